@@ -1,0 +1,114 @@
+//! Who is calling and what they may do: bearer-token verification as an
+//! extractor (a bad token is 401, a missing permission is 403).
+
+pub mod jwks;
+pub mod verifier;
+
+use std::marker::PhantomData;
+
+use axum::extract::FromRequestParts;
+use axum::http::{header, request::Parts};
+use casting_shared::{Permission, Role};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub use verifier::{TrustedIssuer, Verifier};
+
+/// A verified caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub subject: String,
+    pub issuer: String,
+    pub role: Option<Role>,
+    pub permissions: Vec<Permission>,
+}
+
+impl Caller {
+    pub fn can(&self, permission: Permission) -> bool {
+        self.permissions.contains(&permission)
+    }
+}
+
+/// Any caller with a valid token, whatever their permissions.
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer_token(parts)?;
+        state.verifier.verify(token).await
+    }
+}
+
+fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
+    let value = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::Unauthorized("an Authorization: Bearer token is required".into()))?;
+    let text = value
+        .to_str()
+        .map_err(|_| ApiError::Unauthorized("the Authorization header is not text".into()))?;
+    let (scheme, token) = text.split_once(' ').unwrap_or((text, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(ApiError::Unauthorized("the Authorization scheme must be Bearer".into()));
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(ApiError::Unauthorized("the bearer token is empty".into()));
+    }
+    Ok(token)
+}
+
+/// A permission an endpoint requires, as a type so handlers state it in their signature.
+pub trait Requirement: Send + Sync + 'static {
+    const PERMISSION: Permission;
+}
+
+/// A caller holding the permission `R`; extracted before the body, so a
+/// token problem is reported before anything about the request itself.
+#[derive(Debug)]
+pub struct Authorized<R: Requirement> {
+    pub caller: Caller,
+    _requirement: PhantomData<R>,
+}
+
+impl<R: Requirement> FromRequestParts<AppState> for Authorized<R> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        if !caller.can(R::PERMISSION) {
+            return Err(ApiError::Forbidden(format!(
+                "this needs the {} permission",
+                R::PERMISSION
+            )));
+        }
+        Ok(Authorized {
+            caller,
+            _requirement: PhantomData,
+        })
+    }
+}
+
+macro_rules! requirements {
+    ($($name:ident => $permission:ident),* $(,)?) => {
+        $(
+            #[derive(Debug)]
+            pub struct $name;
+            impl Requirement for $name {
+                const PERMISSION: Permission = Permission::$permission;
+            }
+        )*
+    };
+}
+
+requirements! {
+    GetActors => GetActors,
+    PostActors => PostActors,
+    PatchActors => PatchActors,
+    DeleteActors => DeleteActors,
+    GetMovies => GetMovies,
+    PostMovies => PostMovies,
+    PatchMovies => PatchMovies,
+    DeleteMovies => DeleteMovies,
+}

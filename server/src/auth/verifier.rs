@@ -1,0 +1,149 @@
+//! Verifies bearer JWTs against the issuers this server trusts.
+//!
+//! The algorithm is pinned to RS256 (a token claiming `none` or HS256 is
+//! refused), `iss` must equal a trusted issuer exactly, `aud` (a string or a
+//! list) must contain its audience, and `exp`/`nbf` are checked with a small
+//! leeway.
+
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::Deserialize;
+
+use super::Caller;
+use super::jwks::JwksCache;
+use crate::error::ApiError;
+use casting_shared::{Permission, Role};
+
+/// Clock skew tolerated on `exp` and `nbf`, in seconds.
+pub const LEEWAY_SECONDS: u64 = 30;
+
+/// Where an issuer's public keys come from.
+pub enum KeySource {
+    /// An external provider's JWKS, fetched over HTTP and cached.
+    Jwks(JwksCache),
+}
+
+impl KeySource {
+    async fn key(&self, kid: Option<&str>) -> Option<DecodingKey> {
+        match self {
+            KeySource::Jwks(cache) => cache.key(kid).await,
+        }
+    }
+}
+
+pub struct TrustedIssuer {
+    issuer: String,
+    audience: String,
+    keys: KeySource,
+    validation: Validation,
+}
+
+impl TrustedIssuer {
+    pub fn new(issuer: String, audience: String, keys: KeySource) -> Self {
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.leeway = LEEWAY_SECONDS;
+        validation.validate_nbf = true;
+        validation.set_issuer(&[&issuer]);
+        validation.set_audience(&[&audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        Self {
+            issuer,
+            audience,
+            keys,
+            validation,
+        }
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    pub fn audience(&self) -> &str {
+        &self.audience
+    }
+}
+
+#[derive(Deserialize)]
+struct IssuerOnly {
+    iss: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    #[serde(default)]
+    sub: Option<String>,
+    iss: String,
+    #[serde(default)]
+    permissions: Option<Vec<String>>,
+    #[serde(default)]
+    role: Option<String>,
+}
+
+#[derive(Default)]
+pub struct Verifier {
+    issuers: Vec<TrustedIssuer>,
+}
+
+fn unauthorized(detail: &str) -> ApiError {
+    ApiError::Unauthorized(detail.to_owned())
+}
+
+impl Verifier {
+    pub fn new(issuers: Vec<TrustedIssuer>) -> Self {
+        Self { issuers }
+    }
+
+    pub fn issuers(&self) -> &[TrustedIssuer] {
+        &self.issuers
+    }
+
+    pub async fn verify(&self, token: &str) -> Result<Caller, ApiError> {
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|_| unauthorized("the token is not a well-formed JWT"))?;
+        if header.alg != Algorithm::RS256 {
+            return Err(unauthorized("the token must be signed with RS256"));
+        }
+        if let Some(typ) = header.typ.as_deref()
+            && !(typ.eq_ignore_ascii_case("JWT") || typ.eq_ignore_ascii_case("at+jwt"))
+        {
+            return Err(unauthorized("the token type must be JWT or at+jwt"));
+        }
+        // The issuer picks the key set; the signature and `iss` are verified below.
+        let claimed = jsonwebtoken::dangerous::insecure_decode_claims::<IssuerOnly>(token)
+            .map_err(|_| unauthorized("the token is not a well-formed JWT"))?;
+        let issuer = self
+            .issuers
+            .iter()
+            .find(|i| claimed.iss.as_deref() == Some(i.issuer.as_str()))
+            .ok_or_else(|| unauthorized("the token's issuer is not trusted"))?;
+        let key = issuer
+            .keys
+            .key(header.kid.as_deref())
+            .await
+            .ok_or_else(|| unauthorized("the token's signing key is unknown"))?;
+        let data = jsonwebtoken::decode::<Claims>(token, &key, &issuer.validation).map_err(|e| {
+            unauthorized(match e.kind() {
+                ErrorKind::ExpiredSignature => "the token has expired",
+                ErrorKind::ImmatureSignature => "the token is not valid yet",
+                ErrorKind::InvalidAudience => "the token is for another audience",
+                ErrorKind::InvalidIssuer => "the token's issuer is not trusted",
+                ErrorKind::InvalidSignature => "the token's signature is invalid",
+                ErrorKind::MissingRequiredClaim(_) => "the token lacks a required claim",
+                _ => "the token is invalid",
+            })
+        })?;
+        let claims = data.claims;
+        let permissions = claims
+            .permissions
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| Permission::parse(p))
+            .collect();
+        Ok(Caller {
+            subject: claims.sub.unwrap_or_default(),
+            issuer: claims.iss,
+            role: claims.role.as_deref().and_then(Role::parse),
+            permissions,
+        })
+    }
+}

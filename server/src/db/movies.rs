@@ -1,0 +1,160 @@
+//! SQL for movies.
+
+use casting_shared::Movie;
+use casting_shared::domain::{MovieChanges, NewMovie};
+use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
+use time::Date;
+
+use super::{Outcome, PageOf, Versioned, missing_or_changed};
+use crate::listing::{Page, Sort, contains_pattern};
+
+/// Columns a list may be sorted by (besides `id`).
+pub const SORT_COLUMNS: &[&str] = &["title", "release_date"];
+
+#[derive(Debug, Default, Clone)]
+pub struct MovieFilter {
+    pub q: Option<String>,
+    pub released_from: Option<Date>,
+    pub released_to: Option<Date>,
+}
+
+#[derive(FromRow)]
+struct MovieRow {
+    id: i64,
+    title: String,
+    release_date: Date,
+    version: i64,
+}
+
+impl From<MovieRow> for Versioned<Movie> {
+    fn from(row: MovieRow) -> Self {
+        Versioned {
+            value: Movie {
+                id: row.id,
+                title: row.title,
+                release_date: row.release_date,
+            },
+            version: row.version,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct ListedRow {
+    #[sqlx(flatten)]
+    movie: MovieRow,
+    total: i64,
+}
+
+fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &MovieFilter) {
+    sql.push(" WHERE true");
+    if let Some(q) = &filter.q {
+        sql.push(" AND title ILIKE ").push_bind(contains_pattern(q));
+    }
+    if let Some(from) = filter.released_from {
+        sql.push(" AND release_date >= ").push_bind(from);
+    }
+    if let Some(to) = filter.released_to {
+        sql.push(" AND release_date <= ").push_bind(to);
+    }
+}
+
+pub async fn list(
+    db: &PgPool,
+    filter: &MovieFilter,
+    sort: Sort,
+    page: Page,
+) -> sqlx::Result<PageOf<Movie>> {
+    let mut sql = QueryBuilder::new(
+        "SELECT id, title, release_date, version, count(*) OVER () AS total FROM movies",
+    );
+    push_filter(&mut sql, filter);
+    // `sort.column` comes from SORT_COLUMNS, never from the request text.
+    let direction = sort.sql_direction();
+    sql.push(format!(" ORDER BY {} {direction}, id {direction}", sort.column));
+    sql.push(" LIMIT ").push_bind(i64::from(page.per_page));
+    sql.push(" OFFSET ").push_bind(page.offset());
+    let rows: Vec<ListedRow> = sql.build_query_as().fetch_all(db).await?;
+    let total = match rows.first() {
+        Some(row) => row.total,
+        None => count(db, filter).await?,
+    };
+    Ok(PageOf {
+        rows: rows
+            .into_iter()
+            .map(|r| Versioned::from(r.movie).value)
+            .collect(),
+        total,
+    })
+}
+
+async fn count(db: &PgPool, filter: &MovieFilter) -> sqlx::Result<i64> {
+    let mut sql = QueryBuilder::new("SELECT count(*) FROM movies");
+    push_filter(&mut sql, filter);
+    sql.build_query_scalar().fetch_one(db).await
+}
+
+pub async fn get(db: &PgPool, id: i64) -> sqlx::Result<Option<Versioned<Movie>>> {
+    let row: Option<MovieRow> =
+        sqlx::query_as("SELECT id, title, release_date, version FROM movies WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(Into::into))
+}
+
+pub async fn insert(db: &PgPool, movie: &NewMovie) -> sqlx::Result<Versioned<Movie>> {
+    let row: MovieRow = sqlx::query_as(
+        "INSERT INTO movies (title, release_date) VALUES ($1, $2) \
+         RETURNING id, title, release_date, version",
+    )
+    .bind(&movie.title)
+    .bind(movie.release_date)
+    .fetch_one(db)
+    .await?;
+    Ok(row.into())
+}
+
+pub async fn update(
+    db: &PgPool,
+    id: i64,
+    changes: &MovieChanges,
+    expected_versions: Option<&[i64]>,
+) -> sqlx::Result<Outcome<Versioned<Movie>>> {
+    let row: Option<MovieRow> = sqlx::query_as(
+        "UPDATE movies SET \
+           title = COALESCE($2, title), release_date = COALESCE($3, release_date), \
+           version = version + 1, updated_at = now() \
+         WHERE id = $1 AND ($4::bigint[] IS NULL OR version = ANY($4)) \
+         RETURNING id, title, release_date, version",
+    )
+    .bind(id)
+    .bind(&changes.title)
+    .bind(changes.release_date)
+    .bind(expected_versions)
+    .fetch_optional(db)
+    .await?;
+    match row {
+        Some(row) => Ok(Outcome::Done(row.into())),
+        None => missing_or_changed(db, "movies", id).await,
+    }
+}
+
+pub async fn delete(
+    db: &PgPool,
+    id: i64,
+    expected_versions: Option<&[i64]>,
+) -> sqlx::Result<Outcome<()>> {
+    let deleted =
+        sqlx::query("DELETE FROM movies WHERE id = $1 AND ($2::bigint[] IS NULL OR version = ANY($2))")
+            .bind(id)
+            .bind(expected_versions)
+            .execute(db)
+            .await?
+            .rows_affected();
+    if deleted == 1 {
+        Ok(Outcome::Done(()))
+    } else {
+        missing_or_changed(db, "movies", id).await
+    }
+}

@@ -1,0 +1,196 @@
+//! The API's one error type and the JSON error format every non-2xx response uses.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use axum::Json;
+use axum::body::Body;
+use axum::http::{HeaderValue, Response, StatusCode, header};
+use axum::response::IntoResponse;
+use casting_shared::api::{ErrorBody, status_message};
+use casting_shared::domain::FieldErrors;
+
+pub type Result<T, E = ApiError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("not found")]
+    NotFound,
+    #[error("precondition failed")]
+    PreconditionFailed,
+    #[error("invalid fields: {0:?}")]
+    Unprocessable(FieldErrors),
+    #[error("too many requests")]
+    TooManyRequests { retry_after: Duration },
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0:#}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A 422 naming one field.
+    pub fn field(field: &str, problem: impl Into<String>) -> Self {
+        ApiError::Unprocessable(BTreeMap::from([(field.to_owned(), problem.into())]))
+    }
+}
+
+/// Maps database failures: an outage is 503, a named constraint is 422, the rest 500.
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => ApiError::Unavailable(error.to_string()),
+            sqlx::Error::Database(db) => {
+                if let Some(field) = db.constraint().and_then(constraint_field) {
+                    return ApiError::field(field, "is not acceptable");
+                }
+                match db.code().as_deref() {
+                    // query_canceled (statement timeout), admin/crash shutdown, cannot connect now
+                    Some("57014" | "57P01" | "57P02" | "57P03" | "53300") => {
+                        ApiError::Unavailable(error.to_string())
+                    }
+                    // string with a NUL byte: refused before it reaches a column
+                    Some("22021") => ApiError::field("body", "must not contain NUL characters"),
+                    _ => ApiError::Internal(error.into()),
+                }
+            }
+            _ => ApiError::Internal(error.into()),
+        }
+    }
+}
+
+/// The field a named check constraint of `migrations/` guards.
+fn constraint_field(constraint: &str) -> Option<&'static str> {
+    Some(match constraint {
+        "actors_name_length" => "name",
+        "actors_age_range" => "age",
+        "actors_gender_length" => "gender",
+        "movies_title_length" => "title",
+        _ => return None,
+    })
+}
+
+pub fn error_body(status: StatusCode, detail: Option<String>, fields: Option<FieldErrors>) -> ErrorBody {
+    ErrorBody {
+        success: false,
+        error: status.as_u16(),
+        message: status_message(status.as_u16()).to_owned(),
+        detail,
+        fields,
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> axum::response::Response {
+        let status = self.status();
+        let detail = match &self {
+            ApiError::BadRequest(d) | ApiError::Unauthorized(d) | ApiError::Forbidden(d) => {
+                Some(d.clone())
+            }
+            ApiError::Unprocessable(_) => Some("the request has invalid fields".to_owned()),
+            ApiError::PreconditionFailed => {
+                Some("the resource changed since the version named in If-Match".to_owned())
+            }
+            ApiError::Unavailable(cause) => {
+                tracing::warn!(%cause, "database unavailable");
+                Some("the database is unavailable; try again shortly".to_owned())
+            }
+            ApiError::Internal(cause) => {
+                tracing::error!(cause = format!("{cause:#}"), "internal error");
+                None
+            }
+            ApiError::NotFound | ApiError::TooManyRequests { .. } => None,
+        };
+        let fields = match self {
+            ApiError::Unprocessable(ref fields) => Some(fields.clone()),
+            _ => None,
+        };
+        let mut response = (status, Json(error_body(status, detail, fields))).into_response();
+        let headers = response.headers_mut();
+        match self {
+            ApiError::Unauthorized(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, bearer_challenge());
+            }
+            ApiError::TooManyRequests { retry_after } => {
+                let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+fn bearer_challenge() -> HeaderValue {
+    HeaderValue::from_static("Bearer realm=\"casting-agency\"")
+}
+
+/// Gives every error response that is not already JSON (axum's own rejections,
+/// 405s, tower-http's 413 and timeouts, caught panics) the contract's JSON body,
+/// keeping its status and headers such as `Allow`.
+pub async fn json_errors<B>(response: Response<B>) -> Response<Body>
+where
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    let response = response.map(Body::new);
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|ct| ct.as_bytes().starts_with(b"application/json"));
+    if is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // The framework's plain-text reason is useful to people unless it is a 5xx.
+    let detail = if status.is_client_error() {
+        axum::body::to_bytes(body, 4096)
+            .await
+            .ok()
+            .and_then(|b| String::from_utf8(b.to_vec()).ok())
+            .filter(|s| !s.trim().is_empty())
+    } else {
+        None
+    };
+    if status == StatusCode::UNAUTHORIZED && !parts.headers.contains_key(header::WWW_AUTHENTICATE) {
+        parts.headers.insert(header::WWW_AUTHENTICATE, bearer_challenge());
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let json = serde_json::to_vec(&error_body(status, detail, None)).unwrap_or_default();
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Response::from_parts(parts, Body::from(json))
+}
+
+/// Unknown routes.
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound
+}

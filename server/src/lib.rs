@@ -1,0 +1,18 @@
+//! Casting Agency server: an authenticated REST API over PostgreSQL.
+//!
+//! `main.rs` only parses the command line; everything else is here so tests
+//! build exactly the application that runs.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod listing;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use routes::{HttpConfig, app, openapi};
+pub use state::AppState;

@@ -1,0 +1,17 @@
+//! `casting-server`: parse the command line, set up logs, run.
+
+use clap::Parser;
+
+use casting_server::config::{Cli, Command};
+use casting_server::{startup, telemetry};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    telemetry::init(cli.common.log_format);
+    match cli.command {
+        None => startup::serve(&cli.common, &cli.serve).await,
+        Some(Command::Serve(serve)) => startup::serve(&cli.common, &serve).await,
+        Some(Command::Migrate) => startup::migrate(&cli.common).await.map(|_| ()),
+    }
+}

@@ -1,0 +1,66 @@
+//! Liveness, readiness and the OpenAPI document.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use casting_shared::api::{ErrorBody, Health};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{ApiError, Result};
+use crate::state::AppState;
+
+/// How long `/ready` waits for the database.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(ready))
+        .routes(routes!(openapi_json))
+}
+
+/// 200 while the process is up.
+#[utoipa::path(get, path = "/health", tag = "operations",
+    responses((status = 200, body = Health)))]
+async fn health() -> Json<Health> {
+    Json(Health {
+        success: true,
+        status: "ok".into(),
+    })
+}
+
+/// 200 only while the database answers, else 503.
+#[utoipa::path(get, path = "/ready", tag = "operations",
+    responses(
+        (status = 200, body = Health),
+        (status = 503, description = "The database is unreachable", body = ErrorBody),
+    ))]
+async fn ready(State(state): State<AppState>) -> Result<Json<Health>> {
+    let ping = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.db);
+    match tokio::time::timeout(READY_TIMEOUT, ping).await {
+        Ok(Ok(_)) => Ok(Json(Health {
+            success: true,
+            status: "ready".into(),
+        })),
+        Ok(Err(error)) => Err(ApiError::Unavailable(error.to_string())),
+        Err(_) => Err(ApiError::Unavailable("the database did not answer in time".into())),
+    }
+}
+
+/// This API's OpenAPI 3.1 description.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json")))]
+async fn openapi_json() -> impl IntoResponse {
+    static DOCUMENT: OnceLock<String> = OnceLock::new();
+    let json = DOCUMENT.get_or_init(|| {
+        super::openapi()
+            .to_pretty_json()
+            .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    });
+    ([(header::CONTENT_TYPE, "application/json")], json.as_str())
+}

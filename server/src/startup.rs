@@ -1,0 +1,212 @@
+//! Start-up: create and migrate the database, build the application, serve
+//! until SIGTERM or Ctrl-C, then drain in-flight requests and exit.
+
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::http::HeaderValue;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgPool};
+use tokio::net::TcpListener;
+
+use crate::auth::jwks::JwksCache;
+use crate::auth::verifier::KeySource;
+use crate::auth::{TrustedIssuer, Verifier};
+use crate::config::{CommonArgs, ServeArgs};
+use crate::routes::{HttpConfig, app};
+use crate::state::AppState;
+
+pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
+
+/// How the server uses its database.
+#[derive(Debug, Clone)]
+pub struct DbSettings {
+    pub pool_size: u32,
+    /// Bounds both the wait for a connection and each statement (then 503).
+    pub timeout: Duration,
+}
+
+impl From<&CommonArgs> for DbSettings {
+    fn from(args: &CommonArgs) -> Self {
+        Self {
+            pool_size: args.db_pool_size,
+            timeout: args.db_timeout,
+        }
+    }
+}
+
+impl Default for DbSettings {
+    fn default() -> Self {
+        Self {
+            pool_size: 8,
+            timeout: Duration::from_secs(3),
+        }
+    }
+}
+
+/// Creates the database named in `url` if it is missing, connects a pool,
+/// and applies the migrations. Several servers may do this at once: sqlx
+/// holds an advisory lock while migrating.
+pub async fn prepare_database(url: &str, settings: &DbSettings) -> anyhow::Result<PgPool> {
+    let options = PgConnectOptions::from_str(url).context("DATABASE_URL is not a PostgreSQL URL")?;
+    ensure_database(&options).await?;
+    let statement_timeout = format!("{}", settings.timeout.as_millis());
+    let pool = PgPoolOptions::new()
+        .max_connections(settings.pool_size.max(1))
+        .acquire_timeout(settings.timeout)
+        .connect_with(options.options([("statement_timeout", statement_timeout.as_str())]))
+        .await
+        .with_context(|| format!("cannot connect to {}", redact(url)))?;
+    MIGRATOR
+        .run(&pool)
+        .await
+        .context("cannot apply the database migrations")?;
+    Ok(pool)
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match PgConnectOptions::from_str(url) {
+        Ok(o) => format!(
+            "postgres://{}@{}:{}/{}",
+            o.get_username(),
+            o.get_host(),
+            o.get_port(),
+            o.get_database().unwrap_or("")
+        ),
+        Err(_) => "the database".into(),
+    }
+}
+
+async fn ensure_database(options: &PgConnectOptions) -> anyhow::Result<()> {
+    let name = options.get_database().unwrap_or(options.get_username()).to_owned();
+    let mut admin = options
+        .clone()
+        .database("postgres")
+        .connect()
+        .await
+        .context("cannot reach PostgreSQL (is it running, and is DATABASE_URL right?)")?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&name)
+            .fetch_one(&mut admin)
+            .await?;
+    if !exists {
+        let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+        let created = sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {quoted}")))
+            .execute(&mut admin)
+            .await;
+        match created {
+            Ok(_) => tracing::info!(database = %name, "created the database"),
+            // Another instance created it at the same moment.
+            Err(sqlx::Error::Database(e))
+                if matches!(e.code().as_deref(), Some("42P04" | "23505")) => {}
+            Err(e) => return Err(e).context(format!("cannot create the database {name}")),
+        }
+    }
+    admin.close().await.ok();
+    Ok(())
+}
+
+/// `casting-server migrate`.
+pub async fn migrate(common: &CommonArgs) -> anyhow::Result<PgPool> {
+    let pool = prepare_database(&common.database_url, &DbSettings::from(common)).await?;
+    tracing::info!("the database is migrated");
+    Ok(pool)
+}
+
+/// The issuers whose tokens are trusted.
+pub fn verifier(serve: &ServeArgs) -> anyhow::Result<Verifier> {
+    let mut issuers = Vec::new();
+    if let Some(external) = serve.external_issuer()? {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .context("cannot build the HTTP client")?;
+        tracing::info!(issuer = %external.issuer, audience = %external.audience, jwks = %external.jwks_url, "trusting external issuer");
+        issuers.push(TrustedIssuer::new(
+            external.issuer,
+            external.audience,
+            KeySource::Jwks(JwksCache::new(
+                external.jwks_url,
+                client,
+                serve.auth_jwks_min_refresh,
+            )),
+        ));
+    }
+    if issuers.is_empty() {
+        tracing::warn!("no token issuer is configured: every request that needs a token gets 401");
+    }
+    Ok(Verifier::new(issuers))
+}
+
+pub fn http_config(serve: &ServeArgs) -> anyhow::Result<HttpConfig> {
+    let cors_origins = serve
+        .cors_origins
+        .iter()
+        .filter(|o| !o.trim().is_empty())
+        .map(|o| HeaderValue::from_str(o.trim()).with_context(|| format!("bad CORS origin {o}")))
+        .collect::<anyhow::Result<_>>()?;
+    Ok(HttpConfig {
+        cors_origins,
+        request_timeout: serve.request_timeout,
+    })
+}
+
+/// `casting-server` / `casting-server serve`.
+pub async fn serve(common: &CommonArgs, serve: &ServeArgs) -> anyhow::Result<()> {
+    let verifier = verifier(serve)?;
+    let http = http_config(serve)?;
+    let pool = migrate(common).await?;
+    let state = AppState::new(pool.clone(), verifier);
+    let listener = TcpListener::bind(serve.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", serve.bind))?;
+    tracing::info!(address = %listener.local_addr()?, "listening");
+    run(listener, app(state, &http), shutdown_signal()).await?;
+    pool.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Serves until `shutdown` resolves, then stops accepting and finishes
+/// the requests already accepted.
+pub async fn run(
+    listener: TcpListener,
+    app: axum::Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

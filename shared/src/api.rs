@@ -1,0 +1,205 @@
+//! Request and response bodies of the HTTP API (`shared/spec/API.md`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{Permission, Role};
+use crate::model::{Actor, Movie};
+
+/// The default and the largest `per_page` of a list.
+pub const DEFAULT_PER_PAGE: u32 = 10;
+pub const MAX_PER_PAGE: u32 = 1000;
+
+/// The body of every non-2xx response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    /// Always `false`.
+    pub success: bool,
+    /// The HTTP status.
+    pub error: u16,
+    /// The status phrase, e.g. `resource not found`.
+    pub message: String,
+    /// A sentence for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// For 422: each bad field and what is wrong with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, String>>,
+}
+
+/// The contract's message for a status: its phrase, lower case.
+pub fn status_message(status: u16) -> &'static str {
+    match status {
+        400 => "bad request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "resource not found",
+        405 => "method not allowed",
+        408 => "request timeout",
+        409 => "conflict",
+        412 => "precondition failed",
+        413 => "payload too large",
+        415 => "unsupported media type",
+        422 => "unprocessable",
+        429 => "too many requests",
+        500 => "internal server error",
+        502 => "bad gateway",
+        503 => "service unavailable",
+        504 => "gateway timeout",
+        s if s >= 500 => "internal server error",
+        _ => "bad request",
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActorList {
+    pub success: bool,
+    pub actors: Vec<Actor>,
+    /// How many actors match the filters, over all pages.
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MovieList {
+    pub success: bool,
+    pub movies: Vec<Movie>,
+    /// How many movies match the filters, over all pages.
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActorBody {
+    pub success: bool,
+    pub actor: Actor,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MovieBody {
+    pub success: bool,
+    pub movie: Movie,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActorCreated {
+    pub success: bool,
+    pub created: i64,
+    pub actor: Actor,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MovieCreated {
+    pub success: bool,
+    pub created: i64,
+    pub movie: Movie,
+}
+
+/// `actor` is a one-element list, as in the seed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActorUpdated {
+    pub success: bool,
+    pub updated: i64,
+    pub actor: Vec<Actor>,
+}
+
+/// `edited` repeats `updated` and `movie` is a one-element list, as in the seed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MovieUpdated {
+    pub success: bool,
+    pub updated: i64,
+    pub edited: i64,
+    pub movie: Vec<Movie>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Deleted {
+    pub success: bool,
+    pub deleted: i64,
+}
+
+/// Input of `POST /actors`; `age` may also be a numeric string.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ActorInput {
+    /// Trimmed, 1–200 characters.
+    pub name: String,
+    /// 0–150, a JSON number or a numeric string such as `"20"`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object, example = 42))]
+    pub age: serde_json::Value,
+    /// Trimmed, 1–50 characters; `Other` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+}
+
+/// Input of `PATCH /actors/{id}`: at least one field.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ActorPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>, example = 42))]
+    pub age: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+}
+
+/// Input of `POST /movies`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MovieInput {
+    /// Trimmed, 1–200 characters.
+    pub title: String,
+    /// `YYYY-MM-DD` or an HTTP date such as `Fri, 10 Apr 2020 00:00:00 GMT`.
+    #[cfg_attr(feature = "openapi", schema(example = "2020-04-10"))]
+    pub release_date: String,
+}
+
+/// Input of `PATCH /movies/{id}`: at least one field.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MoviePatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<String>,
+}
+
+/// `GET /health` and `GET /ready`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Health {
+    pub success: bool,
+    /// `ok`, `ready`.
+    pub status: String,
+}
+
+/// `GET /auth/me`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Me {
+    pub success: bool,
+    pub subject: String,
+    pub issuer: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    pub permissions: Vec<Permission>,
+}
