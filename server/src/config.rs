@@ -104,9 +104,9 @@ impl ServeArgs {
                     format!("{}/.well-known/jwks.json", issuer.trim_end_matches('/'))
                 }),
             })),
-            _ => anyhow::bail!(
-                "CASTING_AUTH_ISSUER and CASTING_AUTH_AUDIENCE must be set together"
-            ),
+            _ => {
+                anyhow::bail!("CASTING_AUTH_ISSUER and CASTING_AUTH_AUDIENCE must be set together")
+            }
         }
     }
 }

@@ -59,10 +59,13 @@ impl ApiError {
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         match &error {
+            // The database cannot be reached or the link broke mid-conversation.
             sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_) => ApiError::Unavailable(error.to_string()),
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::WorkerCrashed => ApiError::Unavailable(error.to_string()),
             sqlx::Error::Database(db) => {
                 if let Some(field) = db.constraint().and_then(constraint_field) {
                     return ApiError::field(field, "is not acceptable");
@@ -93,7 +96,11 @@ fn constraint_field(constraint: &str) -> Option<&'static str> {
     })
 }
 
-pub fn error_body(status: StatusCode, detail: Option<String>, fields: Option<FieldErrors>) -> ErrorBody {
+pub fn error_body(
+    status: StatusCode,
+    detail: Option<String>,
+    fields: Option<FieldErrors>,
+) -> ErrorBody {
     ErrorBody {
         success: false,
         error: status.as_u16(),
@@ -180,13 +187,16 @@ where
         None
     };
     if status == StatusCode::UNAUTHORIZED && !parts.headers.contains_key(header::WWW_AUTHENTICATE) {
-        parts.headers.insert(header::WWW_AUTHENTICATE, bearer_challenge());
+        parts
+            .headers
+            .insert(header::WWW_AUTHENTICATE, bearer_challenge());
     }
     parts.headers.remove(header::CONTENT_LENGTH);
     let json = serde_json::to_vec(&error_body(status, detail, None)).unwrap_or_default();
-    parts
-        .headers
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     Response::from_parts(parts, Body::from(json))
 }
 

@@ -51,7 +51,8 @@ impl Default for DbSettings {
 /// and applies the migrations. Several servers may do this at once: sqlx
 /// holds an advisory lock while migrating.
 pub async fn prepare_database(url: &str, settings: &DbSettings) -> anyhow::Result<PgPool> {
-    let options = PgConnectOptions::from_str(url).context("DATABASE_URL is not a PostgreSQL URL")?;
+    let options =
+        PgConnectOptions::from_str(url).context("DATABASE_URL is not a PostgreSQL URL")?;
     ensure_database(&options).await?;
     let statement_timeout = format!("{}", settings.timeout.as_millis());
     let pool = PgPoolOptions::new()
@@ -82,7 +83,10 @@ fn redact(url: &str) -> String {
 }
 
 async fn ensure_database(options: &PgConnectOptions) -> anyhow::Result<()> {
-    let name = options.get_database().unwrap_or(options.get_username()).to_owned();
+    let name = options
+        .get_database()
+        .unwrap_or(options.get_username())
+        .to_owned();
     let mut admin = options
         .clone()
         .database("postgres")

@@ -137,8 +137,16 @@ mod tests {
     fn roles_have_the_contract_permissions() {
         assert_eq!(Role::CastingAssistant.permissions().len(), 2);
         assert_eq!(Role::CastingDirector.permissions().len(), 6);
-        assert!(!Role::CastingDirector.permissions().contains(&Permission::PostMovies));
-        assert!(!Role::CastingDirector.permissions().contains(&Permission::DeleteMovies));
+        assert!(
+            !Role::CastingDirector
+                .permissions()
+                .contains(&Permission::PostMovies)
+        );
+        assert!(
+            !Role::CastingDirector
+                .permissions()
+                .contains(&Permission::DeleteMovies)
+        );
         assert_eq!(Role::ExecutiveProducer.permissions().len(), 8);
     }
 

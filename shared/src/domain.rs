@@ -144,7 +144,7 @@ pub fn format_date(date: Date) -> String {
     )
 }
 
-fn expect_str<'a>(value: &'a Value) -> Result<&'a str, String> {
+fn expect_str(value: &Value) -> Result<&str, String> {
     value.as_str().ok_or_else(|| "must be a string".to_owned())
 }
 
@@ -289,7 +289,9 @@ impl MovieChanges {
         if p.object.is_empty() {
             return Ok(None);
         }
-        let title = p.field("title", false, |v| expect_str(v).and_then(parse_movie_title));
+        let title = p.field("title", false, |v| {
+            expect_str(v).and_then(parse_movie_title)
+        });
         let release_date = p.field("release_date", false, |v| {
             expect_str(v).and_then(parse_release_date)
         });
@@ -368,7 +370,10 @@ mod tests {
         assert_eq!(parse_actor_name("  Ann  "), Ok("Ann".into()));
         assert!(parse_actor_name("   ").is_err());
         assert!(parse_actor_name(&"x".repeat(201)).is_err());
-        assert_eq!(parse_actor_name(&"é".repeat(200)).map(|s| s.chars().count()), Ok(200));
+        assert_eq!(
+            parse_actor_name(&"é".repeat(200)).map(|s| s.chars().count()),
+            Ok(200)
+        );
         assert!(parse_actor_name("a\u{0}b").is_err());
     }
 

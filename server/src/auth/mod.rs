@@ -41,16 +41,17 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
-    let value = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::Unauthorized("an Authorization: Bearer token is required".into()))?;
+    let value = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
+        ApiError::Unauthorized("an Authorization: Bearer token is required".into())
+    })?;
     let text = value
         .to_str()
         .map_err(|_| ApiError::Unauthorized("the Authorization header is not text".into()))?;
     let (scheme, token) = text.split_once(' ').unwrap_or((text, ""));
     if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(ApiError::Unauthorized("the Authorization scheme must be Bearer".into()));
+        return Err(ApiError::Unauthorized(
+            "the Authorization scheme must be Bearer".into(),
+        ));
     }
     let token = token.trim();
     if token.is_empty() {

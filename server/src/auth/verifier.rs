@@ -121,17 +121,18 @@ impl Verifier {
             .key(header.kid.as_deref())
             .await
             .ok_or_else(|| unauthorized("the token's signing key is unknown"))?;
-        let data = jsonwebtoken::decode::<Claims>(token, &key, &issuer.validation).map_err(|e| {
-            unauthorized(match e.kind() {
-                ErrorKind::ExpiredSignature => "the token has expired",
-                ErrorKind::ImmatureSignature => "the token is not valid yet",
-                ErrorKind::InvalidAudience => "the token is for another audience",
-                ErrorKind::InvalidIssuer => "the token's issuer is not trusted",
-                ErrorKind::InvalidSignature => "the token's signature is invalid",
-                ErrorKind::MissingRequiredClaim(_) => "the token lacks a required claim",
-                _ => "the token is invalid",
-            })
-        })?;
+        let data =
+            jsonwebtoken::decode::<Claims>(token, &key, &issuer.validation).map_err(|e| {
+                unauthorized(match e.kind() {
+                    ErrorKind::ExpiredSignature => "the token has expired",
+                    ErrorKind::ImmatureSignature => "the token is not valid yet",
+                    ErrorKind::InvalidAudience => "the token is for another audience",
+                    ErrorKind::InvalidIssuer => "the token's issuer is not trusted",
+                    ErrorKind::InvalidSignature => "the token's signature is invalid",
+                    ErrorKind::MissingRequiredClaim(_) => "the token lacks a required claim",
+                    _ => "the token is invalid",
+                })
+            })?;
         let claims = data.claims;
         let permissions = claims
             .permissions

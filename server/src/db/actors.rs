@@ -48,7 +48,6 @@ struct ListedRow {
     total: i64,
 }
 
-
 fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &ActorFilter) {
     sql.push(" WHERE true");
     if let Some(q) = &filter.q {
@@ -79,7 +78,10 @@ pub async fn list(
     push_filter(&mut sql, filter);
     // `sort.column` comes from SORT_COLUMNS, never from the request text.
     let direction = sort.sql_direction();
-    sql.push(format!(" ORDER BY {} {direction}, id {direction}", sort.column));
+    sql.push(format!(
+        " ORDER BY {} {direction}, id {direction}",
+        sort.column
+    ));
     sql.push(" LIMIT ").push_bind(i64::from(page.per_page));
     sql.push(" OFFSET ").push_bind(page.offset());
     let rows: Vec<ListedRow> = sql.build_query_as().fetch_all(db).await?;

@@ -71,7 +71,10 @@ pub async fn list(
     push_filter(&mut sql, filter);
     // `sort.column` comes from SORT_COLUMNS, never from the request text.
     let direction = sort.sql_direction();
-    sql.push(format!(" ORDER BY {} {direction}, id {direction}", sort.column));
+    sql.push(format!(
+        " ORDER BY {} {direction}, id {direction}",
+        sort.column
+    ));
     sql.push(" LIMIT ").push_bind(i64::from(page.per_page));
     sql.push(" OFFSET ").push_bind(page.offset());
     let rows: Vec<ListedRow> = sql.build_query_as().fetch_all(db).await?;
@@ -145,13 +148,14 @@ pub async fn delete(
     id: i64,
     expected_versions: Option<&[i64]>,
 ) -> sqlx::Result<Outcome<()>> {
-    let deleted =
-        sqlx::query("DELETE FROM movies WHERE id = $1 AND ($2::bigint[] IS NULL OR version = ANY($2))")
-            .bind(id)
-            .bind(expected_versions)
-            .execute(db)
-            .await?
-            .rows_affected();
+    let deleted = sqlx::query(
+        "DELETE FROM movies WHERE id = $1 AND ($2::bigint[] IS NULL OR version = ANY($2))",
+    )
+    .bind(id)
+    .bind(expected_versions)
+    .execute(db)
+    .await?
+    .rows_affected();
     if deleted == 1 {
         Ok(Outcome::Done(()))
     } else {

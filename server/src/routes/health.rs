@@ -48,7 +48,9 @@ async fn ready(State(state): State<AppState>) -> Result<Json<Health>> {
             status: "ready".into(),
         })),
         Ok(Err(error)) => Err(ApiError::Unavailable(error.to_string())),
-        Err(_) => Err(ApiError::Unavailable("the database did not answer in time".into())),
+        Err(_) => Err(ApiError::Unavailable(
+            "the database did not answer in time".into(),
+        )),
     }
 }
 

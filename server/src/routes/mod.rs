@@ -99,7 +99,9 @@ pub fn app(state: AppState, config: &HttpConfig) -> Router {
     let (router, _) = api_router().split_for_parts();
     let request_id = HeaderName::from_static("x-request-id");
     let layers = ServiceBuilder::new()
-        .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION]))
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+        ]))
         .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
         .layer(
             TraceLayer::new_for_http()
@@ -141,7 +143,10 @@ pub fn app(state: AppState, config: &HttpConfig) -> Router {
 
 async fn method_not_allowed() -> (StatusCode, axum::Json<casting_shared::api::ErrorBody>) {
     let status = StatusCode::METHOD_NOT_ALLOWED;
-    (status, axum::Json(crate::error::error_body(status, None, None)))
+    (
+        status,
+        axum::Json(crate::error::error_body(status, None, None)),
+    )
 }
 
 fn cors(origins: &[HeaderValue]) -> CorsLayer {
@@ -154,8 +159,16 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
             Method::PUT,
             Method::DELETE,
         ])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH])
-        .expose_headers([header::ETAG, header::LOCATION, HeaderName::from_static("x-request-id")])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            HeaderName::from_static("x-request-id"),
+        ])
         .max_age(Duration::from_secs(600))
 }
 

@@ -1,0 +1,387 @@
+//! Test harness: a fresh PostgreSQL database per test, the real app served
+//! over real HTTP on a free port, a JWKS served over HTTP by a tiny local
+//! server, and tokens signed with the test's own RSA keys.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use casting_server::auth::jwks::JwksCache;
+use casting_server::auth::verifier::KeySource;
+use casting_server::auth::{TrustedIssuer, Verifier};
+use casting_server::startup::{DbSettings, prepare_database};
+use casting_server::{AppState, HttpConfig};
+use casting_shared::Role;
+use jsonwebtoken::jwk::{Jwk, JwkSet};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+use sqlx::{Connection, PgConnection, PgPool};
+use tokio::net::TcpListener;
+
+pub const ISSUER: &str = "https://casting-test.example.auth0.com/";
+pub const AUDIENCE: &str = "casting-agency";
+pub const KID: &str = "test-key-1";
+
+pub const TEST_KEY: &[u8] = include_bytes!("../fixtures/test_signing_key.pem");
+pub const OTHER_KEY: &[u8] = include_bytes!("../fixtures/other_signing_key.pem");
+pub const TEST_PUBLIC_KEY: &[u8] = include_bytes!("../fixtures/test_signing_key.pub.pem");
+
+/// The PostgreSQL server the tests use; `CASTING_TEST_DATABASE_URL` overrides it.
+pub fn server_url() -> String {
+    std::env::var("CASTING_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+}
+
+/// A database of its own for one test, dropped when the test ends.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDb {
+    /// A name and URL; the database itself is created by the server under test.
+    pub fn new() -> Self {
+        let name = format!("casting_test_{}", uuid::Uuid::new_v4().simple());
+        let url = format!("{}/{}", server_url(), name);
+        Self { name, url }
+    }
+
+    /// The URL of the same database through another host:port (a proxy).
+    pub fn url_via(&self, addr: SocketAddr) -> String {
+        format!("postgres://postgres@{addr}/{}", self.name)
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let admin = format!("{}/postgres", server_url());
+        // Drop runs inside a test's runtime; a thread of its own may block.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                if let Ok(mut conn) = PgConnection::connect(&admin).await {
+                    let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut conn)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// A JWKS endpoint served over real HTTP that counts its fetches.
+#[derive(Clone)]
+pub struct JwksServer {
+    pub url: String,
+    pub keys: Arc<Mutex<Vec<Jwk>>>,
+    fetches: Arc<AtomicUsize>,
+}
+
+impl JwksServer {
+    pub async fn start(keys: Vec<Jwk>) -> Self {
+        let keys = Arc::new(Mutex::new(keys));
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let (k, f) = (keys.clone(), fetches.clone());
+        let router = axum::Router::new().route(
+            "/.well-known/jwks.json",
+            axum::routing::get(move || {
+                let (k, f) = (k.clone(), f.clone());
+                async move {
+                    f.fetch_add(1, Ordering::SeqCst);
+                    let set = JwkSet {
+                        keys: k.lock().expect("keys").clone(),
+                    };
+                    axum::Json(set)
+                }
+            }),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind jwks");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Self {
+            url: format!("http://{addr}/.well-known/jwks.json"),
+            keys,
+            fetches,
+        }
+    }
+
+    pub fn fetches(&self) -> usize {
+        self.fetches.load(Ordering::SeqCst)
+    }
+}
+
+/// The public JWK of a private key PEM.
+pub fn public_jwk(private_pem: &[u8], kid: &str) -> Jwk {
+    let key = EncodingKey::from_rsa_pem(private_pem).expect("test key");
+    let mut jwk = Jwk::from_encoding_key(&key, Algorithm::RS256).expect("jwk");
+    jwk.common.key_id = Some(kid.to_owned());
+    jwk
+}
+
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64
+}
+
+/// Claims of a valid token with `permissions`; tests change what they need.
+pub fn claims(permissions: &[&str]) -> Value {
+    json!({
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": "auth0|tester",
+        "iat": now(),
+        "exp": now() + 3600,
+        "permissions": permissions,
+    })
+}
+
+pub fn sign_with(claims: &Value, header: &Header, private_pem: &[u8]) -> String {
+    let key = EncodingKey::from_rsa_pem(private_pem).expect("test key");
+    jsonwebtoken::encode(header, claims, &key).expect("sign")
+}
+
+pub fn rs256_header(kid: &str) -> Header {
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(kid.to_owned());
+    header
+}
+
+pub fn sign(claims: &Value) -> String {
+    sign_with(claims, &rs256_header(KID), TEST_KEY)
+}
+
+pub fn token(permissions: &[&str]) -> String {
+    sign(&claims(permissions))
+}
+
+pub fn role_token(role: Role) -> String {
+    let permissions: Vec<&str> = role.permissions().iter().map(|p| p.as_str()).collect();
+    token(&permissions)
+}
+
+/// A token with every permission.
+pub fn producer() -> String {
+    role_token(Role::ExecutiveProducer)
+}
+
+/// Knobs a test may turn before the app starts.
+pub struct Options {
+    pub db: DbSettings,
+    pub http: HttpConfig,
+    pub jwks_min_refresh: Duration,
+    /// Connect the server to PostgreSQL through this address (a proxy).
+    pub database_addr: Option<SocketAddr>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            db: DbSettings::default(),
+            http: HttpConfig::default(),
+            jwks_min_refresh: Duration::from_secs(30),
+            database_addr: None,
+        }
+    }
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub http: reqwest::Client,
+    pub pool: PgPool,
+    pub jwks: JwksServer,
+    /// Kept so the database lives as long as the app, and is dropped with it.
+    #[allow(dead_code)]
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(Options::default()).await
+    }
+
+    pub async fn spawn_with(options: Options) -> Self {
+        let db = TestDb::new();
+        let jwks = JwksServer::start(vec![public_jwk(TEST_KEY, KID)]).await;
+        let url = match options.database_addr {
+            Some(addr) => db.url_via(addr),
+            None => db.url.clone(),
+        };
+        let pool = prepare_database(&url, &options.db)
+            .await
+            .expect("prepare the test database");
+        let verifier = Verifier::new(vec![TrustedIssuer::new(
+            ISSUER.to_owned(),
+            AUDIENCE.to_owned(),
+            KeySource::Jwks(JwksCache::new(
+                jwks.url.clone(),
+                reqwest::Client::new(),
+                options.jwks_min_refresh,
+            )),
+        )]);
+        let app = casting_server::app(AppState::new(pool.clone(), verifier), &options.http);
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind app");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(casting_server::startup::run(
+            listener,
+            app,
+            std::future::pending(),
+        ));
+        Self {
+            addr,
+            base: format!("http://{addr}"),
+            http: reqwest::Client::new(),
+            pool,
+            jwks,
+            db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        self.send(reqwest::Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, token, Some(body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::PATCH, path, token, Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> (u16, Value) {
+        self.send(reqwest::Method::DELETE, path, token, None).await
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self.http.request(method, self.url(path)).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        read(response).await
+    }
+
+    /// Creates an actor directly with the API and returns its id.
+    pub async fn actor(&self, name: &str, age: i64, gender: &str) -> i64 {
+        let (status, body) = self
+            .post(
+                "/actors",
+                &producer(),
+                json!({"name": name, "age": age, "gender": gender}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["created"].as_i64().expect("id")
+    }
+
+    pub async fn movie(&self, title: &str, release_date: &str) -> i64 {
+        let (status, body) = self
+            .post(
+                "/movies",
+                &producer(),
+                json!({"title": title, "release_date": release_date}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["created"].as_i64().expect("id")
+    }
+
+    /// Every row of both tables, to prove a failed request changed nothing.
+    pub async fn snapshot(&self) -> Vec<String> {
+        sqlx::query_scalar(
+            "SELECT 'actor ' || id || ' ' || name || ' ' || age || ' ' || gender || ' v' || version FROM actors \
+             UNION ALL \
+             SELECT 'movie ' || id || ' ' || title || ' ' || release_date || ' v' || version FROM movies \
+             ORDER BY 1",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .expect("snapshot")
+    }
+}
+
+/// Status and JSON body; asserts the body is JSON, as every response must be.
+pub async fn read(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    let body = serde_json::from_str(&text)
+        .unwrap_or_else(|_| panic!("status {status}: body is not JSON: {text:?}"));
+    (status, body)
+}
+
+/// Asserts the contract's error body for `status`.
+pub fn assert_error(status: u16, body: &Value, expected: u16) {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(body["success"], false, "{body}");
+    assert_eq!(body["error"], expected, "{body}");
+    let message = casting_shared::api::status_message(expected);
+    assert_eq!(body["message"], message, "{body}");
+}
+
+/// Sends raw bytes as one HTTP/1.1 exchange (the request should say
+/// `Connection: close`) and parses the status and JSON body of the answer.
+pub async fn raw_http(addr: SocketAddr, request: &[u8]) -> (u16, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    // The server may answer (413) before it has read everything we send.
+    let _ = stream.write_all(request).await;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    parse_http_response(&answer)
+}
+
+pub fn parse_http_response(answer: &[u8]) -> (u16, Value) {
+    let text = String::from_utf8_lossy(answer);
+    let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP answer");
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status");
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    let json = serde_json::from_str(&body)
+        .unwrap_or_else(|_| panic!("status {status}: body is not JSON: {body:?}"));
+    (status, json)
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = &rest[size + 2..];
+    }
+    out
+}

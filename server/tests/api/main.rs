@@ -1,0 +1,13 @@
+//! Integration tests of casting-server: the real app over real HTTP on a
+//! fresh PostgreSQL database per test.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod actors;
+mod auth;
+mod errors;
+mod helpers;
+mod movies;
+mod openapi;
+mod operations;
+mod proxy;
