@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::settings::{AuthSettings, DEFAULT_AUDIENCE, ExternalIssuer};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "casting-server",
@@ -25,9 +27,75 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create the database if missing, migrate it, and serve the API (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create the database if missing and apply the migrations, then exit.
     Migrate,
+    /// Manage the built-in users.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Manage the built-in signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Add a user with a role; the password is asked for, or read from stdin.
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the users with their roles.
+    List,
+    /// Change a user's role.
+    SetRole {
+        name: String,
+        #[arg(value_enum)]
+        role: RoleArg,
+    },
+    /// Change a user's password.
+    SetPassword {
+        name: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Refuse a user's logins from now on (their tokens run out by themselves).
+    Disable { name: String },
+    /// Allow a disabled user to log in again.
+    Enable { name: String },
+    /// Delete a user.
+    Remove { name: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// Casting Assistant: can look at actors and movies.
+    Assistant,
+    /// Casting Director: also adds, edits and deletes actors, edits movies and casts.
+    Director,
+    /// Executive Producer: everything.
+    Producer,
+}
+
+impl From<RoleArg> for casting_shared::Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Assistant => casting_shared::Role::CastingAssistant,
+            RoleArg::Director => casting_shared::Role::CastingDirector,
+            RoleArg::Producer => casting_shared::Role::ExecutiveProducer,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Add a new signing key; tokens signed by the previous one stay valid until they expire.
+    Rotate,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -83,6 +151,10 @@ pub struct ServeArgs {
     #[arg(long, env = "CASTING_AUTH_JWKS_MIN_REFRESH", default_value = "30s", value_parser = humantime::parse_duration)]
     pub auth_jwks_min_refresh: Duration,
 
+    /// Clock skew tolerated on the tokens' `exp` and `nbf`.
+    #[arg(long, env = "CASTING_AUTH_LEEWAY", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub auth_leeway: Duration,
+
     /// Origins allowed to call the API from a browser (comma-separated).
     #[arg(long, env = "CASTING_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
@@ -90,30 +162,80 @@ pub struct ServeArgs {
     /// Longest a request may take, reading its body included.
     #[arg(long, env = "CASTING_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
     pub request_timeout: Duration,
+
+    /// Client id of the external issuer's application for the terminal
+    /// client's browser sign-in (device flow).
+    #[arg(long, env = "CASTING_AUTH_CLIENT_ID")]
+    pub auth_client_id: Option<String>,
+
+    /// This server's public URL: the issuer (`iss`) of the tokens it signs
+    /// (default: http://BIND).
+    #[arg(long, env = "CASTING_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Lifetime of the tokens this server signs.
+    #[arg(long, env = "CASTING_TOKEN_TTL", default_value = "1h", value_parser = humantime::parse_duration)]
+    pub token_ttl: Duration,
+
+    /// Sign tokens with this RSA private key (PEM) instead of keys kept in the database.
+    #[arg(long, env = "CASTING_SIGNING_KEY_FILE")]
+    pub signing_key_file: Option<std::path::PathBuf>,
+
+    /// Failed logins for one username (four times as many for one client
+    /// address) before further attempts get 429.
+    #[arg(long, env = "CASTING_LOGIN_MAX_FAILURES", default_value_t = 5)]
+    pub login_max_failures: u32,
+
+    /// How long failed logins are remembered for throttling.
+    #[arg(long, env = "CASTING_LOGIN_WINDOW", default_value = "5m", value_parser = humantime::parse_duration)]
+    pub login_window: Duration,
+
+    /// Seed demo data and one user per role into an empty database, and print their passwords.
+    #[arg(long)]
+    pub demo: bool,
 }
 
 impl ServeArgs {
-    /// The external issuer's settings, if it is configured.
-    pub fn external_issuer(&self) -> anyhow::Result<Option<ExternalIssuer>> {
-        match (&self.auth_issuer, &self.auth_audience) {
-            (None, None) => Ok(None),
-            (Some(issuer), Some(audience)) => Ok(Some(ExternalIssuer {
+    pub fn auth_settings(&self) -> anyhow::Result<AuthSettings> {
+        let external = match (&self.auth_issuer, &self.auth_audience) {
+            (None, None) => None,
+            (Some(issuer), Some(audience)) => Some(ExternalIssuer {
                 issuer: issuer.clone(),
                 audience: audience.clone(),
                 jwks_url: self.auth_jwks_url.clone().unwrap_or_else(|| {
                     format!("{}/.well-known/jwks.json", issuer.trim_end_matches('/'))
                 }),
-            })),
+                client_id: self.auth_client_id.clone(),
+            }),
             _ => {
                 anyhow::bail!("CASTING_AUTH_ISSUER and CASTING_AUTH_AUDIENCE must be set together")
             }
-        }
+        };
+        let signing_key_pem = match &self.signing_key_file {
+            Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot read CASTING_SIGNING_KEY_FILE {}: {e}",
+                    path.display()
+                )
+            })?),
+            None => None,
+        };
+        let audience = external
+            .as_ref()
+            .map_or_else(|| DEFAULT_AUDIENCE.to_owned(), |e| e.audience.clone());
+        Ok(AuthSettings {
+            external,
+            jwks_min_refresh: self.auth_jwks_min_refresh,
+            leeway: self.auth_leeway,
+            public_url: self
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", self.bind)),
+            audience,
+            token_ttl: self.token_ttl,
+            signing_key_pem,
+            login_max_failures: self.login_max_failures,
+            login_window: self.login_window,
+        })
     }
-}
-
-#[derive(Debug, Clone)]
-pub struct ExternalIssuer {
-    pub issuer: String,
-    pub audience: String,
-    pub jwks_url: String,
 }

@@ -4,12 +4,15 @@
 //! build exactly the application that runs.
 
 pub mod auth;
+pub mod commands;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod identity;
 pub mod listing;
 pub mod routes;
+pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

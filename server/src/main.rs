@@ -3,7 +3,7 @@
 use clap::Parser;
 
 use casting_server::config::{Cli, Command};
-use casting_server::{startup, telemetry};
+use casting_server::{commands, startup, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -13,5 +13,13 @@ async fn main() -> anyhow::Result<()> {
         None => startup::serve(&cli.common, &cli.serve).await,
         Some(Command::Serve(serve)) => startup::serve(&cli.common, &serve).await,
         Some(Command::Migrate) => startup::migrate(&cli.common).await.map(|_| ()),
+        Some(Command::Users(command)) => {
+            let db = startup::migrate(&cli.common).await?;
+            commands::users(&db, command).await
+        }
+        Some(Command::Keys(command)) => {
+            let db = startup::migrate(&cli.common).await?;
+            commands::keys(&db, command).await
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -12,11 +13,15 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
 use tokio::net::TcpListener;
 
+use crate::auth::discovery::ExternalLoginInfo;
 use crate::auth::jwks::JwksCache;
 use crate::auth::verifier::KeySource;
 use crate::auth::{TrustedIssuer, Verifier};
 use crate::config::{CommonArgs, ServeArgs};
+use crate::identity::demo::{self, DemoError};
+use crate::identity::{Identity, Keyring, LoginThrottle};
 use crate::routes::{HttpConfig, app};
+use crate::settings::AuthSettings;
 use crate::state::AppState;
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
@@ -122,29 +127,51 @@ pub async fn migrate(common: &CommonArgs) -> anyhow::Result<PgPool> {
     Ok(pool)
 }
 
-/// The issuers whose tokens are trusted.
-pub fn verifier(serve: &ServeArgs) -> anyhow::Result<Verifier> {
-    let mut issuers = Vec::new();
-    if let Some(external) = serve.external_issuer()? {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(5))
-            .build()
-            .context("cannot build the HTTP client")?;
+/// The application state: the built-in identity (keys from the database or
+/// a PEM file) and every trusted issuer. Tests build theirs with this too.
+pub async fn build_state(db: PgPool, auth: &AuthSettings) -> anyhow::Result<AppState> {
+    let keyring = Arc::new(match &auth.signing_key_pem {
+        Some(pem) => Keyring::from_pem(pem).context("CASTING_SIGNING_KEY_FILE")?,
+        None => Keyring::from_database(db.clone(), auth.token_ttl).await?,
+    });
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .context("cannot build the HTTP client")?;
+    let mut issuers = vec![TrustedIssuer::new(
+        auth.public_url.clone(),
+        auth.audience.clone(),
+        KeySource::BuiltIn(keyring.clone()),
+        auth.leeway,
+    )];
+    let mut external_login = None;
+    if let Some(external) = &auth.external {
         tracing::info!(issuer = %external.issuer, audience = %external.audience, jwks = %external.jwks_url, "trusting external issuer");
         issuers.push(TrustedIssuer::new(
-            external.issuer,
-            external.audience,
+            external.issuer.clone(),
+            external.audience.clone(),
             KeySource::Jwks(JwksCache::new(
-                external.jwks_url,
-                client,
-                serve.auth_jwks_min_refresh,
+                external.jwks_url.clone(),
+                client.clone(),
+                auth.jwks_min_refresh,
             )),
+            auth.leeway,
         ));
+        external_login = Some(Arc::new(ExternalLoginInfo::new(external.clone(), client)));
     }
-    if issuers.is_empty() {
-        tracing::warn!("no token issuer is configured: every request that needs a token gets 401");
-    }
-    Ok(Verifier::new(issuers))
+    let identity = Identity {
+        keyring,
+        throttle: LoginThrottle::new(auth.login_max_failures, auth.login_window),
+        issuer: auth.public_url.clone(),
+        audience: auth.audience.clone(),
+        token_ttl: auth.token_ttl,
+    };
+    Ok(AppState {
+        db,
+        verifier: Arc::new(Verifier::new(issuers)),
+        identity: Arc::new(identity),
+        external_login,
+    })
 }
 
 pub fn http_config(serve: &ServeArgs) -> anyhow::Result<HttpConfig> {
@@ -162,10 +189,13 @@ pub fn http_config(serve: &ServeArgs) -> anyhow::Result<HttpConfig> {
 
 /// `casting-server` / `casting-server serve`.
 pub async fn serve(common: &CommonArgs, serve: &ServeArgs) -> anyhow::Result<()> {
-    let verifier = verifier(serve)?;
+    let auth = serve.auth_settings()?;
     let http = http_config(serve)?;
     let pool = migrate(common).await?;
-    let state = AppState::new(pool.clone(), verifier);
+    if serve.demo {
+        seed_demo(&pool).await?;
+    }
+    let state = build_state(pool.clone(), &auth).await?;
     let listener = TcpListener::bind(serve.bind)
         .await
         .with_context(|| format!("cannot listen on {}", serve.bind))?;
@@ -174,6 +204,34 @@ pub async fn serve(common: &CommonArgs, serve: &ServeArgs) -> anyhow::Result<()>
     pool.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// `serve --demo`: seeds an empty database and prints the demo passwords.
+async fn seed_demo(pool: &PgPool) -> anyhow::Result<()> {
+    match demo::seed(pool).await {
+        Ok(users) => {
+            println!(
+                "Demo data seeded. Log in as one of these users (passwords are shown only now):"
+            );
+            for user in users {
+                println!(
+                    "  {:<10} {:<20} password: {}",
+                    user.username,
+                    user.role.name(),
+                    user.password
+                );
+            }
+            Ok(())
+        }
+        Err(DemoError::NotEmpty) if demo::already_seeded(pool).await? => {
+            println!(
+                "Demo data is already in this database; its users keep the passwords printed when \
+                 it was seeded (reset one with `casting-server users set-password NAME`)."
+            );
+            Ok(())
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// Serves until `shutdown` resolves, then stops accepting and finishes

@@ -1,22 +1,18 @@
-//! What every request handler can reach: the database pool and the token verifier.
+//! What every request handler can reach: the database pool, the token
+//! verifier and the built-in identity.
 
 use std::sync::Arc;
 
 use sqlx::PgPool;
 
 use crate::auth::Verifier;
+use crate::auth::discovery::ExternalLoginInfo;
+use crate::identity::Identity;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: PgPool,
     pub verifier: Arc<Verifier>,
-}
-
-impl AppState {
-    pub fn new(db: PgPool, verifier: Verifier) -> Self {
-        Self {
-            db,
-            verifier: Arc::new(verifier),
-        }
-    }
+    pub identity: Arc<Identity>,
+    pub external_login: Option<Arc<ExternalLoginInfo>>,
 }

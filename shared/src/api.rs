@@ -199,7 +199,69 @@ pub struct Me {
     pub success: bool,
     pub subject: String,
     pub issuer: String,
+    /// The login name, for built-in users (and providers that send `preferred_username`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     pub permissions: Vec<Permission>,
+}
+
+/// `POST /auth/login`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginResponse {
+    pub success: bool,
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the token expires.
+    pub expires_in: u64,
+    pub role: Role,
+    pub permissions: Vec<Permission>,
+}
+
+/// `GET /auth/config`: how clients can log in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuthConfig {
+    pub success: bool,
+    pub builtin: BuiltinLogin,
+    /// The external OpenID Connect / Auth0 issuer, if one is trusted.
+    #[serde(default)]
+    pub external: Option<ExternalLogin>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BuiltinLogin {
+    /// Whether `POST /auth/login` is available.
+    pub enabled: bool,
+    /// The `iss` of the tokens it issues.
+    pub issuer: String,
+    pub audience: String,
+    /// Path of the login endpoint, `/auth/login`.
+    pub login_path: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExternalLogin {
+    pub issuer: String,
+    pub audience: String,
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// For the OAuth 2.0 device flow (browser sign-in from a terminal).
+    #[serde(default)]
+    pub device_authorization_endpoint: Option<String>,
+    #[serde(default)]
+    pub token_endpoint: Option<String>,
 }

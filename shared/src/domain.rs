@@ -399,3 +399,48 @@ mod tests {
         assert!(MovieChanges::parse(&json!([])).is_err());
     }
 }
+
+pub const USERNAME_MAX: usize = 64;
+pub const PASSWORD_MIN: usize = 8;
+pub const PASSWORD_MAX: usize = 1024;
+
+/// A login name: trimmed, 1–64 characters, no spaces or control characters.
+pub fn parse_username(raw: &str) -> Result<String, String> {
+    let name = parse_text(raw, 1, USERNAME_MAX)?;
+    if name.chars().any(char::is_whitespace) {
+        return Err("must not contain spaces".into());
+    }
+    Ok(name)
+}
+
+/// A new password: at least 8 characters (and a sane upper bound).
+pub fn check_new_password(password: &str) -> Result<(), String> {
+    let len = password.chars().count();
+    if len < PASSWORD_MIN {
+        return Err(format!("must be at least {PASSWORD_MIN} characters"));
+    }
+    if len > PASSWORD_MAX {
+        return Err(format!("must be at most {PASSWORD_MAX} characters"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod identity_tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_trimmed_single_words() {
+        assert_eq!(parse_username(" ann "), Ok("ann".into()));
+        assert!(parse_username("ann lee").is_err());
+        assert!(parse_username("").is_err());
+        assert!(parse_username(&"a".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn passwords_need_eight_characters() {
+        assert!(check_new_password("1234567").is_err());
+        assert!(check_new_password("12345678").is_ok());
+        assert!(check_new_password("").is_err());
+    }
+}

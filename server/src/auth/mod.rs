@@ -1,6 +1,7 @@
 //! Who is calling and what they may do: bearer-token verification as an
 //! extractor (a bad token is 401, a missing permission is 403).
 
+pub mod discovery;
 pub mod jwks;
 pub mod verifier;
 
@@ -21,6 +22,7 @@ pub struct Caller {
     pub subject: String,
     pub issuer: String,
     pub role: Option<Role>,
+    pub username: Option<String>,
     pub permissions: Vec<Permission>,
 }
 

@@ -5,6 +5,9 @@
 //! list) must contain its audience, and `exp`/`nbf` are checked with a small
 //! leeway.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
@@ -12,21 +15,22 @@ use serde::Deserialize;
 use super::Caller;
 use super::jwks::JwksCache;
 use crate::error::ApiError;
+use crate::identity::Keyring;
 use casting_shared::{Permission, Role};
-
-/// Clock skew tolerated on `exp` and `nbf`, in seconds.
-pub const LEEWAY_SECONDS: u64 = 30;
 
 /// Where an issuer's public keys come from.
 pub enum KeySource {
     /// An external provider's JWKS, fetched over HTTP and cached.
     Jwks(JwksCache),
+    /// This server's own keys (built-in login).
+    BuiltIn(Arc<Keyring>),
 }
 
 impl KeySource {
     async fn key(&self, kid: Option<&str>) -> Option<DecodingKey> {
         match self {
             KeySource::Jwks(cache) => cache.key(kid).await,
+            KeySource::BuiltIn(keyring) => keyring.decoding_key(kid).await,
         }
     }
 }
@@ -39,9 +43,10 @@ pub struct TrustedIssuer {
 }
 
 impl TrustedIssuer {
-    pub fn new(issuer: String, audience: String, keys: KeySource) -> Self {
+    /// `leeway` is the clock skew tolerated on `exp` and `nbf`.
+    pub fn new(issuer: String, audience: String, keys: KeySource, leeway: Duration) -> Self {
         let mut validation = Validation::new(Algorithm::RS256);
-        validation.leeway = LEEWAY_SECONDS;
+        validation.leeway = leeway.as_secs();
         validation.validate_nbf = true;
         validation.set_issuer(&[&issuer]);
         validation.set_audience(&[&audience]);
@@ -77,6 +82,8 @@ struct Claims {
     permissions: Option<Vec<String>>,
     #[serde(default)]
     role: Option<String>,
+    #[serde(default)]
+    preferred_username: Option<String>,
 }
 
 #[derive(Default)]
@@ -144,6 +151,7 @@ impl Verifier {
             subject: claims.sub.unwrap_or_default(),
             issuer: claims.iss,
             role: claims.role.as_deref().and_then(Role::parse),
+            username: claims.preferred_username,
             permissions,
         })
     }

@@ -3,6 +3,7 @@
 //! the OpenAPI document generated from the same routes.
 
 pub mod actors;
+pub mod auth;
 pub mod health;
 pub mod movies;
 
@@ -57,6 +58,7 @@ impl Default for HttpConfig {
     tags(
         (name = "actors", description = "Actors"),
         (name = "movies", description = "Movies"),
+        (name = "auth", description = "Built-in login and how to log in"),
         (name = "operations", description = "Health, readiness and this document"),
     )
 )]
@@ -86,6 +88,7 @@ fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(actors::router())
         .merge(movies::router())
+        .merge(auth::router())
         .merge(health::router())
 }
 

@@ -426,11 +426,7 @@ async fn jwks_is_fetched_once_and_unknown_kids_cannot_hammer_it() {
 
 #[tokio::test]
 async fn a_rotated_key_is_picked_up_on_its_first_token() {
-    let app = TestApp::spawn_with(Options {
-        jwks_min_refresh: Duration::ZERO,
-        ..Options::default()
-    })
-    .await;
+    let app = TestApp::spawn_with(Options::default().jwks_min_refresh(Duration::ZERO)).await;
     let (status, _) = app.get("/actors", &producer()).await;
     assert_eq!(status, 200);
     assert_eq!(app.jwks.fetches(), 1);

@@ -7,11 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use casting_server::auth::jwks::JwksCache;
-use casting_server::auth::verifier::KeySource;
-use casting_server::auth::{TrustedIssuer, Verifier};
-use casting_server::startup::{DbSettings, prepare_database};
-use casting_server::{AppState, HttpConfig};
+use casting_server::HttpConfig;
+use casting_server::settings::{AuthSettings, ExternalIssuer};
+use casting_server::startup::{DbSettings, build_state, prepare_database};
 use casting_shared::Role;
 use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
@@ -22,6 +20,8 @@ use tokio::net::TcpListener;
 pub const ISSUER: &str = "https://casting-test.example.auth0.com/";
 pub const AUDIENCE: &str = "casting-agency";
 pub const KID: &str = "test-key-1";
+/// `iss` of the tokens the server under test signs itself.
+pub const PUBLIC_URL: &str = "http://casting.test";
 
 pub const TEST_KEY: &[u8] = include_bytes!("../fixtures/test_signing_key.pem");
 pub const OTHER_KEY: &[u8] = include_bytes!("../fixtures/other_signing_key.pem");
@@ -177,9 +177,13 @@ pub fn producer() -> String {
 pub struct Options {
     pub db: DbSettings,
     pub http: HttpConfig,
-    pub jwks_min_refresh: Duration,
+    /// Everything but the external issuer, which is the test's own JWKS server.
+    pub auth: AuthSettings,
     /// Connect the server to PostgreSQL through this address (a proxy).
     pub database_addr: Option<SocketAddr>,
+    /// Share another app's database instead of a fresh one.
+    pub shared_db: Option<String>,
+    pub client_id: Option<String>,
 }
 
 impl Default for Options {
@@ -187,9 +191,24 @@ impl Default for Options {
         Self {
             db: DbSettings::default(),
             http: HttpConfig::default(),
-            jwks_min_refresh: Duration::from_secs(30),
+            auth: AuthSettings {
+                public_url: PUBLIC_URL.into(),
+                audience: AUDIENCE.into(),
+                // Tests hammer the login on purpose; the throttle test sets its own.
+                login_max_failures: 1000,
+                ..AuthSettings::default()
+            },
             database_addr: None,
+            shared_db: None,
+            client_id: None,
         }
+    }
+}
+
+impl Options {
+    pub fn jwks_min_refresh(mut self, every: Duration) -> Self {
+        self.auth.jwks_min_refresh = every;
+        self
     }
 }
 
@@ -199,6 +218,7 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub pool: PgPool,
     pub jwks: JwksServer,
+    pub db_url: String,
     /// Kept so the database lives as long as the app, and is dropped with it.
     #[allow(dead_code)]
     pub db: TestDb,
@@ -212,23 +232,25 @@ impl TestApp {
     pub async fn spawn_with(options: Options) -> Self {
         let db = TestDb::new();
         let jwks = JwksServer::start(vec![public_jwk(TEST_KEY, KID)]).await;
-        let url = match options.database_addr {
-            Some(addr) => db.url_via(addr),
-            None => db.url.clone(),
+        let url = match (&options.shared_db, options.database_addr) {
+            (Some(url), _) => url.clone(),
+            (None, Some(addr)) => db.url_via(addr),
+            (None, None) => db.url.clone(),
         };
         let pool = prepare_database(&url, &options.db)
             .await
             .expect("prepare the test database");
-        let verifier = Verifier::new(vec![TrustedIssuer::new(
-            ISSUER.to_owned(),
-            AUDIENCE.to_owned(),
-            KeySource::Jwks(JwksCache::new(
-                jwks.url.clone(),
-                reqwest::Client::new(),
-                options.jwks_min_refresh,
-            )),
-        )]);
-        let app = casting_server::app(AppState::new(pool.clone(), verifier), &options.http);
+        let mut auth = options.auth;
+        auth.external = Some(ExternalIssuer {
+            issuer: ISSUER.into(),
+            audience: AUDIENCE.into(),
+            jwks_url: jwks.url.clone(),
+            client_id: options.client_id,
+        });
+        let state = build_state(pool.clone(), &auth)
+            .await
+            .expect("build the app state");
+        let app = casting_server::app(state, &options.http);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind app");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(casting_server::startup::run(
@@ -242,6 +264,7 @@ impl TestApp {
             http: reqwest::Client::new(),
             pool,
             jwks,
+            db_url: url,
             db,
         }
     }

@@ -7,6 +7,7 @@ mod actors;
 mod auth;
 mod errors;
 mod helpers;
+mod identity;
 mod movies;
 mod openapi;
 mod operations;

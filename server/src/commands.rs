@@ -1,0 +1,127 @@
+//! `casting-server users …` and `casting-server keys …`: account and key
+//! management against the same DATABASE_URL as `serve`.
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::{Context, bail};
+use casting_shared::Role;
+use casting_shared::domain::{check_new_password, parse_username};
+use sqlx::PgPool;
+
+use crate::config::{KeysCommand, UsersCommand};
+use crate::identity::{keys, passwords, users};
+
+pub async fn users(db: &PgPool, command: UsersCommand) -> anyhow::Result<()> {
+    match command {
+        UsersCommand::Add {
+            name,
+            role,
+            password_stdin,
+        } => {
+            let name =
+                parse_username(&name).map_err(|why| anyhow::anyhow!("the username {why}"))?;
+            if users::find(db, &name).await?.is_some() {
+                bail!("a user named {name} already exists");
+            }
+            let password = read_new_password(password_stdin)?;
+            let hash = passwords::hash(password).await?;
+            let role = Role::from(role);
+            let user = users::add(db, &name, role, &hash).await?;
+            println!("added {} ({})", user.username, user.role);
+        }
+        UsersCommand::List => {
+            let all = users::list(db).await?;
+            if all.is_empty() {
+                println!(
+                    "no users yet: add one with `casting-server users add NAME --role producer`"
+                );
+            } else {
+                println!("{:<24} {:<20} {:<9} created", "username", "role", "status");
+                for user in all {
+                    let status = if user.disabled { "disabled" } else { "active" };
+                    let created = user.created_at.date();
+                    println!(
+                        "{:<24} {:<20} {:<9} {created}",
+                        user.username,
+                        user.role.name(),
+                        status
+                    );
+                }
+            }
+        }
+        UsersCommand::SetRole { name, role } => {
+            let role = Role::from(role);
+            found(users::set_role(db, &name, role).await?, &name)?;
+            println!("{name} is now {role}");
+        }
+        UsersCommand::SetPassword {
+            name,
+            password_stdin,
+        } => {
+            if users::find(db, &name).await?.is_none() {
+                bail!("there is no user named {name}");
+            }
+            let password = read_new_password(password_stdin)?;
+            let hash = passwords::hash(password).await?;
+            found(users::set_password(db, &name, &hash).await?, &name)?;
+            println!("changed the password of {name}");
+        }
+        UsersCommand::Disable { name } => {
+            found(users::set_disabled(db, &name, true).await?, &name)?;
+            println!("{name} can no longer log in");
+        }
+        UsersCommand::Enable { name } => {
+            found(users::set_disabled(db, &name, false).await?, &name)?;
+            println!("{name} can log in again");
+        }
+        UsersCommand::Remove { name } => {
+            found(users::remove(db, &name).await?, &name)?;
+            println!("removed {name}");
+        }
+    }
+    Ok(())
+}
+
+fn found(exists: bool, name: &str) -> anyhow::Result<()> {
+    if exists {
+        Ok(())
+    } else {
+        bail!("there is no user named {name}")
+    }
+}
+
+/// The new password from stdin's first line, or asked for twice without echo.
+fn read_new_password(from_stdin: bool) -> anyhow::Result<String> {
+    let password = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read the password from standard input")?;
+        line.trim_end_matches(['\n', '\r']).to_owned()
+    } else if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        check_new_password(&first).map_err(|why| anyhow::anyhow!("the password {why}"))?;
+        let again = rpassword::prompt_password("Password again: ")?;
+        if first != again {
+            bail!("the two passwords differ");
+        }
+        first
+    } else {
+        bail!("standard input is not a terminal: pass the password with --password-stdin");
+    };
+    check_new_password(&password).map_err(|why| anyhow::anyhow!("the password {why}"))?;
+    Ok(password)
+}
+
+pub async fn keys(db: &PgPool, command: KeysCommand) -> anyhow::Result<()> {
+    match command {
+        KeysCommand::Rotate => {
+            let kid = keys::rotate(db).await?;
+            println!(
+                "new signing key {kid}; tokens signed by the previous key stay valid until they expire"
+            );
+        }
+    }
+    Ok(())
+}

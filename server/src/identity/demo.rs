@@ -1,0 +1,214 @@
+//! `serve --demo`: a realistic data set and one user per role, seeded once
+//! into an empty database.
+
+use casting_shared::Role;
+use sqlx::PgPool;
+
+use super::{passwords, users};
+
+const FIRST_NAMES: &[(&str, &str)] = &[
+    ("Amara", "Female"),
+    ("Benedict", "Male"),
+    ("Chiara", "Female"),
+    ("Dev", "Male"),
+    ("Elena", "Female"),
+    ("Farid", "Male"),
+    ("Greta", "Female"),
+    ("Hiro", "Male"),
+    ("Ines", "Female"),
+    ("Jonah", "Male"),
+    ("Kaia", "Female"),
+    ("Luca", "Male"),
+    ("Maren", "Female"),
+    ("Nikolai", "Male"),
+    ("Odile", "Female"),
+    ("Pablo", "Male"),
+    ("Quinn", "Non-binary"),
+    ("Rosa", "Female"),
+    ("Samir", "Male"),
+    ("Tove", "Female"),
+    ("Uri", "Male"),
+    ("Vera", "Female"),
+    ("Wes", "Male"),
+    ("Ximena", "Female"),
+    ("Yusuf", "Male"),
+    ("Zora", "Female"),
+    ("Ash", "Non-binary"),
+    ("Bea", "Female"),
+];
+
+const LAST_NAMES: &[&str] = &[
+    "Abara",
+    "Blackwood",
+    "Castellano",
+    "Dubois",
+    "Eriksen",
+    "Fontaine",
+    "Gallagher",
+    "Haddad",
+    "Ishikawa",
+    "Jovanović",
+    "Kowalski",
+    "Lindqvist",
+    "Moreau",
+    "Nakamura",
+    "O'Connell",
+    "Petrov",
+    "Quintero",
+    "Rahman",
+    "Sørensen",
+    "Takahashi",
+    "Ulloa",
+    "Valdés",
+    "Whitaker",
+    "Xu",
+    "Yilmaz",
+    "Zielinski",
+];
+
+const MOVIES: &[(&str, &str)] = &[
+    ("The Last Lighthouse", "2019-03-14"),
+    ("Paper Moons Over Lisbon", "2020-07-02"),
+    ("Quiet Engines", "2021-01-22"),
+    ("A Winter in Valparaíso", "2018-11-30"),
+    ("The Cartographer's Daughter", "2022-05-06"),
+    ("Salt and Static", "2023-09-15"),
+    ("Nine Doors Down", "2017-10-27"),
+    ("Glass Harvest", "2024-02-09"),
+    ("The Long Intermission", "2016-06-17"),
+    ("Northbound Sleeper", "2020-12-18"),
+    ("Copper Sky", "2021-08-13"),
+    ("The Understudy", "2022-11-25"),
+    ("Fault Lines", "2019-09-06"),
+    ("Orchard of Small Hours", "2023-04-21"),
+    ("Echoes in Amber", "2018-02-02"),
+    ("Midnight at the Observatory", "2024-10-11"),
+    ("The Ferryman's Ledger", "2017-03-31"),
+    ("Borrowed Light", "2025-01-17"),
+    ("Harbour of Strangers", "2021-05-28"),
+    ("Cold Open", "2022-03-04"),
+    ("The Tin Violin", "2020-02-14"),
+    ("Letters from the Dunes", "2023-12-01"),
+    ("Second Unit", "2025-06-20"),
+    ("What the River Kept", "2019-07-19"),
+    ("The Final Rehearsal", "2024-08-30"),
+    ("Kites Above Kraków", "2026-03-13"),
+];
+
+/// The demo actors: every first name with a few last names (64 in all).
+fn actors() -> Vec<(String, i32, &'static str)> {
+    (0..64)
+        .map(|i| {
+            let (first, gender) = FIRST_NAMES[i % FIRST_NAMES.len()];
+            let last = LAST_NAMES[(i * 7 + i / FIRST_NAMES.len()) % LAST_NAMES.len()];
+            let age = 18 + ((i * 37) % 62) as i32;
+            (format!("{first} {last}"), age, gender)
+        })
+        .collect()
+}
+
+/// A demo user's name and its freshly generated password.
+pub struct DemoUser {
+    pub username: &'static str,
+    pub role: Role,
+    pub password: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("the database already has data; demo data is only seeded into an empty database")]
+    NotEmpty,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+fn random_password() -> String {
+    // 96 random bits, URL-safe, easy to copy from a terminal.
+    let a = uuid::Uuid::new_v4().simple().to_string();
+    let b = uuid::Uuid::new_v4().simple().to_string();
+    format!("{}-{}-{}", &a[..6], &a[6..12], &b[..8])
+}
+
+/// Seeds the demo data set and users into an empty database, once: it
+/// refuses a database that has any actor, movie or user.
+pub async fn seed(db: &PgPool) -> Result<Vec<DemoUser>, DemoError> {
+    let demo_users: Vec<DemoUser> = [
+        ("assistant", Role::CastingAssistant),
+        ("director", Role::CastingDirector),
+        ("producer", Role::ExecutiveProducer),
+    ]
+    .into_iter()
+    .map(|(username, role)| DemoUser {
+        username,
+        role,
+        password: random_password(),
+    })
+    .collect();
+    let mut hashes = Vec::new();
+    for user in &demo_users {
+        hashes.push(passwords::hash(user.password.clone()).await?);
+    }
+
+    let mut tx = db.begin().await?;
+    // Two instances started with --demo at once: only one seeds.
+    sqlx::query("LOCK TABLE actors, movies, users IN EXCLUSIVE MODE")
+        .execute(&mut *tx)
+        .await?;
+    let empty: bool = sqlx::query_scalar(
+        "SELECT NOT EXISTS (SELECT 1 FROM actors) AND NOT EXISTS (SELECT 1 FROM movies) \
+         AND NOT EXISTS (SELECT 1 FROM users)",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if !empty {
+        return Err(DemoError::NotEmpty);
+    }
+    for (name, age, gender) in actors() {
+        sqlx::query("INSERT INTO actors (name, age, gender) VALUES ($1, $2, $3)")
+            .bind(name)
+            .bind(age)
+            .bind(gender)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for (title, date) in MOVIES {
+        sqlx::query("INSERT INTO movies (title, release_date) VALUES ($1, $2::date)")
+            .bind(title)
+            .bind(date)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for (user, hash) in demo_users.iter().zip(&hashes) {
+        sqlx::query("INSERT INTO users (username, role, password_hash) VALUES ($1, $2, $3)")
+            .bind(user.username)
+            .bind(user.role.key())
+            .bind(hash)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(demo_users)
+}
+
+/// Whether the demo users exist (the data was seeded by an earlier `--demo`).
+pub async fn already_seeded(db: &PgPool) -> sqlx::Result<bool> {
+    let found = users::find(db, "producer").await?;
+    Ok(found.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_actors_are_many_distinct_and_valid() {
+        let actors = actors();
+        assert!(actors.len() >= 60);
+        let names: std::collections::HashSet<_> = actors.iter().map(|a| &a.0).collect();
+        assert_eq!(names.len(), actors.len(), "names are distinct");
+        assert!(actors.iter().all(|a| (0..=150).contains(&a.1)));
+        assert!(MOVIES.len() >= 25);
+    }
+}

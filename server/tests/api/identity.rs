@@ -1,0 +1,757 @@
+//! Built-in identity: the `users` and `keys` commands as the real binary,
+//! login and its failures, throttling, built-in tokens on the API, the JWKS
+//! checked by an independent verifier, shared keys across instances, key
+//! rotation, and demo mode.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use casting_server::settings::AuthSettings;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+fn server_command(db_url: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_casting-server"))
+        .env("DATABASE_URL", db_url)
+        .env("RUST_LOG", "warn")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run casting-server");
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Runs a users/keys command that must succeed; returns what it printed.
+fn ok(db_url: &str, args: &[&str], stdin: Option<&str>) -> String {
+    let output = tokio::task::block_in_place(|| server_command(db_url, args, stdin));
+    assert!(
+        output.status.success(),
+        "{args:?} failed: {}",
+        text(&output)
+    );
+    text(&output)
+}
+
+/// Runs a command that must fail with a message containing `expected`.
+fn fails(db_url: &str, args: &[&str], stdin: Option<&str>, expected: &str) {
+    let output = tokio::task::block_in_place(|| server_command(db_url, args, stdin));
+    assert!(
+        !output.status.success(),
+        "{args:?} succeeded: {}",
+        text(&output)
+    );
+    assert!(
+        text(&output).contains(expected),
+        "{args:?}: {:?} lacks {expected:?}",
+        text(&output)
+    );
+}
+
+async fn login(app: &TestApp, username: &str, password: &str) -> (u16, Value) {
+    let response = app
+        .http
+        .post(app.url("/auth/login"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    read(response).await
+}
+
+async fn login_token(app: &TestApp, username: &str, password: &str) -> String {
+    let (status, body) = login(app, username, password).await;
+    assert_eq!(status, 200, "{body}");
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn users_commands_manage_accounts_and_refuse_bad_input() {
+    let app = TestApp::spawn().await;
+    let db = &app.db_url;
+    let out = ok(
+        db,
+        &[
+            "users",
+            "add",
+            "Ann",
+            "--role",
+            "producer",
+            "--password-stdin",
+        ],
+        Some("s3cret-pass\n"),
+    );
+    assert!(out.contains("added Ann (Executive Producer)"), "{out}");
+    ok(
+        db,
+        &[
+            "users",
+            "add",
+            "bob",
+            "--role",
+            "assistant",
+            "--password-stdin",
+        ],
+        Some("bobs-password\n"),
+    );
+
+    fails(
+        db,
+        &[
+            "users",
+            "add",
+            "ANN",
+            "--role",
+            "director",
+            "--password-stdin",
+        ],
+        Some("another-pass\n"),
+        "already exists",
+    );
+    fails(
+        db,
+        &["users", "add", "cy", "--role", "boss", "--password-stdin"],
+        Some("long-enough\n"),
+        "invalid value 'boss'",
+    );
+    fails(
+        db,
+        &[
+            "users",
+            "add",
+            "cy",
+            "--role",
+            "director",
+            "--password-stdin",
+        ],
+        Some("short\n"),
+        "at least 8 characters",
+    );
+    fails(
+        db,
+        &[
+            "users",
+            "add",
+            "cy",
+            "--role",
+            "director",
+            "--password-stdin",
+        ],
+        Some("\n"),
+        "at least 8 characters",
+    );
+    fails(
+        db,
+        &["users", "add", "cy", "--role", "director"],
+        None,
+        "--password-stdin",
+    );
+    fails(
+        db,
+        &[
+            "users",
+            "add",
+            "c y",
+            "--role",
+            "director",
+            "--password-stdin",
+        ],
+        Some("long-enough\n"),
+        "must not contain spaces",
+    );
+    fails(
+        db,
+        &["users", "set-role", "nobody", "director"],
+        None,
+        "no user named nobody",
+    );
+    fails(
+        db,
+        &["users", "set-password", "nobody", "--password-stdin"],
+        Some("long-enough\n"),
+        "no user named nobody",
+    );
+    fails(
+        db,
+        &["users", "remove", "nobody"],
+        None,
+        "no user named nobody",
+    );
+    fails(
+        db,
+        &["users", "disable", "nobody"],
+        None,
+        "no user named nobody",
+    );
+
+    let list = ok(db, &["users", "list"], None);
+    assert!(
+        list.contains("Ann") && list.contains("Executive Producer"),
+        "{list}"
+    );
+    assert!(
+        list.contains("bob") && list.contains("Casting Assistant"),
+        "{list}"
+    );
+    assert!(!list.contains("cy"), "failed adds left nothing: {list}");
+
+    // Roles, passwords, disabling and removal take effect on login.
+    let (_, body) = login(&app, "bob", "bobs-password").await;
+    assert_eq!(body["role"], "Casting Assistant");
+    ok(db, &["users", "set-role", "bob", "director"], None);
+    let (_, body) = login(&app, "bob", "bobs-password").await;
+    assert_eq!(body["role"], "Casting Director");
+    ok(
+        db,
+        &["users", "set-password", "bob", "--password-stdin"],
+        Some("new-bob-password\n"),
+    );
+    assert_eq!(login(&app, "bob", "bobs-password").await.0, 401);
+    assert_eq!(login(&app, "bob", "new-bob-password").await.0, 200);
+    ok(db, &["users", "disable", "bob"], None);
+    assert!(ok(db, &["users", "list"], None).contains("disabled"));
+    assert_eq!(login(&app, "bob", "new-bob-password").await.0, 401);
+    ok(db, &["users", "enable", "bob"], None);
+    assert_eq!(login(&app, "bob", "new-bob-password").await.0, 200);
+    ok(db, &["users", "remove", "bob"], None);
+    assert_eq!(login(&app, "bob", "new-bob-password").await.0, 401);
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'Ann'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_gives_a_token_with_the_roles_permissions_on_the_api() {
+    let app = TestApp::spawn().await;
+    for (name, role) in [
+        ("assistant", "assistant"),
+        ("director", "director"),
+        ("producer", "producer"),
+    ] {
+        ok(
+            &app.db_url,
+            &["users", "add", name, "--role", role, "--password-stdin"],
+            Some("password-123\n"),
+        );
+    }
+    let (status, body) = login(&app, "Director", "password-123").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 3600);
+    assert_eq!(body["role"], "Casting Director");
+    assert_eq!(
+        body["permissions"],
+        json!([
+            "get:actors",
+            "get:movies",
+            "post:actors",
+            "patch:actors",
+            "delete:actors",
+            "patch:movies"
+        ])
+    );
+    let director = body["access_token"].as_str().unwrap().to_owned();
+    let claims: Value = serde_json::from_slice(
+        &base64::Engine::decode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            director.split('.').nth(1).unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["iss"], PUBLIC_URL);
+    assert_eq!(claims["aud"], AUDIENCE);
+    assert_eq!(claims["role"], "Casting Director");
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        3600
+    );
+    assert!(claims["sub"].as_str().unwrap().starts_with("casting|"));
+
+    let (status, me) = app.get("/auth/me", &director).await;
+    assert_eq!(status, 200);
+    assert_eq!(me["role"], "Casting Director");
+    assert_eq!(me["username"], "director");
+    assert_eq!(me["issuer"], PUBLIC_URL);
+
+    let assistant = login_token(&app, "assistant", "password-123").await;
+    let producer_token = login_token(&app, "producer", "password-123").await;
+    for (token, method, path, body, expected) in [
+        (&assistant, "GET", "/actors", None, 200),
+        (
+            &assistant,
+            "POST",
+            "/actors",
+            Some(json!({"name": "A", "age": 3})),
+            403,
+        ),
+        (
+            &director,
+            "POST",
+            "/actors",
+            Some(json!({"name": "A", "age": 3})),
+            201,
+        ),
+        (
+            &director,
+            "POST",
+            "/movies",
+            Some(json!({"title": "T", "release_date": "2020-01-01"})),
+            403,
+        ),
+        (
+            &producer_token,
+            "POST",
+            "/movies",
+            Some(json!({"title": "T", "release_date": "2020-01-01"})),
+            201,
+        ),
+        (&producer_token, "DELETE", "/movies/1", None, 200),
+    ] {
+        let (status, response) = app.send(method.parse().unwrap(), path, token, body).await;
+        assert_eq!(status, expected, "{method} {path}: {response}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_password_unknown_and_disabled_users_get_the_same_401_in_about_the_same_time() {
+    let app = TestApp::spawn().await;
+    ok(
+        &app.db_url,
+        &[
+            "users",
+            "add",
+            "ann",
+            "--role",
+            "producer",
+            "--password-stdin",
+        ],
+        Some("right-password\n"),
+    );
+    ok(
+        &app.db_url,
+        &[
+            "users",
+            "add",
+            "off",
+            "--role",
+            "producer",
+            "--password-stdin",
+        ],
+        Some("right-password\n"),
+    );
+    ok(&app.db_url, &["users", "disable", "off"], None);
+    let mut answers = Vec::new();
+    let mut times = Vec::new();
+    for (user, password) in [
+        ("ann", "wrong-password"),
+        ("nobody", "right-password"),
+        ("off", "right-password"),
+    ] {
+        let mut fastest = Duration::MAX;
+        for _ in 0..3 {
+            let started = Instant::now();
+            let (status, body) = login(&app, user, password).await;
+            fastest = fastest.min(started.elapsed());
+            answers.push((status, body));
+        }
+        times.push(fastest);
+    }
+    for (status, body) in &answers {
+        assert_error(*status, body, 401);
+        assert_eq!(body, &answers[0].1, "every failure reads the same");
+    }
+    // An unknown user is checked against a dummy hash: not orders of magnitude faster.
+    assert!(
+        times[1] * 4 > times[0],
+        "unknown user {:?} vs wrong password {:?}",
+        times[1],
+        times[0]
+    );
+
+    for bad in [
+        json!({"username": "ann"}),
+        json!({"username": "ann", "password": "x", "otp": 1}),
+        json!(["ann"]),
+        json!({"username": 5, "password": "x"}),
+    ] {
+        let response = app
+            .http
+            .post(app.url("/auth/login"))
+            .json(&bad)
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = read(response).await;
+        assert_error(status, &body, 422);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn repeated_failures_are_throttled_with_429_and_retry_after() {
+    let app = TestApp::spawn_with(Options {
+        auth: AuthSettings {
+            login_max_failures: 3,
+            ..Options::default().auth
+        },
+        ..Options::default()
+    })
+    .await;
+    ok(
+        &app.db_url,
+        &[
+            "users",
+            "add",
+            "ann",
+            "--role",
+            "producer",
+            "--password-stdin",
+        ],
+        Some("right-password\n"),
+    );
+    ok(
+        &app.db_url,
+        &[
+            "users",
+            "add",
+            "bea",
+            "--role",
+            "producer",
+            "--password-stdin",
+        ],
+        Some("right-password\n"),
+    );
+    for _ in 0..3 {
+        assert_eq!(login(&app, "ann", "guess").await.0, 401);
+    }
+    let response = app
+        .http
+        .post(app.url("/auth/login"))
+        .json(&json!({"username": "ANN", "password": "right-password"}))
+        .send()
+        .await
+        .unwrap();
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=300).contains(&retry_after), "{retry_after}");
+    let (status, body) = read(response).await;
+    assert_error(status, &body, 429);
+    // Another user from the same address is not locked out by ann's attempts...
+    assert_eq!(login(&app, "bea", "right-password").await.0, 200);
+    // ...until the address itself has failed too often (4 × the per-user allowance).
+    for i in 0..9 {
+        assert_eq!(login(&app, &format!("spray{i}"), "guess").await.0, 401);
+    }
+    assert_eq!(login(&app, "bea", "right-password").await.0, 429);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_built_in_token_is_refused_once_it_expires() {
+    let app = TestApp::spawn_with(Options {
+        auth: AuthSettings {
+            token_ttl: Duration::from_secs(1),
+            leeway: Duration::ZERO,
+            ..Options::default().auth
+        },
+        ..Options::default()
+    })
+    .await;
+    ok(
+        &app.db_url,
+        &[
+            "users",
+            "add",
+            "ann",
+            "--role",
+            "producer",
+            "--password-stdin",
+        ],
+        Some("right-password\n"),
+    );
+    let token = login_token(&app, "ann", "right-password").await;
+    assert_eq!(app.get("/actors", &token).await.0, 200);
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let (status, body) = app.get("/actors", &token).await;
+    assert_error(status, &body, 401);
+    assert_eq!(body["detail"], "the token has expired");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_independent_verifier_accepts_our_tokens_with_the_published_jwks() {
+    let app = TestApp::spawn().await;
+    ok(
+        &app.db_url,
+        &[
+            "users",
+            "add",
+            "ann",
+            "--role",
+            "director",
+            "--password-stdin",
+        ],
+        Some("right-password\n"),
+    );
+    let token = login_token(&app, "ann", "right-password").await;
+    let (status, jwks) = app.get("/.well-known/jwks.json", "").await;
+    assert_eq!(status, 200);
+    let key = &jwks["keys"][0];
+    assert_eq!(
+        (key["kty"].as_str(), key["use"].as_str()),
+        (Some("RSA"), Some("sig"))
+    );
+    assert!(key.get("d").is_none(), "no private part is published");
+
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/verify_jwt.mjs");
+    let verify = |token: &str| {
+        Command::new("node")
+            .args([
+                script,
+                &app.url("/.well-known/jwks.json"),
+                PUBLIC_URL,
+                AUDIENCE,
+                token,
+            ])
+            .output()
+            .expect("node runs (it verifies our tokens independently)")
+    };
+    let output = tokio::task::block_in_place(|| verify(&token));
+    assert!(output.status.success(), "{}", text(&output));
+    let claims: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(claims["preferred_username"], "ann");
+    // The same verifier refuses a forged token: it really checks.
+    let forged = sign_with(
+        &claims,
+        &rs256_header(key["kid"].as_str().unwrap()),
+        OTHER_KEY,
+    );
+    let output = tokio::task::block_in_place(|| verify(&forged));
+    assert!(!output.status.success());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn instances_on_one_database_share_keys_and_rotation_keeps_old_tokens_valid() {
+    let first = TestApp::spawn().await;
+    let second = TestApp::spawn_with(Options {
+        shared_db: Some(first.db_url.clone()),
+        ..Options::default()
+    })
+    .await;
+    let keys: i64 = sqlx::query_scalar("SELECT count(*) FROM signing_keys")
+        .fetch_one(&first.pool)
+        .await
+        .unwrap();
+    assert_eq!(keys, 1, "one key for both instances");
+    ok(
+        &first.db_url,
+        &[
+            "users",
+            "add",
+            "ann",
+            "--role",
+            "producer",
+            "--password-stdin",
+        ],
+        Some("right-password\n"),
+    );
+    let from_first = login_token(&first, "ann", "right-password").await;
+    let from_second = login_token(&second, "ann", "right-password").await;
+    assert_eq!(second.get("/actors", &from_first).await.0, 200);
+    assert_eq!(first.get("/actors", &from_second).await.0, 200);
+
+    let out = ok(&first.db_url, &["keys", "rotate"], None);
+    assert!(out.contains("new signing key"), "{out}");
+    // An instance started after the rotation signs with the new key...
+    let third = TestApp::spawn_with(Options {
+        shared_db: Some(first.db_url.clone()),
+        ..Options::default()
+    })
+    .await;
+    let after = login_token(&third, "ann", "right-password").await;
+    let kid = |token: &str| jsonwebtoken::decode_header(token).unwrap().kid.unwrap();
+    assert_ne!(kid(&after), kid(&from_first));
+    // ...which the older instances accept, and the old tokens stay valid everywhere.
+    for (name, app) in [("first", &first), ("second", &second), ("third", &third)] {
+        let (status, body) = app.get("/actors", &after).await;
+        assert_eq!(status, 200, "{name}, new token: {body}");
+        let (status, body) = app.get("/actors", &from_first).await;
+        assert_eq!(status, 200, "{name}, old token: {body}");
+    }
+    let (_, jwks) = third.get("/.well-known/jwks.json", "").await;
+    assert_eq!(
+        jwks["keys"].as_array().unwrap().len(),
+        2,
+        "old and new key are published"
+    );
+}
+
+#[tokio::test]
+async fn several_instances_starting_at_once_create_one_signing_key() {
+    let first = TestApp::spawn().await;
+    sqlx::query("DELETE FROM signing_keys")
+        .execute(&first.pool)
+        .await
+        .unwrap();
+    let starts = (0..3).map(|_| {
+        let url = first.db_url.clone();
+        tokio::spawn(async move {
+            let pool = casting_server::startup::prepare_database(&url, &Default::default())
+                .await
+                .unwrap();
+            casting_server::startup::build_state(pool, &AuthSettings::default())
+                .await
+                .map(|_| ())
+        })
+    });
+    for start in starts {
+        start.await.unwrap().expect("every instance starts");
+    }
+    let keys: i64 = sqlx::query_scalar("SELECT count(*) FROM signing_keys")
+        .fetch_one(&first.pool)
+        .await
+        .unwrap();
+    assert_eq!(keys, 1);
+}
+
+#[tokio::test]
+async fn auth_config_describes_both_issuers() {
+    let app = TestApp::spawn_with(Options {
+        client_id: Some("tui-client".into()),
+        ..Options::default()
+    })
+    .await;
+    let (status, config) = app.get("/auth/config", "").await;
+    assert_eq!(status, 200, "{config}");
+    assert_eq!(config["builtin"]["enabled"], true);
+    assert_eq!(config["builtin"]["issuer"], PUBLIC_URL);
+    assert_eq!(config["builtin"]["login_path"], "/auth/login");
+    assert_eq!(config["external"]["issuer"], ISSUER);
+    assert_eq!(config["external"]["audience"], AUDIENCE);
+    assert_eq!(config["external"]["client_id"], "tui-client");
+}
+
+/// Runs `serve --demo` until it listens, returning what it printed and the exit status.
+fn serve_demo(db_url: &str) -> (String, bool) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_casting-server"))
+        .args(["serve", "--demo"])
+        .env("DATABASE_URL", db_url)
+        .env("CASTING_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .env("CASTING_LOG_FORMAT", "json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let lines = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut seen = String::new();
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.contains("\"listening\"") {
+                break;
+            }
+        }
+        seen
+    });
+    let printed = lines.join().unwrap();
+    let listening = printed.contains("\"listening\"");
+    let _ = child.kill();
+    let output = child.wait_with_output().unwrap();
+    (
+        format!("{printed}{}", String::from_utf8_lossy(&output.stderr)),
+        listening,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_mode_seeds_an_empty_database_once_and_refuses_a_non_empty_one() {
+    let app = TestApp::spawn().await;
+    let (printed, listening) = tokio::task::block_in_place(|| serve_demo(&app.db_url));
+    assert!(listening, "{printed}");
+    let count = |table: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
+                "SELECT count(*) FROM {table}"
+            )))
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert!(count("actors").await >= 60);
+    assert!(count("movies").await >= 25);
+    assert_eq!(count("users").await, 3);
+    for (user, role) in [
+        ("assistant", "Casting Assistant"),
+        ("director", "Casting Director"),
+        ("producer", "Executive Producer"),
+    ] {
+        let line = printed
+            .lines()
+            .find(|l| l.trim_start().starts_with(user))
+            .unwrap_or_else(|| panic!("{printed}"));
+        let password = line.rsplit("password: ").next().unwrap().trim();
+        let (status, body) = login(&app, user, password).await;
+        assert_eq!(status, 200, "{user}: {body}");
+        assert_eq!(body["role"], role);
+    }
+
+    // A second start does not seed again.
+    let (printed, listening) = tokio::task::block_in_place(|| serve_demo(&app.db_url));
+    assert!(listening && printed.contains("already"), "{printed}");
+    assert_eq!(count("users").await, 3);
+    assert!(count("actors").await < 100);
+
+    // A database with data of its own is refused.
+    let other = TestApp::spawn().await;
+    other.actor("Real Person", 40, "Other").await;
+    let (printed, listening) = tokio::task::block_in_place(|| serve_demo(&other.db_url));
+    assert!(!listening, "{printed}");
+    assert!(
+        printed.contains("only seeded into an empty database"),
+        "{printed}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_demo_nothing_is_seeded_and_no_account_exists() {
+    let db = TestDb::new();
+    let output = tokio::task::block_in_place(|| server_command(&db.url, &["migrate"], None));
+    assert!(output.status.success(), "{}", text(&output));
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    for table in ["actors", "movies", "users"] {
+        let n: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(n, 0, "{table}");
+    }
+    pool.close().await;
+}
