@@ -147,6 +147,11 @@ pub struct ServeArgs {
     #[arg(long, env = "CASTING_AUTH_JWKS_URL")]
     pub auth_jwks_url: Option<String>,
 
+    /// OpenID Connect discovery document of the external issuer
+    /// (default: ISSUER/.well-known/openid-configuration).
+    #[arg(long, env = "CASTING_AUTH_DISCOVERY_URL")]
+    pub auth_discovery_url: Option<String>,
+
     /// Shortest time between two JWKS fetches caused by unknown key ids.
     #[arg(long, env = "CASTING_AUTH_JWKS_MIN_REFRESH", default_value = "30s", value_parser = humantime::parse_duration)]
     pub auth_jwks_min_refresh: Duration,
@@ -204,6 +209,12 @@ impl ServeArgs {
                 audience: audience.clone(),
                 jwks_url: self.auth_jwks_url.clone().unwrap_or_else(|| {
                     format!("{}/.well-known/jwks.json", issuer.trim_end_matches('/'))
+                }),
+                discovery_url: self.auth_discovery_url.clone().unwrap_or_else(|| {
+                    format!(
+                        "{}/.well-known/openid-configuration",
+                        issuer.trim_end_matches('/')
+                    )
                 }),
                 client_id: self.auth_client_id.clone(),
             }),

@@ -9,6 +9,8 @@ pub struct ExternalIssuer {
     pub issuer: String,
     pub audience: String,
     pub jwks_url: String,
+    /// The OpenID Connect discovery document (device and token endpoints).
+    pub discovery_url: String,
     /// The public client the terminal client signs in with (device flow).
     pub client_id: Option<String>,
 }

@@ -31,13 +31,9 @@ impl ExternalLoginInfo {
     }
 
     async fn discover(&self) -> anyhow::Result<Discovered> {
-        let url = format!(
-            "{}/.well-known/openid-configuration",
-            self.issuer.issuer.trim_end_matches('/')
-        );
         let response = self
             .client
-            .get(&url)
+            .get(&self.issuer.discovery_url)
             .timeout(Duration::from_secs(5))
             .send()
             .await?

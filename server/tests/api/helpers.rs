@@ -89,21 +89,38 @@ impl JwksServer {
         let keys = Arc::new(Mutex::new(keys));
         let fetches = Arc::new(AtomicUsize::new(0));
         let (k, f) = (keys.clone(), fetches.clone());
-        let router = axum::Router::new().route(
-            "/.well-known/jwks.json",
-            axum::routing::get(move || {
-                let (k, f) = (k.clone(), f.clone());
-                async move {
-                    f.fetch_add(1, Ordering::SeqCst);
-                    let set = JwkSet {
-                        keys: k.lock().expect("keys").clone(),
-                    };
-                    axum::Json(set)
-                }
-            }),
-        );
+        let base = Arc::new(Mutex::new(String::new()));
+        let discovery_base = base.clone();
+        let router = axum::Router::new()
+            .route(
+                "/.well-known/openid-configuration",
+                axum::routing::get(move || {
+                    let base = discovery_base.lock().expect("base").clone();
+                    async move {
+                        axum::Json(json!({
+                            "issuer": ISSUER,
+                            "device_authorization_endpoint": format!("{base}/oauth/device/code"),
+                            "token_endpoint": format!("{base}/oauth/token"),
+                        }))
+                    }
+                }),
+            )
+            .route(
+                "/.well-known/jwks.json",
+                axum::routing::get(move || {
+                    let (k, f) = (k.clone(), f.clone());
+                    async move {
+                        f.fetch_add(1, Ordering::SeqCst);
+                        let set = JwkSet {
+                            keys: k.lock().expect("keys").clone(),
+                        };
+                        axum::Json(set)
+                    }
+                }),
+            );
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind jwks");
         let addr = listener.local_addr().expect("addr");
+        *base.lock().expect("base") = format!("http://{addr}");
         tokio::spawn(async move { axum::serve(listener, router).await });
         Self {
             url: format!("http://{addr}/.well-known/jwks.json"),
@@ -245,6 +262,7 @@ impl TestApp {
             issuer: ISSUER.into(),
             audience: AUDIENCE.into(),
             jwks_url: jwks.url.clone(),
+            discovery_url: jwks.url.replace("jwks.json", "openid-configuration"),
             client_id: options.client_id,
         });
         let state = build_state(pool.clone(), &auth)

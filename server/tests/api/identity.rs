@@ -648,6 +648,19 @@ async fn auth_config_describes_both_issuers() {
     assert_eq!(config["external"]["issuer"], ISSUER);
     assert_eq!(config["external"]["audience"], AUDIENCE);
     assert_eq!(config["external"]["client_id"], "tui-client");
+    let device = config["external"]["device_authorization_endpoint"]
+        .as_str()
+        .unwrap();
+    assert!(
+        device.starts_with("http://127.0.0.1:") && device.ends_with("/oauth/device/code"),
+        "{device}"
+    );
+    assert!(
+        config["external"]["token_endpoint"]
+            .as_str()
+            .unwrap()
+            .ends_with("/oauth/token")
+    );
 }
 
 /// Runs `serve --demo` until it listens, returning what it printed and the exit status.

@@ -105,6 +105,49 @@ async fn ready_is_503_while_the_database_is_cut_and_recovers_by_itself() {
 }
 
 #[tokio::test]
+async fn database_constraints_back_the_code_and_map_to_422() {
+    use casting_server::error::ApiError;
+    use casting_shared::domain::NewActor;
+    let app = TestApp::spawn().await;
+    // Bypass the parsing at the edge: the database still refuses, by name.
+    for (actor, field) in [
+        (
+            NewActor {
+                name: "".into(),
+                age: 30,
+                gender: "Other".into(),
+            },
+            "name",
+        ),
+        (
+            NewActor {
+                name: "A".into(),
+                age: 151,
+                gender: "Other".into(),
+            },
+            "age",
+        ),
+        (
+            NewActor {
+                name: "A".into(),
+                age: 30,
+                gender: "g".repeat(51),
+            },
+            "gender",
+        ),
+    ] {
+        let error = casting_server::db::actors::insert(&app.pool, &actor)
+            .await
+            .unwrap_err();
+        match ApiError::from(error) {
+            ApiError::Unprocessable(fields) => assert!(fields.contains_key(field), "{fields:?}"),
+            other => panic!("{field}: {other:?}"),
+        }
+    }
+    assert!(app.snapshot().await.is_empty());
+}
+
+#[tokio::test]
 async fn cors_allows_only_configured_origins() {
     let app = TestApp::spawn_with(Options {
         http: casting_server::HttpConfig {
