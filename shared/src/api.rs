@@ -230,7 +230,7 @@ pub struct LoginResponse {
 }
 
 /// `GET /auth/config`: how clients can log in.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuthConfig {
     pub success: bool,
@@ -240,7 +240,7 @@ pub struct AuthConfig {
     pub external: Option<ExternalLogin>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BuiltinLogin {
     /// Whether `POST /auth/login` is available.
@@ -252,7 +252,7 @@ pub struct BuiltinLogin {
     pub login_path: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExternalLogin {
     pub issuer: String,

@@ -1,0 +1,339 @@
+//! The HTTP client: every call the terminal client makes to the API.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use casting_shared::api::{ActorList, AuthConfig, ErrorBody, LoginResponse, Me, MovieList};
+use casting_shared::{Actor, Movie};
+use reqwest::{Method, StatusCode, header};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+/// Why a call failed, in terms a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// No answer: the server is down, unreachable or too slow.
+    Unreachable(String),
+    /// The server answered with an error status.
+    Status {
+        status: u16,
+        message: String,
+        detail: Option<String>,
+        fields: BTreeMap<String, String>,
+        retry_after: Option<u64>,
+    },
+    /// The answer was not what the contract says.
+    Unexpected(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// One line for the status bar.
+    pub fn describe(&self) -> String {
+        match self {
+            ApiError::Unreachable(why) => format!("Cannot reach the server: {why}"),
+            ApiError::Status {
+                status: 429,
+                retry_after,
+                ..
+            } => match retry_after {
+                Some(s) => format!("Too many attempts; try again in {s} s"),
+                None => "Too many attempts; try again later".into(),
+            },
+            ApiError::Status { status: 503, .. } => {
+                "The server's database is unavailable; try again shortly".into()
+            }
+            ApiError::Status {
+                status,
+                message,
+                detail,
+                ..
+            } => match detail {
+                Some(detail) => format!("{status} {message}: {detail}"),
+                None => format!("{status} {message}"),
+            },
+            ApiError::Unexpected(why) => format!("Unexpected answer from the server: {why}"),
+        }
+    }
+}
+
+/// A list request: page, size, sort and the `q` filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListParams {
+    pub page: u32,
+    pub per_page: u32,
+    pub sort: String,
+    pub q: String,
+}
+
+#[derive(Clone)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    base: String,
+}
+
+/// A row and the ETag naming its version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tagged<T> {
+    pub value: T,
+    pub etag: Option<String>,
+}
+
+impl ApiClient {
+    pub fn new(base: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .unwrap_or_default();
+        Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        if_match: Option<&str>,
+    ) -> Result<(Value, Option<String>), ApiError> {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        if let Some(etag) = if_match {
+            request = request.header(header::IF_MATCH, etag);
+        }
+        self.send(request).await
+    }
+
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(Value, Option<String>), ApiError> {
+        let response = request.send().await.map_err(|e| {
+            ApiError::Unreachable(if e.is_timeout() {
+                "the request timed out".into()
+            } else if e.is_connect() {
+                "connection refused".into()
+            } else {
+                e.to_string()
+            })
+        })?;
+        let status = response.status();
+        let etag = response
+            .headers()
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| ApiError::Unreachable(e.to_string()))?;
+        if status.is_success() {
+            let value =
+                serde_json::from_slice(&bytes).map_err(|e| ApiError::Unexpected(e.to_string()))?;
+            return Ok((value, etag));
+        }
+        Err(error_from(status, &bytes, retry_after))
+    }
+
+    async fn typed<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Result<T, ApiError> {
+        let (value, _) = self.call(method, path, token, body, None).await?;
+        serde_json::from_value(value).map_err(|e| ApiError::Unexpected(e.to_string()))
+    }
+
+    pub async fn auth_config(&self) -> Result<AuthConfig, ApiError> {
+        self.typed(Method::GET, "/auth/config", None, None).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Result<LoginResponse, ApiError> {
+        let body = json!({"username": username, "password": password});
+        self.typed(Method::POST, "/auth/login", None, Some(&body))
+            .await
+    }
+
+    pub async fn me(&self, token: &str) -> Result<Me, ApiError> {
+        self.typed(Method::GET, "/auth/me", Some(token), None).await
+    }
+
+    async fn list<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        collection: &str,
+        params: &ListParams,
+    ) -> Result<T, ApiError> {
+        let mut query = vec![
+            ("page", params.page.to_string()),
+            ("per_page", params.per_page.to_string()),
+            ("sort", params.sort.clone()),
+        ];
+        if !params.q.trim().is_empty() {
+            query.push(("q", params.q.clone()));
+        }
+        let request = self
+            .http
+            .get(format!("{}/{collection}", self.base))
+            .query(&query)
+            .bearer_auth(token);
+        let (value, _) = self.send(request).await?;
+        serde_json::from_value(value).map_err(|e| ApiError::Unexpected(e.to_string()))
+    }
+
+    pub async fn list_actors(
+        &self,
+        token: &str,
+        params: &ListParams,
+    ) -> Result<ActorList, ApiError> {
+        self.list(token, "actors", params).await
+    }
+
+    pub async fn list_movies(
+        &self,
+        token: &str,
+        params: &ListParams,
+    ) -> Result<MovieList, ApiError> {
+        self.list(token, "movies", params).await
+    }
+
+    pub async fn get_actor(&self, token: &str, id: i64) -> Result<Tagged<Actor>, ApiError> {
+        let (value, etag) = self
+            .call(
+                Method::GET,
+                &format!("/actors/{id}"),
+                Some(token),
+                None,
+                None,
+            )
+            .await?;
+        Ok(Tagged {
+            value: field(value, "actor")?,
+            etag,
+        })
+    }
+
+    pub async fn get_movie(&self, token: &str, id: i64) -> Result<Tagged<Movie>, ApiError> {
+        let (value, etag) = self
+            .call(
+                Method::GET,
+                &format!("/movies/{id}"),
+                Some(token),
+                None,
+                None,
+            )
+            .await?;
+        Ok(Tagged {
+            value: field(value, "movie")?,
+            etag,
+        })
+    }
+
+    /// `POST /{collection}`: the created row's id.
+    pub async fn create(
+        &self,
+        token: &str,
+        collection: &str,
+        body: &Value,
+    ) -> Result<i64, ApiError> {
+        let (value, _) = self
+            .call(
+                Method::POST,
+                &format!("/{collection}"),
+                Some(token),
+                Some(body),
+                None,
+            )
+            .await?;
+        value["created"]
+            .as_i64()
+            .ok_or_else(|| ApiError::Unexpected("no created id".into()))
+    }
+
+    /// `PATCH /{collection}/{id}`, with `If-Match` when the version is known.
+    pub async fn update(
+        &self,
+        token: &str,
+        collection: &str,
+        id: i64,
+        body: &Value,
+        etag: Option<&str>,
+    ) -> Result<(), ApiError> {
+        self.call(
+            Method::PATCH,
+            &format!("/{collection}/{id}"),
+            Some(token),
+            Some(body),
+            etag,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn delete(
+        &self,
+        token: &str,
+        collection: &str,
+        id: i64,
+        etag: Option<&str>,
+    ) -> Result<(), ApiError> {
+        self.call(
+            Method::DELETE,
+            &format!("/{collection}/{id}"),
+            Some(token),
+            None,
+            etag,
+        )
+        .await
+        .map(|_| ())
+    }
+}
+
+fn field<T: DeserializeOwned>(mut value: Value, name: &str) -> Result<T, ApiError> {
+    serde_json::from_value(value[name].take()).map_err(|e| ApiError::Unexpected(e.to_string()))
+}
+
+fn error_from(status: StatusCode, bytes: &[u8], retry_after: Option<u64>) -> ApiError {
+    match serde_json::from_slice::<ErrorBody>(bytes) {
+        Ok(body) => ApiError::Status {
+            status: status.as_u16(),
+            message: body.message,
+            detail: body.detail,
+            fields: body.fields.unwrap_or_default(),
+            retry_after,
+        },
+        Err(_) => ApiError::Status {
+            status: status.as_u16(),
+            message: status.canonical_reason().unwrap_or("error").to_lowercase(),
+            detail: None,
+            fields: BTreeMap::new(),
+            retry_after,
+        },
+    }
+}

@@ -1,0 +1,159 @@
+//! Browser sign-in with the external issuer: the OAuth 2.0 device
+//! authorization grant (RFC 8628). The browser is opened with the `open`
+//! crate, and the URL and code are shown too, for SSH sessions.
+
+use std::time::Duration;
+
+use casting_shared::api::ExternalLogin;
+use serde::Deserialize;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::action::{Action, DeviceEvent, Outcome};
+use crate::api::ApiClient;
+use crate::app::Session;
+use crate::config::now;
+
+#[derive(Deserialize)]
+struct DeviceAuthorization {
+    device_code: String,
+    user_code: String,
+    verification_uri: String,
+    #[serde(default)]
+    verification_uri_complete: Option<String>,
+    #[serde(default = "default_expiry")]
+    expires_in: u64,
+    #[serde(default = "default_interval")]
+    interval: u64,
+}
+
+fn default_expiry() -> u64 {
+    600
+}
+
+fn default_interval() -> u64 {
+    5
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    #[serde(default)]
+    access_token: Option<String>,
+    #[serde(default)]
+    expires_in: Option<i64>,
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    error_description: Option<String>,
+}
+
+fn send(events: &UnboundedSender<Action>, event: DeviceEvent) {
+    let _ = events.send(Action::Done(Outcome::Device(event)));
+}
+
+/// Runs the whole flow, reporting progress as actions.
+pub async fn sign_in(api: ApiClient, external: ExternalLogin, events: UnboundedSender<Action>) {
+    let result = flow(&api, &external, &events).await;
+    match result {
+        Ok(session) => send(&events, DeviceEvent::Approved(session)),
+        Err(why) => send(&events, DeviceEvent::Failed(why)),
+    }
+}
+
+async fn flow(
+    api: &ApiClient,
+    external: &ExternalLogin,
+    events: &UnboundedSender<Action>,
+) -> Result<Session, String> {
+    let (Some(device_endpoint), Some(token_endpoint), Some(client_id)) = (
+        external.device_authorization_endpoint.as_deref(),
+        external.token_endpoint.as_deref(),
+        external.client_id.as_deref(),
+    ) else {
+        return Err("The server's identity provider does not offer browser sign-in".into());
+    };
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(15))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let authorization: DeviceAuthorization = http
+        .post(device_endpoint)
+        .form(&[
+            ("client_id", client_id),
+            ("scope", "openid profile"),
+            ("audience", external.audience.as_str()),
+            ("resource", external.audience.as_str()),
+        ])
+        .send()
+        .await
+        .map_err(|e| format!("Cannot reach the identity provider: {e}"))?
+        .error_for_status()
+        .map_err(|e| format!("The identity provider refused to start sign-in: {e}"))?
+        .json()
+        .await
+        .map_err(|e| format!("Unexpected answer from the identity provider: {e}"))?;
+
+    let url = authorization
+        .verification_uri_complete
+        .clone()
+        .unwrap_or_else(|| authorization.verification_uri.clone());
+    let browser_opened = open::that_detached(&url).is_ok();
+    send(
+        events,
+        DeviceEvent::Started {
+            verification_uri: authorization.verification_uri.clone(),
+            verification_uri_complete: authorization.verification_uri_complete.clone(),
+            user_code: authorization.user_code.clone(),
+            browser_opened,
+        },
+    );
+
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(authorization.expires_in);
+    let mut interval = Duration::from_secs(authorization.interval.max(1));
+    loop {
+        tokio::time::sleep(interval).await;
+        if tokio::time::Instant::now() > deadline {
+            return Err("The sign-in code expired; try again".into());
+        }
+        let answer: TokenAnswer = http
+            .post(token_endpoint)
+            .form(&[
+                ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+                ("device_code", authorization.device_code.as_str()),
+                ("client_id", client_id),
+            ])
+            .send()
+            .await
+            .map_err(|e| format!("Cannot reach the identity provider: {e}"))?
+            .json()
+            .await
+            .map_err(|e| format!("Unexpected answer from the identity provider: {e}"))?;
+        if let Some(token) = answer.access_token {
+            let me = api
+                .me(&token)
+                .await
+                .map_err(|e| format!("The server refused the new token: {}", e.describe()))?;
+            return Ok(Session {
+                token,
+                username: me.username.or(Some(me.subject)),
+                role: me.role,
+                permissions: me.permissions,
+                expires_at: now() + answer.expires_in.unwrap_or(3600),
+            });
+        }
+        match answer.error.as_deref() {
+            Some("authorization_pending") => {}
+            Some("slow_down") => interval += Duration::from_secs(5),
+            Some("access_denied") => return Err("Sign-in was denied in the browser".into()),
+            Some("expired_token") => return Err("The sign-in code expired; try again".into()),
+            other => {
+                return Err(format!(
+                    "Sign-in failed: {}",
+                    answer
+                        .error_description
+                        .or(other.map(str::to_owned))
+                        .unwrap_or_else(|| "unknown error".into())
+                ));
+            }
+        }
+    }
+}

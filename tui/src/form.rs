@@ -1,0 +1,284 @@
+//! The edit dialog's form: labelled fields checked with the server's own
+//! rules before sending, and the server's 422 field errors shown beside them.
+
+use std::collections::BTreeMap;
+
+use casting_shared::domain::{
+    format_date, parse_actor_name, parse_age_text, parse_gender, parse_movie_title,
+    parse_release_date,
+};
+use casting_shared::{Actor, Movie};
+use serde_json::{Map, Value, json};
+use tui_input::Input;
+
+pub struct Field {
+    /// The JSON key.
+    pub key: &'static str,
+    pub label: &'static str,
+    pub input: Input,
+    pub error: Option<String>,
+    /// Shown when empty.
+    pub hint: &'static str,
+    original: String,
+}
+
+impl Field {
+    fn new(key: &'static str, label: &'static str, value: String, hint: &'static str) -> Self {
+        Self {
+            key,
+            label,
+            input: Input::new(value.clone()),
+            error: None,
+            hint,
+            original: value,
+        }
+    }
+
+    pub fn value(&self) -> &str {
+        self.input.value()
+    }
+
+    fn changed(&self) -> bool {
+        self.input.value() != self.original
+    }
+}
+
+pub struct Form {
+    pub collection: &'static str,
+    /// `None` when creating.
+    pub id: Option<i64>,
+    /// The version the edit started from, sent as `If-Match`.
+    pub etag: Option<String>,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub saving: bool,
+    /// A problem that is not about one field.
+    pub message: Option<String>,
+    /// The server answered 412: the row changed since the dialog opened.
+    pub conflict: Option<String>,
+}
+
+/// What a form turned into when it was checked.
+#[derive(Debug, PartialEq)]
+pub enum Checked {
+    /// Send this body.
+    Body(Value),
+    /// An edit that changes nothing.
+    Unchanged,
+    /// Field errors are set on the form.
+    Invalid,
+}
+
+impl Form {
+    fn with_fields(collection: &'static str, id: Option<i64>, fields: Vec<Field>) -> Self {
+        Self {
+            collection,
+            id,
+            etag: None,
+            fields,
+            focus: 0,
+            saving: false,
+            message: None,
+            conflict: None,
+        }
+    }
+
+    pub fn new_actor() -> Self {
+        Self::with_fields(
+            "actors",
+            None,
+            vec![
+                Field::new("name", "Name", String::new(), "1–200 characters"),
+                Field::new("age", "Age", String::new(), "0–150"),
+                Field::new(
+                    "gender",
+                    "Gender",
+                    String::new(),
+                    "optional; Other if empty",
+                ),
+            ],
+        )
+    }
+
+    pub fn edit_actor(actor: &Actor) -> Self {
+        Self::with_fields(
+            "actors",
+            Some(actor.id),
+            vec![
+                Field::new("name", "Name", actor.name.clone(), "1–200 characters"),
+                Field::new("age", "Age", actor.age.to_string(), "0–150"),
+                Field::new("gender", "Gender", actor.gender.clone(), "1–50 characters"),
+            ],
+        )
+    }
+
+    pub fn new_movie() -> Self {
+        Self::with_fields(
+            "movies",
+            None,
+            vec![
+                Field::new("title", "Title", String::new(), "1–200 characters"),
+                Field::new("release_date", "Release date", String::new(), "YYYY-MM-DD"),
+            ],
+        )
+    }
+
+    pub fn edit_movie(movie: &Movie) -> Self {
+        Self::with_fields(
+            "movies",
+            Some(movie.id),
+            vec![
+                Field::new("title", "Title", movie.title.clone(), "1–200 characters"),
+                Field::new(
+                    "release_date",
+                    "Release date",
+                    format_date(movie.release_date),
+                    "YYYY-MM-DD",
+                ),
+            ],
+        )
+    }
+
+    pub fn title(&self) -> String {
+        let noun = if self.collection == "actors" {
+            "actor"
+        } else {
+            "movie"
+        };
+        match self.id {
+            None => format!("New {noun}"),
+            Some(id) => format!("Edit {noun} #{id}"),
+        }
+    }
+
+    pub fn is_last_field(&self) -> bool {
+        self.focus + 1 == self.fields.len()
+    }
+
+    pub fn next_field(&mut self) {
+        self.focus = (self.focus + 1) % self.fields.len();
+    }
+
+    pub fn previous_field(&mut self) {
+        self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
+    }
+
+    pub fn focused(&mut self) -> &mut Field {
+        &mut self.fields[self.focus]
+    }
+
+    /// Replaces the values with the server's current row (after a 412).
+    pub fn reset_to(&mut self, fresh: Form, etag: Option<String>) {
+        self.fields = fresh.fields;
+        self.etag = etag;
+        self.conflict = None;
+        self.message = None;
+    }
+
+    /// Checks every field with the server's rules and builds the body: all
+    /// fields for a new row, only the changed ones for an edit.
+    pub fn check(&mut self) -> Checked {
+        let creating = self.id.is_none();
+        let mut body = Map::new();
+        let mut valid = true;
+        for field in &mut self.fields {
+            field.error = None;
+            let raw = field.input.value();
+            if !creating && !field.changed() {
+                continue;
+            }
+            let parsed: Result<Option<Value>, String> = match field.key {
+                "name" => parse_actor_name(raw).map(|v| Some(json!(v))),
+                "age" => parse_age_text(raw).map(|v| Some(json!(v))),
+                "gender" if creating && raw.trim().is_empty() => Ok(None),
+                "gender" => parse_gender(raw).map(|v| Some(json!(v))),
+                "title" => parse_movie_title(raw).map(|v| Some(json!(v))),
+                "release_date" => parse_release_date(raw).map(|d| Some(json!(format_date(d)))),
+                _ => Ok(None),
+            };
+            match parsed {
+                Ok(Some(value)) => {
+                    body.insert(field.key.to_owned(), value);
+                }
+                Ok(None) => {}
+                Err(why) => {
+                    field.error = Some(why);
+                    valid = false;
+                }
+            }
+        }
+        if !valid {
+            if let Some(first) = self.fields.iter().position(|f| f.error.is_some()) {
+                self.focus = first;
+            }
+            return Checked::Invalid;
+        }
+        if body.is_empty() {
+            return Checked::Unchanged;
+        }
+        Checked::Body(Value::Object(body))
+    }
+
+    /// Shows the server's 422 field errors beside their fields.
+    pub fn apply_server_errors(&mut self, fields: &BTreeMap<String, String>) {
+        let mut unplaced = Vec::new();
+        for (key, why) in fields {
+            match self.fields.iter_mut().find(|f| f.key == key) {
+                Some(field) => field.error = Some(why.clone()),
+                None => unplaced.push(format!("{key}: {why}")),
+            }
+        }
+        if let Some(first) = self.fields.iter().position(|f| f.error.is_some()) {
+            self.focus = first;
+        }
+        self.message = (!unplaced.is_empty()).then(|| unplaced.join("; "));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tui_input::InputRequest;
+
+    fn type_into(form: &mut Form, index: usize, text: &str) {
+        let input = &mut form.fields[index].input;
+        input.reset();
+        for c in text.chars() {
+            input.handle(InputRequest::InsertChar(c));
+        }
+    }
+
+    #[test]
+    fn a_new_actor_is_checked_with_the_servers_rules() {
+        let mut form = Form::new_actor();
+        type_into(&mut form, 0, "  ");
+        type_into(&mut form, 1, "200");
+        assert_eq!(form.check(), Checked::Invalid);
+        assert_eq!(form.fields[0].error.as_deref(), Some("must not be empty"));
+        assert_eq!(
+            form.fields[1].error.as_deref(),
+            Some("must be between 0 and 150")
+        );
+        assert_eq!(form.focus, 0);
+        type_into(&mut form, 0, "Ann");
+        type_into(&mut form, 1, "40");
+        assert_eq!(
+            form.check(),
+            Checked::Body(json!({"name": "Ann", "age": 40}))
+        );
+    }
+
+    #[test]
+    fn an_edit_sends_only_what_changed() {
+        let actor = Actor {
+            id: 3,
+            name: "Bo".into(),
+            age: 20,
+            gender: "Male".into(),
+        };
+        let mut form = Form::edit_actor(&actor);
+        assert_eq!(form.check(), Checked::Unchanged);
+        type_into(&mut form, 1, "21");
+        assert_eq!(form.check(), Checked::Body(json!({"age": 21})));
+    }
+}

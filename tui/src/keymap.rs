@@ -1,0 +1,121 @@
+//! Keys to actions. Pure: it reads the app's mode, never changes it.
+//! While a text field has focus, letters are text, never shortcuts.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::action::{Action, Movement, Tab};
+use crate::app::{App, Dialog, LoginFocus};
+
+pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && key.code == KeyCode::Char('c') {
+        return Some(Action::Quit);
+    }
+    if app.session.is_none() {
+        return login_key(app, key, ctrl);
+    }
+    if app.help {
+        return Some(Action::ToggleHelp);
+    }
+    match &app.dialog {
+        Some(Dialog::Form(form)) => {
+            return Some(match key.code {
+                KeyCode::Esc => Action::Back,
+                KeyCode::Tab | KeyCode::Down => Action::NextField,
+                KeyCode::BackTab | KeyCode::Up => Action::PreviousField,
+                KeyCode::Char('s') if ctrl => Action::Submit,
+                KeyCode::Char('r') if ctrl => Action::ReloadConflict,
+                KeyCode::Char('o') if ctrl => Action::Overwrite,
+                KeyCode::Enter if form.is_last_field() => Action::Submit,
+                KeyCode::Enter => Action::NextField,
+                _ => Action::EditText(key),
+            });
+        }
+        Some(Dialog::ConfirmDelete(_)) => {
+            return match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => Some(Action::Confirm),
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+                    Some(Action::Back)
+                }
+                KeyCode::Enter => Some(Action::Submit),
+                KeyCode::Tab
+                | KeyCode::BackTab
+                | KeyCode::Left
+                | KeyCode::Right
+                | KeyCode::Char('h')
+                | KeyCode::Char('l') => Some(Action::ToggleButton),
+                _ => None,
+            };
+        }
+        None => {}
+    }
+    if app.table().filtering() {
+        return Some(match key.code {
+            KeyCode::Esc => Action::Back,
+            KeyCode::Enter => Action::FinishFilter,
+            KeyCode::Up => Action::Move(Movement::Up),
+            KeyCode::Down => Action::Move(Movement::Down),
+            _ => Action::EditText(key),
+        });
+    }
+    Some(match key.code {
+        KeyCode::Char('q') => Action::Quit,
+        KeyCode::Char('?') => Action::ToggleHelp,
+        KeyCode::Esc => Action::Back,
+        KeyCode::Char('1') => Action::SelectTab(Tab::Actors),
+        KeyCode::Char('2') => Action::SelectTab(Tab::Movies),
+        KeyCode::Tab => Action::NextTab,
+        KeyCode::BackTab => Action::PreviousTab,
+        KeyCode::Up | KeyCode::Char('k') => Action::Move(Movement::Up),
+        KeyCode::Down | KeyCode::Char('j') => Action::Move(Movement::Down),
+        KeyCode::PageUp => Action::Move(Movement::PageUp),
+        KeyCode::PageDown => Action::Move(Movement::PageDown),
+        KeyCode::Home | KeyCode::Char('g') => Action::Move(Movement::Top),
+        KeyCode::End | KeyCode::Char('G') => Action::Move(Movement::Bottom),
+        KeyCode::Char('/') => Action::StartFilter,
+        KeyCode::Char('s') => Action::CycleSort,
+        KeyCode::Char('S') => Action::ReverseSort,
+        KeyCode::Char('R') => Action::Reload,
+        KeyCode::Char('n') => Action::New,
+        KeyCode::Char('e') | KeyCode::Enter => Action::Edit,
+        KeyCode::Char('d') => Action::Delete,
+        _ => return None,
+    })
+}
+
+fn login_key(app: &App, key: KeyEvent, ctrl: bool) -> Option<Action> {
+    Some(match key.code {
+        KeyCode::Tab | KeyCode::Down => Action::NextField,
+        KeyCode::BackTab | KeyCode::Up => Action::PreviousField,
+        KeyCode::Enter if app.login.focus == LoginFocus::Remember => Action::ToggleRemember,
+        KeyCode::Enter => Action::Submit,
+        KeyCode::Esc => Action::Back,
+        KeyCode::Char('b') if ctrl => Action::BrowserSignIn,
+        _ => Action::EditText(key),
+    })
+}
+
+/// Every key, for the help overlay: (keys, what they do).
+pub const HELP: &[(&str, &str)] = &[
+    ("1 / 2, Tab / Shift-Tab", "Actors / Movies tab"),
+    ("↑ ↓ or j k", "move one row"),
+    ("PgUp / PgDn", "move one screen"),
+    ("g / G, Home / End", "first / last row"),
+    ("/", "filter as you type (Enter keeps it, Esc clears)"),
+    ("s / S", "sort by the next column / reverse the order"),
+    ("R", "reload from the server"),
+    ("n", "new actor or movie"),
+    ("e or Enter", "edit the selected row"),
+    ("d", "delete the selected row (asks first)"),
+    ("Tab / Shift-Tab", "in a dialog: next / previous field"),
+    (
+        "Enter, Ctrl-S",
+        "in a dialog: save (Enter on the last field)",
+    ),
+    ("Esc", "close a dialog or this help; clear the filter"),
+    ("?", "this help"),
+    ("q, Ctrl-C", "quit"),
+];

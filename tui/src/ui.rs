@@ -1,0 +1,572 @@
+//! Drawing: `impl Widget for &App`. Reads state, never changes it, no I/O.
+//! Everything stays readable without colour (`NO_COLOR`): selection is
+//! reversed video and errors are bold, colours only add to that.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Alignment, Constraint, Flex, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, BorderType, Cell, Clear, Paragraph, Row, Scrollbar, ScrollbarOrientation,
+    ScrollbarState, Table as TableWidget, Widget, Wrap,
+};
+use tui_input::Input;
+
+use crate::action::Tab;
+use crate::app::{App, Button, ConfirmDelete, Dialog, LoginFocus, Message, Tone};
+use crate::form::Form;
+use crate::keymap::HELP;
+use crate::table::{Record, Table};
+
+const SPINNER: &[&str] = &["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// Styles, with or without colour.
+struct Theme {
+    color: bool,
+}
+
+impl Theme {
+    fn fg(&self, color: Color) -> Style {
+        if self.color {
+            Style::new().fg(color)
+        } else {
+            Style::new()
+        }
+    }
+    fn title(&self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+    fn selected(&self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED)
+    }
+    fn header(&self) -> Style {
+        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    }
+    fn dim(&self) -> Style {
+        if self.color {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new()
+        }
+    }
+    fn key(&self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+    fn tone(&self, tone: Tone) -> Style {
+        match tone {
+            Tone::Info => Style::new(),
+            Tone::Success => self.fg(Color::Green),
+            Tone::Error => self.fg(Color::Red).add_modifier(Modifier::BOLD),
+        }
+    }
+    fn focus(&self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+}
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let theme = Theme { color: self.color };
+        if self.session.is_none() {
+            render_login(self, &theme, area, buf);
+            return;
+        }
+        let [tabs, filter, table, status, keys] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(3),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        render_tabs(self, &theme, tabs, buf);
+        match self.tab {
+            Tab::Actors => {
+                render_filter(&self.actors, &theme, filter, buf);
+                render_table(&self.actors, &theme, table, buf);
+            }
+            Tab::Movies => {
+                render_filter(&self.movies, &theme, filter, buf);
+                render_table(&self.movies, &theme, table, buf);
+            }
+        }
+        render_status(self, &theme, status, buf);
+        render_keys(self, &theme, keys, buf);
+        match &self.dialog {
+            Some(Dialog::Form(form)) => render_form(form, &theme, area, buf),
+            Some(Dialog::ConfirmDelete(confirm)) => render_confirm(confirm, &theme, area, buf),
+            None => {}
+        }
+        if self.help {
+            render_help(&theme, area, buf);
+        }
+    }
+}
+
+fn spinner(app: &App) -> &'static str {
+    if app.loading() {
+        SPINNER[app.tick % SPINNER.len()]
+    } else {
+        " "
+    }
+}
+
+fn render_tabs(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let tab = |key: &str, name: &str, on: bool| {
+        let style = if on {
+            theme.selected().add_modifier(Modifier::BOLD)
+        } else {
+            Style::new()
+        };
+        Span::styled(format!(" {key} {name} "), style)
+    };
+    let line = Line::from(vec![
+        Span::styled(" Casting Agency ", theme.title()),
+        Span::raw("│"),
+        tab("1", "Actors", app.tab == Tab::Actors),
+        Span::raw("│"),
+        tab("2", "Movies", app.tab == Tab::Movies),
+        Span::raw("│ "),
+        Span::raw(spinner(app)),
+        Span::styled(if app.loading() { " loading…" } else { "" }, theme.dim()),
+    ]);
+    line.render(area, buf);
+}
+
+fn render_filter<R: Record>(table: &Table<R>, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let sort = Table::<R>::sortable()
+        .get(table.sort_column)
+        .map_or("ID", |c| c.title);
+    let arrow = if table.descending { "↓" } else { "↑" };
+    let right = format!("sort: {sort} {arrow} ");
+    let [left_area, right_area] = Layout::horizontal([
+        Constraint::Min(10),
+        Constraint::Length(right.chars().count() as u16),
+    ])
+    .areas(area);
+    Line::styled(right, theme.dim()).render(right_area, buf);
+    if table.filtering || !table.query().is_empty() {
+        let label = " Filter: ";
+        let width = left_area.width.saturating_sub(label.len() as u16 + 1) as usize;
+        let mut spans = vec![Span::styled(label, theme.key())];
+        spans.extend(input_spans(
+            &table.filter,
+            width,
+            table.filtering,
+            false,
+            theme,
+        ));
+        Line::from(spans).render(left_area, buf);
+    } else {
+        Line::styled(" / to filter", theme.dim()).render(left_area, buf);
+    }
+}
+
+/// An input's visible text, with a block cursor when focused.
+fn input_spans(
+    input: &Input,
+    width: usize,
+    focused: bool,
+    masked: bool,
+    theme: &Theme,
+) -> Vec<Span<'static>> {
+    let value: String = if masked {
+        "•".repeat(input.value().chars().count())
+    } else {
+        input.value().to_owned()
+    };
+    let scroll = input.visual_scroll(width.max(1));
+    let chars: Vec<char> = value.chars().skip(scroll).take(width.max(1)).collect();
+    let cursor = input.visual_cursor().saturating_sub(scroll);
+    let style = if focused { theme.focus() } else { Style::new() };
+    if !focused {
+        return vec![Span::styled(chars.into_iter().collect::<String>(), style)];
+    }
+    let before: String = chars.iter().take(cursor).collect();
+    let at: String = chars.get(cursor).map_or(" ".into(), |c| c.to_string());
+    let after: String = chars.iter().skip(cursor + 1).collect();
+    vec![
+        Span::styled(before, style),
+        Span::styled(at, theme.selected()),
+        Span::styled(after, style),
+    ]
+}
+
+fn render_table<R: Record>(table: &Table<R>, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let noun = R::COLLECTION;
+    let position = match table.total {
+        Some(0) => format!(" {noun}: none "),
+        Some(total) => format!(" {noun}: row {} of {total} ", table.selected + 1),
+        None => format!(" {noun} "),
+    };
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .title(Line::styled(position, theme.title()));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let viewport = usize::from(inner.height.saturating_sub(1));
+    let widths: Vec<Constraint> = R::COLUMNS
+        .iter()
+        .map(|c| Constraint::Percentage(c.width))
+        .collect();
+    let header = Row::new(R::COLUMNS.iter().map(|c| Cell::from(c.title))).style(theme.header());
+    let mut rows = Vec::new();
+    if let Some(total) = table.total {
+        for index in table.offset..(table.offset + viewport).min(total) {
+            let style = if index == table.selected {
+                theme.selected()
+            } else {
+                Style::new()
+            };
+            let row = match table.row(index) {
+                Some(record) => Row::new(record.cells()),
+                None => Row::new(vec![Cell::from(""), Cell::from("loading…")]),
+            };
+            rows.push(row.style(style));
+        }
+    }
+    let table_area = Rect {
+        width: inner.width.saturating_sub(1),
+        ..inner
+    };
+    TableWidget::new(rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .render(table_area, buf);
+
+    let message = match (&table.error, table.total) {
+        (Some(error), _) if table.loaded_rows() == 0 => Some(Message::error(error.clone())),
+        (None, Some(0)) if table.query().is_empty() => {
+            Some(Message::info(format!("No {noun} yet")))
+        }
+        (None, Some(0)) => Some(Message::info(format!(
+            "No {noun} match \"{}\"",
+            table.query()
+        ))),
+        (None, None) => Some(Message::info("Loading…")),
+        _ => None,
+    };
+    if let Some(message) = message {
+        let [_, middle, _] = Layout::vertical([
+            Constraint::Fill(1),
+            Constraint::Length(2),
+            Constraint::Fill(1),
+        ])
+        .areas(table_area);
+        Paragraph::new(message.text)
+            .style(theme.tone(message.tone))
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true })
+            .render(middle, buf);
+    }
+
+    let total = table.total.unwrap_or(0);
+    if total > viewport {
+        let mut state = ScrollbarState::new(total.saturating_sub(viewport))
+            .position(table.offset)
+            .viewport_content_length(viewport);
+        let bar_area = Rect {
+            y: inner.y + 1,
+            height: inner.height.saturating_sub(1),
+            ..inner
+        };
+        ratatui::widgets::StatefulWidget::render(
+            Scrollbar::new(ScrollbarOrientation::VerticalRight)
+                .begin_symbol(None)
+                .end_symbol(None),
+            bar_area,
+            buf,
+            &mut state,
+        );
+    }
+}
+
+fn render_status(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let who = app
+        .session
+        .as_ref()
+        .map(|s| format!("{} · {}", s.who(), s.role_name()))
+        .unwrap_or_default();
+    let mut spans = vec![
+        Span::styled(format!(" {} ", app.server), theme.dim()),
+        Span::raw("│ "),
+        Span::styled(who, theme.key()),
+        Span::raw(" │ "),
+    ];
+    if let Some(status) = &app.status {
+        spans.push(Span::styled(status.text.clone(), theme.tone(status.tone)));
+    }
+    Line::from(spans).render(area, buf);
+}
+
+/// The keys this user may press here; forbidden ones are not offered.
+fn render_keys(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let (create, edit, delete) = app.tab_permissions();
+    let mut keys: Vec<(&str, &str)> = Vec::new();
+    if app.table().filtering() {
+        keys.extend([("Enter", "keep filter"), ("Esc", "clear"), ("↑↓", "move")]);
+    } else {
+        keys.extend([
+            ("↑↓", "move"),
+            ("/", "filter"),
+            ("s/S", "sort"),
+            ("R", "reload"),
+        ]);
+        if app.can(create) {
+            keys.push(("n", "new"));
+        }
+        if app.can(edit) {
+            keys.push(("e", "edit"));
+        }
+        if app.can(delete) {
+            keys.push(("d", "delete"));
+        }
+        keys.extend([("1/2", "tabs"), ("?", "help"), ("q", "quit")]);
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for (key, what) in keys {
+        spans.push(Span::styled(key, theme.key()));
+        spans.push(Span::raw(format!(" {what}  ")));
+    }
+    Line::from(spans).render(area, buf);
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
+    cell
+}
+
+fn dialog_block(title: String, theme: &Theme) -> Block<'static> {
+    Block::bordered()
+        .border_type(BorderType::Double)
+        .title(Line::styled(format!(" {title} "), theme.title()))
+}
+
+fn render_login(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let login = &app.login;
+    let browser = app.external_login().is_some();
+    let height = if login.device.is_some() {
+        19
+    } else if browser {
+        15
+    } else {
+        13
+    };
+    let box_area = centered(area, 64, height);
+    Clear.render(box_area, buf);
+    let block = dialog_block("Casting Agency — log in".into(), theme);
+    let inner = block.inner(box_area);
+    block.render(box_area, buf);
+    let field_width = usize::from(inner.width.saturating_sub(14));
+    let label = |text: &str, focus: LoginFocus| {
+        let style = if login.focus == focus {
+            theme.focus()
+        } else {
+            Style::new()
+        };
+        Span::styled(format!(" {text:<11}"), style)
+    };
+    let field = |input: &Input, focus: LoginFocus, masked: bool| {
+        let mut spans = vec![
+            label(if masked { "Password" } else { "Username" }, focus),
+            Span::raw("│"),
+        ];
+        spans.extend(input_spans(
+            input,
+            field_width,
+            login.focus == focus,
+            masked,
+            theme,
+        ));
+        Line::from(spans)
+    };
+    let check = if login.remember { "[x]" } else { "[ ]" };
+    let mut lines = vec![
+        Line::styled(format!(" Server: {}", app.server), theme.dim()),
+        Line::raw(""),
+        field(&login.username, LoginFocus::Username, false),
+        Line::raw(""),
+        field(&login.password, LoginFocus::Password, true),
+        Line::raw(""),
+        Line::from(vec![
+            label("", LoginFocus::Remember),
+            Span::styled(
+                format!("{check} Remember me (until the token expires)"),
+                if login.focus == LoginFocus::Remember {
+                    theme.focus()
+                } else {
+                    Style::new()
+                },
+            ),
+        ]),
+    ];
+    if browser {
+        lines.push(Line::raw(""));
+        let style = if login.focus == LoginFocus::Browser {
+            theme.selected()
+        } else {
+            theme.key()
+        };
+        lines.push(Line::from(vec![
+            Span::raw(" "),
+            Span::styled(" Sign in with browser (Ctrl-B) ", style),
+        ]));
+    }
+    if let Some(device) = &login.device {
+        lines.push(Line::raw(""));
+        lines.push(Line::raw(" Open this page and enter the code:"));
+        lines.push(Line::styled(
+            format!(" {}", device.verification_uri),
+            theme.key(),
+        ));
+        lines.push(Line::from(vec![
+            Span::raw(" Code: "),
+            Span::styled(device.user_code.clone(), theme.title()),
+        ]));
+        if !device.browser_opened {
+            lines.push(Line::styled(
+                " (could not open a browser here)",
+                theme.dim(),
+            ));
+        }
+    }
+    lines.push(Line::raw(""));
+    match &login.message {
+        Some(message) => lines.push(Line::styled(
+            format!(" {} {}", spinner(app), message.text),
+            theme.tone(message.tone),
+        )),
+        None => lines.push(Line::styled(
+            " Tab: next field · Enter: log in · Esc: quit",
+            theme.dim(),
+        )),
+    }
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+}
+
+fn render_form(form: &Form, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let height = (form.fields.len() as u16) * 3 + 6 + u16::from(form.conflict.is_some()) * 2;
+    let box_area = centered(area, 64, height);
+    Clear.render(box_area, buf);
+    let block = dialog_block(form.title(), theme);
+    let inner = block.inner(box_area);
+    block.render(box_area, buf);
+    let width = usize::from(inner.width.saturating_sub(17));
+    let mut lines = vec![Line::raw("")];
+    for (index, field) in form.fields.iter().enumerate() {
+        let focused = index == form.focus;
+        let label_style = if focused { theme.focus() } else { Style::new() };
+        let mut spans = vec![
+            Span::styled(format!(" {:<13}", field.label), label_style),
+            Span::raw("│"),
+        ];
+        if field.value().is_empty() && !focused {
+            spans.push(Span::styled(field.hint, theme.dim()));
+        } else {
+            spans.extend(input_spans(&field.input, width, focused, false, theme));
+        }
+        lines.push(Line::from(spans));
+        match &field.error {
+            Some(error) => lines.push(Line::styled(
+                format!("               ! {error}"),
+                theme.tone(Tone::Error),
+            )),
+            None => lines.push(Line::raw("")),
+        }
+        lines.push(Line::raw(""));
+    }
+    if let Some(conflict) = &form.conflict {
+        lines.push(Line::styled(
+            format!(" {conflict}"),
+            theme.tone(Tone::Error),
+        ));
+        lines.push(Line::from(vec![
+            Span::styled(" Ctrl-R", theme.key()),
+            Span::raw(" load theirs   "),
+            Span::styled("Ctrl-O", theme.key()),
+            Span::raw(" overwrite with mine   "),
+            Span::styled("Esc", theme.key()),
+            Span::raw(" cancel"),
+        ]));
+    } else if form.saving {
+        lines.push(Line::raw(" Saving…"));
+    } else if let Some(message) = &form.message {
+        lines.push(Line::styled(format!(" {message}"), theme.tone(Tone::Error)));
+    } else {
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::from(vec![
+        Span::styled(" Tab", theme.key()),
+        Span::raw(" next  "),
+        Span::styled("Enter/Ctrl-S", theme.key()),
+        Span::raw(" save  "),
+        Span::styled("Esc", theme.key()),
+        Span::raw(" cancel"),
+    ]));
+    Paragraph::new(lines).render(inner, buf);
+}
+
+fn render_confirm(confirm: &ConfirmDelete, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let box_area = centered(area, 56, 8);
+    Clear.render(box_area, buf);
+    let noun = if confirm.collection == "actors" {
+        "actor"
+    } else {
+        "movie"
+    };
+    let block = dialog_block(format!("Delete {noun}?"), theme);
+    let inner = block.inner(box_area);
+    block.render(box_area, buf);
+    let button = |text: &str, which: Button| {
+        let style = if confirm.selected == which {
+            theme.selected()
+        } else {
+            Style::new()
+        };
+        Span::styled(format!("[ {text} ]"), style)
+    };
+    let lines = vec![
+        Line::raw(""),
+        Line::raw(format!(" Delete \"{}\" (#{})?", confirm.label, confirm.id)),
+        Line::styled(" This cannot be undone.", theme.dim()),
+        Line::raw(""),
+        Line::from(vec![
+            Span::raw("      "),
+            button("Cancel", Button::Cancel),
+            Span::raw("   "),
+            button("Delete", Button::Delete),
+            Span::styled("   y: delete  n/Esc: keep", theme.dim()),
+        ]),
+    ];
+    Paragraph::new(lines).render(inner, buf);
+}
+
+fn render_help(theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let box_area = centered(area, 72, HELP.len() as u16 + 4);
+    Clear.render(box_area, buf);
+    let block = dialog_block("Keys".into(), theme);
+    let inner = block.inner(box_area);
+    block.render(box_area, buf);
+    let mut lines: Vec<Line> = HELP
+        .iter()
+        .map(|(keys, what)| {
+            Line::from(vec![
+                Span::styled(format!(" {keys:<24}"), theme.key()),
+                Span::raw(*what),
+            ])
+        })
+        .collect();
+    lines.push(Line::styled(
+        " Keys your role cannot use are not offered.",
+        theme.dim(),
+    ));
+    lines.push(Line::styled(" Any key closes this help.", theme.dim()));
+    Paragraph::new(lines).render(inner, buf);
+}
