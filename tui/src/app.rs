@@ -283,7 +283,7 @@ impl App {
     fn forbid(&mut self, what: &str, permission: Permission) {
         let role = self.session.as_ref().map_or("Your role", |s| s.role_name());
         self.status = Some(Message::error(format!(
-            "{role} cannot {what} (needs {permission})"
+            "{role} cannot {what} ({permission})"
         )));
     }
 

@@ -90,7 +90,7 @@ fn login_key(app: &App, key: KeyEvent, ctrl: bool) -> Option<Action> {
     Some(match key.code {
         KeyCode::Tab | KeyCode::Down => Action::NextField,
         KeyCode::BackTab | KeyCode::Up => Action::PreviousField,
-        KeyCode::Enter if app.login.focus == LoginFocus::Remember => Action::ToggleRemember,
+        KeyCode::Char(' ') if app.login.focus == LoginFocus::Remember => Action::ToggleRemember,
         KeyCode::Enter => Action::Submit,
         KeyCode::Esc => Action::Back,
         KeyCode::Char('b') if ctrl => Action::BrowserSignIn,
@@ -104,7 +104,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("↑ ↓ or j k", "move one row"),
     ("PgUp / PgDn", "move one screen"),
     ("g / G, Home / End", "first / last row"),
-    ("/", "filter as you type (Enter keeps it, Esc clears)"),
+    ("/", "filter as you type (Enter keeps, Esc clears)"),
     ("s / S", "sort by the next column / reverse the order"),
     ("R", "reload from the server"),
     ("n", "new actor or movie"),
@@ -115,7 +115,7 @@ pub const HELP: &[(&str, &str)] = &[
         "Enter, Ctrl-S",
         "in a dialog: save (Enter on the last field)",
     ),
-    ("Esc", "close a dialog or this help; clear the filter"),
+    ("Esc", "close a dialog or help; clear the filter"),
     ("?", "this help"),
     ("q, Ctrl-C", "quit"),
 ];

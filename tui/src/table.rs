@@ -230,11 +230,16 @@ impl<R: Record> Table<R> {
 
     /// Pages covering the rows on screen (and the next page) not yet asked for.
     pub fn wanted_pages(&mut self, viewport: usize) -> Vec<PageRequest> {
+        let viewport = viewport.max(1);
         let first = self.offset / PAGE_SIZE;
-        let mut last = (self.offset + viewport.max(1)) / PAGE_SIZE + 1;
-        if let Some(total) = self.total.filter(|_| !self.stale) {
-            last = last.min(total.saturating_sub(1) / PAGE_SIZE);
-        }
+        // The screen, and once the size of the result is known, one screen
+        // ahead so scrolling on does not wait.
+        let last = match self.total.filter(|_| !self.stale) {
+            Some(total) => {
+                ((self.offset + 2 * viewport) / PAGE_SIZE).min(total.saturating_sub(1) / PAGE_SIZE)
+            }
+            None => (self.offset + viewport - 1) / PAGE_SIZE,
+        };
         let mut wanted = Vec::new();
         for page in first..=last.max(first) {
             let have = !self.stale && self.pages.contains_key(&page);
@@ -268,11 +273,11 @@ impl<R: Record> Table<R> {
         self.offset = self.offset.min(self.selected);
     }
 
-    /// A failed page: the rows already shown stay; the page may be asked again.
-    pub fn apply_error(&mut self, generation: u64, page: usize, error: String) {
+    /// A failed page: the rows already shown stay. The page is not asked
+    /// again by itself (that would hammer a failing server); `R` retries.
+    pub fn apply_error(&mut self, generation: u64, _page: usize, error: String) {
         self.loading = self.loading.saturating_sub(1);
         if generation == self.generation {
-            self.requested.remove(&page);
             self.error = Some(error);
         }
     }
@@ -397,15 +402,20 @@ mod tests {
     fn only_pages_on_screen_are_fetched_and_stale_answers_dropped() {
         let mut table = Table::<Actor>::default();
         let first = table.wanted_pages(20);
-        assert_eq!(first.iter().map(|r| r.page).collect::<Vec<_>>(), vec![0, 1]);
+        assert_eq!(first.iter().map(|r| r.page).collect::<Vec<_>>(), vec![0]);
         assert!(table.wanted_pages(20).is_empty(), "not asked twice");
         table.apply_page(0, 0, (1..=100).map(actor).collect(), 100_000);
-        table.select(150, 20);
+        table.select(90, 20);
         let next = table.wanted_pages(20);
         assert_eq!(
             next.iter().map(|r| r.page).collect::<Vec<_>>(),
-            vec![2],
-            "page 1 is already in flight; the next one is prefetched"
+            vec![1],
+            "the next page is fetched a screen ahead"
+        );
+        table.select(150, 20);
+        assert!(
+            table.wanted_pages(20).is_empty(),
+            "page 1 is already in flight"
         );
         table.select(99_999, 20);
         let last = table.wanted_pages(20);

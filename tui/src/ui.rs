@@ -220,6 +220,9 @@ fn render_table<R: Record>(table: &Table<R>, theme: &Theme, area: Rect, buf: &mu
             };
             let row = match table.row(index) {
                 Some(record) => Row::new(record.cells()),
+                None if table.error.is_some() => {
+                    Row::new(vec![Cell::from(""), Cell::from("not loaded: R to retry")])
+                }
                 None => Row::new(vec![Cell::from(""), Cell::from("loading…")]),
             };
             rows.push(row.style(style));
@@ -281,50 +284,78 @@ fn render_table<R: Record>(table: &Table<R>, theme: &Theme, area: Rect, buf: &mu
     }
 }
 
+/// The last action's result on the left; who is logged in where on the right
+/// (the server is dropped first when the line is short).
 fn render_status(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let who = app
         .session
         .as_ref()
         .map(|s| format!("{} · {}", s.who(), s.role_name()))
         .unwrap_or_default();
-    let mut spans = vec![
-        Span::styled(format!(" {} ", app.server), theme.dim()),
-        Span::raw("│ "),
-        Span::styled(who, theme.key()),
-        Span::raw(" │ "),
-    ];
-    if let Some(status) = &app.status {
-        spans.push(Span::styled(status.text.clone(), theme.tone(status.tone)));
+    let message = app.status.as_ref();
+    let message_len = message.map_or(0, |m| m.text.chars().count()) + 2;
+    let fits = |text: &str| message_len + text.chars().count() <= usize::from(area.width);
+    let right = [format!("{who} @ {} ", app.server), format!("{who} ")]
+        .into_iter()
+        .find(|candidate| fits(candidate))
+        .unwrap_or_default();
+    let [left_area, right_area] = Layout::horizontal([
+        Constraint::Min(1),
+        Constraint::Length(right.chars().count() as u16),
+    ])
+    .areas(area);
+    if let Some(message) = message {
+        Line::styled(format!(" {}", message.text), theme.tone(message.tone)).render(left_area, buf);
     }
-    Line::from(spans).render(area, buf);
+    Line::styled(right, theme.key()).render(right_area, buf);
 }
 
-/// The keys this user may press here; forbidden ones are not offered.
+/// The keys this user may press here; forbidden ones are not offered. When
+/// the line is short, the least needed hints go first (all are in `?`).
 fn render_keys(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let (create, edit, delete) = app.tab_permissions();
-    let mut keys: Vec<(&str, &str)> = Vec::new();
+    // (key, what, priority: lower stays longer)
+    let mut keys: Vec<(&str, &str, u8)> = Vec::new();
     if app.table().filtering() {
-        keys.extend([("Enter", "keep filter"), ("Esc", "clear"), ("↑↓", "move")]);
-    } else {
         keys.extend([
-            ("↑↓", "move"),
-            ("/", "filter"),
-            ("s/S", "sort"),
-            ("R", "reload"),
+            ("Enter", "keep filter", 0),
+            ("Esc", "clear", 0),
+            ("↑↓", "move", 1),
         ]);
+    } else {
+        keys.push(("↑↓", "move", 3));
+        keys.push(("/", "filter", 1));
+        keys.push(("s/S", "sort", 2));
         if app.can(create) {
-            keys.push(("n", "new"));
+            keys.push(("n", "new", 0));
         }
         if app.can(edit) {
-            keys.push(("e", "edit"));
+            keys.push(("e", "edit", 0));
         }
         if app.can(delete) {
-            keys.push(("d", "delete"));
+            keys.push(("d", "delete", 0));
         }
-        keys.extend([("1/2", "tabs"), ("?", "help"), ("q", "quit")]);
+        keys.extend([
+            ("R", "reload", 3),
+            ("1/2", "tabs", 4),
+            ("?", "help", 0),
+            ("q", "quit", 0),
+        ]);
+    }
+    let width = |keys: &[(&str, &str, u8)]| -> usize {
+        keys.iter()
+            .map(|(k, w, _)| k.chars().count() + w.len() + 3)
+            .sum::<usize>()
+            + 1
+    };
+    for drop in [4, 3, 2, 1] {
+        if width(&keys) <= usize::from(area.width) {
+            break;
+        }
+        keys.retain(|(_, _, priority)| *priority < drop);
     }
     let mut spans = vec![Span::raw(" ")];
-    for (key, what) in keys {
+    for (key, what, _) in keys {
         spans.push(Span::styled(key, theme.key()));
         spans.push(Span::raw(format!(" {what}  ")));
     }
@@ -442,7 +473,7 @@ fn render_login(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
             theme.tone(message.tone),
         )),
         None => lines.push(Line::styled(
-            " Tab: next field · Enter: log in · Esc: quit",
+            " Tab: next · Space: remember me · Enter: log in · Esc: quit",
             theme.dim(),
         )),
     }
@@ -514,7 +545,7 @@ fn render_form(form: &Form, theme: &Theme, area: Rect, buf: &mut Buffer) {
 }
 
 fn render_confirm(confirm: &ConfirmDelete, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let box_area = centered(area, 56, 8);
+    let box_area = centered(area, 60, 8);
     Clear.render(box_area, buf);
     let noun = if confirm.collection == "actors" {
         "actor"

@@ -1,0 +1,497 @@
+//! The app driven by synthetic key events, without a terminal: navigation,
+//! filter, sort, dialogs, confirmations and role-aware keys.
+
+use std::collections::BTreeMap;
+
+use casting_shared::Role;
+use casting_tui::action::{Action, Outcome, Tab};
+use casting_tui::api::ApiError;
+use casting_tui::app::{App, Button, Dialog, Effect, LoginFocus};
+use crossterm::event::KeyCode;
+use serde_json::json;
+
+use crate::support::*;
+
+fn fetches(effects: &[Effect]) -> Vec<(usize, String, String)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::FetchActors(r) | Effect::FetchMovies(r) => {
+                Some((r.page, r.params.sort.clone(), r.params.q.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn status(app: &App) -> String {
+    app.status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
+}
+
+fn error(status: u16) -> ApiError {
+    ApiError::Status {
+        status,
+        message: casting_shared::api::status_message(status).into(),
+        detail: None,
+        fields: BTreeMap::new(),
+        retry_after: None,
+    }
+}
+
+#[test]
+fn arrows_jk_pages_and_ends_move_the_selection_within_bounds() {
+    let mut d = Driven::new(Role::CastingAssistant, actors(250), movies(1));
+    let viewport = d.app.viewport();
+    d.press("jjj");
+    assert_eq!(d.app.actors.selected, 3);
+    d.press("k");
+    d.key(code(KeyCode::Up));
+    assert_eq!(d.app.actors.selected, 1);
+    d.key(code(KeyCode::PageDown));
+    assert_eq!(d.app.actors.selected, 1 + viewport);
+    d.press("G");
+    assert_eq!(d.app.actors.selected, 249);
+    assert_eq!(
+        d.app.actors.selected_row().unwrap().id,
+        250,
+        "the last page was fetched"
+    );
+    assert!(
+        d.app.actors.offset + viewport > 249,
+        "the selection stays on screen"
+    );
+    d.key(code(KeyCode::Down));
+    assert_eq!(d.app.actors.selected, 249, "no moving past the end");
+    d.press("g");
+    assert_eq!((d.app.actors.selected, d.app.actors.offset), (0, 0));
+    d.key(code(KeyCode::PageUp));
+    assert_eq!(d.app.actors.selected, 0);
+}
+
+#[test]
+fn a_hundred_thousand_rows_load_only_the_pages_on_screen() {
+    let mut d = Driven::new(Role::CastingAssistant, actors(100_000), movies(1));
+    d.press("G");
+    assert_eq!(d.app.actors.total, Some(100_000));
+    assert!(
+        d.app.actors.loaded_rows() <= 300,
+        "{} rows held",
+        d.app.actors.loaded_rows()
+    );
+    assert_eq!(d.app.actors.selected_row().unwrap().id, 100_000);
+}
+
+#[test]
+fn tabs_switch_with_numbers_and_tab_keys() {
+    let mut d = Driven::new(Role::CastingAssistant, actors(3), movies(4));
+    d.press("2");
+    assert_eq!(d.app.tab, Tab::Movies);
+    assert_eq!(
+        d.app.movies.total,
+        Some(4),
+        "the movies were fetched on first view"
+    );
+    d.key(code(KeyCode::Tab));
+    assert_eq!(d.app.tab, Tab::Actors);
+    d.key(code(KeyCode::BackTab));
+    assert_eq!(d.app.tab, Tab::Movies);
+    d.press("1");
+    assert_eq!(d.app.tab, Tab::Actors);
+}
+
+#[test]
+fn the_filter_queries_the_server_as_you_type_and_letters_are_text() {
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(50), movies(1));
+    d.press("jj");
+    let effects = d.press("/den");
+    assert_eq!(
+        fetches(&effects)
+            .iter()
+            .map(|f| f.2.as_str())
+            .collect::<Vec<_>>(),
+        vec!["d", "de", "den"],
+        "one query per keystroke"
+    );
+    assert!(d.app.dialog.is_none(), "n and e were typed, not shortcuts");
+    assert_eq!(d.app.actors.selected, 0, "a new filter starts at the top");
+    assert!(d.app.actors.total.unwrap() < 50);
+    d.key(code(KeyCode::Enter));
+    assert!(!d.app.actors.filtering);
+    assert_eq!(d.app.actors.query(), "den", "Enter keeps the filter");
+    d.key(code(KeyCode::Esc));
+    assert_eq!(d.app.actors.query(), "", "Esc clears it");
+    assert_eq!(d.app.actors.total, Some(50));
+}
+
+#[test]
+fn s_cycles_the_sort_column_and_capital_s_reverses() {
+    let mut d = Driven::new(Role::CastingAssistant, actors(20), movies(1));
+    let sorts = |effects: &[Effect]| {
+        fetches(effects)
+            .into_iter()
+            .map(|f| f.1)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(sorts(&d.press("s"))[0], "name");
+    assert_eq!(sorts(&d.press("S"))[0], "-name");
+    assert_eq!(sorts(&d.press("s"))[0], "-age");
+    assert_eq!(sorts(&d.press("s"))[0], "-id");
+    assert!(!sorts(&d.press("R")).is_empty(), "R reloads");
+}
+
+#[test]
+fn late_answers_to_an_old_query_are_ignored() {
+    let mut d = Driven::new(Role::CastingAssistant, actors(20), movies(1));
+    let old_generation = d.app.actors.generation;
+    d.press("s");
+    d.act(Action::Done(Outcome::ActorsPage {
+        generation: old_generation,
+        page: 0,
+        result: Ok((actors(2), 2)),
+    }));
+    assert_eq!(d.app.actors.total, Some(20));
+}
+
+#[test]
+fn a_new_actor_dialog_checks_fields_moves_with_tab_and_saves_on_enter() {
+    let mut d = Driven::new(Role::CastingDirector, actors(3), movies(1));
+    d.press("n");
+    let Some(Dialog::Form(form)) = &d.app.dialog else {
+        panic!("no dialog")
+    };
+    assert_eq!(
+        form.fields.iter().map(|f| f.label).collect::<Vec<_>>(),
+        vec!["Name", "Age", "Gender"]
+    );
+    d.press("Zoe qd");
+    d.key(code(KeyCode::Tab));
+    d.press("abc");
+    d.key(code(KeyCode::Tab));
+    let effects = d.key(code(KeyCode::Enter));
+    assert!(
+        effects.is_empty(),
+        "nothing is sent while a field is invalid"
+    );
+    let Some(Dialog::Form(form)) = &d.app.dialog else {
+        panic!("no dialog")
+    };
+    assert_eq!(
+        form.fields[0].value(),
+        "Zoe qd",
+        "letters went into the field"
+    );
+    assert_eq!(
+        form.fields[1].error.as_deref(),
+        Some("must be a whole number")
+    );
+    assert_eq!(form.focus, 1, "focus goes to the first bad field");
+    for _ in 0..3 {
+        d.key(code(KeyCode::Backspace));
+    }
+    d.press("33");
+    d.key(code(KeyCode::BackTab));
+    d.key(code(KeyCode::Tab));
+    d.key(code(KeyCode::Tab));
+    d.press("Female");
+    let effects = d.key(code(KeyCode::Enter));
+    assert_eq!(
+        effects,
+        vec![Effect::Create {
+            collection: "actors",
+            body: json!({"name": "Zoe qd", "age": 33, "gender": "Female"})
+        }]
+    );
+    d.act(Action::Done(Outcome::Saved {
+        collection: "actors",
+        created: true,
+        result: Ok(4),
+    }));
+    assert!(d.app.dialog.is_none());
+    assert_eq!(status(&d.app), "Created actor #4");
+}
+
+#[test]
+fn ctrl_s_saves_an_edit_with_if_match_and_only_the_changed_fields() {
+    let mut d = Driven::new(Role::CastingDirector, actors(3), movies(1));
+    d.press("j");
+    let effects = d.press("e");
+    assert_eq!(
+        effects,
+        vec![Effect::FetchActor(2)],
+        "the current version is fetched"
+    );
+    d.act(Action::Done(Outcome::ActorFetched(Ok(
+        casting_tui::api::Tagged {
+            value: actors(3)[1].clone(),
+            etag: Some("\"7\"".into()),
+        },
+    ))));
+    d.key(code(KeyCode::Tab));
+    d.key(code(KeyCode::Backspace));
+    d.press("9");
+    let effects = d.key(ctrl('s'));
+    assert_eq!(
+        effects,
+        vec![Effect::Update {
+            collection: "actors",
+            id: 2,
+            body: json!({"age": 29}),
+            etag: Some("\"7\"".into()),
+        }]
+    );
+}
+
+#[test]
+fn a_412_offers_to_load_theirs_or_overwrite() {
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
+    d.press("e");
+    d.act(Action::Done(Outcome::ActorFetched(Ok(
+        casting_tui::api::Tagged {
+            value: actors(3)[0].clone(),
+            etag: Some("\"1\"".into()),
+        },
+    ))));
+    d.key(code(KeyCode::Tab));
+    d.key(code(KeyCode::Backspace));
+    d.press("0");
+    let effects = d.key(ctrl('s'));
+    assert!(
+        matches!(&effects[..], [Effect::Update { etag: Some(_), .. }]),
+        "{effects:?}"
+    );
+    d.act(Action::Done(Outcome::Saved {
+        collection: "actors",
+        created: false,
+        result: Err(error(412)),
+    }));
+    let Some(Dialog::Form(form)) = &d.app.dialog else {
+        panic!("the dialog stays")
+    };
+    assert!(
+        form.conflict
+            .as_deref()
+            .unwrap()
+            .contains("changed this actor")
+    );
+    let effects = d.key(ctrl('o'));
+    assert!(
+        matches!(&effects[..], [Effect::Update { etag: None, .. }]),
+        "overwrite drops If-Match: {effects:?}"
+    );
+    d.act(Action::Done(Outcome::Saved {
+        collection: "actors",
+        created: false,
+        result: Err(error(412)),
+    }));
+    assert_eq!(d.key(ctrl('r')), vec![Effect::FetchActor(1)]);
+}
+
+#[test]
+fn the_servers_422_field_errors_land_beside_their_fields() {
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
+    d.press("2n");
+    d.press("Heat");
+    d.key(code(KeyCode::Tab));
+    d.press("1995-12-15");
+    let effects = d.key(code(KeyCode::Enter));
+    assert!(matches!(
+        &effects[..],
+        [Effect::Create {
+            collection: "movies",
+            ..
+        }]
+    ));
+    let mut failure = error(422);
+    if let ApiError::Status { fields, .. } = &mut failure {
+        fields.insert("release_date".into(), "is too far in the future".into());
+    }
+    d.act(Action::Done(Outcome::Saved {
+        collection: "movies",
+        created: true,
+        result: Err(failure),
+    }));
+    let Some(Dialog::Form(form)) = &d.app.dialog else {
+        panic!("the dialog stays open")
+    };
+    assert_eq!(
+        form.fields[1].error.as_deref(),
+        Some("is too far in the future")
+    );
+    assert_eq!(form.focus, 1);
+}
+
+#[test]
+fn esc_closes_the_dialog_before_q_quits() {
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
+    d.press("n");
+    d.press("q");
+    assert!(!d.app.quitting, "q is text in a dialog");
+    d.key(code(KeyCode::Esc));
+    assert!(d.app.dialog.is_none());
+    assert!(!d.app.quitting);
+    d.press("?");
+    assert!(d.app.help);
+    d.key(code(KeyCode::Esc));
+    assert!(!d.app.help && !d.app.quitting);
+    assert_eq!(d.press("q"), vec![Effect::Quit]);
+    assert!(d.app.quitting);
+}
+
+#[test]
+fn delete_asks_first_with_cancel_selected() {
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
+    d.press("jd");
+    let Some(Dialog::ConfirmDelete(confirm)) = &d.app.dialog else {
+        panic!("no confirmation")
+    };
+    assert_eq!((confirm.selected, confirm.id), (Button::Cancel, 2));
+    assert!(
+        d.key(code(KeyCode::Enter)).is_empty(),
+        "Enter on Cancel deletes nothing"
+    );
+    assert!(d.app.dialog.is_none());
+    d.press("d");
+    d.key(code(KeyCode::Right));
+    let effects = d.key(code(KeyCode::Enter));
+    assert!(matches!(&effects[..], [Effect::Delete { id: 2, .. }]));
+    d.press("d");
+    let effects = d.press("y");
+    assert!(matches!(
+        &effects[..],
+        [Effect::Delete {
+            id: 2,
+            collection: "actors",
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn keys_follow_the_role_and_forbidden_ones_say_why() {
+    let mut d = Driven::new(Role::CastingAssistant, actors(3), movies(3));
+    for key in ["n", "e", "d"] {
+        assert!(d.press(key).is_empty());
+        assert!(
+            d.app.dialog.is_none(),
+            "{key} opened a dialog for an assistant"
+        );
+    }
+    assert!(
+        status(&d.app).starts_with("Casting Assistant cannot delete actors"),
+        "{}",
+        status(&d.app)
+    );
+
+    let mut d = Driven::new(Role::CastingDirector, actors(3), movies(3));
+    d.press("2n");
+    assert!(d.app.dialog.is_none());
+    assert_eq!(
+        status(&d.app),
+        "Casting Director cannot add movies (post:movies)"
+    );
+    d.press("e");
+    assert!(
+        matches!(d.app.dialog, Some(Dialog::Form(_))),
+        "directors edit movies"
+    );
+}
+
+#[test]
+fn a_403_is_explained_and_a_401_returns_to_the_login_screen() {
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
+    d.press("jd");
+    d.press("y");
+    d.act(Action::Done(Outcome::Deleted {
+        collection: "actors",
+        label: "X".into(),
+        result: Err(error(403)),
+    }));
+    assert_eq!(status(&d.app), "Executive Producer cannot delete actors");
+    let effects = d.act(Action::Done(Outcome::Deleted {
+        collection: "actors",
+        label: "X".into(),
+        result: Err(error(401)),
+    }));
+    assert!(effects.contains(&Effect::ForgetToken));
+    assert!(d.app.session.is_none());
+    assert!(
+        d.app
+            .login
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("expired or was revoked")
+    );
+}
+
+#[test]
+fn a_failing_server_keeps_the_rows_already_shown() {
+    let mut d = Driven::new(Role::CastingAssistant, actors(30), movies(1));
+    let before = d.app.actors.selected_row().cloned();
+    let generation = {
+        let effects = d.app.update(Action::Reload);
+        assert!(!fetches(&effects).is_empty());
+        d.app.actors.generation
+    };
+    d.act(Action::Done(Outcome::ActorsPage {
+        generation,
+        page: 0,
+        result: Err(ApiError::Unreachable("the request timed out".into())),
+    }));
+    assert_eq!(d.app.actors.selected_row().cloned(), before, "rows stay");
+    assert!(status(&d.app).contains("timed out"));
+}
+
+#[test]
+fn the_login_screen_moves_with_tab_masks_nothing_in_state_and_submits_on_enter() {
+    let mut app = App::new("http://x".into());
+    for c in "ann".chars() {
+        app.handle_key(char_key(c));
+    }
+    app.handle_key(code(KeyCode::Tab));
+    assert_eq!(app.login.focus, LoginFocus::Password);
+    for c in "pw q".chars() {
+        app.handle_key(char_key(c));
+    }
+    assert!(!app.quitting, "q is part of a password");
+    app.handle_key(code(KeyCode::Tab));
+    app.handle_key(char_key(' '));
+    assert!(app.login.remember, "Space on the checkbox toggles it");
+    let effects = app.handle_key(code(KeyCode::Enter));
+    assert_eq!(
+        effects,
+        vec![Effect::Login {
+            username: "ann".into(),
+            password: "pw q".into(),
+            remember: true
+        }]
+    );
+    app.update(Action::Done(Outcome::LoggedIn {
+        result: Err(error(429)),
+        remember: true,
+    }));
+    assert!(
+        app.login
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("Too many attempts")
+    );
+    app.update(Action::Done(Outcome::LoggedIn {
+        result: Err(ApiError::Unreachable("connection refused".into())),
+        remember: true,
+    }));
+    assert!(
+        app.login
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("Cannot reach the server")
+    );
+}

@@ -1,0 +1,10 @@
+//! Tests of casting-tui: rendering snapshots (TestBackend + insta), the app
+//! driven by synthetic keys, and the real binary in tmux against the real
+//! server.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod e2e;
+mod keys;
+mod render;
+mod support;

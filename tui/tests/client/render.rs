@@ -1,0 +1,185 @@
+//! Snapshots of every screen, rendered into ratatui's TestBackend.
+
+use std::collections::BTreeMap;
+
+use casting_shared::Role;
+use casting_shared::api::{AuthConfig, BuiltinLogin, ExternalLogin};
+use casting_tui::action::{Action, DeviceEvent, Outcome};
+use casting_tui::api::ApiError;
+use casting_tui::app::App;
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::support::*;
+
+fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| frame.render_widget(app, frame.area()))
+        .unwrap();
+    terminal.backend().to_string()
+}
+
+fn login_app() -> App {
+    let mut app = App::new("https://casting.example.com".into());
+    app.color = false;
+    app
+}
+
+#[test]
+fn login_screen() {
+    let mut app = login_app();
+    app.handle_key(char_key('a'));
+    app.handle_key(char_key('n'));
+    app.handle_key(code(KeyCode::Tab));
+    for c in "secret".chars() {
+        app.handle_key(char_key(c));
+    }
+    insta::assert_snapshot!(screen(&app, 80, 24));
+}
+
+#[test]
+fn login_screen_wrong_credentials() {
+    let mut app = login_app();
+    app.update(Action::Done(Outcome::LoggedIn {
+        result: Err(ApiError::Status {
+            status: 401,
+            message: "unauthorized".into(),
+            detail: Some("wrong username or password".into()),
+            fields: BTreeMap::new(),
+            retry_after: None,
+        }),
+        remember: false,
+    }));
+    insta::assert_snapshot!(screen(&app, 80, 24));
+}
+
+#[test]
+fn login_screen_with_browser_sign_in_in_progress() {
+    let mut app = login_app();
+    app.update(Action::Done(Outcome::AuthConfig(Ok(AuthConfig {
+        success: true,
+        builtin: BuiltinLogin {
+            enabled: true,
+            issuer: "https://casting.example.com".into(),
+            audience: "casting-agency".into(),
+            login_path: "/auth/login".into(),
+        },
+        external: Some(ExternalLogin {
+            issuer: "https://tenant.auth0.com/".into(),
+            audience: "casting-agency".into(),
+            client_id: Some("tui".into()),
+            device_authorization_endpoint: Some(
+                "https://tenant.auth0.com/oauth/device/code".into(),
+            ),
+            token_endpoint: Some("https://tenant.auth0.com/oauth/token".into()),
+        }),
+    }))));
+    app.update(Action::Done(Outcome::Device(DeviceEvent::Started {
+        verification_uri: "https://tenant.auth0.com/activate".into(),
+        verification_uri_complete: None,
+        user_code: "WDJB-MJHT".into(),
+        browser_opened: false,
+    })));
+    insta::assert_snapshot!(screen(&app, 80, 26));
+}
+
+#[test]
+fn actors_tab() {
+    let mut driven = Driven::new(Role::ExecutiveProducer, actors(64), movies(3));
+    driven.press("jjj");
+    insta::assert_snapshot!(screen(&driven.app, 80, 24));
+}
+
+#[test]
+fn actors_tab_at_a_large_size() {
+    let mut driven = Driven::new(Role::ExecutiveProducer, actors(500), movies(3));
+    driven.act(Action::Resize(140, 45));
+    driven.press("G");
+    insta::assert_snapshot!(screen(&driven.app, 140, 45));
+}
+
+#[test]
+fn actors_tab_for_an_assistant_offers_only_what_the_role_allows() {
+    let mut driven = Driven::new(Role::CastingAssistant, actors(5), movies(3));
+    driven.press("n");
+    insta::assert_snapshot!(screen(&driven.app, 80, 24));
+}
+
+#[test]
+fn actors_tab_filtered() {
+    let mut driven = Driven::new(Role::ExecutiveProducer, actors(64), movies(3));
+    driven.press("/dev");
+    insta::assert_snapshot!(screen(&driven.app, 80, 24));
+}
+
+#[test]
+fn movies_tab() {
+    let mut driven = Driven::new(Role::CastingDirector, actors(3), movies(30));
+    driven.press("2");
+    insta::assert_snapshot!(screen(&driven.app, 80, 24));
+}
+
+#[test]
+fn edit_dialog_with_field_errors() {
+    let mut driven = Driven::new(Role::ExecutiveProducer, actors(10), movies(3));
+    driven.press("n");
+    driven.key(code(KeyCode::Tab));
+    driven.press("151");
+    driven.key(ctrl('s'));
+    insta::assert_snapshot!(screen(&driven.app, 80, 24));
+}
+
+#[test]
+fn edit_dialog_with_the_servers_field_errors() {
+    let mut driven = Driven::new(Role::ExecutiveProducer, actors(10), movies(3));
+    driven.press("2e");
+    driven.act(Action::Done(Outcome::Saved {
+        collection: "movies",
+        created: false,
+        result: Err(ApiError::Status {
+            status: 422,
+            message: "unprocessable".into(),
+            detail: None,
+            fields: BTreeMap::from([("title".to_owned(), "is taken on the server".to_owned())]),
+            retry_after: None,
+        }),
+    }));
+    insta::assert_snapshot!(screen(&driven.app, 80, 24));
+}
+
+#[test]
+fn delete_confirmation() {
+    let mut driven = Driven::new(Role::ExecutiveProducer, actors(10), movies(3));
+    driven.press("jd");
+    insta::assert_snapshot!(screen(&driven.app, 80, 24));
+}
+
+#[test]
+fn help_overlay() {
+    let mut driven = Driven::new(Role::ExecutiveProducer, actors(10), movies(3));
+    driven.press("?");
+    insta::assert_snapshot!(screen(&driven.app, 80, 24));
+}
+
+#[test]
+fn error_when_the_server_cannot_be_reached() {
+    let mut app = App::new("http://127.0.0.1:9".into());
+    app.color = false;
+    app.update(Action::Resize(80, 24));
+    let effects = app.update(Action::Done(Outcome::LoggedIn {
+        result: Ok(session(Role::CastingDirector)),
+        remember: false,
+    }));
+    for effect in effects {
+        if let casting_tui::app::Effect::FetchActors(request) = effect {
+            app.update(Action::Done(Outcome::ActorsPage {
+                generation: request.generation,
+                page: request.page,
+                result: Err(ApiError::Unreachable("connection refused".into())),
+            }));
+        }
+    }
+    insta::assert_snapshot!(screen(&app, 80, 24));
+}

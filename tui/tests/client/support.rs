@@ -1,0 +1,182 @@
+//! Building app states for the render and key tests: the app is driven
+//! through its own `update`, with page answers made from in-memory rows.
+
+use casting_shared::{Actor, Movie, Role};
+use casting_tui::action::{Action, Outcome};
+use casting_tui::app::{App, Effect, Session};
+use time::macros::date;
+
+pub fn actors(count: usize) -> Vec<Actor> {
+    const NAMES: &[&str] = &[
+        "Amara Abara",
+        "Benedict Haddad",
+        "Chiara O'Connell",
+        "Dev Valdés",
+        "Elena Castellano",
+    ];
+    (1..=count)
+        .map(|i| Actor {
+            id: i as i64,
+            name: format!("{} {i}", NAMES[i % NAMES.len()]),
+            age: 18 + (i % 60) as i32,
+            gender: if i % 2 == 0 {
+                "Female".into()
+            } else {
+                "Male".into()
+            },
+        })
+        .collect()
+}
+
+pub fn movies(count: usize) -> Vec<Movie> {
+    (1..=count)
+        .map(|i| Movie {
+            id: i as i64,
+            title: format!("The Long Intermission {i}"),
+            release_date: date!(2020 - 01 - 01)
+                .replace_day((i % 28 + 1) as u8)
+                .unwrap(),
+        })
+        .collect()
+}
+
+pub fn session(role: Role) -> Session {
+    Session {
+        token: "token".into(),
+        username: Some(role.key().into()),
+        role: Some(role),
+        permissions: role.permissions().to_vec(),
+        expires_at: i64::MAX,
+    }
+}
+
+/// A logged-in app of `width`×`height` with page answers from `actors` and `movies`.
+pub struct Driven {
+    pub app: App,
+    pub actors: Vec<Actor>,
+    pub movies: Vec<Movie>,
+    /// Every effect seen, in order.
+    pub effects: Vec<Effect>,
+}
+
+impl Driven {
+    pub fn new(role: Role, actors: Vec<Actor>, movies: Vec<Movie>) -> Self {
+        let mut app = App::new("http://127.0.0.1:8080".into());
+        app.color = false;
+        let mut driven = Self {
+            app,
+            actors,
+            movies,
+            effects: Vec::new(),
+        };
+        driven.act(Action::Resize(80, 24));
+        driven.act(Action::Done(Outcome::LoggedIn {
+            result: Ok(session(role)),
+            remember: false,
+        }));
+        driven
+    }
+
+    /// Applies an action, then answers every page request it caused.
+    pub fn act(&mut self, action: Action) -> Vec<Effect> {
+        let effects = self.app.update(action);
+        self.answer(effects)
+    }
+
+    pub fn key(&mut self, key: crossterm::event::KeyEvent) -> Vec<Effect> {
+        let effects = self.app.handle_key(key);
+        self.answer(effects)
+    }
+
+    pub fn press(&mut self, keys: &str) -> Vec<Effect> {
+        let mut all = Vec::new();
+        for c in keys.chars() {
+            all.extend(self.key(char_key(c)));
+        }
+        all
+    }
+
+    fn answer(&mut self, effects: Vec<Effect>) -> Vec<Effect> {
+        self.effects.extend(effects.iter().cloned());
+        let mut follow = Vec::new();
+        for effect in &effects {
+            let outcome = match effect {
+                Effect::FetchActors(request) => {
+                    let rows = filter(&self.actors, &request.params.q, |a| &a.name);
+                    let rows = sort_actors(rows, &request.params.sort);
+                    Some(Outcome::ActorsPage {
+                        generation: request.generation,
+                        page: request.page,
+                        result: Ok((page(&rows, request.page), rows.len())),
+                    })
+                }
+                Effect::FetchMovies(request) => {
+                    let rows = filter(&self.movies, &request.params.q, |m| &m.title);
+                    Some(Outcome::MoviesPage {
+                        generation: request.generation,
+                        page: request.page,
+                        result: Ok((page(&rows, request.page), rows.len())),
+                    })
+                }
+                _ => None,
+            };
+            if let Some(outcome) = outcome {
+                follow.extend(self.act(Action::Done(outcome)));
+            }
+        }
+        effects.into_iter().chain(follow).collect()
+    }
+}
+
+fn filter<T: Clone>(rows: &[T], q: &str, text: impl Fn(&T) -> &String) -> Vec<T> {
+    let q = q.to_lowercase();
+    rows.iter()
+        .filter(|r| text(r).to_lowercase().contains(&q))
+        .cloned()
+        .collect()
+}
+
+fn sort_actors(mut rows: Vec<Actor>, sort: &str) -> Vec<Actor> {
+    let (descending, field) = match sort.strip_prefix('-') {
+        Some(f) => (true, f),
+        None => (false, sort),
+    };
+    match field {
+        "name" => rows.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id))),
+        "age" => rows.sort_by(|a, b| a.age.cmp(&b.age).then(a.id.cmp(&b.id))),
+        _ => rows.sort_by_key(|a| a.id),
+    }
+    if descending {
+        rows.reverse();
+    }
+    rows
+}
+
+fn page<T: Clone>(rows: &[T], page: usize) -> Vec<T> {
+    rows.iter()
+        .skip(page * casting_tui::table::PAGE_SIZE)
+        .take(casting_tui::table::PAGE_SIZE)
+        .cloned()
+        .collect()
+}
+
+pub fn char_key(c: char) -> crossterm::event::KeyEvent {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let modifiers = if c.is_ascii_uppercase() {
+        KeyModifiers::SHIFT
+    } else {
+        KeyModifiers::NONE
+    };
+    KeyEvent::new(KeyCode::Char(c), modifiers)
+}
+
+pub fn code(code: crossterm::event::KeyCode) -> crossterm::event::KeyEvent {
+    crossterm::event::KeyEvent::new(code, crossterm::event::KeyModifiers::NONE)
+}
+
+pub fn ctrl(c: char) -> crossterm::event::KeyEvent {
+    crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char(c),
+        crossterm::event::KeyModifiers::CONTROL,
+    )
+}
