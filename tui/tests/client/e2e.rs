@@ -1,1 +1,373 @@
+//! End to end: the real `casting-tui` binary in tmux against the real server
+//! (in this process, over real HTTP) on a fresh database. Every step is
+//! checked on screen and through the API. Waits are for text, bounded.
 
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use casting_server::settings::AuthSettings;
+use casting_server::startup::{DbSettings, build_state, prepare_database};
+use serde_json::{Value, json};
+use sqlx::{Connection, PgConnection};
+use tokio::net::TcpListener;
+use tokio::process::Command;
+
+/// A fresh database, dropped at the end.
+struct Database {
+    name: String,
+    url: String,
+}
+
+impl Database {
+    fn new() -> Self {
+        let server = std::env::var("CASTING_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+        let name = format!("casting_tui_{}", uuid::Uuid::new_v4().simple());
+        Self {
+            url: format!("{server}/{name}"),
+            name,
+        }
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let admin = self.url.replace(&format!("/{name}"), "/postgres");
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                if let Ok(mut conn) = PgConnection::connect(&admin).await {
+                    let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut conn)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// The real server with demo data; returns its URL and the demo passwords.
+async fn start_server(db: &Database) -> (String, Vec<(String, String)>) {
+    let pool = prepare_database(&db.url, &DbSettings::default())
+        .await
+        .unwrap();
+    let users = casting_server::identity::demo::seed(&pool).await.unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let auth = AuthSettings {
+        public_url: base.clone(),
+        ..AuthSettings::default()
+    };
+    let state = build_state(pool, &auth).await.unwrap();
+    let app = casting_server::app(state, &Default::default());
+    tokio::spawn(casting_server::startup::run(
+        listener,
+        app,
+        std::future::pending(),
+    ));
+    let passwords = users
+        .into_iter()
+        .map(|u| (u.username.to_owned(), u.password))
+        .collect();
+    (base, passwords)
+}
+
+/// One tmux server of this test's own, running the client.
+struct Tmux {
+    socket: String,
+    config_dir: PathBuf,
+}
+
+impl Tmux {
+    fn new() -> Self {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let config_dir = std::env::temp_dir().join(format!("casting-tui-e2e-{id}"));
+        std::fs::create_dir_all(&config_dir).unwrap();
+        Self {
+            socket: format!("casting-e2e-{id}"),
+            config_dir,
+        }
+    }
+
+    async fn tmux(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .await
+            .expect("tmux runs")
+    }
+
+    async fn launch(&self, server: &str) {
+        let command = format!(
+            "CASTING_TUI_CONFIG_DIR='{}' '{}' --server '{server}'",
+            self.config_dir.display(),
+            env!("CARGO_BIN_EXE_casting-tui"),
+        );
+        let out = self
+            .tmux(&[
+                "new-session",
+                "-d",
+                "-s",
+                "tui",
+                "-x",
+                "100",
+                "-y",
+                "30",
+                &command,
+            ])
+            .await;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    async fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "tui"]).await.stdout)
+            .into_owned()
+    }
+
+    async fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            self.tmux(&["send-keys", "-t", "tui", key]).await;
+        }
+    }
+
+    async fn type_text(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "tui", "-l", text]).await;
+    }
+
+    /// Waits until the screen shows `text` (at most 20 s), returning the screen.
+    async fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen().await;
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited for {text:?}; the screen shows:\n{screen}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn wait_until_gone(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self
+            .tmux(&["has-session", "-t", "tui"])
+            .await
+            .status
+            .success()
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the client did not quit:\n{}",
+                self.screen().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+        let _ = std::fs::remove_dir_all(&self.config_dir);
+    }
+}
+
+struct Api {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+impl Api {
+    async fn login(base: &str, username: &str, password: &str) -> Self {
+        let http = reqwest::Client::new();
+        let body: Value = http
+            .post(format!("{base}/auth/login"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        Self {
+            base: base.into(),
+            token: body["access_token"].as_str().unwrap().into(),
+            http,
+        }
+    }
+
+    async fn get(&self, path: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
+    }
+
+    async fn actors_named(&self, name: &str) -> Vec<Value> {
+        let (_, body) = self
+            .get(&format!("/actors?q={}", name.replace(' ', "%20")))
+            .await;
+        body["actors"].as_array().unwrap().clone()
+    }
+}
+
+fn password<'a>(passwords: &'a [(String, String)], user: &str) -> &'a str {
+    &passwords.iter().find(|(u, _)| u == user).unwrap().1
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn log_in_browse_create_edit_filter_and_delete_an_actor() {
+    let db = Database::new();
+    let (server, passwords) = start_server(&db).await;
+    let api = Api::login(&server, "producer", password(&passwords, "producer")).await;
+    let tmux = Tmux::new();
+    tmux.launch(&server).await;
+
+    tmux.wait_for("Username").await;
+    tmux.type_text("producer").await;
+    tmux.keys(&["Tab"]).await;
+    tmux.type_text("wrong-password").await;
+    tmux.keys(&["Enter"]).await;
+    tmux.wait_for("Wrong username or password").await;
+    tmux.type_text(password(&passwords, "producer")).await;
+    tmux.keys(&["Enter"]).await;
+    tmux.wait_for("Logged in as producer").await;
+    let screen = tmux.wait_for("row 1 of 64").await;
+    let (_, first) = api.get("/actors?per_page=1").await;
+    assert!(
+        screen.contains(first["actors"][0]["name"].as_str().unwrap()),
+        "{screen}"
+    );
+
+    // Create through the dialog.
+    tmux.keys(&["n"]).await;
+    tmux.wait_for("New actor").await;
+    tmux.type_text("Zed Tester").await;
+    tmux.keys(&["Tab"]).await;
+    tmux.type_text("44").await;
+    tmux.keys(&["Tab"]).await;
+    tmux.type_text("Male").await;
+    tmux.keys(&["Enter"]).await;
+    tmux.wait_for("Created actor #").await;
+    let created = api.actors_named("Zed Tester").await;
+    assert_eq!(created.len(), 1);
+    assert_eq!(
+        (created[0]["age"].as_i64(), created[0]["gender"].as_str()),
+        (Some(44), Some("Male"))
+    );
+    let id = created[0]["id"].as_i64().unwrap();
+
+    // Filter to it.
+    tmux.keys(&["/"]).await;
+    tmux.type_text("zed test").await;
+    tmux.keys(&["Enter"]).await;
+    let screen = tmux.wait_for("row 1 of 1").await;
+    assert!(
+        screen.contains("Zed Tester") && screen.contains("Filter: zed test"),
+        "{screen}"
+    );
+
+    // Edit it.
+    tmux.keys(&["e"]).await;
+    tmux.wait_for(&format!("Edit actor #{id}")).await;
+    tmux.keys(&["Tab", "BSpace", "BSpace"]).await;
+    tmux.type_text("45").await;
+    tmux.keys(&["C-s"]).await;
+    tmux.wait_for(&format!("Saved actor #{id}")).await;
+    tmux.wait_for("45").await;
+    let (status, body) = api.get(&format!("/actors/{id}")).await;
+    assert_eq!((status, body["actor"]["age"].as_i64()), (200, Some(45)));
+
+    // Delete it: Cancel is the default, y confirms.
+    tmux.keys(&["d"]).await;
+    tmux.wait_for("Delete actor?").await;
+    tmux.keys(&["Enter"]).await;
+    tmux.wait_for("Nothing deleted").await;
+    assert_eq!(api.get(&format!("/actors/{id}")).await.0, 200);
+    tmux.keys(&["d"]).await;
+    tmux.wait_for("Delete actor?").await;
+    tmux.keys(&["y"]).await;
+    tmux.wait_for("Deleted Zed Tester").await;
+    tmux.wait_for("actors: none").await;
+    assert_eq!(api.get(&format!("/actors/{id}")).await.0, 404);
+
+    tmux.keys(&["q"]).await;
+    tmux.wait_until_gone().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_assistant_sees_only_their_keys_and_remember_me_survives_a_restart() {
+    let db = Database::new();
+    let (server, passwords) = start_server(&db).await;
+    let tmux = Tmux::new();
+    tmux.launch(&server).await;
+    tmux.wait_for("Username").await;
+    tmux.type_text("assistant").await;
+    tmux.keys(&["Tab"]).await;
+    tmux.type_text(password(&passwords, "assistant")).await;
+    tmux.keys(&["Tab", "Space", "Enter"]).await;
+    let screen = tmux.wait_for("row 1 of 64").await;
+    assert!(screen.contains("assistant · Casting Assistant"), "{screen}");
+    assert!(
+        !screen.contains("n new") && !screen.contains("d delete"),
+        "{screen}"
+    );
+    tmux.keys(&["n"]).await;
+    tmux.wait_for("Casting Assistant cannot add actors").await;
+    tmux.keys(&["2"]).await;
+    tmux.wait_for("movies: row 1 of").await;
+    tmux.keys(&["q"]).await;
+    tmux.wait_until_gone().await;
+
+    let saved = std::fs::read_to_string(tmux.config_dir.join("token.json")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(tmux.config_dir.join("token.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "only the user can read the token");
+    }
+    // Remembered: straight to the tables.
+    tmux.launch(&server).await;
+    tmux.wait_for("row 1 of 64").await;
+    tmux.keys(&["q"]).await;
+    tmux.wait_until_gone().await;
+
+    // A revoked token sends the user back to the login screen with a message.
+    let mut token: Value = serde_json::from_str(&saved).unwrap();
+    token["token"] = json!("revoked.token.value");
+    std::fs::write(tmux.config_dir.join("token.json"), token.to_string()).unwrap();
+    tmux.launch(&server).await;
+    tmux.wait_for("remembered session has expired or was revoked")
+        .await;
+    assert!(
+        !tmux.config_dir.join("token.json").exists(),
+        "a dead token is forgotten"
+    );
+    tmux.keys(&["Escape"]).await;
+    tmux.wait_until_gone().await;
+}
