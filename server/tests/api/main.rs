@@ -6,6 +6,7 @@
 mod actors;
 mod auth;
 mod errors;
+mod faults;
 mod helpers;
 mod identity;
 mod movies;

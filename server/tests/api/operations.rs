@@ -41,7 +41,7 @@ async fn several_instances_can_create_and_migrate_one_database_at_once() {
 }
 
 /// Polls until `check` holds, for at most `limit`.
-async fn eventually<F, Fut>(limit: Duration, mut check: F) -> bool
+pub async fn eventually<F, Fut>(limit: Duration, mut check: F) -> bool
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = bool>,
@@ -202,14 +202,14 @@ async fn responses_carry_a_request_id_and_keep_the_callers() {
 }
 
 /// The real binary, with JSON logs read line by line on a thread.
-struct Server {
-    child: std::process::Child,
+pub struct Server {
+    pub child: std::process::Child,
     lines: std::sync::mpsc::Receiver<String>,
     seen: Vec<String>,
 }
 
 impl Server {
-    fn start(db: &TestDb, jwks: &JwksServer) -> Self {
+    pub fn start(db: &TestDb, jwks: &JwksServer) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_casting-server"))
             .env("DATABASE_URL", &db.url)
             .env("CASTING_BIND", "127.0.0.1:0")
@@ -242,12 +242,12 @@ impl Server {
     }
 
     /// Waits for a log line containing `text` (bounded), returning it.
-    fn wait_for(&mut self, text: &str) -> String {
+    pub fn wait_for(&mut self, text: &str) -> String {
         self.wait_for_all(&[text])
     }
 
     /// Waits for a log line containing every one of `texts` (bounded).
-    fn wait_for_all(&mut self, texts: &[&str]) -> String {
+    pub fn wait_for_all(&mut self, texts: &[&str]) -> String {
         let matches = |line: &str| texts.iter().all(|t| line.contains(t));
         let deadline = Instant::now() + Duration::from_secs(60);
         if let Some(line) = self.seen.iter().find(|l| matches(l)) {
@@ -267,13 +267,13 @@ impl Server {
         panic!("no log line with {texts:?}; saw:\n{}", self.seen.join("\n"));
     }
 
-    fn address(&mut self) -> std::net::SocketAddr {
+    pub fn address(&mut self) -> std::net::SocketAddr {
         let line = self.wait_for("\"listening\"");
         let log: Value = serde_json::from_str(&line).unwrap();
         log["address"].as_str().unwrap().parse().unwrap()
     }
 
-    fn terminate(&self) {
+    pub fn terminate(&self) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
@@ -281,7 +281,7 @@ impl Server {
         assert!(status.success());
     }
 
-    fn drain(&mut self) -> Vec<String> {
+    pub fn drain(&mut self) -> Vec<String> {
         while let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
             self.seen.push(line);
         }

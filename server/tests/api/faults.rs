@@ -1,0 +1,416 @@
+//! Fault injection: the database cut off (by a proxy of our own) under load,
+//! SIGTERM under load, two editors racing on one row, and several instances
+//! writing at once. After each, every acknowledged write is compared with
+//! the table, and the figures are printed (run with `--nocapture` to see them).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use casting_server::startup::DbSettings;
+use serde_json::{Value, json};
+use tokio::sync::Barrier;
+
+use crate::helpers::*;
+use crate::operations::{Server, eventually};
+use crate::proxy::{PgProxy, postgres_addr};
+
+/// What happened to each write a load run sent.
+#[derive(Default)]
+struct Tally {
+    sent: usize,
+    /// Names of rows whose creation got a 201.
+    acknowledged: Vec<String>,
+    /// Status (0: no answer) → count.
+    failed: BTreeMap<u16, usize>,
+}
+
+impl Tally {
+    fn merge(&mut self, other: Tally) {
+        self.sent += other.sent;
+        self.acknowledged.extend(other.acknowledged);
+        for (status, n) in other.failed {
+            *self.failed.entry(status).or_default() += n;
+        }
+    }
+}
+
+async fn names_in_table(pool: &sqlx::PgPool) -> HashMap<String, i64> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT name, count(*) FROM actors GROUP BY name")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    rows.into_iter().collect()
+}
+
+/// Every acknowledged name is in the table exactly once, and no name twice.
+async fn check_nothing_lost(pool: &sqlx::PgPool, tally: &Tally, label: &str) {
+    let table = names_in_table(pool).await;
+    let missing: Vec<&String> = tally
+        .acknowledged
+        .iter()
+        .filter(|n| !table.contains_key(*n))
+        .collect();
+    let duplicated: Vec<(&String, &i64)> = table.iter().filter(|(_, n)| **n > 1).collect();
+    println!(
+        "{label}: sent {}, acknowledged {}, failed {:?} (status: count; 0 = no answer), rows {}, missing {}, duplicated {}",
+        tally.sent,
+        tally.acknowledged.len(),
+        tally.failed,
+        table.len(),
+        missing.len(),
+        duplicated.len()
+    );
+    assert!(
+        missing.is_empty(),
+        "{label}: acknowledged but missing: {missing:?}"
+    );
+    assert!(duplicated.is_empty(), "{label}: duplicated: {duplicated:?}");
+}
+
+/// `count` creations named `{prefix}-{i}`, one after another.
+async fn writer(base: String, prefix: String, count: usize, progress: Arc<AtomicUsize>) -> Tally {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(15))
+        .build()
+        .unwrap();
+    let token = producer();
+    let mut tally = Tally::default();
+    for i in 0..count {
+        let name = format!("{prefix}-{i}");
+        tally.sent += 1;
+        let answer = http
+            .post(format!("{base}/actors"))
+            .bearer_auth(&token)
+            .json(&json!({"name": name, "age": 30}))
+            .send()
+            .await;
+        match answer {
+            Ok(response) if response.status() == 201 => tally.acknowledged.push(name),
+            Ok(response) => *tally.failed.entry(response.status().as_u16()).or_default() += 1,
+            Err(error) => {
+                *tally.failed.entry(0).or_default() += 1;
+                // A server that is gone: stop instead of counting refusals.
+                if error.is_connect() {
+                    progress.fetch_add(1, Ordering::SeqCst);
+                    break;
+                }
+            }
+        }
+        progress.fetch_add(1, Ordering::SeqCst);
+    }
+    tally
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn database_cut_under_load_loses_no_acknowledged_write() {
+    let proxy = PgProxy::start(postgres_addr()).await;
+    let app = TestApp::spawn_with(Options {
+        database_addr: Some(proxy.addr),
+        db: DbSettings {
+            pool_size: 4,
+            timeout: Duration::from_secs(1),
+        },
+        ..Options::default()
+    })
+    .await;
+    let (writers, per_writer) = (4, 60);
+    let progress = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..writers)
+        .map(|w| {
+            tokio::spawn(writer(
+                app.base.clone(),
+                format!("outage-{w}"),
+                per_writer,
+                progress.clone(),
+            ))
+        })
+        .collect();
+
+    // Cut the database a third of the way in, keep it down for a while, bring it back.
+    let third = writers * per_writer / 3;
+    assert!(
+        eventually(Duration::from_secs(60), || async {
+            progress.load(Ordering::SeqCst) >= third
+        })
+        .await
+    );
+    proxy.cut();
+    let at_cut = progress.load(Ordering::SeqCst);
+    assert!(
+        eventually(Duration::from_secs(30), || async {
+            progress.load(Ordering::SeqCst) >= at_cut + 8
+        })
+        .await
+    );
+    proxy.restore();
+
+    let mut tally = Tally::default();
+    for task in tasks {
+        tally.merge(task.await.unwrap());
+    }
+    assert!(
+        tally.failed.get(&503).copied().unwrap_or(0) > 0,
+        "the outage was felt: {:?}",
+        tally.failed
+    );
+    assert!(
+        tally.failed.keys().all(|s| *s == 503),
+        "an outage gives 503, never another error: {:?}",
+        tally.failed
+    );
+    assert!(
+        tally.acknowledged.len() > third,
+        "writes resumed after the outage"
+    );
+    check_nothing_lost(&app.pool, &tally, "database cut").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_under_load_completes_accepted_requests_and_loses_nothing() {
+    let db = TestDb::new();
+    let jwks = JwksServer::start(vec![public_jwk(TEST_KEY, KID)]).await;
+    let mut server = tokio::task::block_in_place(|| Server::start(&db, &jwks));
+    let addr = tokio::task::block_in_place(|| server.address());
+    let base = format!("http://{addr}");
+    let progress = Arc::new(AtomicUsize::new(0));
+    // Writers that go on until the server stops answering.
+    let tasks: Vec<_> = (0..6)
+        .map(|w| {
+            tokio::spawn(writer(
+                base.clone(),
+                format!("redeploy-{w}"),
+                400,
+                progress.clone(),
+            ))
+        })
+        .collect();
+    assert!(
+        eventually(Duration::from_secs(60), || async {
+            progress.load(Ordering::SeqCst) >= 60
+        })
+        .await
+    );
+    server.terminate();
+    let exit = tokio::task::block_in_place(|| server.child.wait()).unwrap();
+    assert_eq!(exit.code(), Some(0), "exit 0 after draining");
+
+    let mut tally = Tally::default();
+    for task in tasks {
+        tally.merge(task.await.unwrap());
+    }
+    assert!(
+        tally.failed.keys().all(|s| *s == 0),
+        "requests are answered properly or refused, never failed: {:?}",
+        tally.failed
+    );
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    check_nothing_lost(&pool, &tally, "SIGTERM under load").await;
+    // Nothing was written that was not acknowledged, but for requests cut
+    // before their answer could be read: at most one per writer.
+    let rows = names_in_table(&pool).await.len();
+    assert!(
+        rows <= tally.acknowledged.len() + 6,
+        "{rows} rows for {} acknowledged",
+        tally.acknowledged.len()
+    );
+    pool.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_editors_racing_on_one_row_one_wins_the_other_gets_412() {
+    let app = TestApp::spawn().await;
+    let mut outcomes: BTreeMap<(u16, u16), usize> = BTreeMap::new();
+    for round in 0..20 {
+        let id = app.actor(&format!("Raced {round}"), 30, "Other").await;
+        let path = format!("/actors/{id}");
+        let read = app
+            .http
+            .get(app.url(&path))
+            .bearer_auth(producer())
+            .send()
+            .await
+            .unwrap();
+        let etag = read.headers()["etag"].to_str().unwrap().to_owned();
+        // Both edits leave together.
+        let start = Arc::new(Barrier::new(2));
+        let edit = |age: i64| {
+            let (http, url, etag, start) = (
+                app.http.clone(),
+                app.url(&path),
+                etag.clone(),
+                start.clone(),
+            );
+            tokio::spawn(async move {
+                start.wait().await;
+                let response = http
+                    .patch(url)
+                    .bearer_auth(producer())
+                    .header("if-match", etag)
+                    .json(&json!({"age": age}))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status().as_u16();
+                let body: Value = response.json().await.unwrap();
+                (status, body)
+            })
+        };
+        let (first, second) = (edit(41), edit(42));
+        let (a, b) = (first.await.unwrap(), second.await.unwrap());
+        *outcomes.entry((a.0.min(b.0), a.0.max(b.0))).or_default() += 1;
+        assert_eq!(
+            (a.0.min(b.0), a.0.max(b.0)),
+            (200, 412),
+            "round {round}: {a:?} {b:?}"
+        );
+        let winner = if a.0 == 200 { 41 } else { 42 };
+        let loser = if a.0 == 412 { &a.1 } else { &b.1 };
+        assert_eq!(loser["message"], "precondition failed");
+        let (_, stored) = app.get(&path, &producer()).await;
+        assert_eq!(
+            stored["actor"]["age"], winner,
+            "the table holds the winner's write"
+        );
+    }
+    println!("racing editors: 20 rounds, outcomes {outcomes:?}");
+
+    // Without If-Match the last write wins, as in the original.
+    let id = app.actor("Unguarded", 30, "Other").await;
+    for age in [50, 51] {
+        let (status, _) = app
+            .patch(&format!("/actors/{id}"), &producer(), json!({"age": age}))
+            .await;
+        assert_eq!(status, 200);
+    }
+}
+
+#[tokio::test]
+async fn etags_name_versions_and_if_match_guards_patch_and_delete() {
+    let app = TestApp::spawn().await;
+    let id = app.movie("Versioned", "2001-01-01").await;
+    let path = format!("/movies/{id}");
+    let etag_of =
+        |response: &reqwest::Response| response.headers()["etag"].to_str().unwrap().to_owned();
+    let fetched = app
+        .http
+        .get(app.url(&path))
+        .bearer_auth(producer())
+        .send()
+        .await
+        .unwrap();
+    let first = etag_of(&fetched);
+    assert_eq!(first, "\"1\"");
+    let patch = |etag: &str, body: Value| {
+        app.http
+            .patch(app.url(&path))
+            .bearer_auth(producer())
+            .header("if-match", etag.to_owned())
+            .json(&body)
+            .send()
+    };
+    let updated = patch(&first, json!({"title": "Versioned II"}))
+        .await
+        .unwrap();
+    assert_eq!(updated.status(), 200);
+    let second = etag_of(&updated);
+    assert_eq!(second, "\"2\"", "a write names the new version");
+    let before = app.snapshot().await;
+    for stale in [first.as_str(), "W/\"2\"", "\"banana\""] {
+        let (status, body) = read(patch(stale, json!({"title": "Lost"})).await.unwrap()).await;
+        assert_error(status, &body, 412);
+    }
+    let delete = |etag: &str| {
+        app.http
+            .delete(app.url(&path))
+            .bearer_auth(producer())
+            .header("if-match", etag.to_owned())
+            .send()
+    };
+    let (status, body) = read(delete(&first).await.unwrap()).await;
+    assert_error(status, &body, 412);
+    assert_eq!(app.snapshot().await, before, "a 412 changes nothing");
+    assert_eq!(
+        patch("\"1\", \"2\"", json!({"title": "Any of these"}))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        patch("*", json!({"title": "Star"})).await.unwrap().status(),
+        200
+    );
+    let (status, _) = read(delete("\"4\"").await.unwrap()).await;
+    assert_eq!(status, 200);
+    let (status, body) = read(delete("*").await.unwrap()).await;
+    assert_error(status, &body, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn several_instances_on_one_database_behave_as_one() {
+    let first = TestApp::spawn().await;
+    let mut apps = vec![first];
+    for _ in 0..2 {
+        let shared = Some(apps[0].db_url.clone());
+        apps.push(
+            TestApp::spawn_with(Options {
+                shared_db: shared,
+                ..Options::default()
+            })
+            .await,
+        );
+    }
+    let progress = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = apps
+        .iter()
+        .enumerate()
+        .flat_map(|(i, app)| {
+            let progress = progress.clone();
+            (0..2).map(move |w| {
+                tokio::spawn(writer(
+                    app.base.clone(),
+                    format!("instance{i}-{w}"),
+                    40,
+                    progress.clone(),
+                ))
+            })
+        })
+        .collect();
+    let mut tally = Tally::default();
+    for task in tasks {
+        tally.merge(task.await.unwrap());
+    }
+    assert_eq!(
+        tally.acknowledged.len(),
+        tally.sent,
+        "every write succeeded: {:?}",
+        tally.failed
+    );
+    check_nothing_lost(&apps[0].pool, &tally, "three instances").await;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM actors")
+        .fetch_all(&apps[0].pool)
+        .await
+        .unwrap();
+    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), ids.len());
+    // Every instance sees every row.
+    for app in &apps {
+        let (_, body) = app.get("/actors?per_page=1", &producer()).await;
+        assert_eq!(body["total"], tally.sent);
+    }
+    // And they guard versions together: one stale If-Match across instances loses.
+    let id = apps[0].actor("Shared", 40, "Other").await;
+    let path = format!("/actors/{id}");
+    let guarded = |app: &TestApp, age: i64| {
+        app.http
+            .patch(app.url(&path))
+            .bearer_auth(producer())
+            .header("if-match", "\"1\"")
+            .json(&json!({"age": age}))
+            .send()
+    };
+    assert_eq!(guarded(&apps[1], 41).await.unwrap().status(), 200);
+    assert_eq!(guarded(&apps[2], 42).await.unwrap().status(), 412);
+}
