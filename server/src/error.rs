@@ -22,6 +22,9 @@ pub enum ApiError {
     Forbidden(String),
     #[error("not found")]
     NotFound,
+    /// A 404 whose detail says which of several resources is missing.
+    #[error("not found: {0}")]
+    Missing(String),
     #[error("precondition failed")]
     PreconditionFailed,
     #[error("invalid fields: {0:?}")]
@@ -40,7 +43,7 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::NotFound | ApiError::Missing(_) => StatusCode::NOT_FOUND,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -92,6 +95,7 @@ fn constraint_field(constraint: &str) -> Option<&'static str> {
         "actors_age_range" => "age",
         "actors_gender_length" => "gender",
         "movies_title_length" => "title",
+        "cast_character_length" => "character",
         _ => return None,
     })
 }
@@ -114,9 +118,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> axum::response::Response {
         let status = self.status();
         let detail = match &self {
-            ApiError::BadRequest(d) | ApiError::Unauthorized(d) | ApiError::Forbidden(d) => {
-                Some(d.clone())
-            }
+            ApiError::BadRequest(d)
+            | ApiError::Unauthorized(d)
+            | ApiError::Forbidden(d)
+            | ApiError::Missing(d) => Some(d.clone()),
             ApiError::Unprocessable(_) => Some("the request has invalid fields".to_owned()),
             ApiError::PreconditionFailed => {
                 Some("the resource changed since the version named in If-Match".to_owned())

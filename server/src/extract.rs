@@ -43,12 +43,19 @@ impl<S: Send + Sync> FromRequest<S> for OptionalJsonBody {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let has_type = req.headers().contains_key(header::CONTENT_TYPE);
+        let content_type = req.headers().get(header::CONTENT_TYPE).cloned();
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        if bytes.is_empty() && !has_type {
+        if bytes.is_empty() && content_type.is_none() {
             return Ok(OptionalJsonBody(None));
+        }
+        // A body that is there must say it is JSON, as for [`JsonBody`].
+        if !is_json_content_type(content_type.as_ref()) {
+            return Err(ApiError::BadRequest(
+                "the body must be JSON, sent with Content-Type: application/json".into(),
+            )
+            .into_response());
         }
         parse_json(&bytes)
             .map(|v| OptionalJsonBody(Some(v)))
@@ -91,6 +98,22 @@ impl<S: Send + Sync> FromRequestParts<S> for ResourceId {
             .await
             .map_err(|_| ApiError::NotFound)?;
         parse_id(&raw).map(ResourceId)
+    }
+}
+
+/// Two resource ids from the path, in the order the route names them
+/// (`/movies/{id}/cast/{actor_id}`); either one malformed is 404.
+#[derive(Debug, Clone, Copy)]
+pub struct ResourceIds(pub i64, pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for ResourceIds {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path((first, second)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::NotFound)?;
+        Ok(ResourceIds(parse_id(&first)?, parse_id(&second)?))
     }
 }
 

@@ -183,6 +183,64 @@ pub struct MoviePatch {
     pub release_date: Option<String>,
 }
 
+/// One actor of a movie's cast and the character they play.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CastEntry {
+    pub actor: Actor,
+    /// `null` when no character is named.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub character: Option<String>,
+}
+
+/// `GET /movies/{id}/cast`: ordered by actor name, then id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CastList {
+    pub success: bool,
+    pub cast: Vec<CastEntry>,
+}
+
+/// Input of `PUT /movies/{id}/cast/{actor_id}`; the body itself is optional.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CastInput {
+    /// At most 200 characters; left out, `null` or blank means no character.
+    #[serde(default)]
+    pub character: Option<String>,
+}
+
+/// `PUT /movies/{id}/cast/{actor_id}`: the cast entry as it now is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CastAssigned {
+    pub success: bool,
+    pub movie_id: i64,
+    pub actor_id: i64,
+    /// `null` when no character is named.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub character: Option<String>,
+}
+
+/// One movie an actor plays in and the character they play.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FilmographyEntry {
+    pub movie: Movie,
+    /// `null` when no character is named.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub character: Option<String>,
+}
+
+/// `GET /actors/{id}/movies`: ordered by release date, then id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Filmography {
+    pub success: bool,
+    pub movies: Vec<FilmographyEntry>,
+}
+
 /// `GET /health` and `GET /ready`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

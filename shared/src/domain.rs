@@ -304,6 +304,34 @@ impl MovieChanges {
     }
 }
 
+/// What `PUT /movies/{id}/cast/{actor_id}` sets: the character played, if any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CastAssignment {
+    pub character: Option<String>,
+}
+
+const CAST_FIELDS: &[&str] = &["character"];
+
+impl CastAssignment {
+    /// No body, a body without `character`, `null` and blank all mean no character.
+    pub fn parse(body: Option<&Value>) -> Result<Self, FieldErrors> {
+        let Some(body) = body else {
+            return Ok(Self::default());
+        };
+        let mut p = ObjectParser::new(body, CAST_FIELDS)?;
+        let character = p.field("character", false, |v| match v {
+            Value::Null => Ok(None),
+            Value::String(s) => parse_character(s),
+            _ => Err("must be a string or null".to_owned()),
+        });
+        p.finish(|| {
+            Some(Self {
+                character: character.flatten(),
+            })
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,6 +418,46 @@ mod tests {
         let actor = NewActor::parse(&json!({"name": "Ann", "age": "20"})).unwrap();
         assert_eq!(actor.gender, "Other");
         assert_eq!(actor.age, 20);
+    }
+
+    #[test]
+    fn cast_assignment_character_is_optional_bounded_and_clean() {
+        let none = CastAssignment { character: None };
+        assert_eq!(CastAssignment::parse(None), Ok(none.clone()));
+        assert_eq!(CastAssignment::parse(Some(&json!({}))), Ok(none.clone()));
+        assert_eq!(
+            CastAssignment::parse(Some(&json!({"character": null}))),
+            Ok(none.clone())
+        );
+        assert_eq!(
+            CastAssignment::parse(Some(&json!({"character": "  "}))),
+            Ok(none)
+        );
+        assert_eq!(
+            CastAssignment::parse(Some(&json!({"character": " Ada "}))),
+            Ok(CastAssignment {
+                character: Some("Ada".into())
+            })
+        );
+        let long = "é".repeat(CHARACTER_MAX);
+        assert_eq!(
+            CastAssignment::parse(Some(&json!({"character": long})))
+                .map(|c| c.character.map(|s| s.chars().count())),
+            Ok(Some(CHARACTER_MAX))
+        );
+        for (bad, field) in [
+            (
+                json!({"character": "x".repeat(CHARACTER_MAX + 1)}),
+                "character",
+            ),
+            (json!({"character": "a\u{0}b"}), "character"),
+            (json!({"character": 5}), "character"),
+            (json!({"role": "Ada"}), "role"),
+            (json!(["Ada"]), "body"),
+        ] {
+            let errors = CastAssignment::parse(Some(&bad)).unwrap_err();
+            assert!(errors.contains_key(field), "{bad}: {errors:?}");
+        }
     }
 
     #[test]

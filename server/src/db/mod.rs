@@ -1,6 +1,7 @@
 //! Data access: all SQL lives below this module.
 
 pub mod actors;
+pub mod cast;
 pub mod movies;
 
 /// A row with its revision, for `ETag` / `If-Match`.

@@ -95,6 +95,85 @@ const MOVIES: &[(&str, &str)] = &[
     ("Kites Above Kraków", "2026-03-13"),
 ];
 
+const CHARACTER_FIRST_NAMES: &[&str] = &[
+    "Margot",
+    "Elias",
+    "Ruth",
+    "Tobias",
+    "Clementine",
+    "Anselm",
+    "Delphine",
+    "Cyrus",
+    "Wilhelmina",
+    "Rafael",
+    "Agnes",
+    "Lorcan",
+    "Ottilie",
+    "Mateo",
+    "Henrietta",
+    "Silas",
+    "Imogen",
+    "Casimir",
+    "Beatrix",
+    "Ezra",
+    "Philippa",
+    "Leopold",
+    "Marisol",
+    "August",
+];
+
+const CHARACTER_LAST_NAMES: &[&str] = &[
+    "Wren",
+    "Halloran",
+    "Vance",
+    "Okafor",
+    "Beaumont",
+    "Krause",
+    "Marchetti",
+    "Thorne",
+    "Adebayo",
+    "Lindgren",
+    "Castell",
+    "Moreno",
+    "Pryce",
+    "Achterberg",
+    "Faulkner",
+    "Sato",
+    "Delacroix",
+    "Ivers",
+    "Quist",
+    "Ravel",
+    "Sinclair",
+    "Tamura",
+    "Ulrich",
+    "Voss",
+];
+
+const CHARACTER_TITLES: &[&str] = &["Inspector", "Dr.", "Captain", "Sister", "Professor"];
+
+/// The demo casts: for movie `m` (an index into [`MOVIES`]), 3–6 distinct
+/// actors (indexes into [`actors`]) and the character each one plays.
+fn casts(movie_count: usize, actor_count: usize) -> Vec<(usize, usize, String)> {
+    let mut casts = Vec::new();
+    for m in 0..movie_count {
+        let size = 3 + (m * 5) % 4;
+        for j in 0..size {
+            // 17 is odd, so j * 17 differs for every j below the actor count (a power of two).
+            let actor = (m * 11 + j * 17) % actor_count;
+            let first = CHARACTER_FIRST_NAMES[(m * 7 + j * 5) % CHARACTER_FIRST_NAMES.len()];
+            let last = CHARACTER_LAST_NAMES[(m * 3 + j * 13) % CHARACTER_LAST_NAMES.len()];
+            let character = if (m + j) % 4 == 0 {
+                let title = CHARACTER_TITLES[(m + j) % CHARACTER_TITLES.len()];
+                format!("{title} {first} {last}")
+            } else {
+                format!("{first} {last}")
+            };
+            casts.push((m, actor, character));
+        }
+    }
+    casts
+}
+
 /// The demo actors: every first name with a few last names (64 in all).
 fn actors() -> Vec<(String, i32, &'static str)> {
     (0..64)
@@ -131,7 +210,7 @@ fn random_password() -> String {
     format!("{}-{}-{}", &a[..6], &a[6..12], &b[..8])
 }
 
-/// Seeds the demo data set and users into an empty database, once: it
+/// Seeds the demo data set (actors, movies, casts) and users into an empty database, once: it
 /// refuses a database that has any actor, movie or user.
 pub async fn seed(db: &PgPool) -> Result<Vec<DemoUser>, DemoError> {
     let demo_users: Vec<DemoUser> = [
@@ -165,18 +244,34 @@ pub async fn seed(db: &PgPool) -> Result<Vec<DemoUser>, DemoError> {
     if !empty {
         return Err(DemoError::NotEmpty);
     }
+    let mut actor_ids = Vec::new();
     for (name, age, gender) in actors() {
-        sqlx::query("INSERT INTO actors (name, age, gender) VALUES ($1, $2, $3)")
-            .bind(name)
-            .bind(age)
-            .bind(gender)
-            .execute(&mut *tx)
-            .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO actors (name, age, gender) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(name)
+        .bind(age)
+        .bind(gender)
+        .fetch_one(&mut *tx)
+        .await?;
+        actor_ids.push(id);
     }
+    let mut movie_ids = Vec::new();
     for (title, date) in MOVIES {
-        sqlx::query("INSERT INTO movies (title, release_date) VALUES ($1, $2::date)")
-            .bind(title)
-            .bind(date)
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO movies (title, release_date) VALUES ($1, $2::date) RETURNING id",
+        )
+        .bind(title)
+        .bind(date)
+        .fetch_one(&mut *tx)
+        .await?;
+        movie_ids.push(id);
+    }
+    for (movie, actor, character) in casts(movie_ids.len(), actor_ids.len()) {
+        sqlx::query("INSERT INTO cast_entries (movie_id, actor_id, character) VALUES ($1, $2, $3)")
+            .bind(movie_ids[movie])
+            .bind(actor_ids[actor])
+            .bind(character)
             .execute(&mut *tx)
             .await?;
     }
@@ -210,5 +305,38 @@ mod tests {
         assert_eq!(names.len(), actors.len(), "names are distinct");
         assert!(actors.iter().all(|a| (0..=150).contains(&a.1)));
         assert!(MOVIES.len() >= 25);
+    }
+
+    #[test]
+    fn every_demo_movie_casts_three_to_six_distinct_actors_as_valid_characters() {
+        let actor_count = actors().len();
+        let casts = casts(MOVIES.len(), actor_count);
+        for movie in 0..MOVIES.len() {
+            let cast: Vec<_> = casts.iter().filter(|c| c.0 == movie).collect();
+            assert!((3..=6).contains(&cast.len()), "movie {movie}: {cast:?}");
+            let actors: std::collections::HashSet<_> = cast.iter().map(|c| c.1).collect();
+            assert_eq!(
+                actors.len(),
+                cast.len(),
+                "movie {movie} casts an actor twice"
+            );
+            let characters: std::collections::HashSet<_> = cast.iter().map(|c| &c.2).collect();
+            assert_eq!(
+                characters.len(),
+                cast.len(),
+                "movie {movie} repeats a character"
+            );
+            for (_, actor, character) in &cast {
+                assert!(*actor < actor_count);
+                assert_eq!(
+                    casting_shared::domain::parse_character(character).as_ref(),
+                    Ok(&Some(character.clone()))
+                );
+            }
+        }
+        let sizes: std::collections::HashSet<_> = (0..MOVIES.len())
+            .map(|m| casts.iter().filter(|c| c.0 == m).count())
+            .collect();
+        assert!(sizes.len() > 1, "casts vary in size");
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod actors;
 pub mod auth;
+pub mod cast;
 pub mod health;
 pub mod movies;
 
@@ -58,6 +59,7 @@ impl Default for HttpConfig {
     tags(
         (name = "actors", description = "Actors"),
         (name = "movies", description = "Movies"),
+        (name = "cast", description = "Who plays whom in which movie"),
         (name = "auth", description = "Built-in login and how to log in"),
         (name = "operations", description = "Health, readiness and this document"),
     )
@@ -88,6 +90,7 @@ fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(actors::router())
         .merge(movies::router())
+        .merge(cast::router())
         .merge(auth::router())
         .merge(health::router())
 }

@@ -14,7 +14,8 @@ use crate::helpers::*;
 
 struct Endpoint {
     method: Method,
-    /// `{actor}` and `{movie}` are replaced by ids of existing rows.
+    /// `{actor}` and `{movie}` are replaced by ids of existing rows; the
+    /// actor is in the movie's cast.
     path: &'static str,
     body: Option<Value>,
     permission: Permission,
@@ -88,6 +89,34 @@ fn endpoints() -> Vec<Endpoint> {
             Permission::DeleteMovies,
             200,
         ),
+        e(
+            Method::GET,
+            "/movies/{movie}/cast",
+            None,
+            Permission::GetMovies,
+            200,
+        ),
+        e(
+            Method::PUT,
+            "/movies/{movie}/cast/{actor}",
+            Some(json!({"character": "Neo"})),
+            Permission::PatchMovies,
+            200,
+        ),
+        e(
+            Method::DELETE,
+            "/movies/{movie}/cast/{actor}",
+            None,
+            Permission::PatchMovies,
+            200,
+        ),
+        e(
+            Method::GET,
+            "/actors/{actor}/movies",
+            None,
+            Permission::GetActors,
+            200,
+        ),
     ]
 }
 
@@ -126,6 +155,8 @@ async fn every_role_gets_exactly_its_permissions_on_every_endpoint() {
         for endpoint in endpoints() {
             let actor = app.actor("Matrix Actor", 40, "Other").await;
             let movie = app.movie("Matrix Movie", "1999-03-31").await;
+            // So that taking the actor out of the cast has an entry to remove.
+            app.cast(movie, actor, Some("Trinity")).await;
             let path = endpoint
                 .path
                 .replace("{actor}", &actor.to_string())

@@ -305,6 +305,11 @@ impl TestApp {
             .await
     }
 
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::PUT, path, token, Some(body))
+            .await
+    }
+
     pub async fn delete(&self, path: &str, token: &str) -> (u16, Value) {
         self.send(reqwest::Method::DELETE, path, token, None).await
     }
@@ -349,12 +354,28 @@ impl TestApp {
         body["created"].as_i64().expect("id")
     }
 
-    /// Every row of both tables, to prove a failed request changed nothing.
+    /// Casts the actor in the movie with the API and asserts it worked.
+    pub async fn cast(&self, movie: i64, actor: i64, character: Option<&str>) {
+        let (status, body) = self
+            .put(
+                &format!("/movies/{movie}/cast/{actor}"),
+                &producer(),
+                json!({"character": character}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+
+    /// Every row of the actors, movies and cast tables, to prove a failed
+    /// request changed nothing.
     pub async fn snapshot(&self) -> Vec<String> {
         sqlx::query_scalar(
             "SELECT 'actor ' || id || ' ' || name || ' ' || age || ' ' || gender || ' v' || version FROM actors \
              UNION ALL \
              SELECT 'movie ' || id || ' ' || title || ' ' || release_date || ' v' || version FROM movies \
+             UNION ALL \
+             SELECT 'cast ' || movie_id || ' ' || actor_id || ' ' || COALESCE(quote_literal(character), 'NULL') \
+                    || ' ' || created_at FROM cast_entries \
              ORDER BY 1",
         )
         .fetch_all(&self.pool)

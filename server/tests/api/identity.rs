@@ -720,6 +720,28 @@ async fn demo_mode_seeds_an_empty_database_once_and_refuses_a_non_empty_one() {
     assert!(count("actors").await >= 60);
     assert!(count("movies").await >= 25);
     assert_eq!(count("users").await, 3);
+    // Every movie has a cast of 3–6 actors, each playing a named character.
+    let cast_sizes: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT m.id, count(c.actor_id), count(c.character) \
+         FROM movies m LEFT JOIN cast_entries c ON c.movie_id = m.id GROUP BY m.id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(cast_sizes.len() as i64, count("movies").await);
+    for (movie, actors, characters) in &cast_sizes {
+        assert!(
+            (3..=6).contains(actors),
+            "movie {movie} has {actors} actors"
+        );
+        assert_eq!(characters, actors, "movie {movie} has unnamed characters");
+    }
+    let seeded_cast = count("cast_entries").await;
+    let (movie, actors, _) = cast_sizes[0];
+    let (status, body) = app.get(&format!("/movies/{movie}/cast"), &producer()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["cast"].as_array().unwrap().len() as i64, actors);
+    assert!(body["cast"][0]["character"].is_string(), "{body}");
     for (user, role) in [
         ("assistant", "Casting Assistant"),
         ("director", "Casting Director"),
@@ -740,6 +762,7 @@ async fn demo_mode_seeds_an_empty_database_once_and_refuses_a_non_empty_one() {
     assert!(listening && printed.contains("already"), "{printed}");
     assert_eq!(count("users").await, 3);
     assert!(count("actors").await < 100);
+    assert_eq!(count("cast_entries").await, seeded_cast);
 
     // A database with data of its own is refused.
     let other = TestApp::spawn().await;
@@ -758,7 +781,7 @@ async fn without_demo_nothing_is_seeded_and_no_account_exists() {
     let output = tokio::task::block_in_place(|| server_command(&db.url, &["migrate"], None));
     assert!(output.status.success(), "{}", text(&output));
     let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
-    for table in ["actors", "movies", "users"] {
+    for table in ["actors", "movies", "cast_entries", "users"] {
         let n: i64 =
             sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
                 .fetch_one(&pool)

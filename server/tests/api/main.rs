@@ -5,6 +5,7 @@
 
 mod actors;
 mod auth;
+mod cast;
 mod errors;
 mod faults;
 mod helpers;

@@ -18,6 +18,10 @@ const CONTRACT_ROUTES: &[(&str, &str)] = &[
     ("get", "/movies/{id}"),
     ("patch", "/movies/{id}"),
     ("delete", "/movies/{id}"),
+    ("get", "/movies/{id}/cast"),
+    ("put", "/movies/{id}/cast/{actor_id}"),
+    ("delete", "/movies/{id}/cast/{actor_id}"),
+    ("get", "/actors/{id}/movies"),
     ("get", "/health"),
     ("get", "/ready"),
     ("get", "/openapi.json"),
@@ -63,7 +67,8 @@ async fn openapi_lists_every_route_the_router_serves_and_no_other() {
     // Probe every method on every documented path: documented ones are
     // served (anything but 404/405), the others are 405.
     for path in paths.keys() {
-        let concrete = path.replace("{id}", "1");
+        let concrete = path.replace("{id}", "1").replace("{actor_id}", "1");
+        assert!(!concrete.contains('{'), "{path} has an unfilled parameter");
         for method in METHODS {
             let response = app
                 .http
@@ -114,7 +119,7 @@ async fn every_operation_documents_its_errors_and_permission() {
                     "{method} {path} names its permission"
                 );
             }
-            if matches!(method.as_str(), "post" | "patch") {
+            if matches!(method.as_str(), "post" | "patch" | "put") {
                 assert!(
                     operation["requestBody"].is_object(),
                     "{method} {path} documents its body"
