@@ -46,6 +46,22 @@ struct TokenAnswer {
     error_description: Option<String>,
 }
 
+/// The form of the device authorization request. The API is named twice:
+/// `audience` as Auth0 takes it, and `resource` (RFC 8707) for providers that
+/// follow the standard, but only when it is an absolute URI, as RFC 8707
+/// requires: a provider refuses the whole request otherwise.
+pub fn device_request<'a>(client_id: &'a str, audience: &'a str) -> Vec<(&'static str, &'a str)> {
+    let mut form = vec![
+        ("client_id", client_id),
+        ("scope", "openid profile"),
+        ("audience", audience),
+    ];
+    if reqwest::Url::parse(audience).is_ok() {
+        form.push(("resource", audience));
+    }
+    form
+}
+
 fn send(events: &UnboundedSender<Action>, event: DeviceEvent) {
     let _ = events.send(Action::Done(Outcome::Device(event)));
 }
@@ -75,19 +91,26 @@ async fn flow(
         .timeout(Duration::from_secs(15))
         .build()
         .map_err(|e| e.to_string())?;
-    let authorization: DeviceAuthorization = http
+    let response = http
         .post(device_endpoint)
-        .form(&[
-            ("client_id", client_id),
-            ("scope", "openid profile"),
-            ("audience", external.audience.as_str()),
-            ("resource", external.audience.as_str()),
-        ])
+        .form(&device_request(client_id, &external.audience))
         .send()
         .await
-        .map_err(|e| format!("Cannot reach the identity provider: {e}"))?
-        .error_for_status()
-        .map_err(|e| format!("The identity provider refused to start sign-in: {e}"))?
+        .map_err(|e| format!("Cannot reach the identity provider: {e}"))?;
+    if !response.status().is_success() {
+        let status = response.status();
+        // An OAuth error body says why (RFC 6749 §5.2); show that, not just the status.
+        let why = response
+            .json::<TokenAnswer>()
+            .await
+            .ok()
+            .and_then(|a| a.error_description.or(a.error))
+            .unwrap_or_else(|| status.to_string());
+        return Err(format!(
+            "The identity provider refused to start sign-in: {why}"
+        ));
+    }
+    let authorization: DeviceAuthorization = response
         .json()
         .await
         .map_err(|e| format!("Unexpected answer from the identity provider: {e}"))?;
@@ -96,7 +119,11 @@ async fn flow(
         .verification_uri_complete
         .clone()
         .unwrap_or_else(|| authorization.verification_uri.clone());
-    let browser_opened = open::that_detached(&url).is_ok();
+    // `that_detached` waits up to 250 ms per launcher to see it fail: not on
+    // the async workers.
+    let browser_opened = tokio::task::spawn_blocking(move || open::that_detached(url).is_ok())
+        .await
+        .unwrap_or(false);
     send(
         events,
         DeviceEvent::Started {

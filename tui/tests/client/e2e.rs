@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use casting_server::settings::AuthSettings;
+use casting_server::settings::{AuthSettings, ExternalIssuer};
 use casting_server::startup::{DbSettings, build_state, prepare_database};
 use serde_json::{Value, json};
 use sqlx::{Connection, PgConnection};
@@ -13,13 +13,13 @@ use tokio::net::TcpListener;
 use tokio::process::Command;
 
 /// A fresh database, dropped at the end.
-struct Database {
+pub(crate) struct Database {
     name: String,
     url: String,
 }
 
 impl Database {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let server = std::env::var("CASTING_TEST_DATABASE_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
         let name = format!("casting_tui_{}", uuid::Uuid::new_v4().simple());
@@ -54,6 +54,14 @@ impl Drop for Database {
 
 /// The real server with demo data; returns its URL and the demo passwords.
 async fn start_server(db: &Database) -> (String, Vec<(String, String)>) {
+    start_server_trusting(db, None).await
+}
+
+/// The same, trusting an external issuer as well.
+pub(crate) async fn start_server_trusting(
+    db: &Database,
+    external: Option<ExternalIssuer>,
+) -> (String, Vec<(String, String)>) {
     let pool = prepare_database(&db.url, &DbSettings::default())
         .await
         .unwrap();
@@ -62,6 +70,7 @@ async fn start_server(db: &Database) -> (String, Vec<(String, String)>) {
     let base = format!("http://{}", listener.local_addr().unwrap());
     let auth = AuthSettings {
         public_url: base.clone(),
+        external,
         ..AuthSettings::default()
     };
     let state = build_state(pool, &auth).await.unwrap();
@@ -79,13 +88,13 @@ async fn start_server(db: &Database) -> (String, Vec<(String, String)>) {
 }
 
 /// One tmux server of this test's own, running the client.
-struct Tmux {
+pub(crate) struct Tmux {
     socket: String,
-    config_dir: PathBuf,
+    pub(crate) config_dir: PathBuf,
 }
 
 impl Tmux {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let config_dir = std::env::temp_dir().join(format!("casting-tui-e2e-{id}"));
         std::fs::create_dir_all(&config_dir).unwrap();
@@ -106,8 +115,17 @@ impl Tmux {
     }
 
     async fn launch(&self, server: &str) {
+        self.launch_with(server, &[]).await;
+    }
+
+    /// Runs the client with these environment variables set too.
+    pub(crate) async fn launch_with(&self, server: &str, env: &[(&str, &str)]) {
+        let env: String = env
+            .iter()
+            .map(|(name, value)| format!("{name}='{value}' "))
+            .collect();
         let command = format!(
-            "CASTING_TUI_CONFIG_DIR='{}' '{}' --server '{server}'",
+            "{env}CASTING_TUI_CONFIG_DIR='{}' '{}' --server '{server}'",
             self.config_dir.display(),
             env!("CARGO_BIN_EXE_casting-tui"),
         );
@@ -131,12 +149,12 @@ impl Tmux {
         );
     }
 
-    async fn screen(&self) -> String {
+    pub(crate) async fn screen(&self) -> String {
         String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "tui"]).await.stdout)
             .into_owned()
     }
 
-    async fn keys(&self, keys: &[&str]) {
+    pub(crate) async fn keys(&self, keys: &[&str]) {
         for key in keys {
             self.tmux(&["send-keys", "-t", "tui", key]).await;
         }
@@ -147,7 +165,7 @@ impl Tmux {
     }
 
     /// Waits until the screen shows `text` (at most 20 s), returning the screen.
-    async fn wait_for(&self, text: &str) -> String {
+    pub(crate) async fn wait_for(&self, text: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let screen = self.screen().await;
@@ -162,7 +180,7 @@ impl Tmux {
         }
     }
 
-    async fn wait_until_gone(&self) {
+    pub(crate) async fn wait_until_gone(&self) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while self
             .tmux(&["has-session", "-t", "tui"])

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod device;
 mod e2e;
 mod keys;
 mod render;
