@@ -917,7 +917,18 @@ impl App {
                 self.login.message = Some(Message::info("Waiting for approval in the browser…"));
                 Vec::new()
             }
-            DeviceEvent::Approved(session) => self.logged_in(session),
+            DeviceEvent::Approved(session) => {
+                let mut effects = Vec::new();
+                if self.login.remember {
+                    effects.push(Effect::SaveToken(SavedToken {
+                        server: self.server.clone(),
+                        token: session.token.clone(),
+                        expires_at: session.expires_at,
+                    }));
+                }
+                effects.extend(self.logged_in(session));
+                effects
+            }
             DeviceEvent::Failed(why) => {
                 self.login.device = None;
                 self.login.busy = false;

@@ -495,3 +495,22 @@ fn the_login_screen_moves_with_tab_masks_nothing_in_state_and_submits_on_enter()
             .contains("Cannot reach the server")
     );
 }
+
+#[test]
+fn remember_me_also_keeps_a_browser_sign_in() {
+    use casting_tui::action::DeviceEvent;
+    let mut app = App::new("http://x".into());
+    app.handle_key(code(KeyCode::Tab));
+    app.handle_key(code(KeyCode::Tab));
+    app.handle_key(char_key(' '));
+    let effects = app.update(Action::Done(Outcome::Device(DeviceEvent::Approved(
+        session(Role::CastingDirector),
+    ))));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::SaveToken(saved) if saved.token == "token")),
+        "{effects:?}"
+    );
+    assert!(app.session.is_some());
+}
