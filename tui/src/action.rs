@@ -1,7 +1,7 @@
 //! What can happen to the app: a user's intent (from [`crate::keymap`]) or
 //! the result of background work (from [`crate::runtime`]).
 
-use casting_shared::api::{AuthConfig, ExternalLogin};
+use casting_shared::api::{AuthConfig, CastEntry, ExternalLogin, FilmographyEntry};
 use casting_shared::{Actor, Movie};
 use crossterm::event::KeyEvent;
 
@@ -44,6 +44,12 @@ pub enum Action {
     New,
     Edit,
     Delete,
+    /// `c`: a movie's cast, or an actor's filmography.
+    OpenCast,
+    /// `a` in a cast: add an actor.
+    AddCast,
+    /// `x` in a cast: remove the selected actor.
+    RemoveCast,
     NextField,
     PreviousField,
     /// Enter on the last field, or Ctrl-S.
@@ -99,6 +105,30 @@ pub enum Outcome {
         result: Result<(), ApiError>,
     },
     Device(DeviceEvent),
+    CastLoaded {
+        movie_id: i64,
+        result: Result<Vec<CastEntry>, ApiError>,
+    },
+    CastSearch {
+        movie_id: i64,
+        generation: u64,
+        result: Result<(Vec<Actor>, usize), ApiError>,
+    },
+    CastAssigned {
+        movie_id: i64,
+        actor: String,
+        character: Option<String>,
+        result: Result<(), ApiError>,
+    },
+    CastRemoved {
+        movie_id: i64,
+        actor: String,
+        result: Result<(), ApiError>,
+    },
+    FilmographyLoaded {
+        actor_id: i64,
+        result: Result<Vec<FilmographyEntry>, ApiError>,
+    },
 }
 
 /// Progress of a browser sign-in (OAuth device flow).

@@ -3,7 +3,10 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use casting_shared::api::{ActorList, AuthConfig, ErrorBody, LoginResponse, Me, MovieList};
+use casting_shared::api::{
+    ActorList, AuthConfig, CastEntry, CastList, ErrorBody, Filmography, FilmographyEntry,
+    LoginResponse, Me, MovieList,
+};
 use casting_shared::{Actor, Movie};
 use reqwest::{Method, StatusCode, header};
 use serde::de::DeserializeOwned;
@@ -335,5 +338,72 @@ fn error_from(status: StatusCode, bytes: &[u8], retry_after: Option<u64>) -> Api
             fields: BTreeMap::new(),
             retry_after,
         },
+    }
+}
+
+impl ApiClient {
+    pub async fn cast(&self, token: &str, movie_id: i64) -> Result<Vec<CastEntry>, ApiError> {
+        let list: CastList = self
+            .typed(
+                Method::GET,
+                &format!("/movies/{movie_id}/cast"),
+                Some(token),
+                None,
+            )
+            .await?;
+        Ok(list.cast)
+    }
+
+    pub async fn filmography(
+        &self,
+        token: &str,
+        actor_id: i64,
+    ) -> Result<Vec<FilmographyEntry>, ApiError> {
+        let list: Filmography = self
+            .typed(
+                Method::GET,
+                &format!("/actors/{actor_id}/movies"),
+                Some(token),
+                None,
+            )
+            .await?;
+        Ok(list.movies)
+    }
+
+    /// `PUT /movies/{id}/cast/{actor_id}`: casts the actor (idempotent).
+    pub async fn assign(
+        &self,
+        token: &str,
+        movie_id: i64,
+        actor_id: i64,
+        character: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let body = json!({ "character": character });
+        self.call(
+            Method::PUT,
+            &format!("/movies/{movie_id}/cast/{actor_id}"),
+            Some(token),
+            Some(&body),
+            None,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn unassign(
+        &self,
+        token: &str,
+        movie_id: i64,
+        actor_id: i64,
+    ) -> Result<(), ApiError> {
+        self.call(
+            Method::DELETE,
+            &format!("/movies/{movie_id}/cast/{actor_id}"),
+            Some(token),
+            None,
+            None,
+        )
+        .await
+        .map(|_| ())
     }
 }

@@ -8,8 +8,9 @@ use serde_json::Value;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use crate::action::{Action, DeviceEvent, Outcome, Tab};
+use crate::action::{Action, DeviceEvent, Movement, Outcome, Tab};
 use crate::api::ApiError;
+use crate::cast::{CastMode, CastRequest, CastView, FilmographyView};
 use crate::config::SavedToken;
 use crate::form::{Checked, Form};
 use crate::table::{PageRequest, Record, Table, TableOps};
@@ -75,6 +76,11 @@ pub enum Effect {
     SaveToken(SavedToken),
     ForgetToken,
     StartDeviceFlow(ExternalLogin),
+    Cast {
+        movie_id: i64,
+        request: CastRequest,
+    },
+    FetchFilmography(i64),
     CancelDeviceFlow,
     Quit,
 }
@@ -170,6 +176,8 @@ pub struct ConfirmDelete {
 pub enum Dialog {
     Form(Form),
     ConfirmDelete(ConfirmDelete),
+    Cast(CastView),
+    Filmography(FilmographyView),
 }
 
 pub struct App {
@@ -258,6 +266,10 @@ impl App {
     pub fn typing(&self) -> bool {
         self.session.is_none()
             || matches!(self.dialog, Some(Dialog::Form(_)))
+            || matches!(
+                &self.dialog,
+                Some(Dialog::Cast(view)) if matches!(view.mode, CastMode::Picker(_) | CastMode::Character(_))
+            )
             || self.current_filtering()
     }
 
@@ -427,6 +439,7 @@ impl App {
             Action::New => return self.open_new(),
             Action::Edit => return self.open_edit(),
             Action::Delete => self.open_delete(),
+            Action::OpenCast => return self.open_cast(),
             Action::Quit => {
                 self.quitting = true;
                 return vec![Effect::Quit];
@@ -560,7 +573,106 @@ impl App {
         }
     }
 
+    fn open_cast(&mut self) -> Vec<Effect> {
+        match self.tab {
+            Tab::Movies => {
+                let Some(movie) = self.movies.selected_row() else {
+                    return Vec::new();
+                };
+                let view = CastView::new(
+                    movie.id,
+                    movie.title.clone(),
+                    self.can(Permission::PatchMovies),
+                );
+                let movie_id = movie.id;
+                self.dialog = Some(Dialog::Cast(view));
+                vec![Effect::Cast {
+                    movie_id,
+                    request: CastRequest::Load,
+                }]
+            }
+            Tab::Actors => {
+                let Some(actor) = self.actors.selected_row() else {
+                    return Vec::new();
+                };
+                let actor_id = actor.id;
+                self.dialog = Some(Dialog::Filmography(FilmographyView::new(
+                    actor.id,
+                    actor.name.clone(),
+                )));
+                vec![Effect::FetchFilmography(actor_id)]
+            }
+        }
+    }
+
+    fn update_cast(&mut self, action: Action) -> Vec<Effect> {
+        let role = self.session.as_ref().map_or("Your role", |s| s.role_name());
+        let Some(Dialog::Cast(view)) = self.dialog.as_mut() else {
+            return Vec::new();
+        };
+        let movie_id = view.movie_id;
+        let browsing = matches!(view.mode, CastMode::Browse);
+        let changes = matches!(action, Action::AddCast | Action::Edit | Action::RemoveCast);
+        if browsing && changes && !view.can_change {
+            self.status = Some(Message::error(format!(
+                "{role} cannot change casts ({})",
+                Permission::PatchMovies
+            )));
+            return Vec::new();
+        }
+        let request = match action {
+            Action::Back => {
+                if view.back() {
+                    self.dialog = None;
+                }
+                None
+            }
+            Action::Move(Movement::Up) => {
+                view.move_by(-1);
+                None
+            }
+            Action::Move(Movement::Down) => {
+                view.move_by(1);
+                None
+            }
+            Action::Reload if browsing => Some(CastRequest::Load),
+            Action::AddCast if browsing => Some(view.open_picker()),
+            Action::Edit if browsing => {
+                view.open_character();
+                None
+            }
+            Action::RemoveCast if browsing => {
+                view.open_remove();
+                None
+            }
+            Action::EditText(key) => view.edit_text(key),
+            Action::Submit => view.submit(),
+            Action::Confirm => view.confirm(),
+            Action::ToggleButton => {
+                view.toggle_button();
+                None
+            }
+            _ => None,
+        };
+        request
+            .map(|request| vec![Effect::Cast { movie_id, request }])
+            .unwrap_or_default()
+    }
+
     fn update_dialog(&mut self, action: Action) -> Vec<Effect> {
+        if matches!(self.dialog, Some(Dialog::Cast(_))) {
+            return self.update_cast(action);
+        }
+        if let Some(Dialog::Filmography(view)) = self.dialog.as_mut() {
+            match action {
+                Action::Back | Action::OpenCast | Action::Quit => self.dialog = None,
+                Action::Move(Movement::Up) => view.move_by(-1),
+                Action::Move(Movement::Down) => view.move_by(1),
+                Action::Reload => return vec![Effect::FetchFilmography(view.actor_id)],
+                _ => {}
+            }
+            return Vec::new();
+        }
         match self.dialog.as_mut() {
             Some(Dialog::Form(form)) => match action {
                 Action::Back => {
@@ -604,7 +716,7 @@ impl App {
                 }
                 _ => {}
             },
-            None => {}
+            _ => {}
         }
         Vec::new()
     }
@@ -799,11 +911,130 @@ impl App {
                 }
             },
             Outcome::Device(event) => return self.device(event),
+            Outcome::CastLoaded { movie_id, result } => {
+                if let Some(effects) = self.cast_outcome(movie_id, result.map(Some)) {
+                    return effects;
+                }
+            }
+            Outcome::CastSearch {
+                movie_id,
+                generation,
+                result,
+            } => {
+                if let Some(Dialog::Cast(view)) = self.dialog.as_mut()
+                    && view.movie_id == movie_id
+                {
+                    let failed = result.as_ref().err().cloned();
+                    view.search_results(generation, result.map_err(|e| e.describe()));
+                    if let Some(error) = failed
+                        && let Some(effects) = self.explain(&error, "see actors")
+                    {
+                        return effects;
+                    }
+                }
+            }
+            Outcome::CastAssigned {
+                movie_id,
+                actor,
+                character,
+                result,
+            } => {
+                let done = match &character {
+                    Some(character) => format!("{actor} plays {character}"),
+                    None => format!("{actor} is in the cast"),
+                };
+                return self.cast_changed(movie_id, done, result);
+            }
+            Outcome::CastRemoved {
+                movie_id,
+                actor,
+                result,
+            } => {
+                return self.cast_changed(
+                    movie_id,
+                    format!("Removed {actor} from the cast"),
+                    result,
+                );
+            }
+            Outcome::FilmographyLoaded { actor_id, result } => {
+                if let Some(Dialog::Filmography(view)) = self.dialog.as_mut()
+                    && view.actor_id == actor_id
+                {
+                    match result {
+                        Ok(entries) => {
+                            view.entries = Some(entries);
+                            view.error = None;
+                        }
+                        Err(error) => {
+                            view.error = Some(error.describe());
+                            if let Some(effects) = self.explain(&error, "see filmographies") {
+                                return effects;
+                            }
+                        }
+                    }
+                }
+            }
         }
         if self.session.is_some() {
             self.fetch_visible()
         } else {
             Vec::new()
+        }
+    }
+
+    /// A cast list arrived (or failed); `None` when nothing more is to do.
+    fn cast_outcome(
+        &mut self,
+        movie_id: i64,
+        result: Result<Option<Vec<casting_shared::api::CastEntry>>, ApiError>,
+    ) -> Option<Vec<Effect>> {
+        let Some(Dialog::Cast(view)) = self.dialog.as_mut() else {
+            return None;
+        };
+        if view.movie_id != movie_id {
+            return None;
+        }
+        match result {
+            Ok(Some(entries)) => view.loaded(Ok(entries)),
+            Ok(None) => {}
+            Err(error) => {
+                view.loaded(Err(error.describe()));
+                return self.explain(&error, "see casts");
+            }
+        }
+        None
+    }
+
+    /// After an assignment or removal: report, and re-read the cast.
+    fn cast_changed(
+        &mut self,
+        movie_id: i64,
+        done: String,
+        result: Result<(), ApiError>,
+    ) -> Vec<Effect> {
+        let Some(Dialog::Cast(view)) = self.dialog.as_mut() else {
+            return Vec::new();
+        };
+        if view.movie_id != movie_id {
+            return Vec::new();
+        }
+        match result {
+            Ok(()) => {
+                view.mode = CastMode::Browse;
+                self.status = Some(Message::success(done));
+                vec![Effect::Cast {
+                    movie_id,
+                    request: CastRequest::Load,
+                }]
+            }
+            Err(error) => {
+                let field = match &error {
+                    ApiError::Status { fields, .. } => fields.get("character").cloned(),
+                    _ => None,
+                };
+                view.assign_failed(field, error.describe());
+                self.explain(&error, "change casts").unwrap_or_default()
+            }
         }
     }
 

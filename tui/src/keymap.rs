@@ -5,6 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::action::{Action, Movement, Tab};
 use crate::app::{App, Dialog, LoginFocus};
+use crate::cast::{CastMode, CastView};
 
 pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
     if key.kind == KeyEventKind::Release {
@@ -50,6 +51,17 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
                 _ => None,
             };
         }
+        Some(Dialog::Cast(view)) => return cast_key(view, key, ctrl),
+        Some(Dialog::Filmography(_)) => {
+            return match key.code {
+                KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('c') => Some(Action::Back),
+                KeyCode::Up | KeyCode::Char('k') => Some(Action::Move(Movement::Up)),
+                KeyCode::Down | KeyCode::Char('j') => Some(Action::Move(Movement::Down)),
+                KeyCode::Char('R') => Some(Action::Reload),
+                KeyCode::Char('?') => Some(Action::ToggleHelp),
+                _ => None,
+            };
+        }
         None => {}
     }
     if app.table().filtering() {
@@ -82,7 +94,51 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('n') => Action::New,
         KeyCode::Char('e') | KeyCode::Enter => Action::Edit,
         KeyCode::Char('d') => Action::Delete,
+        KeyCode::Char('c') => Action::OpenCast,
         _ => return None,
+    })
+}
+
+fn cast_key(view: &CastView, key: KeyEvent, ctrl: bool) -> Option<Action> {
+    Some(match &view.mode {
+        CastMode::Browse => match key.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('c') => Action::Back,
+            KeyCode::Up | KeyCode::Char('k') => Action::Move(Movement::Up),
+            KeyCode::Down | KeyCode::Char('j') => Action::Move(Movement::Down),
+            KeyCode::Char('a') | KeyCode::Char('n') => Action::AddCast,
+            KeyCode::Char('e') | KeyCode::Enter => Action::Edit,
+            KeyCode::Char('x') | KeyCode::Char('d') => Action::RemoveCast,
+            KeyCode::Char('R') => Action::Reload,
+            KeyCode::Char('?') => Action::ToggleHelp,
+            _ => return None,
+        },
+        CastMode::Picker(_) => match key.code {
+            KeyCode::Esc => Action::Back,
+            KeyCode::Up => Action::Move(Movement::Up),
+            KeyCode::Down => Action::Move(Movement::Down),
+            KeyCode::Enter => Action::Submit,
+            _ => Action::EditText(key),
+        },
+        CastMode::Character(_) => match key.code {
+            KeyCode::Esc => Action::Back,
+            KeyCode::Enter => Action::Submit,
+            KeyCode::Char('s') if ctrl => Action::Submit,
+            _ => Action::EditText(key),
+        },
+        CastMode::ConfirmRemove { .. } => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => Action::Confirm,
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+                Action::Back
+            }
+            KeyCode::Enter => Action::Submit,
+            KeyCode::Tab
+            | KeyCode::BackTab
+            | KeyCode::Left
+            | KeyCode::Right
+            | KeyCode::Char('h')
+            | KeyCode::Char('l') => Action::ToggleButton,
+            _ => return None,
+        },
     })
 }
 
@@ -110,6 +166,8 @@ pub const HELP: &[(&str, &str)] = &[
     ("n", "new actor or movie"),
     ("e or Enter", "edit the selected row"),
     ("d", "delete the selected row (asks first)"),
+    ("c", "a movie's cast / an actor's movies"),
+    ("a / e / x", "in a cast: add an actor / character / remove"),
     ("Tab / Shift-Tab", "in a dialog: next / previous field"),
     (
         "Enter, Ctrl-S",

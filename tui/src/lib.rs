@@ -10,6 +10,7 @@
 pub mod action;
 pub mod api;
 pub mod app;
+pub mod cast;
 pub mod config;
 pub mod device;
 pub mod form;

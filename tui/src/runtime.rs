@@ -12,8 +12,9 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 
 use crate::action::{Action, Outcome};
-use crate::api::ApiClient;
+use crate::api::{ApiClient, ListParams};
 use crate::app::{App, Effect, Session};
+use crate::cast::{CastRequest, PICKER_ROWS};
 use crate::config::{self, now};
 
 pub async fn run(server: String, config_dir: Option<PathBuf>) -> anyhow::Result<()> {
@@ -210,6 +211,60 @@ impl Runner {
                 let (api, events) = (self.api.clone(), self.events.clone());
                 self.device = Some(tokio::spawn(crate::device::sign_in(api, external, events)));
             }
+            Effect::Cast { movie_id, request } => self.spawn(move |api, token| async move {
+                match request {
+                    CastRequest::Load => Outcome::CastLoaded {
+                        movie_id,
+                        result: api.cast(&token, movie_id).await,
+                    },
+                    CastRequest::Search { generation, q } => {
+                        let params = ListParams {
+                            page: 1,
+                            per_page: PICKER_ROWS,
+                            sort: "name".into(),
+                            q,
+                        };
+                        let result = api
+                            .list_actors(&token, &params)
+                            .await
+                            .map(|l| (l.actors, l.total.max(0) as usize));
+                        Outcome::CastSearch {
+                            movie_id,
+                            generation,
+                            result,
+                        }
+                    }
+                    CastRequest::Assign {
+                        actor_id,
+                        character,
+                    } => {
+                        let result = api
+                            .assign(&token, movie_id, actor_id, character.as_deref())
+                            .await;
+                        let actor = match api.get_actor(&token, actor_id).await {
+                            Ok(tagged) => tagged.value.name,
+                            Err(_) => format!("actor #{actor_id}"),
+                        };
+                        Outcome::CastAssigned {
+                            movie_id,
+                            actor,
+                            character,
+                            result,
+                        }
+                    }
+                    CastRequest::Remove { actor_id, name } => Outcome::CastRemoved {
+                        movie_id,
+                        actor: name,
+                        result: api.unassign(&token, movie_id, actor_id).await,
+                    },
+                }
+            }),
+            Effect::FetchFilmography(actor_id) => self.spawn(move |api, token| async move {
+                Outcome::FilmographyLoaded {
+                    actor_id,
+                    result: api.filmography(&token, actor_id).await,
+                }
+            }),
             Effect::CancelDeviceFlow => {
                 if let Some(device) = self.device.take() {
                     device.abort();

@@ -14,6 +14,7 @@ use tui_input::Input;
 
 use crate::action::Tab;
 use crate::app::{App, Button, ConfirmDelete, Dialog, LoginFocus, Message, Tone};
+use crate::cast::{CastMode, CastView, CharacterEdit, FilmographyView, PICKER_ROWS, Picker};
 use crate::form::Form;
 use crate::keymap::HELP;
 use crate::table::{Record, Table};
@@ -95,6 +96,8 @@ impl Widget for &App {
         match &self.dialog {
             Some(Dialog::Form(form)) => render_form(form, &theme, area, buf),
             Some(Dialog::ConfirmDelete(confirm)) => render_confirm(confirm, &theme, area, buf),
+            Some(Dialog::Cast(view)) => render_cast(view, &theme, area, buf),
+            Some(Dialog::Filmography(view)) => render_filmography(view, &theme, area, buf),
             None => {}
         }
         if self.help {
@@ -335,6 +338,15 @@ fn render_keys(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         if app.can(delete) {
             keys.push(("d", "delete", 0));
         }
+        keys.push((
+            "c",
+            if app.tab == Tab::Movies {
+                "cast"
+            } else {
+                "movies"
+            },
+            1,
+        ));
         keys.extend([
             ("R", "reload", 3),
             ("1/2", "tabs", 4),
@@ -545,18 +557,39 @@ fn render_form(form: &Form, theme: &Theme, area: Rect, buf: &mut Buffer) {
 }
 
 fn render_confirm(confirm: &ConfirmDelete, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let box_area = centered(area, 60, 8);
-    Clear.render(box_area, buf);
     let noun = if confirm.collection == "actors" {
         "actor"
     } else {
         "movie"
     };
-    let block = dialog_block(format!("Delete {noun}?"), theme);
+    render_question(
+        &format!("Delete {noun}?"),
+        &format!("Delete \"{}\" (#{})?", confirm.label, confirm.id),
+        "This cannot be undone.",
+        confirm.selected,
+        theme,
+        area,
+        buf,
+    );
+}
+
+/// A yes/no question whose default button is Cancel.
+fn render_question(
+    title: &str,
+    question: &str,
+    note: &str,
+    selected: Button,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let box_area = centered(area, 60, 8);
+    Clear.render(box_area, buf);
+    let block = dialog_block(title.to_owned(), theme);
     let inner = block.inner(box_area);
     block.render(box_area, buf);
     let button = |text: &str, which: Button| {
-        let style = if confirm.selected == which {
+        let style = if selected == which {
             theme.selected()
         } else {
             Style::new()
@@ -565,18 +598,312 @@ fn render_confirm(confirm: &ConfirmDelete, theme: &Theme, area: Rect, buf: &mut 
     };
     let lines = vec![
         Line::raw(""),
-        Line::raw(format!(" Delete \"{}\" (#{})?", confirm.label, confirm.id)),
-        Line::styled(" This cannot be undone.", theme.dim()),
+        Line::raw(format!(" {question}")),
+        Line::styled(format!(" {note}"), theme.dim()),
         Line::raw(""),
         Line::from(vec![
             Span::raw("      "),
             button("Cancel", Button::Cancel),
             Span::raw("   "),
-            button("Delete", Button::Delete),
-            Span::styled("   y: delete  n/Esc: keep", theme.dim()),
+            button(
+                if title.starts_with("Remove") {
+                    "Remove"
+                } else {
+                    "Delete"
+                },
+                Button::Delete,
+            ),
+            Span::styled("   y: yes  n/Esc: keep", theme.dim()),
         ]),
     ];
     Paragraph::new(lines).render(inner, buf);
+}
+
+/// A large panel over the tables.
+fn panel(area: Rect) -> Rect {
+    let width = (area.width.saturating_mul(9) / 10).max(40).min(area.width);
+    let height = (area.height.saturating_sub(4)).max(10).min(area.height);
+    centered(area, width, height)
+}
+
+fn key_hints(hints: &[(&str, &str)], theme: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    for (key, what) in hints {
+        spans.push(Span::styled((*key).to_owned(), theme.key()));
+        spans.push(Span::raw(format!(" {what}  ")));
+    }
+    Line::from(spans)
+}
+
+/// A list inside a panel: header, rows with the selection, an empty/error note.
+struct ListView<'a> {
+    header: &'a [&'a str],
+    /// Percent of the width per column.
+    widths: &'a [u16],
+    /// `None` while loading.
+    rows: Option<Vec<Vec<String>>>,
+    selected: usize,
+    empty: &'a str,
+    error: Option<&'a str>,
+}
+
+fn render_list(list: ListView, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let ListView {
+        header,
+        widths,
+        rows,
+        selected,
+        empty,
+        error,
+    } = list;
+    let selected = Some(selected);
+    let widths: Vec<Constraint> = widths.iter().map(|w| Constraint::Percentage(*w)).collect();
+    let viewport = usize::from(area.height.saturating_sub(1)).max(1);
+    let count = rows.as_ref().map_or(0, Vec::len);
+    let first = selected
+        .map_or(0, |s| s.saturating_sub(viewport - 1))
+        .min(count);
+    let body: Vec<Row> = rows
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .skip(first)
+        .take(viewport)
+        .map(|(index, cells)| {
+            let style = if Some(index) == selected {
+                theme.selected()
+            } else {
+                Style::new()
+            };
+            Row::new(cells).style(style)
+        })
+        .collect();
+    TableWidget::new(body, widths)
+        .header(Row::new(header.iter().map(|h| Cell::from(*h))).style(theme.header()))
+        .column_spacing(1)
+        .render(area, buf);
+    let note = match (error, &rows) {
+        (Some(error), _) => Some(Message::error(error.to_owned())),
+        (None, None) => Some(Message::info("Loading…")),
+        (None, Some(rows)) if rows.is_empty() => Some(Message::info(empty.to_owned())),
+        _ => None,
+    };
+    if let Some(note) = note {
+        let [_, middle, _] = Layout::vertical([
+            Constraint::Fill(1),
+            Constraint::Length(2),
+            Constraint::Fill(1),
+        ])
+        .areas(area);
+        Paragraph::new(note.text)
+            .style(theme.tone(note.tone))
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true })
+            .render(middle, buf);
+    }
+}
+
+fn render_cast(view: &CastView, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let box_area = panel(area);
+    Clear.render(box_area, buf);
+    let count = view
+        .entries
+        .as_ref()
+        .map_or(String::new(), |e| format!(" — {} in the cast", e.len()));
+    let block = dialog_block(format!("Cast of {}{count}", view.title), theme);
+    let inner = block.inner(box_area);
+    block.render(box_area, buf);
+    let [list, hints] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let rows = view.entries.as_ref().map(|entries| {
+        entries
+            .iter()
+            .map(|e| {
+                vec![
+                    e.actor.name.clone(),
+                    e.actor.age.to_string(),
+                    e.character.clone().unwrap_or_else(|| "—".into()),
+                ]
+            })
+            .collect()
+    });
+    let empty = if view.can_change {
+        "Nobody is cast yet: a adds an actor"
+    } else {
+        "Nobody is cast yet"
+    };
+    render_list(
+        ListView {
+            header: &["Actor", "Age", "Character"],
+            widths: &[45, 10, 45],
+            rows,
+            selected: view.selected,
+            empty,
+            error: view.error.as_deref(),
+        },
+        theme,
+        list,
+        buf,
+    );
+    let mut keys = vec![("↑↓", "move")];
+    if view.can_change {
+        keys.extend([("a", "add actor"), ("e", "character"), ("x", "remove")]);
+    }
+    keys.extend([("R", "reload"), ("Esc", "back")]);
+    key_hints(&keys, theme).render(hints, buf);
+    match &view.mode {
+        CastMode::Browse => {}
+        CastMode::Picker(picker) => render_picker(picker, theme, area, buf),
+        CastMode::Character(edit) => render_character(edit, &view.title, theme, area, buf),
+        CastMode::ConfirmRemove { name, selected, .. } => render_question(
+            "Remove from the cast?",
+            &format!("Take {name} out of {}?", view.title),
+            "The actor stays; only this role goes.",
+            *selected,
+            theme,
+            area,
+            buf,
+        ),
+    }
+}
+
+fn render_picker(picker: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let box_area = centered(area, 64, PICKER_ROWS as u16 + 7);
+    Clear.render(box_area, buf);
+    let block = dialog_block("Add an actor to the cast".into(), theme);
+    let inner = block.inner(box_area);
+    block.render(box_area, buf);
+    let [search, list, footer] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    let mut spans = vec![Span::styled(" Find: ", theme.key())];
+    spans.extend(input_spans(
+        &picker.filter,
+        usize::from(search.width.saturating_sub(9)),
+        true,
+        false,
+        theme,
+    ));
+    Line::from(spans).render(search, buf);
+    let rows = (!picker.loading || !picker.results.is_empty()).then(|| {
+        picker
+            .results
+            .iter()
+            .map(|a| vec![a.name.clone(), a.age.to_string(), a.gender.clone()])
+            .collect()
+    });
+    render_list(
+        ListView {
+            header: &["Name", "Age", "Gender"],
+            widths: &[60, 10, 30],
+            rows,
+            selected: picker.selected,
+            empty: "No actor matches",
+            error: picker.error.as_deref(),
+        },
+        theme,
+        list,
+        buf,
+    );
+    let shown = format!("{} of {} ", picker.results.len(), picker.total);
+    let [hints, count] = Layout::horizontal([
+        Constraint::Min(1),
+        Constraint::Length(shown.chars().count() as u16),
+    ])
+    .areas(footer);
+    key_hints(
+        &[
+            ("type", "to search"),
+            ("↑↓", "choose"),
+            ("Enter", "pick"),
+            ("Esc", "back"),
+        ],
+        theme,
+    )
+    .render(hints, buf);
+    Line::styled(shown, theme.dim()).render(count, buf);
+}
+
+fn render_character(
+    edit: &CharacterEdit,
+    title: &str,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let box_area = centered(area, 64, 9);
+    Clear.render(box_area, buf);
+    let heading = if edit.adding { "Cast" } else { "Character of" };
+    let block = dialog_block(format!("{heading} {}", edit.actor_name), theme);
+    let inner = block.inner(box_area);
+    block.render(box_area, buf);
+    let mut field = vec![Span::styled(" Character   ", theme.focus()), Span::raw("│")];
+    field.extend(input_spans(
+        &edit.input,
+        usize::from(inner.width.saturating_sub(15)),
+        true,
+        false,
+        theme,
+    ));
+    let status = match (&edit.error, edit.saving) {
+        (Some(error), _) => Line::styled(format!(" ! {error}"), theme.tone(Tone::Error)),
+        (None, true) => Line::raw(" Saving…"),
+        (None, false) => Line::styled(
+            format!(" in {title}; leave empty for no character"),
+            theme.dim(),
+        ),
+    };
+    let lines = vec![
+        Line::raw(""),
+        Line::from(field),
+        Line::raw(""),
+        status,
+        Line::raw(""),
+        key_hints(&[("Enter", "save"), ("Esc", "cancel")], theme),
+    ];
+    Paragraph::new(lines).render(inner, buf);
+}
+
+fn render_filmography(view: &FilmographyView, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let box_area = panel(area);
+    Clear.render(box_area, buf);
+    let count = view
+        .entries
+        .as_ref()
+        .map_or(String::new(), |e| format!(" — {} movies", e.len()));
+    let block = dialog_block(format!("Movies of {}{count}", view.name), theme);
+    let inner = block.inner(box_area);
+    block.render(box_area, buf);
+    let [list, hints] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let rows = view.entries.as_ref().map(|entries| {
+        entries
+            .iter()
+            .map(|e| {
+                vec![
+                    e.movie.title.clone(),
+                    casting_shared::domain::format_date(e.movie.release_date),
+                    e.character.clone().unwrap_or_else(|| "—".into()),
+                ]
+            })
+            .collect()
+    });
+    render_list(
+        ListView {
+            header: &["Title", "Released", "Character"],
+            widths: &[45, 15, 40],
+            rows,
+            selected: view.selected,
+            empty: "Not cast in any movie yet",
+            error: view.error.as_deref(),
+        },
+        theme,
+        list,
+        buf,
+    );
+    key_hints(&[("↑↓", "move"), ("R", "reload"), ("Esc", "back")], theme).render(hints, buf);
 }
 
 fn render_help(theme: &Theme, area: Rect, buf: &mut Buffer) {

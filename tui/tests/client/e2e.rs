@@ -389,3 +389,103 @@ async fn an_assistant_sees_only_their_keys_and_remember_me_survives_a_restart() 
     tmux.keys(&["Escape"]).await;
     tmux.wait_until_gone().await;
 }
+
+impl Api {
+    async fn post(&self, path: &str, body: Value) -> Value {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        response.json().await.unwrap()
+    }
+
+    async fn cast(&self, path: &str) -> Vec<Value> {
+        self.get(path).await.1["cast"].as_array().unwrap().clone()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cast_an_actor_change_the_character_and_remove_them() {
+    let db = Database::new();
+    let (server, passwords) = start_server(&db).await;
+    let api = Api::login(&server, "producer", password(&passwords, "producer")).await;
+    let movie = api
+        .post(
+            "/movies",
+            json!({"title": "Casting Test Movie", "release_date": "2026-05-01"}),
+        )
+        .await["created"]
+        .as_i64()
+        .unwrap();
+    let actor = api
+        .post("/actors", json!({"name": "Quentin Unique", "age": 52}))
+        .await["created"]
+        .as_i64()
+        .unwrap();
+    let cast_path = format!("/movies/{movie}/cast");
+
+    let tmux = Tmux::new();
+    tmux.launch(&server).await;
+    tmux.wait_for("Username").await;
+    tmux.type_text("director").await;
+    tmux.keys(&["Tab"]).await;
+    tmux.type_text(password(&passwords, "director")).await;
+    tmux.keys(&["Enter"]).await;
+    tmux.wait_for("row 1 of 65").await;
+    tmux.keys(&["2", "/"]).await;
+    tmux.type_text("casting test").await;
+    tmux.keys(&["Enter"]).await;
+    tmux.wait_for("movies: row 1 of 1").await;
+    tmux.keys(&["c"]).await;
+    tmux.wait_for("Cast of Casting Test Movie").await;
+    tmux.wait_for("Nobody is cast yet").await;
+
+    // Add through the picker, which searches the server as you type.
+    tmux.keys(&["a"]).await;
+    tmux.wait_for("Add an actor to the cast").await;
+    tmux.type_text("quentin uni").await;
+    tmux.wait_for("1 of 1").await;
+    tmux.keys(&["Enter"]).await;
+    tmux.wait_for("Cast Quentin Unique").await;
+    tmux.type_text("The Stranger").await;
+    tmux.keys(&["Enter"]).await;
+    tmux.wait_for("Quentin Unique plays The Stranger").await;
+    let entries = api.cast(&cast_path).await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        (
+            entries[0]["actor"]["id"].as_i64(),
+            entries[0]["character"].as_str()
+        ),
+        (Some(actor), Some("The Stranger"))
+    );
+
+    // Change the character.
+    tmux.keys(&["e"]).await;
+    tmux.wait_for("Character of Quentin Unique").await;
+    for _ in 0.."The Stranger".len() {
+        tmux.keys(&["BSpace"]).await;
+    }
+    tmux.type_text("The Visitor").await;
+    tmux.keys(&["Enter"]).await;
+    tmux.wait_for("Quentin Unique plays The Visitor").await;
+    assert_eq!(api.cast(&cast_path).await[0]["character"], "The Visitor");
+
+    // Remove: asks first.
+    tmux.keys(&["x"]).await;
+    tmux.wait_for("Remove from the cast?").await;
+    tmux.keys(&["y"]).await;
+    tmux.wait_for("Removed Quentin Unique from the cast").await;
+    tmux.wait_for("Nobody is cast yet").await;
+    assert!(api.cast(&cast_path).await.is_empty());
+    let (status, _) = api.get(&format!("/actors/{actor}")).await;
+    assert_eq!(status, 200, "the actor stays");
+
+    tmux.keys(&["Escape", "q"]).await;
+    tmux.wait_until_gone().await;
+}

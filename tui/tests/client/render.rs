@@ -183,3 +183,94 @@ fn error_when_the_server_cannot_be_reached() {
     }
     insta::assert_snapshot!(screen(&app, 80, 24));
 }
+
+fn cast_entries() -> Vec<casting_shared::api::CastEntry> {
+    actors(4)
+        .into_iter()
+        .zip([
+            Some("Captain Mara Voss"),
+            None,
+            Some("The Ferryman"),
+            Some("Young Elias"),
+        ])
+        .map(|(actor, character)| casting_shared::api::CastEntry {
+            actor,
+            character: character.map(str::to_owned),
+        })
+        .collect()
+}
+
+fn cast_view(role: Role) -> Driven {
+    let mut driven = Driven::new(role, actors(30), movies(5));
+    driven.press("2c");
+    driven.act(Action::Done(Outcome::CastLoaded {
+        movie_id: 1,
+        result: Ok(cast_entries()),
+    }));
+    driven
+}
+
+#[test]
+fn cast_view_of_a_movie() {
+    let driven = cast_view(Role::CastingDirector);
+    insta::assert_snapshot!(screen(&driven.app, 80, 24));
+}
+
+#[test]
+fn cast_view_for_an_assistant_offers_no_changes() {
+    let driven = cast_view(Role::CastingAssistant);
+    insta::assert_snapshot!(screen(&driven.app, 80, 24));
+}
+
+#[test]
+fn actor_picker_filtering_as_you_type() {
+    let mut driven = cast_view(Role::ExecutiveProducer);
+    driven.press("a");
+    driven.press("dev");
+    let generation = match &driven.app.dialog {
+        Some(casting_tui::app::Dialog::Cast(view)) => match &view.mode {
+            casting_tui::cast::CastMode::Picker(picker) => picker.generation,
+            _ => panic!("no picker"),
+        },
+        _ => panic!("no cast view"),
+    };
+    let found: Vec<_> = actors(30)
+        .into_iter()
+        .filter(|a| a.name.starts_with("Dev"))
+        .collect();
+    let total = found.len();
+    driven.act(Action::Done(Outcome::CastSearch {
+        movie_id: 1,
+        generation,
+        result: Ok((found, total)),
+    }));
+    driven.key(code(KeyCode::Down));
+    insta::assert_snapshot!(screen(&driven.app, 80, 24));
+}
+
+#[test]
+fn character_dialog() {
+    let mut driven = cast_view(Role::ExecutiveProducer);
+    driven.press("je");
+    driven.press("Old Elias");
+    insta::assert_snapshot!(screen(&driven.app, 80, 24));
+}
+
+#[test]
+fn filmography_of_an_actor() {
+    let mut driven = Driven::new(Role::CastingAssistant, actors(30), movies(5));
+    driven.press("c");
+    let entries = movies(3)
+        .into_iter()
+        .zip([Some("Mara"), Some("Captain Voss"), None])
+        .map(|(movie, character)| casting_shared::api::FilmographyEntry {
+            movie,
+            character: character.map(str::to_owned),
+        })
+        .collect();
+    driven.act(Action::Done(Outcome::FilmographyLoaded {
+        actor_id: 1,
+        result: Ok(entries),
+    }));
+    insta::assert_snapshot!(screen(&driven.app, 80, 24));
+}

@@ -1,0 +1,330 @@
+//! Casting in the client: a movie's cast (add through an actor picker that
+//! searches the server as you type, change a character, remove), and an
+//! actor's filmography. Each is a dialog mode carrying its own state.
+
+use casting_shared::Actor;
+use casting_shared::api::{CastEntry, FilmographyEntry};
+use casting_shared::domain::parse_character;
+use crossterm::event::{Event, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use crate::app::Button;
+
+/// Actors shown by the picker at a time.
+pub const PICKER_ROWS: u32 = 12;
+
+pub struct CastView {
+    pub movie_id: i64,
+    pub title: String,
+    /// `None` while loading.
+    pub entries: Option<Vec<CastEntry>>,
+    pub selected: usize,
+    pub error: Option<String>,
+    /// Whether the user may change the cast (patch:movies).
+    pub can_change: bool,
+    pub mode: CastMode,
+}
+
+pub enum CastMode {
+    Browse,
+    Picker(Picker),
+    Character(CharacterEdit),
+    ConfirmRemove {
+        actor_id: i64,
+        name: String,
+        selected: Button,
+    },
+}
+
+pub struct Picker {
+    pub filter: Input,
+    pub results: Vec<Actor>,
+    pub total: usize,
+    pub selected: usize,
+    /// Bumped per keystroke; older answers are dropped.
+    pub generation: u64,
+    pub loading: bool,
+    pub error: Option<String>,
+}
+
+pub struct CharacterEdit {
+    pub actor_id: i64,
+    pub actor_name: String,
+    pub input: Input,
+    pub error: Option<String>,
+    pub saving: bool,
+    /// Adding a new cast member (else changing a character).
+    pub adding: bool,
+}
+
+/// What a cast action asks the runtime to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CastRequest {
+    Load,
+    Search {
+        generation: u64,
+        q: String,
+    },
+    Assign {
+        actor_id: i64,
+        character: Option<String>,
+    },
+    Remove {
+        actor_id: i64,
+        name: String,
+    },
+}
+
+impl CastView {
+    pub fn new(movie_id: i64, title: String, can_change: bool) -> Self {
+        Self {
+            movie_id,
+            title,
+            entries: None,
+            selected: 0,
+            error: None,
+            can_change,
+            mode: CastMode::Browse,
+        }
+    }
+
+    pub fn selected_entry(&self) -> Option<&CastEntry> {
+        self.entries.as_ref()?.get(self.selected)
+    }
+
+    pub fn loaded(&mut self, result: Result<Vec<CastEntry>, String>) {
+        match result {
+            Ok(entries) => {
+                self.selected = self.selected.min(entries.len().saturating_sub(1));
+                self.entries = Some(entries);
+                self.error = None;
+            }
+            // Keep what is shown; say what went wrong.
+            Err(error) => self.error = Some(error),
+        }
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        match &mut self.mode {
+            CastMode::Picker(picker) => {
+                let last = picker.results.len().saturating_sub(1);
+                picker.selected = picker.selected.saturating_add_signed(delta).min(last);
+            }
+            CastMode::Browse => {
+                let last = self
+                    .entries
+                    .as_ref()
+                    .map_or(0, |e| e.len().saturating_sub(1));
+                self.selected = self.selected.saturating_add_signed(delta).min(last);
+            }
+            _ => {}
+        }
+    }
+
+    /// `a`: the picker, with the first page of actors.
+    pub fn open_picker(&mut self) -> CastRequest {
+        self.mode = CastMode::Picker(Picker {
+            filter: Input::default(),
+            results: Vec::new(),
+            total: 0,
+            selected: 0,
+            generation: 1,
+            loading: true,
+            error: None,
+        });
+        CastRequest::Search {
+            generation: 1,
+            q: String::new(),
+        }
+    }
+
+    /// `e`: the selected entry's character.
+    pub fn open_character(&mut self) {
+        if let Some(entry) = self.selected_entry() {
+            self.mode = CastMode::Character(CharacterEdit {
+                actor_id: entry.actor.id,
+                actor_name: entry.actor.name.clone(),
+                input: Input::new(entry.character.clone().unwrap_or_default()),
+                error: None,
+                saving: false,
+                adding: false,
+            });
+        }
+    }
+
+    /// `x`: ask before removing the selected entry.
+    pub fn open_remove(&mut self) {
+        if let Some(entry) = self.selected_entry() {
+            self.mode = CastMode::ConfirmRemove {
+                actor_id: entry.actor.id,
+                name: entry.actor.name.clone(),
+                selected: Button::Cancel,
+            };
+        }
+    }
+
+    /// A key typed into the picker's filter or the character field.
+    pub fn edit_text(&mut self, key: KeyEvent) -> Option<CastRequest> {
+        match &mut self.mode {
+            CastMode::Picker(picker) => {
+                let before = picker.filter.value().to_owned();
+                picker.filter.handle_event(&Event::Key(key));
+                if picker.filter.value() == before {
+                    return None;
+                }
+                picker.generation += 1;
+                picker.loading = true;
+                picker.selected = 0;
+                Some(CastRequest::Search {
+                    generation: picker.generation,
+                    q: picker.filter.value().trim().to_owned(),
+                })
+            }
+            CastMode::Character(edit) => {
+                edit.input.handle_event(&Event::Key(key));
+                None
+            }
+            _ => None,
+        }
+    }
+
+    pub fn search_results(&mut self, generation: u64, result: Result<(Vec<Actor>, usize), String>) {
+        let CastMode::Picker(picker) = &mut self.mode else {
+            return;
+        };
+        if generation != picker.generation {
+            return;
+        }
+        picker.loading = false;
+        match result {
+            Ok((results, total)) => {
+                picker.results = results;
+                picker.total = total;
+                picker.selected = picker.selected.min(picker.results.len().saturating_sub(1));
+                picker.error = None;
+            }
+            Err(error) => picker.error = Some(error),
+        }
+    }
+
+    /// Enter: pick the actor (then name the character), or save the character.
+    pub fn submit(&mut self) -> Option<CastRequest> {
+        match &mut self.mode {
+            CastMode::Picker(picker) => {
+                let actor = picker.results.get(picker.selected)?.clone();
+                let existing = self
+                    .entries
+                    .as_ref()
+                    .and_then(|e| e.iter().find(|c| c.actor.id == actor.id))
+                    .and_then(|c| c.character.clone());
+                self.mode = CastMode::Character(CharacterEdit {
+                    actor_id: actor.id,
+                    actor_name: actor.name,
+                    input: Input::new(existing.unwrap_or_default()),
+                    error: None,
+                    saving: false,
+                    adding: true,
+                });
+                None
+            }
+            CastMode::Character(edit) if !edit.saving => {
+                match parse_character(edit.input.value()) {
+                    Ok(character) => {
+                        edit.saving = true;
+                        edit.error = None;
+                        Some(CastRequest::Assign {
+                            actor_id: edit.actor_id,
+                            character,
+                        })
+                    }
+                    Err(why) => {
+                        edit.error = Some(why);
+                        None
+                    }
+                }
+            }
+            CastMode::ConfirmRemove {
+                actor_id,
+                name,
+                selected: Button::Delete,
+            } => {
+                let request = CastRequest::Remove {
+                    actor_id: *actor_id,
+                    name: name.clone(),
+                };
+                self.mode = CastMode::Browse;
+                Some(request)
+            }
+            CastMode::ConfirmRemove { .. } => {
+                self.mode = CastMode::Browse;
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// `y` in the removal confirmation.
+    pub fn confirm(&mut self) -> Option<CastRequest> {
+        if let CastMode::ConfirmRemove { selected, .. } = &mut self.mode {
+            *selected = Button::Delete;
+        }
+        self.submit()
+    }
+
+    pub fn toggle_button(&mut self) {
+        if let CastMode::ConfirmRemove { selected, .. } = &mut self.mode {
+            *selected = match selected {
+                Button::Cancel => Button::Delete,
+                Button::Delete => Button::Cancel,
+            };
+        }
+    }
+
+    /// A failed assignment: the character dialog stays, with the reason.
+    pub fn assign_failed(&mut self, field_error: Option<String>, error: String) {
+        if let CastMode::Character(edit) = &mut self.mode {
+            edit.saving = false;
+            edit.error = Some(field_error.unwrap_or(error));
+        } else {
+            self.error = Some(error);
+        }
+    }
+
+    /// Esc: close the inner mode; `true` when there was none (close the view).
+    pub fn back(&mut self) -> bool {
+        if matches!(self.mode, CastMode::Browse) {
+            return true;
+        }
+        self.mode = CastMode::Browse;
+        false
+    }
+}
+
+pub struct FilmographyView {
+    pub actor_id: i64,
+    pub name: String,
+    pub entries: Option<Vec<FilmographyEntry>>,
+    pub selected: usize,
+    pub error: Option<String>,
+}
+
+impl FilmographyView {
+    pub fn new(actor_id: i64, name: String) -> Self {
+        Self {
+            actor_id,
+            name,
+            entries: None,
+            selected: 0,
+            error: None,
+        }
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        let last = self
+            .entries
+            .as_ref()
+            .map_or(0, |e| e.len().saturating_sub(1));
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+}
