@@ -168,6 +168,10 @@ pub struct ServeArgs {
     #[arg(long, env = "CASTING_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
     pub request_timeout: Duration,
 
+    /// Longest a client may take to send a request's headers.
+    #[arg(long, env = "CASTING_HEADER_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub header_timeout: Duration,
+
     /// Client id of the external issuer's application for the terminal
     /// client's browser sign-in (device flow).
     #[arg(long, env = "CASTING_AUTH_CLIENT_ID")]

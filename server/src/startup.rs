@@ -1,7 +1,6 @@
 //! Start-up: create and migrate the database, build the application, serve
 //! until SIGTERM or Ctrl-C, then drain in-flight requests and exit.
 
-use std::net::SocketAddr;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -184,6 +183,7 @@ pub fn http_config(serve: &ServeArgs) -> anyhow::Result<HttpConfig> {
     Ok(HttpConfig {
         cors_origins,
         request_timeout: serve.request_timeout,
+        header_timeout: serve.header_timeout,
     })
 }
 
@@ -200,7 +200,13 @@ pub async fn serve(common: &CommonArgs, serve: &ServeArgs) -> anyhow::Result<()>
         .await
         .with_context(|| format!("cannot listen on {}", serve.bind))?;
     tracing::info!(address = %listener.local_addr()?, "listening");
-    run(listener, app(state, &http), shutdown_signal()).await?;
+    run(
+        listener,
+        app(state, &http),
+        http.header_timeout,
+        shutdown_signal(),
+    )
+    .await?;
     pool.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -234,19 +240,71 @@ async fn seed_demo(pool: &PgPool) -> anyhow::Result<()> {
     }
 }
 
-/// Serves until `shutdown` resolves, then stops accepting and finishes
-/// the requests already accepted.
+/// Longest the server waits for in-flight requests after a shutdown signal.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Serves until `shutdown` resolves, then stops accepting (new connections
+/// are refused) and finishes the requests already accepted. Each client
+/// gets `header_timeout` to send its request headers.
 pub async fn run(
     listener: TcpListener,
     app: axum::Router,
+    header_timeout: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::service::TowerToHyperService;
+    use tower::ServiceExt;
+
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: wait, don't spin.
+                    tracing::warn!(%error, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service =
+            app.clone()
+                .map_request(move |request: hyper::Request<hyper::body::Incoming>| {
+                    let mut request = request.map(axum::body::Body::new);
+                    request
+                        .extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
+                    request
+                });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("in-flight requests still running after {DRAIN_TIMEOUT:?}; stopping anyway");
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

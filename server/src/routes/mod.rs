@@ -37,6 +37,9 @@ pub struct HttpConfig {
     pub cors_origins: Vec<HeaderValue>,
     /// Longest a request may take, body included (then 408).
     pub request_timeout: Duration,
+    /// Longest a client may take to send a request's headers (then the
+    /// connection is closed): a slow client cannot hold the server.
+    pub header_timeout: Duration,
 }
 
 impl Default for HttpConfig {
@@ -44,6 +47,7 @@ impl Default for HttpConfig {
         Self {
             cors_origins: Vec::new(),
             request_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
         }
     }
 }

@@ -269,11 +269,13 @@ impl TestApp {
             .await
             .expect("build the app state");
         let app = casting_server::app(state, &options.http);
+        let header_timeout = options.http.header_timeout;
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind app");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(casting_server::startup::run(
             listener,
             app,
+            header_timeout,
             std::future::pending(),
         ));
         Self {

@@ -373,3 +373,56 @@ async fn request_logs_have_id_method_path_status_latency_and_never_the_token() {
     let signature = token.rsplit('.').next().unwrap();
     assert!(!all.contains(signature), "the token leaked into the logs");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_cannot_hold_the_server() {
+    let app = TestApp::spawn_with(Options {
+        http: casting_server::HttpConfig {
+            request_timeout: Duration::from_secs(1),
+            header_timeout: Duration::from_secs(1),
+            ..Default::default()
+        },
+        ..Options::default()
+    })
+    .await;
+    // Fifty clients that never finish their headers...
+    let mut slow = Vec::new();
+    for _ in 0..50 {
+        let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+        stream
+            .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        slow.push(stream);
+    }
+    // ...do not keep anyone else waiting.
+    let (status, _) = app.get("/health", "").await;
+    assert_eq!(status, 200);
+    // And they are cut off after the header timeout.
+    for mut stream in slow {
+        let mut rest = Vec::new();
+        let closed =
+            tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut rest)).await;
+        assert!(
+            closed.is_ok(),
+            "a connection with unfinished headers stayed open"
+        );
+    }
+    // A body that never arrives ends in 408, in the JSON format.
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let head = format!(
+        "POST /actors HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\n\
+         Content-Length: 100\r\nConnection: close\r\n\r\n{{\"name\":",
+        producer()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
+        .await
+        .expect("the server answers a stalled body")
+        .unwrap();
+    let (status, body) = parse_http_response(&answer);
+    assert_eq!(status, 408, "{body}");
+    assert_eq!(body["message"], "request timeout");
+    assert!(app.snapshot().await.is_empty());
+}

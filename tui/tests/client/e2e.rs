@@ -78,6 +78,7 @@ pub(crate) async fn start_server_trusting(
     tokio::spawn(casting_server::startup::run(
         listener,
         app,
+        std::time::Duration::from_secs(10),
         std::future::pending(),
     ));
     let passwords = users
