@@ -101,6 +101,7 @@ pub enum Outcome {
     },
     Deleted {
         collection: &'static str,
+        id: i64,
         label: String,
         result: Result<(), ApiError>,
     },

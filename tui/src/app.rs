@@ -171,6 +171,10 @@ pub struct ConfirmDelete {
     pub id: i64,
     pub label: String,
     pub selected: Button,
+    /// The version shown when the question was asked, sent as `If-Match`.
+    pub etag: Option<String>,
+    /// Why it is asked again (the row changed meanwhile).
+    pub note: Option<String>,
 }
 
 pub enum Dialog {
@@ -438,7 +442,7 @@ impl App {
             }
             Action::New => return self.open_new(),
             Action::Edit => return self.open_edit(),
-            Action::Delete => self.open_delete(),
+            Action::Delete => return self.open_delete(),
             Action::OpenCast => return self.open_cast(),
             Action::Quit => {
                 self.quitting = true;
@@ -543,12 +547,12 @@ impl App {
         vec![effect]
     }
 
-    fn open_delete(&mut self) {
+    fn open_delete(&mut self) -> Vec<Effect> {
         let (_, _, delete) = self.tab_permissions();
         if !self.can(delete) {
             let noun = self.noun();
             self.forbid(&format!("delete {noun}s"), delete);
-            return;
+            return Vec::new();
         }
         let selected = match self.tab {
             Tab::Actors => self
@@ -560,17 +564,23 @@ impl App {
                 .selected_row()
                 .map(|r| (r.id, r.label().to_owned())),
         };
-        if let Some((id, label)) = selected {
-            self.dialog = Some(Dialog::ConfirmDelete(ConfirmDelete {
-                collection: match self.tab {
-                    Tab::Actors => Actor::COLLECTION,
-                    Tab::Movies => Movie::COLLECTION,
-                },
-                id,
-                label,
-                selected: Button::Cancel,
-            }));
-        }
+        let Some((id, label)) = selected else {
+            return Vec::new();
+        };
+        let collection = match self.tab {
+            Tab::Actors => Actor::COLLECTION,
+            Tab::Movies => Movie::COLLECTION,
+        };
+        self.dialog = Some(Dialog::ConfirmDelete(ConfirmDelete {
+            collection,
+            id,
+            label,
+            selected: Button::Cancel,
+            etag: None,
+            note: None,
+        }));
+        // The version being deleted, for If-Match.
+        fetch_row(collection, Some(id))
     }
 
     fn open_cast(&mut self) -> Vec<Effect> {
@@ -685,13 +695,11 @@ impl App {
                     form.focused().input.handle_event(&Event::Key(key));
                 }
                 Action::Submit if !form.saving => return self.save_form(false),
-                Action::Overwrite if form.conflict.is_some() => return self.save_form(true),
+                Action::Overwrite if form.theirs.is_some() => return self.save_form(true),
                 Action::ReloadConflict if form.conflict.is_some() => {
-                    return match (form.collection, form.id) {
-                        ("actors", Some(id)) => vec![Effect::FetchActor(id)],
-                        (_, Some(id)) => vec![Effect::FetchMovie(id)],
-                        _ => Vec::new(),
-                    };
+                    if !form.load_theirs() {
+                        return fetch_row(form.collection, form.id);
+                    }
                 }
                 _ => {}
             },
@@ -730,7 +738,7 @@ impl App {
             collection: confirm.collection,
             id: confirm.id,
             label: confirm.label,
-            etag: None,
+            etag: confirm.etag,
         }]
     }
 
@@ -759,7 +767,12 @@ impl App {
                         collection,
                         id,
                         body,
-                        etag: if overwrite { None } else { form.etag.clone() },
+                        // Overwriting replaces the version the user was just shown.
+                        etag: if overwrite {
+                            form.overwrite_etag()
+                        } else {
+                            form.etag.clone()
+                        },
                     }],
                 }
             }
@@ -892,12 +905,30 @@ impl App {
             } => return self.saved(collection, created, result),
             Outcome::Deleted {
                 collection,
+                id,
                 label,
                 result,
             } => match result {
                 Ok(()) => {
                     self.status = Some(Message::success(format!("Deleted {label}")));
                     self.invalidate(collection);
+                }
+                Err(error) if error.status() == Some(412) => {
+                    self.invalidate(collection);
+                    self.dialog = Some(Dialog::ConfirmDelete(ConfirmDelete {
+                        collection,
+                        id,
+                        label: label.clone(),
+                        selected: Button::Cancel,
+                        etag: None,
+                        note: Some(format!(
+                            "{label} changed since you looked (the table is reloading). Delete it anyway?"
+                        )),
+                    }));
+                    self.status = Some(Message::error(format!("{label} changed meanwhile")));
+                    let mut effects = fetch_row(collection, Some(id));
+                    effects.extend(self.fetch_visible());
+                    return effects;
                 }
                 Err(error) => {
                     if error.status() == Some(404) {
@@ -1046,17 +1077,24 @@ impl App {
         }
     }
 
-    /// The current row for an open edit dialog: its ETag, or after a 412 its values.
+    /// The current row for an open dialog: its ETag for If-Match, or after
+    /// a 412 what the server holds now.
     fn fetched(&mut self, result: Result<(Form, Option<String>), ApiError>) -> Vec<Effect> {
+        if let Some(Dialog::ConfirmDelete(confirm)) = self.dialog.as_mut() {
+            if let Ok((fresh, etag)) = &result
+                && fresh.id == Some(confirm.id)
+            {
+                confirm.etag = etag.clone();
+            }
+            return Vec::new();
+        }
         let Some(Dialog::Form(form)) = self.dialog.as_mut() else {
             return Vec::new();
         };
         match result {
             Ok((fresh, etag)) if form.id == fresh.id => {
                 if form.conflict.is_some() {
-                    form.reset_to(fresh, etag);
-                    form.message =
-                        Some("Loaded the current version; make your change again".into());
+                    form.show_theirs(&fresh, etag);
                 } else {
                     form.etag = etag;
                 }
@@ -1111,9 +1149,9 @@ impl App {
                         }
                         ApiError::Status { status: 412, .. } => {
                             form.conflict = Some(format!(
-                                "Someone else changed this {noun} since you opened it."
+                                "Someone else changed this {noun} since you opened it; loading theirs…"
                             ));
-                            return Vec::new();
+                            return fetch_row(form.collection, form.id);
                         }
                         ApiError::Status { status: 404, .. } => {
                             form.message = Some(format!("This {noun} no longer exists"));
@@ -1175,5 +1213,14 @@ impl App {
             Some(action) => self.update(action),
             None => Vec::new(),
         }
+    }
+}
+
+/// Fetches one row (its ETag and current values).
+fn fetch_row(collection: &str, id: Option<i64>) -> Vec<Effect> {
+    match (collection, id) {
+        ("actors", Some(id)) => vec![Effect::FetchActor(id)],
+        (_, Some(id)) => vec![Effect::FetchMovie(id)],
+        _ => Vec::new(),
     }
 }

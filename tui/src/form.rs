@@ -56,6 +56,8 @@ pub struct Form {
     pub message: Option<String>,
     /// The server answered 412: the row changed since the dialog opened.
     pub conflict: Option<String>,
+    /// The server's current version after a 412, and its ETag.
+    pub theirs: Option<(Vec<String>, Option<String>)>,
 }
 
 /// What a form turned into when it was checked.
@@ -80,6 +82,7 @@ impl Form {
             saving: false,
             message: None,
             conflict: None,
+            theirs: None,
         }
     }
 
@@ -167,12 +170,56 @@ impl Form {
         &mut self.fields[self.focus]
     }
 
-    /// Replaces the values with the server's current row (after a 412).
-    pub fn reset_to(&mut self, fresh: Form, etag: Option<String>) {
-        self.fields = fresh.fields;
+    /// After a 412: remembers the server's current row and says what changed
+    /// in it since this dialog opened.
+    pub fn show_theirs(&mut self, fresh: &Form, etag: Option<String>) {
+        let changes: Vec<String> = self
+            .fields
+            .iter()
+            .zip(&fresh.fields)
+            .filter(|(mine, theirs)| mine.original != theirs.original)
+            .map(|(mine, theirs)| {
+                format!(
+                    "{} is now \"{}\" (was \"{}\")",
+                    mine.label, theirs.original, mine.original
+                )
+            })
+            .collect();
+        let noun = if self.collection == "actors" {
+            "actor"
+        } else {
+            "movie"
+        };
+        self.conflict = Some(if changes.is_empty() {
+            format!("Someone else saved this {noun} since you opened it.")
+        } else {
+            format!("Someone else changed this {noun}: {}.", changes.join("; "))
+        });
+        self.theirs = Some((
+            fresh.fields.iter().map(|f| f.original.clone()).collect(),
+            etag,
+        ));
+    }
+
+    /// Ctrl-R after a 412: start again from the server's version.
+    pub fn load_theirs(&mut self) -> bool {
+        let Some((values, etag)) = self.theirs.take() else {
+            return false;
+        };
+        for (field, value) in self.fields.iter_mut().zip(values) {
+            field.input = Input::new(value.clone());
+            field.original = value;
+            field.error = None;
+        }
         self.etag = etag;
         self.conflict = None;
-        self.message = None;
+        self.message = Some("Loaded the current version; make your change again".into());
+        true
+    }
+
+    /// Ctrl-O after a 412: the version to overwrite is the one just shown.
+    pub fn overwrite_etag(&self) -> Option<String> {
+        self.theirs.as_ref().and_then(|(_, etag)| etag.clone())
     }
 
     /// Checks every field with the server's rules and builds the body: all

@@ -188,6 +188,7 @@ impl Runner {
             } => self.spawn(|api, token| async move {
                 Outcome::Deleted {
                     collection,
+                    id,
                     label,
                     result: api.delete(&token, collection, id, etag.as_deref()).await,
                 }

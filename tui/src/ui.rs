@@ -562,10 +562,11 @@ fn render_confirm(confirm: &ConfirmDelete, theme: &Theme, area: Rect, buf: &mut 
     } else {
         "movie"
     };
+    let note = confirm.note.as_deref().unwrap_or("This cannot be undone.");
     render_question(
         &format!("Delete {noun}?"),
         &format!("Delete \"{}\" (#{})?", confirm.label, confirm.id),
-        "This cannot be undone.",
+        note,
         confirm.selected,
         theme,
         area,

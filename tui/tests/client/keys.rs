@@ -245,12 +245,13 @@ fn ctrl_s_saves_an_edit_with_if_match_and_only_the_changed_fields() {
 }
 
 #[test]
-fn a_412_offers_to_load_theirs_or_overwrite() {
+fn a_412_shows_what_changed_and_offers_to_load_theirs_or_overwrite() {
     let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
     d.press("e");
+    let mine = actors(3)[0].clone();
     d.act(Action::Done(Outcome::ActorFetched(Ok(
         casting_tui::api::Tagged {
-            value: actors(3)[0].clone(),
+            value: mine.clone(),
             etag: Some("\"1\"".into()),
         },
     ))));
@@ -259,34 +260,103 @@ fn a_412_offers_to_load_theirs_or_overwrite() {
     d.press("0");
     let effects = d.key(ctrl('s'));
     assert!(
-        matches!(&effects[..], [Effect::Update { etag: Some(_), .. }]),
+        matches!(&effects[..], [Effect::Update { etag: Some(e), .. }] if e == "\"1\""),
         "{effects:?}"
     );
-    d.act(Action::Done(Outcome::Saved {
+    let effects = d.act(Action::Done(Outcome::Saved {
         collection: "actors",
         created: false,
         result: Err(error(412)),
     }));
+    assert_eq!(effects, vec![Effect::FetchActor(1)], "theirs is fetched");
+    let theirs = casting_shared::Actor {
+        age: 61,
+        ..mine.clone()
+    };
+    d.act(Action::Done(Outcome::ActorFetched(Ok(
+        casting_tui::api::Tagged {
+            value: theirs,
+            etag: Some("\"2\"".into()),
+        },
+    ))));
     let Some(Dialog::Form(form)) = &d.app.dialog else {
         panic!("the dialog stays")
     };
-    assert!(
-        form.conflict
-            .as_deref()
-            .unwrap()
-            .contains("changed this actor")
+    assert_eq!(
+        form.conflict.as_deref(),
+        Some("Someone else changed this actor: Age is now \"61\" (was \"19\").")
+    );
+    assert_eq!(
+        form.fields[1].value(),
+        "10",
+        "my typing is kept until I choose"
     );
     let effects = d.key(ctrl('o'));
     assert!(
-        matches!(&effects[..], [Effect::Update { etag: None, .. }]),
-        "overwrite drops If-Match: {effects:?}"
+        matches!(&effects[..], [Effect::Update { etag: Some(e), body, .. }] if e == "\"2\"" && body["age"] == 10),
+        "overwrite replaces exactly the version shown: {effects:?}"
     );
     d.act(Action::Done(Outcome::Saved {
         collection: "actors",
         created: false,
         result: Err(error(412)),
     }));
-    assert_eq!(d.key(ctrl('r')), vec![Effect::FetchActor(1)]);
+    d.act(Action::Done(Outcome::ActorFetched(Ok(
+        casting_tui::api::Tagged {
+            value: casting_shared::Actor { age: 62, ..mine },
+            etag: Some("\"3\"".into()),
+        },
+    ))));
+    assert!(d.key(ctrl('r')).is_empty());
+    let Some(Dialog::Form(form)) = &d.app.dialog else {
+        panic!("the dialog stays")
+    };
+    assert_eq!(
+        (form.fields[1].value(), form.etag.as_deref()),
+        ("62", Some("\"3\""))
+    );
+    assert!(form.conflict.is_none());
+}
+
+#[test]
+fn delete_sends_if_match_and_a_412_asks_again() {
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
+    let effects = d.press("d");
+    assert_eq!(
+        effects,
+        vec![Effect::FetchActor(1)],
+        "the version to delete is fetched"
+    );
+    d.act(Action::Done(Outcome::ActorFetched(Ok(
+        casting_tui::api::Tagged {
+            value: actors(3)[0].clone(),
+            etag: Some("\"4\"".into()),
+        },
+    ))));
+    let effects = d.press("y");
+    assert!(
+        matches!(&effects[..], [Effect::Delete { id: 1, etag: Some(e), .. }] if e == "\"4\""),
+        "{effects:?}"
+    );
+    let label = actors(3)[0].name.clone();
+    let effects = d.act(Action::Done(Outcome::Deleted {
+        collection: "actors",
+        id: 1,
+        label: label.clone(),
+        result: Err(error(412)),
+    }));
+    assert!(effects.contains(&Effect::FetchActor(1)));
+    let Some(Dialog::ConfirmDelete(confirm)) = &d.app.dialog else {
+        panic!("asked again")
+    };
+    assert_eq!(confirm.selected, Button::Cancel);
+    assert!(
+        confirm
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("changed since you looked")
+    );
 }
 
 #[test]
@@ -406,12 +476,14 @@ fn a_403_is_explained_and_a_401_returns_to_the_login_screen() {
     d.press("y");
     d.act(Action::Done(Outcome::Deleted {
         collection: "actors",
+        id: 2,
         label: "X".into(),
         result: Err(error(403)),
     }));
     assert_eq!(status(&d.app), "Executive Producer cannot delete actors");
     let effects = d.act(Action::Done(Outcome::Deleted {
         collection: "actors",
+        id: 2,
         label: "X".into(),
         result: Err(error(401)),
     }));
