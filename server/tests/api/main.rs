@@ -9,6 +9,7 @@ mod cast;
 mod errors;
 mod faults;
 mod helpers;
+mod hostile;
 mod identity;
 mod movies;
 mod openapi;
