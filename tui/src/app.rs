@@ -696,10 +696,8 @@ impl App {
                 }
                 Action::Submit if !form.saving => return self.save_form(false),
                 Action::Overwrite if form.theirs.is_some() => return self.save_form(true),
-                Action::ReloadConflict if form.conflict.is_some() => {
-                    if !form.load_theirs() {
-                        return fetch_row(form.collection, form.id);
-                    }
+                Action::ReloadConflict if form.conflict.is_some() && !form.load_theirs() => {
+                    return fetch_row(form.collection, form.id);
                 }
                 _ => {}
             },
