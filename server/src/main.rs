@@ -8,7 +8,7 @@ use casting_server::{commands, startup, telemetry};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    telemetry::init(cli.common.log_format);
+    let _logs = telemetry::init(cli.common.log_format);
     match cli.command {
         None => startup::serve(&cli.common, &cli.serve).await,
         Some(Command::Serve(serve)) => startup::serve(&cli.common, &serve).await,

@@ -62,6 +62,9 @@ pub async fn prepare_database(url: &str, settings: &DbSettings) -> anyhow::Resul
     let pool = PgPoolOptions::new()
         .max_connections(settings.pool_size.max(1))
         .acquire_timeout(settings.timeout)
+        // No ping before each use: it would double the round trips. A
+        // connection broken by an outage fails its query (503) and is dropped.
+        .test_before_acquire(false)
         .connect_with(options.options([("statement_timeout", statement_timeout.as_str())]))
         .await
         .with_context(|| format!("cannot connect to {}", redact(url)))?;

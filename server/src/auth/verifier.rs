@@ -5,7 +5,8 @@
 //! list) must contain its audience, and `exp`/`nbf` are checked with a small
 //! leeway.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jsonwebtoken::errors::ErrorKind;
@@ -75,6 +76,7 @@ struct IssuerOnly {
 
 #[derive(Deserialize)]
 struct Claims {
+    exp: u64,
     #[serde(default)]
     sub: Option<String>,
     iss: String,
@@ -86,9 +88,40 @@ struct Claims {
     preferred_username: Option<String>,
 }
 
+/// Tokens already verified, so a signature is checked once per token, not
+/// per request. Entries hold until the token's `exp` (plus the leeway).
+#[derive(Default)]
+struct VerifiedTokens {
+    entries: Mutex<HashMap<String, (Caller, u64)>>,
+}
+
+/// Tokens remembered at most; the cache starts afresh beyond that.
+const CACHE_MAX: usize = 10_000;
+
+impl VerifiedTokens {
+    fn get(&self, token: &str, now: u64) -> Option<Caller> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let (caller, valid_until) = entries.get(token)?;
+        (now < *valid_until).then(|| caller.clone())
+    }
+
+    fn put(&self, token: &str, caller: &Caller, valid_until: u64) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= CACHE_MAX {
+            let now = jsonwebtoken::get_current_timestamp();
+            entries.retain(|_, (_, until)| *until > now);
+            if entries.len() >= CACHE_MAX {
+                entries.clear();
+            }
+        }
+        entries.insert(token.to_owned(), (caller.clone(), valid_until));
+    }
+}
+
 #[derive(Default)]
 pub struct Verifier {
     issuers: Vec<TrustedIssuer>,
+    verified: VerifiedTokens,
 }
 
 fn unauthorized(detail: &str) -> ApiError {
@@ -97,7 +130,10 @@ fn unauthorized(detail: &str) -> ApiError {
 
 impl Verifier {
     pub fn new(issuers: Vec<TrustedIssuer>) -> Self {
-        Self { issuers }
+        Self {
+            issuers,
+            verified: VerifiedTokens::default(),
+        }
     }
 
     pub fn issuers(&self) -> &[TrustedIssuer] {
@@ -105,6 +141,17 @@ impl Verifier {
     }
 
     pub async fn verify(&self, token: &str) -> Result<Caller, ApiError> {
+        let now = jsonwebtoken::get_current_timestamp();
+        if let Some(caller) = self.verified.get(token, now) {
+            return Ok(caller);
+        }
+        let (caller, valid_until) = self.verify_signature(token).await?;
+        self.verified.put(token, &caller, valid_until);
+        Ok(caller)
+    }
+
+    /// The full check: header, issuer, key, signature and claims.
+    async fn verify_signature(&self, token: &str) -> Result<(Caller, u64), ApiError> {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| unauthorized("the token is not a well-formed JWT"))?;
         if header.alg != Algorithm::RS256 {
@@ -147,12 +194,13 @@ impl Verifier {
             .iter()
             .filter_map(|p| Permission::parse(p))
             .collect();
-        Ok(Caller {
+        let caller = Caller {
             subject: claims.sub.unwrap_or_default(),
             issuer: claims.iss,
             role: claims.role.as_deref().and_then(Role::parse),
             username: claims.preferred_username,
             permissions,
-        })
+        };
+        Ok((caller, claims.exp.saturating_add(issuer.validation.leeway)))
     }
 }

@@ -4,7 +4,7 @@ use casting_shared::Actor;
 use casting_shared::domain::{ActorChanges, NewActor};
 use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
 
-use super::{Outcome, PageOf, Versioned, missing_or_changed};
+use super::{Outcome, PageOf, Versioned, missing_or_changed, paged_query};
 use crate::listing::{Page, Sort, contains_pattern};
 
 /// Columns a list may be sorted by (besides `id`).
@@ -41,11 +41,25 @@ impl From<ActorRow> for Versioned<Actor> {
     }
 }
 
+/// A row of a page, or only the total when the page is empty.
 #[derive(FromRow)]
 struct ListedRow {
-    #[sqlx(flatten)]
-    actor: ActorRow,
     total: i64,
+    id: Option<i64>,
+    name: Option<String>,
+    age: Option<i32>,
+    gender: Option<String>,
+}
+
+impl ListedRow {
+    fn actor(self) -> Option<Actor> {
+        Some(Actor {
+            id: self.id?,
+            name: self.name?,
+            age: self.age?,
+            gender: self.gender?,
+        })
+    }
 }
 
 fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &ActorFilter) {
@@ -66,42 +80,35 @@ fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &ActorFilter) {
     }
 }
 
+impl ActorFilter {
+    fn is_empty(&self) -> bool {
+        self.q.is_none()
+            && self.gender.is_none()
+            && self.min_age.is_none()
+            && self.max_age.is_none()
+    }
+}
+
 pub async fn list(
     db: &PgPool,
     filter: &ActorFilter,
     sort: Sort,
     page: Page,
 ) -> sqlx::Result<PageOf<Actor>> {
-    let mut sql = QueryBuilder::new(
-        "SELECT id, name, age, gender, version, count(*) OVER () AS total FROM actors",
+    let mut sql = paged_query(
+        "actors",
+        "id, name, age, gender",
+        !filter.is_empty(),
+        |sql| push_filter(sql, filter),
+        sort,
+        page,
     );
-    push_filter(&mut sql, filter);
-    // `sort.column` comes from SORT_COLUMNS, never from the request text.
-    let direction = sort.sql_direction();
-    sql.push(format!(
-        " ORDER BY {} {direction}, id {direction}",
-        sort.column
-    ));
-    sql.push(" LIMIT ").push_bind(i64::from(page.per_page));
-    sql.push(" OFFSET ").push_bind(page.offset());
     let rows: Vec<ListedRow> = sql.build_query_as().fetch_all(db).await?;
-    let total = match rows.first() {
-        Some(row) => row.total,
-        None => count(db, filter).await?,
-    };
+    let total = rows.first().map_or(0, |r| r.total);
     Ok(PageOf {
-        rows: rows
-            .into_iter()
-            .map(|r| Versioned::from(r.actor).value)
-            .collect(),
+        rows: rows.into_iter().filter_map(ListedRow::actor).collect(),
         total,
     })
-}
-
-async fn count(db: &PgPool, filter: &ActorFilter) -> sqlx::Result<i64> {
-    let mut sql = QueryBuilder::new("SELECT count(*) FROM actors");
-    push_filter(&mut sql, filter);
-    sql.build_query_scalar().fetch_one(db).await
 }
 
 pub async fn get(db: &PgPool, id: i64) -> sqlx::Result<Option<Versioned<Actor>>> {

@@ -1,5 +1,9 @@
 //! Data access: all SQL lives below this module.
 
+use sqlx::{Postgres, QueryBuilder};
+
+use crate::listing::{Page, Sort};
+
 pub mod actors;
 pub mod cast;
 pub mod movies;
@@ -9,6 +13,41 @@ pub mod movies;
 pub struct Versioned<T> {
     pub value: T,
     pub version: i64,
+}
+
+/// One page of `columns` of `table` with the number of matching rows, in
+/// one round trip. Without a filter the total comes from `row_counts`
+/// (kept exact by triggers, see migrations/0004), so it never counts the
+/// table; with one, the filter's indexes bound the count.
+fn paged_query(
+    table: &'static str,
+    columns: &'static str,
+    filtered: bool,
+    push_filter: impl Fn(&mut QueryBuilder<Postgres>),
+    sort: Sort,
+    page: Page,
+) -> QueryBuilder<Postgres> {
+    let mut sql = QueryBuilder::new("SELECT t.total, p.* FROM (");
+    if filtered {
+        sql.push(format!("SELECT count(*) AS total FROM {table}"));
+        push_filter(&mut sql);
+    } else {
+        sql.push(format!(
+            "SELECT COALESCE(sum(n), 0)::bigint AS total FROM row_counts WHERE table_name = '{table}'"
+        ));
+    }
+    sql.push(format!(
+        ") t LEFT JOIN LATERAL (SELECT {columns} FROM {table}"
+    ));
+    push_filter(&mut sql);
+    // `sort.column` comes from a fixed list of columns, never from request text.
+    let direction = sort.sql_direction();
+    let order = format!("{} {direction}, id {direction}", sort.column);
+    sql.push(format!(" ORDER BY {order}"));
+    sql.push(" LIMIT ").push_bind(i64::from(page.per_page));
+    sql.push(" OFFSET ").push_bind(page.offset());
+    sql.push(format!(") p ON true ORDER BY p.{order}").replace(", id ", ", p.id "));
+    sql
 }
 
 /// One page of rows and how many rows match over all pages.

@@ -5,7 +5,7 @@ use casting_shared::domain::{MovieChanges, NewMovie};
 use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
 use time::Date;
 
-use super::{Outcome, PageOf, Versioned, missing_or_changed};
+use super::{Outcome, PageOf, Versioned, missing_or_changed, paged_query};
 use crate::listing::{Page, Sort, contains_pattern};
 
 /// Columns a list may be sorted by (besides `id`).
@@ -39,11 +39,23 @@ impl From<MovieRow> for Versioned<Movie> {
     }
 }
 
+/// A row of a page, or only the total when the page is empty.
 #[derive(FromRow)]
 struct ListedRow {
-    #[sqlx(flatten)]
-    movie: MovieRow,
     total: i64,
+    id: Option<i64>,
+    title: Option<String>,
+    release_date: Option<Date>,
+}
+
+impl ListedRow {
+    fn movie(self) -> Option<Movie> {
+        Some(Movie {
+            id: self.id?,
+            title: self.title?,
+            release_date: self.release_date?,
+        })
+    }
 }
 
 fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &MovieFilter) {
@@ -59,42 +71,32 @@ fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &MovieFilter) {
     }
 }
 
+impl MovieFilter {
+    fn is_empty(&self) -> bool {
+        self.q.is_none() && self.released_from.is_none() && self.released_to.is_none()
+    }
+}
+
 pub async fn list(
     db: &PgPool,
     filter: &MovieFilter,
     sort: Sort,
     page: Page,
 ) -> sqlx::Result<PageOf<Movie>> {
-    let mut sql = QueryBuilder::new(
-        "SELECT id, title, release_date, version, count(*) OVER () AS total FROM movies",
+    let mut sql = paged_query(
+        "movies",
+        "id, title, release_date",
+        !filter.is_empty(),
+        |sql| push_filter(sql, filter),
+        sort,
+        page,
     );
-    push_filter(&mut sql, filter);
-    // `sort.column` comes from SORT_COLUMNS, never from the request text.
-    let direction = sort.sql_direction();
-    sql.push(format!(
-        " ORDER BY {} {direction}, id {direction}",
-        sort.column
-    ));
-    sql.push(" LIMIT ").push_bind(i64::from(page.per_page));
-    sql.push(" OFFSET ").push_bind(page.offset());
     let rows: Vec<ListedRow> = sql.build_query_as().fetch_all(db).await?;
-    let total = match rows.first() {
-        Some(row) => row.total,
-        None => count(db, filter).await?,
-    };
+    let total = rows.first().map_or(0, |r| r.total);
     Ok(PageOf {
-        rows: rows
-            .into_iter()
-            .map(|r| Versioned::from(r.movie).value)
-            .collect(),
+        rows: rows.into_iter().filter_map(ListedRow::movie).collect(),
         total,
     })
-}
-
-async fn count(db: &PgPool, filter: &MovieFilter) -> sqlx::Result<i64> {
-    let mut sql = QueryBuilder::new("SELECT count(*) FROM movies");
-    push_filter(&mut sql, filter);
-    sql.build_query_scalar().fetch_one(db).await
 }
 
 pub async fn get(db: &PgPool, id: i64) -> sqlx::Result<Option<Versioned<Movie>>> {

@@ -228,3 +228,84 @@ async fn bad_list_parameters_are_400() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn total_stays_exact_through_concurrent_and_bulk_writes() {
+    let app = TestApp::spawn().await;
+    let creates: Vec<_> = (0..30)
+        .map(|i| {
+            let (http, url) = (app.http.clone(), app.url("/actors"));
+            tokio::spawn(async move {
+                let response = http
+                    .post(url)
+                    .bearer_auth(producer())
+                    .json(&json!({"name": format!("Concurrent {i}"), "age": 30}))
+                    .send()
+                    .await
+                    .unwrap();
+                read(response).await.1["created"].as_i64().unwrap()
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for create in creates {
+        ids.push(create.await.unwrap());
+    }
+    for id in &ids[..7] {
+        assert_eq!(
+            app.delete(&format!("/actors/{id}"), &producer()).await.0,
+            200
+        );
+    }
+    let total = |app: &TestApp| {
+        let pool = app.pool.clone();
+        async move {
+            let counted: i64 = sqlx::query_scalar("SELECT count(*) FROM actors")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            counted
+        }
+    };
+    let listed = |app: &TestApp| {
+        let request = app
+            .http
+            .get(app.url("/actors?per_page=1"))
+            .bearer_auth(producer())
+            .send();
+        async move {
+            read(request.await.unwrap()).await.1["total"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    assert_eq!(listed(&app).await, 23);
+    assert_eq!(total(&app).await, 23);
+    // Bulk writes that bypass the API keep the count too.
+    sqlx::query(
+        "INSERT INTO actors (name, age) SELECT 'Bulk ' || g, 20 FROM generate_series(1, 1000) g",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("DELETE FROM actors WHERE name LIKE 'Bulk 1%'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(listed(&app).await, total(&app).await);
+    sqlx::query("TRUNCATE actors CASCADE")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(listed(&app).await, 0);
+    // An empty page past the end still says the true total, in one answer.
+    app.actor("Alone", 30, "Other").await;
+    let (_, body) = app.get("/actors?page=5", &producer()).await;
+    assert_eq!(
+        (
+            body["actors"].as_array().unwrap().len(),
+            body["total"].as_i64()
+        ),
+        (0, Some(1))
+    );
+}

@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""Casting Agency benchmark: the REST API beside PostgreSQL doing the same work.
+
+Builds the release server, starts it on a fresh database seeded with 1 000
+actors and 200 movies, then with 1 000 000 actors, and measures at the same
+concurrency (32 connections, 2 load threads) with wrk for the API and
+pgbench (-M prepared, custom scripts) for PostgreSQL alone, alternating
+API and PostgreSQL runs three times. Prints one table: requests/s, p50,
+p99, the server's peak memory, and the median ratio API/PostgreSQL.
+
+Usage: bench/run [--seconds N] [--sizes small,large]
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PG = os.environ.get("CASTING_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+PORT = int(os.environ.get("CASTING_BENCH_PORT", "18900"))
+CONNECTIONS, THREADS, ROUNDS = 32, 2, 3
+SIZES = {"small": (1_000, 200), "large": (1_000_000, 200)}
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw)
+
+
+def psql(db, sql):
+    return run(["psql", f"{PG}/{db}", "-qAtX", "-v", "ON_ERROR_STOP=1", "-c", sql]).stdout.strip()
+
+
+def ensure_tools():
+    missing = [t for t in ("wrk", "pgbench", "psql") if shutil.which(t) is None]
+    if missing:
+        print(f"installing {missing} with apt", file=sys.stderr)
+        run(["apt-get", "install", "-y", "-qq", "wrk" if "wrk" in missing else "postgresql-client"])
+
+
+def build():
+    print("building the release server…", file=sys.stderr)
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "casting-server"], cwd=ROOT, check=True)
+    return os.path.join(ROOT, "target", "release", "casting-server")
+
+
+def seed(server, db, actors, movies):
+    psql("postgres", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    env = dict(os.environ, DATABASE_URL=f"{PG}/{db}", RUST_LOG="warn")
+    run([server, "migrate"], env=env)
+    psql(db, f"""
+        INSERT INTO actors (name, age, gender)
+        SELECT 'Actor ' || g || ' ' || md5(g::text), 18 + g % 60,
+               (ARRAY['Female','Male','Other'])[1 + g % 3]
+        FROM generate_series(1, {actors}) g;
+        INSERT INTO movies (title, release_date)
+        SELECT 'Movie ' || g, date '1990-01-01' + g FROM generate_series(1, {movies}) g;""")
+    psql(db, "VACUUM ANALYZE")
+    run([server, "users", "add", "bench", "--role", "producer", "--password-stdin"],
+        env=env, input="bench-password\n")
+    # A term that matches one actor: part of a row's md5.
+    return psql(db, "SELECT substr(md5('777'), 1, 10)")
+
+
+class Server:
+    def __init__(self, binary, db):
+        env = dict(os.environ, DATABASE_URL=f"{PG}/{db}", CASTING_BIND=f"127.0.0.1:{PORT}",
+                   CASTING_LOG_FORMAT="json", RUST_LOG="info")
+        self.proc = subprocess.Popen([binary, "serve"], env=env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/ready", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        body = json.dumps({"username": "bench", "password": "bench-password"}).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{PORT}/auth/login", data=body,
+                                         headers={"Content-Type": "application/json"})
+        self.token = json.load(urllib.request.urlopen(request))["access_token"]
+
+    def peak_mib(self):
+        with open(f"/proc/{self.proc.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=60)
+
+
+def wrk_script(method, path, body, actors):
+    """A wrk Lua script: random ids where the path has {id}."""
+    path_expr = '"' + path.replace("{id}", '" .. math.random(1, %d) .. "' % actors) + '"'
+    body_expr = "nil" if body is None else json.dumps(json.dumps(body))
+    return f"""
+wrk.method = "{method}"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  return wrk.format("{method}", {path_expr}, nil, {body_expr})
+end
+"""
+
+
+def parse_latency(text, label):
+    value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def api_run(token, method, path, body, actors, seconds):
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(wrk_script(method, path, body, actors))
+    out = run(["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency",
+               "-H", f"Authorization: Bearer {token}", "-s", script.name,
+               f"http://127.0.0.1:{PORT}"]).stdout
+    os.unlink(script.name)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise SystemExit(f"{method} {path}: {errors.group(1)} error responses\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    return rps, parse_latency(out, "50"), parse_latency(out, "99")
+
+
+def pg_run(db, script_text, seconds):
+    workdir = tempfile.mkdtemp()
+    script = os.path.join(workdir, "bench.sql")
+    with open(script, "w") as f:
+        f.write(script_text)
+    out = run(["pgbench", "-n", "-M", "prepared", f"-c{CONNECTIONS}", f"-j{THREADS}",
+               f"-T{seconds}", "-f", script, "-l", f"--log-prefix={workdir}/log",
+               f"{PG}/{db}"]).stdout
+    tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
+    latencies = []
+    for name in os.listdir(workdir):
+        if name.startswith("log"):
+            with open(os.path.join(workdir, name)) as log:
+                latencies += [int(line.split()[2]) / 1000 for line in log]
+    shutil.rmtree(workdir)
+    latencies.sort()
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+    return tps, pick(0.50), pick(0.99)
+
+
+def workloads(term, actors):
+    columns = "id, name, age, gender, version"
+    return [
+        ("GET /actors (page + total)", "GET", "/actors?per_page=10", None,
+         f"SELECT {columns} FROM actors ORDER BY id LIMIT 10 OFFSET 0;\nSELECT count(*) FROM actors;\n"),
+        ("GET /actors?q=term", "GET", f"/actors?per_page=10&q={term}", None,
+         f"SELECT {columns} FROM actors WHERE name ILIKE '%{term}%' ORDER BY id LIMIT 10 OFFSET 0;\n"
+         f"SELECT count(*) FROM actors WHERE name ILIKE '%{term}%';\n"),
+        ("GET /actors/{id}", "GET", "/actors/{id}", None,
+         f"\\set id random(1, {actors})\nSELECT {columns} FROM actors WHERE id = :id;\n"),
+        ("POST /actors", "POST", "/actors", {"name": "Bench Actor", "age": 30, "gender": "Other"},
+         f"INSERT INTO actors (name, age, gender) VALUES ('Bench Actor', 30, 'Other') RETURNING {columns};\n"),
+        ("PATCH /actors/{id}", "PATCH", "/actors/{id}", {"age": 33},
+         f"\\set id random(1, {actors})\nUPDATE actors SET age = 33, version = version + 1, "
+         f"updated_at = now() WHERE id = :id RETURNING {columns};\n"),
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=8, help="length of each run")
+    parser.add_argument("--sizes", default="small,large")
+    args = parser.parse_args()
+    ensure_tools()
+    binary = build()
+    rows = []
+    for size in args.sizes.split(","):
+        actors, movies = SIZES[size]
+        db = f"casting_bench_{size}"
+        print(f"seeding {actors} actors…", file=sys.stderr)
+        term = seed(binary, db, actors, movies)
+        server = Server(binary, db)
+        try:
+            for label, method, path, body, sql in workloads(term, actors):
+                api, pg = [], []
+                for round_ in range(ROUNDS):
+                    print(f"{size} {label} round {round_ + 1}", file=sys.stderr)
+                    api.append(api_run(server.token, method, path, body, actors, args.seconds))
+                    pg.append(pg_run(db, sql, args.seconds))
+                ratios = [a[0] / p[0] for a, p in zip(api, pg)]
+                med = lambda runs, i: statistics.median(r[i] for r in runs)
+                rows.append((f"{actors:>9,} {label}", med(api, 0), med(api, 1), med(api, 2),
+                             med(pg, 0), med(pg, 1), med(pg, 2), statistics.median(ratios)))
+            rows.append((f"{actors:>9,} server peak memory", server.peak_mib()))
+        finally:
+            server.stop()
+            psql("postgres", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    print(f"\nMachine: {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}; "
+          f"{CONNECTIONS} connections, {THREADS} load threads, {ROUNDS} rounds of {args.seconds} s, medians.\n")
+    print("| rows, workload | API req/s | API p50 ms | API p99 ms | PG req/s | PG p50 ms | PG p99 ms | API/PG |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        if len(row) == 2:
+            print(f"| {row[0]} | {row[1]:.1f} MiB | | | | | | |")
+        else:
+            print(f"| {row[0]} | {row[1]:.0f} | {row[2]:.2f} | {row[3]:.2f} | {row[4]:.0f} | {row[5]:.2f} | {row[6]:.2f} | {row[7]:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
