@@ -4,7 +4,7 @@ use casting_shared::Actor;
 use casting_shared::domain::{ActorChanges, NewActor};
 use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
 
-use super::{Outcome, PageOf, Versioned, missing_or_changed, paged_query};
+use super::{Outcome, PageOf, Versioned, count_query, missing_or_changed, paged_query};
 use crate::listing::{Page, Sort, contains_pattern};
 
 /// Columns a list may be sorted by (besides `id`).
@@ -41,24 +41,24 @@ impl From<ActorRow> for Versioned<Actor> {
     }
 }
 
-/// A row of a page, or only the total when the page is empty.
+/// A row of a page with the total of matching rows.
 #[derive(FromRow)]
 struct ListedRow {
     total: i64,
-    id: Option<i64>,
-    name: Option<String>,
-    age: Option<i32>,
-    gender: Option<String>,
+    id: i64,
+    name: String,
+    age: i32,
+    gender: String,
 }
 
-impl ListedRow {
-    fn actor(self) -> Option<Actor> {
-        Some(Actor {
-            id: self.id?,
-            name: self.name?,
-            age: self.age?,
-            gender: self.gender?,
-        })
+impl From<ListedRow> for Actor {
+    fn from(row: ListedRow) -> Self {
+        Actor {
+            id: row.id,
+            name: row.name,
+            age: row.age,
+            gender: row.gender,
+        }
     }
 }
 
@@ -104,9 +104,16 @@ pub async fn list(
         page,
     );
     let rows: Vec<ListedRow> = sql.build_query_as().fetch_all(db).await?;
-    let total = rows.first().map_or(0, |r| r.total);
+    let total = match rows.first() {
+        Some(row) => row.total,
+        None => {
+            let mut count =
+                count_query("actors", !filter.is_empty(), |sql| push_filter(sql, filter));
+            count.build_query_scalar().fetch_one(db).await?
+        }
+    };
     Ok(PageOf {
-        rows: rows.into_iter().filter_map(ListedRow::actor).collect(),
+        rows: rows.into_iter().map(Actor::from).collect(),
         total,
     })
 }

@@ -15,10 +15,11 @@ pub struct Versioned<T> {
     pub version: i64,
 }
 
-/// One page of `columns` of `table` with the number of matching rows, in
-/// one round trip. Without a filter the total comes from `row_counts`
-/// (kept exact by triggers, see migrations/0004), so it never counts the
-/// table; with one, the filter's indexes bound the count.
+/// One page of `columns` of `table`, each row carrying the number of rows
+/// that match, in one round trip. Without a filter the total comes from
+/// `row_counts` (kept exact by triggers, see migrations/0004), so the table
+/// is never counted; with one, the filter's indexes bound the count. A page
+/// past the end has no row to carry the total: `count_query` gives it then.
 fn paged_query(
     table: &'static str,
     columns: &'static str,
@@ -27,27 +28,52 @@ fn paged_query(
     sort: Sort,
     page: Page,
 ) -> QueryBuilder<Postgres> {
-    let mut sql = QueryBuilder::new("SELECT t.total, p.* FROM (");
-    if filtered {
-        sql.push(format!("SELECT count(*) AS total FROM {table}"));
-        push_filter(&mut sql);
+    let mut sql = QueryBuilder::new(format!("SELECT {columns}, ("));
+    push_total(&mut sql, table, filtered, &push_filter);
+    sql.push(format!(") AS total FROM {table}"));
+    push_filter(&mut sql);
+    // `sort.column` comes from a fixed list of columns, never from request
+    // text. LIMIT and OFFSET are written out, not bound: with parameters
+    // there, PostgreSQL would plan the statement again on every execution.
+    let direction = sort.sql_direction();
+    if sort.column == "id" {
+        sql.push(format!(" ORDER BY id {direction}"));
     } else {
         sql.push(format!(
-            "SELECT COALESCE(sum(n), 0)::bigint AS total FROM row_counts WHERE table_name = '{table}'"
+            " ORDER BY {} {direction}, id {direction}",
+            sort.column
         ));
     }
-    sql.push(format!(
-        ") t LEFT JOIN LATERAL (SELECT {columns} FROM {table}"
-    ));
-    push_filter(&mut sql);
-    // `sort.column` comes from a fixed list of columns, never from request text.
-    let direction = sort.sql_direction();
-    let order = format!("{} {direction}, id {direction}", sort.column);
-    sql.push(format!(" ORDER BY {order}"));
-    sql.push(" LIMIT ").push_bind(i64::from(page.per_page));
-    sql.push(" OFFSET ").push_bind(page.offset());
-    sql.push(format!(") p ON true ORDER BY p.{order}").replace(", id ", ", p.id "));
+    sql.push(format!(" LIMIT {} OFFSET {}", page.per_page, page.offset()));
     sql
+}
+
+/// The total alone, for a page past the end.
+fn count_query(
+    table: &'static str,
+    filtered: bool,
+    push_filter: impl Fn(&mut QueryBuilder<Postgres>),
+) -> QueryBuilder<Postgres> {
+    let mut sql = QueryBuilder::new("SELECT (");
+    push_total(&mut sql, table, filtered, &push_filter);
+    sql.push(")");
+    sql
+}
+
+fn push_total(
+    sql: &mut QueryBuilder<Postgres>,
+    table: &'static str,
+    filtered: bool,
+    push_filter: &impl Fn(&mut QueryBuilder<Postgres>),
+) {
+    if filtered {
+        sql.push(format!("SELECT count(*) FROM {table}"));
+        push_filter(sql);
+    } else {
+        sql.push(format!(
+            "SELECT COALESCE(sum(n), 0)::bigint FROM row_counts WHERE table_name = '{table}'"
+        ));
+    }
 }
 
 /// One page of rows and how many rows match over all pages.

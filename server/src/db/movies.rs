@@ -5,7 +5,7 @@ use casting_shared::domain::{MovieChanges, NewMovie};
 use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
 use time::Date;
 
-use super::{Outcome, PageOf, Versioned, missing_or_changed, paged_query};
+use super::{Outcome, PageOf, Versioned, count_query, missing_or_changed, paged_query};
 use crate::listing::{Page, Sort, contains_pattern};
 
 /// Columns a list may be sorted by (besides `id`).
@@ -39,22 +39,22 @@ impl From<MovieRow> for Versioned<Movie> {
     }
 }
 
-/// A row of a page, or only the total when the page is empty.
+/// A row of a page with the total of matching rows.
 #[derive(FromRow)]
 struct ListedRow {
     total: i64,
-    id: Option<i64>,
-    title: Option<String>,
-    release_date: Option<Date>,
+    id: i64,
+    title: String,
+    release_date: Date,
 }
 
-impl ListedRow {
-    fn movie(self) -> Option<Movie> {
-        Some(Movie {
-            id: self.id?,
-            title: self.title?,
-            release_date: self.release_date?,
-        })
+impl From<ListedRow> for Movie {
+    fn from(row: ListedRow) -> Self {
+        Movie {
+            id: row.id,
+            title: row.title,
+            release_date: row.release_date,
+        }
     }
 }
 
@@ -92,9 +92,16 @@ pub async fn list(
         page,
     );
     let rows: Vec<ListedRow> = sql.build_query_as().fetch_all(db).await?;
-    let total = rows.first().map_or(0, |r| r.total);
+    let total = match rows.first() {
+        Some(row) => row.total,
+        None => {
+            let mut count =
+                count_query("movies", !filter.is_empty(), |sql| push_filter(sql, filter));
+            count.build_query_scalar().fetch_one(db).await?
+        }
+    };
     Ok(PageOf {
-        rows: rows.into_iter().filter_map(ListedRow::movie).collect(),
+        rows: rows.into_iter().map(Movie::from).collect(),
         total,
     })
 }
