@@ -3,7 +3,7 @@
 //! trusting it, and the real client in tmux. The client's `open` call runs an
 //! `xdg-open` first on PATH that plays the user at the browser
 //! (`tests/oidc/xdg-open.mjs`): it goes through the provider's own device
-//! confirmation, login and consent pages. Needs `npm ci --prefix tui/tests/oidc`.
+//! confirmation, login and consent pages. oidc-provider is installed with `npm ci` on first use.
 //! Waits are for text, bounded.
 
 use std::path::{Path, PathBuf};
@@ -42,6 +42,25 @@ struct Provider {
     _process: Child,
 }
 
+/// Installs oidc-provider from the lock file the first time (once per test
+/// run), so `cargo test --workspace` alone works on a fresh machine.
+fn install_provider(dir: &std::path::Path) {
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+    if dir.join("node_modules/oidc-provider/package.json").exists() {
+        return;
+    }
+    let installed = std::process::Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(dir)
+        .status();
+    assert!(
+        installed.is_ok_and(|s| s.success())
+            && dir.join("node_modules/oidc-provider/package.json").exists(),
+        "the browser sign-in tests need oidc-provider: `npm ci --prefix tui/tests/oidc` failed"
+    );
+}
+
 impl Provider {
     async fn start() -> Self {
         let dir = oidc_dir();
@@ -50,10 +69,7 @@ impl Provider {
             node.as_ref().is_ok_and(|o| o.status.success()),
             "the browser sign-in tests need Node.js (20 or later) on PATH: {node:?}"
         );
-        assert!(
-            dir.join("node_modules/oidc-provider/package.json").exists(),
-            "the browser sign-in tests need oidc-provider installed: run `npm ci --prefix tui/tests/oidc`"
-        );
+        install_provider(&dir);
         let mut process = Command::new("node")
             .arg("provider.mjs")
             .arg("0")
