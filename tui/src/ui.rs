@@ -620,11 +620,16 @@ fn render_question(
     Paragraph::new(lines).render(inner, buf);
 }
 
-/// A large panel over the tables.
-fn panel(area: Rect) -> Rect {
+/// A large titled panel over the tables: its list area and its key-hint line.
+fn open_panel(title: String, theme: &Theme, area: Rect, buf: &mut Buffer) -> [Rect; 2] {
     let width = (area.width.saturating_mul(9) / 10).max(40).min(area.width);
     let height = (area.height.saturating_sub(4)).max(10).min(area.height);
-    centered(area, width, height)
+    let box_area = centered(area, width, height);
+    Clear.render(box_area, buf);
+    let block = dialog_block(title, theme);
+    let inner = block.inner(box_area);
+    block.render(box_area, buf);
+    Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner)
 }
 
 fn key_hints(hints: &[(&str, &str)], theme: &Theme) -> Line<'static> {
@@ -706,16 +711,11 @@ fn render_list(list: ListView, theme: &Theme, area: Rect, buf: &mut Buffer) {
 }
 
 fn render_cast(view: &CastView, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let box_area = panel(area);
-    Clear.render(box_area, buf);
     let count = view
         .entries
         .as_ref()
         .map_or(String::new(), |e| format!(" — {} in the cast", e.len()));
-    let block = dialog_block(format!("Cast of {}{count}", view.title), theme);
-    let inner = block.inner(box_area);
-    block.render(box_area, buf);
-    let [list, hints] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let [list, hints] = open_panel(format!("Cast of {}{count}", view.title), theme, area, buf);
     let rows = view.entries.as_ref().map(|entries| {
         entries
             .iter()
@@ -869,16 +869,11 @@ fn render_character(
 }
 
 fn render_filmography(view: &FilmographyView, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let box_area = panel(area);
-    Clear.render(box_area, buf);
     let count = view
         .entries
         .as_ref()
         .map_or(String::new(), |e| format!(" — {} movies", e.len()));
-    let block = dialog_block(format!("Movies of {}{count}", view.name), theme);
-    let inner = block.inner(box_area);
-    block.render(box_area, buf);
-    let [list, hints] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let [list, hints] = open_panel(format!("Movies of {}{count}", view.name), theme, area, buf);
     let rows = view.entries.as_ref().map(|entries| {
         entries
             .iter()
