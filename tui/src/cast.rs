@@ -68,6 +68,8 @@ pub enum CastRequest {
     },
     Assign {
         actor_id: i64,
+        /// The actor's name, for the message when it is done.
+        name: String,
         character: Option<String>,
     },
     Remove {
@@ -235,6 +237,7 @@ impl CastView {
                         edit.error = None;
                         Some(CastRequest::Assign {
                             actor_id: edit.actor_id,
+                            name: edit.actor_name.clone(),
                             character,
                         })
                     }

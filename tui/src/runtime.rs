@@ -237,18 +237,15 @@ impl Runner {
                     }
                     CastRequest::Assign {
                         actor_id,
+                        name,
                         character,
                     } => {
                         let result = api
                             .assign(&token, movie_id, actor_id, character.as_deref())
                             .await;
-                        let actor = match api.get_actor(&token, actor_id).await {
-                            Ok(tagged) => tagged.value.name,
-                            Err(_) => format!("actor #{actor_id}"),
-                        };
                         Outcome::CastAssigned {
                             movie_id,
-                            actor,
+                            actor: name,
                             character,
                             result,
                         }

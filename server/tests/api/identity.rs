@@ -51,6 +51,15 @@ fn ok(db_url: &str, args: &[&str], stdin: Option<&str>) -> String {
     text(&output)
 }
 
+/// Adds a user through the real `users add` command.
+fn add_user(db_url: &str, name: &str, role: &str, password: &str) {
+    ok(
+        db_url,
+        &["users", "add", name, "--role", role, "--password-stdin"],
+        Some(&format!("{password}\n")),
+    );
+}
+
 /// Runs a command that must fail with a message containing `expected`.
 fn fails(db_url: &str, args: &[&str], stdin: Option<&str>, expected: &str) {
     let output = tokio::task::block_in_place(|| server_command(db_url, args, stdin));
@@ -100,18 +109,7 @@ async fn users_commands_manage_accounts_and_refuse_bad_input() {
         Some("s3cret-pass\n"),
     );
     assert!(out.contains("added Ann (Executive Producer)"), "{out}");
-    ok(
-        db,
-        &[
-            "users",
-            "add",
-            "bob",
-            "--role",
-            "assistant",
-            "--password-stdin",
-        ],
-        Some("bobs-password\n"),
-    );
+    add_user(db, "bob", "assistant", "bobs-password");
 
     fails(
         db,
@@ -248,11 +246,7 @@ async fn login_gives_a_token_with_the_roles_permissions_on_the_api() {
         ("director", "director"),
         ("producer", "producer"),
     ] {
-        ok(
-            &app.db_url,
-            &["users", "add", name, "--role", role, "--password-stdin"],
-            Some("password-123\n"),
-        );
+        add_user(&app.db_url, name, role, "password-123");
     }
     let (status, body) = login(&app, "Director", "password-123").await;
     assert_eq!(status, 200, "{body}");
@@ -336,30 +330,8 @@ async fn login_gives_a_token_with_the_roles_permissions_on_the_api() {
 #[tokio::test(flavor = "multi_thread")]
 async fn wrong_password_unknown_and_disabled_users_get_the_same_401_in_about_the_same_time() {
     let app = TestApp::spawn().await;
-    ok(
-        &app.db_url,
-        &[
-            "users",
-            "add",
-            "ann",
-            "--role",
-            "producer",
-            "--password-stdin",
-        ],
-        Some("right-password\n"),
-    );
-    ok(
-        &app.db_url,
-        &[
-            "users",
-            "add",
-            "off",
-            "--role",
-            "producer",
-            "--password-stdin",
-        ],
-        Some("right-password\n"),
-    );
+    add_user(&app.db_url, "ann", "producer", "right-password");
+    add_user(&app.db_url, "off", "producer", "right-password");
     ok(&app.db_url, &["users", "disable", "off"], None);
     let mut answers = Vec::new();
     let mut times = Vec::new();
@@ -417,30 +389,8 @@ async fn repeated_failures_are_throttled_with_429_and_retry_after() {
         ..Options::default()
     })
     .await;
-    ok(
-        &app.db_url,
-        &[
-            "users",
-            "add",
-            "ann",
-            "--role",
-            "producer",
-            "--password-stdin",
-        ],
-        Some("right-password\n"),
-    );
-    ok(
-        &app.db_url,
-        &[
-            "users",
-            "add",
-            "bea",
-            "--role",
-            "producer",
-            "--password-stdin",
-        ],
-        Some("right-password\n"),
-    );
+    add_user(&app.db_url, "ann", "producer", "right-password");
+    add_user(&app.db_url, "bea", "producer", "right-password");
     for _ in 0..3 {
         assert_eq!(login(&app, "ann", "guess").await.0, 401);
     }
@@ -479,18 +429,7 @@ async fn a_built_in_token_is_refused_once_it_expires() {
         ..Options::default()
     })
     .await;
-    ok(
-        &app.db_url,
-        &[
-            "users",
-            "add",
-            "ann",
-            "--role",
-            "producer",
-            "--password-stdin",
-        ],
-        Some("right-password\n"),
-    );
+    add_user(&app.db_url, "ann", "producer", "right-password");
     let token = login_token(&app, "ann", "right-password").await;
     assert_eq!(app.get("/actors", &token).await.0, 200);
     tokio::time::sleep(Duration::from_millis(2100)).await;
@@ -502,18 +441,7 @@ async fn a_built_in_token_is_refused_once_it_expires() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_independent_verifier_accepts_our_tokens_with_the_published_jwks() {
     let app = TestApp::spawn().await;
-    ok(
-        &app.db_url,
-        &[
-            "users",
-            "add",
-            "ann",
-            "--role",
-            "director",
-            "--password-stdin",
-        ],
-        Some("right-password\n"),
-    );
+    add_user(&app.db_url, "ann", "director", "right-password");
     let token = login_token(&app, "ann", "right-password").await;
     let (status, jwks) = app.get("/.well-known/jwks.json", "").await;
     assert_eq!(status, 200);
@@ -564,18 +492,7 @@ async fn instances_on_one_database_share_keys_and_rotation_keeps_old_tokens_vali
         .await
         .unwrap();
     assert_eq!(keys, 1, "one key for both instances");
-    ok(
-        &first.db_url,
-        &[
-            "users",
-            "add",
-            "ann",
-            "--role",
-            "producer",
-            "--password-stdin",
-        ],
-        Some("right-password\n"),
-    );
+    add_user(&first.db_url, "ann", "producer", "right-password");
     let from_first = login_token(&first, "ann", "right-password").await;
     let from_second = login_token(&second, "ann", "right-password").await;
     assert_eq!(second.get("/actors", &from_first).await.0, 200);

@@ -695,6 +695,7 @@ mod casting {
                 movie_id: 2,
                 request: CastRequest::Assign {
                     actor_id: 77,
+                    name: "Zoe Kim".into(),
                     character: Some("Lead".into())
                 }
             }]
@@ -750,6 +751,7 @@ mod casting {
                 movie_id: 2,
                 request: CastRequest::Assign {
                     actor_id: 2,
+                    name: entries()[1].actor.name.clone(),
                     character: None
                 }
             }],
