@@ -1,5 +1,11 @@
 //! Keys to actions. Pure: it reads the app's mode, never changes it.
 //! While a text field has focus, letters are text, never shortcuts.
+//!
+//! Alt: a terminal sends Alt-q as ESC followed by `q`, and sends Esc then
+//! `q` typed (or pasted, or written by tmux) in one burst the same way, so a
+//! key with Alt is ambiguous. It is never a shortcut, in every view alike:
+//! outside a text field it does nothing; inside one it goes to the field's
+//! editor only (Alt-Backspace deletes a word, AltGr letters are typed).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -14,6 +20,9 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && key.code == KeyCode::Char('c') {
         return Some(Action::Quit);
+    }
+    if key.modifiers.contains(KeyModifiers::ALT) {
+        return editing_text(app).then_some(Action::EditText(key));
     }
     if app.session.is_none() {
         return login_key(app, key, ctrl);
@@ -97,6 +106,24 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('c') => Action::OpenCast,
         _ => return None,
     })
+}
+
+/// Whether a text field has focus: there keys are text, Alt included.
+fn editing_text(app: &App) -> bool {
+    if app.session.is_none() {
+        return matches!(app.login.focus, LoginFocus::Username | LoginFocus::Password);
+    }
+    if app.help {
+        return false;
+    }
+    match &app.dialog {
+        Some(Dialog::Form(_)) => true,
+        Some(Dialog::Cast(view)) => {
+            matches!(view.mode, CastMode::Picker(_) | CastMode::Character(_))
+        }
+        Some(_) => false,
+        None => app.table().filtering(),
+    }
 }
 
 fn cast_key(view: &CastView, key: KeyEvent, ctrl: bool) -> Option<Action> {

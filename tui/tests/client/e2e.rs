@@ -155,7 +155,17 @@ impl Tmux {
             .into_owned()
     }
 
+    /// Sends keys one write each, as a person types them. A key after
+    /// `Escape` would reach the client in the same read and be taken as
+    /// Alt-key (as any terminal library reads ESC + key), so `Escape` must
+    /// come last: send it alone and wait for the screen it leads to.
     pub(crate) async fn keys(&self, keys: &[&str]) {
+        if let Some(i) = keys.iter().position(|k| *k == "Escape") {
+            assert!(
+                i + 1 == keys.len(),
+                "send Escape alone and wait for the screen before the next key: {keys:?}"
+            );
+        }
         for key in keys {
             self.tmux(&["send-keys", "-t", "tui", key]).await;
         }
@@ -176,6 +186,22 @@ impl Tmux {
             assert!(
                 Instant::now() < deadline,
                 "waited for {text:?}; the screen shows:\n{screen}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until the screen no longer shows `text` (at most 20 s).
+    pub(crate) async fn wait_without(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen().await;
+            if !screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited for {text:?} to go; the screen shows:\n{screen}"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -487,6 +513,8 @@ async fn cast_an_actor_change_the_character_and_remove_them() {
     let (status, _) = api.get(&format!("/actors/{actor}")).await;
     assert_eq!(status, 200, "the actor stays");
 
-    tmux.keys(&["Escape", "q"]).await;
+    tmux.keys(&["Escape"]).await;
+    tmux.wait_without("Cast of Casting Test Movie").await;
+    tmux.keys(&["q"]).await;
     tmux.wait_until_gone().await;
 }

@@ -411,6 +411,57 @@ fn esc_closes_the_dialog_before_q_quits() {
 }
 
 #[test]
+fn alt_letters_are_never_shortcuts_in_any_view() {
+    // A terminal sends Esc then `q` in one burst as Alt-q. At the table, in
+    // the help, the delete question, a cast and a filmography it does nothing
+    // (no quit, no close); in a text field it types nothing.
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(2));
+    let untouched = |d: &mut Driven, view: &str| {
+        for c in ['q', 'c', 'd', 'n', 'e', 'y', '?', 'j'] {
+            let before = (d.app.actors.selected, d.app.help, d.app.dialog.is_some());
+            assert_eq!(d.key(alt(c)), vec![], "Alt-{c} in {view}");
+            assert!(!d.app.quitting, "Alt-{c} in {view} quit");
+            let after = (d.app.actors.selected, d.app.help, d.app.dialog.is_some());
+            assert_eq!(before, after, "Alt-{c} in {view} changed the view");
+        }
+    };
+    untouched(&mut d, "the table");
+    d.press("?");
+    untouched(&mut d, "the help");
+    d.key(code(KeyCode::Esc));
+    d.press("d");
+    untouched(&mut d, "the delete question");
+    d.key(code(KeyCode::Esc));
+    d.press("c");
+    d.act(Action::Done(Outcome::FilmographyLoaded {
+        actor_id: 1,
+        result: Ok(vec![]),
+    }));
+    untouched(&mut d, "a filmography");
+    d.key(code(KeyCode::Esc));
+    d.press("2c");
+    d.act(Action::Done(Outcome::CastLoaded {
+        movie_id: 1,
+        result: Ok(vec![]),
+    }));
+    untouched(&mut d, "a cast");
+    d.key(code(KeyCode::Esc));
+    d.key(code(KeyCode::Esc));
+    d.press("1/");
+    d.key(alt('q'));
+    assert!(d.app.table().filtering() && !d.app.quitting);
+    assert_eq!(d.app.table().query(), "", "Alt-q types nothing");
+    d.key(code(KeyCode::Esc));
+    d.press("n");
+    d.key(alt('q'));
+    match &d.app.dialog {
+        Some(Dialog::Form(form)) => assert_eq!(form.fields[0].value(), "", "Alt-q types nothing"),
+        _ => panic!("the form closed on Alt-q"),
+    }
+    assert_eq!(d.press("q"), vec![], "a plain q is text in the form");
+}
+
+#[test]
 fn delete_asks_first_with_cancel_selected() {
     let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
     d.press("jd");
