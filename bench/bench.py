@@ -29,7 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PG = os.environ.get("CASTING_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 PORT = int(os.environ.get("CASTING_BENCH_PORT", "18900"))
 CONNECTIONS, THREADS, ROUNDS = 32, 2, 3
-SIZES = {"small": (1_000, 200), "large": (1_000_000, 200)}
+SIZES = {"small": (1_000, 1_000), "large": (1_000_000, 1_000_000)}
 # Both the server and pgbench talk to PostgreSQL over loopback without TLS.
 LOOPBACK = "?sslmode=disable"
 
@@ -60,15 +60,16 @@ def seed(server, db, actors, movies):
     env = dict(os.environ, DATABASE_URL=f"{PG}/{db}", RUST_LOG="warn")
     run([server, "migrate"], env=env)
     # The trigram index is built once after the bulk insert, not row by row.
-    psql(db, "DROP INDEX actors_name_trgm")
+    psql(db, "DROP INDEX actors_name_trgm; DROP INDEX movies_title_trgm")
     psql(db, f"""
         INSERT INTO actors (name, age, gender)
         SELECT 'Actor ' || g, 18 + g % 60, (ARRAY['Female','Male','Other'])[1 + g % 3]
         FROM generate_series(1, {actors}) g;
         UPDATE actors SET name = 'Quentin Zyxwvut ' || id WHERE id % ({actors} / 5) = 0;
         INSERT INTO movies (title, release_date)
-        SELECT 'Movie ' || g, date '1990-01-01' + g FROM generate_series(1, {movies}) g;""")
+        SELECT 'Movie ' || g, date '1900-01-01' + (g * 7919) % 45000 FROM generate_series(1, {movies}) g;""")
     psql(db, "CREATE INDEX actors_name_trgm ON actors USING gin (name gin_trgm_ops) WITH (fastupdate = off)")
+    psql(db, "CREATE INDEX movies_title_trgm ON movies USING gin (title gin_trgm_ops) WITH (fastupdate = off)")
     psql(db, "VACUUM ANALYZE")
     run([server, "users", "add", "bench", "--role", "producer", "--password-stdin"],
         env=env, input="bench-password\n")
@@ -92,10 +93,16 @@ class Server:
         request = urllib.request.Request(f"http://127.0.0.1:{PORT}/auth/login", data=body,
                                          headers={"Content-Type": "application/json"})
         self.token = json.load(urllib.request.urlopen(request))["access_token"]
+        self.warm = set()
         # Peak memory is measured under the load, from here: the log-in above
         # hashes a password with argon2 (19 MiB, by design) once.
         with open(f"/proc/{self.proc.pid}/clear_refs", "w") as refs:
             refs.write("5")
+
+    def get(self, path):
+        request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}",
+                                         headers={"Authorization": f"Bearer {self.token}"})
+        return json.load(urllib.request.urlopen(request, timeout=120))
 
     def peak_mib(self):
         with open(f"/proc/{self.proc.pid}/status") as status:
@@ -179,6 +186,58 @@ def workloads(term, actors):
     ]
 
 
+def list_workloads(actors, movies, server):
+    """The list requests that must not fall off a cliff at a million rows:
+    (label, path, table, columns, condition, order). `condition` and `order`
+    rebuild the server's statement (server/src/db/lists.rs) for its plan."""
+    a_cols, m_cols = "id, name, age, gender", "id, title, release_date"
+    # A cursor to the last page but one, and an OFFSET page as deep in the
+    # table as 50 000 of 1 000 000 (page = rows / 20).
+    deep = server.get(f"/actors?per_page=10&page={actors // 10 - 1}")
+    cursor, last_id = deep["next"], deep["actors"][-1]["id"]
+    return [
+        ("actors gender=female", "/actors?gender=female", "actors", a_cols,
+         "lower(gender) = lower('female')", "id"),
+        ("actors min_age=30&max_age=40", "/actors?min_age=30&max_age=40", "actors", a_cols,
+         "age >= 30 AND age <= 40", "id"),
+        ("actors q=actor 99 (broad)", "/actors?q=actor%2099", "actors", a_cols,
+         "name ILIKE '%actor 99%'", "id"),
+        ("actors q=zyxwvut (selective)", "/actors?q=zyxwvut", "actors", a_cols,
+         "name ILIKE '%zyxwvut%'", "id"),
+        ("actors sort=-age", "/actors?sort=-age", "actors", a_cols, None, "age DESC, id DESC"),
+        ("actors sort=name", "/actors?sort=name", "actors", a_cols, None, "name, id"),
+        (f"actors page={actors // 20} (OFFSET)", f"/actors?page={actors // 20}", "actors", a_cols,
+         None, f"id OFFSET {(actors // 20 - 1) * 10}"),
+        ("actors after=cursor (last page)", f"/actors?after={cursor}", "actors", a_cols,
+         f"id > {last_id}", "id"),
+        ("movies 2000-01-01..2000-12-31", "/movies?released_from=2000-01-01&released_to=2000-12-31",
+         "movies", m_cols, "release_date >= '2000-01-01' AND release_date <= '2000-12-31'", "id"),
+        ("movies q=movie 77", "/movies?q=movie%2077", "movies", m_cols, "title ILIKE '%movie 77%'", "id"),
+        ("movies sort=-release_date", "/movies?sort=-release_date", "movies", m_cols, None,
+         "release_date DESC, id DESC"),
+    ]
+
+
+def plan(db, table, columns, condition, order):
+    """The plan of the server's page statement: whether it scans the whole
+    table, and the buffers it touched."""
+    where = f" AND {condition}" if condition else ""
+    order_by, _, offset = order.partition(" OFFSET ")
+    sql = (f"SELECT s.total, s.stamp, p.* FROM (SELECT COALESCE(sum(n), 0)::bigint AS total, "
+           f"COALESCE(sum(writes), 0)::bigint AS stamp FROM row_counts WHERE table_name = '{table}') s "
+           f"LEFT JOIN (SELECT {columns} FROM {table} WHERE true{where} ORDER BY {order_by} "
+           f"LIMIT 11 OFFSET {offset or 0}) p ON true")
+    out = json.loads(psql(db, f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}"))[0]["Plan"]
+    nodes, stack = [], [out]
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        stack.extend(node.get("Plans", []))
+    seq = any(n["Node Type"] == "Seq Scan" and n.get("Relation Name") == table for n in nodes)
+    buffers = out.get("Shared Hit Blocks", 0) + out.get("Shared Read Blocks", 0)
+    return ("SEQ SCAN" if seq else "index") + f", {buffers} buffers"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=8, help="length of each run")
@@ -187,6 +246,7 @@ def main():
     ensure_tools()
     binary = build()
     rows = []
+    scale = {}  # label -> {size: (req/s, p99)}, plus the plan at the largest size
     for size in args.sizes.split(","):
         actors, movies = SIZES[size]
         db = f"casting_bench_{size}"
@@ -205,6 +265,14 @@ def main():
                 rows.append((f"{actors:>9,} {label}", med(api, 0), med(api, 1), med(api, 2),
                              med(pg, 0), med(pg, 1), med(pg, 2), statistics.median(ratios)))
             rows.append((f"{actors:>9,} server peak memory under load", server.peak_mib()))
+            for label, path, table, columns, condition, order in list_workloads(actors, movies, server):
+                runs = []
+                for round_ in range(ROUNDS):
+                    print(f"{size} {label} round {round_ + 1}", file=sys.stderr)
+                    runs.append(api_run(server.token, "GET", path, None, actors, args.seconds))
+                entry = scale.setdefault(label, {})
+                entry[size] = (statistics.median(r[0] for r in runs), statistics.median(r[2] for r in runs))
+                entry["plan"] = plan(db, table, columns, condition, order)
         finally:
             server.stop()
             psql("postgres", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
@@ -218,6 +286,20 @@ def main():
             print(f"| {row[0]} | {row[1]:.1f} MiB | | | | | | |")
         else:
             print(f"| {row[0]} | {row[1]:.0f} | {row[2]:.2f} | {row[3]:.2f} | {row[4]:.0f} | {row[5]:.2f} | {row[6]:.2f} | {row[7]:.2f} |")
+    if "small" in scale.get(next(iter(scale), ""), {}) and "large" in scale[next(iter(scale))]:
+        print("\nLists at 1 000 and at 1 000 000 rows (API req/s, medians; the plan is the page "
+              "statement's at 1 000 000 rows, EXPLAIN ANALYZE):\n")
+        print("| list request | 1,000 req/s | 1,000,000 req/s | 1,000,000 p99 ms | ratio | plan at 1,000,000 |")
+        print("|---|---:|---:|---:|---:|---|")
+        cliffs = []
+        for label, entry in scale.items():
+            ratio = entry["large"][0] / entry["small"][0]
+            if "SEQ SCAN" in entry["plan"] or (ratio < 0.5 and "OFFSET" not in label):
+                cliffs.append(label)
+            print(f"| {label} | {entry['small'][0]:.0f} | {entry['large'][0]:.0f} | "
+                  f"{entry['large'][1]:.2f} | {ratio:.2f} | {entry['plan']} |")
+        if cliffs:
+            print(f"\nCLIFFS (ratio under 0.5 or a sequential scan): {', '.join(cliffs)}")
 
 
 if __name__ == "__main__":

@@ -173,6 +173,7 @@ pub async fn build_state(db: PgPool, auth: &AuthSettings) -> anyhow::Result<AppS
         verifier: Arc::new(Verifier::new(issuers)),
         identity: Arc::new(identity),
         external_login,
+        totals: Arc::default(),
     })
 }
 

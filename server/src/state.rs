@@ -7,6 +7,7 @@ use sqlx::PgPool;
 
 use crate::auth::Verifier;
 use crate::auth::discovery::ExternalLoginInfo;
+use crate::db::RememberedTotals;
 use crate::identity::Identity;
 
 #[derive(Clone)]
@@ -15,4 +16,6 @@ pub struct AppState {
     pub verifier: Arc<Verifier>,
     pub identity: Arc<Identity>,
     pub external_login: Option<Arc<ExternalLoginInfo>>,
+    /// Filtered list totals, reused while their table is unchanged.
+    pub totals: Arc<RememberedTotals>,
 }

@@ -58,10 +58,17 @@ pub fn status_message(status: u16) -> &'static str {
 pub struct ActorList {
     pub success: bool,
     pub actors: Vec<Actor>,
-    /// How many actors match the filters, over all pages.
+    /// How many actors match the filters, over all pages (a lower bound when
+    /// `total_exact` is false).
     pub total: i64,
-    pub page: u32,
+    /// Whether `total` is exact: always without a filter, and whenever at
+    /// most 10 000 rows match.
+    pub total_exact: bool,
+    /// The page number; `null` for a page asked for with `after`.
+    pub page: Option<u32>,
     pub per_page: u32,
+    /// The `after` cursor of the next page; `null` on the last page.
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -69,10 +76,17 @@ pub struct ActorList {
 pub struct MovieList {
     pub success: bool,
     pub movies: Vec<Movie>,
-    /// How many movies match the filters, over all pages.
+    /// How many movies match the filters, over all pages (a lower bound when
+    /// `total_exact` is false).
     pub total: i64,
-    pub page: u32,
+    /// Whether `total` is exact: always without a filter, and whenever at
+    /// most 10 000 rows match.
+    pub total_exact: bool,
+    /// The page number; `null` for a page asked for with `after`.
+    pub page: Option<u32>,
     pub per_page: u32,
+    /// The `after` cursor of the next page; `null` on the last page.
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

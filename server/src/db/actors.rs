@@ -4,11 +4,21 @@ use casting_shared::Actor;
 use casting_shared::domain::{ActorChanges, NewActor};
 use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
 
-use super::{Outcome, PageOf, Versioned, count_query, missing_or_changed, paged_query};
-use crate::listing::{Page, Sort, contains_pattern};
+use super::lists::{self, Keyed, ListSpec, PageOf, RememberedTotals};
+use super::{Outcome, Versioned, missing_or_changed};
+use crate::listing::{KeyKind, Position, Sort, SortColumn, SortValue, contains_pattern};
 
 /// Columns a list may be sorted by (besides `id`).
-pub const SORT_COLUMNS: &[&str] = &["name", "age"];
+pub const SORT_COLUMNS: &[SortColumn] = &[
+    SortColumn {
+        name: "name",
+        kind: KeyKind::Text,
+    },
+    SortColumn {
+        name: "age",
+        kind: KeyKind::Int,
+    },
+];
 
 #[derive(Debug, Default, Clone)]
 pub struct ActorFilter {
@@ -41,10 +51,9 @@ impl From<ActorRow> for Versioned<Actor> {
     }
 }
 
-/// A row of a page with the total of matching rows.
+/// A row of a page.
 #[derive(FromRow)]
 struct ListedRow {
-    total: i64,
     id: i64,
     name: String,
     age: i32,
@@ -62,8 +71,21 @@ impl From<ListedRow> for Actor {
     }
 }
 
+impl Keyed for Actor {
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn sort_value(&self, column: &str) -> Option<SortValue> {
+        match column {
+            "name" => Some(SortValue::Text(self.name.clone())),
+            "age" => Some(SortValue::Int(self.age.into())),
+            _ => None,
+        }
+    }
+}
+
 fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &ActorFilter) {
-    sql.push(" WHERE true");
     if let Some(q) = &filter.q {
         sql.push(" AND name ILIKE ").push_bind(contains_pattern(q));
     }
@@ -91,31 +113,37 @@ impl ActorFilter {
 
 pub async fn list(
     db: &PgPool,
+    totals: &RememberedTotals,
     filter: &ActorFilter,
     sort: Sort,
-    page: Page,
+    position: &Position,
 ) -> sqlx::Result<PageOf<Actor>> {
-    let mut sql = paged_query(
-        "actors",
-        "id, name, age, gender",
-        !filter.is_empty(),
-        |sql| push_filter(sql, filter),
-        sort,
-        page,
-    );
-    let rows: Vec<ListedRow> = sql.build_query_as().fetch_all(db).await?;
-    let total = match rows.first() {
-        Some(row) => row.total,
-        None => {
-            let mut count =
-                count_query("actors", !filter.is_empty(), |sql| push_filter(sql, filter));
-            count.build_query_scalar().fetch_one(db).await?
-        }
-    };
-    Ok(PageOf {
-        rows: rows.into_iter().map(Actor::from).collect(),
-        total,
-    })
+    let push = |sql: &mut QueryBuilder<Postgres>| push_filter(sql, filter);
+    let spec = spec(filter, &push);
+    lists::page::<ListedRow, Actor>(db, totals, &spec, sort, position).await
+}
+
+/// The plan of the statement [`list`] runs, for the plan tests.
+pub async fn list_plan(
+    db: &PgPool,
+    filter: &ActorFilter,
+    sort: Sort,
+    position: &Position,
+) -> sqlx::Result<serde_json::Value> {
+    let push = |sql: &mut QueryBuilder<Postgres>| push_filter(sql, filter);
+    lists::plan(db, &spec(filter, &push), sort, position).await
+}
+
+fn spec<'a>(
+    filter: &ActorFilter,
+    push: &'a (dyn Fn(&mut QueryBuilder<Postgres>) + Sync),
+) -> ListSpec<'a> {
+    ListSpec {
+        table: "actors",
+        columns: "id, name, age, gender",
+        filter: (!filter.is_empty()).then_some(push),
+        filter_key: format!("{filter:?}"),
+    }
 }
 
 pub async fn get(db: &PgPool, id: i64) -> sqlx::Result<Option<Versioned<Actor>>> {

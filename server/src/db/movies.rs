@@ -5,11 +5,21 @@ use casting_shared::domain::{MovieChanges, NewMovie};
 use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
 use time::Date;
 
-use super::{Outcome, PageOf, Versioned, count_query, missing_or_changed, paged_query};
-use crate::listing::{Page, Sort, contains_pattern};
+use super::lists::{self, Keyed, ListSpec, PageOf, RememberedTotals};
+use super::{Outcome, Versioned, missing_or_changed};
+use crate::listing::{KeyKind, Position, Sort, SortColumn, SortValue, contains_pattern};
 
 /// Columns a list may be sorted by (besides `id`).
-pub const SORT_COLUMNS: &[&str] = &["title", "release_date"];
+pub const SORT_COLUMNS: &[SortColumn] = &[
+    SortColumn {
+        name: "title",
+        kind: KeyKind::Text,
+    },
+    SortColumn {
+        name: "release_date",
+        kind: KeyKind::Date,
+    },
+];
 
 #[derive(Debug, Default, Clone)]
 pub struct MovieFilter {
@@ -39,10 +49,9 @@ impl From<MovieRow> for Versioned<Movie> {
     }
 }
 
-/// A row of a page with the total of matching rows.
+/// A row of a page.
 #[derive(FromRow)]
 struct ListedRow {
-    total: i64,
     id: i64,
     title: String,
     release_date: Date,
@@ -58,8 +67,21 @@ impl From<ListedRow> for Movie {
     }
 }
 
+impl Keyed for Movie {
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn sort_value(&self, column: &str) -> Option<SortValue> {
+        match column {
+            "title" => Some(SortValue::Text(self.title.clone())),
+            "release_date" => Some(SortValue::Date(self.release_date)),
+            _ => None,
+        }
+    }
+}
+
 fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &MovieFilter) {
-    sql.push(" WHERE true");
     if let Some(q) = &filter.q {
         sql.push(" AND title ILIKE ").push_bind(contains_pattern(q));
     }
@@ -79,31 +101,37 @@ impl MovieFilter {
 
 pub async fn list(
     db: &PgPool,
+    totals: &RememberedTotals,
     filter: &MovieFilter,
     sort: Sort,
-    page: Page,
+    position: &Position,
 ) -> sqlx::Result<PageOf<Movie>> {
-    let mut sql = paged_query(
-        "movies",
-        "id, title, release_date",
-        !filter.is_empty(),
-        |sql| push_filter(sql, filter),
-        sort,
-        page,
-    );
-    let rows: Vec<ListedRow> = sql.build_query_as().fetch_all(db).await?;
-    let total = match rows.first() {
-        Some(row) => row.total,
-        None => {
-            let mut count =
-                count_query("movies", !filter.is_empty(), |sql| push_filter(sql, filter));
-            count.build_query_scalar().fetch_one(db).await?
-        }
-    };
-    Ok(PageOf {
-        rows: rows.into_iter().map(Movie::from).collect(),
-        total,
-    })
+    let push = |sql: &mut QueryBuilder<Postgres>| push_filter(sql, filter);
+    let spec = spec(filter, &push);
+    lists::page::<ListedRow, Movie>(db, totals, &spec, sort, position).await
+}
+
+/// The plan of the statement [`list`] runs, for the plan tests.
+pub async fn list_plan(
+    db: &PgPool,
+    filter: &MovieFilter,
+    sort: Sort,
+    position: &Position,
+) -> sqlx::Result<serde_json::Value> {
+    let push = |sql: &mut QueryBuilder<Postgres>| push_filter(sql, filter);
+    lists::plan(db, &spec(filter, &push), sort, position).await
+}
+
+fn spec<'a>(
+    filter: &MovieFilter,
+    push: &'a (dyn Fn(&mut QueryBuilder<Postgres>) + Sync),
+) -> ListSpec<'a> {
+    ListSpec {
+        table: "movies",
+        columns: "id, title, release_date",
+        filter: (!filter.is_empty()).then_some(push),
+        filter_key: format!("{filter:?}"),
+    }
 }
 
 pub async fn get(db: &PgPool, id: i64) -> sqlx::Result<Option<Versioned<Movie>>> {

@@ -11,6 +11,7 @@ mod faults;
 mod helpers;
 mod hostile;
 mod identity;
+mod lists;
 mod movies;
 mod openapi;
 mod operations;
