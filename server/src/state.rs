@@ -1,5 +1,5 @@
 //! What every request handler can reach: the database pool, the token
-//! verifier and the built-in identity.
+//! verifier, the built-in identity and the metrics.
 
 use std::sync::Arc;
 
@@ -8,6 +8,7 @@ use sqlx::PgPool;
 use crate::auth::Verifier;
 use crate::auth::discovery::ExternalLoginInfo;
 use crate::identity::Identity;
+use crate::metrics::Metrics;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,4 +16,6 @@ pub struct AppState {
     pub verifier: Arc<Verifier>,
     pub identity: Arc<Identity>,
     pub external_login: Option<Arc<ExternalLoginInfo>>,
+    /// This application's own metrics; `None` when they are turned off.
+    pub metrics: Option<Arc<Metrics>>,
 }

@@ -6,11 +6,14 @@
 mod actors;
 mod auth;
 mod cast;
+mod cli;
+mod deploy;
 mod errors;
 mod faults;
 mod helpers;
 mod hostile;
 mod identity;
+mod metrics;
 mod movies;
 mod openapi;
 mod operations;
