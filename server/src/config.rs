@@ -7,6 +7,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::settings::{AuthSettings, DEFAULT_AUDIENCE, ExternalIssuer};
 
+/// `--help` groups the options under these headings.
+const DATABASE: &str = "Database";
+const HTTP: &str = "HTTP";
+const EXTERNAL_ISSUER: &str = "External issuer (Auth0 or any OpenID Connect provider)";
+const BUILT_IN_IDENTITY: &str = "Built-in identity";
+const LOGGING: &str = "Logging";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "casting-server",
@@ -36,6 +43,14 @@ pub enum Command {
     /// Manage the built-in signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Print a shell completion script, e.g.
+    /// `casting-server completions bash > /etc/bash_completion.d/casting-server`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output: `casting-server man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,21 +120,22 @@ pub struct CommonArgs {
         long,
         env = "DATABASE_URL",
         global = true,
-        default_value = "postgres://postgres@127.0.0.1:5432/casting_agency"
+        default_value = "postgres://postgres@127.0.0.1:5432/casting_agency",
+        help_heading = DATABASE
     )]
     pub database_url: String,
 
     /// Log format.
-    #[arg(long, env = "CASTING_LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Pretty)]
+    #[arg(long, env = "CASTING_LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Pretty, help_heading = LOGGING)]
     pub log_format: LogFormat,
 
     /// Most connections the server keeps to PostgreSQL.
-    #[arg(long, env = "CASTING_DB_POOL_SIZE", global = true, default_value_t = 8)]
+    #[arg(long, env = "CASTING_DB_POOL_SIZE", global = true, default_value_t = 8, help_heading = DATABASE)]
     pub db_pool_size: u32,
 
     /// How long a request waits for a database connection or statement before
     /// it fails with 503 (e.g. `3s`, `500ms`).
-    #[arg(long, env = "CASTING_DB_TIMEOUT", global = true, default_value = "3s", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "CASTING_DB_TIMEOUT", global = true, default_value = "3s", value_parser = humantime::parse_duration, help_heading = DATABASE)]
     pub db_timeout: Duration,
 }
 
@@ -131,80 +147,105 @@ pub enum LogFormat {
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "CASTING_BIND", default_value = "127.0.0.1:8080")]
-    pub bind: SocketAddr,
+    /// Address to listen on [default: 0.0.0.0:PORT when PORT is set, else
+    /// 127.0.0.1:8080].
+    #[arg(long, env = "CASTING_BIND", help_heading = HTTP)]
+    pub bind: Option<SocketAddr>,
+
+    /// Port to listen on, on every interface, when no address is given
+    /// (the convention of hosting platforms).
+    #[arg(long, env = "PORT", help_heading = HTTP)]
+    pub port: Option<u16>,
 
     /// External token issuer, exactly as it appears in `iss` (Auth0's ends with a slash).
-    #[arg(long, env = "CASTING_AUTH_ISSUER")]
+    #[arg(long, env = "CASTING_AUTH_ISSUER", help_heading = EXTERNAL_ISSUER)]
     pub auth_issuer: Option<String>,
 
     /// Audience (`aud`) the external issuer's tokens must carry: the API identifier.
-    #[arg(long, env = "CASTING_AUTH_AUDIENCE")]
+    #[arg(long, env = "CASTING_AUTH_AUDIENCE", help_heading = EXTERNAL_ISSUER)]
     pub auth_audience: Option<String>,
 
     /// JWKS URL of the external issuer (default: ISSUER/.well-known/jwks.json).
-    #[arg(long, env = "CASTING_AUTH_JWKS_URL")]
+    #[arg(long, env = "CASTING_AUTH_JWKS_URL", help_heading = EXTERNAL_ISSUER)]
     pub auth_jwks_url: Option<String>,
 
     /// OpenID Connect discovery document of the external issuer
     /// (default: ISSUER/.well-known/openid-configuration).
-    #[arg(long, env = "CASTING_AUTH_DISCOVERY_URL")]
+    #[arg(long, env = "CASTING_AUTH_DISCOVERY_URL", help_heading = EXTERNAL_ISSUER)]
     pub auth_discovery_url: Option<String>,
 
     /// Shortest time between two JWKS fetches caused by unknown key ids.
-    #[arg(long, env = "CASTING_AUTH_JWKS_MIN_REFRESH", default_value = "30s", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "CASTING_AUTH_JWKS_MIN_REFRESH", default_value = "30s", value_parser = humantime::parse_duration, help_heading = EXTERNAL_ISSUER)]
     pub auth_jwks_min_refresh: Duration,
 
     /// Clock skew tolerated on the tokens' `exp` and `nbf`.
-    #[arg(long, env = "CASTING_AUTH_LEEWAY", default_value = "30s", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "CASTING_AUTH_LEEWAY", default_value = "30s", value_parser = humantime::parse_duration, help_heading = EXTERNAL_ISSUER)]
     pub auth_leeway: Duration,
 
     /// Origins allowed to call the API from a browser (comma-separated).
-    #[arg(long, env = "CASTING_CORS_ORIGINS", value_delimiter = ',')]
+    #[arg(long, env = "CASTING_CORS_ORIGINS", value_delimiter = ',', help_heading = HTTP)]
     pub cors_origins: Vec<String>,
 
     /// Longest a request may take, reading its body included.
-    #[arg(long, env = "CASTING_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "CASTING_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration, help_heading = HTTP)]
     pub request_timeout: Duration,
 
     /// Longest a client may take to send a request's headers.
-    #[arg(long, env = "CASTING_HEADER_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "CASTING_HEADER_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration, help_heading = HTTP)]
     pub header_timeout: Duration,
 
     /// Client id of the external issuer's application for the terminal
     /// client's browser sign-in (device flow).
-    #[arg(long, env = "CASTING_AUTH_CLIENT_ID")]
+    #[arg(long, env = "CASTING_AUTH_CLIENT_ID", help_heading = EXTERNAL_ISSUER)]
     pub auth_client_id: Option<String>,
 
     /// This server's public URL: the issuer (`iss`) of the tokens it signs
     /// (default: http://BIND).
-    #[arg(long, env = "CASTING_PUBLIC_URL")]
+    #[arg(long, env = "CASTING_PUBLIC_URL", help_heading = BUILT_IN_IDENTITY)]
     pub public_url: Option<String>,
 
     /// Lifetime of the tokens this server signs.
-    #[arg(long, env = "CASTING_TOKEN_TTL", default_value = "1h", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "CASTING_TOKEN_TTL", default_value = "1h", value_parser = humantime::parse_duration, help_heading = BUILT_IN_IDENTITY)]
     pub token_ttl: Duration,
 
     /// Sign tokens with this RSA private key (PEM) instead of keys kept in the database.
-    #[arg(long, env = "CASTING_SIGNING_KEY_FILE")]
+    #[arg(long, env = "CASTING_SIGNING_KEY_FILE", help_heading = BUILT_IN_IDENTITY)]
     pub signing_key_file: Option<std::path::PathBuf>,
 
     /// Failed logins for one username (four times as many for one client
     /// address) before further attempts get 429.
-    #[arg(long, env = "CASTING_LOGIN_MAX_FAILURES", default_value_t = 5)]
+    #[arg(long, env = "CASTING_LOGIN_MAX_FAILURES", default_value_t = 5, help_heading = BUILT_IN_IDENTITY)]
     pub login_max_failures: u32,
 
     /// How long failed logins are remembered for throttling.
-    #[arg(long, env = "CASTING_LOGIN_WINDOW", default_value = "5m", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "CASTING_LOGIN_WINDOW", default_value = "5m", value_parser = humantime::parse_duration, help_heading = BUILT_IN_IDENTITY)]
     pub login_window: Duration,
 
+    /// Serve Prometheus metrics at `GET /metrics` (`on` or `off`).
+    #[arg(long, env = "CASTING_METRICS", default_value = "on", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set, help_heading = HTTP)]
+    pub metrics: bool,
+
     /// Seed demo data and one user per role into an empty database, and print their passwords.
-    #[arg(long)]
+    #[arg(long, help_heading = DATABASE)]
     pub demo: bool,
 }
 
+/// Where the server listens when neither `--bind` nor `--port` is given.
+pub const DEFAULT_BIND: SocketAddr = SocketAddr::V4(std::net::SocketAddrV4::new(
+    std::net::Ipv4Addr::LOCALHOST,
+    8080,
+));
+
 impl ServeArgs {
+    /// `--bind`, else every interface on `--port`, else [`DEFAULT_BIND`].
+    pub fn bind_address(&self) -> SocketAddr {
+        match (self.bind, self.port) {
+            (Some(bind), _) => bind,
+            (None, Some(port)) => SocketAddr::from(([0, 0, 0, 0], port)),
+            (None, None) => DEFAULT_BIND,
+        }
+    }
+
     pub fn auth_settings(&self) -> anyhow::Result<AuthSettings> {
         let external = match (&self.auth_issuer, &self.auth_audience) {
             (None, None) => None,
@@ -245,7 +286,7 @@ impl ServeArgs {
             public_url: self
                 .public_url
                 .clone()
-                .unwrap_or_else(|| format!("http://{}", self.bind)),
+                .unwrap_or_else(|| format!("http://{}", self.bind_address())),
             audience,
             token_ttl: self.token_ttl,
             signing_key_pem,

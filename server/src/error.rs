@@ -10,6 +10,8 @@ use axum::response::IntoResponse;
 use casting_shared::api::{ErrorBody, status_message};
 use casting_shared::domain::FieldErrors;
 
+use crate::metrics::DatabaseFailure;
+
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +51,17 @@ impl ApiError {
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Whether this error is the database's, for the metrics.
+    fn database_failure(&self) -> Option<DatabaseFailure> {
+        match self {
+            ApiError::Unavailable(_) => Some(DatabaseFailure::Unavailable),
+            ApiError::Internal(cause) if cause.downcast_ref::<sqlx::Error>().is_some() => {
+                Some(DatabaseFailure::Failed)
+            }
+            _ => None,
         }
     }
 
@@ -141,6 +154,9 @@ impl IntoResponse for ApiError {
             _ => None,
         };
         let mut response = (status, Json(error_body(status, detail, fields))).into_response();
+        if let Some(failure) = self.database_failure() {
+            response.extensions_mut().insert(failure);
+        }
         let headers = response.headers_mut();
         match self {
             ApiError::Unauthorized(_) => {

@@ -8,7 +8,7 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use casting_server::config::{Cli, Command};
-use casting_server::{commands, startup, telemetry};
+use casting_server::{cli_docs, commands, startup, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -26,5 +26,9 @@ async fn main() -> anyhow::Result<()> {
             let db = startup::migrate(&cli.common).await?;
             commands::keys(&db, command).await
         }
+        Some(Command::Completions { shell }) => {
+            cli_docs::completions(shell, &mut std::io::stdout().lock())
+        }
+        Some(Command::Man) => cli_docs::man_page(&mut std::io::stdout().lock()),
     }
 }

@@ -19,9 +19,11 @@ use crate::auth::{TrustedIssuer, Verifier};
 use crate::config::{CommonArgs, ServeArgs};
 use crate::identity::demo::{self, DemoError};
 use crate::identity::{Identity, Keyring, LoginThrottle};
+use crate::metrics::Metrics;
 use crate::routes::{HttpConfig, app};
 use crate::settings::AuthSettings;
 use crate::state::AppState;
+use crate::systemd;
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 
@@ -65,6 +67,9 @@ pub async fn prepare_database(url: &str, settings: &DbSettings) -> anyhow::Resul
         // No ping before each use: it would double the round trips. A
         // connection broken by an outage fails its query (503) and is dropped.
         .test_before_acquire(false)
+        // Report each acquire's wait as a tracing event: the metrics'
+        // pool-acquire layer turns it into a histogram.
+        .acquire_time_level(log::LevelFilter::Trace)
         .connect_with(options.options([("statement_timeout", statement_timeout.as_str())]))
         .await
         .with_context(|| format!("cannot connect to {}", redact(url)))?;
@@ -169,11 +174,12 @@ pub async fn build_state(db: PgPool, auth: &AuthSettings) -> anyhow::Result<AppS
         token_ttl: auth.token_ttl,
     };
     Ok(AppState {
-        db,
+        db: db.clone(),
         verifier: Arc::new(Verifier::new(issuers)),
         identity: Arc::new(identity),
         external_login,
         totals: Arc::default(),
+        metrics: Some(Metrics::new(db)),
     })
 }
 
@@ -188,6 +194,7 @@ pub fn http_config(serve: &ServeArgs) -> anyhow::Result<HttpConfig> {
         cors_origins,
         request_timeout: serve.request_timeout,
         header_timeout: serve.header_timeout,
+        metrics: serve.metrics,
     })
 }
 
@@ -200,10 +207,13 @@ pub async fn serve(common: &CommonArgs, serve: &ServeArgs) -> anyhow::Result<()>
         seed_demo(&pool).await?;
     }
     let state = build_state(pool.clone(), &auth).await?;
-    let listener = TcpListener::bind(serve.bind)
+    let bind = serve.bind_address();
+    let listener = TcpListener::bind(bind)
         .await
-        .with_context(|| format!("cannot listen on {}", serve.bind))?;
-    tracing::info!(address = %listener.local_addr()?, "listening");
+        .with_context(|| format!("cannot listen on {bind}"))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, "listening");
+    systemd::ready(address);
     run(
         listener,
         app(state, &http),
@@ -333,4 +343,5 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+    systemd::stopping();
 }

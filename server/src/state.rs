@@ -1,5 +1,5 @@
 //! What every request handler can reach: the database pool, the token
-//! verifier and the built-in identity.
+//! verifier, the built-in identity and the metrics.
 
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use crate::auth::Verifier;
 use crate::auth::discovery::ExternalLoginInfo;
 use crate::db::RememberedTotals;
 use crate::identity::Identity;
+use crate::metrics::Metrics;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -18,4 +19,6 @@ pub struct AppState {
     pub external_login: Option<Arc<ExternalLoginInfo>>,
     /// Filtered list totals, reused while their table is unchanged.
     pub totals: Arc<RememberedTotals>,
+    /// This application's own metrics; `None` when they are turned off.
+    pub metrics: Option<Arc<Metrics>>,
 }

@@ -4,7 +4,7 @@ use casting_shared::Actor;
 use casting_shared::domain::{ActorChanges, NewActor};
 use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
 
-use super::lists::{self, Keyed, ListSpec, PageOf, RememberedTotals};
+use super::lists::{self, Keyed, ListSpec, PageOf, PushFilter, RememberedTotals};
 use super::{Outcome, Versioned, missing_or_changed};
 use crate::listing::{KeyKind, Position, Sort, SortColumn, SortValue, contains_pattern};
 
@@ -136,7 +136,7 @@ pub async fn list_plan(
 
 fn spec<'a>(
     filter: &ActorFilter,
-    push: &'a (dyn Fn(&mut QueryBuilder<Postgres>) + Sync),
+    push: &'a PushFilter,
 ) -> ListSpec<'a> {
     ListSpec {
         table: "actors",

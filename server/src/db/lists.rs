@@ -19,12 +19,15 @@ pub const EXACT_UP_TO: i64 = 10_000;
 /// How many filtered totals an instance remembers.
 const REMEMBERED_TOTALS: usize = 4096;
 
+/// Adds a resource's filter to a statement, as ` AND …` conditions.
+pub type PushFilter = dyn Fn(&mut QueryBuilder<Postgres>) + Sync;
+
 /// What a list names of a resource's table.
 pub struct ListSpec<'a> {
     pub table: &'static str,
     pub columns: &'static str,
     /// Adds ` AND …` conditions; `None` when the list is unfiltered.
-    pub filter: Option<&'a (dyn Fn(&mut QueryBuilder<Postgres>) + Sync)>,
+    pub filter: Option<&'a PushFilter>,
     /// Names the filter in the remembered totals (its `Debug` form).
     pub filter_key: String,
 }
@@ -219,7 +222,7 @@ pub async fn plan(
 async fn count(
     db: &PgPool,
     table: &'static str,
-    filter: &(dyn Fn(&mut QueryBuilder<Postgres>) + Sync),
+    filter: &PushFilter,
 ) -> sqlx::Result<(i64, i64)> {
     let mut sql = QueryBuilder::new(format!(
         "SELECT COALESCE(sum(writes), 0)::bigint, (SELECT count(*) FROM (SELECT 1 FROM {table} \

@@ -5,7 +5,7 @@ use casting_shared::domain::{MovieChanges, NewMovie};
 use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
 use time::Date;
 
-use super::lists::{self, Keyed, ListSpec, PageOf, RememberedTotals};
+use super::lists::{self, Keyed, ListSpec, PageOf, PushFilter, RememberedTotals};
 use super::{Outcome, Versioned, missing_or_changed};
 use crate::listing::{KeyKind, Position, Sort, SortColumn, SortValue, contains_pattern};
 
@@ -124,7 +124,7 @@ pub async fn list_plan(
 
 fn spec<'a>(
     filter: &MovieFilter,
-    push: &'a (dyn Fn(&mut QueryBuilder<Postgres>) + Sync),
+    push: &'a PushFilter,
 ) -> ListSpec<'a> {
     ListSpec {
         table: "movies",

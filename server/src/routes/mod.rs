@@ -40,6 +40,8 @@ pub struct HttpConfig {
     /// Longest a client may take to send a request's headers (then the
     /// connection is closed): a slow client cannot hold the server.
     pub header_timeout: Duration,
+    /// Serve `GET /metrics` and count requests for it.
+    pub metrics: bool,
 }
 
 impl Default for HttpConfig {
@@ -48,6 +50,7 @@ impl Default for HttpConfig {
             cors_origins: Vec::new(),
             request_timeout: Duration::from_secs(30),
             header_timeout: Duration::from_secs(10),
+            metrics: true,
         }
     }
 }
@@ -65,7 +68,7 @@ impl Default for HttpConfig {
         (name = "movies", description = "Movies"),
         (name = "cast", description = "Who plays whom in which movie"),
         (name = "auth", description = "Built-in login and how to log in"),
-        (name = "operations", description = "Health, readiness and this document"),
+        (name = "operations", description = "Health, readiness, metrics and this document"),
     )
 )]
 struct ApiDoc;
@@ -105,8 +108,12 @@ pub fn openapi() -> OpenApiDocument {
 }
 
 /// The whole application, ready to serve.
-pub fn app(state: AppState, config: &HttpConfig) -> Router {
+pub fn app(mut state: AppState, config: &HttpConfig) -> Router {
     let (router, _) = api_router().split_for_parts();
+    if !config.metrics {
+        state.metrics = None;
+    }
+    let metrics = state.metrics.clone();
     let request_id = HeaderName::from_static("x-request-id");
     let layers = ServiceBuilder::new()
         .layer(SetSensitiveRequestHeadersLayer::new([
@@ -144,11 +151,19 @@ pub fn app(state: AppState, config: &HttpConfig) -> Router {
             config.request_timeout,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
-    router
+    let router = router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(layers)
-        .with_state(state)
+        .layer(layers);
+    // Outermost, so it counts the status the client finally gets.
+    let router = match metrics {
+        Some(metrics) => router.layer(axum::middleware::from_fn_with_state(
+            metrics,
+            crate::metrics::track,
+        )),
+        None => router,
+    };
+    router.with_state(state)
 }
 
 async fn method_not_allowed() -> (StatusCode, axum::Json<casting_shared::api::ErrorBody>) {

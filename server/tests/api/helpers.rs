@@ -247,6 +247,7 @@ impl TestApp {
     }
 
     pub async fn spawn_with(options: Options) -> Self {
+        record_pool_acquire_times();
         let db = TestDb::new();
         let jwks = JwksServer::start(vec![public_jwk(TEST_KEY, KID)]).await;
         let url = match (&options.shared_db, options.database_addr) {
@@ -384,6 +385,19 @@ impl TestApp {
         .await
         .expect("snapshot")
     }
+}
+
+/// Installs, once per test process, the tracing layer through which sqlx's
+/// pool-acquire times reach each application's metrics (`main` installs it
+/// with the logs).
+fn record_pool_acquire_times() {
+    use tracing_subscriber::prelude::*;
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = tracing_subscriber::registry()
+            .with(casting_server::metrics::pool_acquire_layer())
+            .try_init();
+    });
 }
 
 /// Status and JSON body; asserts the body is JSON, as every response must be.

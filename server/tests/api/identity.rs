@@ -52,7 +52,7 @@ fn ok(db_url: &str, args: &[&str], stdin: Option<&str>) -> String {
 }
 
 /// Adds a user through the real `users add` command.
-fn add_user(db_url: &str, name: &str, role: &str, password: &str) {
+pub fn add_user(db_url: &str, name: &str, role: &str, password: &str) {
     ok(
         db_url,
         &["users", "add", name, "--role", role, "--password-stdin"],

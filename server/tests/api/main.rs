@@ -6,12 +6,15 @@
 mod actors;
 mod auth;
 mod cast;
+mod cli;
+mod deploy;
 mod errors;
 mod faults;
 mod helpers;
 mod hostile;
 mod identity;
 mod lists;
+mod metrics;
 mod movies;
 mod openapi;
 mod operations;

@@ -210,14 +210,22 @@ pub struct Server {
 
 impl Server {
     pub fn start(db: &TestDb, jwks: &JwksServer) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_casting-server"))
+        Self::start_with(db, jwks, |_| {})
+    }
+
+    /// The same, with the command adjusted (environment) before it starts.
+    pub fn start_with(db: &TestDb, jwks: &JwksServer, adjust: impl FnOnce(&mut Command)) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_casting-server"));
+        command
             .env("DATABASE_URL", &db.url)
             .env("CASTING_BIND", "127.0.0.1:0")
             .env("CASTING_LOG_FORMAT", "json")
             .env("CASTING_AUTH_ISSUER", ISSUER)
             .env("CASTING_AUTH_AUDIENCE", AUDIENCE)
             .env("CASTING_AUTH_JWKS_URL", &jwks.url)
-            .env("RUST_LOG", "info")
+            .env("RUST_LOG", "info");
+        adjust(&mut command);
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
