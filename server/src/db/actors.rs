@@ -134,10 +134,7 @@ pub async fn list_plan(
     lists::plan(db, &spec(filter, &push), sort, position).await
 }
 
-fn spec<'a>(
-    filter: &ActorFilter,
-    push: &'a PushFilter,
-) -> ListSpec<'a> {
+fn spec<'a>(filter: &ActorFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
     ListSpec {
         table: "actors",
         columns: "id, name, age, gender",

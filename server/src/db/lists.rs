@@ -20,14 +20,14 @@ pub const EXACT_UP_TO: i64 = 10_000;
 const REMEMBERED_TOTALS: usize = 4096;
 
 /// Adds a resource's filter to a statement, as ` AND …` conditions.
-pub type PushFilter = dyn Fn(&mut QueryBuilder<Postgres>) + Sync;
+pub type PushFilter<'a> = dyn Fn(&mut QueryBuilder<Postgres>) + Sync + 'a;
 
 /// What a list names of a resource's table.
 pub struct ListSpec<'a> {
     pub table: &'static str,
     pub columns: &'static str,
     /// Adds ` AND …` conditions; `None` when the list is unfiltered.
-    pub filter: Option<&'a PushFilter>,
+    pub filter: Option<&'a PushFilter<'a>>,
     /// Names the filter in the remembered totals (its `Debug` form).
     pub filter_key: String,
 }
@@ -222,7 +222,7 @@ pub async fn plan(
 async fn count(
     db: &PgPool,
     table: &'static str,
-    filter: &PushFilter,
+    filter: &PushFilter<'_>,
 ) -> sqlx::Result<(i64, i64)> {
     let mut sql = QueryBuilder::new(format!(
         "SELECT COALESCE(sum(writes), 0)::bigint, (SELECT count(*) FROM (SELECT 1 FROM {table} \

@@ -122,10 +122,7 @@ pub async fn list_plan(
     lists::plan(db, &spec(filter, &push), sort, position).await
 }
 
-fn spec<'a>(
-    filter: &MovieFilter,
-    push: &'a PushFilter,
-) -> ListSpec<'a> {
+fn spec<'a>(filter: &MovieFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
     ListSpec {
         table: "movies",
         columns: "id, title, release_date",

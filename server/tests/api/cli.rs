@@ -99,11 +99,7 @@ fn help_groups_the_options_under_headings() {
     let (_, generic) = sections.iter().find(|(h, _)| h == "Options").unwrap();
     let generic_options: Vec<&str> = generic
         .lines()
-        .filter_map(|l| {
-            l.trim_start()
-                .split_whitespace()
-                .find(|w| w.starts_with("--"))
-        })
+        .filter_map(|l| l.split_whitespace().find(|w| w.starts_with("--")))
         .collect();
     assert_eq!(generic_options, ["--help", "--version"], "{help}");
     // The environment variable of each option is shown beside it.
