@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod commands;
 pub mod config;
+pub mod connections;
 pub mod db;
 pub mod error;
 pub mod extract;

@@ -15,3 +15,6 @@ mod movies;
 mod openapi;
 mod operations;
 mod proxy;
+mod security_connections;
+mod security_login;
+mod security_tokens;

@@ -26,6 +26,7 @@ const CONTRACT_ROUTES: &[(&str, &str)] = &[
     ("get", "/ready"),
     ("get", "/openapi.json"),
     ("post", "/auth/login"),
+    ("post", "/auth/refresh"),
     ("get", "/auth/config"),
     ("get", "/auth/me"),
     ("get", "/.well-known/jwks.json"),
@@ -119,7 +120,9 @@ async fn every_operation_documents_its_errors_and_permission() {
                     "{method} {path} names its permission"
                 );
             }
-            if matches!(method.as_str(), "post" | "patch" | "put") {
+            // Refreshing takes the token alone, no body.
+            let has_body = path != "/auth/refresh";
+            if has_body && matches!(method.as_str(), "post" | "patch" | "put") {
                 assert!(
                     operation["requestBody"].is_object(),
                     "{method} {path} documents its body"
@@ -130,5 +133,23 @@ async fn every_operation_documents_its_errors_and_permission() {
                 );
             }
         }
+    }
+}
+
+#[tokio::test]
+async fn auth_refresh_is_documented_exactly() {
+    let app = TestApp::spawn().await;
+    let (_, doc) = app.get("/openapi.json", "").await;
+    let refresh = &doc["paths"]["/auth/refresh"]["post"];
+    assert_eq!(refresh["security"], serde_json::json!([{"bearer": []}]));
+    assert!(refresh.get("requestBody").is_none(), "{refresh}");
+    let responses = refresh["responses"].as_object().unwrap();
+    let statuses: BTreeSet<&str> = responses.keys().map(String::as_str).collect();
+    assert_eq!(statuses, BTreeSet::from(["200", "401", "429", "503"]));
+    let schema =
+        |status: &str| responses[status]["content"]["application/json"]["schema"]["$ref"].clone();
+    assert_eq!(schema("200"), "#/components/schemas/LoginResponse");
+    for status in ["401", "429", "503"] {
+        assert_eq!(schema(status), "#/components/schemas/ErrorBody", "{status}");
     }
 }
