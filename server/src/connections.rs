@@ -89,6 +89,8 @@ struct Conn {
     /// Asked to close to make room.
     evicted: AtomicBool,
     close: Notify,
+    /// A request finished: the deadline moved.
+    finished: Notify,
 }
 
 impl Conn {
@@ -137,6 +139,7 @@ impl Registry {
             idle_since: Mutex::new(now),
             evicted: AtomicBool::new(false),
             close: Notify::new(),
+            finished: Notify::new(),
         });
         let id = self.next_id.fetch_add(1, Ordering::SeqCst);
         self.lock().insert(id, conn.clone());
@@ -192,6 +195,7 @@ impl Drop for InFlight {
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = Instant::now();
         self.conn.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.conn.finished.notify_one();
         self.registry.changed.notify_waiters();
     }
 }
@@ -424,6 +428,7 @@ async fn serve_one(
                     closing = Some(Instant::now());
                 }
             }
+            () = conn.finished.notified(), if closing.is_none() => {}
             () = conn.close.notified(), if closing.is_none() => {
                 connection.as_mut().graceful_shutdown();
                 closing = Some(Instant::now());

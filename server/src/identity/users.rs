@@ -51,9 +51,12 @@ impl TryFrom<UserRow> for User {
 
 const COLUMNS: &str = "id, username, role, password_hash, disabled, created_at, token_generation";
 
-/// Rows that name the user: by key, or (a row whose key could not be filled
-/// in, see [`fill_missing_keys`]) by its exact stored name.
-const MATCHES: &str = "(username_key = $1 OR (username_key IS NULL AND username = $2))";
+/// The one row that names the user: a row whose key could not be filled in
+/// (see [`fill_missing_keys`]) by its exact stored name first, else the row
+/// with the key.
+const MATCHES: &str = "id = (SELECT id FROM users \
+     WHERE username_key = $1 OR (username_key IS NULL AND username = $2) \
+     ORDER BY username_key IS NULL DESC, id LIMIT 1)";
 
 #[derive(Debug, thiserror::Error)]
 pub enum AddUserError {
