@@ -87,10 +87,12 @@ async fn a_burst_of_concurrent_guesses_gets_no_more_checks_than_the_limit() {
         "{wrong} wrong passwords were checked: {counts:?}"
     );
     assert!(wrong + right <= 6, "{counts:?}");
+    let turned_away =
+        counts.get(&429).copied().unwrap_or(0) + counts.get(&503).copied().unwrap_or(0);
     assert_eq!(
-        wrong + right + counts.get(&429).copied().unwrap_or(0),
+        wrong + right + turned_away,
         60,
-        "the rest are 429: {counts:?}"
+        "the rest are 429 (throttled) or 503 (too many at once): {counts:?}"
     );
 }
 
