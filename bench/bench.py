@@ -8,7 +8,13 @@ pgbench (-M prepared, custom scripts) for PostgreSQL alone, alternating
 API and PostgreSQL runs three times. Prints one table: requests/s, p50,
 p99, the server's peak memory, and the median ratio API/PostgreSQL.
 
-Usage: bench/run [--seconds N] [--sizes small,large]
+A second part (also alone with --login-storm) measures a login storm: 250
+connections sending logins for unknown users for the same length of time,
+with the throttle set high so that only the hashing bound holds them; it
+reports the server's resident memory before, at its peak and after, and the
+latency of GET /actors (4 connections) before and during the storm.
+
+Usage: bench/run [--seconds N] [--sizes small,large] [--login-storm | --no-login-storm]
 """
 
 import argparse
@@ -52,7 +58,8 @@ def ensure_tools():
 def build():
     print("building the release server…", file=sys.stderr)
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "casting-server"], cwd=ROOT, check=True)
-    return os.path.join(ROOT, "target", "release", "casting-server")
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+    return os.path.join(target, "release", "casting-server")
 
 
 def seed(server, db, actors, movies):
@@ -78,9 +85,9 @@ def seed(server, db, actors, movies):
 
 
 class Server:
-    def __init__(self, binary, db):
+    def __init__(self, binary, db, extra_env=None):
         env = dict(os.environ, DATABASE_URL=f"{PG}/{db}{LOOPBACK}", CASTING_BIND=f"127.0.0.1:{PORT}",
-                   CASTING_LOG_FORMAT="json", RUST_LOG="info")
+                   CASTING_LOG_FORMAT="json", RUST_LOG="info", **(extra_env or {}))
         self.proc = subprocess.Popen([binary, "serve"], env=env, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
         for _ in range(200):
@@ -105,11 +112,25 @@ class Server:
         return json.load(urllib.request.urlopen(request, timeout=120))
 
     def peak_mib(self):
+    def status_mib(self, field):
         with open(f"/proc/{self.proc.pid}/status") as status:
             for line in status:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024
         return float("nan")
+
+    def peak_mib(self):
+        return self.status_mib("VmHWM")
+
+    def resident_mib(self):
+        return self.status_mib("VmRSS")
+
+    def threads(self):
+        with open(f"/proc/{self.proc.pid}/status") as status:
+            for line in status:
+                if line.startswith("Threads:"):
+                    return int(line.split()[1])
+        return 0
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
@@ -134,10 +155,10 @@ def parse_latency(text, label):
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def api_run(token, method, path, body, actors, seconds):
+def api_run(token, method, path, body, actors, seconds, connections=CONNECTIONS):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(wrk_script(method, path, body, actors))
-    out = run(["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency",
+    out = run(["wrk", f"-t{THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency",
                "-H", f"Authorization: Bearer {token}", "-s", script.name,
                f"http://127.0.0.1:{PORT}"]).stdout
     os.unlink(script.name)
@@ -236,15 +257,90 @@ def plan(db, table, columns, condition, order):
     seq = any(n["Node Type"] == "Seq Scan" and n.get("Relation Name") == table for n in nodes)
     buffers = out.get("Shared Hit Blocks", 0) + out.get("Shared Read Blocks", 0)
     return ("SEQ SCAN" if seq else "index") + f", {buffers} buffers"
+LOGIN_STORM_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) counts = {} end
+request = function()
+  local body = '{"username":"nobody' .. math.random(1, 1000000000) .. '","password":"not-the-password"}'
+  return wrk.format("POST", "/auth/login", nil, body)
+end
+response = function(status, headers, body)
+  counts[status] = (counts[status] or 0) + 1
+end
+function done(summary, latency, requests)
+  local total = {}
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("counts")) do total[status] = (total[status] or 0) + n end
+  end
+  for status, n in pairs(total) do io.write(string.format("status %d %d\\n", status, n)) end
+end
+"""
+
+
+def login_storm(binary, seconds):
+    """250 concurrent logins for unknown users: memory and other requests' latency."""
+    db = "casting_bench_logins"
+    print("login storm: seeding…", file=sys.stderr)
+    seed(binary, db, 1_000, 200)
+    # The throttle would stop one address after 20 failures: set it out of
+    # the way so that the hashing bound is what is measured.
+    server = Server(binary, db, {"CASTING_LOGIN_MAX_FAILURES": "1000000"})
+    try:
+        quiet = 4
+        before = api_run(server.token, "GET", "/actors?per_page=10", None, 1000, seconds, quiet)
+        rss_before = server.resident_mib()
+        with open(f"/proc/{server.proc.pid}/clear_refs", "w") as refs:
+            refs.write("5")
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(LOGIN_STORM_SCRIPT)
+        storm = subprocess.Popen(["wrk", f"-t{THREADS}", "-c250", f"-d{seconds + 2}s", "--timeout", "10s",
+                                  "-s", script.name, f"http://127.0.0.1:{PORT}"],
+                                 stdout=subprocess.PIPE, text=True)
+        time.sleep(1)
+        during = api_run(server.token, "GET", "/actors?per_page=10", None, 1000, seconds, quiet)
+        threads_during = server.threads()
+        out, _ = storm.communicate()
+        os.unlink(script.name)
+        statuses = dict((int(a), int(b)) for a, b in re.findall(r"status (\d+) (\d+)", out))
+        peak = server.peak_mib()
+        time.sleep(1)
+        rss_after = server.resident_mib()
+    finally:
+        server.stop()
+        psql("postgres", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    return {"rss_before": rss_before, "rss_peak": peak, "rss_after": rss_after,
+            "threads": threads_during, "before": before, "during": during, "statuses": statuses}
+
+
+def print_login_storm(result, seconds):
+    print(f"\nLogin storm: 250 connections posting logins for unknown users for {seconds + 2} s "
+          f"(statuses {result['statuses']}); GET /actors at 4 connections.\n")
+    print("| | GET /actors req/s | p50 ms | p99 ms |")
+    print("|---|---:|---:|---:|")
+    for label, key in (("before the storm", "before"), ("during the storm", "during")):
+        rps, p50, p99 = result[key]
+        print(f"| {label} | {rps:.0f} | {p50:.2f} | {p99:.2f} |")
+    print(f"\nServer resident memory: {result['rss_before']:.1f} MiB before, "
+          f"{result['rss_peak']:.1f} MiB at the peak of the storm, {result['rss_after']:.1f} MiB after; "
+          f"{result['threads']} threads during it.")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=8, help="length of each run")
     parser.add_argument("--sizes", default="small,large")
+    storm = parser.add_mutually_exclusive_group()
+    storm.add_argument("--login-storm", action="store_true", help="only the login storm")
+    storm.add_argument("--no-login-storm", action="store_true", help="skip the login storm")
     args = parser.parse_args()
     ensure_tools()
     binary = build()
+    if args.login_storm:
+        print_login_storm(login_storm(binary, args.seconds), args.seconds)
+        return
     rows = []
     scale = {}  # label -> {size: (req/s, p99)}, plus the plan at the largest size
     for size in args.sizes.split(","):
@@ -300,6 +396,8 @@ def main():
                   f"{entry['large'][1]:.2f} | {ratio:.2f} | {entry['plan']} |")
         if cliffs:
             print(f"\nCLIFFS (ratio under 0.5 or a sequential scan): {', '.join(cliffs)}")
+    if not args.no_login_storm:
+        print_login_storm(login_storm(binary, args.seconds), args.seconds)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,9 @@ use casting_shared::domain::{check_new_password, parse_username};
 use sqlx::PgPool;
 
 use crate::config::{KeysCommand, UsersCommand};
+use crate::identity::keys::Revoked;
+use crate::identity::revocation::REFRESH_EVERY;
+use crate::identity::sealing::KeySealer;
 use crate::identity::{keys, passwords, users};
 
 pub async fn users(db: &PgPool, command: UsersCommand) -> anyhow::Result<()> {
@@ -20,12 +23,13 @@ pub async fn users(db: &PgPool, command: UsersCommand) -> anyhow::Result<()> {
         } => {
             let name =
                 parse_username(&name).map_err(|why| anyhow::anyhow!("the username {why}"))?;
-            if users::find(db, &name).await?.is_some() {
-                bail!("a user named {name} already exists");
+            if let Some(existing) = users::find(db, &name).await? {
+                bail!("a user named {:?} already exists", existing.username);
             }
             let password = read_new_password(password_stdin)?;
             let hash = passwords::hash(password).await?;
             let role = Role::from(role);
+            // Refuses look-alikes of existing names too.
             let user = users::add(db, &name, role, &hash).await?;
             println!("added {} ({})", user.username, user.role);
         }
@@ -114,13 +118,48 @@ fn read_new_password(from_stdin: bool) -> anyhow::Result<String> {
     Ok(password)
 }
 
-pub async fn keys(db: &PgPool, command: KeysCommand) -> anyhow::Result<()> {
+pub async fn keys(
+    db: &PgPool,
+    command: KeysCommand,
+    sealer: Option<&KeySealer>,
+) -> anyhow::Result<()> {
     match command {
         KeysCommand::Rotate => {
-            let kid = keys::rotate(db).await?;
+            let kid = keys::rotate(db, sealer).await?;
             println!(
                 "new signing key {kid}; tokens signed by the previous key stay valid until they expire"
             );
+        }
+        KeysCommand::Revoke { kid } => match keys::revoke(db, &kid, sealer).await? {
+            Revoked::Done { replaced_by } => {
+                println!(
+                    "revoked {kid}: every instance refuses its tokens within {} s",
+                    REFRESH_EVERY.as_secs() * 2
+                );
+                if let Some(new) = replaced_by {
+                    println!("it was signing; the new signing key is {new}");
+                }
+            }
+            Revoked::AlreadyRevoked => println!("{kid} was already revoked"),
+            Revoked::NotFound => bail!("there is no signing key {kid:?} (see `keys list`)"),
+        },
+        KeysCommand::List => {
+            println!(
+                "{:<44} {:<10} {:<10} {:<10}",
+                "kid", "created", "retired", "revoked"
+            );
+            let day = |at: Option<time::OffsetDateTime>| {
+                at.map_or_else(|| "-".to_owned(), |at| at.date().to_string())
+            };
+            for key in keys::list(db).await? {
+                println!(
+                    "{:<44} {:<10} {:<10} {:<10}",
+                    key.kid,
+                    key.created_at.date(),
+                    day(key.retired_at),
+                    day(key.revoked_at)
+                );
+            }
         }
     }
     Ok(())

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::identity::sealing::KeySealer;
 use crate::settings::{AuthSettings, DEFAULT_AUDIENCE, ExternalIssuer};
 
 /// `--help` groups the options under these headings.
@@ -79,7 +80,7 @@ pub enum UsersCommand {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Refuse a user's logins from now on (their tokens run out by themselves).
+    /// Refuse a user's logins and tokens from now on (within seconds on every instance).
     Disable { name: String },
     /// Allow a disabled user to log in again.
     Enable { name: String },
@@ -111,6 +112,11 @@ impl From<RoleArg> for casting_shared::Role {
 pub enum KeysCommand {
     /// Add a new signing key; tokens signed by the previous one stay valid until they expire.
     Rotate,
+    /// Revoke a key: tokens it signed are refused within seconds on every
+    /// instance, and it leaves the JWKS (a new key takes over if it was signing).
+    Revoke { kid: String },
+    /// List the signing keys: id, created, retired, revoked.
+    List,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -137,6 +143,46 @@ pub struct CommonArgs {
     /// it fails with 503 (e.g. `3s`, `500ms`).
     #[arg(long, env = "CASTING_DB_TIMEOUT", global = true, default_value = "3s", value_parser = humantime::parse_duration, help_heading = DATABASE)]
     pub db_timeout: Duration,
+
+    /// Encrypt the signing keys stored in the database with this key
+    /// (32 bytes in base64, e.g. from `openssl rand -base64 32`).
+    #[arg(
+        long,
+        env = "CASTING_KEY_ENCRYPTION_KEY",
+        global = true,
+        hide_env_values = true,
+        help_heading = BUILT_IN_IDENTITY
+    )]
+    pub key_encryption_key: Option<String>,
+
+    /// Read the key-encryption key from this file instead.
+    #[arg(
+        long,
+        env = "CASTING_KEY_ENCRYPTION_KEY_FILE",
+        global = true,
+        conflicts_with = "key_encryption_key",
+        help_heading = BUILT_IN_IDENTITY
+    )]
+    pub key_encryption_key_file: Option<std::path::PathBuf>,
+}
+
+impl CommonArgs {
+    /// The key-encryption key, if one is configured.
+    pub fn key_sealer(&self) -> anyhow::Result<Option<std::sync::Arc<KeySealer>>> {
+        let text = match (&self.key_encryption_key, &self.key_encryption_key_file) {
+            (Some(text), _) => text.clone(),
+            (None, Some(path)) => std::fs::read_to_string(path).map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot read CASTING_KEY_ENCRYPTION_KEY_FILE {}: {e}",
+                    path.display()
+                )
+            })?,
+            (None, None) => return Ok(None),
+        };
+        let sealer = KeySealer::from_base64(&text)
+            .map_err(|e| anyhow::anyhow!("CASTING_KEY_ENCRYPTION_KEY: {e:#}"))?;
+        Ok(Some(std::sync::Arc::new(sealer)))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -190,9 +236,20 @@ pub struct ServeArgs {
     #[arg(long, env = "CASTING_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration, help_heading = HTTP)]
     pub request_timeout: Duration,
 
-    /// Longest a client may take to send a request's headers.
+    /// Longest a new connection may take to send a complete request's
+    /// headers, whatever protocol it speaks (then it is closed).
     #[arg(long, env = "CASTING_HEADER_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration, help_heading = HTTP)]
     pub header_timeout: Duration,
+
+    /// Longest a connection may stay open with no request in flight.
+    #[arg(long, env = "CASTING_IDLE_TIMEOUT", default_value = "60s", value_parser = humantime::parse_duration, help_heading = HTTP)]
+    pub idle_timeout: Duration,
+
+    /// Most connections open at once (default: three quarters of the
+    /// process's open-file limit); at the cap, the longest-idle connection
+    /// is closed to make room.
+    #[arg(long, env = "CASTING_MAX_CONNECTIONS", help_heading = HTTP)]
+    pub max_connections: Option<usize>,
 
     /// Client id of the external issuer's application for the terminal
     /// client's browser sign-in (device flow).
@@ -224,6 +281,14 @@ pub struct ServeArgs {
     /// Serve Prometheus metrics at `GET /metrics` (`on` or `off`).
     #[arg(long, env = "CASTING_METRICS", default_value = "on", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set, help_heading = HTTP)]
     pub metrics: bool,
+    /// Logins that may check a password at the same time (default: one per core).
+    #[arg(long, env = "CASTING_LOGIN_CONCURRENCY", help_heading = BUILT_IN_IDENTITY)]
+    pub login_concurrency: Option<usize>,
+
+    /// How long after a password login its session may be refreshed
+    /// (`POST /auth/refresh`); then the user logs in again.
+    #[arg(long, env = "CASTING_SESSION_MAX", default_value = "12h", value_parser = humantime::parse_duration, help_heading = BUILT_IN_IDENTITY)]
+    pub session_max: Duration,
 
     /// Seed demo data and one user per role into an empty database, and print their passwords.
     #[arg(long, help_heading = DATABASE)]
@@ -246,7 +311,7 @@ impl ServeArgs {
         }
     }
 
-    pub fn auth_settings(&self) -> anyhow::Result<AuthSettings> {
+    pub fn auth_settings(&self, common: &CommonArgs) -> anyhow::Result<AuthSettings> {
         let external = match (&self.auth_issuer, &self.auth_audience) {
             (None, None) => None,
             (Some(issuer), Some(audience)) => Some(ExternalIssuer {
@@ -292,6 +357,9 @@ impl ServeArgs {
             signing_key_pem,
             login_max_failures: self.login_max_failures,
             login_window: self.login_window,
+            login_concurrency: self.login_concurrency.unwrap_or(0),
+            session_max: self.session_max,
+            key_sealer: common.key_sealer()?,
         })
     }
 }

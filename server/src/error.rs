@@ -31,10 +31,17 @@ pub enum ApiError {
     PreconditionFailed,
     #[error("invalid fields: {0:?}")]
     Unprocessable(FieldErrors),
+    #[error("request target too long")]
+    UriTooLong,
+    #[error("request headers too large")]
+    HeadersTooLarge,
     #[error("too many requests")]
     TooManyRequests { retry_after: Duration },
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// Too much work of one kind at once (logins hashing passwords): 503.
+    #[error("busy")]
+    Busy { retry_after: Duration },
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
 }
@@ -49,7 +56,9 @@ impl ApiError {
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
+            ApiError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ApiError::Unavailable(_) | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -143,10 +152,20 @@ impl IntoResponse for ApiError {
                 tracing::warn!(%cause, "database unavailable");
                 Some("the database is unavailable; try again shortly".to_owned())
             }
+            ApiError::Busy { .. } => Some("too many logins at once; try again shortly".to_owned()),
             ApiError::Internal(cause) => {
                 tracing::error!(cause = format!("{cause:#}"), "internal error");
                 None
             }
+            ApiError::UriTooLong => Some(format!(
+                "the request target is over {} bytes",
+                crate::routes::MAX_URI_BYTES
+            )),
+            ApiError::HeadersTooLarge => Some(format!(
+                "at most {} header fields of {} bytes in all",
+                crate::routes::MAX_HEADERS,
+                crate::routes::MAX_HEADER_BYTES
+            )),
             ApiError::NotFound | ApiError::TooManyRequests { .. } => None,
         };
         let fields = match self {
@@ -162,7 +181,7 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, bearer_challenge());
             }
-            ApiError::TooManyRequests { retry_after } => {
+            ApiError::TooManyRequests { retry_after } | ApiError::Busy { retry_after } => {
                 let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
             }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cli_docs;
 pub mod commands;
 pub mod config;
+pub mod connections;
 pub mod db;
 pub mod error;
 pub mod extract;

@@ -24,7 +24,8 @@ async fn main() -> anyhow::Result<()> {
         }
         Some(Command::Keys(command)) => {
             let db = startup::migrate(&cli.common).await?;
-            commands::keys(&db, command).await
+            let sealer = cli.common.key_sealer()?;
+            commands::keys(&db, command, sealer.as_deref()).await
         }
         Some(Command::Completions { shell }) => {
             cli_docs::completions(shell, &mut std::io::stdout().lock())

@@ -1,7 +1,10 @@
 //! Settings of the application itself, independent of where they come from
 //! (the command line in production, the test harness in tests).
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::identity::sealing::KeySealer;
 
 /// An external OpenID Connect / Auth0 issuer whose tokens are trusted.
 #[derive(Debug, Clone)]
@@ -30,6 +33,12 @@ pub struct AuthSettings {
     pub signing_key_pem: Option<String>,
     pub login_max_failures: u32,
     pub login_window: Duration,
+    /// Logins checking a password at once (0: one per core).
+    pub login_concurrency: usize,
+    /// How long after its password login a session may be refreshed.
+    pub session_max: Duration,
+    /// Encrypts the signing keys stored in the database.
+    pub key_sealer: Option<Arc<KeySealer>>,
 }
 
 /// The audience built-in tokens carry when no external API identifier is set.
@@ -47,6 +56,9 @@ impl Default for AuthSettings {
             signing_key_pem: None,
             login_max_failures: 5,
             login_window: Duration::from_secs(300),
+            login_concurrency: 0,
+            session_max: Duration::from_secs(12 * 3600),
+            key_sealer: None,
         }
     }
 }

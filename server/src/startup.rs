@@ -17,8 +17,11 @@ use crate::auth::jwks::JwksCache;
 use crate::auth::verifier::KeySource;
 use crate::auth::{TrustedIssuer, Verifier};
 use crate::config::{CommonArgs, ServeArgs};
+use crate::connections::{self, ConnectionLimits};
 use crate::identity::demo::{self, DemoError};
-use crate::identity::{Identity, Keyring, LoginThrottle};
+use crate::identity::{
+    HashingPool, Identity, Keyring, LoginThrottle, RefreshLimit, Revocations, users,
+};
 use crate::metrics::Metrics;
 use crate::routes::{HttpConfig, app};
 use crate::settings::AuthSettings;
@@ -77,6 +80,17 @@ pub async fn prepare_database(url: &str, settings: &DbSettings) -> anyhow::Resul
         .run(&pool)
         .await
         .context("cannot apply the database migrations")?;
+    let clashes = users::fill_missing_keys(&pool)
+        .await
+        .context("cannot normalise the stored usernames")?;
+    for name in clashes {
+        tracing::warn!(
+            username = ?name,
+            "this user's name is the same as an older user's once normalised (case, width, \
+             compatibility forms); it cannot log in until one of them is removed \
+             (`casting-server users remove NAME`)"
+        );
+    }
     Ok(pool)
 }
 
@@ -139,8 +153,11 @@ pub async fn migrate(common: &CommonArgs) -> anyhow::Result<PgPool> {
 pub async fn build_state(db: PgPool, auth: &AuthSettings) -> anyhow::Result<AppState> {
     let keyring = Arc::new(match &auth.signing_key_pem {
         Some(pem) => Keyring::from_pem(pem).context("CASTING_SIGNING_KEY_FILE")?,
-        None => Keyring::from_database(db.clone(), auth.token_ttl).await?,
+        None => Keyring::from_database(db.clone(), auth.token_ttl, auth.key_sealer.clone()).await?,
     });
+    let revocations = Revocations::start(db.clone(), keyring.clone())
+        .await
+        .context("cannot read the token revocations")?;
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
         .build()
@@ -169,13 +186,17 @@ pub async fn build_state(db: PgPool, auth: &AuthSettings) -> anyhow::Result<AppS
     let identity = Identity {
         keyring,
         throttle: LoginThrottle::new(auth.login_max_failures, auth.login_window),
+        hashing: HashingPool::new(auth.login_concurrency),
+        revocations: revocations.clone(),
+        refresh_limit: RefreshLimit::default(),
         issuer: auth.public_url.clone(),
         audience: auth.audience.clone(),
         token_ttl: auth.token_ttl,
+        session_max: auth.session_max,
     };
     Ok(AppState {
         db: db.clone(),
-        verifier: Arc::new(Verifier::new(issuers)),
+        verifier: Arc::new(Verifier::new(issuers).with_revocations(revocations)),
         identity: Arc::new(identity),
         external_login,
         totals: Arc::default(),
@@ -195,12 +216,14 @@ pub fn http_config(serve: &ServeArgs) -> anyhow::Result<HttpConfig> {
         request_timeout: serve.request_timeout,
         header_timeout: serve.header_timeout,
         metrics: serve.metrics,
+        idle_timeout: serve.idle_timeout,
+        max_connections: serve.max_connections,
     })
 }
 
 /// `casting-server` / `casting-server serve`.
 pub async fn serve(common: &CommonArgs, serve: &ServeArgs) -> anyhow::Result<()> {
-    let auth = serve.auth_settings()?;
+    let auth = serve.auth_settings(common)?;
     let http = http_config(serve)?;
     let pool = migrate(common).await?;
     if serve.demo {
@@ -213,14 +236,13 @@ pub async fn serve(common: &CommonArgs, serve: &ServeArgs) -> anyhow::Result<()>
         .with_context(|| format!("cannot listen on {bind}"))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "listening");
+    let limits = http.connection_limits();
+    tracing::info!(
+        max_connections = limits.max_connections,
+        "connection limits"
+    );
     systemd::ready(address);
-    run(
-        listener,
-        app(state, &http),
-        http.header_timeout,
-        shutdown_signal(),
-    )
-    .await?;
+    connections::serve(listener, app(state, &http), limits, shutdown_signal()).await?;
     pool.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -230,11 +252,13 @@ pub async fn serve(common: &CommonArgs, serve: &ServeArgs) -> anyhow::Result<()>
 async fn seed_demo(pool: &PgPool) -> anyhow::Result<()> {
     match demo::seed(pool).await {
         Ok(users) => {
-            println!(
+            // Standard error, not standard output: output is often kept in
+            // log collectors, and these are secrets.
+            eprintln!(
                 "Demo data seeded. Log in as one of these users (passwords are shown only now):"
             );
             for user in users {
-                println!(
+                eprintln!(
                     "  {:<10} {:<20} password: {}",
                     user.username,
                     user.role.name(),
@@ -254,71 +278,23 @@ async fn seed_demo(pool: &PgPool) -> anyhow::Result<()> {
     }
 }
 
-/// Longest the server waits for in-flight requests after a shutdown signal.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// Serves until `shutdown` resolves, then stops accepting (new connections
 /// are refused) and finishes the requests already accepted. Each client
-/// gets `header_timeout` to send its request headers.
+/// gets `header_timeout` to send its request headers; the other limits are
+/// the defaults of [`ConnectionLimits`].
 pub async fn run(
     listener: TcpListener,
     app: axum::Router,
     header_timeout: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-    use hyper_util::server::conn::auto::Builder;
-    use hyper_util::service::TowerToHyperService;
-    use tower::ServiceExt;
-
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let mut builder = Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout);
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(error) => {
-                    // Out of file descriptors and the like: wait, don't spin.
-                    tracing::warn!(%error, "cannot accept a connection");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        let _ = stream.set_nodelay(true);
-        let service =
-            app.clone()
-                .map_request(move |request: hyper::Request<hyper::body::Incoming>| {
-                    let mut request = request.map(axum::body::Body::new);
-                    request
-                        .extensions_mut()
-                        .insert(axum::extract::ConnectInfo(peer));
-                    request
-                });
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
-            .into_owned();
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::debug!(%error, "connection ended with an error");
-            }
-        });
-    }
-    drop(listener);
-    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!("in-flight requests still running after {DRAIN_TIMEOUT:?}; stopping anyway");
-    }
-    Ok(())
+    connections::serve(
+        listener,
+        app,
+        ConnectionLimits::new(header_timeout),
+        shutdown,
+    )
+    .await
 }
 
 async fn shutdown_signal() {

@@ -4,6 +4,7 @@
 use casting_shared::Role;
 use sqlx::PgPool;
 
+use super::usernames::UsernameKey;
 use super::{passwords, users};
 
 const FIRST_NAMES: &[(&str, &str)] = &[
@@ -204,7 +205,8 @@ pub enum DemoError {
 }
 
 fn random_password() -> String {
-    // 96 random bits, URL-safe, easy to copy from a terminal.
+    // 80 random bits (20 hex digits from two v4 UUIDs' random parts),
+    // URL-safe, easy to copy from a terminal.
     let a = uuid::Uuid::new_v4().simple().to_string();
     let b = uuid::Uuid::new_v4().simple().to_string();
     format!("{}-{}-{}", &a[..6], &a[6..12], &b[..8])
@@ -276,12 +278,16 @@ pub async fn seed(db: &PgPool) -> Result<Vec<DemoUser>, DemoError> {
             .await?;
     }
     for (user, hash) in demo_users.iter().zip(&hashes) {
-        sqlx::query("INSERT INTO users (username, role, password_hash) VALUES ($1, $2, $3)")
-            .bind(user.username)
-            .bind(user.role.key())
-            .bind(hash)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO users (username, username_key, role, password_hash) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(user.username)
+        .bind(UsernameKey::of(user.username).as_str())
+        .bind(user.role.key())
+        .bind(hash)
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(demo_users)

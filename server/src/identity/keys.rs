@@ -6,9 +6,13 @@
 //! old one, which keeps verifying until every token it signed has expired.
 //! Each instance re-reads the keys when a token names a key id it does not
 //! know and at least every [`REFRESH_EVERY`], so rotation reaches all.
+//! `casting-server keys revoke KID` removes a key at once (a new one takes
+//! over if it was signing); every instance drops it within seconds (see
+//! `revocation.rs`). With a key-encryption key set, private keys are stored
+//! encrypted (`sealing.rs`).
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -18,6 +22,8 @@ use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse, ThumbprintHash};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
 use serde::Serialize;
 use sqlx::PgPool;
+
+use super::sealing::{self, KeySealer};
 
 /// How often an instance re-reads the key table at the latest.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(60);
@@ -92,7 +98,7 @@ impl Loaded {
 }
 
 enum KeyStore {
-    Database(PgPool),
+    Database(PgPool, Option<Arc<KeySealer>>),
     /// One key from `CASTING_SIGNING_KEY_FILE`; nothing to re-read.
     File,
 }
@@ -109,12 +115,19 @@ pub struct Keyring {
 
 impl Keyring {
     /// Keys from the database, creating the first one if there is none.
-    pub async fn from_database(db: PgPool, token_ttl: Duration) -> anyhow::Result<Self> {
-        ensure_current_key(&db).await?;
+    pub async fn from_database(
+        db: PgPool,
+        token_ttl: Duration,
+        sealer: Option<Arc<KeySealer>>,
+    ) -> anyhow::Result<Self> {
+        if let Some(sealer) = &sealer {
+            seal_plain_keys(&db, sealer).await?;
+        }
+        ensure_current_key(&db, sealer.as_deref()).await?;
         let retention = token_ttl + REFRESH_EVERY * 2 + Duration::from_secs(300);
-        let loaded = load(&db, retention).await?;
+        let loaded = load(&db, retention, sealer.as_deref()).await?;
         Ok(Self {
-            store: KeyStore::Database(db),
+            store: KeyStore::Database(db, sealer),
             retention,
             loaded: RwLock::new(loaded),
             reloading: tokio::sync::Mutex::new(()),
@@ -140,7 +153,7 @@ impl Keyring {
 
     /// Re-reads the keys if the last read is older than `age`.
     async fn refresh_if_older(&self, age: Duration) {
-        let KeyStore::Database(db) = &self.store else {
+        let KeyStore::Database(db, sealer) = &self.store else {
             return;
         };
         if self.read().loaded_at.elapsed() < age {
@@ -150,7 +163,7 @@ impl Keyring {
         if self.read().loaded_at.elapsed() < age {
             return;
         }
-        match load(db, self.retention).await {
+        match load(db, self.retention, sealer.as_deref()).await {
             Ok(loaded) => *self.loaded.write().unwrap_or_else(|e| e.into_inner()) = loaded,
             // Keep the keys we have; try again on the next occasion.
             Err(error) => tracing::warn!(%error, "cannot re-read the signing keys"),
@@ -182,6 +195,16 @@ impl Keyring {
         self.read().verifying.get(kid).cloned()
     }
 
+    /// The id of the key tokens are signed with now.
+    pub fn signing_kid(&self) -> String {
+        self.read().signing_kid.clone()
+    }
+
+    /// Re-reads the keys now (a key was revoked).
+    pub async fn reload(&self) {
+        self.refresh_if_older(Duration::ZERO).await;
+    }
+
     pub async fn jwks(&self) -> JwkSet {
         self.refresh_if_older(REFRESH_EVERY).await;
         self.read().jwks.clone()
@@ -198,10 +221,15 @@ impl Keyring {
     }
 }
 
-async fn load(db: &PgPool, retention: Duration) -> anyhow::Result<Loaded> {
-    let rows: Vec<(String, bool)> = sqlx::query_as(
-        "SELECT private_key_pem, retired_at IS NULL FROM signing_keys \
-         WHERE retired_at IS NULL OR retired_at > now() - make_interval(secs => $1) \
+async fn load(
+    db: &PgPool,
+    retention: Duration,
+    sealer: Option<&KeySealer>,
+) -> anyhow::Result<Loaded> {
+    let rows: Vec<(String, String, bool)> = sqlx::query_as(
+        "SELECT kid, private_key_pem, retired_at IS NULL FROM signing_keys \
+         WHERE revoked_at IS NULL \
+         AND (retired_at IS NULL OR retired_at > now() - make_interval(secs => $1)) \
          ORDER BY created_at DESC",
     )
     .bind(retention.as_secs_f64())
@@ -210,8 +238,8 @@ async fn load(db: &PgPool, retention: Duration) -> anyhow::Result<Loaded> {
     .context("cannot read the signing keys")?;
     let mut current = None;
     let mut others = Vec::new();
-    for (pem, is_current) in rows {
-        let key = parse_key(&pem)?;
+    for (kid, stored, is_current) in rows {
+        let key = parse_key(&sealing::unseal(sealer, &kid, &stored)?)?;
         if is_current && current.is_none() {
             current = Some(key);
         } else {
@@ -224,7 +252,7 @@ async fn load(db: &PgPool, retention: Duration) -> anyhow::Result<Loaded> {
 
 /// Creates the first signing key unless one exists; safe when several
 /// instances start at once.
-async fn ensure_current_key(db: &PgPool) -> anyhow::Result<()> {
+async fn ensure_current_key(db: &PgPool, sealer: Option<&KeySealer>) -> anyhow::Result<()> {
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM signing_keys WHERE retired_at IS NULL)")
             .fetch_one(db)
@@ -246,7 +274,7 @@ async fn ensure_current_key(db: &PgPool) -> anyhow::Result<()> {
     if !exists {
         sqlx::query("INSERT INTO signing_keys (kid, private_key_pem) VALUES ($1, $2)")
             .bind(&kid)
-            .bind(&pem)
+            .bind(sealing::stored_form(sealer, &kid, &pem)?)
             .execute(&mut *tx)
             .await?;
         tracing::info!(%kid, "generated the first signing key");
@@ -255,24 +283,140 @@ async fn ensure_current_key(db: &PgPool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `casting-server keys rotate`: a new current key; the old one is retired
-/// but keeps verifying the tokens it signed until they expire.
-pub async fn rotate(db: &PgPool) -> anyhow::Result<String> {
-    let pem = tokio::task::spawn_blocking(generate_pem).await??;
-    let kid = parse_key(&pem)?.kid;
+/// Encrypts the keys stored in plain text before a key-encryption key was
+/// configured.
+async fn seal_plain_keys(db: &PgPool, sealer: &KeySealer) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(KEY_LOCK)
         .execute(&mut *tx)
         .await?;
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT kid, private_key_pem FROM signing_keys")
+            .fetch_all(&mut *tx)
+            .await?;
+    for (kid, stored) in rows {
+        if sealing::is_sealed(&stored) {
+            continue;
+        }
+        sqlx::query("UPDATE signing_keys SET private_key_pem = $2 WHERE kid = $1")
+            .bind(&kid)
+            .bind(sealer.seal(&kid, &stored)?)
+            .execute(&mut *tx)
+            .await?;
+        tracing::info!(%kid, "encrypted the stored signing key");
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Makes a new key the current one, retiring the one before (inside `tx`,
+/// which holds the key lock).
+async fn add_current_key(
+    tx: &mut sqlx::PgConnection,
+    sealer: Option<&KeySealer>,
+) -> anyhow::Result<String> {
+    if sealer.is_none() {
+        let stored: Vec<String> = sqlx::query_scalar("SELECT private_key_pem FROM signing_keys")
+            .fetch_all(&mut *tx)
+            .await?;
+        if stored.iter().any(|s| sealing::is_sealed(s)) {
+            anyhow::bail!(
+                "the signing keys in the database are encrypted: set CASTING_KEY_ENCRYPTION_KEY \
+                 (or CASTING_KEY_ENCRYPTION_KEY_FILE) so the new key is encrypted too"
+            );
+        }
+    }
+    let pem = tokio::task::spawn_blocking(generate_pem).await??;
+    let kid = parse_key(&pem)?.kid;
     sqlx::query("UPDATE signing_keys SET retired_at = now() WHERE retired_at IS NULL")
         .execute(&mut *tx)
         .await?;
     sqlx::query("INSERT INTO signing_keys (kid, private_key_pem) VALUES ($1, $2)")
         .bind(&kid)
-        .bind(&pem)
+        .bind(sealing::stored_form(sealer, &kid, &pem)?)
         .execute(&mut *tx)
         .await?;
+    Ok(kid)
+}
+
+async fn lock_keys(db: &PgPool) -> anyhow::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    let mut tx = db.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(KEY_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// `casting-server keys rotate`: a new current key; the old one is retired
+/// but keeps verifying the tokens it signed until they expire.
+pub async fn rotate(db: &PgPool, sealer: Option<&KeySealer>) -> anyhow::Result<String> {
+    let mut tx = lock_keys(db).await?;
+    let kid = add_current_key(&mut tx, sealer).await?;
     tx.commit().await?;
     Ok(kid)
+}
+
+/// What `keys revoke` did.
+#[derive(Debug)]
+pub enum Revoked {
+    /// The key was revoked; if it was signing, this new key took over.
+    Done {
+        replaced_by: Option<String>,
+    },
+    NotFound,
+    AlreadyRevoked,
+}
+
+/// `casting-server keys revoke KID`: tokens signed with the key are refused
+/// from now on, everywhere, and it leaves the JWKS.
+pub async fn revoke(db: &PgPool, kid: &str, sealer: Option<&KeySealer>) -> anyhow::Result<Revoked> {
+    let mut tx = lock_keys(db).await?;
+    let found: Option<(bool, bool)> = sqlx::query_as(
+        "SELECT retired_at IS NULL, revoked_at IS NOT NULL FROM signing_keys WHERE kid = $1",
+    )
+    .bind(kid)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let replaced_by = match found {
+        None => return Ok(Revoked::NotFound),
+        Some((_, true)) => return Ok(Revoked::AlreadyRevoked),
+        Some((true, false)) => Some(add_current_key(&mut tx, sealer).await?),
+        Some((false, false)) => None,
+    };
+    sqlx::query(
+        "UPDATE signing_keys SET revoked_at = now(), retired_at = COALESCE(retired_at, now()) \
+         WHERE kid = $1",
+    )
+    .bind(kid)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Revoked::Done { replaced_by })
+}
+
+/// Ids of the revoked keys.
+pub async fn revoked_kids(db: &PgPool) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT kid FROM signing_keys WHERE revoked_at IS NOT NULL")
+        .fetch_all(db)
+        .await
+}
+
+/// One row of `keys list`.
+#[derive(Debug, sqlx::FromRow)]
+pub struct KeyInfo {
+    pub kid: String,
+    pub created_at: time::OffsetDateTime,
+    pub retired_at: Option<time::OffsetDateTime>,
+    pub revoked_at: Option<time::OffsetDateTime>,
+}
+
+/// Every stored key, newest first.
+pub async fn list(db: &PgPool) -> sqlx::Result<Vec<KeyInfo>> {
+    sqlx::query_as(
+        "SELECT kid, created_at, retired_at, revoked_at FROM signing_keys ORDER BY created_at DESC",
+    )
+    .fetch_all(db)
+    .await
 }

@@ -26,7 +26,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::error::{json_errors, not_found};
+use crate::connections::ConnectionLimits;
+use crate::error::{ApiError, json_errors, not_found};
 use crate::extract::{BODY_LIMIT, etag};
 use crate::state::AppState;
 
@@ -37,11 +38,15 @@ pub struct HttpConfig {
     pub cors_origins: Vec<HeaderValue>,
     /// Longest a request may take, body included (then 408).
     pub request_timeout: Duration,
-    /// Longest a client may take to send a request's headers (then the
-    /// connection is closed): a slow client cannot hold the server.
+    /// Longest a new connection may take to send a complete request's
+    /// headers (then it is closed): a slow client cannot hold the server.
     pub header_timeout: Duration,
     /// Serve `GET /metrics` and count requests for it.
     pub metrics: bool,
+    /// Longest a connection may stay open with nothing in flight.
+    pub idle_timeout: Duration,
+    /// Most connections at once; `None`: from the open-file limit.
+    pub max_connections: Option<usize>,
 }
 
 impl Default for HttpConfig {
@@ -51,6 +56,20 @@ impl Default for HttpConfig {
             request_timeout: Duration::from_secs(30),
             header_timeout: Duration::from_secs(10),
             metrics: true,
+            idle_timeout: Duration::from_secs(60),
+            max_connections: None,
+        }
+    }
+}
+
+impl HttpConfig {
+    pub fn connection_limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            header_timeout: self.header_timeout,
+            idle_timeout: self.idle_timeout,
+            max_connections: self
+                .max_connections
+                .unwrap_or_else(crate::connections::default_max_connections),
         }
     }
 }
@@ -119,6 +138,7 @@ pub fn app(mut state: AppState, config: &HttpConfig) -> Router {
         .layer(SetSensitiveRequestHeadersLayer::new([
             header::AUTHORIZATION,
         ]))
+        .layer(axum::middleware::map_request(drop_unsafe_request_id))
         .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
         .layer(
             TraceLayer::new_for_http()
@@ -144,6 +164,7 @@ pub fn app(mut state: AppState, config: &HttpConfig) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id))
         .layer(axum::middleware::map_response(json_errors))
+        .layer(axum::middleware::from_fn(limit_request_head))
         .layer(CatchPanicLayer::new())
         .layer(cors(&config.cors_origins))
         .layer(TimeoutLayer::with_status_code(
@@ -164,6 +185,53 @@ pub fn app(mut state: AppState, config: &HttpConfig) -> Router {
         None => router,
     };
     router.with_state(state)
+}
+
+/// Longest request target (path and query) the API reads: 414 beyond.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Most request header fields, and their total size: 431 beyond.
+pub const MAX_HEADERS: usize = 100;
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// The API's own limits on a request's head, answered with the JSON error
+/// format (hyper's own, well above these, answer without a body).
+async fn limit_request_head(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    if target > MAX_URI_BYTES {
+        return ApiError::UriTooLong.into_response();
+    }
+    let headers = request.headers();
+    let size: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if headers.len() > MAX_HEADERS || size > MAX_HEADER_BYTES {
+        return ApiError::HeadersTooLarge.into_response();
+    }
+    next.run(request).await
+}
+
+/// A caller's `x-request-id` is kept only if it is short and plain, so it
+/// can neither forge nor bloat a log line; otherwise one is generated.
+async fn drop_unsafe_request_id(mut request: axum::extract::Request) -> axum::extract::Request {
+    let safe = request.headers().get("x-request-id").is_none_or(|id| {
+        id.len() <= 128
+            && id
+                .as_bytes()
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(b))
+    });
+    if !safe {
+        request.headers_mut().remove("x-request-id");
+    }
+    request
 }
 
 async fn method_not_allowed() -> (StatusCode, axum::Json<casting_shared::api::ErrorBody>) {

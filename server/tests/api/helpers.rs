@@ -201,6 +201,8 @@ pub struct Options {
     /// Share another app's database instead of a fresh one.
     pub shared_db: Option<String>,
     pub client_id: Option<String>,
+    /// The external issuer's discovery document (default: the JWKS server's).
+    pub discovery_url: Option<String>,
 }
 
 impl Default for Options {
@@ -218,6 +220,7 @@ impl Default for Options {
             database_addr: None,
             shared_db: None,
             client_id: None,
+            discovery_url: None,
         }
     }
 }
@@ -263,20 +266,22 @@ impl TestApp {
             issuer: ISSUER.into(),
             audience: AUDIENCE.into(),
             jwks_url: jwks.url.clone(),
-            discovery_url: jwks.url.replace("jwks.json", "openid-configuration"),
+            discovery_url: options
+                .discovery_url
+                .unwrap_or_else(|| jwks.url.replace("jwks.json", "openid-configuration")),
             client_id: options.client_id,
         });
         let state = build_state(pool.clone(), &auth)
             .await
             .expect("build the app state");
         let app = casting_server::app(state, &options.http);
-        let header_timeout = options.http.header_timeout;
+        let limits = options.http.connection_limits();
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind app");
         let addr = listener.local_addr().expect("addr");
-        tokio::spawn(casting_server::startup::run(
+        tokio::spawn(casting_server::connections::serve(
             listener,
             app,
-            header_timeout,
+            limits,
             std::future::pending(),
         ));
         Self {

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-fn server_command(db_url: &str, args: &[&str], stdin: Option<&str>) -> Output {
+pub fn server_command(db_url: &str, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_casting-server"))
         .env("DATABASE_URL", db_url)
         .env("RUST_LOG", "warn")
@@ -32,7 +32,7 @@ fn server_command(db_url: &str, args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn text(output: &Output) -> String {
+pub fn text(output: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -41,7 +41,7 @@ fn text(output: &Output) -> String {
 }
 
 /// Runs a users/keys command that must succeed; returns what it printed.
-fn ok(db_url: &str, args: &[&str], stdin: Option<&str>) -> String {
+pub fn ok(db_url: &str, args: &[&str], stdin: Option<&str>) -> String {
     let output = tokio::task::block_in_place(|| server_command(db_url, args, stdin));
     assert!(
         output.status.success(),
@@ -61,7 +61,7 @@ pub fn add_user(db_url: &str, name: &str, role: &str, password: &str) {
 }
 
 /// Runs a command that must fail with a message containing `expected`.
-fn fails(db_url: &str, args: &[&str], stdin: Option<&str>, expected: &str) {
+pub fn fails(db_url: &str, args: &[&str], stdin: Option<&str>, expected: &str) {
     let output = tokio::task::block_in_place(|| server_command(db_url, args, stdin));
     assert!(
         !output.status.success(),
@@ -75,7 +75,7 @@ fn fails(db_url: &str, args: &[&str], stdin: Option<&str>, expected: &str) {
     );
 }
 
-async fn login(app: &TestApp, username: &str, password: &str) -> (u16, Value) {
+pub async fn login(app: &TestApp, username: &str, password: &str) -> (u16, Value) {
     let response = app
         .http
         .post(app.url("/auth/login"))
@@ -86,7 +86,7 @@ async fn login(app: &TestApp, username: &str, password: &str) -> (u16, Value) {
     read(response).await
 }
 
-async fn login_token(app: &TestApp, username: &str, password: &str) -> String {
+pub async fn login_token(app: &TestApp, username: &str, password: &str) -> String {
     let (status, body) = login(app, username, password).await;
     assert_eq!(status, 200, "{body}");
     body["access_token"].as_str().unwrap().to_owned()

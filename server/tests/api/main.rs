@@ -19,3 +19,6 @@ mod movies;
 mod openapi;
 mod operations;
 mod proxy;
+mod security_connections;
+mod security_login;
+mod security_tokens;

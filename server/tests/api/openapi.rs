@@ -28,6 +28,7 @@ const CONTRACT_ROUTES: &[(&str, &str)] = &[
     ("get", "/openapi.json"),
     ("get", "/metrics"),
     ("post", "/auth/login"),
+    ("post", "/auth/refresh"),
     ("get", "/auth/config"),
     ("get", "/auth/me"),
     ("get", "/.well-known/jwks.json"),
@@ -128,7 +129,9 @@ async fn every_operation_documents_its_errors_and_permission() {
                     "{method} {path} names its permission"
                 );
             }
-            if matches!(method.as_str(), "post" | "patch" | "put") {
+            // Refreshing takes the token alone, no body.
+            let has_body = path != "/auth/refresh";
+            if has_body && matches!(method.as_str(), "post" | "patch" | "put") {
                 assert!(
                     operation["requestBody"].is_object(),
                     "{method} {path} documents its body"
@@ -170,4 +173,22 @@ async fn api_reference_lists_exactly_the_routes_of_the_openapi_document() {
         missing.is_empty() && extra.is_empty(),
         "docs/API.md lacks {missing:?} and lists {extra:?}, which /openapi.json does not have"
     );
+}
+
+#[tokio::test]
+async fn auth_refresh_is_documented_exactly() {
+    let app = TestApp::spawn().await;
+    let (_, doc) = app.get("/openapi.json", "").await;
+    let refresh = &doc["paths"]["/auth/refresh"]["post"];
+    assert_eq!(refresh["security"], serde_json::json!([{"bearer": []}]));
+    assert!(refresh.get("requestBody").is_none(), "{refresh}");
+    let responses = refresh["responses"].as_object().unwrap();
+    let statuses: BTreeSet<&str> = responses.keys().map(String::as_str).collect();
+    assert_eq!(statuses, BTreeSet::from(["200", "401", "429", "503"]));
+    let schema =
+        |status: &str| responses[status]["content"]["application/json"]["schema"]["$ref"].clone();
+    assert_eq!(schema("200"), "#/components/schemas/LoginResponse");
+    for status in ["401", "429", "503"] {
+        assert_eq!(schema(status), "#/components/schemas/ErrorBody", "{status}");
+    }
 }
