@@ -1,7 +1,6 @@
 //! Operations: migrations under concurrency, readiness through a database
 //! outage, graceful shutdown of the real binary, logs, CORS and request ids.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -230,18 +229,7 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start casting-server");
-        let (send, lines) = std::sync::mpsc::channel();
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let send = send.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let _ = send.send(line);
-                }
-            });
-        }
+        let lines = output_lines(&mut child);
         Self {
             child,
             lines,

@@ -2,7 +2,6 @@
 //! lone `P`, HTTP/2 prior knowledge, more sockets than file descriptors;
 //! hyper's own errors; an issuer whose discovery document keeps failing.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -186,18 +185,7 @@ fn server_with_fd_limit(
         command.env(key, value);
     }
     let mut child = command.spawn().unwrap();
-    let (send, lines) = std::sync::mpsc::channel();
-    for stream in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let send = send.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                let _ = send.send(line);
-            }
-        });
-    }
+    let lines = output_lines(&mut child);
     let addr = loop {
         let line = lines
             .recv_timeout(Duration::from_secs(60))

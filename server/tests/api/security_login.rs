@@ -2,7 +2,6 @@
 //! the server, `İ`, a lockout button for anyone, forged log lines.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::net::IpAddr;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -285,18 +284,7 @@ fn pretty_server(
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let (send, lines) = std::sync::mpsc::channel();
-    for stream in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let send = send.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                let _ = send.send(line);
-            }
-        });
-    }
+    let lines = output_lines(&mut child);
     let addr = loop {
         let line = lines
             .recv_timeout(Duration::from_secs(60))
