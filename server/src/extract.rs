@@ -124,8 +124,16 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
     }
 }
 
+/// The form of an `If-Match` header this server reads: `*`, or a list of the
+/// strong ETags it issues (`"3"`, `"3", "4"`). Anything else is 400.
+pub const IF_MATCH_PATTERN: &str = r#"^(?:\*|"[0-9]+"(?:[ \t]*,[ \t]*"[0-9]+")*)$"#;
+/// The form of the `ETag` of a row: its version as a strong tag.
+pub const ETAG_PATTERN: &str = r#"^"[0-9]+"$"#;
+
 /// The versions an `If-Match` header accepts: `None` when absent or `*`
-/// (last write wins). Weak or malformed tags match nothing, so they give 412.
+/// (last write wins). A header not of the form [`IF_MATCH_PATTERN`] is 400; a
+/// well-formed tag that names no version of the row (an old one, or one too
+/// large to be any) gives 412.
 #[derive(Debug, Default)]
 pub struct IfMatch(pub Option<Vec<i64>>);
 
@@ -133,35 +141,54 @@ impl IfMatch {
     pub fn versions(&self) -> Option<&[i64]> {
         self.0.as_deref()
     }
+
+    /// Parses the header's field lines, which HTTP reads as one comma-separated list.
+    pub fn parse<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> Result<Self, String> {
+        let mut tags = Vec::new();
+        let mut any = false;
+        for line in lines {
+            let line = std::str::from_utf8(line).map_err(|_| "If-Match is not text".to_owned())?;
+            let line = line.trim_matches([' ', '\t']);
+            if line == "*" {
+                any = true;
+                continue;
+            }
+            for tag in line.split(',') {
+                tags.push(parse_tag(tag.trim_matches([' ', '\t']))?);
+            }
+        }
+        match (any, tags.is_empty()) {
+            (_, true) => Ok(IfMatch(None)),
+            (true, false) => Err("If-Match is either * or a list of ETags, not both".into()),
+            (false, false) => Ok(IfMatch(Some(tags.into_iter().flatten().collect()))),
+        }
+    }
+}
+
+/// One strong ETag of this server's form; `None` when its number is too large
+/// to be any version (it then matches nothing).
+fn parse_tag(tag: &str) -> Result<Option<i64>, String> {
+    let digits = tag
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| {
+            format!(
+                "If-Match must be * or ETags this server sent, such as \"3\"; {tag:?} is not one"
+            )
+        })?;
+    Ok(digits.parse::<i64>().ok())
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let values: Vec<&str> = parts
-            .headers
-            .get_all(header::IF_MATCH)
-            .iter()
-            .map(|v| v.to_str().unwrap_or(""))
-            .collect();
-        if values.is_empty() {
+        let lines = parts.headers.get_all(header::IF_MATCH);
+        if lines.iter().next().is_none() {
             return Ok(IfMatch(None));
         }
-        let tags: Vec<&str> = values
-            .iter()
-            .flat_map(|v| v.split(','))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .collect();
-        if tags == ["*"] {
-            return Ok(IfMatch(None));
-        }
-        let versions = tags
-            .iter()
-            .filter_map(|t| t.strip_prefix('"')?.strip_suffix('"')?.parse::<i64>().ok())
-            .collect();
-        Ok(IfMatch(Some(versions)))
+        IfMatch::parse(lines.iter().map(|v| v.as_bytes())).map_err(ApiError::BadRequest)
     }
 }
 
@@ -170,4 +197,53 @@ pub fn etag(version: i64) -> axum::http::HeaderValue {
     // Digits and quotes are always a valid header value.
     axum::http::HeaderValue::try_from(format!("\"{version}\""))
         .unwrap_or(axum::http::HeaderValue::from_static("\"0\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn parse(value: &str) -> Result<Option<Vec<i64>>, String> {
+        IfMatch::parse([value.as_bytes()]).map(|m| m.0)
+    }
+
+    #[test]
+    fn if_match_reads_star_and_strong_tags() {
+        assert_eq!(parse("*"), Ok(None));
+        assert_eq!(parse(r#""3""#), Ok(Some(vec![3])));
+        assert_eq!(parse("\"3\" ,\t\"4\""), Ok(Some(vec![3, 4])));
+        // Well-formed, but no row has such a version: matches nothing (412).
+        assert_eq!(parse(r#""99999999999999999999""#), Ok(Some(vec![])));
+    }
+
+    #[test]
+    fn if_match_of_another_form_is_refused() {
+        for bad in [
+            "",
+            "null",
+            "T_",
+            "3",
+            r#"W/"3""#,
+            r#""abc""#,
+            r#""""#,
+            r#"""#,
+            r#""3","#,
+            r#"*, "3""#,
+            "**",
+            r#""-1""#,
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn if_match_pattern_and_parser_agree(value in r#"[ \t,*"0-9W/a]{0,12}"#) {
+            let pattern = regex::Regex::new(IF_MATCH_PATTERN).expect("a valid pattern");
+            // Field values reach the server without surrounding whitespace.
+            let value = value.trim_matches([' ', '\t']);
+            prop_assert_eq!(pattern.is_match(value), parse(value).is_ok(), "{:?}", value);
+        }
+    }
 }

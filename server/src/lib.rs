@@ -14,6 +14,7 @@ pub mod extract;
 pub mod identity;
 pub mod listing;
 pub mod metrics;
+pub mod openapi;
 pub mod routes;
 pub mod settings;
 pub mod startup;

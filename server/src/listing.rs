@@ -4,8 +4,8 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use casting_shared::api::{DEFAULT_PER_PAGE, MAX_PER_PAGE};
-use casting_shared::domain::format_date;
+use casting_shared::api::{DEFAULT_PER_PAGE, MAX_PER_PAGE, SEARCH_MAX};
+use casting_shared::domain::{format_date, parse_age_text};
 use serde_json::{Value, json};
 use time::Date;
 
@@ -196,8 +196,10 @@ impl QueryParams {
             if v.chars().any(|c| c == '\0') {
                 return Err(bad(format!("{name} must not contain NUL characters")));
             }
-            if v.chars().count() > 200 {
-                return Err(bad(format!("{name} must be at most 200 characters")));
+            if v.chars().count() > SEARCH_MAX {
+                return Err(bad(format!(
+                    "{name} must be at most {SEARCH_MAX} characters"
+                )));
             }
         }
         Ok(value.filter(|v| !v.trim().is_empty()))
@@ -216,13 +218,13 @@ impl QueryParams {
         }
     }
 
+    /// `page` and `per_page`: whole numbers from 1 up to `i32::MAX` (400
+    /// otherwise), `per_page` then capped at [`MAX_PER_PAGE`].
     pub fn page(&mut self) -> Result<Page, ApiError> {
         let positive = |raw: &str| {
-            raw.trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| "must be a whole number from 1".to_owned())
+            whole_number(raw)
+                .filter(|n| (1..=i32::MAX.unsigned_abs()).contains(n))
+                .ok_or_else(|| format!("must be a whole number from 1 to {}", i32::MAX))
         };
         let page = self.parsed("page", positive)?;
         self.given_page = page.is_some();
@@ -253,6 +255,14 @@ impl QueryParams {
         Ok(Position::After {
             cursor,
             per_page: page.per_page,
+        })
+    }
+
+    /// An age filter: written as a whole number, `0..=150`.
+    pub fn age(&mut self, name: &str) -> Result<Option<i32>, ApiError> {
+        self.parsed(name, |raw| match whole_number(raw) {
+            Some(_) => parse_age_text(raw),
+            None => Err("must be a whole number".into()),
         })
     }
 
@@ -292,6 +302,15 @@ impl QueryParams {
             Some((key, _)) => Err(bad(format!("unknown query parameter {key}"))),
         }
     }
+}
+
+/// A number as a query string writes an integer: ASCII digits only (no sign,
+/// no spaces), `None` beyond `u32`.
+fn whole_number(raw: &str) -> Option<u32> {
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    raw.parse().ok()
 }
 
 /// Escapes `%`, `_` and `\` so a `LIKE` pattern matches them literally.
@@ -337,9 +356,30 @@ mod tests {
 
     #[test]
     fn bad_page_values_are_refused() {
-        for bad in ["0", "-1", "x", "1.5", "99999999999"] {
+        for bad in [
+            "0",
+            "-1",
+            "x",
+            "1.5",
+            "99999999999",
+            "2147483648",
+            " 1",
+            "+1",
+            "",
+        ] {
             assert!(params(&[("page", bad)]).page().is_err(), "{bad}");
+            assert!(params(&[("per_page", bad)]).page().is_err(), "{bad}");
         }
+        let largest = params(&[("page", "2147483647"), ("per_page", "2147483647")])
+            .page()
+            .unwrap();
+        assert_eq!(
+            largest,
+            Page {
+                page: 2147483647,
+                per_page: MAX_PER_PAGE
+            }
+        );
     }
 
     #[test]

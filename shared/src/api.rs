@@ -10,6 +10,8 @@ use crate::model::{Actor, Movie};
 /// The default and the largest `per_page` of a list.
 pub const DEFAULT_PER_PAGE: u32 = 10;
 pub const MAX_PER_PAGE: u32 = 1000;
+/// The longest `q` a list accepts (400 beyond).
+pub const SEARCH_MAX: usize = 200;
 
 /// The body of every non-2xx response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,14 +20,17 @@ pub struct ErrorBody {
     /// Always `false`.
     pub success: bool,
     /// The HTTP status.
+    #[cfg_attr(feature = "openapi", schema(minimum = 400, maximum = 599))]
     pub error: u16,
     /// The status phrase, e.g. `resource not found`.
     pub message: String,
     /// A sentence for people.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub detail: Option<String>,
     /// For 422: each bad field and what is wrong with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub fields: Option<BTreeMap<String, String>>,
 }
 
@@ -62,12 +67,15 @@ pub struct ActorList {
     pub actors: Vec<Actor>,
     /// How many actors match the filters, over all pages (a lower bound when
     /// `total_exact` is false).
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub total: i64,
     /// Whether `total` is exact: always without a filter, and whenever at
     /// most 10 000 rows match.
     pub total_exact: bool,
     /// The page number; `null` for a page asked for with `after`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::page_answer))]
     pub page: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::per_page_answer))]
     pub per_page: u32,
     /// The `after` cursor of the next page; `null` on the last page.
     pub next: Option<String>,
@@ -80,12 +88,15 @@ pub struct MovieList {
     pub movies: Vec<Movie>,
     /// How many movies match the filters, over all pages (a lower bound when
     /// `total_exact` is false).
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub total: i64,
     /// Whether `total` is exact: always without a filter, and whenever at
     /// most 10 000 rows match.
     pub total_exact: bool,
     /// The page number; `null` for a page asked for with `after`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::page_answer))]
     pub page: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::per_page_answer))]
     pub per_page: u32,
     /// The `after` cursor of the next page; `null` on the last page.
     pub next: Option<String>,
@@ -109,6 +120,7 @@ pub struct MovieBody {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActorCreated {
     pub success: bool,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
     pub created: i64,
     pub actor: Actor,
 }
@@ -117,6 +129,7 @@ pub struct ActorCreated {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MovieCreated {
     pub success: bool,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
     pub created: i64,
     pub movie: Movie,
 }
@@ -126,6 +139,7 @@ pub struct MovieCreated {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActorUpdated {
     pub success: bool,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
     pub updated: i64,
     pub actor: Vec<Actor>,
 }
@@ -135,7 +149,9 @@ pub struct ActorUpdated {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MovieUpdated {
     pub success: bool,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
     pub updated: i64,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
     pub edited: i64,
     pub movie: Vec<Movie>,
 }
@@ -144,59 +160,8 @@ pub struct MovieUpdated {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Deleted {
     pub success: bool,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
     pub deleted: i64,
-}
-
-/// Input of `POST /actors`; `age` may also be a numeric string.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct ActorInput {
-    /// Trimmed, 1–200 characters.
-    pub name: String,
-    /// 0–150, a JSON number or a numeric string such as `"20"`.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object, example = 42))]
-    pub age: serde_json::Value,
-    /// Trimmed, 1–50 characters; `Other` when left out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<String>,
-}
-
-/// Input of `PATCH /actors/{id}`: at least one field.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct ActorPatch {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>, example = 42))]
-    pub age: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<String>,
-}
-
-/// Input of `POST /movies`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct MovieInput {
-    /// Trimmed, 1–200 characters.
-    pub title: String,
-    /// `YYYY-MM-DD` or an HTTP date such as `Fri, 10 Apr 2020 00:00:00 GMT`.
-    #[cfg_attr(feature = "openapi", schema(example = "2020-04-10"))]
-    pub release_date: String,
-}
-
-/// Input of `PATCH /movies/{id}`: at least one field.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct MoviePatch {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub release_date: Option<String>,
 }
 
 /// One actor of a movie's cast and the character they play.
@@ -205,7 +170,10 @@ pub struct MoviePatch {
 pub struct CastEntry {
     pub actor: Actor,
     /// `null` when no character is named.
-    #[cfg_attr(feature = "openapi", schema(required = true))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::openapi::stored_character, required = true)
+    )]
     pub character: Option<String>,
 }
 
@@ -217,25 +185,20 @@ pub struct CastList {
     pub cast: Vec<CastEntry>,
 }
 
-/// Input of `PUT /movies/{id}/cast/{actor_id}`; the body itself is optional.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct CastInput {
-    /// At most 200 characters; left out, `null` or blank means no character.
-    #[serde(default)]
-    pub character: Option<String>,
-}
-
 /// `PUT /movies/{id}/cast/{actor_id}`: the cast entry as it now is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CastAssigned {
     pub success: bool,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
     pub movie_id: i64,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
     pub actor_id: i64,
     /// `null` when no character is named.
-    #[cfg_attr(feature = "openapi", schema(required = true))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::openapi::stored_character, required = true)
+    )]
     pub character: Option<String>,
 }
 
@@ -245,7 +208,10 @@ pub struct CastAssigned {
 pub struct FilmographyEntry {
     pub movie: Movie,
     /// `null` when no character is named.
-    #[cfg_attr(feature = "openapi", schema(required = true))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::openapi::stored_character, required = true)
+    )]
     pub character: Option<String>,
 }
 
@@ -275,8 +241,10 @@ pub struct Me {
     pub issuer: String,
     /// The login name, for built-in users (and providers that send `preferred_username`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub username: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub role: Option<Role>,
     pub permissions: Vec<Permission>,
 }
@@ -286,7 +254,9 @@ pub struct Me {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::login_username))]
     pub username: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::login_password))]
     pub password: String,
 }
 
@@ -309,8 +279,9 @@ pub struct LoginResponse {
 pub struct AuthConfig {
     pub success: bool,
     pub builtin: BuiltinLogin,
-    /// The external OpenID Connect / Auth0 issuer, if one is trusted.
+    /// The external OpenID Connect / Auth0 issuer, `null` unless one is trusted.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub external: Option<ExternalLogin>,
 }
 
@@ -332,10 +303,13 @@ pub struct ExternalLogin {
     pub issuer: String,
     pub audience: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub client_id: Option<String>,
     /// For the OAuth 2.0 device flow (browser sign-in from a terminal).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub device_authorization_endpoint: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub token_endpoint: Option<String>,
 }

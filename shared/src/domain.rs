@@ -85,8 +85,16 @@ pub fn parse_age_value(value: &Value) -> Result<i32, String> {
         Value::Number(n) => match n.as_i64() {
             Some(age) => check_age(age),
             None if n.as_u64().is_some() => Err(age_range_message()),
+            // A whole number written with a fraction or exponent (`20.0`, `2e1`)
+            // is that integer, as JSON Schema's `integer` says.
             None => match n.as_f64() {
-                Some(f) if f.fract() == 0.0 && f.is_finite() => Err(age_range_message()),
+                Some(f) if f.fract() == 0.0 && f.is_finite() => {
+                    if (f64::from(AGE_MIN)..=f64::from(AGE_MAX)).contains(&f) {
+                        Ok(f as i32)
+                    } else {
+                        Err(age_range_message())
+                    }
+                }
                 _ => Err("must be a whole number".into()),
             },
         },
@@ -203,33 +211,71 @@ impl<'a> ObjectParser<'a> {
     }
 }
 
-/// What `POST /actors` needs.
+/// What `POST /actors` needs. Its schema is the request body's: unknown
+/// fields are refused (422) by the parser, as `deny_unknown_fields` tells the
+/// schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    serde(deny_unknown_fields)
+)]
 pub struct NewActor {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::actor_name))]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::age_input))]
     pub age: i32,
+    /// `Other` when left out.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::openapi::gender, required = false)
+    )]
     pub gender: String,
 }
 
-/// What `PATCH /actors/{id}` may change.
+/// What `PATCH /actors/{id}` may change: at least one field, none `null`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    serde(deny_unknown_fields),
+    schema(min_properties = 1)
+)]
 pub struct ActorChanges {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::actor_name))]
     pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::age_input))]
     pub age: Option<i32>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::gender))]
     pub gender: Option<String>,
 }
 
 /// What `POST /movies` needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    serde(deny_unknown_fields)
+)]
 pub struct NewMovie {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::movie_title))]
     pub title: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::release_date))]
     pub release_date: Date,
 }
 
-/// What `PATCH /movies/{id}` may change.
+/// What `PATCH /movies/{id}` may change: at least one field, none `null`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    serde(deny_unknown_fields),
+    schema(min_properties = 1)
+)]
 pub struct MovieChanges {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::movie_title))]
     pub title: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::release_date))]
     pub release_date: Option<Date>,
 }
 
@@ -306,16 +352,23 @@ impl MovieChanges {
 
 /// What `PUT /movies/{id}/cast/{actor_id}` sets: the character played, if any.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    serde(deny_unknown_fields)
+)]
 pub struct CastAssignment {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::character))]
     pub character: Option<String>,
 }
 
 const CAST_FIELDS: &[&str] = &["character"];
 
 impl CastAssignment {
-    /// No body, a body without `character`, `null` and blank all mean no character.
+    /// No body, a `null` body, a body without `character`, `null` and blank
+    /// all mean no character.
     pub fn parse(body: Option<&Value>) -> Result<Self, FieldErrors> {
-        let Some(body) = body else {
+        let Some(body) = body.filter(|b| !b.is_null()) else {
             return Ok(Self::default());
         };
         let mut p = ObjectParser::new(body, CAST_FIELDS)?;
@@ -344,6 +397,11 @@ mod tests {
         assert_eq!(parse_age_value(&json!(" 7 ")), Ok(7));
         assert_eq!(parse_age_value(&json!(0)), Ok(0));
         assert_eq!(parse_age_value(&json!(150)), Ok(150));
+        assert_eq!(parse_age_value(&json!(20.0)), Ok(20));
+        assert_eq!(
+            parse_age_value(&serde_json::from_str("2e1").unwrap()),
+            Ok(20)
+        );
     }
 
     #[test]
@@ -424,6 +482,7 @@ mod tests {
     fn cast_assignment_character_is_optional_bounded_and_clean() {
         let none = CastAssignment { character: None };
         assert_eq!(CastAssignment::parse(None), Ok(none.clone()));
+        assert_eq!(CastAssignment::parse(Some(&json!(null))), Ok(none.clone()));
         assert_eq!(CastAssignment::parse(Some(&json!({}))), Ok(none.clone()));
         assert_eq!(
             CastAssignment::parse(Some(&json!({"character": null}))),

@@ -8,6 +8,8 @@ pub mod api;
 pub mod auth;
 pub mod domain;
 pub mod model;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 
 pub use auth::{Permission, Role};
 pub use domain::FieldErrors;

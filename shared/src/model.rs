@@ -6,19 +6,28 @@ use time::Date;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Actor {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
     pub id: i64,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::stored_name))]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::stored_age))]
     pub age: i32,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::stored_gender))]
     pub gender: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Movie {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
     pub id: i64,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::stored_title))]
     pub title: String,
     #[serde(with = "iso_date")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date, example = "2020-04-10"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::openapi::stored_release_date)
+    )]
     pub release_date: Date,
 }
 

@@ -4,7 +4,10 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use casting_shared::api::{ActorBody, ActorCreated, ActorList, ActorUpdated, Deleted, ErrorBody};
-use casting_shared::domain::{ActorChanges, NewActor, parse_age_text, parse_gender};
+use casting_shared::domain::{ActorChanges, NewActor, parse_gender};
+use casting_shared::openapi as schemas;
+use utoipa::IntoParams;
+use utoipa::openapi::path::{Parameter, ParameterIn};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -13,6 +16,7 @@ use crate::db::{self, Outcome, actors::ActorFilter};
 use crate::error::{ApiError, Result};
 use crate::extract::{IfMatch, JsonBody, ResourceId};
 use crate::listing::QueryParams;
+use crate::openapi::{page_params, query_param, sort_param};
 use crate::routes::{created_headers, with_etag};
 use crate::state::AppState;
 
@@ -22,25 +26,38 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_actor, update_actor, delete_actor))
 }
 
+/// The query `GET /actors` reads, for the document.
+struct ActorQuery;
+
+impl IntoParams for ActorQuery {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let mut params = page_params();
+        params.extend([
+            query_param(
+                "q",
+                schemas::search_text(),
+                "Case-insensitive substring of the name, matched literally; blank means no filter",
+            ),
+            query_param(
+                "gender",
+                schemas::gender(),
+                "Exact gender, case-insensitive",
+            ),
+            query_param("min_age", schemas::age_query(), "Lowest age, inclusive"),
+            query_param("max_age", schemas::age_query(), "Highest age, inclusive"),
+            sort_param(db::actors::SORT_COLUMNS),
+        ]);
+        params
+    }
+}
+
 /// List actors, a page at a time, filtered and sorted.
 #[utoipa::path(
     get, path = "/actors", tag = "actors",
-    params(
-        ("page" = Option<u32>, Query, description = "Page number, from 1 (default 1); not with `after`"),
-        ("per_page" = Option<u32>, Query, description = "Rows per page (default 10, capped at 1000)"),
-        ("after" = Option<String>, Query, description = "The `next` cursor of the previous page (same filters, sort and per_page): that page costs the same at any depth"),
-        ("q" = Option<String>, Query, description = "Case-insensitive substring of the name, matched literally"),
-        ("gender" = Option<String>, Query, description = "Exact gender, case-insensitive"),
-        ("min_age" = Option<i32>, Query, description = "Lowest age, inclusive"),
-        ("max_age" = Option<i32>, Query, description = "Highest age, inclusive"),
-        ("sort" = Option<String>, Query, description = "id, name or age; prefix - for descending"),
-    ),
+    params(ActorQuery),
     responses(
         (status = 200, body = ActorList),
-        (status = 400, description = "A malformed or unknown query parameter", body = ErrorBody),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
-        (status = 403, description = "The token lacks get:actors", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 400, description = "A malformed, repeated or unknown query parameter", body = ErrorBody),
     ),
     security(("bearer" = ["get:actors"]))
 )]
@@ -55,8 +72,8 @@ async fn list_actors(
     let filter = ActorFilter {
         q: params.text("q")?,
         gender: params.parsed("gender", parse_gender)?,
-        min_age: params.parsed("min_age", parse_age_text)?,
-        max_age: params.parsed("max_age", parse_age_text)?,
+        min_age: params.age("min_age")?,
+        max_age: params.age("max_age")?,
     };
     params.finish()?;
     let found = db::actors::list(&state.db, &state.totals, &filter, sort, &position).await?;
@@ -74,13 +91,10 @@ async fn list_actors(
 /// One actor; the `ETag` names its version.
 #[utoipa::path(
     get, path = "/actors/{id}", tag = "actors",
-    params(("id" = i64, Path, description = "Actor id")),
+    params(("id" = i64, Path, minimum = 1, description = "Actor id")),
     responses(
         (status = 200, body = ActorBody, headers(("ETag" = String, description = "The actor's version"))),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
-        (status = 403, description = "The token lacks get:actors", body = ErrorBody),
         (status = 404, description = "No such actor", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
     ),
     security(("bearer" = ["get:actors"]))
 )]
@@ -104,17 +118,11 @@ async fn get_actor(
 /// Create an actor. `age` may be a number or a numeric string; `gender` defaults to `Other`.
 #[utoipa::path(
     post, path = "/actors", tag = "actors",
-    request_body = casting_shared::api::ActorInput,
+    request_body = NewActor,
     responses(
         (status = 201, body = ActorCreated, headers(
-            ("Location" = String, description = "The new actor's URL"),
+            ("Location" = String, description = "The new actor's path"),
             ("ETag" = String, description = "The actor's version"))),
-        (status = 400, description = "Malformed JSON or not JSON", body = ErrorBody),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
-        (status = 403, description = "The token lacks post:actors", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB", body = ErrorBody),
-        (status = 422, description = "Invalid or unknown fields, listed in `fields`", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
     ),
     security(("bearer" = ["post:actors"]))
 )]
@@ -139,21 +147,13 @@ async fn create_actor(
 /// Change the given fields of an actor. Send `If-Match` to refuse (412) if it changed since read.
 #[utoipa::path(
     patch, path = "/actors/{id}", tag = "actors",
-    params(
-        ("id" = i64, Path, description = "Actor id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read; 412 if the actor changed since"),
-    ),
-    request_body = casting_shared::api::ActorPatch,
+    params(("id" = i64, Path, minimum = 1, description = "Actor id"), IfMatch),
+    request_body = ActorChanges,
     responses(
         (status = 200, body = ActorUpdated, headers(("ETag" = String, description = "The actor's new version"))),
-        (status = 400, description = "Malformed JSON, not JSON, or no field given", body = ErrorBody),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
-        (status = 403, description = "The token lacks patch:actors", body = ErrorBody),
+        (status = 400, description = "Malformed JSON, not JSON, no field given, or an If-Match of another form", body = ErrorBody),
         (status = 404, description = "No such actor", body = ErrorBody),
         (status = 412, description = "The actor changed since the If-Match version", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB", body = ErrorBody),
-        (status = 422, description = "Invalid or unknown fields, listed in `fields`", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
     ),
     security(("bearer" = ["patch:actors"]))
 )]
@@ -184,17 +184,12 @@ async fn update_actor(
 /// Delete an actor (and its cast entries). Send `If-Match` to refuse (412) if it changed since read.
 #[utoipa::path(
     delete, path = "/actors/{id}", tag = "actors",
-    params(
-        ("id" = i64, Path, description = "Actor id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read; 412 if the actor changed since"),
-    ),
+    params(("id" = i64, Path, minimum = 1, description = "Actor id"), IfMatch),
     responses(
         (status = 200, body = Deleted),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
-        (status = 403, description = "The token lacks delete:actors", body = ErrorBody),
+        (status = 400, description = "An If-Match of another form", body = ErrorBody),
         (status = 404, description = "No such actor", body = ErrorBody),
         (status = 412, description = "The actor changed since the If-Match version", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
     ),
     security(("bearer" = ["delete:actors"]))
 )]

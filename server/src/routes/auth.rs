@@ -99,12 +99,13 @@ fn unix_now() -> Result<u64> {
     request_body = casting_shared::api::LoginRequest,
     responses(
         (status = 200, body = LoginResponse),
-        (status = 400, description = "Malformed JSON or not JSON", body = ErrorBody),
         (status = 401, description = "Wrong username or password (or a disabled account): always the same answer", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
-        (status = 422, description = "Missing or unknown fields, or a username over 64 characters", body = ErrorBody),
-        (status = 429, description = "Too many failed logins for this username or address; see Retry-After", body = ErrorBody),
-        (status = 503, description = "The database is unreachable, or too many logins at once; see Retry-After", body = ErrorBody),
+        (status = 422, description = "Missing, empty or unknown fields, or a username over 64 characters", body = ErrorBody),
+        (status = 429, description = "Too many failed logins for this username or address", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until a login may be tried again"))),
+        (status = 503, description = "The database is unreachable, or too many logins at once", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until a login may be tried again"))),
     )
 )]
 async fn login(
@@ -230,10 +231,7 @@ async fn auth_config(State(state): State<AppState>) -> Json<AuthConfig> {
 /// Who the token belongs to: subject, role (if known) and permissions.
 #[utoipa::path(
     get, path = "/auth/me", tag = "auth",
-    responses(
-        (status = 200, body = Me),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
-    ),
+    responses((status = 200, body = Me)),
     security(("bearer" = []))
 )]
 async fn me(caller: Caller) -> Json<Me> {

@@ -22,13 +22,13 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use utoipa::openapi::OpenApi as OpenApiDocument;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::connections::ConnectionLimits;
 use crate::error::{ApiError, json_errors, not_found};
 use crate::extract::{BODY_LIMIT, etag};
+use crate::openapi::{BearerScheme, SharedResponses};
 use crate::state::AppState;
 
 /// Settings of the HTTP layer itself.
@@ -92,26 +92,6 @@ impl HttpConfig {
 )]
 struct ApiDoc;
 
-struct BearerScheme;
-
-impl Modify for BearerScheme {
-    fn modify(&self, openapi: &mut OpenApiDocument) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .description(Some(
-                        "An RS256 access token whose `permissions` claim lists what the caller may do",
-                    ))
-                    .build(),
-            ),
-        );
-    }
-}
-
 fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(actors::router())
@@ -123,7 +103,10 @@ fn api_router() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document of every route [`app`] serves.
 pub fn openapi() -> OpenApiDocument {
-    api_router().into_openapi()
+    let mut document = api_router().into_openapi();
+    // After the routes are merged: a modifier of `ApiDoc` would see no paths.
+    SharedResponses.modify(&mut document);
+    document
 }
 
 /// The whole application, ready to serve.

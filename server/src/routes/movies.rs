@@ -5,6 +5,9 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use casting_shared::api::{Deleted, ErrorBody, MovieBody, MovieCreated, MovieList, MovieUpdated};
 use casting_shared::domain::{MovieChanges, NewMovie, parse_release_date};
+use casting_shared::openapi as schemas;
+use utoipa::IntoParams;
+use utoipa::openapi::path::{Parameter, ParameterIn};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -13,6 +16,7 @@ use crate::db::{self, Outcome, movies::MovieFilter};
 use crate::error::{ApiError, Result};
 use crate::extract::{IfMatch, JsonBody, ResourceId};
 use crate::listing::QueryParams;
+use crate::openapi::{page_params, query_param, sort_param};
 use crate::routes::{created_headers, with_etag};
 use crate::state::AppState;
 
@@ -22,24 +26,41 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_movie, update_movie, delete_movie))
 }
 
+/// The query `GET /movies` reads, for the document.
+struct MovieQuery;
+
+impl IntoParams for MovieQuery {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let mut params = page_params();
+        params.extend([
+            query_param(
+                "q",
+                schemas::search_text(),
+                "Case-insensitive substring of the title, matched literally; blank means no filter",
+            ),
+            query_param(
+                "released_from",
+                schemas::release_date(),
+                "Earliest release date, inclusive",
+            ),
+            query_param(
+                "released_to",
+                schemas::release_date(),
+                "Latest release date, inclusive",
+            ),
+            sort_param(db::movies::SORT_COLUMNS),
+        ]);
+        params
+    }
+}
+
 /// List movies, a page at a time, filtered and sorted.
 #[utoipa::path(
     get, path = "/movies", tag = "movies",
-    params(
-        ("page" = Option<u32>, Query, description = "Page number, from 1 (default 1); not with `after`"),
-        ("per_page" = Option<u32>, Query, description = "Rows per page (default 10, capped at 1000)"),
-        ("after" = Option<String>, Query, description = "The `next` cursor of the previous page (same filters, sort and per_page): that page costs the same at any depth"),
-        ("q" = Option<String>, Query, description = "Case-insensitive substring of the title, matched literally"),
-        ("released_from" = Option<String>, Query, description = "Earliest release date (YYYY-MM-DD), inclusive"),
-        ("released_to" = Option<String>, Query, description = "Latest release date (YYYY-MM-DD), inclusive"),
-        ("sort" = Option<String>, Query, description = "id, title or release_date; prefix - for descending"),
-    ),
+    params(MovieQuery),
     responses(
         (status = 200, body = MovieList),
-        (status = 400, description = "A malformed or unknown query parameter", body = ErrorBody),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
-        (status = 403, description = "The token lacks get:movies", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 400, description = "A malformed, repeated or unknown query parameter", body = ErrorBody),
     ),
     security(("bearer" = ["get:movies"]))
 )]
@@ -72,13 +93,10 @@ async fn list_movies(
 /// One movie; the `ETag` names its version.
 #[utoipa::path(
     get, path = "/movies/{id}", tag = "movies",
-    params(("id" = i64, Path, description = "Movie id")),
+    params(("id" = i64, Path, minimum = 1, description = "Movie id")),
     responses(
         (status = 200, body = MovieBody, headers(("ETag" = String, description = "The movie's version"))),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
-        (status = 403, description = "The token lacks get:movies", body = ErrorBody),
         (status = 404, description = "No such movie", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
     ),
     security(("bearer" = ["get:movies"]))
 )]
@@ -102,17 +120,11 @@ async fn get_movie(
 /// Create a movie. `release_date` may be `YYYY-MM-DD` or an HTTP date.
 #[utoipa::path(
     post, path = "/movies", tag = "movies",
-    request_body = casting_shared::api::MovieInput,
+    request_body = NewMovie,
     responses(
         (status = 201, body = MovieCreated, headers(
-            ("Location" = String, description = "The new movie's URL"),
+            ("Location" = String, description = "The new movie's path"),
             ("ETag" = String, description = "The movie's version"))),
-        (status = 400, description = "Malformed JSON or not JSON", body = ErrorBody),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
-        (status = 403, description = "The token lacks post:movies", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB", body = ErrorBody),
-        (status = 422, description = "Invalid or unknown fields, listed in `fields`", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
     ),
     security(("bearer" = ["post:movies"]))
 )]
@@ -137,21 +149,13 @@ async fn create_movie(
 /// Change the given fields of a movie. Send `If-Match` to refuse (412) if it changed since read.
 #[utoipa::path(
     patch, path = "/movies/{id}", tag = "movies",
-    params(
-        ("id" = i64, Path, description = "Movie id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read; 412 if the movie changed since"),
-    ),
-    request_body = casting_shared::api::MoviePatch,
+    params(("id" = i64, Path, minimum = 1, description = "Movie id"), IfMatch),
+    request_body = MovieChanges,
     responses(
         (status = 200, body = MovieUpdated, headers(("ETag" = String, description = "The movie's new version"))),
-        (status = 400, description = "Malformed JSON, not JSON, or no field given", body = ErrorBody),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
-        (status = 403, description = "The token lacks patch:movies", body = ErrorBody),
+        (status = 400, description = "Malformed JSON, not JSON, no field given, or an If-Match of another form", body = ErrorBody),
         (status = 404, description = "No such movie", body = ErrorBody),
         (status = 412, description = "The movie changed since the If-Match version", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB", body = ErrorBody),
-        (status = 422, description = "Invalid or unknown fields, listed in `fields`", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
     ),
     security(("bearer" = ["patch:movies"]))
 )]
@@ -183,17 +187,12 @@ async fn update_movie(
 /// Delete a movie (and its cast entries). Send `If-Match` to refuse (412) if it changed since read.
 #[utoipa::path(
     delete, path = "/movies/{id}", tag = "movies",
-    params(
-        ("id" = i64, Path, description = "Movie id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read; 412 if the movie changed since"),
-    ),
+    params(("id" = i64, Path, minimum = 1, description = "Movie id"), IfMatch),
     responses(
         (status = 200, body = Deleted),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
-        (status = 403, description = "The token lacks delete:movies", body = ErrorBody),
+        (status = 400, description = "An If-Match of another form", body = ErrorBody),
         (status = 404, description = "No such movie", body = ErrorBody),
         (status = 412, description = "The movie changed since the If-Match version", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
     ),
     security(("bearer" = ["delete:movies"]))
 )]
