@@ -15,8 +15,8 @@ use utoipa::{IntoParams, Modify};
 
 use casting_shared::openapi as schemas;
 
-use crate::listing::SortColumn;
 use crate::extract::{ETAG_PATTERN, IF_MATCH_PATTERN, IfMatch};
+use crate::listing::SortColumn;
 
 /// The bearer-token scheme every protected operation names, with the
 /// permission it needs as the scope.

@@ -203,7 +203,11 @@ pub fn per_page_answer() -> Schema {
 /// `page` as a list answers it: `null` for a page asked for with `after`.
 pub fn page_answer() -> Schema {
     ObjectBuilder::new()
-        .schema_type([Type::Integer, Type::Null].into_iter().collect::<utoipa::openapi::schema::SchemaType>())
+        .schema_type(
+            [Type::Integer, Type::Null]
+                .into_iter()
+                .collect::<utoipa::openapi::schema::SchemaType>(),
+        )
         .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
         .minimum(Some(1))
         .maximum(Some(MAX_QUERY_INT))
