@@ -1,19 +1,23 @@
 #!/usr/bin/env python3
-"""Casting Agency benchmark: the REST API beside PostgreSQL doing the same work.
+"""Casting Agency benchmark: the REST API on each store, beside PostgreSQL
+doing the same work alone.
 
-Builds the release server, starts it on a fresh database seeded with 1 000
-actors and 200 movies, then with 1 000 000 actors, and measures at the same
-concurrency (32 connections, 2 load threads) with wrk for the API and
-pgbench (-M prepared, custom scripts) for PostgreSQL alone, alternating
-API and PostgreSQL runs three times. Prints one table: requests/s, p50,
-p99, the server's peak memory, and the median ratio API/PostgreSQL.
+Builds the release server, starts it on fresh databases seeded with 1 000
+actors and 200 movies, then with 1 000 000 actors: one server on an embedded
+SQLite file and one on PostgreSQL. Measures at the same concurrency (32
+connections, 2 load threads) with wrk for the API and pgbench (-M prepared,
+custom scripts) for PostgreSQL alone, alternating the runs three times.
+Prints one table: requests/s, p50, p99 and each server's peak memory, the
+stores side by side, and the median ratio of the PostgreSQL API to
+PostgreSQL alone.
 
-Usage: bench/run [--seconds N] [--sizes small,large]
+Usage: bench/run [--seconds N] [--sizes small,large] [--store sqlite,postgres]
 """
 
 import argparse
 import json
 import os
+import sqlite3
 import platform
 import re
 import shutil
@@ -52,10 +56,14 @@ def ensure_tools():
 def build():
     print("building the release server…", file=sys.stderr)
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "casting-server"], cwd=ROOT, check=True)
-    return os.path.join(ROOT, "target", "release", "casting-server")
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+    return os.path.join(target, "release", "casting-server")
 
 
-def seed(server, db, actors, movies):
+def seed(server, store, db, actors, movies):
+    """A fresh database of `store` with the data set; answers its URL and the search term."""
+    if store == "sqlite":
+        return seed_sqlite(server, db, actors, movies)
     psql("postgres", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
     env = dict(os.environ, DATABASE_URL=f"{PG}/{db}", RUST_LOG="warn")
     run([server, "migrate"], env=env)
@@ -73,23 +81,60 @@ def seed(server, db, actors, movies):
     run([server, "users", "add", "bench", "--role", "producer", "--password-stdin"],
         env=env, input="bench-password\n")
     # A selective term: five actors match it, whatever the table's size.
-    return "zyxwvut"
+    return f"{PG}/{db}{LOOPBACK}", "zyxwvut"
+
+
+def sqlite_file(db):
+    return os.path.join(tempfile.gettempdir(), f"{db}.db")
+
+
+def seed_sqlite(server, db, actors, movies):
+    """The same data set in a SQLite file; its triggers keep the counts and the trigram index."""
+    path = sqlite_file(db)
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        if os.path.exists(path + suffix):
+            os.unlink(path + suffix)
+    env = dict(os.environ, DATABASE_URL=f"sqlite:{path}", RUST_LOG="warn")
+    run([server, "migrate"], env=env)
+    genders = ("Female", "Male", "Other")
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "INSERT INTO actors (name, age, gender) VALUES (?, ?, ?)",
+            ((f"Quentin Zyxwvut {g}" if g % (actors // 5) == 0 else f"Actor {g}", 18 + g % 60,
+              genders[g % 3]) for g in range(1, actors + 1)))
+        conn.executemany(
+            "INSERT INTO movies (title, release_date) VALUES (?, date('1990-01-01', ? || ' days'))",
+            ((f"Movie {g}", g) for g in range(1, movies + 1)))
+        conn.execute("ANALYZE")
+    run([server, "users", "add", "bench", "--role", "producer", "--password-stdin"],
+        env=env, input="bench-password\n")
+    return f"sqlite:{path}", "zyxwvut"
+
+
+def drop(store, db):
+    if store == "sqlite":
+        for suffix in ("", "-wal", "-shm", ".lock"):
+            if os.path.exists(sqlite_file(db) + suffix):
+                os.unlink(sqlite_file(db) + suffix)
+    else:
+        psql("postgres", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
 class Server:
-    def __init__(self, binary, db):
-        env = dict(os.environ, DATABASE_URL=f"{PG}/{db}{LOOPBACK}", CASTING_BIND=f"127.0.0.1:{PORT}",
+    def __init__(self, binary, url, port):
+        self.port = port
+        env = dict(os.environ, DATABASE_URL=url, CASTING_BIND=f"127.0.0.1:{port}",
                    CASTING_LOG_FORMAT="json", RUST_LOG="info")
         self.proc = subprocess.Popen([binary, "serve"], env=env, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
         for _ in range(200):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/ready", timeout=1)
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=1)
                 break
             except OSError:
                 time.sleep(0.1)
         body = json.dumps({"username": "bench", "password": "bench-password"}).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{PORT}/auth/login", data=body,
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/auth/login", data=body,
                                          headers={"Content-Type": "application/json"})
         self.token = json.load(urllib.request.urlopen(request))["access_token"]
         # Peak memory is measured under the load, from here: the log-in above
@@ -127,12 +172,12 @@ def parse_latency(text, label):
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def api_run(token, method, path, body, actors, seconds):
+def api_run(server, method, path, body, actors, seconds):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(wrk_script(method, path, body, actors))
     out = run(["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency",
-               "-H", f"Authorization: Bearer {token}", "-s", script.name,
-               f"http://127.0.0.1:{PORT}"]).stdout
+               "-H", f"Authorization: Bearer {server.token}", "-s", script.name,
+               f"http://127.0.0.1:{server.port}"]).stdout
     os.unlink(script.name)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
@@ -179,45 +224,76 @@ def workloads(term, actors):
     ]
 
 
+STORE_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=8, help="length of each run")
     parser.add_argument("--sizes", default="small,large")
+    parser.add_argument("--store", default="sqlite,postgres", help="sqlite, postgres or both (default)")
     args = parser.parse_args()
+    stores = [s for s in args.store.split(",") if s]
+    if not stores or any(s not in STORE_NAMES for s in stores):
+        raise SystemExit("--store takes sqlite, postgres or sqlite,postgres")
     ensure_tools()
     binary = build()
     rows = []
     for size in args.sizes.split(","):
         actors, movies = SIZES[size]
         db = f"casting_bench_{size}"
-        print(f"seeding {actors} actors…", file=sys.stderr)
-        term = seed(binary, db, actors, movies)
-        server = Server(binary, db)
+        servers, term = {}, None
         try:
+            for i, store in enumerate(stores):
+                print(f"seeding {actors} actors into {STORE_NAMES[store]}…", file=sys.stderr)
+                url, term = seed(binary, store, db, actors, movies)
+                servers[store] = Server(binary, url, PORT + i)
             for label, method, path, body, sql in workloads(term, actors):
-                api, pg = [], []
+                api = {store: [] for store in stores}
+                pg = []
                 for round_ in range(ROUNDS):
                     print(f"{size} {label} round {round_ + 1}", file=sys.stderr)
-                    api.append(api_run(server.token, method, path, body, actors, args.seconds))
-                    pg.append(pg_run(db, sql, args.seconds))
-                ratios = [a[0] / p[0] for a, p in zip(api, pg)]
-                med = lambda runs, i: statistics.median(r[i] for r in runs)
-                rows.append((f"{actors:>9,} {label}", med(api, 0), med(api, 1), med(api, 2),
-                             med(pg, 0), med(pg, 1), med(pg, 2), statistics.median(ratios)))
-            rows.append((f"{actors:>9,} server peak memory under load", server.peak_mib()))
+                    for store in stores:
+                        api[store].append(api_run(servers[store], method, path, body, actors, args.seconds))
+                    if "postgres" in stores:
+                        pg.append(pg_run(db, sql, args.seconds))
+                med = lambda runs, i: statistics.median(r[i] for r in runs) if runs else None
+                cells = []
+                for store in stores:
+                    cells += [med(api[store], 0), med(api[store], 1), med(api[store], 2)]
+                if pg:
+                    cells += [med(pg, 0), med(pg, 1), med(pg, 2),
+                              statistics.median(a[0] / p[0] for a, p in zip(api["postgres"], pg))]
+                rows.append((f"{actors:>9,} {label}", cells))
+            rows.append((f"{actors:>9,} server peak memory under load",
+                         [servers[store].peak_mib() for store in stores]))
         finally:
-            server.stop()
-            psql("postgres", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+            for server in servers.values():
+                server.stop()
+            for store in stores:
+                drop(store, db)
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     print(f"\nMachine: {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}; "
           f"{CONNECTIONS} connections, {THREADS} load threads, {ROUNDS} rounds of {args.seconds} s, medians.\n")
-    print("| rows, workload | API req/s | API p50 ms | API p99 ms | PG req/s | PG p50 ms | PG p99 ms | API/PG |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for row in rows:
-        if len(row) == 2:
-            print(f"| {row[0]} | {row[1]:.1f} MiB | | | | | | |")
-        else:
-            print(f"| {row[0]} | {row[1]:.0f} | {row[2]:.2f} | {row[3]:.2f} | {row[4]:.0f} | {row[5]:.2f} | {row[6]:.2f} | {row[7]:.2f} |")
+    header = ["rows, workload"]
+    for store in stores:
+        name = "API on " + STORE_NAMES[store]
+        header += [f"{name} req/s", f"{name} p50 ms", f"{name} p99 ms"]
+    if "postgres" in stores:
+        header += ["PG alone req/s", "PG alone p50 ms", "PG alone p99 ms", "API on PG / PG alone"]
+    print("| " + " | ".join(header) + " |")
+    print("|---" + "|---:" * (len(header) - 1) + "|")
+    for label, cells in rows:
+        if "memory" in label:
+            memory = []
+            for value in cells:
+                memory += [f"{value:.1f} MiB", "", ""]
+            print(f"| {label} | " + " | ".join(memory + [""] * (len(header) - 1 - len(memory))) + " |")
+            continue
+        text = []
+        for k, value in enumerate(cells):
+            text.append(f"{value:.0f}" if k % 3 == 0 and k < 3 * len(stores) + 3 else f"{value:.2f}")
+        print(f"| {label} | " + " | ".join(text) + " |")
 
 
 if __name__ == "__main__":

@@ -1,17 +1,59 @@
-//! `casting-server users …` and `casting-server keys …`: account and key
-//! management against the same DATABASE_URL as `serve`.
+//! What `casting-server` does besides parsing: `serve`, `users …`,
+//! `keys …` (against the same DATABASE_URL as `serve`, also while it runs)
+//! and `copy`.
 
 use std::io::{BufRead, IsTerminal};
 
+use crate::config::{KeysCommand, UsersCommand};
+use crate::db::{self, DbError, Location, Store, StoreSettings, UserChange};
+use crate::identity::{keys, passwords};
+use crate::settings::Settings;
+use crate::startup::{Application, DemoSeed};
 use anyhow::{Context, bail};
 use casting_shared::Role;
 use casting_shared::domain::{check_new_password, parse_username};
-use sqlx::PgPool;
 
-use crate::config::{KeysCommand, UsersCommand};
-use crate::identity::{keys, passwords, users};
+/// `casting-server` / `casting-server serve`.
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let application = Application::build(settings).await?;
+    match application.demo() {
+        Some(DemoSeed::Seeded(users)) => {
+            println!(
+                "Demo data seeded. Log in as one of these users (passwords are shown only now):"
+            );
+            for user in users {
+                println!(
+                    "  {:<10} {:<20} password: {}",
+                    user.username,
+                    user.role.name(),
+                    user.password
+                );
+            }
+        }
+        Some(DemoSeed::AlreadySeeded) => println!(
+            "Demo data is already in this database; its users keep the passwords printed when \
+             it was seeded (reset one with `casting-server users set-password NAME`)."
+        ),
+        None => {}
+    }
+    application.run_until_stopped().await
+}
 
-pub async fn users(db: &PgPool, command: UsersCommand) -> anyhow::Result<()> {
+/// `casting-server copy --from URL --to URL`.
+pub async fn copy(from: &str, to: &str, settings: &StoreSettings) -> anyhow::Result<()> {
+    let from = Location::parse(from).context("--from")?;
+    let to = Location::parse(to).context("--to")?;
+    let copied = db::copy::copy(&from, &to, settings).await?;
+    println!(
+        "copied {} from {} to {}",
+        copied.summary(),
+        from.describe(),
+        to.describe()
+    );
+    Ok(())
+}
+
+pub async fn users(db: &Store, command: UsersCommand) -> anyhow::Result<()> {
     match command {
         UsersCommand::Add {
             name,
@@ -20,17 +62,20 @@ pub async fn users(db: &PgPool, command: UsersCommand) -> anyhow::Result<()> {
         } => {
             let name =
                 parse_username(&name).map_err(|why| anyhow::anyhow!("the username {why}"))?;
-            if users::find(db, &name).await?.is_some() {
+            if db.find_user(&name).await?.is_some() {
                 bail!("a user named {name} already exists");
             }
             let password = read_new_password(password_stdin)?;
             let hash = passwords::hash(password).await?;
             let role = Role::from(role);
-            let user = users::add(db, &name, role, &hash).await?;
+            let user = match db.add_user(&name, role, &hash).await {
+                Err(DbError::Duplicate) => bail!("a user named {name} already exists"),
+                added => added?,
+            };
             println!("added {} ({})", user.username, user.role);
         }
         UsersCommand::List => {
-            let all = users::list(db).await?;
+            let all = db.list_users().await?;
             if all.is_empty() {
                 println!(
                     "no users yet: add one with `casting-server users add NAME --role producer`"
@@ -51,31 +96,41 @@ pub async fn users(db: &PgPool, command: UsersCommand) -> anyhow::Result<()> {
         }
         UsersCommand::SetRole { name, role } => {
             let role = Role::from(role);
-            found(users::set_role(db, &name, role).await?, &name)?;
+            found(db.change_user(&name, UserChange::Role(role)).await?, &name)?;
             println!("{name} is now {role}");
         }
         UsersCommand::SetPassword {
             name,
             password_stdin,
         } => {
-            if users::find(db, &name).await?.is_none() {
+            if db.find_user(&name).await?.is_none() {
                 bail!("there is no user named {name}");
             }
             let password = read_new_password(password_stdin)?;
             let hash = passwords::hash(password).await?;
-            found(users::set_password(db, &name, &hash).await?, &name)?;
+            found(
+                db.change_user(&name, UserChange::PasswordHash(&hash))
+                    .await?,
+                &name,
+            )?;
             println!("changed the password of {name}");
         }
         UsersCommand::Disable { name } => {
-            found(users::set_disabled(db, &name, true).await?, &name)?;
+            found(
+                db.change_user(&name, UserChange::Disabled(true)).await?,
+                &name,
+            )?;
             println!("{name} can no longer log in");
         }
         UsersCommand::Enable { name } => {
-            found(users::set_disabled(db, &name, false).await?, &name)?;
+            found(
+                db.change_user(&name, UserChange::Disabled(false)).await?,
+                &name,
+            )?;
             println!("{name} can log in again");
         }
         UsersCommand::Remove { name } => {
-            found(users::remove(db, &name).await?, &name)?;
+            found(db.remove_user(&name).await?, &name)?;
             println!("removed {name}");
         }
     }
@@ -114,7 +169,7 @@ fn read_new_password(from_stdin: bool) -> anyhow::Result<String> {
     Ok(password)
 }
 
-pub async fn keys(db: &PgPool, command: KeysCommand) -> anyhow::Result<()> {
+pub async fn keys(db: &Store, command: KeysCommand) -> anyhow::Result<()> {
     match command {
         KeysCommand::Rotate => {
             let kid = keys::rotate(db).await?;

@@ -38,7 +38,6 @@ impl KeySource {
 
 pub struct TrustedIssuer {
     issuer: String,
-    audience: String,
     keys: KeySource,
     validation: Validation,
 }
@@ -54,18 +53,9 @@ impl TrustedIssuer {
         validation.set_required_spec_claims(&["exp", "iss", "aud"]);
         Self {
             issuer,
-            audience,
             keys,
             validation,
         }
-    }
-
-    pub fn issuer(&self) -> &str {
-        &self.issuer
-    }
-
-    pub fn audience(&self) -> &str {
-        &self.audience
     }
 }
 
@@ -134,10 +124,6 @@ impl Verifier {
             issuers,
             verified: VerifiedTokens::default(),
         }
-    }
-
-    pub fn issuers(&self) -> &[TrustedIssuer] {
-        &self.issuers
     }
 
     pub async fn verify(&self, token: &str) -> Result<Caller, ApiError> {

@@ -1,7 +1,7 @@
 //! The server's own RSA signing keys and the tokens it signs with them.
 //!
-//! Keys live in the database (generated on first start, under an advisory
-//! lock, so every instance on the database agrees) unless a PEM file is
+//! Keys live in the store (generated on first start, once however many
+//! instances start at once, so every instance on the database agrees) unless a PEM file is
 //! configured. `casting-server keys rotate` adds a new key and retires the
 //! old one, which keeps verifying until every token it signed has expired.
 //! Each instance re-reads the keys when a token names a key id it does not
@@ -17,14 +17,13 @@ use aws_lc_rs::rsa::{KeyPair, KeySize};
 use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse, ThumbprintHash};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
 use serde::Serialize;
-use sqlx::PgPool;
+
+use crate::db::Store;
 
 /// How often an instance re-reads the key table at the latest.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(60);
 /// Shortest time between two re-reads caused by unknown key ids.
 const UNKNOWN_KID_REFRESH: Duration = Duration::from_secs(1);
-/// Any constant; it names the lock that serialises key creation.
-const KEY_LOCK: i64 = 0x6361_7374_6b65_7973; // "castkeys"
 
 struct ParsedKey {
     kid: String,
@@ -92,7 +91,7 @@ impl Loaded {
 }
 
 enum KeyStore {
-    Database(PgPool),
+    Database(Store),
     /// One key from `CASTING_SIGNING_KEY_FILE`; nothing to re-read.
     File,
 }
@@ -109,7 +108,7 @@ pub struct Keyring {
 
 impl Keyring {
     /// Keys from the database, creating the first one if there is none.
-    pub async fn from_database(db: PgPool, token_ttl: Duration) -> anyhow::Result<Self> {
+    pub async fn from_database(db: Store, token_ttl: Duration) -> anyhow::Result<Self> {
         ensure_current_key(&db).await?;
         let retention = token_ttl + REFRESH_EVERY * 2 + Duration::from_secs(300);
         let loaded = load(&db, retention).await?;
@@ -198,21 +197,16 @@ impl Keyring {
     }
 }
 
-async fn load(db: &PgPool, retention: Duration) -> anyhow::Result<Loaded> {
-    let rows: Vec<(String, bool)> = sqlx::query_as(
-        "SELECT private_key_pem, retired_at IS NULL FROM signing_keys \
-         WHERE retired_at IS NULL OR retired_at > now() - make_interval(secs => $1) \
-         ORDER BY created_at DESC",
-    )
-    .bind(retention.as_secs_f64())
-    .fetch_all(db)
-    .await
-    .context("cannot read the signing keys")?;
+async fn load(db: &Store, retention: Duration) -> anyhow::Result<Loaded> {
+    let rows = db
+        .signing_keys(retention)
+        .await
+        .context("cannot read the signing keys")?;
     let mut current = None;
     let mut others = Vec::new();
-    for (pem, is_current) in rows {
-        let key = parse_key(&pem)?;
-        if is_current && current.is_none() {
+    for row in rows {
+        let key = parse_key(&row.private_key_pem)?;
+        if row.current && current.is_none() {
             current = Some(key);
         } else {
             others.push(key);
@@ -224,55 +218,28 @@ async fn load(db: &PgPool, retention: Duration) -> anyhow::Result<Loaded> {
 
 /// Creates the first signing key unless one exists; safe when several
 /// instances start at once.
-async fn ensure_current_key(db: &PgPool) -> anyhow::Result<()> {
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM signing_keys WHERE retired_at IS NULL)")
-            .fetch_one(db)
-            .await?;
-    if exists {
+async fn ensure_current_key(db: &Store) -> anyhow::Result<()> {
+    let has_current = db
+        .signing_keys(Duration::ZERO)
+        .await?
+        .iter()
+        .any(|key| key.current);
+    if has_current {
         return Ok(());
     }
     let pem = tokio::task::spawn_blocking(generate_pem).await??;
     let kid = parse_key(&pem)?.kid;
-    let mut tx = db.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(KEY_LOCK)
-        .execute(&mut *tx)
-        .await?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM signing_keys WHERE retired_at IS NULL)")
-            .fetch_one(&mut *tx)
-            .await?;
-    if !exists {
-        sqlx::query("INSERT INTO signing_keys (kid, private_key_pem) VALUES ($1, $2)")
-            .bind(&kid)
-            .bind(&pem)
-            .execute(&mut *tx)
-            .await?;
+    if db.add_first_signing_key(&kid, &pem).await? {
         tracing::info!(%kid, "generated the first signing key");
     }
-    tx.commit().await?;
     Ok(())
 }
 
 /// `casting-server keys rotate`: a new current key; the old one is retired
 /// but keeps verifying the tokens it signed until they expire.
-pub async fn rotate(db: &PgPool) -> anyhow::Result<String> {
+pub async fn rotate(db: &Store) -> anyhow::Result<String> {
     let pem = tokio::task::spawn_blocking(generate_pem).await??;
     let kid = parse_key(&pem)?.kid;
-    let mut tx = db.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(KEY_LOCK)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE signing_keys SET retired_at = now() WHERE retired_at IS NULL")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("INSERT INTO signing_keys (kid, private_key_pem) VALUES ($1, $2)")
-        .bind(&kid)
-        .bind(&pem)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
+    db.rotate_signing_key(&kid, &pem).await?;
     Ok(kid)
 }

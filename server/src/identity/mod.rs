@@ -6,7 +6,6 @@ pub mod demo;
 pub mod keys;
 pub mod passwords;
 pub mod throttle;
-pub mod users;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -9,11 +9,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{Authorized, DeleteActors, GetActors, PatchActors, PostActors};
-use crate::db::{self, Outcome, actors::ActorFilter};
+use crate::db::{ACTOR_SORT_COLUMNS, ActorFilter, Table};
 use crate::error::{ApiError, Result};
 use crate::extract::{IfMatch, JsonBody, ResourceId};
 use crate::listing::QueryParams;
-use crate::routes::{created_headers, with_etag};
+use crate::routes::{created_headers, delete_row, with_etag};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -50,7 +50,7 @@ async fn list_actors(
 ) -> Result<Json<ActorList>> {
     let mut params = QueryParams::new(pairs);
     let page = params.page()?;
-    let sort = params.sort(db::actors::SORT_COLUMNS)?;
+    let sort = params.sort(ACTOR_SORT_COLUMNS)?;
     let filter = ActorFilter {
         q: params.text("q")?,
         gender: params.parsed("gender", parse_gender)?,
@@ -58,7 +58,7 @@ async fn list_actors(
         max_age: params.parsed("max_age", parse_age_text)?,
     };
     params.finish()?;
-    let found = db::actors::list(&state.db, &filter, sort, page).await?;
+    let found = state.store.list_actors(&filter, sort, page).await?;
     Ok(Json(ActorList {
         success: true,
         actors: found.rows,
@@ -86,9 +86,7 @@ async fn get_actor(
     State(state): State<AppState>,
     ResourceId(id): ResourceId,
 ) -> Result<(HeaderMap, Json<ActorBody>)> {
-    let found = db::actors::get(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let found = state.store.get_actor(id).await?.ok_or(ApiError::NotFound)?;
     Ok((
         with_etag(found.version),
         Json(ActorBody {
@@ -121,7 +119,7 @@ async fn create_actor(
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, HeaderMap, Json<ActorCreated>)> {
     let new = NewActor::parse(&body).map_err(ApiError::Unprocessable)?;
-    let created = db::actors::insert(&state.db, &new).await?;
+    let created = state.store.insert_actor(&new).await?;
     Ok((
         StatusCode::CREATED,
         created_headers("actors", created.value.id, created.version),
@@ -164,18 +162,19 @@ async fn update_actor(
     let changes = ActorChanges::parse(&body)
         .map_err(ApiError::Unprocessable)?
         .ok_or_else(|| ApiError::BadRequest("give at least one of name, age, gender".into()))?;
-    match db::actors::update(&state.db, id, &changes, if_match.versions()).await? {
-        Outcome::Done(updated) => Ok((
-            with_etag(updated.version),
-            Json(ActorUpdated {
-                success: true,
-                updated: id,
-                actor: vec![updated.value],
-            }),
-        )),
-        Outcome::NotFound => Err(ApiError::NotFound),
-        Outcome::Changed => Err(ApiError::PreconditionFailed),
-    }
+    let updated = state
+        .store
+        .update_actor(id, &changes, if_match.versions())
+        .await?
+        .into_api()?;
+    Ok((
+        with_etag(updated.version),
+        Json(ActorUpdated {
+            success: true,
+            updated: id,
+            actor: vec![updated.value],
+        }),
+    ))
 }
 
 /// Delete an actor (and its cast entries). Send `If-Match` to refuse (412) if it changed since read.
@@ -201,12 +200,5 @@ async fn delete_actor(
     ResourceId(id): ResourceId,
     if_match: IfMatch,
 ) -> Result<Json<Deleted>> {
-    match db::actors::delete(&state.db, id, if_match.versions()).await? {
-        Outcome::Done(()) => Ok(Json(Deleted {
-            success: true,
-            deleted: id,
-        })),
-        Outcome::NotFound => Err(ApiError::NotFound),
-        Outcome::Changed => Err(ApiError::PreconditionFailed),
-    }
+    delete_row(&state, Table::Actors, id, &if_match).await
 }

@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 use crate::auth::Caller;
 use crate::error::{ApiError, Result};
 use crate::extract::JsonBody;
-use crate::identity::{passwords, users};
+use crate::identity::passwords;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -100,7 +100,7 @@ async fn login(
         .throttle
         .check(&username, &address)
         .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
-    let user = users::find(&state.db, &username).await?;
+    let user = state.store.find_user(&username).await?;
     // Unknown users are checked against a dummy hash: same answer, same time.
     let matches =
         passwords::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;

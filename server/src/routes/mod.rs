@@ -27,30 +27,12 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::{json_errors, not_found};
-use crate::extract::{BODY_LIMIT, etag};
+use casting_shared::api::Deleted;
+
+use crate::db::Table;
+use crate::extract::{BODY_LIMIT, IfMatch, etag};
+use crate::settings::HttpSettings;
 use crate::state::AppState;
-
-/// Settings of the HTTP layer itself.
-#[derive(Debug, Clone)]
-pub struct HttpConfig {
-    /// Origins allowed by CORS; empty means no cross-origin access.
-    pub cors_origins: Vec<HeaderValue>,
-    /// Longest a request may take, body included (then 408).
-    pub request_timeout: Duration,
-    /// Longest a client may take to send a request's headers (then the
-    /// connection is closed): a slow client cannot hold the server.
-    pub header_timeout: Duration,
-}
-
-impl Default for HttpConfig {
-    fn default() -> Self {
-        Self {
-            cors_origins: Vec::new(),
-            request_timeout: Duration::from_secs(30),
-            header_timeout: Duration::from_secs(10),
-        }
-    }
-}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -105,7 +87,7 @@ pub fn openapi() -> OpenApiDocument {
 }
 
 /// The whole application, ready to serve.
-pub fn app(state: AppState, config: &HttpConfig) -> Router {
+pub fn app(state: AppState, config: &HttpSettings) -> Router {
     let (router, _) = api_router().split_for_parts();
     let request_id = HeaderName::from_static("x-request-id");
     let layers = ServiceBuilder::new()
@@ -196,4 +178,23 @@ pub fn created_headers(collection: &str, id: i64, version: i64) -> HeaderMap {
         headers.insert(header::LOCATION, location);
     }
     headers
+}
+
+/// `DELETE /actors/{id}` and `DELETE /movies/{id}`: the row and its cast entries.
+pub async fn delete_row(
+    state: &AppState,
+    table: Table,
+    id: i64,
+    if_match: &IfMatch,
+) -> crate::error::Result<axum::Json<Deleted>> {
+    let versions = if_match.versions();
+    match table {
+        Table::Actors => state.store.delete_actor(id, versions).await,
+        Table::Movies => state.store.delete_movie(id, versions).await,
+    }?
+    .into_api()?;
+    Ok(axum::Json(Deleted {
+        success: true,
+        deleted: id,
+    }))
 }

@@ -9,11 +9,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{Authorized, DeleteMovies, GetMovies, PatchMovies, PostMovies};
-use crate::db::{self, Outcome, movies::MovieFilter};
+use crate::db::{MOVIE_SORT_COLUMNS, MovieFilter, Table};
 use crate::error::{ApiError, Result};
 use crate::extract::{IfMatch, JsonBody, ResourceId};
 use crate::listing::QueryParams;
-use crate::routes::{created_headers, with_etag};
+use crate::routes::{created_headers, delete_row, with_etag};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -49,14 +49,14 @@ async fn list_movies(
 ) -> Result<Json<MovieList>> {
     let mut params = QueryParams::new(pairs);
     let page = params.page()?;
-    let sort = params.sort(db::movies::SORT_COLUMNS)?;
+    let sort = params.sort(MOVIE_SORT_COLUMNS)?;
     let filter = MovieFilter {
         q: params.text("q")?,
         released_from: params.parsed("released_from", parse_release_date)?,
         released_to: params.parsed("released_to", parse_release_date)?,
     };
     params.finish()?;
-    let found = db::movies::list(&state.db, &filter, sort, page).await?;
+    let found = state.store.list_movies(&filter, sort, page).await?;
     Ok(Json(MovieList {
         success: true,
         movies: found.rows,
@@ -84,9 +84,7 @@ async fn get_movie(
     State(state): State<AppState>,
     ResourceId(id): ResourceId,
 ) -> Result<(HeaderMap, Json<MovieBody>)> {
-    let found = db::movies::get(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let found = state.store.get_movie(id).await?.ok_or(ApiError::NotFound)?;
     Ok((
         with_etag(found.version),
         Json(MovieBody {
@@ -119,7 +117,7 @@ async fn create_movie(
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, HeaderMap, Json<MovieCreated>)> {
     let new = NewMovie::parse(&body).map_err(ApiError::Unprocessable)?;
-    let created = db::movies::insert(&state.db, &new).await?;
+    let created = state.store.insert_movie(&new).await?;
     Ok((
         StatusCode::CREATED,
         created_headers("movies", created.value.id, created.version),
@@ -162,19 +160,20 @@ async fn update_movie(
     let changes = MovieChanges::parse(&body)
         .map_err(ApiError::Unprocessable)?
         .ok_or_else(|| ApiError::BadRequest("give at least one of title, release_date".into()))?;
-    match db::movies::update(&state.db, id, &changes, if_match.versions()).await? {
-        Outcome::Done(updated) => Ok((
-            with_etag(updated.version),
-            Json(MovieUpdated {
-                success: true,
-                updated: id,
-                edited: id,
-                movie: vec![updated.value],
-            }),
-        )),
-        Outcome::NotFound => Err(ApiError::NotFound),
-        Outcome::Changed => Err(ApiError::PreconditionFailed),
-    }
+    let updated = state
+        .store
+        .update_movie(id, &changes, if_match.versions())
+        .await?
+        .into_api()?;
+    Ok((
+        with_etag(updated.version),
+        Json(MovieUpdated {
+            success: true,
+            updated: id,
+            edited: id,
+            movie: vec![updated.value],
+        }),
+    ))
 }
 
 /// Delete a movie (and its cast entries). Send `If-Match` to refuse (412) if it changed since read.
@@ -200,12 +199,5 @@ async fn delete_movie(
     ResourceId(id): ResourceId,
     if_match: IfMatch,
 ) -> Result<Json<Deleted>> {
-    match db::movies::delete(&state.db, id, if_match.versions()).await? {
-        Outcome::Done(()) => Ok(Json(Deleted {
-            success: true,
-            deleted: id,
-        })),
-        Outcome::NotFound => Err(ApiError::NotFound),
-        Outcome::Changed => Err(ApiError::PreconditionFailed),
-    }
+    delete_row(&state, Table::Movies, id, &if_match).await
 }

@@ -1,21 +1,28 @@
-//! Test harness: a fresh PostgreSQL database per test, the real app served
-//! over real HTTP on a free port, a JWKS served over HTTP by a tiny local
-//! server, and tokens signed with the test's own RSA keys.
+//! Test harness: a fresh database per test on either store (a PostgreSQL
+//! database, or a SQLite file in a directory of its own), the real app
+//! served over real HTTP on a free port, a JWKS served over HTTP by a tiny
+//! local server, and tokens signed with the test's own RSA keys.
+//! `TEST_LOG=1` shows the server's logs.
 
 use std::net::SocketAddr;
+use std::str::FromStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use casting_server::HttpConfig;
+use casting_server::db::{Location, Store, StoreSettings};
 use casting_server::settings::{AuthSettings, ExternalIssuer};
-use casting_server::startup::{DbSettings, build_state, prepare_database};
+use casting_server::{Application, HttpSettings, Settings};
 use casting_shared::Role;
 use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteRow};
+use sqlx::{Connection, FromRow, PgConnection, PgPool, SqlitePool};
 use tokio::net::TcpListener;
+
+pub use crate::cluster::server_url;
 
 pub const ISSUER: &str = "https://casting-test.example.auth0.com/";
 pub const AUDIENCE: &str = "casting-agency";
@@ -27,34 +34,59 @@ pub const TEST_KEY: &[u8] = include_bytes!("../fixtures/test_signing_key.pem");
 pub const OTHER_KEY: &[u8] = include_bytes!("../fixtures/other_signing_key.pem");
 pub const TEST_PUBLIC_KEY: &[u8] = include_bytes!("../fixtures/test_signing_key.pub.pem");
 
-/// The PostgreSQL server the tests use; `CASTING_TEST_DATABASE_URL` overrides it.
-pub fn server_url() -> String {
-    std::env::var("CASTING_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+/// Which store a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
 }
 
-/// A database of its own for one test, dropped when the test ends.
+/// A database of its own for one test, removed when the test ends.
 pub struct TestDb {
+    pub backend: Backend,
+    /// The PostgreSQL database's name, or the SQLite file's directory.
     pub name: String,
     pub url: String,
 }
 
 impl TestDb {
     /// A name and URL; the database itself is created by the server under test.
-    pub fn new() -> Self {
+    pub fn new(backend: Backend) -> Self {
         let name = format!("casting_test_{}", uuid::Uuid::new_v4().simple());
-        let url = format!("{}/{}", server_url(), name);
-        Self { name, url }
+        match backend {
+            Backend::Postgres => {
+                let url = format!("{}/{}", server_url(), name);
+                Self { backend, name, url }
+            }
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(&name);
+                let url = format!("sqlite:{}", dir.join("casting.db").display());
+                Self {
+                    backend,
+                    name: dir.display().to_string(),
+                    url,
+                }
+            }
+        }
     }
 
-    /// The URL of the same database through another host:port (a proxy).
+    /// The URL of the same PostgreSQL database through another host:port (a proxy).
     pub fn url_via(&self, addr: SocketAddr) -> String {
         format!("postgres://postgres@{addr}/{}", self.name)
+    }
+
+    /// A connection pool of the test's own, for looking behind the API.
+    pub async fn pool(&self) -> TestPool {
+        TestPool::connect(self.backend, &self.url).await
     }
 }
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        if self.backend == Backend::Sqlite {
+            let _ = std::fs::remove_dir_all(&self.name);
+            return;
+        }
         let name = self.name.clone();
         let admin = format!("{}/postgres", server_url());
         // Drop runs inside a test's runtime; a thread of its own may block.
@@ -74,6 +106,111 @@ impl Drop for TestDb {
         })
         .join();
     }
+}
+
+/// A test's own connections to its database, whichever the store.
+pub enum TestPool {
+    Postgres(PgPool),
+    Sqlite(SqlitePool),
+}
+
+impl TestPool {
+    pub async fn connect(backend: Backend, url: &str) -> Self {
+        match backend {
+            Backend::Postgres => TestPool::Postgres(PgPool::connect(url).await.expect("connect")),
+            Backend::Sqlite => {
+                let options = SqliteConnectOptions::from_str(url)
+                    .expect("sqlite url")
+                    .busy_timeout(Duration::from_secs(10));
+                TestPool::Sqlite(SqlitePool::connect_with(options).await.expect("open"))
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            TestPool::Postgres(_) => Backend::Postgres,
+            TestPool::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// Runs a statement; answers the rows it changed.
+    pub async fn execute(&self, sql: &str) -> u64 {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self {
+            TestPool::Postgres(pool) => sqlx::query(sql)
+                .execute(pool)
+                .await
+                .expect("execute")
+                .rows_affected(),
+            TestPool::Sqlite(pool) => sqlx::query(sql)
+                .execute(pool)
+                .await
+                .expect("execute")
+                .rows_affected(),
+        }
+    }
+
+    pub async fn fetch_all<T>(&self, sql: &str) -> Vec<T>
+    where
+        T: for<'r> FromRow<'r, PgRow> + for<'r> FromRow<'r, SqliteRow> + Send + Unpin,
+    {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self {
+            TestPool::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await.expect("query"),
+            TestPool::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await.expect("query"),
+        }
+    }
+
+    /// The first column of the first row.
+    pub async fn scalar<T>(&self, sql: &str) -> T
+    where
+        (T,): for<'r> FromRow<'r, PgRow> + for<'r> FromRow<'r, SqliteRow> + Send + Unpin,
+    {
+        let (value,) = self
+            .fetch_all::<(T,)>(sql)
+            .await
+            .into_iter()
+            .next()
+            .expect("a row");
+        value
+    }
+
+    pub async fn close(&self) {
+        match self {
+            TestPool::Postgres(pool) => pool.close().await,
+            TestPool::Sqlite(pool) => pool.close().await,
+        }
+    }
+}
+
+/// Shows the server's logs when `TEST_LOG` is set (once per test binary).
+pub fn init_test_log() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            )
+            .with_test_writer()
+            .try_init();
+    }
+}
+
+/// Polls until `check` holds, for at most `limit`.
+pub async fn eventually<F, Fut>(limit: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
 }
 
 /// A JWKS endpoint served over real HTTP that counts its fetches.
@@ -192,8 +329,9 @@ pub fn producer() -> String {
 
 /// Knobs a test may turn before the app starts.
 pub struct Options {
-    pub db: DbSettings,
-    pub http: HttpConfig,
+    pub backend: Backend,
+    pub db: StoreSettings,
+    pub http: HttpSettings,
     /// Everything but the external issuer, which is the test's own JWKS server.
     pub auth: AuthSettings,
     /// Connect the server to PostgreSQL through this address (a proxy).
@@ -201,15 +339,20 @@ pub struct Options {
     /// Share another app's database instead of a fresh one.
     pub shared_db: Option<String>,
     pub client_id: Option<String>,
+    pub demo: bool,
 }
 
-impl Default for Options {
-    fn default() -> Self {
+impl Options {
+    pub fn new(backend: Backend) -> Self {
         Self {
-            db: DbSettings::default(),
-            http: HttpConfig::default(),
+            backend,
+            db: StoreSettings::default(),
+            http: HttpSettings {
+                bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+                ..HttpSettings::default()
+            },
             auth: AuthSettings {
-                public_url: PUBLIC_URL.into(),
+                public_url: Some(PUBLIC_URL.into()),
                 audience: AUDIENCE.into(),
                 // Tests hammer the login on purpose; the throttle test sets its own.
                 login_max_failures: 1000,
@@ -218,14 +361,21 @@ impl Default for Options {
             database_addr: None,
             shared_db: None,
             client_id: None,
+            demo: false,
         }
     }
-}
 
-impl Options {
     pub fn jwks_min_refresh(mut self, every: Duration) -> Self {
         self.auth.jwks_min_refresh = every;
         self
+    }
+}
+
+/// HTTP settings for a test server: any free port.
+pub fn test_http() -> HttpSettings {
+    HttpSettings {
+        bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+        ..HttpSettings::default()
     }
 }
 
@@ -233,7 +383,10 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub base: String,
     pub http: reqwest::Client,
-    pub pool: PgPool,
+    /// The server's own store, to call it behind the API.
+    pub store: Store,
+    /// The test's own connections, to look at the tables.
+    pub pool: TestPool,
     pub jwks: JwksServer,
     pub db_url: String,
     /// Kept so the database lives as long as the app, and is dropped with it.
@@ -242,21 +395,19 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    pub async fn spawn() -> Self {
-        Self::spawn_with(Options::default()).await
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(Options::new(backend)).await
     }
 
     pub async fn spawn_with(options: Options) -> Self {
-        let db = TestDb::new();
+        init_test_log();
+        let db = TestDb::new(options.backend);
         let jwks = JwksServer::start(vec![public_jwk(TEST_KEY, KID)]).await;
         let url = match (&options.shared_db, options.database_addr) {
             (Some(url), _) => url.clone(),
             (None, Some(addr)) => db.url_via(addr),
             (None, None) => db.url.clone(),
         };
-        let pool = prepare_database(&url, &options.db)
-            .await
-            .expect("prepare the test database");
         let mut auth = options.auth;
         auth.external = Some(ExternalIssuer {
             issuer: ISSUER.into(),
@@ -265,23 +416,28 @@ impl TestApp {
             discovery_url: jwks.url.replace("jwks.json", "openid-configuration"),
             client_id: options.client_id,
         });
-        let state = build_state(pool.clone(), &auth)
+        let settings = Settings {
+            database: Location::parse(&url).expect("a database URL"),
+            store: options.db,
+            http: options.http,
+            auth,
+            demo: options.demo,
+        };
+        let application = Application::build(settings)
             .await
-            .expect("build the app state");
-        let app = casting_server::app(state, &options.http);
-        let header_timeout = options.http.header_timeout;
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind app");
-        let addr = listener.local_addr().expect("addr");
-        tokio::spawn(casting_server::startup::run(
-            listener,
-            app,
-            header_timeout,
-            std::future::pending(),
-        ));
+            .expect("build the application");
+        let addr = application.address();
+        let store = application.store().clone();
+        tokio::spawn(application.run_until(std::future::pending()));
+        let pool = match &options.shared_db {
+            Some(url) => TestPool::connect(options.backend, url).await,
+            None => db.pool().await,
+        };
         Self {
             addr,
             base: format!("http://{addr}"),
             http: reqwest::Client::new(),
+            store,
             pool,
             jwks,
             db_url: url,
@@ -371,18 +527,24 @@ impl TestApp {
     /// Every row of the actors, movies and cast tables, to prove a failed
     /// request changed nothing.
     pub async fn snapshot(&self) -> Vec<String> {
-        sqlx::query_scalar(
-            "SELECT 'actor ' || id || ' ' || name || ' ' || age || ' ' || gender || ' v' || version FROM actors \
-             UNION ALL \
-             SELECT 'movie ' || id || ' ' || title || ' ' || release_date || ' v' || version FROM movies \
-             UNION ALL \
-             SELECT 'cast ' || movie_id || ' ' || actor_id || ' ' || COALESCE(quote_literal(character), 'NULL') \
-                    || ' ' || created_at FROM cast_entries \
-             ORDER BY 1",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .expect("snapshot")
+        let quote = match self.pool.backend() {
+            Backend::Postgres => "quote_literal",
+            Backend::Sqlite => "quote",
+        };
+        self.pool
+            .fetch_all::<(String,)>(&format!(
+                "SELECT 'actor ' || id || ' ' || name || ' ' || age || ' ' || gender || ' v' || version FROM actors \
+                 UNION ALL \
+                 SELECT 'movie ' || id || ' ' || title || ' ' || release_date || ' v' || version FROM movies \
+                 UNION ALL \
+                 SELECT 'cast ' || movie_id || ' ' || actor_id || ' ' || COALESCE({quote}(character), 'NULL') \
+                        || ' ' || created_at FROM cast_entries \
+                 ORDER BY 1"
+            ))
+            .await
+            .into_iter()
+            .map(|(row,)| row)
+            .collect()
     }
 }
 

@@ -1,17 +1,21 @@
 //! Integration tests of casting-server: the real app over real HTTP on a
-//! fresh PostgreSQL database per test.
+//! fresh database per test. Every suite runs once per store, so a test's
+//! name says which failed: `postgres::actors::…`, `sqlite::actors::…`.
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-mod actors;
-mod auth;
-mod cast;
-mod errors;
-mod faults;
+mod cluster;
 mod helpers;
-mod hostile;
-mod identity;
-mod movies;
-mod openapi;
-mod operations;
 mod proxy;
+
+/// Every suite against PostgreSQL.
+#[path = "suite.rs"]
+mod postgres;
+/// Every suite against the embedded SQLite store.
+#[path = "suite.rs"]
+mod sqlite;
+
+/// What only PostgreSQL offers: several instances on one database, and an outage of its server.
+mod postgres_only;
+/// What only the embedded store needs: one instance per file, where the file lives.
+mod sqlite_only;

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use super::STORE;
 use crate::helpers::*;
 
 /// Every route of the contract that exists so far.
@@ -35,7 +36,7 @@ const METHODS: &[&str] = &["get", "post", "put", "patch", "delete"];
 
 #[tokio::test]
 async fn openapi_lists_every_route_the_router_serves_and_no_other() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let (status, doc) = app.get("/openapi.json", "").await;
     assert_eq!(status, 200);
     assert!(
@@ -91,7 +92,7 @@ async fn openapi_lists_every_route_the_router_serves_and_no_other() {
 
 #[tokio::test]
 async fn every_operation_documents_its_errors_and_permission() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let (_, doc) = app.get("/openapi.json", "").await;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {

@@ -1,0 +1,95 @@
+//! PostgreSQL: actors.
+
+use casting_shared::Actor;
+use casting_shared::domain::{ActorChanges, NewActor};
+use sqlx::{Postgres, QueryBuilder};
+
+use super::{PgStore, contains_pattern};
+use crate::db::rows::{ActorRow, ListedActor, page_of};
+use crate::db::{ActorFilter, Outcome, PageOf, Table, Versioned};
+use crate::listing::{Page, Sort};
+
+fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &ActorFilter) {
+    sql.push(" WHERE true");
+    if let Some(q) = &filter.q {
+        sql.push(" AND name ILIKE ").push_bind(contains_pattern(q));
+    }
+    if let Some(gender) = &filter.gender {
+        sql.push(" AND lower(gender) = lower(")
+            .push_bind(gender.clone())
+            .push(")");
+    }
+    if let Some(min) = filter.min_age {
+        sql.push(" AND age >= ").push_bind(min);
+    }
+    if let Some(max) = filter.max_age {
+        sql.push(" AND age <= ").push_bind(max);
+    }
+}
+
+impl PgStore {
+    pub async fn list_actors(
+        &self,
+        filter: &ActorFilter,
+        sort: Sort,
+        page: Page,
+    ) -> sqlx::Result<PageOf<Actor>> {
+        let filtered = !filter.is_empty();
+        let push = |sql: &mut QueryBuilder<Postgres>| push_filter(sql, filter);
+        let mut sql = super::paged_query(
+            Table::Actors,
+            "id, name, age, gender",
+            filtered,
+            push,
+            sort,
+            page,
+        );
+        let rows: Vec<ListedActor> = sql.build_query_as().fetch_all(&self.pool).await?;
+        page_of(rows, self.count(Table::Actors, filtered, push)).await
+    }
+
+    pub async fn get_actor(&self, id: i64) -> sqlx::Result<Option<Versioned<Actor>>> {
+        let row: Option<ActorRow> =
+            sqlx::query_as("SELECT id, name, age, gender, version FROM actors WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(Into::into))
+    }
+
+    pub async fn insert_actor(&self, actor: &NewActor) -> sqlx::Result<Versioned<Actor>> {
+        let row: ActorRow = sqlx::query_as(
+            "INSERT INTO actors (name, age, gender) VALUES ($1, $2, $3) \
+             RETURNING id, name, age, gender, version",
+        )
+        .bind(&actor.name)
+        .bind(actor.age)
+        .bind(&actor.gender)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.into())
+    }
+
+    pub async fn update_actor(
+        &self,
+        id: i64,
+        changes: &ActorChanges,
+        expected_versions: Option<&[i64]>,
+    ) -> sqlx::Result<Outcome<Versioned<Actor>>> {
+        let row: Option<ActorRow> = sqlx::query_as(
+            "UPDATE actors SET \
+               name = COALESCE($2, name), age = COALESCE($3, age), gender = COALESCE($4, gender), \
+               version = version + 1, updated_at = now() \
+             WHERE id = $1 AND ($5::bigint[] IS NULL OR version = ANY($5)) \
+             RETURNING id, name, age, gender, version",
+        )
+        .bind(id)
+        .bind(&changes.name)
+        .bind(changes.age)
+        .bind(&changes.gender)
+        .bind(expected_versions)
+        .fetch_optional(&self.pool)
+        .await?;
+        self.updated(Table::Actors, id, row.map(Into::into)).await
+    }
+}
