@@ -11,7 +11,15 @@ Prints one table: requests/s, p50, p99 and each server's peak memory, the
 stores side by side, and the median ratio of the PostgreSQL API to
 PostgreSQL alone.
 
+A second part (also alone with --login-storm) measures a login storm on
+each store: 250 connections sending logins for unknown users for the same
+length of time, with the throttle set high so that only the hashing bound
+holds them; it reports the server's resident memory before, at its peak and
+after, and the latency of GET /actors (4 connections) before and during the
+storm.
+
 Usage: bench/run [--seconds N] [--sizes small,large] [--store sqlite,postgres]
+                 [--login-storm | --no-login-storm]
 """
 
 import argparse
@@ -33,7 +41,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PG = os.environ.get("CASTING_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 PORT = int(os.environ.get("CASTING_BENCH_PORT", "18900"))
 CONNECTIONS, THREADS, ROUNDS = 32, 2, 3
-SIZES = {"small": (1_000, 200), "large": (1_000_000, 200)}
+SIZES = {"small": (1_000, 1_000), "large": (1_000_000, 1_000_000)}
 # Both the server and pgbench talk to PostgreSQL over loopback without TLS.
 LOOPBACK = "?sslmode=disable"
 
@@ -68,15 +76,16 @@ def seed(server, store, db, actors, movies):
     env = dict(os.environ, DATABASE_URL=f"{PG}/{db}", RUST_LOG="warn")
     run([server, "migrate"], env=env)
     # The trigram index is built once after the bulk insert, not row by row.
-    psql(db, "DROP INDEX actors_name_trgm")
+    psql(db, "DROP INDEX actors_name_trgm; DROP INDEX movies_title_trgm")
     psql(db, f"""
         INSERT INTO actors (name, age, gender)
         SELECT 'Actor ' || g, 18 + g % 60, (ARRAY['Female','Male','Other'])[1 + g % 3]
         FROM generate_series(1, {actors}) g;
         UPDATE actors SET name = 'Quentin Zyxwvut ' || id WHERE id % ({actors} / 5) = 0;
         INSERT INTO movies (title, release_date)
-        SELECT 'Movie ' || g, date '1990-01-01' + g FROM generate_series(1, {movies}) g;""")
+        SELECT 'Movie ' || g, date '1900-01-01' + (g * 7919) % 45000 FROM generate_series(1, {movies}) g;""")
     psql(db, "CREATE INDEX actors_name_trgm ON actors USING gin (name gin_trgm_ops) WITH (fastupdate = off)")
+    psql(db, "CREATE INDEX movies_title_trgm ON movies USING gin (title gin_trgm_ops) WITH (fastupdate = off)")
     psql(db, "VACUUM ANALYZE")
     run([server, "users", "add", "bench", "--role", "producer", "--password-stdin"],
         env=env, input="bench-password\n")
@@ -121,10 +130,10 @@ def drop(store, db):
 
 
 class Server:
-    def __init__(self, binary, url, port):
+    def __init__(self, binary, url, port, extra_env=None):
         self.port = port
         env = dict(os.environ, DATABASE_URL=url, CASTING_BIND=f"127.0.0.1:{port}",
-                   CASTING_LOG_FORMAT="json", RUST_LOG="info")
+                   CASTING_LOG_FORMAT="json", RUST_LOG="info", **(extra_env or {}))
         self.proc = subprocess.Popen([binary, "serve"], env=env, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
         for _ in range(200):
@@ -137,17 +146,36 @@ class Server:
         request = urllib.request.Request(f"http://127.0.0.1:{port}/auth/login", data=body,
                                          headers={"Content-Type": "application/json"})
         self.token = json.load(urllib.request.urlopen(request))["access_token"]
+        self.warm = set()
         # Peak memory is measured under the load, from here: the log-in above
         # hashes a password with argon2 (19 MiB, by design) once.
         with open(f"/proc/{self.proc.pid}/clear_refs", "w") as refs:
             refs.write("5")
 
-    def peak_mib(self):
+    def get(self, path):
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}",
+                                         headers={"Authorization": f"Bearer {self.token}"})
+        return json.load(urllib.request.urlopen(request, timeout=120))
+
+    def status_mib(self, field):
         with open(f"/proc/{self.proc.pid}/status") as status:
             for line in status:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024
         return float("nan")
+
+    def peak_mib(self):
+        return self.status_mib("VmHWM")
+
+    def resident_mib(self):
+        return self.status_mib("VmRSS")
+
+    def threads(self):
+        with open(f"/proc/{self.proc.pid}/status") as status:
+            for line in status:
+                if line.startswith("Threads:"):
+                    return int(line.split()[1])
+        return 0
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
@@ -172,10 +200,10 @@ def parse_latency(text, label):
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def api_run(server, method, path, body, actors, seconds):
+def api_run(server, method, path, body, actors, seconds, connections=CONNECTIONS):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(wrk_script(method, path, body, actors))
-    out = run(["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency",
+    out = run(["wrk", f"-t{THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency",
                "-H", f"Authorization: Bearer {server.token}", "-s", script.name,
                f"http://127.0.0.1:{server.port}"]).stdout
     os.unlink(script.name)
@@ -227,18 +255,174 @@ def workloads(term, actors):
 STORE_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 
 
+def list_workloads(actors, movies, server):
+    """The list requests that must not fall off a cliff at a million rows:
+    (label, path, table, columns, condition, order). `condition` and `order`
+    rebuild the server's statement (server/src/db/lists.rs) for its plan."""
+    a_cols, m_cols = "id, name, age, gender", "id, title, release_date"
+    # A cursor to the last page but one, and an OFFSET page as deep in the
+    # table as 50 000 of 1 000 000 (page = rows / 20).
+    deep = server.get(f"/actors?per_page=10&page={actors // 10 - 1}")
+    cursor, last_id = deep["next"], deep["actors"][-1]["id"]
+    return [
+        ("actors gender=female", "/actors?gender=female", "actors", a_cols,
+         "lower(gender) = lower('female')", "id"),
+        ("actors min_age=30&max_age=40", "/actors?min_age=30&max_age=40", "actors", a_cols,
+         "age >= 30 AND age <= 40", "id"),
+        ("actors q=actor 99 (broad)", "/actors?q=actor%2099", "actors", a_cols,
+         "name ILIKE '%actor 99%'", "id"),
+        ("actors q=zyxwvut (selective)", "/actors?q=zyxwvut", "actors", a_cols,
+         "name ILIKE '%zyxwvut%'", "id"),
+        ("actors sort=-age", "/actors?sort=-age", "actors", a_cols, None, "age DESC, id DESC"),
+        ("actors sort=name", "/actors?sort=name", "actors", a_cols, None, "name, id"),
+        (f"actors page={actors // 20} (OFFSET)", f"/actors?page={actors // 20}", "actors", a_cols,
+         None, f"id OFFSET {(actors // 20 - 1) * 10}"),
+        ("actors after=cursor (last page)", f"/actors?after={cursor}", "actors", a_cols,
+         f"id > {last_id}", "id"),
+        ("movies 2000-01-01..2000-12-31", "/movies?released_from=2000-01-01&released_to=2000-12-31",
+         "movies", m_cols, "release_date >= '2000-01-01' AND release_date <= '2000-12-31'", "id"),
+        ("movies q=movie 77", "/movies?q=movie%2077", "movies", m_cols, "title ILIKE '%movie 77%'", "id"),
+        ("movies sort=-release_date", "/movies?sort=-release_date", "movies", m_cols, None,
+         "release_date DESC, id DESC"),
+    ]
+
+
+def plan(store, db, table, columns, condition, order):
+    """The plan of the server's page statement: whether it scans the whole
+    table, and the buffers it touched (PostgreSQL), or SQLite's plan."""
+    if store == "sqlite":
+        return sqlite_plan(db, table, columns, condition, order)
+    where = f" AND {condition}" if condition else ""
+    order_by, _, offset = order.partition(" OFFSET ")
+    sql = (f"SELECT s.total, s.stamp, p.* FROM (SELECT COALESCE(sum(n), 0)::bigint AS total, "
+           f"COALESCE(sum(writes), 0)::bigint AS stamp FROM row_counts WHERE table_name = '{table}') s "
+           f"LEFT JOIN (SELECT {columns} FROM {table} WHERE true{where} ORDER BY {order_by} "
+           f"LIMIT 11 OFFSET {offset or 0}) p ON true")
+    out = json.loads(psql(db, f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}"))[0]["Plan"]
+    nodes, stack = [], [out]
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        stack.extend(node.get("Plans", []))
+    seq = any(n["Node Type"] == "Seq Scan" and n.get("Relation Name") == table for n in nodes)
+    buffers = out.get("Shared Hit Blocks", 0) + out.get("Shared Read Blocks", 0)
+    return ("SEQ SCAN" if seq else "index") + f", {buffers} buffers"
+
+
+def sqlite_plan(db, table, columns, condition, order):
+    """SQLite's plan of the server's page statement (server/src/db/sqlite/lists.rs):
+    "SEQ SCAN" when it reads the whole table (a plain scan, or every match
+    sorted in a temporary b-tree), else "index"."""
+    if condition:
+        # q searches the trigram index, as the server does for three characters or more.
+        condition = re.sub(r"(name|title) ILIKE '%(.*?)%'",
+                           lambda m: f"id IN (SELECT rowid FROM {table}_search WHERE "
+                                     f"{table}_search MATCH '\"{m.group(2)}\"')", condition)
+    where = f" AND {condition}" if condition else ""
+    order_by, _, offset = order.partition(" OFFSET ")
+    sql = (f"SELECT s.total, s.stamp, p.* FROM (SELECT COALESCE(sum(n), 0) AS total, "
+           f"COALESCE(sum(writes), 0) AS stamp FROM row_counts WHERE table_name = '{table}') s "
+           f"LEFT JOIN (SELECT {columns} FROM {table} WHERE 1{where} ORDER BY {order_by} "
+           f"LIMIT 11 OFFSET {offset or 0}) p ON 1")
+    with sqlite3.connect(sqlite_file(db)) as conn:
+        details = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+    whole = any(d == f"SCAN {table}" and not order_by.startswith("id") or "TEMP B-TREE" in d
+                for d in details)
+    return ("SEQ SCAN" if whole else "index") + ": " + "; ".join(details)
+
+
+LOGIN_STORM_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) counts = {} end
+request = function()
+  local body = '{"username":"nobody' .. math.random(1, 1000000000) .. '","password":"not-the-password"}'
+  return wrk.format("POST", "/auth/login", nil, body)
+end
+response = function(status, headers, body)
+  counts[status] = (counts[status] or 0) + 1
+end
+function done(summary, latency, requests)
+  local total = {}
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("counts")) do total[status] = (total[status] or 0) + n end
+  end
+  for status, n in pairs(total) do io.write(string.format("status %d %d\\n", status, n)) end
+end
+"""
+
+
+def login_storm(binary, store, seconds):
+    """250 concurrent logins for unknown users: memory and other requests' latency."""
+    db = "casting_bench_logins"
+    print(f"login storm on {STORE_NAMES[store]}: seeding…", file=sys.stderr)
+    url, _ = seed(binary, store, db, 1_000, 200)
+    # The throttle would stop one address after 20 failures: set it out of
+    # the way so that the hashing bound is what is measured.
+    server = Server(binary, url, PORT, {"CASTING_LOGIN_MAX_FAILURES": "1000000"})
+    try:
+        quiet = 4
+        before = api_run(server, "GET", "/actors?per_page=10", None, 1000, seconds, quiet)
+        rss_before = server.resident_mib()
+        with open(f"/proc/{server.proc.pid}/clear_refs", "w") as refs:
+            refs.write("5")
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(LOGIN_STORM_SCRIPT)
+        storm = subprocess.Popen(["wrk", f"-t{THREADS}", "-c250", f"-d{seconds + 2}s", "--timeout", "10s",
+                                  "-s", script.name, f"http://127.0.0.1:{PORT}"],
+                                 stdout=subprocess.PIPE, text=True)
+        time.sleep(1)
+        during = api_run(server, "GET", "/actors?per_page=10", None, 1000, seconds, quiet)
+        threads_during = server.threads()
+        out, _ = storm.communicate()
+        os.unlink(script.name)
+        statuses = dict((int(a), int(b)) for a, b in re.findall(r"status (\d+) (\d+)", out))
+        peak = server.peak_mib()
+        time.sleep(1)
+        rss_after = server.resident_mib()
+    finally:
+        server.stop()
+        drop(store, db)
+    return {"rss_before": rss_before, "rss_peak": peak, "rss_after": rss_after,
+            "threads": threads_during, "before": before, "during": during, "statuses": statuses}
+
+
+def print_login_storm(store, result, seconds):
+    print(f"\nLogin storm on {STORE_NAMES[store]}: 250 connections posting logins for unknown "
+          f"users for {seconds + 2} s "
+          f"(statuses {result['statuses']}); GET /actors at 4 connections.\n")
+    print("| | GET /actors req/s | p50 ms | p99 ms |")
+    print("|---|---:|---:|---:|")
+    for label, key in (("before the storm", "before"), ("during the storm", "during")):
+        rps, p50, p99 = result[key]
+        print(f"| {label} | {rps:.0f} | {p50:.2f} | {p99:.2f} |")
+    print(f"\nServer resident memory: {result['rss_before']:.1f} MiB before, "
+          f"{result['rss_peak']:.1f} MiB at the peak of the storm, {result['rss_after']:.1f} MiB after; "
+          f"{result['threads']} threads during it.")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=8, help="length of each run")
     parser.add_argument("--sizes", default="small,large")
     parser.add_argument("--store", default="sqlite,postgres", help="sqlite, postgres or both (default)")
+    storm = parser.add_mutually_exclusive_group()
+    storm.add_argument("--login-storm", action="store_true", help="only the login storm")
+    storm.add_argument("--no-login-storm", action="store_true", help="skip the login storm")
     args = parser.parse_args()
     stores = [s for s in args.store.split(",") if s]
     if not stores or any(s not in STORE_NAMES for s in stores):
         raise SystemExit("--store takes sqlite, postgres or sqlite,postgres")
     ensure_tools()
     binary = build()
+    if args.login_storm:
+        for store in stores:
+            print_login_storm(store, login_storm(binary, store, args.seconds), args.seconds)
+        return
     rows = []
+    scale = {}  # (store, label) -> {size: (req/s, p99)}, plus the plan at the largest size
     for size in args.sizes.split(","):
         actors, movies = SIZES[size]
         db = f"casting_bench_{size}"
@@ -267,6 +451,17 @@ def main():
                 rows.append((f"{actors:>9,} {label}", cells))
             rows.append((f"{actors:>9,} server peak memory under load",
                          [servers[store].peak_mib() for store in stores]))
+            for store in stores:
+                server = servers[store]
+                for label, path, table, columns, condition, order in list_workloads(actors, movies, server):
+                    runs = []
+                    for round_ in range(ROUNDS):
+                        print(f"{size} {STORE_NAMES[store]} {label} round {round_ + 1}", file=sys.stderr)
+                        runs.append(api_run(server, "GET", path, None, actors, args.seconds))
+                    entry = scale.setdefault((store, label), {})
+                    entry[size] = (statistics.median(r[0] for r in runs),
+                                   statistics.median(r[2] for r in runs))
+                    entry["plan"] = plan(store, db, table, columns, condition, order)
         finally:
             for server in servers.values():
                 server.stop()
@@ -294,6 +489,27 @@ def main():
         for k, value in enumerate(cells):
             text.append(f"{value:.0f}" if k % 3 == 0 and k < 3 * len(stores) + 3 else f"{value:.2f}")
         print(f"| {label} | " + " | ".join(text) + " |")
+    sized = [entry for entry in scale.values() if "small" in entry and "large" in entry]
+    if sized:
+        print("\nLists at 1 000 and at 1 000 000 rows (API req/s, medians; the plan is the page "
+              "statement's at 1 000 000 rows: PostgreSQL's EXPLAIN ANALYZE, SQLite's EXPLAIN "
+              "QUERY PLAN):\n")
+        print("| store | list request | 1,000 req/s | 1,000,000 req/s | 1,000,000 p99 ms | ratio | plan at 1,000,000 |")
+        print("|---|---|---:|---:|---:|---:|---|")
+        cliffs = []
+        for (store, label), entry in scale.items():
+            if "small" not in entry or "large" not in entry:
+                continue
+            ratio = entry["large"][0] / entry["small"][0]
+            if "SEQ SCAN" in entry["plan"] or (ratio < 0.5 and "OFFSET" not in label):
+                cliffs.append(f"{STORE_NAMES[store]} {label}")
+            print(f"| {STORE_NAMES[store]} | {label} | {entry['small'][0]:.0f} | {entry['large'][0]:.0f} | "
+                  f"{entry['large'][1]:.2f} | {ratio:.2f} | {entry['plan']} |")
+        if cliffs:
+            print(f"\nCLIFFS (ratio under 0.5 or a sequential scan): {', '.join(cliffs)}")
+    if not args.no_login_storm:
+        for store in stores:
+            print_login_storm(store, login_storm(binary, store, args.seconds), args.seconds)
 
 
 if __name__ == "__main__":

@@ -4,25 +4,31 @@
 
 use std::io::{BufRead, IsTerminal};
 
-use crate::config::{KeysCommand, UsersCommand};
-use crate::db::{self, DbError, Location, Store, StoreSettings, UserChange};
-use crate::identity::{keys, passwords};
-use crate::settings::Settings;
-use crate::startup::{Application, DemoSeed};
 use anyhow::{Context, bail};
 use casting_shared::Role;
 use casting_shared::domain::{check_new_password, parse_username};
+
+use crate::config::{KeysCommand, UsersCommand};
+use crate::db::{self, Location, Store, StoreSettings};
+use crate::identity::keys::Revoked;
+use crate::identity::revocation::REFRESH_EVERY;
+use crate::identity::sealing::KeySealer;
+use crate::identity::{keys, passwords, users};
+use crate::settings::Settings;
+use crate::startup::{Application, DemoSeed};
 
 /// `casting-server` / `casting-server serve`.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let application = Application::build(settings).await?;
     match application.demo() {
         Some(DemoSeed::Seeded(users)) => {
-            println!(
+            // Standard error, not standard output: output is often kept in
+            // log collectors, and these are secrets.
+            eprintln!(
                 "Demo data seeded. Log in as one of these users (passwords are shown only now):"
             );
             for user in users {
-                println!(
+                eprintln!(
                     "  {:<10} {:<20} password: {}",
                     user.username,
                     user.role.name(),
@@ -62,20 +68,18 @@ pub async fn users(db: &Store, command: UsersCommand) -> anyhow::Result<()> {
         } => {
             let name =
                 parse_username(&name).map_err(|why| anyhow::anyhow!("the username {why}"))?;
-            if db.find_user(&name).await?.is_some() {
-                bail!("a user named {name} already exists");
+            if let Some(existing) = users::find(db, &name).await? {
+                bail!("a user named {:?} already exists", existing.username);
             }
             let password = read_new_password(password_stdin)?;
             let hash = passwords::hash(password).await?;
             let role = Role::from(role);
-            let user = match db.add_user(&name, role, &hash).await {
-                Err(DbError::Duplicate) => bail!("a user named {name} already exists"),
-                added => added?,
-            };
+            // Refuses look-alikes of existing names too.
+            let user = users::add(db, &name, role, &hash).await?;
             println!("added {} ({})", user.username, user.role);
         }
         UsersCommand::List => {
-            let all = db.list_users().await?;
+            let all = users::list(db).await?;
             if all.is_empty() {
                 println!(
                     "no users yet: add one with `casting-server users add NAME --role producer`"
@@ -96,41 +100,31 @@ pub async fn users(db: &Store, command: UsersCommand) -> anyhow::Result<()> {
         }
         UsersCommand::SetRole { name, role } => {
             let role = Role::from(role);
-            found(db.change_user(&name, UserChange::Role(role)).await?, &name)?;
+            found(users::set_role(db, &name, role).await?, &name)?;
             println!("{name} is now {role}");
         }
         UsersCommand::SetPassword {
             name,
             password_stdin,
         } => {
-            if db.find_user(&name).await?.is_none() {
+            if users::find(db, &name).await?.is_none() {
                 bail!("there is no user named {name}");
             }
             let password = read_new_password(password_stdin)?;
             let hash = passwords::hash(password).await?;
-            found(
-                db.change_user(&name, UserChange::PasswordHash(&hash))
-                    .await?,
-                &name,
-            )?;
+            found(users::set_password(db, &name, &hash).await?, &name)?;
             println!("changed the password of {name}");
         }
         UsersCommand::Disable { name } => {
-            found(
-                db.change_user(&name, UserChange::Disabled(true)).await?,
-                &name,
-            )?;
+            found(users::set_disabled(db, &name, true).await?, &name)?;
             println!("{name} can no longer log in");
         }
         UsersCommand::Enable { name } => {
-            found(
-                db.change_user(&name, UserChange::Disabled(false)).await?,
-                &name,
-            )?;
+            found(users::set_disabled(db, &name, false).await?, &name)?;
             println!("{name} can log in again");
         }
         UsersCommand::Remove { name } => {
-            found(db.remove_user(&name).await?, &name)?;
+            found(users::remove(db, &name).await?, &name)?;
             println!("removed {name}");
         }
     }
@@ -169,13 +163,48 @@ fn read_new_password(from_stdin: bool) -> anyhow::Result<String> {
     Ok(password)
 }
 
-pub async fn keys(db: &Store, command: KeysCommand) -> anyhow::Result<()> {
+pub async fn keys(
+    db: &Store,
+    command: KeysCommand,
+    sealer: Option<&KeySealer>,
+) -> anyhow::Result<()> {
     match command {
         KeysCommand::Rotate => {
-            let kid = keys::rotate(db).await?;
+            let kid = keys::rotate(db, sealer).await?;
             println!(
                 "new signing key {kid}; tokens signed by the previous key stay valid until they expire"
             );
+        }
+        KeysCommand::Revoke { kid } => match keys::revoke(db, &kid, sealer).await? {
+            Revoked::Done { replaced_by } => {
+                println!(
+                    "revoked {kid}: every instance refuses its tokens within {} s",
+                    REFRESH_EVERY.as_secs() * 2
+                );
+                if let Some(new) = replaced_by {
+                    println!("it was signing; the new signing key is {new}");
+                }
+            }
+            Revoked::AlreadyRevoked => println!("{kid} was already revoked"),
+            Revoked::NotFound => bail!("there is no signing key {kid:?} (see `keys list`)"),
+        },
+        KeysCommand::List => {
+            println!(
+                "{:<44} {:<10} {:<10} {:<10}",
+                "kid", "created", "retired", "revoked"
+            );
+            let day = |at: Option<time::OffsetDateTime>| {
+                at.map_or_else(|| "-".to_owned(), |at| at.date().to_string())
+            };
+            for key in keys::list(db).await? {
+                println!(
+                    "{:<44} {:<10} {:<10} {:<10}",
+                    key.kid,
+                    key.created_at.date(),
+                    day(key.retired_at),
+                    day(key.revoked_at)
+                );
+            }
         }
     }
     Ok(())

@@ -9,7 +9,15 @@ use anyhow::Context;
 use axum::http::HeaderValue;
 
 use crate::db::{Location, StoreSettings};
+use crate::identity::sealing::KeySealer;
 use crate::settings::{AuthSettings, DEFAULT_AUDIENCE, ExternalIssuer, HttpSettings, Settings};
+
+/// `--help` groups the options under these headings.
+const DATABASE: &str = "Database";
+const HTTP: &str = "HTTP";
+const EXTERNAL_ISSUER: &str = "External issuer (Auth0 or any OpenID Connect provider)";
+const BUILT_IN_IDENTITY: &str = "Built-in identity";
+const LOGGING: &str = "Logging";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -51,6 +59,14 @@ pub enum Command {
         #[arg(long)]
         to: String,
     },
+    /// Print a shell completion script, e.g.
+    /// `casting-server completions bash > /etc/bash_completion.d/casting-server`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output: `casting-server man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -79,7 +95,7 @@ pub enum UsersCommand {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Refuse a user's logins from now on (their tokens run out by themselves).
+    /// Refuse a user's logins and tokens from now on (within seconds on every instance).
     Disable { name: String },
     /// Allow a disabled user to log in again.
     Enable { name: String },
@@ -111,6 +127,11 @@ impl From<RoleArg> for casting_shared::Role {
 pub enum KeysCommand {
     /// Add a new signing key; tokens signed by the previous one stay valid until they expire.
     Rotate,
+    /// Revoke a key: tokens it signed are refused within seconds on every
+    /// instance, and it leaves the JWKS (a new key takes over if it was signing).
+    Revoke { kid: String },
+    /// List the signing keys: id, created, retired, revoked.
+    List,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -119,21 +140,61 @@ pub struct CommonArgs {
     /// embedded SQLite file). Created if missing. Default: a SQLite file in the
     /// platform data directory (~/.local/share/casting-agency/casting.db on
     /// Linux); with `serve --demo`, an in-memory database.
-    #[arg(long, env = "DATABASE_URL", global = true)]
+    #[arg(long, env = "DATABASE_URL", global = true, help_heading = DATABASE)]
     pub database_url: Option<String>,
 
     /// Log format.
-    #[arg(long, env = "CASTING_LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Pretty)]
+    #[arg(long, env = "CASTING_LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Pretty, help_heading = LOGGING)]
     pub log_format: LogFormat,
 
     /// Most connections the server keeps to the database (readers on SQLite).
-    #[arg(long, env = "CASTING_DB_POOL_SIZE", global = true, default_value_t = 8)]
+    #[arg(long, env = "CASTING_DB_POOL_SIZE", global = true, default_value_t = 8, help_heading = DATABASE)]
     pub db_pool_size: u32,
 
     /// How long a request waits for a database connection or statement before
     /// it fails with 503 (e.g. `3s`, `500ms`).
-    #[arg(long, env = "CASTING_DB_TIMEOUT", global = true, default_value = "3s", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "CASTING_DB_TIMEOUT", global = true, default_value = "3s", value_parser = humantime::parse_duration, help_heading = DATABASE)]
     pub db_timeout: Duration,
+
+    /// Encrypt the signing keys stored in the database with this key
+    /// (32 bytes in base64, e.g. from `openssl rand -base64 32`).
+    #[arg(
+        long,
+        env = "CASTING_KEY_ENCRYPTION_KEY",
+        global = true,
+        hide_env_values = true,
+        help_heading = BUILT_IN_IDENTITY
+    )]
+    pub key_encryption_key: Option<String>,
+
+    /// Read the key-encryption key from this file instead.
+    #[arg(
+        long,
+        env = "CASTING_KEY_ENCRYPTION_KEY_FILE",
+        global = true,
+        conflicts_with = "key_encryption_key",
+        help_heading = BUILT_IN_IDENTITY
+    )]
+    pub key_encryption_key_file: Option<std::path::PathBuf>,
+}
+
+impl CommonArgs {
+    /// The key-encryption key, if one is configured.
+    pub fn key_sealer(&self) -> anyhow::Result<Option<std::sync::Arc<KeySealer>>> {
+        let text = match (&self.key_encryption_key, &self.key_encryption_key_file) {
+            (Some(text), _) => text.clone(),
+            (None, Some(path)) => std::fs::read_to_string(path).map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot read CASTING_KEY_ENCRYPTION_KEY_FILE {}: {e}",
+                    path.display()
+                )
+            })?,
+            (None, None) => return Ok(None),
+        };
+        let sealer = KeySealer::from_base64(&text)
+            .map_err(|e| anyhow::anyhow!("CASTING_KEY_ENCRYPTION_KEY: {e:#}"))?;
+        Ok(Some(std::sync::Arc::new(sealer)))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -144,79 +205,114 @@ pub enum LogFormat {
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "CASTING_BIND", default_value = "127.0.0.1:8080")]
-    pub bind: SocketAddr,
+    /// Address to listen on [default: 0.0.0.0:PORT when PORT is set, else
+    /// 127.0.0.1:8080].
+    #[arg(long, env = "CASTING_BIND", help_heading = HTTP)]
+    pub bind: Option<SocketAddr>,
+
+    /// Port to listen on, on every interface, when no address is given
+    /// (the convention of hosting platforms).
+    #[arg(long, env = "PORT", help_heading = HTTP)]
+    pub port: Option<u16>,
 
     /// External token issuer, exactly as it appears in `iss` (Auth0's ends with a slash).
-    #[arg(long, env = "CASTING_AUTH_ISSUER")]
+    #[arg(long, env = "CASTING_AUTH_ISSUER", help_heading = EXTERNAL_ISSUER)]
     pub auth_issuer: Option<String>,
 
     /// Audience (`aud`) the external issuer's tokens must carry: the API identifier.
-    #[arg(long, env = "CASTING_AUTH_AUDIENCE")]
+    #[arg(long, env = "CASTING_AUTH_AUDIENCE", help_heading = EXTERNAL_ISSUER)]
     pub auth_audience: Option<String>,
 
     /// JWKS URL of the external issuer (default: ISSUER/.well-known/jwks.json).
-    #[arg(long, env = "CASTING_AUTH_JWKS_URL")]
+    #[arg(long, env = "CASTING_AUTH_JWKS_URL", help_heading = EXTERNAL_ISSUER)]
     pub auth_jwks_url: Option<String>,
 
     /// OpenID Connect discovery document of the external issuer
     /// (default: ISSUER/.well-known/openid-configuration).
-    #[arg(long, env = "CASTING_AUTH_DISCOVERY_URL")]
+    #[arg(long, env = "CASTING_AUTH_DISCOVERY_URL", help_heading = EXTERNAL_ISSUER)]
     pub auth_discovery_url: Option<String>,
 
     /// Shortest time between two JWKS fetches caused by unknown key ids.
-    #[arg(long, env = "CASTING_AUTH_JWKS_MIN_REFRESH", default_value = "30s", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "CASTING_AUTH_JWKS_MIN_REFRESH", default_value = "30s", value_parser = humantime::parse_duration, help_heading = EXTERNAL_ISSUER)]
     pub auth_jwks_min_refresh: Duration,
 
     /// Clock skew tolerated on the tokens' `exp` and `nbf`.
-    #[arg(long, env = "CASTING_AUTH_LEEWAY", default_value = "30s", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "CASTING_AUTH_LEEWAY", default_value = "30s", value_parser = humantime::parse_duration, help_heading = EXTERNAL_ISSUER)]
     pub auth_leeway: Duration,
 
     /// Origins allowed to call the API from a browser (comma-separated).
-    #[arg(long, env = "CASTING_CORS_ORIGINS", value_delimiter = ',')]
+    #[arg(long, env = "CASTING_CORS_ORIGINS", value_delimiter = ',', help_heading = HTTP)]
     pub cors_origins: Vec<String>,
 
     /// Longest a request may take, reading its body included.
-    #[arg(long, env = "CASTING_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "CASTING_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration, help_heading = HTTP)]
     pub request_timeout: Duration,
 
-    /// Longest a client may take to send a request's headers.
-    #[arg(long, env = "CASTING_HEADER_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    /// Longest a new connection may take to send a complete request's
+    /// headers, whatever protocol it speaks (then it is closed).
+    #[arg(long, env = "CASTING_HEADER_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration, help_heading = HTTP)]
     pub header_timeout: Duration,
+
+    /// Longest a connection may stay open with no request in flight.
+    #[arg(long, env = "CASTING_IDLE_TIMEOUT", default_value = "60s", value_parser = humantime::parse_duration, help_heading = HTTP)]
+    pub idle_timeout: Duration,
+
+    /// Most connections open at once (default: three quarters of the
+    /// process's open-file limit); at the cap, the longest-idle connection
+    /// is closed to make room.
+    #[arg(long, env = "CASTING_MAX_CONNECTIONS", help_heading = HTTP)]
+    pub max_connections: Option<usize>,
 
     /// Client id of the external issuer's application for the terminal
     /// client's browser sign-in (device flow).
-    #[arg(long, env = "CASTING_AUTH_CLIENT_ID")]
+    #[arg(long, env = "CASTING_AUTH_CLIENT_ID", help_heading = EXTERNAL_ISSUER)]
     pub auth_client_id: Option<String>,
 
     /// This server's public URL: the issuer (`iss`) of the tokens it signs
     /// (default: http://BIND).
-    #[arg(long, env = "CASTING_PUBLIC_URL")]
+    #[arg(long, env = "CASTING_PUBLIC_URL", help_heading = BUILT_IN_IDENTITY)]
     pub public_url: Option<String>,
 
     /// Lifetime of the tokens this server signs.
-    #[arg(long, env = "CASTING_TOKEN_TTL", default_value = "1h", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "CASTING_TOKEN_TTL", default_value = "1h", value_parser = humantime::parse_duration, help_heading = BUILT_IN_IDENTITY)]
     pub token_ttl: Duration,
 
     /// Sign tokens with this RSA private key (PEM) instead of keys kept in the database.
-    #[arg(long, env = "CASTING_SIGNING_KEY_FILE")]
+    #[arg(long, env = "CASTING_SIGNING_KEY_FILE", help_heading = BUILT_IN_IDENTITY)]
     pub signing_key_file: Option<std::path::PathBuf>,
 
     /// Failed logins for one username (four times as many for one client
     /// address) before further attempts get 429.
-    #[arg(long, env = "CASTING_LOGIN_MAX_FAILURES", default_value_t = 5)]
+    #[arg(long, env = "CASTING_LOGIN_MAX_FAILURES", default_value_t = 5, help_heading = BUILT_IN_IDENTITY)]
     pub login_max_failures: u32,
 
     /// How long failed logins are remembered for throttling.
-    #[arg(long, env = "CASTING_LOGIN_WINDOW", default_value = "5m", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "CASTING_LOGIN_WINDOW", default_value = "5m", value_parser = humantime::parse_duration, help_heading = BUILT_IN_IDENTITY)]
     pub login_window: Duration,
+
+    /// Serve Prometheus metrics at `GET /metrics` (`on` or `off`).
+    #[arg(long, env = "CASTING_METRICS", default_value = "on", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set, help_heading = HTTP)]
+    pub metrics: bool,
+    /// Logins that may check a password at the same time (default: one per core).
+    #[arg(long, env = "CASTING_LOGIN_CONCURRENCY", help_heading = BUILT_IN_IDENTITY)]
+    pub login_concurrency: Option<usize>,
+
+    /// How long after a password login its session may be refreshed
+    /// (`POST /auth/refresh`); then the user logs in again.
+    #[arg(long, env = "CASTING_SESSION_MAX", default_value = "12h", value_parser = humantime::parse_duration, help_heading = BUILT_IN_IDENTITY)]
+    pub session_max: Duration,
 
     /// Seed demo data and one user per role into an empty database, and print
     /// their passwords (without DATABASE_URL: into a throwaway in-memory database).
-    #[arg(long)]
+    #[arg(long, help_heading = DATABASE)]
     pub demo: bool,
 }
+
+/// Where the server listens when neither `--bind` nor `--port` is given.
+pub const DEFAULT_BIND: SocketAddr = SocketAddr::V4(std::net::SocketAddrV4::new(
+    std::net::Ipv4Addr::LOCALHOST,
+    8080,
+));
 
 impl CommonArgs {
     /// The store named by `DATABASE_URL` (or the default for a demo or not).
@@ -238,12 +334,21 @@ pub fn serve_settings(common: &CommonArgs, serve: &ServeArgs) -> anyhow::Result<
         database: common.location(serve.demo)?,
         store: common.store_settings(),
         http: serve.http_settings()?,
-        auth: serve.auth_settings()?,
+        auth: serve.auth_settings(common)?,
         demo: serve.demo,
     })
 }
 
 impl ServeArgs {
+    /// `--bind`, else every interface on `--port`, else [`DEFAULT_BIND`].
+    pub fn bind_address(&self) -> SocketAddr {
+        match (self.bind, self.port) {
+            (Some(bind), _) => bind,
+            (None, Some(port)) => SocketAddr::from(([0, 0, 0, 0], port)),
+            (None, None) => DEFAULT_BIND,
+        }
+    }
+
     fn http_settings(&self) -> anyhow::Result<HttpSettings> {
         let cors_origins = self
             .cors_origins
@@ -254,14 +359,17 @@ impl ServeArgs {
             })
             .collect::<anyhow::Result<_>>()?;
         Ok(HttpSettings {
-            bind: self.bind,
+            bind: self.bind_address(),
             cors_origins,
             request_timeout: self.request_timeout,
             header_timeout: self.header_timeout,
+            metrics: self.metrics,
+            idle_timeout: self.idle_timeout,
+            max_connections: self.max_connections,
         })
     }
 
-    fn auth_settings(&self) -> anyhow::Result<AuthSettings> {
+    fn auth_settings(&self, common: &CommonArgs) -> anyhow::Result<AuthSettings> {
         let external = match (&self.auth_issuer, &self.auth_audience) {
             (None, None) => None,
             (Some(issuer), Some(audience)) => Some(ExternalIssuer {
@@ -304,6 +412,9 @@ impl ServeArgs {
             signing_key_pem,
             login_max_failures: self.login_max_failures,
             login_window: self.login_window,
+            login_concurrency: self.login_concurrency.unwrap_or(0),
+            session_max: self.session_max,
+            key_sealer: common.key_sealer()?,
         })
     }
 }

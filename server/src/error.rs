@@ -11,6 +11,7 @@ use casting_shared::api::{ErrorBody, status_message};
 use casting_shared::domain::FieldErrors;
 
 use crate::db::{DbError, Outcome};
+use crate::metrics::DatabaseFailure;
 
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
 
@@ -31,10 +32,17 @@ pub enum ApiError {
     PreconditionFailed,
     #[error("invalid fields: {0:?}")]
     Unprocessable(FieldErrors),
+    #[error("request target too long")]
+    UriTooLong,
+    #[error("request headers too large")]
+    HeadersTooLarge,
     #[error("too many requests")]
     TooManyRequests { retry_after: Duration },
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// Too much work of one kind at once (logins hashing passwords): 503.
+    #[error("busy")]
+    Busy { retry_after: Duration },
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
 }
@@ -49,8 +57,24 @@ impl ApiError {
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
+            ApiError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ApiError::Unavailable(_) | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Whether this error is the database's, for the metrics.
+    fn database_failure(&self) -> Option<DatabaseFailure> {
+        match self {
+            ApiError::Unavailable(_) => Some(DatabaseFailure::Unavailable),
+            ApiError::Internal(cause)
+                if cause.downcast_ref::<DbError>().is_some()
+                    || cause.downcast_ref::<sqlx::Error>().is_some() =>
+            {
+                Some(DatabaseFailure::Failed)
+            }
+            _ => None,
         }
     }
 
@@ -102,10 +126,20 @@ impl IntoResponse for ApiError {
                 tracing::warn!(%cause, "database unavailable");
                 Some("the database is unavailable; try again shortly".to_owned())
             }
+            ApiError::Busy { .. } => Some("too many logins at once; try again shortly".to_owned()),
             ApiError::Internal(cause) => {
                 tracing::error!(cause = format!("{cause:#}"), "internal error");
                 None
             }
+            ApiError::UriTooLong => Some(format!(
+                "the request target is over {} bytes",
+                crate::routes::MAX_URI_BYTES
+            )),
+            ApiError::HeadersTooLarge => Some(format!(
+                "at most {} header fields of {} bytes in all",
+                crate::routes::MAX_HEADERS,
+                crate::routes::MAX_HEADER_BYTES
+            )),
             ApiError::NotFound | ApiError::TooManyRequests { .. } => None,
         };
         let fields = match self {
@@ -113,12 +147,15 @@ impl IntoResponse for ApiError {
             _ => None,
         };
         let mut response = (status, Json(error_body(status, detail, fields))).into_response();
+        if let Some(failure) = self.database_failure() {
+            response.extensions_mut().insert(failure);
+        }
         let headers = response.headers_mut();
         match self {
             ApiError::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, bearer_challenge());
             }
-            ApiError::TooManyRequests { retry_after } => {
+            ApiError::TooManyRequests { retry_after } | ApiError::Busy { retry_after } => {
                 let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
             }

@@ -5,17 +5,21 @@
 //! build exactly the application that runs.
 
 pub mod auth;
+pub mod cli_docs;
 pub mod commands;
 pub mod config;
+pub mod connections;
 pub mod db;
 pub mod error;
 pub mod extract;
 pub mod identity;
 pub mod listing;
+pub mod metrics;
 pub mod routes;
 pub mod settings;
 pub mod startup;
 pub mod state;
+pub mod systemd;
 pub mod telemetry;
 
 pub use routes::{app, openapi};

@@ -1,7 +1,13 @@
-//! List query parameters (`page`, `per_page`, `sort`, filters), parsed from the
-//! query string: an unknown, repeated or malformed parameter is 400.
+//! List query parameters (`page`, `per_page`, `after`, `sort`, filters),
+//! parsed from the query string: an unknown, repeated or malformed parameter
+//! is 400. Also the `next` / `after` cursor's encoding.
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use casting_shared::api::{DEFAULT_PER_PAGE, MAX_PER_PAGE};
+use casting_shared::domain::format_date;
+use serde_json::{Value, json};
+use time::Date;
 
 use crate::error::ApiError;
 
@@ -18,22 +24,139 @@ impl Page {
     }
 }
 
-/// A sort column (one of a resource's whitelisted columns) and direction.
+/// The type of a sort column's values, which a cursor carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    Text,
+    Int,
+    Date,
+}
+
+/// A column a list may be sorted by, besides `id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortColumn {
+    pub name: &'static str,
+    pub kind: KeyKind,
+}
+
+/// A sort column (one of a resource's whitelisted columns, or `id`) and direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sort {
     pub column: &'static str,
+    /// `None` for `id`.
+    pub kind: Option<KeyKind>,
     pub descending: bool,
 }
 
 impl Sort {
+    pub const BY_ID: Sort = Sort {
+        column: "id",
+        kind: None,
+        descending: false,
+    };
+
     pub fn sql_direction(self) -> &'static str {
         if self.descending { "DESC" } else { "ASC" }
+    }
+
+    /// As the request names it: `name` or `-name`.
+    fn label(self) -> String {
+        let sign = if self.descending { "-" } else { "" };
+        format!("{sign}{}", self.column)
+    }
+}
+
+/// A sort column's value in one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SortValue {
+    Text(String),
+    Int(i64),
+    Date(Date),
+}
+
+/// The position after a row in a sorted list: its sort value and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    /// `None` when the list is sorted by `id`.
+    pub value: Option<SortValue>,
+    pub id: i64,
+}
+
+impl Cursor {
+    /// Opaque text for `next`: the sort it was made for, the value and the id.
+    pub fn encode(&self, sort: Sort) -> String {
+        let value = match &self.value {
+            None => Value::Null,
+            Some(SortValue::Text(text)) => json!(text),
+            Some(SortValue::Int(n)) => json!(n),
+            Some(SortValue::Date(date)) => json!(format_date(*date)),
+        };
+        URL_SAFE_NO_PAD.encode(json!([sort.label(), value, self.id]).to_string())
+    }
+
+    /// A cursor made by [`Cursor::encode`] for `sort`; anything else is `None`.
+    pub fn decode(text: &str, sort: Sort) -> Option<Cursor> {
+        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).ok()?;
+        let Value::Array(parts) = serde_json::from_slice::<Value>(&bytes).ok()? else {
+            return None;
+        };
+        let [label, value, id] = parts.as_slice() else {
+            return None;
+        };
+        if label.as_str()? != sort.label() {
+            return None;
+        }
+        let id = id.as_i64()?;
+        let value = match (sort.kind, value) {
+            (None, Value::Null) => None,
+            (Some(KeyKind::Text), Value::String(text)) => Some(SortValue::Text(text.clone())),
+            (Some(KeyKind::Int), Value::Number(n)) => Some(SortValue::Int(n.as_i64()?)),
+            (Some(KeyKind::Date), Value::String(text)) => Some(SortValue::Date(
+                Date::parse(text, &time::format_description::well_known::Iso8601::DATE).ok()?,
+            )),
+            _ => return None,
+        };
+        Some(Cursor { value, id })
+    }
+}
+
+/// Where a page starts: a page number (OFFSET, kept for the seed's
+/// clients), or just after a cursor (keyset: as cheap deep as at the top).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Position {
+    Page(Page),
+    After { cursor: Cursor, per_page: u32 },
+}
+
+impl Position {
+    pub fn per_page(&self) -> u32 {
+        match self {
+            Position::Page(page) => page.per_page,
+            Position::After { per_page, .. } => *per_page,
+        }
+    }
+
+    pub fn offset(&self) -> i64 {
+        match self {
+            Position::Page(page) => page.offset(),
+            Position::After { .. } => 0,
+        }
+    }
+
+    /// The page number a response names; `None` after a cursor.
+    pub fn page_number(&self) -> Option<u32> {
+        match self {
+            Position::Page(page) => Some(page.page),
+            Position::After { .. } => None,
+        }
     }
 }
 
 /// The query string's parameters, taken one by one; whatever is left over is unknown.
 pub struct QueryParams {
     pairs: Vec<(String, String)>,
+    /// Whether `page` was given (it may not be, with `after`).
+    given_page: bool,
 }
 
 fn bad(detail: String) -> ApiError {
@@ -42,7 +165,10 @@ fn bad(detail: String) -> ApiError {
 
 impl QueryParams {
     pub fn new(pairs: Vec<(String, String)>) -> Self {
-        Self { pairs }
+        Self {
+            pairs,
+            given_page: false,
+        }
     }
 
     /// The value of `name`, if given; given twice is 400.
@@ -98,7 +224,9 @@ impl QueryParams {
                 .filter(|n| *n >= 1)
                 .ok_or_else(|| "must be a whole number from 1".to_owned())
         };
-        let page = self.parsed("page", positive)?.unwrap_or(1);
+        let page = self.parsed("page", positive)?;
+        self.given_page = page.is_some();
+        let page = page.unwrap_or(1);
         let per_page = self
             .parsed("per_page", positive)?
             .unwrap_or(DEFAULT_PER_PAGE)
@@ -106,30 +234,55 @@ impl QueryParams {
         Ok(Page { page, per_page })
     }
 
+    /// `page` and `per_page`, or `after` (a cursor made for `sort`) and `per_page`.
+    pub fn position(&mut self, sort: Sort) -> Result<Position, ApiError> {
+        let after = self.take("after")?;
+        let page = self.page()?;
+        let Some(after) = after else {
+            return Ok(Position::Page(page));
+        };
+        if self.given_page {
+            return Err(bad("after and page cannot be given together".into()));
+        }
+        let cursor = Cursor::decode(&after, sort).ok_or_else(|| {
+            bad(format!(
+                "after must be a `next` cursor of a list sorted by {}",
+                sort.label()
+            ))
+        })?;
+        Ok(Position::After {
+            cursor,
+            per_page: page.per_page,
+        })
+    }
+
     /// `sort=field` or `sort=-field`, `field` one of `columns`; default `id`.
-    pub fn sort(&mut self, columns: &[&'static str]) -> Result<Sort, ApiError> {
+    pub fn sort(&mut self, columns: &[SortColumn]) -> Result<Sort, ApiError> {
         let Some(raw) = self.take("sort")? else {
-            return Ok(Sort {
-                column: "id",
-                descending: false,
-            });
+            return Ok(Sort::BY_ID);
         };
         let (descending, field) = match raw.strip_prefix('-') {
             Some(field) => (true, field),
             None => (false, raw.as_str()),
         };
-        let column = columns
-            .iter()
-            .copied()
-            .chain(std::iter::once("id"))
-            .find(|c| *c == field)
-            .ok_or_else(|| {
-                bad(format!(
-                    "sort must be one of id, {} (prefixed with - for descending)",
-                    columns.join(", ")
-                ))
-            })?;
-        Ok(Sort { column, descending })
+        if field == "id" {
+            return Ok(Sort {
+                descending,
+                ..Sort::BY_ID
+            });
+        }
+        let column = columns.iter().find(|c| c.name == field).ok_or_else(|| {
+            let names: Vec<&str> = columns.iter().map(|c| c.name).collect();
+            bad(format!(
+                "sort must be one of id, {} (prefixed with - for descending)",
+                names.join(", ")
+            ))
+        })?;
+        Ok(Sort {
+            column: column.name,
+            kind: Some(column.kind),
+            descending,
+        })
     }
 
     /// Refuses parameters nobody took.
@@ -197,11 +350,86 @@ mod tests {
 
     #[test]
     fn sort_accepts_known_columns_only() {
-        let sort = params(&[("sort", "-name")]).sort(&["name", "age"]).unwrap();
+        const COLUMNS: &[SortColumn] = &[
+            SortColumn {
+                name: "name",
+                kind: KeyKind::Text,
+            },
+            SortColumn {
+                name: "age",
+                kind: KeyKind::Int,
+            },
+        ];
+        let sort = params(&[("sort", "-name")]).sort(COLUMNS).unwrap();
         assert_eq!((sort.column, sort.descending), ("name", true));
+        assert_eq!(params(&[("sort", "-id")]).sort(COLUMNS).unwrap().kind, None);
         assert!(
             params(&[("sort", "name; drop table actors")])
-                .sort(&["name"])
+                .sort(COLUMNS)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn cursors_round_trip_and_refuse_another_sort_or_garbage() {
+        let by_age = Sort {
+            column: "age",
+            kind: Some(KeyKind::Int),
+            descending: true,
+        };
+        let by_date = Sort {
+            column: "release_date",
+            kind: Some(KeyKind::Date),
+            descending: false,
+        };
+        let cursor = Cursor {
+            value: Some(SortValue::Int(33)),
+            id: 1234,
+        };
+        let text = cursor.encode(by_age);
+        assert_eq!(Cursor::decode(&text, by_age), Some(cursor.clone()));
+        let ascending = Sort {
+            descending: false,
+            ..by_age
+        };
+        assert_eq!(Cursor::decode(&text, ascending), None, "another direction");
+        assert_eq!(Cursor::decode(&text, Sort::BY_ID), None, "another column");
+        let dated = Cursor {
+            value: Some(SortValue::Date(time::macros::date!(2020 - 04 - 10))),
+            id: 7,
+        };
+        assert_eq!(Cursor::decode(&dated.encode(by_date), by_date), Some(dated));
+        for garbage in [
+            "",
+            "x",
+            "!!!",
+            &URL_SAFE_NO_PAD.encode("[\"-age\",\"x\",1]"),
+        ] {
+            assert_eq!(Cursor::decode(garbage, by_age), None, "{garbage}");
+        }
+    }
+
+    #[test]
+    fn after_and_page_are_exclusive() {
+        let text = Cursor { value: None, id: 5 }.encode(Sort::BY_ID);
+        let position = params(&[("after", &text), ("per_page", "20")])
+            .position(Sort::BY_ID)
+            .unwrap();
+        assert_eq!(
+            position,
+            Position::After {
+                cursor: Cursor { value: None, id: 5 },
+                per_page: 20
+            }
+        );
+        assert!(
+            params(&[("after", &text), ("page", "1")])
+                .position(Sort::BY_ID)
+                .is_err()
+        );
+        assert!(
+            params(&[("after", "nonsense")])
+                .position(Sort::BY_ID)
                 .is_err()
         );
     }

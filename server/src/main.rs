@@ -8,7 +8,7 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use casting_server::config::{Cli, Command, serve_settings};
-use casting_server::{commands, startup, telemetry};
+use casting_server::{cli_docs, commands, startup, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -32,10 +32,15 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Keys(command)) => {
             let store =
                 startup::migrate(&common.location(false)?, &common.store_settings()).await?;
-            commands::keys(&store, command).await
+            let sealer = common.key_sealer()?;
+            commands::keys(&store, command, sealer.as_deref()).await
         }
         Some(Command::Copy { from, to }) => {
             commands::copy(&from, &to, &common.store_settings()).await
         }
+        Some(Command::Completions { shell }) => {
+            cli_docs::completions(shell, &mut std::io::stdout().lock())
+        }
+        Some(Command::Man) => cli_docs::man_page(&mut std::io::stdout().lock()),
     }
 }

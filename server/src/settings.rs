@@ -3,11 +3,14 @@
 //! built once, that [`crate::startup::Application::build`] takes whole.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::HeaderValue;
 
+use crate::connections::ConnectionLimits;
 use crate::db::{Location, StoreSettings};
+use crate::identity::sealing::KeySealer;
 
 /// Everything a server needs to start.
 #[derive(Debug, Clone)]
@@ -30,9 +33,15 @@ pub struct HttpSettings {
     pub cors_origins: Vec<HeaderValue>,
     /// Longest a request may take, body included (then 408).
     pub request_timeout: Duration,
-    /// Longest a client may take to send a request's headers (then the
-    /// connection is closed): a slow client cannot hold the server.
+    /// Longest a new connection may take to send a complete request's
+    /// headers (then it is closed): a slow client cannot hold the server.
     pub header_timeout: Duration,
+    /// Serve `GET /metrics` and count requests for it.
+    pub metrics: bool,
+    /// Longest a connection may stay open with nothing in flight.
+    pub idle_timeout: Duration,
+    /// Most connections at once; `None`: from the open-file limit.
+    pub max_connections: Option<usize>,
 }
 
 impl Default for HttpSettings {
@@ -42,6 +51,21 @@ impl Default for HttpSettings {
             cors_origins: Vec::new(),
             request_timeout: Duration::from_secs(30),
             header_timeout: Duration::from_secs(10),
+            metrics: true,
+            idle_timeout: Duration::from_secs(60),
+            max_connections: None,
+        }
+    }
+}
+
+impl HttpSettings {
+    pub fn connection_limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            header_timeout: self.header_timeout,
+            idle_timeout: self.idle_timeout,
+            max_connections: self
+                .max_connections
+                .unwrap_or_else(crate::connections::default_max_connections),
         }
     }
 }
@@ -74,6 +98,12 @@ pub struct AuthSettings {
     pub signing_key_pem: Option<String>,
     pub login_max_failures: u32,
     pub login_window: Duration,
+    /// Logins checking a password at once (0: one per core).
+    pub login_concurrency: usize,
+    /// How long after its password login a session may be refreshed.
+    pub session_max: Duration,
+    /// Encrypts the signing keys stored in the database.
+    pub key_sealer: Option<Arc<KeySealer>>,
 }
 
 /// The audience built-in tokens carry when no external API identifier is set.
@@ -91,6 +121,9 @@ impl Default for AuthSettings {
             signing_key_pem: None,
             login_max_failures: 5,
             login_window: Duration::from_secs(300),
+            login_concurrency: 0,
+            session_max: Duration::from_secs(12 * 3600),
+            key_sealer: None,
         }
     }
 }

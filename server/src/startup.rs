@@ -14,13 +14,18 @@ use crate::auth::discovery::ExternalLoginInfo;
 use crate::auth::jwks::JwksCache;
 use crate::auth::verifier::KeySource;
 use crate::auth::{TrustedIssuer, Verifier};
+use crate::connections::{self, ConnectionLimits};
 use crate::db::sqlite::InstanceLock;
 use crate::db::{Location, Store, StoreSettings};
 use crate::identity::demo::{self, DemoError, DemoUser};
-use crate::identity::{Identity, Keyring, LoginThrottle};
+use crate::identity::{
+    HashingPool, Identity, Keyring, LoginThrottle, RefreshLimit, Revocations, users,
+};
+use crate::metrics::Metrics;
 use crate::routes::app;
 use crate::settings::{AuthSettings, Settings};
 use crate::state::AppState;
+use crate::systemd;
 
 /// What `--demo` found.
 pub enum DemoSeed {
@@ -35,7 +40,7 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     store: Store,
-    header_timeout: Duration,
+    limits: ConnectionLimits,
     demo: Option<DemoSeed>,
     /// Held while serving a SQLite file: one server per file.
     _instance_lock: Option<InstanceLock>,
@@ -63,11 +68,12 @@ impl Application {
             None => format!("http://{}", listener.local_addr()?),
         };
         let state = build_state(store.clone(), &settings.auth, public_url).await?;
+        let limits = settings.http.connection_limits();
         Ok(Self {
             listener,
             router: app(state, &settings.http),
             store,
-            header_timeout: settings.http.header_timeout,
+            limits,
             demo,
             _instance_lock: instance_lock,
         })
@@ -93,8 +99,14 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        tracing::info!(address = %self.address(), "listening");
-        run(self.listener, self.router, self.header_timeout, shutdown).await?;
+        let address = self.address();
+        tracing::info!(%address, "listening");
+        tracing::info!(
+            max_connections = self.limits.max_connections,
+            "connection limits"
+        );
+        systemd::ready(address);
+        connections::serve(self.listener, self.router, self.limits, shutdown).await?;
         self.store.close().await;
         tracing::info!("stopped");
         Ok(())
@@ -106,7 +118,8 @@ impl Application {
     }
 }
 
-/// Opens and migrates the store, saying in the log which one and where.
+/// Opens and migrates the store, saying in the log which one and where,
+/// and gives usernames stored before migration 0005 their key.
 pub async fn open_store(location: &Location, settings: &StoreSettings) -> anyhow::Result<Store> {
     let store = Store::open(location, settings).await?;
     match location {
@@ -121,6 +134,17 @@ pub async fn open_store(location: &Location, settings: &StoreSettings) -> anyhow
             tracing::info!(database = %location.describe(), "using PostgreSQL")
         }
     }
+    let clashes = users::fill_missing_keys(&store)
+        .await
+        .context("cannot normalise the stored usernames")?;
+    for name in clashes {
+        tracing::warn!(
+            username = ?name,
+            "this user's name is the same as an older user's once normalised (case, width, \
+             compatibility forms); it cannot log in until one of them is removed \
+             (`casting-server users remove NAME`)"
+        );
+    }
     Ok(store)
 }
 
@@ -132,7 +156,7 @@ pub async fn migrate(location: &Location, settings: &StoreSettings) -> anyhow::R
 }
 
 /// The application state: the built-in identity (keys from the store or
-/// a PEM file) and every trusted issuer.
+/// a PEM file), its revocations, every trusted issuer and the metrics.
 async fn build_state(
     store: Store,
     auth: &AuthSettings,
@@ -140,8 +164,13 @@ async fn build_state(
 ) -> anyhow::Result<AppState> {
     let keyring = Arc::new(match &auth.signing_key_pem {
         Some(pem) => Keyring::from_pem(pem).context("CASTING_SIGNING_KEY_FILE")?,
-        None => Keyring::from_database(store.clone(), auth.token_ttl).await?,
+        None => {
+            Keyring::from_database(store.clone(), auth.token_ttl, auth.key_sealer.clone()).await?
+        }
     });
+    let revocations = Revocations::start(store.clone(), keyring.clone())
+        .await
+        .context("cannot read the token revocations")?;
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
         .build()
@@ -170,13 +199,18 @@ async fn build_state(
     let identity = Identity {
         keyring,
         throttle: LoginThrottle::new(auth.login_max_failures, auth.login_window),
+        hashing: HashingPool::new(auth.login_concurrency),
+        revocations: revocations.clone(),
+        refresh_limit: RefreshLimit::default(),
         issuer: public_url,
         audience: auth.audience.clone(),
         token_ttl: auth.token_ttl,
+        session_max: auth.session_max,
     };
     Ok(AppState {
+        metrics: Some(Metrics::new(store.clone())),
         store,
-        verifier: Arc::new(Verifier::new(issuers)),
+        verifier: Arc::new(Verifier::new(issuers).with_revocations(revocations)),
         identity: Arc::new(identity),
         external_login,
     })
@@ -191,73 +225,6 @@ async fn seed_demo(store: &Store) -> anyhow::Result<DemoSeed> {
         }
         Err(error) => Err(error.into()),
     }
-}
-
-/// Longest the server waits for in-flight requests after a shutdown signal.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Serves until `shutdown` resolves, then stops accepting (new connections
-/// are refused) and finishes the requests already accepted. Each client
-/// gets `header_timeout` to send its request headers.
-pub async fn run(
-    listener: TcpListener,
-    app: axum::Router,
-    header_timeout: Duration,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-    use hyper_util::server::conn::auto::Builder;
-    use hyper_util::service::TowerToHyperService;
-    use tower::ServiceExt;
-
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let mut builder = Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout);
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(error) => {
-                    // Out of file descriptors and the like: wait, don't spin.
-                    tracing::warn!(%error, "cannot accept a connection");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        let _ = stream.set_nodelay(true);
-        let service =
-            app.clone()
-                .map_request(move |request: hyper::Request<hyper::body::Incoming>| {
-                    let mut request = request.map(axum::body::Body::new);
-                    request
-                        .extensions_mut()
-                        .insert(axum::extract::ConnectInfo(peer));
-                    request
-                });
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
-            .into_owned();
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::debug!(%error, "connection ended with an error");
-            }
-        });
-    }
-    drop(listener);
-    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!("in-flight requests still running after {DRAIN_TIMEOUT:?}; stopping anyway");
-    }
-    Ok(())
 }
 
 pub async fn shutdown_signal() {
@@ -282,4 +249,5 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+    systemd::stopping();
 }

@@ -1,5 +1,5 @@
-//! What every request handler can reach: the store, the token verifier and
-//! the built-in identity.
+//! What every request handler can reach: the store, the token verifier, the
+//! built-in identity and the metrics.
 
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use crate::auth::Verifier;
 use crate::auth::discovery::ExternalLoginInfo;
 use crate::db::Store;
 use crate::identity::Identity;
+use crate::metrics::Metrics;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,6 +17,8 @@ pub struct AppState {
     pub verifier: Arc<Verifier>,
     pub identity: Arc<Identity>,
     pub external_login: Option<Arc<ExternalLoginInfo>>,
+    /// This application's own metrics; `None` when they are turned off.
+    pub metrics: Option<Arc<Metrics>>,
 }
 
 /// The auth extractors need only the verifier.

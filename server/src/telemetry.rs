@@ -1,9 +1,11 @@
 //! Structured logs with tracing: `pretty` for people, `json` for collectors.
 //! Lines are written by a background thread through a buffer, so a request
-//! never waits for the terminal or the log collector.
+//! never waits for the terminal or the log collector. The same subscriber
+//! feeds sqlx's pool-acquire times to the metrics.
 
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::prelude::*;
 
 use crate::config::LogFormat;
 
@@ -16,13 +18,16 @@ pub fn init(format: LogFormat) -> WorkerGuard {
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .buffered_lines_limit(8192)
         .finish(std::io::BufWriter::new(std::io::stdout()));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer);
-    // A second init (tests) is harmless: the first subscriber stays.
-    let _ = match format {
-        LogFormat::Pretty => builder.try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    let logs = tracing_subscriber::fmt::layer().with_writer(writer);
+    let logs = match format {
+        LogFormat::Pretty => logs.boxed(),
+        LogFormat::Json => logs.json().flatten_event(true).boxed(),
     };
+    // The filter applies to the logs only: the metrics' layer has its own.
+    // A second init (tests) is harmless: the first subscriber stays.
+    let _ = tracing_subscriber::registry()
+        .with(logs.with_filter(filter))
+        .with(crate::metrics::pool_acquire_layer())
+        .try_init();
     guard
 }

@@ -41,9 +41,11 @@ pub fn status_message(status: u16) -> &'static str {
         409 => "conflict",
         412 => "precondition failed",
         413 => "payload too large",
+        414 => "uri too long",
         415 => "unsupported media type",
         422 => "unprocessable",
         429 => "too many requests",
+        431 => "request header fields too large",
         500 => "internal server error",
         502 => "bad gateway",
         503 => "service unavailable",
@@ -58,10 +60,17 @@ pub fn status_message(status: u16) -> &'static str {
 pub struct ActorList {
     pub success: bool,
     pub actors: Vec<Actor>,
-    /// How many actors match the filters, over all pages.
+    /// How many actors match the filters, over all pages (a lower bound when
+    /// `total_exact` is false).
     pub total: i64,
-    pub page: u32,
+    /// Whether `total` is exact: always without a filter, and whenever at
+    /// most 10 000 rows match.
+    pub total_exact: bool,
+    /// The page number; `null` for a page asked for with `after`.
+    pub page: Option<u32>,
     pub per_page: u32,
+    /// The `after` cursor of the next page; `null` on the last page.
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -69,10 +78,17 @@ pub struct ActorList {
 pub struct MovieList {
     pub success: bool,
     pub movies: Vec<Movie>,
-    /// How many movies match the filters, over all pages.
+    /// How many movies match the filters, over all pages (a lower bound when
+    /// `total_exact` is false).
     pub total: i64,
-    pub page: u32,
+    /// Whether `total` is exact: always without a filter, and whenever at
+    /// most 10 000 rows match.
+    pub total_exact: bool,
+    /// The page number; `null` for a page asked for with `after`.
+    pub page: Option<u32>,
     pub per_page: u32,
+    /// The `after` cursor of the next page; `null` on the last page.
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

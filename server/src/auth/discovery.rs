@@ -1,8 +1,10 @@
 //! What `/auth/config` tells clients about the external issuer, including its
 //! device-authorization and token endpoints, read once from its OpenID
-//! Connect discovery document (and retried while it cannot be read).
+//! Connect discovery document. A failed read is remembered too: the next
+//! attempt waits 5 s, then twice as long after each failure (up to 5 min),
+//! so callers of `/auth/config` cannot make this server hammer the issuer.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use casting_shared::api::ExternalLogin;
 use serde::Deserialize;
@@ -15,10 +17,21 @@ struct Discovered {
     token_endpoint: Option<String>,
 }
 
+/// First wait after a failed read, and the longest.
+const FIRST_RETRY: Duration = Duration::from_secs(5);
+const LONGEST_RETRY: Duration = Duration::from_secs(300);
+
+enum Discovery {
+    NotYet,
+    Found(Discovered),
+    Failed { retry_at: Instant, wait: Duration },
+}
+
 pub struct ExternalLoginInfo {
     issuer: ExternalIssuer,
     client: reqwest::Client,
-    discovered: tokio::sync::OnceCell<Discovered>,
+    /// Held across a read, so concurrent callers wait for one read.
+    discovery: tokio::sync::Mutex<Discovery>,
 }
 
 impl ExternalLoginInfo {
@@ -26,7 +39,39 @@ impl ExternalLoginInfo {
         Self {
             issuer,
             client,
-            discovered: tokio::sync::OnceCell::new(),
+            discovery: tokio::sync::Mutex::new(Discovery::NotYet),
+        }
+    }
+
+    /// The discovered endpoints, reading them if due.
+    async fn discovered(&self) -> Discovered {
+        let mut discovery = self.discovery.lock().await;
+        let wait = match &*discovery {
+            Discovery::Found(found) => return found.clone(),
+            Discovery::Failed { retry_at, .. } if Instant::now() < *retry_at => {
+                return Discovered::default();
+            }
+            Discovery::Failed { wait, .. } => (*wait * 2).min(LONGEST_RETRY),
+            Discovery::NotYet => FIRST_RETRY,
+        };
+        match self.discover().await {
+            Ok(found) => {
+                *discovery = Discovery::Found(found.clone());
+                found
+            }
+            Err(error) => {
+                tracing::warn!(
+                    %error,
+                    issuer = ?self.issuer.issuer,
+                    retry_in = ?wait,
+                    "cannot read the OpenID configuration"
+                );
+                *discovery = Discovery::Failed {
+                    retry_at: Instant::now() + wait,
+                    wait,
+                };
+                Discovered::default()
+            }
         }
     }
 
@@ -42,13 +87,7 @@ impl ExternalLoginInfo {
     }
 
     pub async fn describe(&self) -> ExternalLogin {
-        let discovered = match self.discovered.get_or_try_init(|| self.discover()).await {
-            Ok(found) => found.clone(),
-            Err(error) => {
-                tracing::warn!(%error, issuer = %self.issuer.issuer, "cannot read the OpenID configuration");
-                Discovered::default()
-            }
-        };
+        let discovered = self.discovered().await;
         ExternalLogin {
             issuer: self.issuer.issuer.clone(),
             audience: self.issuer.audience.clone(),

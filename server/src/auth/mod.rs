@@ -25,6 +25,8 @@ pub struct Caller {
     pub role: Option<Role>,
     pub username: Option<String>,
     pub permissions: Vec<Permission>,
+    /// For this server's own tokens: the session they belong to.
+    pub session: Option<crate::identity::revocation::Session>,
 }
 
 impl Caller {

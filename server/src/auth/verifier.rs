@@ -16,7 +16,8 @@ use serde::Deserialize;
 use super::Caller;
 use super::jwks::JwksCache;
 use crate::error::ApiError;
-use crate::identity::Keyring;
+use crate::identity::revocation::Session;
+use crate::identity::{Keyring, Revocations, tokens};
 use casting_shared::{Permission, Role};
 
 /// Where an issuer's public keys come from.
@@ -76,6 +77,13 @@ struct Claims {
     role: Option<String>,
     #[serde(default)]
     preferred_username: Option<String>,
+    #[serde(default)]
+    iat: Option<u64>,
+    #[serde(default)]
+    auth_time: Option<u64>,
+    /// Built-in tokens: the user's token generation (none before it existed: 0).
+    #[serde(default, rename = "gen")]
+    generation: Option<i64>,
 }
 
 /// Tokens already verified, so a signature is checked once per token, not
@@ -112,6 +120,8 @@ impl VerifiedTokens {
 pub struct Verifier {
     issuers: Vec<TrustedIssuer>,
     verified: VerifiedTokens,
+    /// Takes built-in tokens back (disabled users, revoked keys...).
+    revocations: Option<Arc<Revocations>>,
 }
 
 fn unauthorized(detail: &str) -> ApiError {
@@ -123,16 +133,32 @@ impl Verifier {
         Self {
             issuers,
             verified: VerifiedTokens::default(),
+            revocations: None,
         }
+    }
+
+    /// Checks every built-in token against `revocations` too.
+    pub fn with_revocations(mut self, revocations: Arc<Revocations>) -> Self {
+        self.revocations = Some(revocations);
+        self
     }
 
     pub async fn verify(&self, token: &str) -> Result<Caller, ApiError> {
         let now = jsonwebtoken::get_current_timestamp();
-        if let Some(caller) = self.verified.get(token, now) {
-            return Ok(caller);
+        let caller = match self.verified.get(token, now) {
+            Some(caller) => caller,
+            None => {
+                let (caller, valid_until) = self.verify_signature(token).await?;
+                self.verified.put(token, &caller, valid_until);
+                caller
+            }
+        };
+        // Checked on every use, cached or not: revocation is not cached with the token.
+        if let (Some(session), Some(revocations)) = (&caller.session, &self.revocations)
+            && !revocations.admits(session).await
+        {
+            return Err(unauthorized("the token has been revoked"));
         }
-        let (caller, valid_until) = self.verify_signature(token).await?;
-        self.verified.put(token, &caller, valid_until);
         Ok(caller)
     }
 
@@ -174,6 +200,21 @@ impl Verifier {
                 })
             })?;
         let claims = data.claims;
+        let session = match &issuer.keys {
+            KeySource::BuiltIn(_) => {
+                let user_id = claims.sub.as_deref().and_then(tokens::user_id);
+                let user_id = user_id.ok_or_else(|| unauthorized("the token has no user"))?;
+                let issued_at = claims.iat.unwrap_or(0);
+                Some(Session {
+                    user_id,
+                    generation: claims.generation.unwrap_or(0),
+                    issued_at,
+                    auth_time: claims.auth_time.unwrap_or(issued_at),
+                    kid: header.kid.clone().unwrap_or_default(),
+                })
+            }
+            KeySource::Jwks(_) => None,
+        };
         let permissions = claims
             .permissions
             .unwrap_or_default()
@@ -186,6 +227,7 @@ impl Verifier {
             role: claims.role.as_deref().and_then(Role::parse),
             username: claims.preferred_username,
             permissions,
+            session,
         };
         Ok((caller, claims.exp.saturating_add(issuer.validation.leeway)))
     }

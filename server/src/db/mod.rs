@@ -4,6 +4,7 @@
 //! and migrations, and nothing outside this module knows which one runs.
 
 pub mod copy;
+pub mod lists;
 pub mod location;
 pub mod postgres;
 mod rows;
@@ -12,12 +13,13 @@ mod types;
 
 use casting_shared::api::{CastEntry, FilmographyEntry};
 use casting_shared::domain::{ActorChanges, MovieChanges, NewActor, NewMovie};
-use casting_shared::{Actor, Movie, Role};
+use casting_shared::{Actor, Movie};
 
+pub use lists::{PageOf, RememberedTotals};
 pub use location::{Location, StoreSettings};
 pub use types::*;
 
-use crate::listing::{Page, Sort};
+use crate::listing::{Position, Sort};
 
 /// One of the backends; cheap to clone (pools inside).
 #[derive(Clone)]
@@ -73,15 +75,45 @@ impl Store {
         dispatch!(self, s => s.ping())
     }
 
+    /// The connections the store holds, for the metrics.
+    pub fn pool_stats(&self) -> PoolStats {
+        match self {
+            Store::Postgres(store) => store.pool_stats(),
+            Store::Sqlite(store) => store.pool_stats(),
+        }
+    }
+
+    /// How the store would run a list's statement, for the plan tests:
+    /// PostgreSQL's `EXPLAIN (FORMAT JSON)`, or the details of SQLite's
+    /// `EXPLAIN QUERY PLAN` as a JSON array of strings.
+    pub async fn actors_plan(
+        &self,
+        filter: &ActorFilter,
+        sort: Sort,
+        position: &Position,
+    ) -> DbResult<serde_json::Value> {
+        dispatch!(self, s => s.actors_plan(filter, sort, position))
+    }
+
+    /// Like [`Store::actors_plan`], for movies.
+    pub async fn movies_plan(
+        &self,
+        filter: &MovieFilter,
+        sort: Sort,
+        position: &Position,
+    ) -> DbResult<serde_json::Value> {
+        dispatch!(self, s => s.movies_plan(filter, sort, position))
+    }
+
     // Actors.
 
     pub async fn list_actors(
         &self,
         filter: &ActorFilter,
         sort: Sort,
-        page: Page,
+        position: &Position,
     ) -> DbResult<PageOf<Actor>> {
-        dispatch!(self, s => s.list_actors(filter, sort, page))
+        dispatch!(self, s => s.list_actors(filter, sort, position))
     }
 
     pub async fn get_actor(&self, id: i64) -> DbResult<Option<Versioned<Actor>>> {
@@ -115,9 +147,9 @@ impl Store {
         &self,
         filter: &MovieFilter,
         sort: Sort,
-        page: Page,
+        position: &Position,
     ) -> DbResult<PageOf<Movie>> {
-        dispatch!(self, s => s.list_movies(filter, sort, page))
+        dispatch!(self, s => s.list_movies(filter, sort, position))
     }
 
     pub async fn get_movie(&self, id: i64) -> DbResult<Option<Versioned<Movie>>> {
@@ -172,51 +204,114 @@ impl Store {
         dispatch!(self, s => s.remove_cast(movie_id, actor_id))
     }
 
-    // Built-in users (usernames match whatever their case).
+    // Built-in users. A user is named by the key of its name (see
+    // `identity/usernames.rs`), or, for a row whose key could not be
+    // filled in, by its exact stored name: `key` and `exact` below.
 
-    pub async fn find_user(&self, username: &str) -> DbResult<Option<User>> {
-        dispatch!(self, s => s.find_user(username))
+    pub async fn find_user(&self, key: &str, exact: &str) -> DbResult<Option<User>> {
+        dispatch!(self, s => s.find_user(key, exact))
     }
 
-    /// Adds a user; `DbError::Duplicate` when the name is taken.
+    pub async fn find_user_by_id(&self, id: i64) -> DbResult<Option<User>> {
+        dispatch!(self, s => s.find_user_by_id(id))
+    }
+
+    /// Adds a user unless `conflict` refuses the name because of an
+    /// existing one; adds are serialised, so two look-alikes racing cannot
+    /// both get in.
     pub async fn add_user(
         &self,
-        username: &str,
-        role: Role,
-        password_hash: &str,
-    ) -> DbResult<User> {
-        dispatch!(self, s => s.add_user(username, role, password_hash))
+        new: &NewUser<'_>,
+        conflict: &(dyn Fn(&str) -> Option<UserConflict> + Sync),
+    ) -> DbResult<Result<User, UserConflict>> {
+        dispatch!(self, s => s.add_user(new, conflict))
     }
 
+    /// Gives each user without a key the key `key_of` its name, oldest
+    /// first, unless an older user has it; answers the names left without.
+    pub async fn fill_missing_username_keys(
+        &self,
+        key_of: &(dyn Fn(&str) -> String + Sync),
+    ) -> DbResult<Vec<String>> {
+        dispatch!(self, s => s.fill_missing_username_keys(key_of))
+    }
+
+    /// `(user id, token generation)` of every enabled user.
+    pub async fn token_generations(&self) -> DbResult<Vec<(i64, i64)>> {
+        dispatch!(self, s => s.token_generations())
+    }
+
+    /// Every user, by key.
     pub async fn list_users(&self) -> DbResult<Vec<User>> {
         dispatch!(self, s => s.list_users())
     }
 
     /// `true` when the user exists (and was changed).
-    pub async fn change_user(&self, username: &str, change: UserChange<'_>) -> DbResult<bool> {
-        dispatch!(self, s => s.change_user(username, change))
+    pub async fn change_user(
+        &self,
+        key: &str,
+        exact: &str,
+        change: UserChange<'_>,
+    ) -> DbResult<bool> {
+        dispatch!(self, s => s.change_user(key, exact, change))
     }
 
-    pub async fn remove_user(&self, username: &str) -> DbResult<bool> {
-        dispatch!(self, s => s.remove_user(username))
+    pub async fn remove_user(&self, key: &str, exact: &str) -> DbResult<bool> {
+        dispatch!(self, s => s.remove_user(key, exact))
     }
 
-    // Signing keys.
+    // Signing keys, as stored (sealed or not: `identity/keys.rs` decides).
 
-    /// The current key and the keys retired less than `retention` ago, newest first.
+    /// The current key and the keys retired less than `retention` ago,
+    /// none revoked, newest first.
     pub async fn signing_keys(&self, retention: std::time::Duration) -> DbResult<Vec<StoredKey>> {
         dispatch!(self, s => s.signing_keys(retention))
     }
 
-    /// Stores `pem` as the current key unless there is one already (several
-    /// instances may try at once); `true` when it was stored.
-    pub async fn add_first_signing_key(&self, kid: &str, pem: &str) -> DbResult<bool> {
-        dispatch!(self, s => s.add_first_signing_key(kid, pem))
+    /// Every key's id and stored form, revoked ones too.
+    pub async fn stored_signing_keys(&self) -> DbResult<Vec<(String, String)>> {
+        dispatch!(self, s => s.stored_signing_keys())
     }
 
-    /// Retires the current key and makes `pem` the current one.
-    pub async fn rotate_signing_key(&self, kid: &str, pem: &str) -> DbResult<()> {
-        dispatch!(self, s => s.rotate_signing_key(kid, pem))
+    /// Stores `stored` as the current key unless there is one already (several
+    /// instances may try at once); `true` when it was stored.
+    pub async fn add_first_signing_key(&self, kid: &str, stored: &str) -> DbResult<bool> {
+        dispatch!(self, s => s.add_first_signing_key(kid, stored))
+    }
+
+    /// Replaces a key's stored form if it is still `old`; `true` when it was.
+    pub async fn replace_stored_signing_key(
+        &self,
+        kid: &str,
+        old: &str,
+        new: &str,
+    ) -> DbResult<bool> {
+        dispatch!(self, s => s.replace_stored_signing_key(kid, old, new))
+    }
+
+    /// Retires the current key and makes `stored` the current one.
+    pub async fn rotate_signing_key(&self, kid: &str, stored: &str) -> DbResult<()> {
+        dispatch!(self, s => s.rotate_signing_key(kid, stored))
+    }
+
+    /// Revokes the key `kid`; if it was signing, `new_kid` (stored as
+    /// `new_stored`) takes over in the same transaction.
+    pub async fn revoke_signing_key(
+        &self,
+        kid: &str,
+        new_kid: &str,
+        new_stored: &str,
+    ) -> DbResult<RevokeOutcome> {
+        dispatch!(self, s => s.revoke_signing_key(kid, new_kid, new_stored))
+    }
+
+    pub async fn revoked_kids(&self) -> DbResult<Vec<String>> {
+        dispatch!(self, s => s.revoked_kids())
+    }
+
+    /// Every key, newest first.
+    pub async fn list_signing_keys(&self) -> DbResult<Vec<KeyInfo>> {
+        dispatch!(self, s => s.list_signing_keys())
     }
 
     // Copies between stores, and the demo data.
@@ -250,13 +345,50 @@ impl Table {
     }
 }
 
+/// The connections a store holds, for the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+impl PoolStats {
+    /// The numbers of one pool.
+    pub fn of<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) -> Self {
+        let open = pool.size();
+        let idle = u32::try_from(pool.num_idle()).unwrap_or(open).min(open);
+        Self {
+            open,
+            idle,
+            max: pool.options().get_max_connections(),
+        }
+    }
+}
+
+impl std::ops::Add for PoolStats {
+    type Output = Self;
+
+    fn add(self, other: Self) -> Self {
+        Self {
+            open: self.open + other.open,
+            idle: self.idle + other.idle,
+            max: self.max + other.max,
+        }
+    }
+}
+
 /// `ORDER BY` for a list: the sort column, then `id` in the same direction,
-/// so pages never overlap. `sort.column` comes from a fixed list of columns.
-pub(crate) fn order_by(sort: Sort) -> String {
+/// so pages never overlap. `sort.column` comes from a fixed list of columns;
+/// `prefix` qualifies the columns (`p.`) or is empty.
+pub(crate) fn order_by(sort: Sort, prefix: &str) -> String {
     let direction = sort.sql_direction();
     if sort.column == "id" {
-        format!(" ORDER BY id {direction}")
+        format!(" ORDER BY {prefix}id {direction}")
     } else {
-        format!(" ORDER BY {} {direction}, id {direction}", sort.column)
+        format!(
+            " ORDER BY {prefix}{} {direction}, {prefix}id {direction}",
+            sort.column
+        )
     }
 }

@@ -6,7 +6,9 @@ use casting_shared::{Actor, Movie};
 use sqlx::FromRow;
 use time::{Date, OffsetDateTime};
 
-use super::{PageOf, User, Versioned, parse_role};
+use super::lists::Keyed;
+use super::{User, Versioned, parse_role};
+use crate::listing::SortValue;
 
 #[derive(FromRow)]
 pub struct ActorRow {
@@ -31,45 +33,13 @@ impl From<ActorRow> for Versioned<Actor> {
     }
 }
 
-/// A row of a page that carries the number of rows matching over all pages.
-pub trait Listed {
-    fn total(&self) -> i64;
-}
-
-/// A page from its rows: the total comes with the first row, and only a
-/// page past the end (no row to carry it) needs `count`, a second query.
-pub async fn page_of<R, T>(
-    rows: Vec<R>,
-    count: impl Future<Output = sqlx::Result<i64>>,
-) -> sqlx::Result<PageOf<T>>
-where
-    R: Listed,
-    T: From<R>,
-{
-    let total = match rows.first() {
-        Some(row) => row.total(),
-        None => count.await?,
-    };
-    Ok(PageOf {
-        rows: rows.into_iter().map(T::from).collect(),
-        total,
-    })
-}
-
-/// An actor on a page, with the number of rows that match over all pages.
+/// An actor on a page.
 #[derive(FromRow)]
 pub struct ListedActor {
-    total: i64,
     id: i64,
     name: String,
     age: i32,
     gender: String,
-}
-
-impl Listed for ListedActor {
-    fn total(&self) -> i64 {
-        self.total
-    }
 }
 
 impl From<ListedActor> for Actor {
@@ -104,19 +74,12 @@ impl From<MovieRow> for Versioned<Movie> {
     }
 }
 
-/// A movie on a page, with the number of rows that match over all pages.
+/// A movie on a page.
 #[derive(FromRow)]
 pub struct ListedMovie {
-    total: i64,
     id: i64,
     title: String,
     release_date: Date,
-}
-
-impl Listed for ListedMovie {
-    fn total(&self) -> i64 {
-        self.total
-    }
 }
 
 impl From<ListedMovie> for Movie {
@@ -125,6 +88,34 @@ impl From<ListedMovie> for Movie {
             id: row.id,
             title: row.title,
             release_date: row.release_date,
+        }
+    }
+}
+
+impl Keyed for Actor {
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn sort_value(&self, column: &str) -> Option<SortValue> {
+        match column {
+            "name" => Some(SortValue::Text(self.name.clone())),
+            "age" => Some(SortValue::Int(self.age.into())),
+            _ => None,
+        }
+    }
+}
+
+impl Keyed for Movie {
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn sort_value(&self, column: &str) -> Option<SortValue> {
+        match column {
+            "title" => Some(SortValue::Text(self.title.clone())),
+            "release_date" => Some(SortValue::Date(self.release_date)),
+            _ => None,
         }
     }
 }
@@ -192,7 +183,8 @@ impl FilmographyRow {
 }
 
 /// The columns of [`UserRow`], in order.
-pub const USER_COLUMNS: &str = "id, username, role, password_hash, disabled, created_at";
+pub const USER_COLUMNS: &str =
+    "id, username, role, password_hash, disabled, created_at, token_generation";
 
 #[derive(FromRow)]
 pub struct UserRow {
@@ -202,6 +194,7 @@ pub struct UserRow {
     password_hash: String,
     disabled: bool,
     created_at: OffsetDateTime,
+    token_generation: i64,
 }
 
 impl TryFrom<UserRow> for User {
@@ -215,6 +208,7 @@ impl TryFrom<UserRow> for User {
             password_hash: row.password_hash,
             disabled: row.disabled,
             created_at: row.created_at,
+            token_generation: row.token_generation,
         })
     }
 }

@@ -3,23 +3,36 @@
 use casting_shared::Role;
 use time::{Date, OffsetDateTime};
 
+use crate::listing::{KeyKind, SortColumn};
+
 /// Columns an actor list may be sorted by (besides `id`).
-pub const ACTOR_SORT_COLUMNS: &[&str] = &["name", "age"];
+pub const ACTOR_SORT_COLUMNS: &[SortColumn] = &[
+    SortColumn {
+        name: "name",
+        kind: KeyKind::Text,
+    },
+    SortColumn {
+        name: "age",
+        kind: KeyKind::Int,
+    },
+];
 /// Columns a movie list may be sorted by (besides `id`).
-pub const MOVIE_SORT_COLUMNS: &[&str] = &["title", "release_date"];
+pub const MOVIE_SORT_COLUMNS: &[SortColumn] = &[
+    SortColumn {
+        name: "title",
+        kind: KeyKind::Text,
+    },
+    SortColumn {
+        name: "release_date",
+        kind: KeyKind::Date,
+    },
+];
 
 /// A row with its revision, for `ETag` / `If-Match`.
 #[derive(Debug, Clone)]
 pub struct Versioned<T> {
     pub value: T,
     pub version: i64,
-}
-
-/// One page of rows and how many rows match over all pages.
-#[derive(Debug, Clone)]
-pub struct PageOf<T> {
-    pub rows: Vec<T>,
-    pub total: i64,
 }
 
 /// What an update or delete that may name a row's version found.
@@ -91,6 +104,26 @@ pub struct User {
     pub password_hash: String,
     pub disabled: bool,
     pub created_at: OffsetDateTime,
+    /// Tokens carrying an older generation are refused.
+    pub token_generation: i64,
+}
+
+/// A user to add: the name as typed, and its normalised key.
+#[derive(Debug, Clone, Copy)]
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub key: &'a str,
+    pub role: Role,
+    pub password_hash: &'a str,
+}
+
+/// Why an existing user's name keeps a new one out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserConflict {
+    /// The same name once normalised.
+    Duplicate,
+    /// Another name that looks the same (this one).
+    LookAlike(String),
 }
 
 /// A user's role as stored, checked on the way out.
@@ -100,7 +133,8 @@ pub(crate) fn parse_role(stored: &str, username: &str) -> Result<Role, sqlx::Err
     })
 }
 
-/// One change to a user.
+/// One change to a user. Each but enabling takes the user's tokens back
+/// (the store bumps the token generation in the same statement).
 #[derive(Debug, Clone, Copy)]
 pub enum UserChange<'a> {
     Role(Role),
@@ -108,12 +142,34 @@ pub enum UserChange<'a> {
     Disabled(bool),
 }
 
-/// A signing key as stored.
+/// A signing key that may verify, as stored.
 #[derive(Debug, Clone)]
 pub struct StoredKey {
-    pub private_key_pem: String,
+    pub kid: String,
+    /// The private key PEM, or its sealed form (see `identity/sealing.rs`).
+    pub stored: String,
     /// The key that signs now (the others only verify).
     pub current: bool,
+}
+
+/// One row of `keys list`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct KeyInfo {
+    pub kid: String,
+    pub created_at: OffsetDateTime,
+    pub retired_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// What revoking a signing key found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevokeOutcome {
+    /// Revoked; `replaced` when it was signing and the replacement took over.
+    Revoked {
+        replaced: bool,
+    },
+    NotFound,
+    AlreadyRevoked,
 }
 
 /// The store already holds data, and the operation only writes into an empty one.
@@ -173,9 +229,11 @@ pub struct DumpCast {
 pub struct DumpUser {
     pub id: i64,
     pub username: String,
+    pub username_key: Option<String>,
     pub role: String,
     pub password_hash: String,
     pub disabled: bool,
+    pub token_generation: i64,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -186,6 +244,7 @@ pub struct DumpKey {
     pub private_key_pem: String,
     pub created_at: OffsetDateTime,
     pub retired_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
 }
 
 impl Dump {
@@ -229,6 +288,7 @@ pub(crate) fn constraint_field(constraint: &str) -> Option<&'static str> {
         "actors_gender_length" => "gender",
         "movies_title_length" => "title",
         "cast_character_length" => "character",
+        "users_username_length" | "users_username_key_length" => "username",
         _ => return None,
     })
 }

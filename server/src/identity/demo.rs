@@ -5,6 +5,7 @@ use casting_shared::Role;
 use time::OffsetDateTime;
 
 use super::passwords;
+use super::usernames::UsernameKey;
 use crate::db::{
     DbError, Dump, DumpActor, DumpCast, DumpMovie, DumpUser, NextIds, NotEmpty, Store,
 };
@@ -207,7 +208,8 @@ pub enum DemoError {
 }
 
 fn random_password() -> String {
-    // 96 random bits, URL-safe, easy to copy from a terminal.
+    // 80 random bits (20 hex digits from two v4 UUIDs' random parts),
+    // URL-safe, easy to copy from a terminal.
     let a = uuid::Uuid::new_v4().simple().to_string();
     let b = uuid::Uuid::new_v4().simple().to_string();
     format!("{}-{}-{}", &a[..6], &a[6..12], &b[..8])
@@ -259,9 +261,11 @@ fn demo_dump(users: &[(&DemoUser, String)]) -> anyhow::Result<Dump> {
         .map(|((user, hash), id)| DumpUser {
             id,
             username: user.username.to_owned(),
+            username_key: Some(UsernameKey::of(user.username).as_str().to_owned()),
             role: user.role.key().to_owned(),
             password_hash: hash.clone(),
             disabled: false,
+            token_generation: 0,
             created_at: now,
             updated_at: now,
         })
@@ -310,7 +314,7 @@ pub async fn seed(db: &Store) -> Result<Vec<DemoUser>, DemoError> {
 
 /// Whether the demo users exist (the data was seeded by an earlier `--demo`).
 pub async fn already_seeded(db: &Store) -> Result<bool, DbError> {
-    Ok(db.find_user("producer").await?.is_some())
+    Ok(super::users::find(db, "producer").await?.is_some())
 }
 
 #[cfg(test)]

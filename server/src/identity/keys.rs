@@ -1,14 +1,18 @@
 //! The server's own RSA signing keys and the tokens it signs with them.
 //!
 //! Keys live in the store (generated on first start, once however many
-//! instances start at once, so every instance on the database agrees) unless a PEM file is
-//! configured. `casting-server keys rotate` adds a new key and retires the
+//! instances start together, so every instance on the database agrees)
+//! unless a PEM file is configured. `casting-server keys rotate` adds a new key and retires the
 //! old one, which keeps verifying until every token it signed has expired.
 //! Each instance re-reads the keys when a token names a key id it does not
 //! know and at least every [`REFRESH_EVERY`], so rotation reaches all.
+//! `casting-server keys revoke KID` removes a key at once (a new one takes
+//! over if it was signing); every instance drops it within seconds (see
+//! `revocation.rs`). With a key-encryption key set, private keys are stored
+//! encrypted (`sealing.rs`).
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -18,7 +22,8 @@ use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse, ThumbprintHash};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
 use serde::Serialize;
 
-use crate::db::Store;
+use super::sealing::{self, KeySealer};
+use crate::db::{RevokeOutcome, Store};
 
 /// How often an instance re-reads the key table at the latest.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(60);
@@ -91,7 +96,7 @@ impl Loaded {
 }
 
 enum KeyStore {
-    Database(Store),
+    Database(Store, Option<Arc<KeySealer>>),
     /// One key from `CASTING_SIGNING_KEY_FILE`; nothing to re-read.
     File,
 }
@@ -108,12 +113,19 @@ pub struct Keyring {
 
 impl Keyring {
     /// Keys from the database, creating the first one if there is none.
-    pub async fn from_database(db: Store, token_ttl: Duration) -> anyhow::Result<Self> {
-        ensure_current_key(&db).await?;
+    pub async fn from_database(
+        db: Store,
+        token_ttl: Duration,
+        sealer: Option<Arc<KeySealer>>,
+    ) -> anyhow::Result<Self> {
+        if let Some(sealer) = &sealer {
+            seal_plain_keys(&db, sealer).await?;
+        }
+        ensure_current_key(&db, sealer.as_deref()).await?;
         let retention = token_ttl + REFRESH_EVERY * 2 + Duration::from_secs(300);
-        let loaded = load(&db, retention).await?;
+        let loaded = load(&db, retention, sealer.as_deref()).await?;
         Ok(Self {
-            store: KeyStore::Database(db),
+            store: KeyStore::Database(db, sealer),
             retention,
             loaded: RwLock::new(loaded),
             reloading: tokio::sync::Mutex::new(()),
@@ -139,7 +151,7 @@ impl Keyring {
 
     /// Re-reads the keys if the last read is older than `age`.
     async fn refresh_if_older(&self, age: Duration) {
-        let KeyStore::Database(db) = &self.store else {
+        let KeyStore::Database(db, sealer) = &self.store else {
             return;
         };
         if self.read().loaded_at.elapsed() < age {
@@ -149,7 +161,7 @@ impl Keyring {
         if self.read().loaded_at.elapsed() < age {
             return;
         }
-        match load(db, self.retention).await {
+        match load(db, self.retention, sealer.as_deref()).await {
             Ok(loaded) => *self.loaded.write().unwrap_or_else(|e| e.into_inner()) = loaded,
             // Keep the keys we have; try again on the next occasion.
             Err(error) => tracing::warn!(%error, "cannot re-read the signing keys"),
@@ -181,6 +193,16 @@ impl Keyring {
         self.read().verifying.get(kid).cloned()
     }
 
+    /// The id of the key tokens are signed with now.
+    pub fn signing_kid(&self) -> String {
+        self.read().signing_kid.clone()
+    }
+
+    /// Re-reads the keys now (a key was revoked).
+    pub async fn reload(&self) {
+        self.refresh_if_older(Duration::ZERO).await;
+    }
+
     pub async fn jwks(&self) -> JwkSet {
         self.refresh_if_older(REFRESH_EVERY).await;
         self.read().jwks.clone()
@@ -197,7 +219,11 @@ impl Keyring {
     }
 }
 
-async fn load(db: &Store, retention: Duration) -> anyhow::Result<Loaded> {
+async fn load(
+    db: &Store,
+    retention: Duration,
+    sealer: Option<&KeySealer>,
+) -> anyhow::Result<Loaded> {
     let rows = db
         .signing_keys(retention)
         .await
@@ -205,7 +231,7 @@ async fn load(db: &Store, retention: Duration) -> anyhow::Result<Loaded> {
     let mut current = None;
     let mut others = Vec::new();
     for row in rows {
-        let key = parse_key(&row.private_key_pem)?;
+        let key = parse_key(&sealing::unseal(sealer, &row.kid, &row.stored)?)?;
         if row.current && current.is_none() {
             current = Some(key);
         } else {
@@ -218,7 +244,7 @@ async fn load(db: &Store, retention: Duration) -> anyhow::Result<Loaded> {
 
 /// Creates the first signing key unless one exists; safe when several
 /// instances start at once.
-async fn ensure_current_key(db: &Store) -> anyhow::Result<()> {
+async fn ensure_current_key(db: &Store, sealer: Option<&KeySealer>) -> anyhow::Result<()> {
     let has_current = db
         .signing_keys(Duration::ZERO)
         .await?
@@ -229,17 +255,90 @@ async fn ensure_current_key(db: &Store) -> anyhow::Result<()> {
     }
     let pem = tokio::task::spawn_blocking(generate_pem).await??;
     let kid = parse_key(&pem)?.kid;
-    if db.add_first_signing_key(&kid, &pem).await? {
+    let stored = sealing::stored_form(sealer, &kid, &pem)?;
+    if db.add_first_signing_key(&kid, &stored).await? {
         tracing::info!(%kid, "generated the first signing key");
     }
     Ok(())
 }
 
-/// `casting-server keys rotate`: a new current key; the old one is retired
-/// but keeps verifying the tokens it signed until they expire.
-pub async fn rotate(db: &Store) -> anyhow::Result<String> {
+/// Encrypts the keys stored in plain text before a key-encryption key was
+/// configured.
+async fn seal_plain_keys(db: &Store, sealer: &KeySealer) -> anyhow::Result<()> {
+    for (kid, stored) in db.stored_signing_keys().await? {
+        if sealing::is_sealed(&stored) {
+            continue;
+        }
+        // Only if nobody changed it meanwhile (another instance sealing it too).
+        if db
+            .replace_stored_signing_key(&kid, &stored, &sealer.seal(&kid, &stored)?)
+            .await?
+        {
+            tracing::info!(%kid, "encrypted the stored signing key");
+        }
+    }
+    Ok(())
+}
+
+/// A new key as stored, and its id. Without a key-encryption key, refuses
+/// to add a plain key beside encrypted ones.
+async fn new_key(db: &Store, sealer: Option<&KeySealer>) -> anyhow::Result<(String, String)> {
+    if sealer.is_none() {
+        let stored = db.stored_signing_keys().await?;
+        if stored.iter().any(|(_, s)| sealing::is_sealed(s)) {
+            anyhow::bail!(
+                "the signing keys in the database are encrypted: set CASTING_KEY_ENCRYPTION_KEY \
+                 (or CASTING_KEY_ENCRYPTION_KEY_FILE) so the new key is encrypted too"
+            );
+        }
+    }
     let pem = tokio::task::spawn_blocking(generate_pem).await??;
     let kid = parse_key(&pem)?.kid;
-    db.rotate_signing_key(&kid, &pem).await?;
+    let stored = sealing::stored_form(sealer, &kid, &pem)?;
+    Ok((kid, stored))
+}
+
+/// `casting-server keys rotate`: a new current key; the old one is retired
+/// but keeps verifying the tokens it signed until they expire.
+pub async fn rotate(db: &Store, sealer: Option<&KeySealer>) -> anyhow::Result<String> {
+    let (kid, stored) = new_key(db, sealer).await?;
+    db.rotate_signing_key(&kid, &stored).await?;
     Ok(kid)
+}
+
+/// What `keys revoke` did.
+#[derive(Debug)]
+pub enum Revoked {
+    /// The key was revoked; if it was signing, this new key took over.
+    Done {
+        replaced_by: Option<String>,
+    },
+    NotFound,
+    AlreadyRevoked,
+}
+
+/// `casting-server keys revoke KID`: tokens signed with the key are refused
+/// from now on, everywhere, and it leaves the JWKS. A replacement is made
+/// beforehand and takes over only if the key was signing.
+pub async fn revoke(db: &Store, kid: &str, sealer: Option<&KeySealer>) -> anyhow::Result<Revoked> {
+    let (new_kid, stored) = new_key(db, sealer).await?;
+    Ok(match db.revoke_signing_key(kid, &new_kid, &stored).await? {
+        RevokeOutcome::NotFound => Revoked::NotFound,
+        RevokeOutcome::AlreadyRevoked => Revoked::AlreadyRevoked,
+        RevokeOutcome::Revoked { replaced } => Revoked::Done {
+            replaced_by: replaced.then_some(new_kid),
+        },
+    })
+}
+
+/// Ids of the revoked keys.
+pub async fn revoked_kids(db: &Store) -> anyhow::Result<Vec<String>> {
+    Ok(db.revoked_kids().await?)
+}
+
+pub use crate::db::KeyInfo;
+
+/// Every stored key, newest first.
+pub async fn list(db: &Store) -> anyhow::Result<Vec<KeyInfo>> {
+    Ok(db.list_signing_keys().await?)
 }

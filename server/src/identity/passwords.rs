@@ -1,6 +1,13 @@
-//! argon2id password hashing, run off the async threads.
+//! argon2id password hashing, run off the async threads, and the bound on
+//! how many logins hash at once: each argon2 hash takes 19 MiB and a core
+//! for tens of milliseconds, so an unbounded burst of logins would take the
+//! whole machine (memory, threads, database connections).
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use anyhow::Context;
 use argon2::Argon2;
@@ -40,6 +47,62 @@ pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<
     })
     .await
     .context("the verifying task failed")
+}
+
+/// How many logins may check a password at once, and how many may wait.
+pub struct HashingPool {
+    permits: Semaphore,
+    waiting: AtomicUsize,
+    max_waiting: usize,
+}
+
+/// Longest a login waits for its turn to hash before it gets 503.
+pub const HASHING_WAIT: Duration = Duration::from_secs(2);
+
+/// The pool is full: try again after this long.
+#[derive(Debug)]
+pub struct Busy(pub Duration);
+
+impl HashingPool {
+    /// `concurrency` hashes at once (0: one per core), and four times as
+    /// many logins waiting for a turn.
+    pub fn new(concurrency: usize) -> Self {
+        let concurrency = if concurrency == 0 {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        } else {
+            concurrency
+        };
+        Self {
+            permits: Semaphore::new(concurrency),
+            waiting: AtomicUsize::new(0),
+            max_waiting: concurrency * 4,
+        }
+    }
+
+    /// A turn to hash, waiting at most [`HASHING_WAIT`] behind at most
+    /// `max_waiting` others; `Err` when the server is too busy.
+    pub async fn acquire(&self) -> Result<SemaphorePermit<'_>, Busy> {
+        if let Ok(permit) = self.permits.try_acquire() {
+            return Ok(permit);
+        }
+        let queued = self.waiting.fetch_add(1, Ordering::SeqCst);
+        let _leave = LeaveQueue(&self.waiting);
+        if queued >= self.max_waiting {
+            return Err(Busy(Duration::from_secs(1)));
+        }
+        match tokio::time::timeout(HASHING_WAIT, self.permits.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(Busy(Duration::from_secs(1))),
+        }
+    }
+}
+
+struct LeaveQueue<'a>(&'a AtomicUsize);
+
+impl Drop for LeaveQueue<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 fn dummy_hash() -> &'static str {

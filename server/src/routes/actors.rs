@@ -26,8 +26,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(
     get, path = "/actors", tag = "actors",
     params(
-        ("page" = Option<u32>, Query, description = "Page number, from 1 (default 1)"),
+        ("page" = Option<u32>, Query, description = "Page number, from 1 (default 1); not with `after`"),
         ("per_page" = Option<u32>, Query, description = "Rows per page (default 10, capped at 1000)"),
+        ("after" = Option<String>, Query, description = "The `next` cursor of the previous page (same filters, sort and per_page): that page costs the same at any depth"),
         ("q" = Option<String>, Query, description = "Case-insensitive substring of the name, matched literally"),
         ("gender" = Option<String>, Query, description = "Exact gender, case-insensitive"),
         ("min_age" = Option<i32>, Query, description = "Lowest age, inclusive"),
@@ -49,8 +50,8 @@ async fn list_actors(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Json<ActorList>> {
     let mut params = QueryParams::new(pairs);
-    let page = params.page()?;
     let sort = params.sort(ACTOR_SORT_COLUMNS)?;
+    let position = params.position(sort)?;
     let filter = ActorFilter {
         q: params.text("q")?,
         gender: params.parsed("gender", parse_gender)?,
@@ -58,13 +59,15 @@ async fn list_actors(
         max_age: params.parsed("max_age", parse_age_text)?,
     };
     params.finish()?;
-    let found = state.store.list_actors(&filter, sort, page).await?;
+    let found = state.store.list_actors(&filter, sort, &position).await?;
     Ok(Json(ActorList {
         success: true,
         actors: found.rows,
         total: found.total,
-        page: page.page,
-        per_page: page.per_page,
+        total_exact: found.total_exact,
+        page: position.page_number(),
+        per_page: position.per_page(),
+        next: found.next.map(|cursor| cursor.encode(sort)),
     }))
 }
 

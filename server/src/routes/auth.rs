@@ -1,14 +1,17 @@
 //! Built-in login and what clients need to know to log in:
-//! `/auth/login`, `/auth/config`, `/auth/me`, `/.well-known/jwks.json`.
+//! `/auth/login`, `/auth/refresh`, `/auth/config`, `/auth/me`,
+//! `/.well-known/jwks.json`.
 
+use std::hash::{BuildHasher, RandomState};
 use std::net::SocketAddr;
+use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use casting_shared::api::{AuthConfig, BuiltinLogin, ErrorBody, LoginResponse, Me};
+use casting_shared::domain::USERNAME_MAX;
 use casting_shared::{Permission, Role};
-use serde::Serialize;
 use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -16,28 +19,17 @@ use utoipa_axum::routes;
 use crate::auth::Caller;
 use crate::error::{ApiError, Result};
 use crate::extract::JsonBody;
-use crate::identity::passwords;
+use crate::identity::usernames::UsernameKey;
+use crate::identity::{passwords, users};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(login))
+        .routes(routes!(refresh))
         .routes(routes!(auth_config))
         .routes(routes!(me))
         .routes(routes!(jwks))
-}
-
-#[derive(Serialize)]
-struct IssuedClaims<'a> {
-    iss: &'a str,
-    aud: &'a str,
-    sub: String,
-    iat: u64,
-    nbf: u64,
-    exp: u64,
-    role: &'static str,
-    permissions: Vec<&'static str>,
-    preferred_username: &'a str,
 }
 
 /// Username and password from a JSON body, with 422 field errors.
@@ -64,6 +56,16 @@ fn credentials(body: &Value) -> Result<(String, String)> {
     };
     let username = text("username");
     let password = text("password");
+    // Checked before anything is hashed or logged: a 60 KB "username" costs nothing.
+    if username
+        .as_ref()
+        .is_some_and(|u| u.trim().chars().count() > USERNAME_MAX)
+    {
+        fields.insert(
+            "username".into(),
+            format!("must be at most {USERNAME_MAX} characters"),
+        );
+    }
     match (username, password) {
         (Some(u), Some(p)) if fields.is_empty() => Ok((u.trim().to_owned(), p)),
         _ => Err(ApiError::Unprocessable(fields)),
@@ -72,6 +74,23 @@ fn credentials(body: &Value) -> Result<(String, String)> {
 
 fn wrong_credentials() -> ApiError {
     ApiError::Unauthorized("wrong username or password".into())
+}
+
+/// A stable, unreadable tag for a username that failed to log in, so that
+/// repeated attempts can be told apart in the logs without writing down what
+/// was typed (often a password typed in the wrong field). The key is random
+/// per process.
+fn fingerprint(key: &UsernameKey) -> String {
+    static KEY: OnceLock<RandomState> = OnceLock::new();
+    let hash = KEY.get_or_init(RandomState::new).hash_one(key.as_str());
+    format!("{:08x}", hash >> 32)
+}
+
+fn unix_now() -> Result<u64> {
+    Ok(SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .as_secs())
 }
 
 /// Log in with a built-in account; returns an RS256 access token.
@@ -83,9 +102,9 @@ fn wrong_credentials() -> ApiError {
         (status = 400, description = "Malformed JSON or not JSON", body = ErrorBody),
         (status = 401, description = "Wrong username or password (or a disabled account): always the same answer", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
-        (status = 422, description = "Missing or unknown fields", body = ErrorBody),
+        (status = 422, description = "Missing or unknown fields, or a username over 64 characters", body = ErrorBody),
         (status = 429, description = "Too many failed logins for this username or address; see Retry-After", body = ErrorBody),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable, or too many logins at once; see Retry-After", body = ErrorBody),
     )
 )]
 async fn login(
@@ -95,51 +114,95 @@ async fn login(
 ) -> Result<Json<LoginResponse>> {
     let (username, password) = credentials(&body)?;
     let identity = &state.identity;
-    let address = peer.ip().to_string();
-    identity
+    let key = UsernameKey::of(&username);
+    // Counted as a failure before the password is checked: a burst of
+    // guesses cannot get more checks than the limits allow.
+    let attempt = identity
         .throttle
-        .check(&username, &address)
+        .reserve(&key, peer.ip())
         .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
-    let user = state.store.find_user(&username).await?;
-    // Unknown users are checked against a dummy hash: same answer, same time.
-    let matches =
-        passwords::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+    let checked = async {
+        let _turn = identity
+            .hashing
+            .acquire()
+            .await
+            .map_err(|busy| ApiError::Busy {
+                retry_after: busy.0,
+            })?;
+        let user = users::find(&state.store, &username).await?;
+        // Unknown users are checked against a dummy hash: same answer, same time.
+        let matches =
+            passwords::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+        Ok::<_, ApiError>((user, matches))
+    }
+    .await;
+    let (user, matches) = match checked {
+        Ok(checked) => checked,
+        Err(error) => {
+            // The password was not checked: the attempt does not count.
+            identity.throttle.release(attempt);
+            return Err(error);
+        }
+    };
     let user = match user {
         Some(user) if matches && !user.disabled => user,
-        _ => {
-            identity.throttle.fail(&username, &address);
-            tracing::info!(%username, %address, "login refused");
+        known => {
+            tracing::info!(
+                user_id = known.map(|u| u.id),
+                username_tag = %fingerprint(&key),
+                address = %peer.ip(),
+                "login refused"
+            );
             return Err(wrong_credentials());
         }
     };
-    identity.throttle.succeed(&username);
+    identity.throttle.succeed(attempt);
+    let now = unix_now()?;
+    let response = identity.issue(&user, now, now).await?;
+    tracing::info!(user_id = user.id, username = ?user.username, role = %user.role, "logged in");
+    Ok(Json(response))
+}
 
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .as_secs();
-    let ttl = identity.token_ttl.as_secs();
-    let claims = IssuedClaims {
-        iss: &identity.issuer,
-        aud: &identity.audience,
-        sub: format!("casting|{}", user.id),
-        iat: now,
-        nbf: now,
-        exp: now + ttl,
-        role: user.role.name(),
-        permissions: user.role.permissions().iter().map(|p| p.as_str()).collect(),
-        preferred_username: &user.username,
+/// A fresh token for the caller's session, with the user's current role.
+/// Only this server's own tokens can be refreshed, and only until
+/// `CASTING_SESSION_MAX` after the password login.
+#[utoipa::path(
+    post, path = "/auth/refresh", tag = "auth",
+    responses(
+        (status = 200, description = "A fresh token, as from /auth/login", body = LoginResponse),
+        (status = 401, description = "No valid built-in token, a disabled or removed user, or the session is over (log in again)", body = ErrorBody),
+        (status = 429, description = "Too many refreshes for this user; see Retry-After", body = ErrorBody),
+        (status = 503, description = "The database is unreachable", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+async fn refresh(State(state): State<AppState>, caller: Caller) -> Result<Json<LoginResponse>> {
+    let identity = &state.identity;
+    let session = caller.session.ok_or_else(|| {
+        ApiError::Unauthorized("only tokens from /auth/login can be refreshed".into())
+    })?;
+    identity
+        .refresh_limit
+        .check(session.user_id)
+        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
+    let now = unix_now()?;
+    if now
+        >= session
+            .auth_time
+            .saturating_add(identity.session_max.as_secs())
+    {
+        return Err(ApiError::Unauthorized(
+            "the session is over: log in again".into(),
+        ));
+    }
+    let user = users::find_by_id(&state.store, session.user_id).await?;
+    let user = match user {
+        Some(user) if !user.disabled && user.token_generation == session.generation => user,
+        _ => return Err(ApiError::Unauthorized("the token has been revoked".into())),
     };
-    let access_token = identity.keyring.sign(&claims).await?;
-    tracing::info!(username = %user.username, role = %user.role, "logged in");
-    Ok(Json(LoginResponse {
-        success: true,
-        access_token,
-        token_type: "Bearer".into(),
-        expires_in: ttl,
-        role: user.role,
-        permissions: user.role.permissions().to_vec(),
-    }))
+    let response = identity.issue(&user, session.auth_time, now).await?;
+    tracing::info!(user_id = user.id, role = %user.role, "refreshed a session");
+    Ok(Json(response))
 }
 
 /// How to log in: the built-in login, and the external issuer if one is trusted.
@@ -203,5 +266,14 @@ fn role_of(permissions: &[Permission]) -> Option<Role> {
     responses((status = 200, description = "A JSON Web Key Set", content_type = "application/json"))
 )]
 async fn jwks(State(state): State<AppState>) -> Json<jsonwebtoken::jwk::JwkSet> {
-    Json(state.identity.keyring.jwks().await)
+    let mut set = state.identity.keyring.jwks().await;
+    // A key revoked moments ago may still be loaded: never publish it.
+    let revocations = &state.identity.revocations;
+    set.keys.retain(|key| {
+        key.common
+            .key_id
+            .as_deref()
+            .is_none_or(|kid| !revocations.is_revoked_kid(kid))
+    });
+    Json(set)
 }

@@ -1,4 +1,4 @@
-//! Liveness, readiness and the OpenAPI document.
+//! Liveness, readiness, metrics and the OpenAPI document.
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -21,6 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(health))
         .routes(routes!(ready))
+        .routes(routes!(metrics))
         .routes(routes!(openapi_json))
 }
 
@@ -52,6 +53,19 @@ async fn ready(State(state): State<AppState>) -> Result<Json<Health>> {
             "the database did not answer in time".into(),
         )),
     }
+}
+
+/// Prometheus metrics of this instance (no token): requests by route,
+/// method and status, latency, requests in flight, the database pool,
+/// database errors, logins by outcome and open event streams.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses(
+        (status = 200, description = "The Prometheus text exposition format, version 0.0.4", content_type = "text/plain; version=0.0.4", body = String),
+        (status = 404, description = "Metrics are turned off (CASTING_METRICS=off)", body = ErrorBody),
+    ))]
+async fn metrics(State(state): State<AppState>) -> Result<axum::response::Response> {
+    let metrics = state.metrics.as_deref().ok_or(ApiError::NotFound)?;
+    Ok(crate::metrics::exposition(metrics))
 }
 
 /// This API's OpenAPI 3.1 description.

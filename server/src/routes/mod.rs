@@ -26,10 +26,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::error::{json_errors, not_found};
 use casting_shared::api::Deleted;
 
 use crate::db::Table;
+use crate::error::{ApiError, json_errors, not_found};
 use crate::extract::{BODY_LIMIT, IfMatch, etag};
 use crate::settings::HttpSettings;
 use crate::state::AppState;
@@ -47,7 +47,7 @@ use crate::state::AppState;
         (name = "movies", description = "Movies"),
         (name = "cast", description = "Who plays whom in which movie"),
         (name = "auth", description = "Built-in login and how to log in"),
-        (name = "operations", description = "Health, readiness and this document"),
+        (name = "operations", description = "Health, readiness, metrics and this document"),
     )
 )]
 struct ApiDoc;
@@ -87,13 +87,18 @@ pub fn openapi() -> OpenApiDocument {
 }
 
 /// The whole application, ready to serve.
-pub fn app(state: AppState, config: &HttpSettings) -> Router {
+pub fn app(mut state: AppState, config: &HttpSettings) -> Router {
     let (router, _) = api_router().split_for_parts();
+    if !config.metrics {
+        state.metrics = None;
+    }
+    let metrics = state.metrics.clone();
     let request_id = HeaderName::from_static("x-request-id");
     let layers = ServiceBuilder::new()
         .layer(SetSensitiveRequestHeadersLayer::new([
             header::AUTHORIZATION,
         ]))
+        .layer(axum::middleware::map_request(drop_unsafe_request_id))
         .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
         .layer(
             TraceLayer::new_for_http()
@@ -119,6 +124,7 @@ pub fn app(state: AppState, config: &HttpSettings) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id))
         .layer(axum::middleware::map_response(json_errors))
+        .layer(axum::middleware::from_fn(limit_request_head))
         .layer(CatchPanicLayer::new())
         .layer(cors(&config.cors_origins))
         .layer(TimeoutLayer::with_status_code(
@@ -126,11 +132,66 @@ pub fn app(state: AppState, config: &HttpSettings) -> Router {
             config.request_timeout,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
-    router
+    let router = router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(layers)
-        .with_state(state)
+        .layer(layers);
+    // Outermost, so it counts the status the client finally gets.
+    let router = match metrics {
+        Some(metrics) => router.layer(axum::middleware::from_fn_with_state(
+            metrics,
+            crate::metrics::track,
+        )),
+        None => router,
+    };
+    router.with_state(state)
+}
+
+/// Longest request target (path and query) the API reads: 414 beyond.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Most request header fields, and their total size: 431 beyond.
+pub const MAX_HEADERS: usize = 100;
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// The API's own limits on a request's head, answered with the JSON error
+/// format (hyper's own, well above these, answer without a body).
+async fn limit_request_head(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    if target > MAX_URI_BYTES {
+        return ApiError::UriTooLong.into_response();
+    }
+    let headers = request.headers();
+    let size: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if headers.len() > MAX_HEADERS || size > MAX_HEADER_BYTES {
+        return ApiError::HeadersTooLarge.into_response();
+    }
+    next.run(request).await
+}
+
+/// A caller's `x-request-id` is kept only if it is short and plain, so it
+/// can neither forge nor bloat a log line; otherwise one is generated.
+async fn drop_unsafe_request_id(mut request: axum::extract::Request) -> axum::extract::Request {
+    let safe = request.headers().get("x-request-id").is_none_or(|id| {
+        id.len() <= 128
+            && id
+                .as_bytes()
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(b))
+    });
+    if !safe {
+        request.headers_mut().remove("x-request-id");
+    }
+    request
 }
 
 async fn method_not_allowed() -> (StatusCode, axum::Json<casting_shared::api::ErrorBody>) {

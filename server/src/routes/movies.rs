@@ -26,8 +26,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(
     get, path = "/movies", tag = "movies",
     params(
-        ("page" = Option<u32>, Query, description = "Page number, from 1 (default 1)"),
+        ("page" = Option<u32>, Query, description = "Page number, from 1 (default 1); not with `after`"),
         ("per_page" = Option<u32>, Query, description = "Rows per page (default 10, capped at 1000)"),
+        ("after" = Option<String>, Query, description = "The `next` cursor of the previous page (same filters, sort and per_page): that page costs the same at any depth"),
         ("q" = Option<String>, Query, description = "Case-insensitive substring of the title, matched literally"),
         ("released_from" = Option<String>, Query, description = "Earliest release date (YYYY-MM-DD), inclusive"),
         ("released_to" = Option<String>, Query, description = "Latest release date (YYYY-MM-DD), inclusive"),
@@ -48,21 +49,23 @@ async fn list_movies(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Json<MovieList>> {
     let mut params = QueryParams::new(pairs);
-    let page = params.page()?;
     let sort = params.sort(MOVIE_SORT_COLUMNS)?;
+    let position = params.position(sort)?;
     let filter = MovieFilter {
         q: params.text("q")?,
         released_from: params.parsed("released_from", parse_release_date)?,
         released_to: params.parsed("released_to", parse_release_date)?,
     };
     params.finish()?;
-    let found = state.store.list_movies(&filter, sort, page).await?;
+    let found = state.store.list_movies(&filter, sort, &position).await?;
     Ok(Json(MovieList {
         success: true,
         movies: found.rows,
         total: found.total,
-        page: page.page,
-        per_page: page.per_page,
+        total_exact: found.total_exact,
+        page: position.page_number(),
+        per_page: position.per_page(),
+        next: found.next.map(|cursor| cursor.encode(sort)),
     }))
 }
 

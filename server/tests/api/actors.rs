@@ -159,7 +159,8 @@ async fn empty_table_lists_as_200_with_zero_total() {
     assert_eq!(status, 200);
     assert_eq!(
         body,
-        json!({"success": true, "actors": [], "total": 0, "page": 1, "per_page": 10})
+        json!({"success": true, "actors": [], "total": 0, "total_exact": true,
+               "page": 1, "per_page": 10, "next": null})
     );
 }
 

@@ -12,7 +12,6 @@ use serde_json::{Value, json};
 use tokio::sync::Barrier;
 
 use super::STORE;
-use super::operations::Server;
 use crate::helpers::*;
 
 /// What happened to each write a load run sent.

@@ -184,17 +184,26 @@ impl TestPool {
     }
 }
 
-/// Shows the server's logs when `TEST_LOG` is set (once per test binary).
+/// Installs, once per test process, the tracing layer through which sqlx's
+/// pool-acquire times reach each application's metrics (`main` installs it
+/// with the logs), and shows the server's logs when `TEST_LOG` is set.
 pub fn init_test_log() {
-    if std::env::var_os("TEST_LOG").is_some() {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(
-                tracing_subscriber::EnvFilter::try_from_default_env()
-                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-            )
-            .with_test_writer()
+    use tracing_subscriber::prelude::*;
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let logs = std::env::var_os("TEST_LOG").is_some().then(|| {
+            tracing_subscriber::fmt::layer()
+                .with_test_writer()
+                .with_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                )
+        });
+        let _ = tracing_subscriber::registry()
+            .with(casting_server::metrics::pool_acquire_layer())
+            .with(logs)
             .try_init();
-    }
+    });
 }
 
 /// Polls until `check` holds, for at most `limit`.
@@ -340,6 +349,8 @@ pub struct Options {
     pub shared_db: Option<String>,
     pub client_id: Option<String>,
     pub demo: bool,
+    /// The external issuer's discovery document (default: the JWKS server's).
+    pub discovery_url: Option<String>,
 }
 
 impl Options {
@@ -362,6 +373,7 @@ impl Options {
             shared_db: None,
             client_id: None,
             demo: false,
+            discovery_url: None,
         }
     }
 
@@ -392,6 +404,13 @@ pub struct TestApp {
     /// Kept so the database lives as long as the app, and is dropped with it.
     #[allow(dead_code)]
     pub db: TestDb,
+    /// Stops the server, and the task serving it.
+    stop: Mutex<
+        Option<(
+            tokio::sync::oneshot::Sender<()>,
+            tokio::task::JoinHandle<()>,
+        )>,
+    >,
 }
 
 impl TestApp {
@@ -413,7 +432,9 @@ impl TestApp {
             issuer: ISSUER.into(),
             audience: AUDIENCE.into(),
             jwks_url: jwks.url.clone(),
-            discovery_url: jwks.url.replace("jwks.json", "openid-configuration"),
+            discovery_url: options
+                .discovery_url
+                .unwrap_or_else(|| jwks.url.replace("jwks.json", "openid-configuration")),
             client_id: options.client_id,
         });
         let settings = Settings {
@@ -428,7 +449,13 @@ impl TestApp {
             .expect("build the application");
         let addr = application.address();
         let store = application.store().clone();
-        tokio::spawn(application.run_until(std::future::pending()));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serving = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            application.run_until(shutdown).await.expect("serve");
+        });
         let pool = match &options.shared_db {
             Some(url) => TestPool::connect(options.backend, url).await,
             None => db.pool().await,
@@ -442,6 +469,33 @@ impl TestApp {
             jwks,
             db_url: url,
             db,
+            stop: Mutex::new(Some((stop, serving))),
+        }
+    }
+
+    /// Stops the server and waits until it has let go of the store (and, on
+    /// SQLite, of the file's instance lock); the database stays.
+    pub async fn stop(&self) {
+        let stop = self.stop.lock().expect("stop").take();
+        if let Some((signal, serving)) = stop {
+            let _ = signal.send(());
+            let _ = serving.await;
+        }
+    }
+
+    /// Another server on this one's database: a second instance on
+    /// PostgreSQL. SQLite serves one instance per file, so there is none;
+    /// callers let this app stand in for it.
+    pub async fn another_instance(&self) -> Option<TestApp> {
+        match self.db.backend {
+            Backend::Postgres => Some(
+                TestApp::spawn_with(Options {
+                    shared_db: Some(self.db_url.clone()),
+                    ..Options::new(Backend::Postgres)
+                })
+                .await,
+            ),
+            Backend::Sqlite => None,
         }
     }
 
@@ -610,4 +664,122 @@ fn dechunk(mut body: &str) -> String {
         body = &rest[size + 2..];
     }
     out
+}
+
+/// Every line a child process writes to stdout or stderr, as it comes.
+pub fn output_lines(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let (send, lines) = std::sync::mpsc::channel();
+    let streams: [Box<dyn std::io::Read + Send>; 2] = [
+        Box::new(child.stdout.take().expect("stdout is piped")),
+        Box::new(child.stderr.take().expect("stderr is piped")),
+    ];
+    for stream in streams {
+        let send = send.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stream)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let _ = send.send(line);
+            }
+        });
+    }
+    lines
+}
+
+/// The real binary, with JSON logs read line by line on a thread.
+pub struct Server {
+    pub child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Server {
+    pub fn start(db: &TestDb, jwks: &JwksServer) -> Self {
+        Self::start_with(db, jwks, |_| {})
+    }
+
+    /// The same, with the command adjusted (environment) before it starts.
+    pub fn start_with(
+        db: &TestDb,
+        jwks: &JwksServer,
+        adjust: impl FnOnce(&mut std::process::Command),
+    ) -> Self {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_casting-server"));
+        command
+            .env("DATABASE_URL", &db.url)
+            .env("CASTING_BIND", "127.0.0.1:0")
+            .env("CASTING_LOG_FORMAT", "json")
+            .env("CASTING_AUTH_ISSUER", ISSUER)
+            .env("CASTING_AUTH_AUDIENCE", AUDIENCE)
+            .env("CASTING_AUTH_JWKS_URL", &jwks.url)
+            .env("RUST_LOG", "info");
+        adjust(&mut command);
+        let mut child = command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start casting-server");
+        let lines = output_lines(&mut child);
+        Self {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits for a log line containing `text` (bounded), returning it.
+    pub fn wait_for(&mut self, text: &str) -> String {
+        self.wait_for_all(&[text])
+    }
+
+    /// Waits for a log line containing every one of `texts` (bounded).
+    pub fn wait_for_all(&mut self, texts: &[&str]) -> String {
+        let matches = |line: &str| texts.iter().all(|t| line.contains(t));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        if let Some(line) = self.seen.iter().find(|l| matches(l)) {
+            return line.clone();
+        }
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if matches(&line) {
+                        return line;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        panic!("no log line with {texts:?}; saw:\n{}", self.seen.join("\n"));
+    }
+
+    pub fn address(&mut self) -> std::net::SocketAddr {
+        let line = self.wait_for("\"listening\"");
+        let log: Value = serde_json::from_str(&line).unwrap();
+        log["address"].as_str().unwrap().parse().unwrap()
+    }
+
+    pub fn terminate(&self) {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    pub fn drain(&mut self) -> Vec<String> {
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
+            self.seen.push(line);
+        }
+        self.seen.clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

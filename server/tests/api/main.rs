@@ -4,7 +4,9 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod cli;
 mod cluster;
+mod deploy;
 mod helpers;
 mod proxy;
 

@@ -1,8 +1,6 @@
 //! Operations: constraints behind the code, graceful shutdown of the real binary, logs, CORS and request ids.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -103,101 +101,6 @@ async fn responses_carry_a_request_id_and_keep_the_callers() {
         .await
         .unwrap();
     assert_eq!(response.headers()["x-request-id"], "trace-me-42");
-}
-
-/// The real binary, with JSON logs read line by line on a thread.
-pub struct Server {
-    pub child: std::process::Child,
-    lines: std::sync::mpsc::Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Server {
-    pub fn start(db: &TestDb, jwks: &JwksServer) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_casting-server"))
-            .env("DATABASE_URL", &db.url)
-            .env("CASTING_BIND", "127.0.0.1:0")
-            .env("CASTING_LOG_FORMAT", "json")
-            .env("CASTING_AUTH_ISSUER", ISSUER)
-            .env("CASTING_AUTH_AUDIENCE", AUDIENCE)
-            .env("CASTING_AUTH_JWKS_URL", &jwks.url)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start casting-server");
-        let (send, lines) = std::sync::mpsc::channel();
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let send = send.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let _ = send.send(line);
-                }
-            });
-        }
-        Self {
-            child,
-            lines,
-            seen: Vec::new(),
-        }
-    }
-
-    /// Waits for a log line containing `text` (bounded), returning it.
-    pub fn wait_for(&mut self, text: &str) -> String {
-        self.wait_for_all(&[text])
-    }
-
-    /// Waits for a log line containing every one of `texts` (bounded).
-    pub fn wait_for_all(&mut self, texts: &[&str]) -> String {
-        let matches = |line: &str| texts.iter().all(|t| line.contains(t));
-        let deadline = Instant::now() + Duration::from_secs(60);
-        if let Some(line) = self.seen.iter().find(|l| matches(l)) {
-            return line.clone();
-        }
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if matches(&line) {
-                        return line;
-                    }
-                }
-                Err(_) => break,
-            }
-        }
-        panic!("no log line with {texts:?}; saw:\n{}", self.seen.join("\n"));
-    }
-
-    pub fn address(&mut self) -> std::net::SocketAddr {
-        let line = self.wait_for("\"listening\"");
-        let log: Value = serde_json::from_str(&line).unwrap();
-        log["address"].as_str().unwrap().parse().unwrap()
-    }
-
-    pub fn terminate(&self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    pub fn drain(&mut self) -> Vec<String> {
-        while let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
-            self.seen.push(line);
-        }
-        self.seen.clone()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

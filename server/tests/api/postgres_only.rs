@@ -333,7 +333,7 @@ async fn several_instances_starting_at_once_create_one_signing_key() {
             let store = Store::open(&Location::parse(&url).unwrap(), &StoreSettings::default())
                 .await
                 .unwrap();
-            casting_server::identity::Keyring::from_database(store, Duration::from_secs(3600))
+            casting_server::identity::Keyring::from_database(store, Duration::from_secs(3600), None)
                 .await
                 .map(|_| ())
         })
@@ -343,4 +343,174 @@ async fn several_instances_starting_at_once_create_one_signing_key() {
     }
     let keys: i64 = first.pool.scalar("SELECT count(*) FROM signing_keys").await;
     assert_eq!(keys, 1);
+}
+
+/// The plans PostgreSQL makes for list statements at 100 000 rows.
+mod plans {
+    use casting_server::db::{ActorFilter, MovieFilter};
+    use casting_server::listing::{Cursor, KeyKind, Page, Position, Sort, SortValue};
+    use serde_json::Value;
+
+    use crate::helpers::*;
+    use crate::postgres::STORE;
+
+    /// Every node of a plan, depth first.
+    fn nodes(plan: &Value) -> Vec<&Value> {
+        let mut all = vec![plan];
+        let mut i = 0;
+        while i < all.len() {
+            if let Some(children) = all[i]["Plans"].as_array() {
+                all.extend(children);
+            }
+            i += 1;
+        }
+        all
+    }
+
+    fn scans_whole(plan: &Value, table: &str) -> bool {
+        nodes(&plan[0]["Plan"])
+            .iter()
+            .any(|n| n["Node Type"] == "Seq Scan" && n["Relation Name"] == table)
+    }
+
+    fn sorts(columns: &[(&'static str, KeyKind)]) -> Vec<Sort> {
+        let mut all = vec![
+            Sort::BY_ID,
+            Sort {
+                descending: true,
+                ..Sort::BY_ID
+            },
+        ];
+        for (column, kind) in columns {
+            for descending in [false, true] {
+                all.push(Sort {
+                    column,
+                    kind: Some(*kind),
+                    descending,
+                });
+            }
+        }
+        all
+    }
+
+    /// The first page, and a page after a cursor in the middle of the table.
+    fn positions(sort: Sort, middle: SortValue) -> Vec<Position> {
+        vec![
+            Position::Page(Page {
+                page: 1,
+                per_page: 10,
+            }),
+            Position::After {
+                cursor: Cursor {
+                    value: sort.kind.map(|_| middle),
+                    id: 50_000,
+                },
+                per_page: 10,
+            },
+        ]
+    }
+
+    /// At 100 000 actors and movies with fresh statistics, no list request
+    /// (any filter with any sort, first page or after a cursor) plans a
+    /// sequential scan: each reads its page through an index.
+    #[tokio::test]
+    async fn no_filter_or_sort_plans_a_sequential_scan_at_a_hundred_thousand_rows() {
+        let app = TestApp::spawn(STORE).await;
+        let TestPool::Postgres(pool) = &app.pool else {
+            unreachable!("a PostgreSQL test")
+        };
+        sqlx::raw_sql(
+            "SET statement_timeout = 0; \
+             INSERT INTO actors (name, age, gender) \
+               SELECT 'Actor ' || g, 18 + g % 60, (ARRAY['Female','Male','Other'])[1 + g % 3] \
+               FROM generate_series(1, 100000) g; \
+             UPDATE actors SET name = 'Quentin Zyxwvut ' || id WHERE id % 20000 = 0; \
+             INSERT INTO movies (title, release_date) \
+               SELECT 'Movie ' || g, date '1900-01-01' + (g * 7919) % 45000 \
+               FROM generate_series(1, 100000) g;",
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+        // VACUUM runs alone (not in the multi-statement message's transaction).
+        for table in ["actors", "movies"] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("VACUUM ANALYZE {table}")))
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        let actor_filters = [
+            ActorFilter::default(),
+            ActorFilter {
+                q: Some("actor 99".into()),
+                ..Default::default()
+            },
+            ActorFilter {
+                q: Some("zyxwvut".into()),
+                ..Default::default()
+            },
+            ActorFilter {
+                gender: Some("female".into()),
+                ..Default::default()
+            },
+            ActorFilter {
+                min_age: Some(30),
+                max_age: Some(40),
+                ..Default::default()
+            },
+        ];
+        let actor_sorts = sorts(&[("name", KeyKind::Text), ("age", KeyKind::Int)]);
+        for filter in &actor_filters {
+            for sort in &actor_sorts {
+                let middle = match sort.column {
+                    "name" => SortValue::Text("Actor 5".into()),
+                    _ => SortValue::Int(40),
+                };
+                for position in positions(*sort, middle) {
+                    let plan = app
+                        .store
+                        .actors_plan(filter, *sort, &position)
+                        .await
+                        .unwrap();
+                    assert!(
+                        !scans_whole(&plan, "actors"),
+                        "{filter:?} {sort:?} {position:?}:\n{plan:#}"
+                    );
+                }
+            }
+        }
+        let date = |text: &str| casting_shared::domain::parse_release_date(text).unwrap();
+        let movie_filters = [
+            MovieFilter::default(),
+            MovieFilter {
+                q: Some("movie 77".into()),
+                ..Default::default()
+            },
+            MovieFilter {
+                released_from: Some(date("2000-01-01")),
+                released_to: Some(date("2000-12-31")),
+                ..Default::default()
+            },
+        ];
+        let movie_sorts = sorts(&[("title", KeyKind::Text), ("release_date", KeyKind::Date)]);
+        for filter in &movie_filters {
+            for sort in &movie_sorts {
+                let middle = match sort.column {
+                    "title" => SortValue::Text("Movie 5".into()),
+                    _ => SortValue::Date(date("1960-01-01")),
+                };
+                for position in positions(*sort, middle) {
+                    let plan = app
+                        .store
+                        .movies_plan(filter, *sort, &position)
+                        .await
+                        .unwrap();
+                    assert!(
+                        !scans_whole(&plan, "movies"),
+                        "{filter:?} {sort:?} {position:?}:\n{plan:#}"
+                    );
+                }
+            }
+        }
+    }
 }

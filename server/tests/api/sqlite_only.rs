@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 use crate::helpers::*;
 use crate::sqlite::STORE;
 use crate::sqlite::identity::text;
-use crate::sqlite::operations::Server;
 
 /// Runs `casting-server ARGS` with `env`, which must exit within 30 s.
 fn run_to_exit(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
@@ -117,4 +116,118 @@ async fn serve_demo_without_database_url_runs_in_memory_and_says_so() {
         !data_home.exists(),
         "nothing is written to the data directory"
     );
+}
+
+/// Writers of the API and another program on the file at once: nobody is
+/// told "database is locked", every write is acknowledged and kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn several_writers_on_one_file_all_get_through() {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
+
+    use crate::sqlite::faults::{Tally, check_nothing_lost, writer};
+
+    let app = TestApp::spawn(STORE).await;
+    let (writers, per_writer) = (4, 40);
+    let progress = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..writers)
+        .map(|w| {
+            tokio::spawn(writer(
+                app.base.clone(),
+                format!("writer-{w}"),
+                per_writer,
+                progress.clone(),
+            ))
+        })
+        .collect();
+    // Another program: short write transactions of its own, and the
+    // `users` command, while the API writes.
+    let outside = TestPool::connect(STORE, &app.db_url).await;
+    for i in 0..40 {
+        outside
+            .execute(&format!(
+                "INSERT INTO movies (title, release_date) VALUES ('Outside {i}', '2001-01-01')"
+            ))
+            .await;
+    }
+    crate::sqlite::identity::add_user(&app.db_url, "beside", "producer", "right-password");
+    let mut tally = Tally::default();
+    for task in tasks {
+        tally.merge(task.await.unwrap());
+    }
+    assert!(
+        tally.failed.is_empty(),
+        "every write gets through: {:?}",
+        tally.failed
+    );
+    assert_eq!(tally.acknowledged.len(), writers * per_writer);
+    check_nothing_lost(&app.pool, &tally, "several writers").await;
+    let (_, movies) = app.get("/movies?q=outside", &producer()).await;
+    assert_eq!(movies["total"], 40);
+    crate::sqlite::identity::login_token(&app, "beside", "right-password").await;
+}
+
+/// The database file moved away under write load: writes are refused with
+/// 503 (never written into a file nobody will open again), `/ready` says
+/// so, and once the file is back everything acknowledged is there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_file_moved_away_under_load_gets_503_and_writes_resume_when_it_is_back() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use crate::sqlite::faults::{Tally, check_nothing_lost, writer};
+
+    let app = TestApp::spawn(STORE).await;
+    let file = app.db_url.strip_prefix("sqlite:").unwrap().to_owned();
+    let moved = format!("{file}.moved");
+    let (writers, per_writer) = (4, 60);
+    let progress = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..writers)
+        .map(|w| {
+            tokio::spawn(writer(
+                app.base.clone(),
+                format!("moved-{w}"),
+                per_writer,
+                progress.clone(),
+            ))
+        })
+        .collect();
+    let third = writers * per_writer / 3;
+    assert!(
+        eventually(Duration::from_secs(60), || async {
+            progress.load(Ordering::SeqCst) >= third
+        })
+        .await
+    );
+    std::fs::rename(&file, &moved).unwrap();
+    let at_move = progress.load(Ordering::SeqCst);
+    assert!(
+        eventually(Duration::from_secs(30), || async {
+            progress.load(Ordering::SeqCst) >= at_move + 8
+        })
+        .await
+    );
+    let (status, body) = app.get("/ready", "").await;
+    assert_error(status, &body, 503);
+    std::fs::rename(&moved, &file).unwrap();
+    let mut tally = Tally::default();
+    for task in tasks {
+        tally.merge(task.await.unwrap());
+    }
+    assert!(
+        tally.failed.keys().all(|status| *status == 503),
+        "refusals are 503: {:?}",
+        tally.failed
+    );
+    assert!(tally.failed.get(&503).is_some_and(|n| *n > 0));
+    check_nothing_lost(&app.pool, &tally, "file moved away").await;
+    assert_eq!(app.get("/ready", "").await.0, 200);
+    let (status, _) = app
+        .post(
+            "/actors",
+            &producer(),
+            serde_json::json!({"name": "After", "age": 30}),
+        )
+        .await;
+    assert_eq!(status, 201);
 }

@@ -90,19 +90,30 @@ impl Tmux {
             self.config_dir.display(),
             env!("CARGO_BIN_EXE_casting-tui"),
         );
-        let out = self
-            .tmux(&[
-                "new-session",
-                "-d",
-                "-s",
-                "tui",
-                "-x",
-                "100",
-                "-y",
-                "30",
-                &command,
-            ])
-            .await;
+        let new_session = [
+            "new-session",
+            "-d",
+            "-s",
+            "tui",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            &command,
+        ];
+        let mut out = self.tmux(&new_session).await;
+        // After the previous client quit, its tmux server exits once it has
+        // no session left; a new session asked for meanwhile reaches the
+        // exiting server ("server exited unexpectedly"). Ask again.
+        for _ in 0..20 {
+            if out.status.success()
+                || !String::from_utf8_lossy(&out.stderr).contains("server exited unexpectedly")
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            out = self.tmux(&new_session).await;
+        }
         assert!(
             out.status.success(),
             "{}",

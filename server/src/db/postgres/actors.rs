@@ -4,13 +4,13 @@ use casting_shared::Actor;
 use casting_shared::domain::{ActorChanges, NewActor};
 use sqlx::{Postgres, QueryBuilder};
 
+use super::lists::{ListSpec, PushFilter};
 use super::{PgStore, contains_pattern};
-use crate::db::rows::{ActorRow, ListedActor, page_of};
+use crate::db::rows::{ActorRow, ListedActor};
 use crate::db::{ActorFilter, Outcome, PageOf, Table, Versioned};
-use crate::listing::{Page, Sort};
+use crate::listing::{Position, Sort};
 
 fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &ActorFilter) {
-    sql.push(" WHERE true");
     if let Some(q) = &filter.q {
         sql.push(" AND name ILIKE ").push_bind(contains_pattern(q));
     }
@@ -27,25 +27,36 @@ fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &ActorFilter) {
     }
 }
 
+fn spec<'a>(filter: &ActorFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
+    ListSpec {
+        table: "actors",
+        columns: "id, name, age, gender",
+        filter: (!filter.is_empty()).then_some(push),
+        filter_key: format!("{filter:?}"),
+    }
+}
+
 impl PgStore {
     pub async fn list_actors(
         &self,
         filter: &ActorFilter,
         sort: Sort,
-        page: Page,
+        position: &Position,
     ) -> sqlx::Result<PageOf<Actor>> {
-        let filtered = !filter.is_empty();
         let push = |sql: &mut QueryBuilder<Postgres>| push_filter(sql, filter);
-        let mut sql = super::paged_query(
-            Table::Actors,
-            "id, name, age, gender",
-            filtered,
-            push,
-            sort,
-            page,
-        );
-        let rows: Vec<ListedActor> = sql.build_query_as().fetch_all(&self.pool).await?;
-        page_of(rows, self.count(Table::Actors, filtered, push)).await
+        self.page::<ListedActor, Actor>(&spec(filter, &push), sort, position)
+            .await
+    }
+
+    /// The plan of the statement [`PgStore::list_actors`] runs, for the plan tests.
+    pub async fn actors_plan(
+        &self,
+        filter: &ActorFilter,
+        sort: Sort,
+        position: &Position,
+    ) -> sqlx::Result<serde_json::Value> {
+        let push = |sql: &mut QueryBuilder<Postgres>| push_filter(sql, filter);
+        self.plan(&spec(filter, &push), sort, position).await
     }
 
     pub async fn get_actor(&self, id: i64) -> sqlx::Result<Option<Versioned<Actor>>> {

@@ -32,13 +32,14 @@ impl PgStore {
         .fetch_all(&mut *tx)
         .await?;
         let users = sqlx::query_as::<_, DumpUser>(
-            "SELECT id, username, role, password_hash, disabled, created_at, updated_at \
+            "SELECT id, username, username_key, role, password_hash, disabled, token_generation, \
+             created_at, updated_at \
              FROM users ORDER BY id",
         )
         .fetch_all(&mut *tx)
         .await?;
         let signing_keys = sqlx::query_as::<_, DumpKey>(
-            "SELECT kid, private_key_pem, created_at, retired_at FROM signing_keys ORDER BY created_at",
+            "SELECT kid, private_key_pem, created_at, retired_at, revoked_at FROM signing_keys ORDER BY created_at",
         )
         .fetch_all(&mut *tx)
         .await?;
@@ -133,14 +134,17 @@ impl PgStore {
 async fn insert_users(tx: &mut Transaction<'_, Postgres>, users: &[DumpUser]) -> sqlx::Result<()> {
     for user in users {
         sqlx::query(
-            "INSERT INTO users (id, username, role, password_hash, disabled, created_at, updated_at) \
-             OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO users (id, username, username_key, role, password_hash, disabled, \
+             token_generation, created_at, updated_at) \
+             OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(user.id)
         .bind(&user.username)
+        .bind(&user.username_key)
         .bind(&user.role)
         .bind(&user.password_hash)
         .bind(user.disabled)
+        .bind(user.token_generation)
         .bind(user.created_at)
         .bind(user.updated_at)
         .execute(&mut **tx)
@@ -157,13 +161,14 @@ async fn insert_keys(tx: &mut Transaction<'_, Postgres>, keys: &[DumpKey]) -> sq
         .await?;
     for key in keys {
         sqlx::query(
-            "INSERT INTO signing_keys (kid, private_key_pem, created_at, retired_at) \
-             VALUES ($1, $2, $3, $4)",
+            "INSERT INTO signing_keys (kid, private_key_pem, created_at, retired_at, revoked_at) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&key.kid)
         .bind(&key.private_key_pem)
         .bind(key.created_at)
         .bind(key.retired_at)
+        .bind(key.revoked_at)
         .execute(&mut **tx)
         .await?;
     }

@@ -5,19 +5,22 @@ mod actors;
 mod cast;
 mod dump;
 mod keys;
+mod lists;
 mod movies;
 mod users;
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use anyhow::Context;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, PgPool, Postgres, QueryBuilder};
+use sqlx::{ConnectOptions, Connection, PgPool};
 
 use super::location::redact;
-use super::{DbError, Outcome, StoreSettings, Table, constraint_field, order_by};
-use crate::listing::{Page, Sort};
+use super::{
+    DbError, Outcome, PoolStats, RememberedTotals, StoreSettings, Table, constraint_field,
+};
 
 pub(crate) use crate::listing::contains_pattern;
 
@@ -26,6 +29,8 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// Filtered list totals, reused while their table is unchanged.
+    totals: Arc<RememberedTotals>,
 }
 
 impl PgStore {
@@ -43,6 +48,9 @@ impl PgStore {
             // No ping before each use: it would double the round trips. A
             // connection broken by an outage fails its query (503) and is dropped.
             .test_before_acquire(false)
+            // Report each acquire's wait as a tracing event: the metrics'
+            // pool-acquire layer turns it into a histogram.
+            .acquire_time_level(log::LevelFilter::Trace)
             .connect_with(options.options([("statement_timeout", statement_timeout.as_str())]))
             .await
             .with_context(|| format!("cannot connect to {}", redact(url)))?;
@@ -50,7 +58,10 @@ impl PgStore {
             .run(&pool)
             .await
             .context("cannot apply the database migrations")?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            totals: Arc::default(),
+        })
     }
 
     pub async fn close(&self) {
@@ -61,17 +72,8 @@ impl PgStore {
         sqlx::query("SELECT 1").execute(&self.pool).await.map(drop)
     }
 
-    /// The total alone, for a page past the end.
-    async fn count(
-        &self,
-        table: Table,
-        filtered: bool,
-        push_filter: impl Fn(&mut QueryBuilder<Postgres>),
-    ) -> sqlx::Result<i64> {
-        let mut sql = QueryBuilder::new("SELECT (");
-        push_total(&mut sql, table, filtered, &push_filter);
-        sql.push(")");
-        sql.build_query_scalar().fetch_one(&self.pool).await
+    pub fn pool_stats(&self) -> PoolStats {
+        PoolStats::of(&self.pool)
     }
 
     /// What an update found: the row, else whether it is missing or at
@@ -121,47 +123,6 @@ impl PgStore {
         } else {
             self.missing_or_changed(table, id).await
         }
-    }
-}
-
-/// One page of `columns` of `table`, each row carrying the number of rows
-/// that match, in one round trip. Without a filter the total comes from
-/// `row_counts` (kept exact by triggers, see migrations/postgres/0004), so
-/// the table is never counted; with one, the filter's indexes bound the
-/// count. A page past the end has no row to carry the total: `count` gives it then.
-fn paged_query(
-    table: Table,
-    columns: &'static str,
-    filtered: bool,
-    push_filter: impl Fn(&mut QueryBuilder<Postgres>),
-    sort: Sort,
-    page: Page,
-) -> QueryBuilder<Postgres> {
-    let mut sql = QueryBuilder::new(format!("SELECT {columns}, ("));
-    push_total(&mut sql, table, filtered, &push_filter);
-    sql.push(format!(") AS total FROM {}", table.name()));
-    push_filter(&mut sql);
-    sql.push(order_by(sort));
-    // LIMIT and OFFSET are written out, not bound: with parameters there,
-    // PostgreSQL would plan the statement again on every execution.
-    sql.push(format!(" LIMIT {} OFFSET {}", page.per_page, page.offset()));
-    sql
-}
-
-fn push_total(
-    sql: &mut QueryBuilder<Postgres>,
-    table: Table,
-    filtered: bool,
-    push_filter: &impl Fn(&mut QueryBuilder<Postgres>),
-) {
-    if filtered {
-        sql.push(format!("SELECT count(*) FROM {}", table.name()));
-        push_filter(sql);
-    } else {
-        sql.push(format!(
-            "SELECT COALESCE(sum(n), 0)::bigint FROM row_counts WHERE table_name = '{}'",
-            table.name()
-        ));
     }
 }
 

@@ -4,13 +4,13 @@ use casting_shared::Movie;
 use casting_shared::domain::{MovieChanges, NewMovie};
 use sqlx::{Postgres, QueryBuilder};
 
+use super::lists::{ListSpec, PushFilter};
 use super::{PgStore, contains_pattern};
-use crate::db::rows::{ListedMovie, MovieRow, page_of};
+use crate::db::rows::{ListedMovie, MovieRow};
 use crate::db::{MovieFilter, Outcome, PageOf, Table, Versioned};
-use crate::listing::{Page, Sort};
+use crate::listing::{Position, Sort};
 
 fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &MovieFilter) {
-    sql.push(" WHERE true");
     if let Some(q) = &filter.q {
         sql.push(" AND title ILIKE ").push_bind(contains_pattern(q));
     }
@@ -22,25 +22,36 @@ fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &MovieFilter) {
     }
 }
 
+fn spec<'a>(filter: &MovieFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
+    ListSpec {
+        table: "movies",
+        columns: "id, title, release_date",
+        filter: (!filter.is_empty()).then_some(push),
+        filter_key: format!("{filter:?}"),
+    }
+}
+
 impl PgStore {
     pub async fn list_movies(
         &self,
         filter: &MovieFilter,
         sort: Sort,
-        page: Page,
+        position: &Position,
     ) -> sqlx::Result<PageOf<Movie>> {
-        let filtered = !filter.is_empty();
         let push = |sql: &mut QueryBuilder<Postgres>| push_filter(sql, filter);
-        let mut sql = super::paged_query(
-            Table::Movies,
-            "id, title, release_date",
-            filtered,
-            push,
-            sort,
-            page,
-        );
-        let rows: Vec<ListedMovie> = sql.build_query_as().fetch_all(&self.pool).await?;
-        page_of(rows, self.count(Table::Movies, filtered, push)).await
+        self.page::<ListedMovie, Movie>(&spec(filter, &push), sort, position)
+            .await
+    }
+
+    /// The plan of the statement [`PgStore::list_movies`] runs, for the plan tests.
+    pub async fn movies_plan(
+        &self,
+        filter: &MovieFilter,
+        sort: Sort,
+        position: &Position,
+    ) -> sqlx::Result<serde_json::Value> {
+        let push = |sql: &mut QueryBuilder<Postgres>| push_filter(sql, filter);
+        self.plan(&spec(filter, &push), sort, position).await
     }
 
     pub async fn get_movie(&self, id: i64) -> sqlx::Result<Option<Versioned<Movie>>> {

@@ -4,13 +4,13 @@ use casting_shared::Actor;
 use casting_shared::domain::{ActorChanges, NewActor};
 use sqlx::{QueryBuilder, Sqlite};
 
+use super::lists::{ListSpec, PushFilter};
 use super::{NOW, SqliteStore, fts_phrase, missing_or_changed, push_version_check, searchable};
-use crate::db::rows::{ActorRow, ListedActor, page_of};
+use crate::db::rows::{ActorRow, ListedActor};
 use crate::db::{ActorFilter, Outcome, PageOf, Table, Versioned};
-use crate::listing::{Page, Sort, contains_pattern};
+use crate::listing::{Position, Sort, contains_pattern};
 
 fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &ActorFilter) {
-    sql.push(" WHERE 1");
     if let Some(q) = &filter.q {
         if searchable(q) {
             sql.push(" AND id IN (SELECT rowid FROM actors_search WHERE actors_search MATCH ")
@@ -35,26 +35,36 @@ fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &ActorFilter) {
     }
 }
 
+fn spec<'a>(filter: &ActorFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
+    ListSpec {
+        table: "actors",
+        columns: "id, name, age, gender",
+        filter: (!filter.is_empty()).then_some(push),
+        filter_key: format!("{filter:?}"),
+    }
+}
+
 impl SqliteStore {
     pub async fn list_actors(
         &self,
         filter: &ActorFilter,
         sort: Sort,
-        page: Page,
+        position: &Position,
     ) -> sqlx::Result<PageOf<Actor>> {
-        let filtered = !filter.is_empty();
         let push = |sql: &mut QueryBuilder<Sqlite>| push_filter(sql, filter);
-        let rows: Vec<ListedActor> = self
-            .page(
-                Table::Actors,
-                "id, name, age, gender",
-                filtered,
-                push,
-                sort,
-                page,
-            )
-            .await?;
-        page_of(rows, self.count(Table::Actors, filtered, push)).await
+        self.page::<ListedActor, Actor>(&spec(filter, &push), sort, position)
+            .await
+    }
+
+    /// The plan of the statement [`SqliteStore::list_actors`] runs, for the plan tests.
+    pub async fn actors_plan(
+        &self,
+        filter: &ActorFilter,
+        sort: Sort,
+        position: &Position,
+    ) -> sqlx::Result<serde_json::Value> {
+        let push = |sql: &mut QueryBuilder<Sqlite>| push_filter(sql, filter);
+        self.plan(&spec(filter, &push), sort, position).await
     }
 
     pub async fn get_actor(&self, id: i64) -> sqlx::Result<Option<Versioned<Actor>>> {

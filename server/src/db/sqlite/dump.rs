@@ -30,13 +30,14 @@ impl SqliteStore {
         .fetch_all(&mut *tx)
         .await?;
         let users = sqlx::query_as::<_, DumpUser>(
-            "SELECT id, username, role, password_hash, disabled, created_at, updated_at \
+            "SELECT id, username, username_key, role, password_hash, disabled, token_generation, \
+             created_at, updated_at \
              FROM users ORDER BY id",
         )
         .fetch_all(&mut *tx)
         .await?;
         let signing_keys = sqlx::query_as::<_, DumpKey>(
-            "SELECT kid, private_key_pem, created_at, retired_at FROM signing_keys \
+            "SELECT kid, private_key_pem, created_at, retired_at, revoked_at FROM signing_keys \
              ORDER BY julianday(created_at)",
         )
         .fetch_all(&mut *tx)
@@ -111,14 +112,16 @@ impl SqliteStore {
         }
         for user in &dump.users {
             sqlx::query(
-                "INSERT INTO users (id, username, role, password_hash, disabled, created_at, updated_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO users (id, username, username_key, role, password_hash, disabled, \
+                 token_generation, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(user.id)
             .bind(&user.username)
+            .bind(&user.username_key)
             .bind(&user.role)
             .bind(&user.password_hash)
             .bind(user.disabled)
+            .bind(user.token_generation)
             .bind(user.created_at)
             .bind(user.updated_at)
             .execute(&mut *tx)
@@ -143,13 +146,14 @@ async fn insert_keys(tx: &mut Transaction<'static, Sqlite>, keys: &[DumpKey]) ->
         .await?;
     for key in keys {
         sqlx::query(
-            "INSERT INTO signing_keys (kid, private_key_pem, created_at, retired_at) \
-             VALUES (?, ?, ?, ?)",
+            "INSERT INTO signing_keys (kid, private_key_pem, created_at, retired_at, revoked_at) \
+             VALUES (?, ?, ?, ?, ?)",
         )
         .bind(&key.kid)
         .bind(&key.private_key_pem)
         .bind(key.created_at)
         .bind(key.retired_at)
+        .bind(key.revoked_at)
         .execute(&mut **tx)
         .await?;
     }

@@ -13,20 +13,23 @@ mod actors;
 mod cast;
 mod dump;
 mod keys;
+mod lists;
 mod lock;
 mod movies;
 mod users;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use anyhow::Context;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
+use sqlx::{ConnectOptions, Connection, QueryBuilder, Sqlite, SqlitePool, Transaction};
 
-use super::{DbError, Outcome, StoreSettings, Table, constraint_field, order_by};
-use crate::listing::{Page, Sort};
+use super::{
+    DbError, Outcome, PoolStats, RememberedTotals, StoreSettings, Table, constraint_field,
+};
 
 pub use lock::InstanceLock;
 
@@ -38,6 +41,13 @@ pub struct SqliteStore {
     writer: SqlitePool,
     /// Read-only connections (the writer itself for an in-memory database).
     reader: SqlitePool,
+    /// Whether `reader` is a pool of its own (not the writer).
+    separate_reader: bool,
+    /// Filtered list totals, reused while their table is unchanged.
+    totals: Arc<RememberedTotals>,
+    /// The file as opened (`None` in memory): no write goes to a file that
+    /// is no longer at its path.
+    file: Option<Arc<FileIdentity>>,
 }
 
 impl SqliteStore {
@@ -52,41 +62,54 @@ impl SqliteStore {
             .filename(path)
             .busy_timeout(settings.timeout)
             .foreign_keys(true);
-        let writer = SqlitePoolOptions::new()
+        let writing = options
+            .clone()
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full);
+        // Created here, once: a connection opened later (the pools open and
+        // retire theirs) must never make a new, empty file where the
+        // database was removed.
+        writing
+            .clone()
+            .create_if_missing(true)
+            .connect()
+            .await
+            .with_context(|| format!("cannot open the SQLite database {}", path.display()))?
+            .close()
+            .await?;
+        let file = Some(Arc::new(FileIdentity::of(path)?));
+        let writer = pool_options(settings)
             .max_connections(1)
-            .acquire_timeout(settings.timeout)
-            .connect_with(
-                options
-                    .clone()
-                    .create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Full),
-            )
+            .connect_with(writing)
             .await
             .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
         MIGRATOR
             .run(&writer)
             .await
             .context("cannot apply the database migrations")?;
-        let reader = SqlitePoolOptions::new()
+        let reader = pool_options(settings)
             .max_connections(settings.pool_size.max(1))
-            .acquire_timeout(settings.timeout)
             .connect_with(options.read_only(true))
             .await
             .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
-        Ok(Self { writer, reader })
+        Ok(Self {
+            writer,
+            reader,
+            separate_reader: true,
+            totals: Arc::default(),
+            file,
+        })
     }
 
     /// A private database in memory, gone when the process ends.
     pub async fn open_memory(settings: &StoreSettings) -> anyhow::Result<Self> {
         let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
         // One connection, kept for ever: the database lives as long as it does.
-        let pool = SqlitePoolOptions::new()
+        let pool = pool_options(settings)
             .max_connections(1)
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
-            .acquire_timeout(settings.timeout)
             .connect_with(options)
             .await
             .context("cannot open an in-memory SQLite database")?;
@@ -97,6 +120,9 @@ impl SqliteStore {
         Ok(Self {
             writer: pool.clone(),
             reader: pool,
+            separate_reader: false,
+            totals: Arc::default(),
+            file: None,
         })
     }
 
@@ -106,6 +132,7 @@ impl SqliteStore {
     }
 
     pub async fn ping(&self) -> sqlx::Result<()> {
+        self.check_file()?;
         // Through the writer: a store that cannot write is not ready.
         sqlx::query("SELECT 1 FROM row_counts LIMIT 1")
             .execute(&self.writer)
@@ -113,47 +140,35 @@ impl SqliteStore {
             .map(drop)
     }
 
+    pub fn pool_stats(&self) -> PoolStats {
+        let writer = PoolStats::of(&self.writer);
+        if self.separate_reader {
+            writer + PoolStats::of(&self.reader)
+        } else {
+            writer
+        }
+    }
+
     /// A write transaction that holds the write lock from its first statement.
     async fn write(&self) -> sqlx::Result<Transaction<'static, Sqlite>> {
+        self.check_file()?;
         self.writer.begin_with("BEGIN IMMEDIATE").await
     }
 
-    /// One page of `columns` of `table`, each row carrying the number of
-    /// rows that match. Without a filter the total is `row_counts`' (kept
-    /// exact by triggers, see migrations/sqlite/0004), so the table is never
-    /// counted; with one, the filter's indexes bound the count.
-    async fn page<R>(
-        &self,
-        table: Table,
-        columns: &'static str,
-        filtered: bool,
-        push_filter: impl Fn(&mut QueryBuilder<Sqlite>),
-        sort: Sort,
-        page: Page,
-    ) -> sqlx::Result<Vec<R>>
-    where
-        R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
-    {
-        let mut sql = QueryBuilder::new(format!("SELECT {columns}, ("));
-        push_total(&mut sql, table, filtered, &push_filter);
-        sql.push(format!(") AS total FROM {}", table.name()));
-        push_filter(&mut sql);
-        sql.push(order_by(sort));
-        sql.push(format!(" LIMIT {} OFFSET {}", page.per_page, page.offset()));
-        sql.build_query_as().fetch_all(&self.reader).await
-    }
-
-    /// The total alone, for a page past the end.
-    async fn count(
-        &self,
-        table: Table,
-        filtered: bool,
-        push_filter: impl Fn(&mut QueryBuilder<Sqlite>),
-    ) -> sqlx::Result<i64> {
-        let mut sql = QueryBuilder::new("SELECT (");
-        push_total(&mut sql, table, filtered, &push_filter);
-        sql.push(")");
-        sql.build_query_scalar().fetch_one(&self.reader).await
+    /// An error (503) while the database file is not where it was opened:
+    /// removed or moved away, a write would land in a file nobody will
+    /// open again. Put back, it is written again.
+    fn check_file(&self) -> sqlx::Result<()> {
+        match &self.file {
+            Some(file) if !file.still_there() => Err(sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!(
+                    "the database file {} was removed or replaced; writes resume once it is back",
+                    file.path.display()
+                ),
+            ))),
+            _ => Ok(()),
+        }
     }
 
     /// Deletes an actor or a movie (its cast entries go with it).
@@ -179,21 +194,46 @@ impl SqliteStore {
     }
 }
 
-fn push_total(
-    sql: &mut QueryBuilder<Sqlite>,
-    table: Table,
-    filtered: bool,
-    push_filter: &impl Fn(&mut QueryBuilder<Sqlite>),
-) {
-    if filtered {
-        sql.push(format!("SELECT count(*) FROM {}", table.name()));
-        push_filter(sql);
-    } else {
-        sql.push(format!(
-            "SELECT n FROM row_counts WHERE table_name = '{}'",
-            table.name()
-        ));
+/// Which file a path named when the store opened it.
+struct FileIdentity {
+    path: PathBuf,
+    /// Device and inode (Unix); elsewhere only the path's existence counts.
+    id: Option<(u64, u64)>,
+}
+
+impl FileIdentity {
+    fn of(path: &Path) -> anyhow::Result<Self> {
+        let metadata = std::fs::metadata(path)
+            .with_context(|| format!("cannot read the metadata of {}", path.display()))?;
+        Ok(Self {
+            path: path.to_owned(),
+            id: file_id(&metadata),
+        })
     }
+
+    /// Whether the path still names the file opened (one `stat`).
+    fn still_there(&self) -> bool {
+        std::fs::metadata(&self.path).is_ok_and(|now| file_id(&now) == self.id)
+    }
+}
+
+#[cfg(unix)]
+fn file_id(metadata: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((metadata.dev(), metadata.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+/// What every pool of the store shares: the wait for a connection is
+/// bounded, and reported as a tracing event for the metrics.
+fn pool_options(settings: &StoreSettings) -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .acquire_timeout(settings.timeout)
+        .acquire_time_level(log::LevelFilter::Trace)
 }
 
 /// ` AND version IN (…)` when `If-Match` named versions (none matching: nothing).

@@ -4,13 +4,13 @@ use casting_shared::Movie;
 use casting_shared::domain::{MovieChanges, NewMovie};
 use sqlx::{QueryBuilder, Sqlite};
 
+use super::lists::{ListSpec, PushFilter};
 use super::{NOW, SqliteStore, fts_phrase, missing_or_changed, push_version_check, searchable};
-use crate::db::rows::{ListedMovie, MovieRow, page_of};
+use crate::db::rows::{ListedMovie, MovieRow};
 use crate::db::{MovieFilter, Outcome, PageOf, Table, Versioned};
-use crate::listing::{Page, Sort, contains_pattern};
+use crate::listing::{Position, Sort, contains_pattern};
 
 fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &MovieFilter) {
-    sql.push(" WHERE 1");
     if let Some(q) = &filter.q {
         if searchable(q) {
             sql.push(" AND id IN (SELECT rowid FROM movies_search WHERE movies_search MATCH ")
@@ -30,26 +30,36 @@ fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &MovieFilter) {
     }
 }
 
+fn spec<'a>(filter: &MovieFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
+    ListSpec {
+        table: "movies",
+        columns: "id, title, release_date",
+        filter: (!filter.is_empty()).then_some(push),
+        filter_key: format!("{filter:?}"),
+    }
+}
+
 impl SqliteStore {
     pub async fn list_movies(
         &self,
         filter: &MovieFilter,
         sort: Sort,
-        page: Page,
+        position: &Position,
     ) -> sqlx::Result<PageOf<Movie>> {
-        let filtered = !filter.is_empty();
         let push = |sql: &mut QueryBuilder<Sqlite>| push_filter(sql, filter);
-        let rows: Vec<ListedMovie> = self
-            .page(
-                Table::Movies,
-                "id, title, release_date",
-                filtered,
-                push,
-                sort,
-                page,
-            )
-            .await?;
-        page_of(rows, self.count(Table::Movies, filtered, push)).await
+        self.page::<ListedMovie, Movie>(&spec(filter, &push), sort, position)
+            .await
+    }
+
+    /// The plan of the statement [`SqliteStore::list_movies`] runs, for the plan tests.
+    pub async fn movies_plan(
+        &self,
+        filter: &MovieFilter,
+        sort: Sort,
+        position: &Position,
+    ) -> sqlx::Result<serde_json::Value> {
+        let push = |sql: &mut QueryBuilder<Sqlite>| push_filter(sql, filter);
+        self.plan(&spec(filter, &push), sort, position).await
     }
 
     pub async fn get_movie(&self, id: i64) -> sqlx::Result<Option<Versioned<Movie>>> {

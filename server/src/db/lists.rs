@@ -1,0 +1,217 @@
+//! One page of a list in one round trip: the rows after a position in a
+//! sort, the total, and whether a next page exists. A filtered total is
+//! counted at most once per state of its table, and never past
+//! [`EXACT_UP_TO`] rows, so no list request reads more than its page and a
+//! bounded count, at any size. Each backend writes the page statement in
+//! its own SQL (`postgres/lists.rs`, `sqlite/lists.rs`); what it fetched
+//! becomes a page here, the same way for both.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use sqlx::{ColumnIndex, Database, Decode, Encode, FromRow, QueryBuilder, Row, Type};
+use time::Date;
+
+use crate::listing::{Cursor, Position, Sort, SortValue};
+
+/// A filtered total is exact up to this many rows; past it the count stops
+/// and the total is a lower bound.
+pub const EXACT_UP_TO: i64 = 10_000;
+
+/// How many filtered totals an instance remembers.
+const REMEMBERED_TOTALS: usize = 4096;
+
+/// Adds a resource's filter to a statement, as ` AND …` conditions.
+pub type PushFilter<'a, DB> = dyn Fn(&mut QueryBuilder<DB>) + Sync + 'a;
+
+/// What a list names of a resource's table.
+pub struct ListSpec<'a, DB: Database> {
+    pub table: &'static str,
+    pub columns: &'static str,
+    /// Adds ` AND …` conditions; `None` when the list is unfiltered.
+    pub filter: Option<&'a PushFilter<'a, DB>>,
+    /// Names the filter in the remembered totals (its `Debug` form).
+    pub filter_key: String,
+}
+
+impl<DB: Database> ListSpec<'_, DB> {
+    /// How the remembered totals name this list's filter; `None` unfiltered.
+    pub fn remembered_as(&self) -> Option<FilterKey> {
+        self.filter.map(|_| FilterKey {
+            table: self.table,
+            filter: self.filter_key.clone(),
+        })
+    }
+}
+
+/// A row's id and its value in a sort column, for the `next` cursor.
+pub trait Keyed {
+    fn id(&self) -> i64;
+    fn sort_value(&self, column: &str) -> Option<SortValue>;
+}
+
+/// One page of rows and how many rows match over all pages.
+#[derive(Debug, Clone)]
+pub struct PageOf<T> {
+    pub rows: Vec<T>,
+    pub total: i64,
+    /// `false` when `total` is a lower bound.
+    pub total_exact: bool,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<Cursor>,
+}
+
+/// Filtered totals by table and filter, each with the table's write stamp
+/// it was counted at: valid while the stamp has not moved.
+#[derive(Default)]
+pub struct RememberedTotals {
+    entries: Mutex<HashMap<String, (i64, i64)>>,
+}
+
+impl RememberedTotals {
+    fn get(&self, key: &str, stamp: i64) -> Option<i64> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .filter(|(at, _)| *at == stamp)
+            .map(|(_, total)| *total)
+    }
+
+    fn put(&self, key: String, stamp: i64, total: i64) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= REMEMBERED_TOTALS && !entries.contains_key(&key) {
+            entries.clear();
+        }
+        entries.insert(key, (stamp, total));
+    }
+}
+
+/// What a backend's page statement read: the page's rows (one more than
+/// asked, to know whether another follows), and the table's row count and
+/// write stamp, read by the same statement.
+pub struct Fetched<T> {
+    pub rows: Vec<T>,
+    pub total_rows: i64,
+    pub stamp: i64,
+}
+
+/// A list's filter as the remembered totals name it.
+pub struct FilterKey {
+    pub table: &'static str,
+    /// The filter's `Debug` form.
+    pub filter: String,
+}
+
+/// The page from what its statement read. A filtered total comes from the
+/// remembered totals while the table's stamp has not moved, else from
+/// `count` (the matches up to one past [`EXACT_UP_TO`], with the stamp its
+/// statement saw), which runs only then.
+pub async fn finish<T, E>(
+    fetched: Fetched<T>,
+    sort: Sort,
+    position: &Position,
+    filter: Option<FilterKey>,
+    totals: &RememberedTotals,
+    count: impl Future<Output = Result<(i64, i64), E>>,
+) -> Result<PageOf<T>, E>
+where
+    T: Keyed,
+{
+    let per_page = position.per_page() as usize;
+    let Fetched {
+        rows: mut items,
+        total_rows,
+        stamp,
+    } = fetched;
+    let more = items.len() > per_page;
+    items.truncate(per_page);
+    let next = if more {
+        items.last().map(|last| Cursor {
+            value: sort.kind.and_then(|_| last.sort_value(sort.column)),
+            id: last.id(),
+        })
+    } else {
+        None
+    };
+    let (total, total_exact) = match filter {
+        None => (total_rows, true),
+        Some(FilterKey { table, filter }) => {
+            let key = format!("{table}:{filter}");
+            let counted = match totals.get(&key, stamp) {
+                Some(counted) => counted,
+                None => {
+                    let (stamp, counted) = count.await?;
+                    totals.put(key, stamp, counted);
+                    counted
+                }
+            };
+            if counted > EXACT_UP_TO {
+                let seen = position.offset() + items.len() as i64 + i64::from(more);
+                (counted.max(seen), false)
+            } else {
+                (counted, true)
+            }
+        }
+    };
+    Ok(PageOf {
+        rows: items,
+        total,
+        total_exact,
+        next,
+    })
+}
+
+/// The rows of a page statement that selects `total`, `stamp` and the
+/// page's columns, joined so that an empty page is one row whose `id` is NULL.
+pub fn read_page<DB, R, T>(rows: &[DB::Row]) -> sqlx::Result<Fetched<T>>
+where
+    DB: Database,
+    R: for<'r> FromRow<'r, DB::Row> + Into<T>,
+    i64: for<'r> Decode<'r, DB> + Type<DB>,
+    for<'c> &'c str: ColumnIndex<DB::Row>,
+{
+    let mut fetched = Fetched {
+        rows: Vec::with_capacity(rows.len()),
+        total_rows: 0,
+        stamp: 0,
+    };
+    for row in rows {
+        fetched.total_rows = row.try_get("total")?;
+        fetched.stamp = row.try_get("stamp")?;
+        if row.try_get::<Option<i64>, _>("id")?.is_some() {
+            fetched.rows.push(R::from_row(row)?.into());
+        }
+    }
+    Ok(fetched)
+}
+
+/// ` AND (column, id) > (value, id)` (or `<` descending): the rows after a
+/// cursor. `sort.column` comes from a fixed list of columns, never from
+/// request text. Row values compare the same way in both stores.
+pub fn push_after<DB>(sql: &mut QueryBuilder<DB>, sort: Sort, position: &Position)
+where
+    DB: Database,
+    String: for<'t> Encode<'t, DB> + Type<DB>,
+    i64: for<'t> Encode<'t, DB> + Type<DB>,
+    Date: for<'t> Encode<'t, DB> + Type<DB>,
+{
+    let Position::After { cursor, .. } = position else {
+        return;
+    };
+    let comparison = if sort.descending { "<" } else { ">" };
+    match &cursor.value {
+        Some(value) => {
+            sql.push(format!(" AND ({}, id) {comparison} (", sort.column));
+            match value {
+                SortValue::Text(text) => sql.push_bind(text.clone()),
+                SortValue::Int(n) => sql.push_bind(*n),
+                SortValue::Date(date) => sql.push_bind(*date),
+            };
+            sql.push(", ").push_bind(cursor.id).push(")");
+        }
+        None => {
+            sql.push(format!(" AND id {comparison} "))
+                .push_bind(cursor.id);
+        }
+    }
+}
