@@ -136,7 +136,7 @@ pub enum KeysCommand {
 
 #[derive(Debug, Clone, Args)]
 pub struct CommonArgs {
-    /// The store: postgres://… or postgresql://… (PostgreSQL), sqlite:PATH (an
+    /// The store: postgres://... or postgresql://... (PostgreSQL), sqlite:PATH (an
     /// embedded SQLite file). Created if missing. Default: a SQLite file in the
     /// platform data directory (~/.local/share/casting-agency/casting.db on
     /// Linux); with `serve --demo`, an in-memory database.

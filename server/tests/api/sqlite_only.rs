@@ -108,10 +108,12 @@ async fn serve_demo_without_database_url_runs_in_memory_and_says_so() {
         seen
     });
     let _ = child.kill();
-    let _ = child.wait();
+    let output = tokio::task::block_in_place(|| child.wait_with_output()).unwrap();
+    let errors = String::from_utf8_lossy(&output.stderr);
     assert!(printed.contains("\"listening\""), "{printed}");
     assert!(printed.contains("in-memory"), "{printed}");
-    assert!(printed.contains("password: "), "{printed}");
+    // The demo passwords, on standard error only.
+    assert_eq!(errors.matches("password: ").count(), 3, "{errors}");
     assert!(
         !data_home.exists(),
         "nothing is written to the data directory"
