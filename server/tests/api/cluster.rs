@@ -144,6 +144,8 @@ fn start_private_cluster() -> String {
         data = data.display(),
         dir = dir.display(),
     );
+    // Never waited for: it outlives this process, which is its job.
+    #[allow(clippy::zombie_processes)]
     Command::new("sh")
         .args(["-c", &stop])
         .stdin(Stdio::null())

@@ -2,7 +2,9 @@
 //! fresh database per test. Every suite runs once per store, so a test's
 //! name says which failed: `postgres::actors::…`, `sqlite::actors::…`.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+// A failed unwrap is a failed test; `suite.rs` (and every suite in it) is
+// compiled once per store, on purpose.
+#![allow(clippy::unwrap_used, clippy::duplicate_mod)]
 
 mod cli;
 mod cluster;

@@ -117,7 +117,7 @@ async fn user_changes_take_tokens_back_on_every_instance_within_seconds() {
     let fresh = login_token(&first, "disabled", "right-password").await;
     assert_eq!(second.get("/actors", &fresh).await.0, 200);
     // The demoted user's new token carries the new role.
-    let demoted = login_token(&second, "demoted", "right-password").await;
+    let demoted = login_token(second, "demoted", "right-password").await;
     assert_eq!(claims_of(&demoted)["role"], "Casting Assistant");
     let (status, _) = first
         .post(
@@ -158,7 +158,7 @@ async fn a_revoked_key_is_refused_everywhere_and_leaves_the_jwks() {
     }
     // Both instances sign with the new key and accept each other's tokens.
     let from_first = login_token(&first, "ann", "right-password").await;
-    let from_second = login_token(&second, "ann", "right-password").await;
+    let from_second = login_token(second, "ann", "right-password").await;
     for token in [&from_first, &from_second] {
         assert_ne!(
             jsonwebtoken::decode_header(token).unwrap().kid.unwrap(),
