@@ -1,25 +1,31 @@
 #!/usr/bin/env python3
-"""Casting Agency benchmark: the REST API beside PostgreSQL doing the same work.
+"""Casting Agency benchmark: the REST API on each store, beside PostgreSQL
+doing the same work alone.
 
-Builds the release server, starts it on a fresh database seeded with 1 000
-actors and 200 movies, then with 1 000 000 actors, and measures at the same
-concurrency (32 connections, 2 load threads) with wrk for the API and
-pgbench (-M prepared, custom scripts) for PostgreSQL alone, alternating
-API and PostgreSQL runs three times. Prints one table: requests/s, p50,
-p99, the server's peak memory, and the median ratio API/PostgreSQL.
+Builds the release server, starts it on fresh databases seeded with 1 000
+actors and 200 movies, then with 1 000 000 actors: one server on an embedded
+SQLite file and one on PostgreSQL. Measures at the same concurrency (32
+connections, 2 load threads) with wrk for the API and pgbench (-M prepared,
+custom scripts) for PostgreSQL alone, alternating the runs three times.
+Prints one table: requests/s, p50, p99 and each server's peak memory, the
+stores side by side, and the median ratio of the PostgreSQL API to
+PostgreSQL alone.
 
-A second part (also alone with --login-storm) measures a login storm: 250
-connections sending logins for unknown users for the same length of time,
-with the throttle set high so that only the hashing bound holds them; it
-reports the server's resident memory before, at its peak and after, and the
-latency of GET /actors (4 connections) before and during the storm.
+A second part (also alone with --login-storm) measures a login storm on
+each store: 250 connections sending logins for unknown users for the same
+length of time, with the throttle set high so that only the hashing bound
+holds them; it reports the server's resident memory before, at its peak and
+after, and the latency of GET /actors (4 connections) before and during the
+storm.
 
-Usage: bench/run [--seconds N] [--sizes small,large] [--login-storm | --no-login-storm]
+Usage: bench/run [--seconds N] [--sizes small,large] [--store sqlite,postgres]
+                 [--login-storm | --no-login-storm]
 """
 
 import argparse
 import json
 import os
+import sqlite3
 import platform
 import re
 import shutil
@@ -62,7 +68,10 @@ def build():
     return os.path.join(target, "release", "casting-server")
 
 
-def seed(server, db, actors, movies):
+def seed(server, store, db, actors, movies):
+    """A fresh database of `store` with the data set; answers its URL and the search term."""
+    if store == "sqlite":
+        return seed_sqlite(server, db, actors, movies)
     psql("postgres", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
     env = dict(os.environ, DATABASE_URL=f"{PG}/{db}", RUST_LOG="warn")
     run([server, "migrate"], env=env)
@@ -81,23 +90,60 @@ def seed(server, db, actors, movies):
     run([server, "users", "add", "bench", "--role", "producer", "--password-stdin"],
         env=env, input="bench-password\n")
     # A selective term: five actors match it, whatever the table's size.
-    return "zyxwvut"
+    return f"{PG}/{db}{LOOPBACK}", "zyxwvut"
+
+
+def sqlite_file(db):
+    return os.path.join(tempfile.gettempdir(), f"{db}.db")
+
+
+def seed_sqlite(server, db, actors, movies):
+    """The same data set in a SQLite file; its triggers keep the counts and the trigram index."""
+    path = sqlite_file(db)
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        if os.path.exists(path + suffix):
+            os.unlink(path + suffix)
+    env = dict(os.environ, DATABASE_URL=f"sqlite:{path}", RUST_LOG="warn")
+    run([server, "migrate"], env=env)
+    genders = ("Female", "Male", "Other")
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "INSERT INTO actors (name, age, gender) VALUES (?, ?, ?)",
+            ((f"Quentin Zyxwvut {g}" if g % (actors // 5) == 0 else f"Actor {g}", 18 + g % 60,
+              genders[g % 3]) for g in range(1, actors + 1)))
+        conn.executemany(
+            "INSERT INTO movies (title, release_date) VALUES (?, date('1990-01-01', ? || ' days'))",
+            ((f"Movie {g}", g) for g in range(1, movies + 1)))
+        conn.execute("ANALYZE")
+    run([server, "users", "add", "bench", "--role", "producer", "--password-stdin"],
+        env=env, input="bench-password\n")
+    return f"sqlite:{path}", "zyxwvut"
+
+
+def drop(store, db):
+    if store == "sqlite":
+        for suffix in ("", "-wal", "-shm", ".lock"):
+            if os.path.exists(sqlite_file(db) + suffix):
+                os.unlink(sqlite_file(db) + suffix)
+    else:
+        psql("postgres", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
 class Server:
-    def __init__(self, binary, db, extra_env=None):
-        env = dict(os.environ, DATABASE_URL=f"{PG}/{db}{LOOPBACK}", CASTING_BIND=f"127.0.0.1:{PORT}",
+    def __init__(self, binary, url, port, extra_env=None):
+        self.port = port
+        env = dict(os.environ, DATABASE_URL=url, CASTING_BIND=f"127.0.0.1:{port}",
                    CASTING_LOG_FORMAT="json", RUST_LOG="info", **(extra_env or {}))
         self.proc = subprocess.Popen([binary, "serve"], env=env, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
         for _ in range(200):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/ready", timeout=1)
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=1)
                 break
             except OSError:
                 time.sleep(0.1)
         body = json.dumps({"username": "bench", "password": "bench-password"}).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{PORT}/auth/login", data=body,
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/auth/login", data=body,
                                          headers={"Content-Type": "application/json"})
         self.token = json.load(urllib.request.urlopen(request))["access_token"]
         self.warm = set()
@@ -107,11 +153,10 @@ class Server:
             refs.write("5")
 
     def get(self, path):
-        request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}",
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}",
                                          headers={"Authorization": f"Bearer {self.token}"})
         return json.load(urllib.request.urlopen(request, timeout=120))
 
-    def peak_mib(self):
     def status_mib(self, field):
         with open(f"/proc/{self.proc.pid}/status") as status:
             for line in status:
@@ -155,12 +200,12 @@ def parse_latency(text, label):
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def api_run(token, method, path, body, actors, seconds, connections=CONNECTIONS):
+def api_run(server, method, path, body, actors, seconds, connections=CONNECTIONS):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(wrk_script(method, path, body, actors))
     out = run(["wrk", f"-t{THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency",
-               "-H", f"Authorization: Bearer {token}", "-s", script.name,
-               f"http://127.0.0.1:{PORT}"]).stdout
+               "-H", f"Authorization: Bearer {server.token}", "-s", script.name,
+               f"http://127.0.0.1:{server.port}"]).stdout
     os.unlink(script.name)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
@@ -207,6 +252,9 @@ def workloads(term, actors):
     ]
 
 
+STORE_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+
+
 def list_workloads(actors, movies, server):
     """The list requests that must not fall off a cliff at a million rows:
     (label, path, table, columns, condition, order). `condition` and `order`
@@ -239,9 +287,11 @@ def list_workloads(actors, movies, server):
     ]
 
 
-def plan(db, table, columns, condition, order):
+def plan(store, db, table, columns, condition, order):
     """The plan of the server's page statement: whether it scans the whole
-    table, and the buffers it touched."""
+    table, and the buffers it touched (PostgreSQL), or SQLite's plan."""
+    if store == "sqlite":
+        return sqlite_plan(db, table, columns, condition, order)
     where = f" AND {condition}" if condition else ""
     order_by, _, offset = order.partition(" OFFSET ")
     sql = (f"SELECT s.total, s.stamp, p.* FROM (SELECT COALESCE(sum(n), 0)::bigint AS total, "
@@ -257,6 +307,30 @@ def plan(db, table, columns, condition, order):
     seq = any(n["Node Type"] == "Seq Scan" and n.get("Relation Name") == table for n in nodes)
     buffers = out.get("Shared Hit Blocks", 0) + out.get("Shared Read Blocks", 0)
     return ("SEQ SCAN" if seq else "index") + f", {buffers} buffers"
+
+
+def sqlite_plan(db, table, columns, condition, order):
+    """SQLite's plan of the server's page statement (server/src/db/sqlite/lists.rs):
+    "SEQ SCAN" when it reads the whole table (a plain scan, or every match
+    sorted in a temporary b-tree), else "index"."""
+    if condition:
+        # q searches the trigram index, as the server does for three characters or more.
+        condition = re.sub(r"(name|title) ILIKE '%(.*?)%'",
+                           lambda m: f"id IN (SELECT rowid FROM {table}_search WHERE "
+                                     f"{table}_search MATCH '\"{m.group(2)}\"')", condition)
+    where = f" AND {condition}" if condition else ""
+    order_by, _, offset = order.partition(" OFFSET ")
+    sql = (f"SELECT s.total, s.stamp, p.* FROM (SELECT COALESCE(sum(n), 0) AS total, "
+           f"COALESCE(sum(writes), 0) AS stamp FROM row_counts WHERE table_name = '{table}') s "
+           f"LEFT JOIN (SELECT {columns} FROM {table} WHERE 1{where} ORDER BY {order_by} "
+           f"LIMIT 11 OFFSET {offset or 0}) p ON 1")
+    with sqlite3.connect(sqlite_file(db)) as conn:
+        details = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+    whole = any(d == f"SCAN {table}" and not order_by.startswith("id") or "TEMP B-TREE" in d
+                for d in details)
+    return ("SEQ SCAN" if whole else "index") + ": " + "; ".join(details)
+
+
 LOGIN_STORM_SCRIPT = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -280,17 +354,17 @@ end
 """
 
 
-def login_storm(binary, seconds):
+def login_storm(binary, store, seconds):
     """250 concurrent logins for unknown users: memory and other requests' latency."""
     db = "casting_bench_logins"
-    print("login storm: seeding…", file=sys.stderr)
-    seed(binary, db, 1_000, 200)
+    print(f"login storm on {STORE_NAMES[store]}: seeding…", file=sys.stderr)
+    url, _ = seed(binary, store, db, 1_000, 200)
     # The throttle would stop one address after 20 failures: set it out of
     # the way so that the hashing bound is what is measured.
-    server = Server(binary, db, {"CASTING_LOGIN_MAX_FAILURES": "1000000"})
+    server = Server(binary, url, PORT, {"CASTING_LOGIN_MAX_FAILURES": "1000000"})
     try:
         quiet = 4
-        before = api_run(server.token, "GET", "/actors?per_page=10", None, 1000, seconds, quiet)
+        before = api_run(server, "GET", "/actors?per_page=10", None, 1000, seconds, quiet)
         rss_before = server.resident_mib()
         with open(f"/proc/{server.proc.pid}/clear_refs", "w") as refs:
             refs.write("5")
@@ -300,7 +374,7 @@ def login_storm(binary, seconds):
                                   "-s", script.name, f"http://127.0.0.1:{PORT}"],
                                  stdout=subprocess.PIPE, text=True)
         time.sleep(1)
-        during = api_run(server.token, "GET", "/actors?per_page=10", None, 1000, seconds, quiet)
+        during = api_run(server, "GET", "/actors?per_page=10", None, 1000, seconds, quiet)
         threads_during = server.threads()
         out, _ = storm.communicate()
         os.unlink(script.name)
@@ -310,13 +384,14 @@ def login_storm(binary, seconds):
         rss_after = server.resident_mib()
     finally:
         server.stop()
-        psql("postgres", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        drop(store, db)
     return {"rss_before": rss_before, "rss_peak": peak, "rss_after": rss_after,
             "threads": threads_during, "before": before, "during": during, "statuses": statuses}
 
 
-def print_login_storm(result, seconds):
-    print(f"\nLogin storm: 250 connections posting logins for unknown users for {seconds + 2} s "
+def print_login_storm(store, result, seconds):
+    print(f"\nLogin storm on {STORE_NAMES[store]}: 250 connections posting logins for unknown "
+          f"users for {seconds + 2} s "
           f"(statuses {result['statuses']}); GET /actors at 4 connections.\n")
     print("| | GET /actors req/s | p50 ms | p99 ms |")
     print("|---|---:|---:|---:|")
@@ -332,72 +407,109 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=8, help="length of each run")
     parser.add_argument("--sizes", default="small,large")
+    parser.add_argument("--store", default="sqlite,postgres", help="sqlite, postgres or both (default)")
     storm = parser.add_mutually_exclusive_group()
     storm.add_argument("--login-storm", action="store_true", help="only the login storm")
     storm.add_argument("--no-login-storm", action="store_true", help="skip the login storm")
     args = parser.parse_args()
+    stores = [s for s in args.store.split(",") if s]
+    if not stores or any(s not in STORE_NAMES for s in stores):
+        raise SystemExit("--store takes sqlite, postgres or sqlite,postgres")
     ensure_tools()
     binary = build()
     if args.login_storm:
-        print_login_storm(login_storm(binary, args.seconds), args.seconds)
+        for store in stores:
+            print_login_storm(store, login_storm(binary, store, args.seconds), args.seconds)
         return
     rows = []
-    scale = {}  # label -> {size: (req/s, p99)}, plus the plan at the largest size
+    scale = {}  # (store, label) -> {size: (req/s, p99)}, plus the plan at the largest size
     for size in args.sizes.split(","):
         actors, movies = SIZES[size]
         db = f"casting_bench_{size}"
-        print(f"seeding {actors} actors…", file=sys.stderr)
-        term = seed(binary, db, actors, movies)
-        server = Server(binary, db)
+        servers, term = {}, None
         try:
+            for i, store in enumerate(stores):
+                print(f"seeding {actors} actors into {STORE_NAMES[store]}…", file=sys.stderr)
+                url, term = seed(binary, store, db, actors, movies)
+                servers[store] = Server(binary, url, PORT + i)
             for label, method, path, body, sql in workloads(term, actors):
-                api, pg = [], []
+                api = {store: [] for store in stores}
+                pg = []
                 for round_ in range(ROUNDS):
                     print(f"{size} {label} round {round_ + 1}", file=sys.stderr)
-                    api.append(api_run(server.token, method, path, body, actors, args.seconds))
-                    pg.append(pg_run(db, sql, args.seconds))
-                ratios = [a[0] / p[0] for a, p in zip(api, pg)]
-                med = lambda runs, i: statistics.median(r[i] for r in runs)
-                rows.append((f"{actors:>9,} {label}", med(api, 0), med(api, 1), med(api, 2),
-                             med(pg, 0), med(pg, 1), med(pg, 2), statistics.median(ratios)))
-            rows.append((f"{actors:>9,} server peak memory under load", server.peak_mib()))
-            for label, path, table, columns, condition, order in list_workloads(actors, movies, server):
-                runs = []
-                for round_ in range(ROUNDS):
-                    print(f"{size} {label} round {round_ + 1}", file=sys.stderr)
-                    runs.append(api_run(server.token, "GET", path, None, actors, args.seconds))
-                entry = scale.setdefault(label, {})
-                entry[size] = (statistics.median(r[0] for r in runs), statistics.median(r[2] for r in runs))
-                entry["plan"] = plan(db, table, columns, condition, order)
+                    for store in stores:
+                        api[store].append(api_run(servers[store], method, path, body, actors, args.seconds))
+                    if "postgres" in stores:
+                        pg.append(pg_run(db, sql, args.seconds))
+                med = lambda runs, i: statistics.median(r[i] for r in runs) if runs else None
+                cells = []
+                for store in stores:
+                    cells += [med(api[store], 0), med(api[store], 1), med(api[store], 2)]
+                if pg:
+                    cells += [med(pg, 0), med(pg, 1), med(pg, 2),
+                              statistics.median(a[0] / p[0] for a, p in zip(api["postgres"], pg))]
+                rows.append((f"{actors:>9,} {label}", cells))
+            rows.append((f"{actors:>9,} server peak memory under load",
+                         [servers[store].peak_mib() for store in stores]))
+            for store in stores:
+                server = servers[store]
+                for label, path, table, columns, condition, order in list_workloads(actors, movies, server):
+                    runs = []
+                    for round_ in range(ROUNDS):
+                        print(f"{size} {STORE_NAMES[store]} {label} round {round_ + 1}", file=sys.stderr)
+                        runs.append(api_run(server, "GET", path, None, actors, args.seconds))
+                    entry = scale.setdefault((store, label), {})
+                    entry[size] = (statistics.median(r[0] for r in runs),
+                                   statistics.median(r[2] for r in runs))
+                    entry["plan"] = plan(store, db, table, columns, condition, order)
         finally:
-            server.stop()
-            psql("postgres", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+            for server in servers.values():
+                server.stop()
+            for store in stores:
+                drop(store, db)
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     print(f"\nMachine: {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}; "
           f"{CONNECTIONS} connections, {THREADS} load threads, {ROUNDS} rounds of {args.seconds} s, medians.\n")
-    print("| rows, workload | API req/s | API p50 ms | API p99 ms | PG req/s | PG p50 ms | PG p99 ms | API/PG |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for row in rows:
-        if len(row) == 2:
-            print(f"| {row[0]} | {row[1]:.1f} MiB | | | | | | |")
-        else:
-            print(f"| {row[0]} | {row[1]:.0f} | {row[2]:.2f} | {row[3]:.2f} | {row[4]:.0f} | {row[5]:.2f} | {row[6]:.2f} | {row[7]:.2f} |")
-    if "small" in scale.get(next(iter(scale), ""), {}) and "large" in scale[next(iter(scale))]:
+    header = ["rows, workload"]
+    for store in stores:
+        name = "API on " + STORE_NAMES[store]
+        header += [f"{name} req/s", f"{name} p50 ms", f"{name} p99 ms"]
+    if "postgres" in stores:
+        header += ["PG alone req/s", "PG alone p50 ms", "PG alone p99 ms", "API on PG / PG alone"]
+    print("| " + " | ".join(header) + " |")
+    print("|---" + "|---:" * (len(header) - 1) + "|")
+    for label, cells in rows:
+        if "memory" in label:
+            memory = []
+            for value in cells:
+                memory += [f"{value:.1f} MiB", "", ""]
+            print(f"| {label} | " + " | ".join(memory + [""] * (len(header) - 1 - len(memory))) + " |")
+            continue
+        text = []
+        for k, value in enumerate(cells):
+            text.append(f"{value:.0f}" if k % 3 == 0 and k < 3 * len(stores) + 3 else f"{value:.2f}")
+        print(f"| {label} | " + " | ".join(text) + " |")
+    sized = [entry for entry in scale.values() if "small" in entry and "large" in entry]
+    if sized:
         print("\nLists at 1 000 and at 1 000 000 rows (API req/s, medians; the plan is the page "
-              "statement's at 1 000 000 rows, EXPLAIN ANALYZE):\n")
-        print("| list request | 1,000 req/s | 1,000,000 req/s | 1,000,000 p99 ms | ratio | plan at 1,000,000 |")
-        print("|---|---:|---:|---:|---:|---|")
+              "statement's at 1 000 000 rows: PostgreSQL's EXPLAIN ANALYZE, SQLite's EXPLAIN "
+              "QUERY PLAN):\n")
+        print("| store | list request | 1,000 req/s | 1,000,000 req/s | 1,000,000 p99 ms | ratio | plan at 1,000,000 |")
+        print("|---|---|---:|---:|---:|---:|---|")
         cliffs = []
-        for label, entry in scale.items():
+        for (store, label), entry in scale.items():
+            if "small" not in entry or "large" not in entry:
+                continue
             ratio = entry["large"][0] / entry["small"][0]
             if "SEQ SCAN" in entry["plan"] or (ratio < 0.5 and "OFFSET" not in label):
-                cliffs.append(label)
-            print(f"| {label} | {entry['small'][0]:.0f} | {entry['large'][0]:.0f} | "
+                cliffs.append(f"{STORE_NAMES[store]} {label}")
+            print(f"| {STORE_NAMES[store]} | {label} | {entry['small'][0]:.0f} | {entry['large'][0]:.0f} | "
                   f"{entry['large'][1]:.2f} | {ratio:.2f} | {entry['plan']} |")
         if cliffs:
             print(f"\nCLIFFS (ratio under 0.5 or a sequential scan): {', '.join(cliffs)}")
     if not args.no_login_storm:
-        print_login_storm(login_storm(binary, args.seconds), args.seconds)
+        for store in stores:
+            print_login_storm(store, login_storm(binary, store, args.seconds), args.seconds)
 
 
 if __name__ == "__main__":

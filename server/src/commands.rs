@@ -1,20 +1,65 @@
-//! `casting-server users …` and `casting-server keys …`: account and key
-//! management against the same DATABASE_URL as `serve`.
+//! What `casting-server` does besides parsing: `serve`, `users …`,
+//! `keys …` (against the same DATABASE_URL as `serve`, also while it runs)
+//! and `copy`.
 
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::{Context, bail};
 use casting_shared::Role;
 use casting_shared::domain::{check_new_password, parse_username};
-use sqlx::PgPool;
 
 use crate::config::{KeysCommand, UsersCommand};
+use crate::db::{self, Location, Store, StoreSettings};
 use crate::identity::keys::Revoked;
 use crate::identity::revocation::REFRESH_EVERY;
 use crate::identity::sealing::KeySealer;
 use crate::identity::{keys, passwords, users};
+use crate::settings::Settings;
+use crate::startup::{Application, DemoSeed};
 
-pub async fn users(db: &PgPool, command: UsersCommand) -> anyhow::Result<()> {
+/// `casting-server` / `casting-server serve`.
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let application = Application::build(settings).await?;
+    match application.demo() {
+        Some(DemoSeed::Seeded(users)) => {
+            // Standard error, not standard output: output is often kept in
+            // log collectors, and these are secrets.
+            eprintln!(
+                "Demo data seeded. Log in as one of these users (passwords are shown only now):"
+            );
+            for user in users {
+                eprintln!(
+                    "  {:<10} {:<20} password: {}",
+                    user.username,
+                    user.role.name(),
+                    user.password
+                );
+            }
+        }
+        Some(DemoSeed::AlreadySeeded) => println!(
+            "Demo data is already in this database; its users keep the passwords printed when \
+             it was seeded (reset one with `casting-server users set-password NAME`)."
+        ),
+        None => {}
+    }
+    application.run_until_stopped().await
+}
+
+/// `casting-server copy --from URL --to URL`.
+pub async fn copy(from: &str, to: &str, settings: &StoreSettings) -> anyhow::Result<()> {
+    let from = Location::parse(from).context("--from")?;
+    let to = Location::parse(to).context("--to")?;
+    let copied = db::copy::copy(&from, &to, settings).await?;
+    println!(
+        "copied {} from {} to {}",
+        copied.summary(),
+        from.describe(),
+        to.describe()
+    );
+    Ok(())
+}
+
+pub async fn users(db: &Store, command: UsersCommand) -> anyhow::Result<()> {
     match command {
         UsersCommand::Add {
             name,
@@ -119,7 +164,7 @@ fn read_new_password(from_stdin: bool) -> anyhow::Result<String> {
 }
 
 pub async fn keys(
-    db: &PgPool,
+    db: &Store,
     command: KeysCommand,
     sealer: Option<&KeySealer>,
 ) -> anyhow::Result<()> {

@@ -5,8 +5,12 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use anyhow::Context;
+use axum::http::HeaderValue;
+
+use crate::db::{Location, StoreSettings};
 use crate::identity::sealing::KeySealer;
-use crate::settings::{AuthSettings, DEFAULT_AUDIENCE, ExternalIssuer};
+use crate::settings::{AuthSettings, DEFAULT_AUDIENCE, ExternalIssuer, HttpSettings, Settings};
 
 /// `--help` groups the options under these headings.
 const DATABASE: &str = "Database";
@@ -44,6 +48,17 @@ pub enum Command {
     /// Manage the built-in signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Copy every record from one database into another, empty one (e.g. from
+    /// the SQLite file to PostgreSQL, or a consistent backup to a new file).
+    Copy {
+        /// The database to read, e.g. sqlite:casting.db (it is not changed).
+        #[arg(long)]
+        from: String,
+        /// The database to write, e.g. postgres://postgres@127.0.0.1/casting_agency;
+        /// created if missing, and it must hold no actor, movie or user.
+        #[arg(long)]
+        to: String,
+    },
     /// Print a shell completion script, e.g.
     /// `casting-server completions bash > /etc/bash_completion.d/casting-server`.
     Completions {
@@ -121,21 +136,18 @@ pub enum KeysCommand {
 
 #[derive(Debug, Clone, Args)]
 pub struct CommonArgs {
-    /// PostgreSQL URL; the database is created if it does not exist.
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        global = true,
-        default_value = "postgres://postgres@127.0.0.1:5432/casting_agency",
-        help_heading = DATABASE
-    )]
-    pub database_url: String,
+    /// The store: postgres://... or postgresql://... (PostgreSQL), sqlite:PATH (an
+    /// embedded SQLite file). Created if missing. Default: a SQLite file in the
+    /// platform data directory (~/.local/share/casting-agency/casting.db on
+    /// Linux); with `serve --demo`, an in-memory database.
+    #[arg(long, env = "DATABASE_URL", global = true, help_heading = DATABASE)]
+    pub database_url: Option<String>,
 
     /// Log format.
     #[arg(long, env = "CASTING_LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Pretty, help_heading = LOGGING)]
     pub log_format: LogFormat,
 
-    /// Most connections the server keeps to PostgreSQL.
+    /// Most connections the server keeps to the database (readers on SQLite).
     #[arg(long, env = "CASTING_DB_POOL_SIZE", global = true, default_value_t = 8, help_heading = DATABASE)]
     pub db_pool_size: u32,
 
@@ -290,7 +302,8 @@ pub struct ServeArgs {
     #[arg(long, env = "CASTING_SESSION_MAX", default_value = "12h", value_parser = humantime::parse_duration, help_heading = BUILT_IN_IDENTITY)]
     pub session_max: Duration,
 
-    /// Seed demo data and one user per role into an empty database, and print their passwords.
+    /// Seed demo data and one user per role into an empty database, and print
+    /// their passwords (without DATABASE_URL: into a throwaway in-memory database).
     #[arg(long, help_heading = DATABASE)]
     pub demo: bool,
 }
@@ -300,6 +313,31 @@ pub const DEFAULT_BIND: SocketAddr = SocketAddr::V4(std::net::SocketAddrV4::new(
     std::net::Ipv4Addr::LOCALHOST,
     8080,
 ));
+
+impl CommonArgs {
+    /// The store named by `DATABASE_URL` (or the default for a demo or not).
+    pub fn location(&self, demo: bool) -> anyhow::Result<Location> {
+        Location::from_setting(self.database_url.as_deref(), demo)
+    }
+
+    pub fn store_settings(&self) -> StoreSettings {
+        StoreSettings {
+            pool_size: self.db_pool_size,
+            timeout: self.db_timeout,
+        }
+    }
+}
+
+/// The one settings tree of `serve`, from the command line and environment.
+pub fn serve_settings(common: &CommonArgs, serve: &ServeArgs) -> anyhow::Result<Settings> {
+    Ok(Settings {
+        database: common.location(serve.demo)?,
+        store: common.store_settings(),
+        http: serve.http_settings()?,
+        auth: serve.auth_settings(common)?,
+        demo: serve.demo,
+    })
+}
 
 impl ServeArgs {
     /// `--bind`, else every interface on `--port`, else [`DEFAULT_BIND`].
@@ -311,7 +349,27 @@ impl ServeArgs {
         }
     }
 
-    pub fn auth_settings(&self, common: &CommonArgs) -> anyhow::Result<AuthSettings> {
+    fn http_settings(&self) -> anyhow::Result<HttpSettings> {
+        let cors_origins = self
+            .cors_origins
+            .iter()
+            .filter(|o| !o.trim().is_empty())
+            .map(|o| {
+                HeaderValue::from_str(o.trim()).with_context(|| format!("bad CORS origin {o}"))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(HttpSettings {
+            bind: self.bind_address(),
+            cors_origins,
+            request_timeout: self.request_timeout,
+            header_timeout: self.header_timeout,
+            metrics: self.metrics,
+            idle_timeout: self.idle_timeout,
+            max_connections: self.max_connections,
+        })
+    }
+
+    fn auth_settings(&self, common: &CommonArgs) -> anyhow::Result<AuthSettings> {
         let external = match (&self.auth_issuer, &self.auth_audience) {
             (None, None) => None,
             (Some(issuer), Some(audience)) => Some(ExternalIssuer {
@@ -348,10 +406,7 @@ impl ServeArgs {
             external,
             jwks_min_refresh: self.auth_jwks_min_refresh,
             leeway: self.auth_leeway,
-            public_url: self
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{}", self.bind_address())),
+            public_url: self.public_url.clone(),
             audience,
             token_ttl: self.token_ttl,
             signing_key_pem,

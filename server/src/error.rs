@@ -10,6 +10,7 @@ use axum::response::IntoResponse;
 use casting_shared::api::{ErrorBody, status_message};
 use casting_shared::domain::FieldErrors;
 
+use crate::db::{DbError, Outcome};
 use crate::metrics::DatabaseFailure;
 
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
@@ -67,7 +68,10 @@ impl ApiError {
     fn database_failure(&self) -> Option<DatabaseFailure> {
         match self {
             ApiError::Unavailable(_) => Some(DatabaseFailure::Unavailable),
-            ApiError::Internal(cause) if cause.downcast_ref::<sqlx::Error>().is_some() => {
+            ApiError::Internal(cause)
+                if cause.downcast_ref::<DbError>().is_some()
+                    || cause.downcast_ref::<sqlx::Error>().is_some() =>
+            {
                 Some(DatabaseFailure::Failed)
             }
             _ => None,
@@ -80,46 +84,16 @@ impl ApiError {
     }
 }
 
-/// Maps database failures: an outage is 503, a named constraint is 422, the rest 500.
-impl From<sqlx::Error> for ApiError {
-    fn from(error: sqlx::Error) -> Self {
-        match &error {
-            // The database cannot be reached or the link broke mid-conversation.
-            sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_)
-            | sqlx::Error::Protocol(_)
-            | sqlx::Error::WorkerCrashed => ApiError::Unavailable(error.to_string()),
-            sqlx::Error::Database(db) => {
-                if let Some(field) = db.constraint().and_then(constraint_field) {
-                    return ApiError::field(field, "is not acceptable");
-                }
-                match db.code().as_deref() {
-                    // query_canceled (statement timeout), admin/crash shutdown, cannot connect now
-                    Some("57014" | "57P01" | "57P02" | "57P03" | "53300") => {
-                        ApiError::Unavailable(error.to_string())
-                    }
-                    // string with a NUL byte: refused before it reaches a column
-                    Some("22021") => ApiError::field("body", "must not contain NUL characters"),
-                    _ => ApiError::Internal(error.into()),
-                }
-            }
-            _ => ApiError::Internal(error.into()),
+/// Maps store failures: an outage is 503, a named constraint is 422, the rest 500.
+impl From<DbError> for ApiError {
+    fn from(error: DbError) -> Self {
+        match error {
+            DbError::Unavailable(cause) => ApiError::Unavailable(cause),
+            DbError::Invalid("body") => ApiError::field("body", "must not contain NUL characters"),
+            DbError::Invalid(field) => ApiError::field(field, "is not acceptable"),
+            other @ (DbError::Duplicate | DbError::Other(_)) => ApiError::Internal(other.into()),
         }
     }
-}
-
-/// The field a named check constraint of `migrations/` guards.
-fn constraint_field(constraint: &str) -> Option<&'static str> {
-    Some(match constraint {
-        "actors_name_length" => "name",
-        "actors_age_range" => "age",
-        "actors_gender_length" => "gender",
-        "movies_title_length" => "title",
-        "cast_character_length" => "character",
-        _ => return None,
-    })
 }
 
 pub fn error_body(
@@ -243,4 +217,15 @@ where
 /// Unknown routes.
 pub async fn not_found() -> ApiError {
     ApiError::NotFound
+}
+
+impl<T> Outcome<T> {
+    /// An update's or delete's outcome as the API answers it.
+    pub fn into_api(self) -> Result<T> {
+        match self {
+            Outcome::Done(value) => Ok(value),
+            Outcome::NotFound => Err(ApiError::NotFound),
+            Outcome::Changed => Err(ApiError::PreconditionFailed),
+        }
+    }
 }

@@ -1,4 +1,5 @@
-//! Casting Agency server: an authenticated REST API over PostgreSQL.
+//! Casting Agency server: an authenticated REST API over an embedded SQLite
+//! file or PostgreSQL.
 //!
 //! `main.rs` only parses the command line; everything else is here so tests
 //! build exactly the application that runs.
@@ -22,5 +23,7 @@ pub mod state;
 pub mod systemd;
 pub mod telemetry;
 
-pub use routes::{HttpConfig, app, openapi};
+pub use routes::{app, openapi};
+pub use settings::{HttpSettings, Settings};
+pub use startup::Application;
 pub use state::AppState;

@@ -7,25 +7,36 @@ use clap::Parser;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use casting_server::config::{Cli, Command};
+use casting_server::config::{Cli, Command, serve_settings};
 use casting_server::{cli_docs, commands, startup, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let _logs = telemetry::init(cli.common.log_format);
+    let common = &cli.common;
     match cli.command {
-        None => startup::serve(&cli.common, &cli.serve).await,
-        Some(Command::Serve(serve)) => startup::serve(&cli.common, &serve).await,
-        Some(Command::Migrate) => startup::migrate(&cli.common).await.map(|_| ()),
+        None => commands::serve(serve_settings(common, &cli.serve)?).await,
+        Some(Command::Serve(serve)) => commands::serve(serve_settings(common, &serve)?).await,
+        Some(Command::Migrate) => {
+            let store =
+                startup::migrate(&common.location(false)?, &common.store_settings()).await?;
+            store.close().await;
+            Ok(())
+        }
         Some(Command::Users(command)) => {
-            let db = startup::migrate(&cli.common).await?;
-            commands::users(&db, command).await
+            let store =
+                startup::migrate(&common.location(false)?, &common.store_settings()).await?;
+            commands::users(&store, command).await
         }
         Some(Command::Keys(command)) => {
-            let db = startup::migrate(&cli.common).await?;
-            let sealer = cli.common.key_sealer()?;
-            commands::keys(&db, command, sealer.as_deref()).await
+            let store =
+                startup::migrate(&common.location(false)?, &common.store_settings()).await?;
+            let sealer = common.key_sealer()?;
+            commands::keys(&store, command, sealer.as_deref()).await
+        }
+        Some(Command::Copy { from, to }) => {
+            commands::copy(&from, &to, &common.store_settings()).await
         }
         Some(Command::Completions { shell }) => {
             cli_docs::completions(shell, &mut std::io::stdout().lock())

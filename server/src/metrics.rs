@@ -19,10 +19,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics::{Gauge, Histogram};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
-use sqlx::PgPool;
 use tracing::field::{Field, Visit};
 use tracing_subscriber::Layer;
 use tracing_subscriber::filter::Targets;
+
+use crate::db::Store;
 
 /// Upper bounds of the latency buckets, in seconds: from a cached read
 /// (well under a millisecond) to the request timeout.
@@ -60,7 +61,7 @@ impl DatabaseFailure {
 pub struct Metrics {
     recorder: PrometheusRecorder,
     handle: PrometheusHandle,
-    pool: PgPool,
+    store: Store,
     gauges: Gauges,
     pool_acquire: Histogram,
 }
@@ -79,7 +80,7 @@ impl Metrics {
     /// A recorder of its own with every metric described, and a background
     /// task that folds histogram samples every few seconds while the
     /// metrics are alive. Needs a Tokio runtime.
-    pub fn new(pool: PgPool) -> Arc<Self> {
+    pub fn new(store: Store) -> Arc<Self> {
         let recorder = PrometheusBuilder::new()
             .set_buckets(LATENCY_BUCKETS)
             .map(PrometheusBuilder::build_recorder)
@@ -105,7 +106,7 @@ impl Metrics {
         let metrics = Arc::new(Self {
             handle: recorder.handle(),
             recorder,
-            pool,
+            store,
             gauges,
             pool_acquire,
         });
@@ -115,17 +116,12 @@ impl Metrics {
 
     /// The Prometheus text exposition of everything counted so far.
     pub fn render(&self) -> String {
-        let open = self.pool.size();
-        let idle = u32::try_from(self.pool.num_idle())
-            .unwrap_or(open)
-            .min(open);
+        let pool = self.store.pool_stats();
         let gauges = &self.gauges;
-        gauges.pool_open.set(open);
-        gauges.pool_idle.set(idle);
-        gauges.pool_in_use.set(open - idle);
-        gauges
-            .pool_max
-            .set(self.pool.options().get_max_connections());
+        gauges.pool_open.set(pool.open);
+        gauges.pool_idle.set(pool.idle);
+        gauges.pool_in_use.set(pool.open - pool.idle);
+        gauges.pool_max.set(pool.max);
         self.handle.run_upkeep();
         self.handle.render()
     }
@@ -302,7 +298,7 @@ pub fn exposition(metrics: &Metrics) -> Response {
 
 /// A tracing layer that records sqlx's pool-acquire times into the metrics
 /// of the application whose request acquired the connection. The pool must
-/// report them (`acquire_time_level`, see `startup::prepare_database`); the
+/// report them (`acquire_time_level`, set by both stores in `db/`); the
 /// layer listens to nothing else.
 pub fn pool_acquire_layer<S>() -> impl Layer<S>
 where

@@ -1,10 +1,74 @@
 //! Settings of the application itself, independent of where they come from
-//! (the command line in production, the test harness in tests).
+//! (the command line in production, the test harness in tests): one tree,
+//! built once, that [`crate::startup::Application::build`] takes whole.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::http::HeaderValue;
+
+use crate::connections::ConnectionLimits;
+use crate::db::{Location, StoreSettings};
 use crate::identity::sealing::KeySealer;
+
+/// Everything a server needs to start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Which store, and where.
+    pub database: Location,
+    pub store: StoreSettings,
+    pub http: HttpSettings,
+    pub auth: AuthSettings,
+    /// Seed demo data and one user per role into an empty database.
+    pub demo: bool,
+}
+
+/// Settings of the HTTP layer itself.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Where to listen (port 0: any free port).
+    pub bind: SocketAddr,
+    /// Origins allowed by CORS; empty means no cross-origin access.
+    pub cors_origins: Vec<HeaderValue>,
+    /// Longest a request may take, body included (then 408).
+    pub request_timeout: Duration,
+    /// Longest a new connection may take to send a complete request's
+    /// headers (then it is closed): a slow client cannot hold the server.
+    pub header_timeout: Duration,
+    /// Serve `GET /metrics` and count requests for it.
+    pub metrics: bool,
+    /// Longest a connection may stay open with nothing in flight.
+    pub idle_timeout: Duration,
+    /// Most connections at once; `None`: from the open-file limit.
+    pub max_connections: Option<usize>,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            cors_origins: Vec::new(),
+            request_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
+            metrics: true,
+            idle_timeout: Duration::from_secs(60),
+            max_connections: None,
+        }
+    }
+}
+
+impl HttpSettings {
+    pub fn connection_limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            header_timeout: self.header_timeout,
+            idle_timeout: self.idle_timeout,
+            max_connections: self
+                .max_connections
+                .unwrap_or_else(crate::connections::default_max_connections),
+        }
+    }
+}
 
 /// An external OpenID Connect / Auth0 issuer whose tokens are trusted.
 #[derive(Debug, Clone)]
@@ -24,8 +88,9 @@ pub struct AuthSettings {
     pub jwks_min_refresh: Duration,
     /// Clock skew tolerated on `exp` and `nbf` of every token.
     pub leeway: Duration,
-    /// `iss` of the tokens this server issues: its public URL.
-    pub public_url: String,
+    /// `iss` of the tokens this server issues: its public URL (default:
+    /// `http://` and the address it listens on).
+    pub public_url: Option<String>,
     /// `aud` of the tokens this server issues.
     pub audience: String,
     pub token_ttl: Duration,
@@ -50,7 +115,7 @@ impl Default for AuthSettings {
             external: None,
             jwks_min_refresh: Duration::from_secs(30),
             leeway: Duration::from_secs(30),
-            public_url: "http://127.0.0.1:8080".into(),
+            public_url: None,
             audience: DEFAULT_AUDIENCE.into(),
             token_ttl: Duration::from_secs(3600),
             signing_key_pem: None,

@@ -1,86 +1,140 @@
-//! Start-up: create and migrate the database, build the application, serve
-//! until SIGTERM or Ctrl-C, then drain in-flight requests and exit.
+//! Start-up: open (create, migrate) the store, build the application,
+//! serve until SIGTERM or Ctrl-C, then drain in-flight requests and exit.
+//! `main`, the integration tests and the terminal client's end-to-end tests
+//! all start a server through [`Application::build`].
 
-use std::str::FromStr;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::http::HeaderValue;
-use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, PgPool};
 use tokio::net::TcpListener;
 
 use crate::auth::discovery::ExternalLoginInfo;
 use crate::auth::jwks::JwksCache;
 use crate::auth::verifier::KeySource;
 use crate::auth::{TrustedIssuer, Verifier};
-use crate::config::{CommonArgs, ServeArgs};
 use crate::connections::{self, ConnectionLimits};
-use crate::identity::demo::{self, DemoError};
+use crate::db::sqlite::InstanceLock;
+use crate::db::{Location, Store, StoreSettings};
+use crate::identity::demo::{self, DemoError, DemoUser};
 use crate::identity::{
     HashingPool, Identity, Keyring, LoginThrottle, RefreshLimit, Revocations, users,
 };
 use crate::metrics::Metrics;
-use crate::routes::{HttpConfig, app};
-use crate::settings::AuthSettings;
+use crate::routes::app;
+use crate::settings::{AuthSettings, Settings};
 use crate::state::AppState;
 use crate::systemd;
 
-pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
-
-/// How the server uses its database.
-#[derive(Debug, Clone)]
-pub struct DbSettings {
-    pub pool_size: u32,
-    /// Bounds both the wait for a connection and each statement (then 503).
-    pub timeout: Duration,
+/// What `--demo` found.
+pub enum DemoSeed {
+    /// Seeded now: the users and their passwords, shown only this once.
+    Seeded(Vec<DemoUser>),
+    /// An earlier `--demo` seeded this database.
+    AlreadySeeded,
 }
 
-impl From<&CommonArgs> for DbSettings {
-    fn from(args: &CommonArgs) -> Self {
-        Self {
-            pool_size: args.db_pool_size,
-            timeout: args.db_timeout,
-        }
+/// A server, built and bound, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    store: Store,
+    limits: ConnectionLimits,
+    demo: Option<DemoSeed>,
+    /// Held while serving a SQLite file: one server per file.
+    _instance_lock: Option<InstanceLock>,
+}
+
+impl Application {
+    /// Opens the store (taking the SQLite file's instance lock), seeds the
+    /// demo data if asked, and binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let instance_lock = match &settings.database {
+            Location::SqliteFile(path) => Some(InstanceLock::acquire(path)?),
+            _ => None,
+        };
+        let store = open_store(&settings.database, &settings.store).await?;
+        let demo = if settings.demo {
+            Some(seed_demo(&store).await?)
+        } else {
+            None
+        };
+        let listener = TcpListener::bind(settings.http.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.http.bind))?;
+        let public_url = match &settings.auth.public_url {
+            Some(url) => url.clone(),
+            None => format!("http://{}", listener.local_addr()?),
+        };
+        let state = build_state(store.clone(), &settings.auth, public_url).await?;
+        let limits = settings.http.connection_limits();
+        Ok(Self {
+            listener,
+            router: app(state, &settings.http),
+            store,
+            limits,
+            demo,
+            _instance_lock: instance_lock,
+        })
+    }
+
+    /// The address it listens on (the real port when asked for port 0).
+    pub fn address(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn demo(&self) -> Option<&DemoSeed> {
+        self.demo.as_ref()
+    }
+
+    /// Serves until `shutdown` resolves, drains, and closes the store.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let address = self.address();
+        tracing::info!(%address, "listening");
+        tracing::info!(
+            max_connections = self.limits.max_connections,
+            "connection limits"
+        );
+        systemd::ready(address);
+        connections::serve(self.listener, self.router, self.limits, shutdown).await?;
+        self.store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+
+    /// Serves until SIGTERM or Ctrl-C.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
     }
 }
 
-impl Default for DbSettings {
-    fn default() -> Self {
-        Self {
-            pool_size: 8,
-            timeout: Duration::from_secs(3),
+/// Opens and migrates the store, saying in the log which one and where,
+/// and gives usernames stored before migration 0005 their key.
+pub async fn open_store(location: &Location, settings: &StoreSettings) -> anyhow::Result<Store> {
+    let store = Store::open(location, settings).await?;
+    match location {
+        Location::SqliteMemory => tracing::warn!(
+            "using a throwaway in-memory SQLite database: everything is lost when the server stops \
+             (set DATABASE_URL to keep the data)"
+        ),
+        Location::SqliteFile(path) => {
+            tracing::info!(file = %path.display(), "using the SQLite database")
+        }
+        Location::Postgres(_) => {
+            tracing::info!(database = %location.describe(), "using PostgreSQL")
         }
     }
-}
-
-/// Creates the database named in `url` if it is missing, connects a pool,
-/// and applies the migrations. Several servers may do this at once: sqlx
-/// holds an advisory lock while migrating.
-pub async fn prepare_database(url: &str, settings: &DbSettings) -> anyhow::Result<PgPool> {
-    let options =
-        PgConnectOptions::from_str(url).context("DATABASE_URL is not a PostgreSQL URL")?;
-    ensure_database(&options).await?;
-    let statement_timeout = format!("{}", settings.timeout.as_millis());
-    let pool = PgPoolOptions::new()
-        .max_connections(settings.pool_size.max(1))
-        .acquire_timeout(settings.timeout)
-        // No ping before each use: it would double the round trips. A
-        // connection broken by an outage fails its query (503) and is dropped.
-        .test_before_acquire(false)
-        // Report each acquire's wait as a tracing event: the metrics'
-        // pool-acquire layer turns it into a histogram.
-        .acquire_time_level(log::LevelFilter::Trace)
-        .connect_with(options.options([("statement_timeout", statement_timeout.as_str())]))
-        .await
-        .with_context(|| format!("cannot connect to {}", redact(url)))?;
-    MIGRATOR
-        .run(&pool)
-        .await
-        .context("cannot apply the database migrations")?;
-    let clashes = users::fill_missing_keys(&pool)
+    let clashes = users::fill_missing_keys(&store)
         .await
         .context("cannot normalise the stored usernames")?;
     for name in clashes {
@@ -91,71 +145,30 @@ pub async fn prepare_database(url: &str, settings: &DbSettings) -> anyhow::Resul
              (`casting-server users remove NAME`)"
         );
     }
-    Ok(pool)
+    Ok(store)
 }
 
-/// The URL without its password, for messages.
-fn redact(url: &str) -> String {
-    match PgConnectOptions::from_str(url) {
-        Ok(o) => format!(
-            "postgres://{}@{}:{}/{}",
-            o.get_username(),
-            o.get_host(),
-            o.get_port(),
-            o.get_database().unwrap_or("")
-        ),
-        Err(_) => "the database".into(),
-    }
-}
-
-async fn ensure_database(options: &PgConnectOptions) -> anyhow::Result<()> {
-    let name = options
-        .get_database()
-        .unwrap_or(options.get_username())
-        .to_owned();
-    let mut admin = options
-        .clone()
-        .database("postgres")
-        .connect()
-        .await
-        .context("cannot reach PostgreSQL (is it running, and is DATABASE_URL right?)")?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(&name)
-            .fetch_one(&mut admin)
-            .await?;
-    if !exists {
-        let quoted = format!("\"{}\"", name.replace('"', "\"\""));
-        let created = sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {quoted}")))
-            .execute(&mut admin)
-            .await;
-        match created {
-            Ok(_) => tracing::info!(database = %name, "created the database"),
-            // Another instance created it at the same moment.
-            Err(sqlx::Error::Database(e))
-                if matches!(e.code().as_deref(), Some("42P04" | "23505")) => {}
-            Err(e) => return Err(e).context(format!("cannot create the database {name}")),
-        }
-    }
-    admin.close().await.ok();
-    Ok(())
-}
-
-/// `casting-server migrate`.
-pub async fn migrate(common: &CommonArgs) -> anyhow::Result<PgPool> {
-    let pool = prepare_database(&common.database_url, &DbSettings::from(common)).await?;
+/// `casting-server migrate`, and the store of the `users` and `keys` commands.
+pub async fn migrate(location: &Location, settings: &StoreSettings) -> anyhow::Result<Store> {
+    let store = open_store(location, settings).await?;
     tracing::info!("the database is migrated");
-    Ok(pool)
+    Ok(store)
 }
 
-/// The application state: the built-in identity (keys from the database or
-/// a PEM file) and every trusted issuer. Tests build theirs with this too.
-pub async fn build_state(db: PgPool, auth: &AuthSettings) -> anyhow::Result<AppState> {
+/// The application state: the built-in identity (keys from the store or
+/// a PEM file), its revocations, every trusted issuer and the metrics.
+async fn build_state(
+    store: Store,
+    auth: &AuthSettings,
+    public_url: String,
+) -> anyhow::Result<AppState> {
     let keyring = Arc::new(match &auth.signing_key_pem {
         Some(pem) => Keyring::from_pem(pem).context("CASTING_SIGNING_KEY_FILE")?,
-        None => Keyring::from_database(db.clone(), auth.token_ttl, auth.key_sealer.clone()).await?,
+        None => {
+            Keyring::from_database(store.clone(), auth.token_ttl, auth.key_sealer.clone()).await?
+        }
     });
-    let revocations = Revocations::start(db.clone(), keyring.clone())
+    let revocations = Revocations::start(store.clone(), keyring.clone())
         .await
         .context("cannot read the token revocations")?;
     let client = reqwest::Client::builder()
@@ -163,7 +176,7 @@ pub async fn build_state(db: PgPool, auth: &AuthSettings) -> anyhow::Result<AppS
         .build()
         .context("cannot build the HTTP client")?;
     let mut issuers = vec![TrustedIssuer::new(
-        auth.public_url.clone(),
+        public_url.clone(),
         auth.audience.clone(),
         KeySource::BuiltIn(keyring.clone()),
         auth.leeway,
@@ -189,115 +202,32 @@ pub async fn build_state(db: PgPool, auth: &AuthSettings) -> anyhow::Result<AppS
         hashing: HashingPool::new(auth.login_concurrency),
         revocations: revocations.clone(),
         refresh_limit: RefreshLimit::default(),
-        issuer: auth.public_url.clone(),
+        issuer: public_url,
         audience: auth.audience.clone(),
         token_ttl: auth.token_ttl,
         session_max: auth.session_max,
     };
     Ok(AppState {
-        db: db.clone(),
+        metrics: Some(Metrics::new(store.clone())),
+        store,
         verifier: Arc::new(Verifier::new(issuers).with_revocations(revocations)),
         identity: Arc::new(identity),
         external_login,
-        totals: Arc::default(),
-        metrics: Some(Metrics::new(db)),
     })
 }
 
-pub fn http_config(serve: &ServeArgs) -> anyhow::Result<HttpConfig> {
-    let cors_origins = serve
-        .cors_origins
-        .iter()
-        .filter(|o| !o.trim().is_empty())
-        .map(|o| HeaderValue::from_str(o.trim()).with_context(|| format!("bad CORS origin {o}")))
-        .collect::<anyhow::Result<_>>()?;
-    Ok(HttpConfig {
-        cors_origins,
-        request_timeout: serve.request_timeout,
-        header_timeout: serve.header_timeout,
-        metrics: serve.metrics,
-        idle_timeout: serve.idle_timeout,
-        max_connections: serve.max_connections,
-    })
-}
-
-/// `casting-server` / `casting-server serve`.
-pub async fn serve(common: &CommonArgs, serve: &ServeArgs) -> anyhow::Result<()> {
-    let auth = serve.auth_settings(common)?;
-    let http = http_config(serve)?;
-    let pool = migrate(common).await?;
-    if serve.demo {
-        seed_demo(&pool).await?;
-    }
-    let state = build_state(pool.clone(), &auth).await?;
-    let bind = serve.bind_address();
-    let listener = TcpListener::bind(bind)
-        .await
-        .with_context(|| format!("cannot listen on {bind}"))?;
-    let address = listener.local_addr()?;
-    tracing::info!(%address, "listening");
-    let limits = http.connection_limits();
-    tracing::info!(
-        max_connections = limits.max_connections,
-        "connection limits"
-    );
-    systemd::ready(address);
-    connections::serve(listener, app(state, &http), limits, shutdown_signal()).await?;
-    pool.close().await;
-    tracing::info!("stopped");
-    Ok(())
-}
-
-/// `serve --demo`: seeds an empty database and prints the demo passwords.
-async fn seed_demo(pool: &PgPool) -> anyhow::Result<()> {
-    match demo::seed(pool).await {
-        Ok(users) => {
-            // Standard error, not standard output: output is often kept in
-            // log collectors, and these are secrets.
-            eprintln!(
-                "Demo data seeded. Log in as one of these users (passwords are shown only now):"
-            );
-            for user in users {
-                eprintln!(
-                    "  {:<10} {:<20} password: {}",
-                    user.username,
-                    user.role.name(),
-                    user.password
-                );
-            }
-            Ok(())
-        }
-        Err(DemoError::NotEmpty) if demo::already_seeded(pool).await? => {
-            println!(
-                "Demo data is already in this database; its users keep the passwords printed when \
-                 it was seeded (reset one with `casting-server users set-password NAME`)."
-            );
-            Ok(())
+/// `--demo`: seeds an empty database.
+async fn seed_demo(store: &Store) -> anyhow::Result<DemoSeed> {
+    match demo::seed(store).await {
+        Ok(users) => Ok(DemoSeed::Seeded(users)),
+        Err(DemoError::NotEmpty) if demo::already_seeded(store).await? => {
+            Ok(DemoSeed::AlreadySeeded)
         }
         Err(error) => Err(error.into()),
     }
 }
 
-/// Serves until `shutdown` resolves, then stops accepting (new connections
-/// are refused) and finishes the requests already accepted. Each client
-/// gets `header_timeout` to send its request headers; the other limits are
-/// the defaults of [`ConnectionLimits`].
-pub async fn run(
-    listener: TcpListener,
-    app: axum::Router,
-    header_timeout: Duration,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    connections::serve(
-        listener,
-        app,
-        ConnectionLimits::new(header_timeout),
-        shutdown,
-    )
-    .await
-}
-
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

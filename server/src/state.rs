@@ -1,24 +1,29 @@
-//! What every request handler can reach: the database pool, the token
-//! verifier, the built-in identity and the metrics.
+//! What every request handler can reach: the store, the token verifier, the
+//! built-in identity and the metrics.
 
 use std::sync::Arc;
 
-use sqlx::PgPool;
+use axum::extract::FromRef;
 
 use crate::auth::Verifier;
 use crate::auth::discovery::ExternalLoginInfo;
-use crate::db::RememberedTotals;
+use crate::db::Store;
 use crate::identity::Identity;
 use crate::metrics::Metrics;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: PgPool,
+    pub store: Store,
     pub verifier: Arc<Verifier>,
     pub identity: Arc<Identity>,
     pub external_login: Option<Arc<ExternalLoginInfo>>,
-    /// Filtered list totals, reused while their table is unchanged.
-    pub totals: Arc<RememberedTotals>,
     /// This application's own metrics; `None` when they are turned off.
     pub metrics: Option<Arc<Metrics>>,
+}
+
+/// The auth extractors need only the verifier.
+impl FromRef<AppState> for Arc<Verifier> {
+    fn from_ref(state: &AppState) -> Self {
+        state.verifier.clone()
+    }
 }

@@ -37,10 +37,6 @@ impl JwksCache {
         }
     }
 
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
     /// The key for `kid`, fetching the key set if it is not known yet.
     pub async fn key(&self, kid: Option<&str>) -> Option<DecodingKey> {
         if let Some(key) = self.lookup(kid) {

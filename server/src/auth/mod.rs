@@ -7,12 +7,13 @@ pub mod verifier;
 
 use std::marker::PhantomData;
 
-use axum::extract::FromRequestParts;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::{header, request::Parts};
 use casting_shared::{Permission, Role};
 
 use crate::error::ApiError;
-use crate::state::AppState;
 
 pub use verifier::{TrustedIssuer, Verifier};
 
@@ -34,13 +35,18 @@ impl Caller {
     }
 }
 
-/// Any caller with a valid token, whatever their permissions.
-impl FromRequestParts<AppState> for Caller {
+/// Any caller with a valid token, whatever their permissions. Works with any
+/// state that can hand out the [`Verifier`].
+impl<S> FromRequestParts<S> for Caller
+where
+    S: Send + Sync,
+    Arc<Verifier>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let token = bearer_token(parts)?;
-        state.verifier.verify(token).await
+        Arc::<Verifier>::from_ref(state).verify(token).await
     }
 }
 
@@ -77,10 +83,15 @@ pub struct Authorized<R: Requirement> {
     _requirement: PhantomData<R>,
 }
 
-impl<R: Requirement> FromRequestParts<AppState> for Authorized<R> {
+impl<R, S> FromRequestParts<S> for Authorized<R>
+where
+    R: Requirement,
+    S: Send + Sync,
+    Arc<Verifier>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let caller = Caller::from_request_parts(parts, state).await?;
         if !caller.can(R::PERMISSION) {
             return Err(ApiError::Forbidden(format!(

@@ -39,7 +39,6 @@ impl KeySource {
 
 pub struct TrustedIssuer {
     issuer: String,
-    audience: String,
     keys: KeySource,
     validation: Validation,
 }
@@ -55,18 +54,9 @@ impl TrustedIssuer {
         validation.set_required_spec_claims(&["exp", "iss", "aud"]);
         Self {
             issuer,
-            audience,
             keys,
             validation,
         }
-    }
-
-    pub fn issuer(&self) -> &str {
-        &self.issuer
-    }
-
-    pub fn audience(&self) -> &str {
-        &self.audience
     }
 }
 
@@ -151,10 +141,6 @@ impl Verifier {
     pub fn with_revocations(mut self, revocations: Arc<Revocations>) -> Self {
         self.revocations = Some(revocations);
         self
-    }
-
-    pub fn issuers(&self) -> &[TrustedIssuer] {
-        &self.issuers
     }
 
     pub async fn verify(&self, token: &str) -> Result<Caller, ApiError> {

@@ -2,13 +2,15 @@
 //! sort, the total, and whether a next page exists. A filtered total is
 //! counted at most once per state of its table, and never past
 //! [`EXACT_UP_TO`] rows, so no list request reads more than its page and a
-//! bounded count, at any size.
+//! bounded count, at any size. Each backend writes the page statement in
+//! its own SQL (`postgres/lists.rs`, `sqlite/lists.rs`); what it fetched
+//! becomes a page here, the same way for both.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use sqlx::postgres::PgRow;
-use sqlx::{FromRow, PgPool, Postgres, QueryBuilder, Row};
+use sqlx::{ColumnIndex, Database, Decode, Encode, FromRow, QueryBuilder, Row, Type};
+use time::Date;
 
 use crate::listing::{Cursor, Position, Sort, SortValue};
 
@@ -20,16 +22,26 @@ pub const EXACT_UP_TO: i64 = 10_000;
 const REMEMBERED_TOTALS: usize = 4096;
 
 /// Adds a resource's filter to a statement, as ` AND …` conditions.
-pub type PushFilter<'a> = dyn Fn(&mut QueryBuilder<Postgres>) + Sync + 'a;
+pub type PushFilter<'a, DB> = dyn Fn(&mut QueryBuilder<DB>) + Sync + 'a;
 
 /// What a list names of a resource's table.
-pub struct ListSpec<'a> {
+pub struct ListSpec<'a, DB: Database> {
     pub table: &'static str,
     pub columns: &'static str,
     /// Adds ` AND …` conditions; `None` when the list is unfiltered.
-    pub filter: Option<&'a PushFilter<'a>>,
+    pub filter: Option<&'a PushFilter<'a, DB>>,
     /// Names the filter in the remembered totals (its `Debug` form).
     pub filter_key: String,
+}
+
+impl<DB: Database> ListSpec<'_, DB> {
+    /// How the remembered totals name this list's filter; `None` unfiltered.
+    pub fn remembered_as(&self) -> Option<FilterKey> {
+        self.filter.map(|_| FilterKey {
+            table: self.table,
+            filter: self.filter_key.clone(),
+        })
+    }
 }
 
 /// A row's id and its value in a sort column, for the `next` cursor.
@@ -74,33 +86,43 @@ impl RememberedTotals {
     }
 }
 
-/// The page at `position` in `sort`, with its total. `R` is the table's row
-/// as selected by `spec.columns`, `T` what the API returns.
-pub async fn page<R, T>(
-    db: &PgPool,
-    totals: &RememberedTotals,
-    spec: &ListSpec<'_>,
+/// What a backend's page statement read: the page's rows (one more than
+/// asked, to know whether another follows), and the table's row count and
+/// write stamp, read by the same statement.
+pub struct Fetched<T> {
+    pub rows: Vec<T>,
+    pub total_rows: i64,
+    pub stamp: i64,
+}
+
+/// A list's filter as the remembered totals name it.
+pub struct FilterKey {
+    pub table: &'static str,
+    /// The filter's `Debug` form.
+    pub filter: String,
+}
+
+/// The page from what its statement read. A filtered total comes from the
+/// remembered totals while the table's stamp has not moved, else from
+/// `count` (the matches up to one past [`EXACT_UP_TO`], with the stamp its
+/// statement saw), which runs only then.
+pub async fn finish<T, E>(
+    fetched: Fetched<T>,
     sort: Sort,
     position: &Position,
-) -> sqlx::Result<PageOf<T>>
+    filter: Option<FilterKey>,
+    totals: &RememberedTotals,
+    count: impl Future<Output = Result<(i64, i64), E>>,
+) -> Result<PageOf<T>, E>
 where
-    R: for<'r> FromRow<'r, PgRow> + Into<T>,
     T: Keyed,
 {
     let per_page = position.per_page() as usize;
-    let rows = page_query("", spec, sort, position)
-        .build()
-        .fetch_all(db)
-        .await?;
-    let mut head = (0_i64, 0_i64);
-    let mut items: Vec<T> = Vec::with_capacity(rows.len());
-    for row in &rows {
-        head = (row.try_get("total")?, row.try_get("stamp")?);
-        // The page is joined to the counters: an empty page is one row of NULLs.
-        if row.try_get::<Option<i64>, _>("id")?.is_some() {
-            items.push(R::from_row(row)?.into());
-        }
-    }
+    let Fetched {
+        rows: mut items,
+        total_rows,
+        stamp,
+    } = fetched;
     let more = items.len() > per_page;
     items.truncate(per_page);
     let next = if more {
@@ -111,15 +133,14 @@ where
     } else {
         None
     };
-    let (total_rows, stamp) = head;
-    let (total, total_exact) = match spec.filter {
+    let (total, total_exact) = match filter {
         None => (total_rows, true),
-        Some(filter) => {
-            let key = format!("{}:{}", spec.table, spec.filter_key);
+        Some(FilterKey { table, filter }) => {
+            let key = format!("{table}:{filter}");
             let counted = match totals.get(&key, stamp) {
                 Some(counted) => counted,
                 None => {
-                    let (stamp, counted) = count(db, spec.table, filter).await?;
+                    let (stamp, counted) = count.await?;
                     totals.put(key, stamp, counted);
                     counted
                 }
@@ -140,98 +161,57 @@ where
     })
 }
 
-/// The page (one row more than asked, to know whether another follows)
-/// joined to the table's counters, so even an empty page brings the total
-/// and the write stamp.
-fn page_query(
-    prefix: &str,
-    spec: &ListSpec<'_>,
-    sort: Sort,
-    position: &Position,
-) -> QueryBuilder<Postgres> {
-    let ListSpec { table, columns, .. } = *spec;
-    let mut sql = QueryBuilder::new(format!(
-        "{prefix}SELECT s.total, s.stamp, p.* FROM (SELECT COALESCE(sum(n), 0)::bigint AS total, \
-         COALESCE(sum(writes), 0)::bigint AS stamp FROM row_counts \
-         WHERE table_name = '{table}') s LEFT JOIN (SELECT {columns} FROM {table} WHERE true"
-    ));
-    if let Some(filter) = spec.filter {
-        filter(&mut sql);
-    }
-    // `sort.column` comes from a fixed list of columns, never from request text.
-    let direction = sort.sql_direction();
-    if let Position::After { cursor, .. } = position {
-        let comparison = if sort.descending { "<" } else { ">" };
-        match &cursor.value {
-            Some(value) => {
-                sql.push(format!(" AND ({}, id) {comparison} (", sort.column));
-                match value {
-                    SortValue::Text(text) => sql.push_bind(text.clone()),
-                    SortValue::Int(n) => sql.push_bind(*n),
-                    SortValue::Date(date) => sql.push_bind(*date),
-                };
-                sql.push(", ").push_bind(cursor.id).push(")");
-            }
-            None => {
-                sql.push(format!(" AND id {comparison} "))
-                    .push_bind(cursor.id);
-            }
-        }
-    }
-    let order = |prefix: &str| {
-        if sort.column == "id" {
-            format!(" ORDER BY {prefix}id {direction}")
-        } else {
-            format!(
-                " ORDER BY {prefix}{} {direction}, {prefix}id {direction}",
-                sort.column
-            )
-        }
+/// The rows of a page statement that selects `total`, `stamp` and the
+/// page's columns, joined so that an empty page is one row whose `id` is NULL.
+pub fn read_page<DB, R, T>(rows: &[DB::Row]) -> sqlx::Result<Fetched<T>>
+where
+    DB: Database,
+    R: for<'r> FromRow<'r, DB::Row> + Into<T>,
+    i64: for<'r> Decode<'r, DB> + Type<DB>,
+    for<'c> &'c str: ColumnIndex<DB::Row>,
+{
+    let mut fetched = Fetched {
+        rows: Vec::with_capacity(rows.len()),
+        total_rows: 0,
+        stamp: 0,
     };
-    sql.push(order(""));
-    // LIMIT and OFFSET are written out, not bound: with parameters there,
-    // PostgreSQL would plan the statement again on every execution.
-    sql.push(format!(
-        " LIMIT {} OFFSET {}) p ON true",
-        position.per_page() + 1,
-        position.offset()
-    ));
-    sql.push(order("p."));
-    sql
+    for row in rows {
+        fetched.total_rows = row.try_get("total")?;
+        fetched.stamp = row.try_get("stamp")?;
+        if row.try_get::<Option<i64>, _>("id")?.is_some() {
+            fetched.rows.push(R::from_row(row)?.into());
+        }
+    }
+    Ok(fetched)
 }
 
-/// The plan PostgreSQL makes for the page statement (`EXPLAIN`, JSON): the
-/// plan tests check that no list reads its whole table.
-pub async fn plan(
-    db: &PgPool,
-    spec: &ListSpec<'_>,
-    sort: Sort,
-    position: &Position,
-) -> sqlx::Result<serde_json::Value> {
-    let row = page_query("EXPLAIN (FORMAT JSON) ", spec, sort, position)
-        .build()
-        .fetch_one(db)
-        .await?;
-    // The column is `json`, whose wire form is its text.
-    let text: String = row.try_get_unchecked(0)?;
-    serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(e.into()))
-}
-
-/// The filter's matches, counted up to one past [`EXACT_UP_TO`], with the
-/// write stamp seen by the same statement.
-async fn count(
-    db: &PgPool,
-    table: &'static str,
-    filter: &PushFilter<'_>,
-) -> sqlx::Result<(i64, i64)> {
-    let mut sql = QueryBuilder::new(format!(
-        "SELECT COALESCE(sum(writes), 0)::bigint, (SELECT count(*) FROM (SELECT 1 FROM {table} \
-         WHERE true"
-    ));
-    filter(&mut sql);
-    sql.push(format!(
-        " LIMIT {}) c) FROM row_counts WHERE table_name = '{table}'",
-        EXACT_UP_TO + 1
-    ));
-    sql.build_query_as().fetch_one(db).await
+/// ` AND (column, id) > (value, id)` (or `<` descending): the rows after a
+/// cursor. `sort.column` comes from a fixed list of columns, never from
+/// request text. Row values compare the same way in both stores.
+pub fn push_after<DB>(sql: &mut QueryBuilder<DB>, sort: Sort, position: &Position)
+where
+    DB: Database,
+    String: for<'t> Encode<'t, DB> + Type<DB>,
+    i64: for<'t> Encode<'t, DB> + Type<DB>,
+    Date: for<'t> Encode<'t, DB> + Type<DB>,
+{
+    let Position::After { cursor, .. } = position else {
+        return;
+    };
+    let comparison = if sort.descending { "<" } else { ">" };
+    match &cursor.value {
+        Some(value) => {
+            sql.push(format!(" AND ({}, id) {comparison} (", sort.column));
+            match value {
+                SortValue::Text(text) => sql.push_bind(text.clone()),
+                SortValue::Int(n) => sql.push_bind(*n),
+                SortValue::Date(date) => sql.push_bind(*date),
+            };
+            sql.push(", ").push_bind(cursor.id).push(")");
+        }
+        None => {
+            sql.push(format!(" AND id {comparison} "))
+                .push_bind(cursor.id);
+        }
+    }
 }

@@ -1,43 +1,394 @@
-//! Data access: all SQL lives below this module.
+//! The store: every read and write of the server's data, behind one
+//! interface. `DATABASE_URL`'s scheme picks the backend at start-up
+//! (PostgreSQL, or an embedded SQLite file); each backend holds its own SQL
+//! and migrations, and nothing outside this module knows which one runs.
 
-pub mod actors;
-pub mod cast;
+pub mod copy;
 pub mod lists;
-pub mod movies;
+pub mod location;
+pub mod postgres;
+mod rows;
+pub mod sqlite;
+mod types;
+
+use casting_shared::api::{CastEntry, FilmographyEntry};
+use casting_shared::domain::{ActorChanges, MovieChanges, NewActor, NewMovie};
+use casting_shared::{Actor, Movie};
 
 pub use lists::{PageOf, RememberedTotals};
+pub use location::{Location, StoreSettings};
+pub use types::*;
 
-/// A row with its revision, for `ETag` / `If-Match`.
-#[derive(Debug, Clone)]
-pub struct Versioned<T> {
-    pub value: T,
-    pub version: i64,
+use crate::listing::{Position, Sort};
+
+/// One of the backends; cheap to clone (pools inside).
+#[derive(Clone)]
+pub enum Store {
+    Postgres(postgres::PgStore),
+    Sqlite(sqlite::SqliteStore),
 }
 
-/// What an update or delete that may name a row's version found.
-#[derive(Debug)]
-pub enum Outcome<T> {
-    Done(T),
-    NotFound,
-    /// The row exists at another version than the one expected.
-    Changed,
+/// Calls the same method on whichever backend runs, and turns its
+/// `sqlx::Error` into a [`DbError`] by that backend's own rules.
+macro_rules! dispatch {
+    ($self:ident, $store:ident => $call:expr) => {
+        match $self {
+            Store::Postgres($store) => $call.await.map_err(postgres::classify),
+            Store::Sqlite($store) => $call.await.map_err(sqlite::classify),
+        }
+    };
 }
 
-/// After an update or delete touched no row: was it missing, or at another version?
-async fn missing_or_changed<T>(
-    db: &sqlx::PgPool,
-    table: &'static str,
-    id: i64,
-) -> sqlx::Result<Outcome<T>> {
-    // `table` is one of this module's own table names, never request text.
-    let sql = format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = $1)");
-    let exists: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_one(db)
-        .await?;
-    Ok(if exists {
-        Outcome::Changed
+impl Store {
+    /// Opens (creating if missing) and migrates the store at `location`.
+    pub async fn open(location: &Location, settings: &StoreSettings) -> anyhow::Result<Self> {
+        Ok(match location {
+            Location::Postgres(url) => {
+                Store::Postgres(postgres::PgStore::open(url, settings).await?)
+            }
+            Location::SqliteFile(path) => {
+                Store::Sqlite(sqlite::SqliteStore::open_file(path, settings).await?)
+            }
+            Location::SqliteMemory => {
+                Store::Sqlite(sqlite::SqliteStore::open_memory(settings).await?)
+            }
+        })
+    }
+
+    /// Which backend this is, for logs and messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Store::Postgres(_) => "PostgreSQL",
+            Store::Sqlite(_) => "SQLite",
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Store::Postgres(store) => store.close().await,
+            Store::Sqlite(store) => store.close().await,
+        }
+    }
+
+    /// Answers when the database does.
+    pub async fn ping(&self) -> DbResult<()> {
+        dispatch!(self, s => s.ping())
+    }
+
+    /// The connections the store holds, for the metrics.
+    pub fn pool_stats(&self) -> PoolStats {
+        match self {
+            Store::Postgres(store) => store.pool_stats(),
+            Store::Sqlite(store) => store.pool_stats(),
+        }
+    }
+
+    /// How the store would run a list's statement, for the plan tests:
+    /// PostgreSQL's `EXPLAIN (FORMAT JSON)`, or the details of SQLite's
+    /// `EXPLAIN QUERY PLAN` as a JSON array of strings.
+    pub async fn actors_plan(
+        &self,
+        filter: &ActorFilter,
+        sort: Sort,
+        position: &Position,
+    ) -> DbResult<serde_json::Value> {
+        dispatch!(self, s => s.actors_plan(filter, sort, position))
+    }
+
+    /// Like [`Store::actors_plan`], for movies.
+    pub async fn movies_plan(
+        &self,
+        filter: &MovieFilter,
+        sort: Sort,
+        position: &Position,
+    ) -> DbResult<serde_json::Value> {
+        dispatch!(self, s => s.movies_plan(filter, sort, position))
+    }
+
+    // Actors.
+
+    pub async fn list_actors(
+        &self,
+        filter: &ActorFilter,
+        sort: Sort,
+        position: &Position,
+    ) -> DbResult<PageOf<Actor>> {
+        dispatch!(self, s => s.list_actors(filter, sort, position))
+    }
+
+    pub async fn get_actor(&self, id: i64) -> DbResult<Option<Versioned<Actor>>> {
+        dispatch!(self, s => s.get_actor(id))
+    }
+
+    pub async fn insert_actor(&self, actor: &NewActor) -> DbResult<Versioned<Actor>> {
+        dispatch!(self, s => s.insert_actor(actor))
+    }
+
+    pub async fn update_actor(
+        &self,
+        id: i64,
+        changes: &ActorChanges,
+        expected_versions: Option<&[i64]>,
+    ) -> DbResult<Outcome<Versioned<Actor>>> {
+        dispatch!(self, s => s.update_actor(id, changes, expected_versions))
+    }
+
+    pub async fn delete_actor(
+        &self,
+        id: i64,
+        expected_versions: Option<&[i64]>,
+    ) -> DbResult<Outcome<()>> {
+        dispatch!(self, s => s.delete_row(Table::Actors, id, expected_versions))
+    }
+
+    // Movies.
+
+    pub async fn list_movies(
+        &self,
+        filter: &MovieFilter,
+        sort: Sort,
+        position: &Position,
+    ) -> DbResult<PageOf<Movie>> {
+        dispatch!(self, s => s.list_movies(filter, sort, position))
+    }
+
+    pub async fn get_movie(&self, id: i64) -> DbResult<Option<Versioned<Movie>>> {
+        dispatch!(self, s => s.get_movie(id))
+    }
+
+    pub async fn insert_movie(&self, movie: &NewMovie) -> DbResult<Versioned<Movie>> {
+        dispatch!(self, s => s.insert_movie(movie))
+    }
+
+    pub async fn update_movie(
+        &self,
+        id: i64,
+        changes: &MovieChanges,
+        expected_versions: Option<&[i64]>,
+    ) -> DbResult<Outcome<Versioned<Movie>>> {
+        dispatch!(self, s => s.update_movie(id, changes, expected_versions))
+    }
+
+    pub async fn delete_movie(
+        &self,
+        id: i64,
+        expected_versions: Option<&[i64]>,
+    ) -> DbResult<Outcome<()>> {
+        dispatch!(self, s => s.delete_row(Table::Movies, id, expected_versions))
+    }
+
+    // Cast.
+
+    /// A movie's cast by actor name, then id; `None` when the movie does not exist.
+    pub async fn movie_cast(&self, movie_id: i64) -> DbResult<Option<Vec<CastEntry>>> {
+        dispatch!(self, s => s.movie_cast(movie_id))
+    }
+
+    /// An actor's movies by release date, then id; `None` when the actor does not exist.
+    pub async fn actor_movies(&self, actor_id: i64) -> DbResult<Option<Vec<FilmographyEntry>>> {
+        dispatch!(self, s => s.actor_movies(actor_id))
+    }
+
+    /// Casts the actor in the movie as `character` (or changes the
+    /// character); answers the character now stored.
+    pub async fn assign_cast(
+        &self,
+        movie_id: i64,
+        actor_id: i64,
+        character: Option<&str>,
+    ) -> DbResult<Result<Option<String>, Missing>> {
+        dispatch!(self, s => s.assign_cast(movie_id, actor_id, character))
+    }
+
+    pub async fn remove_cast(&self, movie_id: i64, actor_id: i64) -> DbResult<Result<(), Missing>> {
+        dispatch!(self, s => s.remove_cast(movie_id, actor_id))
+    }
+
+    // Built-in users. A user is named by the key of its name (see
+    // `identity/usernames.rs`), or, for a row whose key could not be
+    // filled in, by its exact stored name: `key` and `exact` below.
+
+    pub async fn find_user(&self, key: &str, exact: &str) -> DbResult<Option<User>> {
+        dispatch!(self, s => s.find_user(key, exact))
+    }
+
+    pub async fn find_user_by_id(&self, id: i64) -> DbResult<Option<User>> {
+        dispatch!(self, s => s.find_user_by_id(id))
+    }
+
+    /// Adds a user unless `conflict` refuses the name because of an
+    /// existing one; adds are serialised, so two look-alikes racing cannot
+    /// both get in.
+    pub async fn add_user(
+        &self,
+        new: &NewUser<'_>,
+        conflict: &(dyn Fn(&str) -> Option<UserConflict> + Sync),
+    ) -> DbResult<Result<User, UserConflict>> {
+        dispatch!(self, s => s.add_user(new, conflict))
+    }
+
+    /// Gives each user without a key the key `key_of` its name, oldest
+    /// first, unless an older user has it; answers the names left without.
+    pub async fn fill_missing_username_keys(
+        &self,
+        key_of: &(dyn Fn(&str) -> String + Sync),
+    ) -> DbResult<Vec<String>> {
+        dispatch!(self, s => s.fill_missing_username_keys(key_of))
+    }
+
+    /// `(user id, token generation)` of every enabled user.
+    pub async fn token_generations(&self) -> DbResult<Vec<(i64, i64)>> {
+        dispatch!(self, s => s.token_generations())
+    }
+
+    /// Every user, by key.
+    pub async fn list_users(&self) -> DbResult<Vec<User>> {
+        dispatch!(self, s => s.list_users())
+    }
+
+    /// `true` when the user exists (and was changed).
+    pub async fn change_user(
+        &self,
+        key: &str,
+        exact: &str,
+        change: UserChange<'_>,
+    ) -> DbResult<bool> {
+        dispatch!(self, s => s.change_user(key, exact, change))
+    }
+
+    pub async fn remove_user(&self, key: &str, exact: &str) -> DbResult<bool> {
+        dispatch!(self, s => s.remove_user(key, exact))
+    }
+
+    // Signing keys, as stored (sealed or not: `identity/keys.rs` decides).
+
+    /// The current key and the keys retired less than `retention` ago,
+    /// none revoked, newest first.
+    pub async fn signing_keys(&self, retention: std::time::Duration) -> DbResult<Vec<StoredKey>> {
+        dispatch!(self, s => s.signing_keys(retention))
+    }
+
+    /// Every key's id and stored form, revoked ones too.
+    pub async fn stored_signing_keys(&self) -> DbResult<Vec<(String, String)>> {
+        dispatch!(self, s => s.stored_signing_keys())
+    }
+
+    /// Stores `stored` as the current key unless there is one already (several
+    /// instances may try at once); `true` when it was stored.
+    pub async fn add_first_signing_key(&self, kid: &str, stored: &str) -> DbResult<bool> {
+        dispatch!(self, s => s.add_first_signing_key(kid, stored))
+    }
+
+    /// Replaces a key's stored form if it is still `old`; `true` when it was.
+    pub async fn replace_stored_signing_key(
+        &self,
+        kid: &str,
+        old: &str,
+        new: &str,
+    ) -> DbResult<bool> {
+        dispatch!(self, s => s.replace_stored_signing_key(kid, old, new))
+    }
+
+    /// Retires the current key and makes `stored` the current one.
+    pub async fn rotate_signing_key(&self, kid: &str, stored: &str) -> DbResult<()> {
+        dispatch!(self, s => s.rotate_signing_key(kid, stored))
+    }
+
+    /// Revokes the key `kid`; if it was signing, `new_kid` (stored as
+    /// `new_stored`) takes over in the same transaction.
+    pub async fn revoke_signing_key(
+        &self,
+        kid: &str,
+        new_kid: &str,
+        new_stored: &str,
+    ) -> DbResult<RevokeOutcome> {
+        dispatch!(self, s => s.revoke_signing_key(kid, new_kid, new_stored))
+    }
+
+    pub async fn revoked_kids(&self) -> DbResult<Vec<String>> {
+        dispatch!(self, s => s.revoked_kids())
+    }
+
+    /// Every key, newest first.
+    pub async fn list_signing_keys(&self) -> DbResult<Vec<KeyInfo>> {
+        dispatch!(self, s => s.list_signing_keys())
+    }
+
+    // Copies between stores, and the demo data.
+
+    /// Every record, read in one consistent snapshot.
+    pub async fn export(&self) -> DbResult<Dump> {
+        dispatch!(self, s => s.export())
+    }
+
+    /// Writes `dump` into this store, which must be empty; ids, versions and
+    /// the next ids to hand out are kept.
+    pub async fn import(&self, dump: &Dump) -> DbResult<Result<(), NotEmpty>> {
+        dispatch!(self, s => s.import(dump))
+    }
+}
+
+/// The two tables whose rows carry a version; the delete path is the same for both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Actors,
+    Movies,
+}
+
+impl Table {
+    /// The table's name: one of this module's own names, never request text.
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Actors => "actors",
+            Table::Movies => "movies",
+        }
+    }
+}
+
+/// The connections a store holds, for the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+impl PoolStats {
+    /// The numbers of one pool.
+    pub fn of<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) -> Self {
+        let open = pool.size();
+        let idle = u32::try_from(pool.num_idle()).unwrap_or(open).min(open);
+        Self {
+            open,
+            idle,
+            max: pool.options().get_max_connections(),
+        }
+    }
+}
+
+impl std::ops::Add for PoolStats {
+    type Output = Self;
+
+    fn add(self, other: Self) -> Self {
+        Self {
+            open: self.open + other.open,
+            idle: self.idle + other.idle,
+            max: self.max + other.max,
+        }
+    }
+}
+
+/// `ORDER BY` for a list: the sort column, then `id` in the same direction,
+/// so pages never overlap. `sort.column` comes from a fixed list of columns;
+/// `prefix` qualifies the columns (`p.`) or is empty.
+pub(crate) fn order_by(sort: Sort, prefix: &str) -> String {
+    let direction = sort.sql_direction();
+    if sort.column == "id" {
+        format!(" ORDER BY {prefix}id {direction}")
     } else {
-        Outcome::NotFound
-    })
+        format!(
+            " ORDER BY {prefix}{} {direction}, {prefix}id {direction}",
+            sort.column
+        )
+    }
 }

@@ -2,10 +2,13 @@
 //! into an empty database.
 
 use casting_shared::Role;
-use sqlx::PgPool;
+use time::OffsetDateTime;
 
+use super::passwords;
 use super::usernames::UsernameKey;
-use super::{passwords, users};
+use crate::db::{
+    DbError, Dump, DumpActor, DumpCast, DumpMovie, DumpUser, NextIds, NotEmpty, Store,
+};
 
 const FIRST_NAMES: &[(&str, &str)] = &[
     ("Amara", "Female"),
@@ -199,7 +202,7 @@ pub enum DemoError {
     #[error("the database already has data; demo data is only seeded into an empty database")]
     NotEmpty,
     #[error(transparent)]
-    Database(#[from] sqlx::Error),
+    Database(#[from] DbError),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -212,9 +215,79 @@ fn random_password() -> String {
     format!("{}-{}-{}", &a[..6], &a[6..12], &b[..8])
 }
 
+/// The demo records as a store writes them into an empty database: ids
+/// from 1, version 1, all created now.
+fn demo_dump(users: &[(&DemoUser, String)]) -> anyhow::Result<Dump> {
+    let now = OffsetDateTime::now_utc();
+    // Microseconds, as PostgreSQL keeps them, so copies compare equal.
+    let now = now.replace_nanosecond(now.nanosecond() / 1000 * 1000)?;
+    let actors: Vec<DumpActor> = actors()
+        .into_iter()
+        .zip(1..)
+        .map(|((name, age, gender), id)| DumpActor {
+            id,
+            name,
+            age,
+            gender: gender.to_owned(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        })
+        .collect();
+    let mut movies = Vec::new();
+    let date_format = time::macros::format_description!("[year]-[month]-[day]");
+    for ((title, date), id) in MOVIES.iter().zip(1..) {
+        movies.push(DumpMovie {
+            id,
+            title: (*title).to_owned(),
+            release_date: time::Date::parse(date, &date_format)?,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        });
+    }
+    let cast = casts(movies.len(), actors.len())
+        .into_iter()
+        .map(|(movie, actor, character)| DumpCast {
+            movie_id: movies[movie].id,
+            actor_id: actors[actor].id,
+            character: Some(character),
+            created_at: now,
+        })
+        .collect();
+    let users = users
+        .iter()
+        .zip(1..)
+        .map(|((user, hash), id)| DumpUser {
+            id,
+            username: user.username.to_owned(),
+            username_key: Some(UsernameKey::of(user.username).as_str().to_owned()),
+            role: user.role.key().to_owned(),
+            password_hash: hash.clone(),
+            disabled: false,
+            token_generation: 0,
+            created_at: now,
+            updated_at: now,
+        })
+        .collect::<Vec<_>>();
+    let next_ids = NextIds {
+        actors: actors.len() as i64 + 1,
+        movies: movies.len() as i64 + 1,
+        users: users.len() as i64 + 1,
+    };
+    Ok(Dump {
+        actors,
+        movies,
+        cast,
+        users,
+        signing_keys: Vec::new(),
+        next_ids,
+    })
+}
+
 /// Seeds the demo data set (actors, movies, casts) and users into an empty database, once: it
 /// refuses a database that has any actor, movie or user.
-pub async fn seed(db: &PgPool) -> Result<Vec<DemoUser>, DemoError> {
+pub async fn seed(db: &Store) -> Result<Vec<DemoUser>, DemoError> {
     let demo_users: Vec<DemoUser> = [
         ("assistant", Role::CastingAssistant),
         ("director", Role::CastingDirector),
@@ -227,76 +300,21 @@ pub async fn seed(db: &PgPool) -> Result<Vec<DemoUser>, DemoError> {
         password: random_password(),
     })
     .collect();
-    let mut hashes = Vec::new();
+    let mut hashed = Vec::new();
     for user in &demo_users {
-        hashes.push(passwords::hash(user.password.clone()).await?);
+        hashed.push((user, passwords::hash(user.password.clone()).await?));
     }
-
-    let mut tx = db.begin().await?;
+    let dump = demo_dump(&hashed)?;
     // Two instances started with --demo at once: only one seeds.
-    sqlx::query("LOCK TABLE actors, movies, users IN EXCLUSIVE MODE")
-        .execute(&mut *tx)
-        .await?;
-    let empty: bool = sqlx::query_scalar(
-        "SELECT NOT EXISTS (SELECT 1 FROM actors) AND NOT EXISTS (SELECT 1 FROM movies) \
-         AND NOT EXISTS (SELECT 1 FROM users)",
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if !empty {
-        return Err(DemoError::NotEmpty);
-    }
-    let mut actor_ids = Vec::new();
-    for (name, age, gender) in actors() {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO actors (name, age, gender) VALUES ($1, $2, $3) RETURNING id",
-        )
-        .bind(name)
-        .bind(age)
-        .bind(gender)
-        .fetch_one(&mut *tx)
-        .await?;
-        actor_ids.push(id);
-    }
-    let mut movie_ids = Vec::new();
-    for (title, date) in MOVIES {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO movies (title, release_date) VALUES ($1, $2::date) RETURNING id",
-        )
-        .bind(title)
-        .bind(date)
-        .fetch_one(&mut *tx)
-        .await?;
-        movie_ids.push(id);
-    }
-    for (movie, actor, character) in casts(movie_ids.len(), actor_ids.len()) {
-        sqlx::query("INSERT INTO cast_entries (movie_id, actor_id, character) VALUES ($1, $2, $3)")
-            .bind(movie_ids[movie])
-            .bind(actor_ids[actor])
-            .bind(character)
-            .execute(&mut *tx)
-            .await?;
-    }
-    for (user, hash) in demo_users.iter().zip(&hashes) {
-        sqlx::query(
-            "INSERT INTO users (username, username_key, role, password_hash) \
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(user.username)
-        .bind(UsernameKey::of(user.username).as_str())
-        .bind(user.role.key())
-        .bind(hash)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
+    db.import(&dump)
+        .await?
+        .map_err(|NotEmpty| DemoError::NotEmpty)?;
     Ok(demo_users)
 }
 
 /// Whether the demo users exist (the data was seeded by an earlier `--demo`).
-pub async fn already_seeded(db: &PgPool) -> sqlx::Result<bool> {
-    let found = users::find(db, "producer").await?;
-    Ok(found.is_some())
+pub async fn already_seeded(db: &Store) -> Result<bool, DbError> {
+    Ok(super::users::find(db, "producer").await?.is_some())
 }
 
 #[cfg(test)]

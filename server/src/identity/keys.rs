@@ -1,8 +1,8 @@
 //! The server's own RSA signing keys and the tokens it signs with them.
 //!
-//! Keys live in the database (generated on first start, under an advisory
-//! lock, so every instance on the database agrees) unless a PEM file is
-//! configured. `casting-server keys rotate` adds a new key and retires the
+//! Keys live in the store (generated on first start, once however many
+//! instances start together, so every instance on the database agrees)
+//! unless a PEM file is configured. `casting-server keys rotate` adds a new key and retires the
 //! old one, which keeps verifying until every token it signed has expired.
 //! Each instance re-reads the keys when a token names a key id it does not
 //! know and at least every [`REFRESH_EVERY`], so rotation reaches all.
@@ -21,16 +21,14 @@ use aws_lc_rs::rsa::{KeyPair, KeySize};
 use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse, ThumbprintHash};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
 use serde::Serialize;
-use sqlx::PgPool;
 
 use super::sealing::{self, KeySealer};
+use crate::db::{RevokeOutcome, Store};
 
 /// How often an instance re-reads the key table at the latest.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(60);
 /// Shortest time between two re-reads caused by unknown key ids.
 const UNKNOWN_KID_REFRESH: Duration = Duration::from_secs(1);
-/// Any constant; it names the lock that serialises key creation.
-const KEY_LOCK: i64 = 0x6361_7374_6b65_7973; // "castkeys"
 
 struct ParsedKey {
     kid: String,
@@ -98,7 +96,7 @@ impl Loaded {
 }
 
 enum KeyStore {
-    Database(PgPool, Option<Arc<KeySealer>>),
+    Database(Store, Option<Arc<KeySealer>>),
     /// One key from `CASTING_SIGNING_KEY_FILE`; nothing to re-read.
     File,
 }
@@ -116,7 +114,7 @@ pub struct Keyring {
 impl Keyring {
     /// Keys from the database, creating the first one if there is none.
     pub async fn from_database(
-        db: PgPool,
+        db: Store,
         token_ttl: Duration,
         sealer: Option<Arc<KeySealer>>,
     ) -> anyhow::Result<Self> {
@@ -222,25 +220,19 @@ impl Keyring {
 }
 
 async fn load(
-    db: &PgPool,
+    db: &Store,
     retention: Duration,
     sealer: Option<&KeySealer>,
 ) -> anyhow::Result<Loaded> {
-    let rows: Vec<(String, String, bool)> = sqlx::query_as(
-        "SELECT kid, private_key_pem, retired_at IS NULL FROM signing_keys \
-         WHERE revoked_at IS NULL \
-         AND (retired_at IS NULL OR retired_at > now() - make_interval(secs => $1)) \
-         ORDER BY created_at DESC",
-    )
-    .bind(retention.as_secs_f64())
-    .fetch_all(db)
-    .await
-    .context("cannot read the signing keys")?;
+    let rows = db
+        .signing_keys(retention)
+        .await
+        .context("cannot read the signing keys")?;
     let mut current = None;
     let mut others = Vec::new();
-    for (kid, stored, is_current) in rows {
-        let key = parse_key(&sealing::unseal(sealer, &kid, &stored)?)?;
-        if is_current && current.is_none() {
+    for row in rows {
+        let key = parse_key(&sealing::unseal(sealer, &row.kid, &row.stored)?)?;
+        if row.current && current.is_none() {
             current = Some(key);
         } else {
             others.push(key);
@@ -252,75 +244,48 @@ async fn load(
 
 /// Creates the first signing key unless one exists; safe when several
 /// instances start at once.
-async fn ensure_current_key(db: &PgPool, sealer: Option<&KeySealer>) -> anyhow::Result<()> {
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM signing_keys WHERE retired_at IS NULL)")
-            .fetch_one(db)
-            .await?;
-    if exists {
+async fn ensure_current_key(db: &Store, sealer: Option<&KeySealer>) -> anyhow::Result<()> {
+    let has_current = db
+        .signing_keys(Duration::ZERO)
+        .await?
+        .iter()
+        .any(|key| key.current);
+    if has_current {
         return Ok(());
     }
     let pem = tokio::task::spawn_blocking(generate_pem).await??;
     let kid = parse_key(&pem)?.kid;
-    let mut tx = db.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(KEY_LOCK)
-        .execute(&mut *tx)
-        .await?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM signing_keys WHERE retired_at IS NULL)")
-            .fetch_one(&mut *tx)
-            .await?;
-    if !exists {
-        sqlx::query("INSERT INTO signing_keys (kid, private_key_pem) VALUES ($1, $2)")
-            .bind(&kid)
-            .bind(sealing::stored_form(sealer, &kid, &pem)?)
-            .execute(&mut *tx)
-            .await?;
+    let stored = sealing::stored_form(sealer, &kid, &pem)?;
+    if db.add_first_signing_key(&kid, &stored).await? {
         tracing::info!(%kid, "generated the first signing key");
     }
-    tx.commit().await?;
     Ok(())
 }
 
 /// Encrypts the keys stored in plain text before a key-encryption key was
 /// configured.
-async fn seal_plain_keys(db: &PgPool, sealer: &KeySealer) -> anyhow::Result<()> {
-    let mut tx = db.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(KEY_LOCK)
-        .execute(&mut *tx)
-        .await?;
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT kid, private_key_pem FROM signing_keys")
-            .fetch_all(&mut *tx)
-            .await?;
-    for (kid, stored) in rows {
+async fn seal_plain_keys(db: &Store, sealer: &KeySealer) -> anyhow::Result<()> {
+    for (kid, stored) in db.stored_signing_keys().await? {
         if sealing::is_sealed(&stored) {
             continue;
         }
-        sqlx::query("UPDATE signing_keys SET private_key_pem = $2 WHERE kid = $1")
-            .bind(&kid)
-            .bind(sealer.seal(&kid, &stored)?)
-            .execute(&mut *tx)
-            .await?;
-        tracing::info!(%kid, "encrypted the stored signing key");
+        // Only if nobody changed it meanwhile (another instance sealing it too).
+        if db
+            .replace_stored_signing_key(&kid, &stored, &sealer.seal(&kid, &stored)?)
+            .await?
+        {
+            tracing::info!(%kid, "encrypted the stored signing key");
+        }
     }
-    tx.commit().await?;
     Ok(())
 }
 
-/// Makes a new key the current one, retiring the one before (inside `tx`,
-/// which holds the key lock).
-async fn add_current_key(
-    tx: &mut sqlx::PgConnection,
-    sealer: Option<&KeySealer>,
-) -> anyhow::Result<String> {
+/// A new key as stored, and its id. Without a key-encryption key, refuses
+/// to add a plain key beside encrypted ones.
+async fn new_key(db: &Store, sealer: Option<&KeySealer>) -> anyhow::Result<(String, String)> {
     if sealer.is_none() {
-        let stored: Vec<String> = sqlx::query_scalar("SELECT private_key_pem FROM signing_keys")
-            .fetch_all(&mut *tx)
-            .await?;
-        if stored.iter().any(|s| sealing::is_sealed(s)) {
+        let stored = db.stored_signing_keys().await?;
+        if stored.iter().any(|(_, s)| sealing::is_sealed(s)) {
             anyhow::bail!(
                 "the signing keys in the database are encrypted: set CASTING_KEY_ENCRYPTION_KEY \
                  (or CASTING_KEY_ENCRYPTION_KEY_FILE) so the new key is encrypted too"
@@ -329,32 +294,15 @@ async fn add_current_key(
     }
     let pem = tokio::task::spawn_blocking(generate_pem).await??;
     let kid = parse_key(&pem)?.kid;
-    sqlx::query("UPDATE signing_keys SET retired_at = now() WHERE retired_at IS NULL")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("INSERT INTO signing_keys (kid, private_key_pem) VALUES ($1, $2)")
-        .bind(&kid)
-        .bind(sealing::stored_form(sealer, &kid, &pem)?)
-        .execute(&mut *tx)
-        .await?;
-    Ok(kid)
-}
-
-async fn lock_keys(db: &PgPool) -> anyhow::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
-    let mut tx = db.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(KEY_LOCK)
-        .execute(&mut *tx)
-        .await?;
-    Ok(tx)
+    let stored = sealing::stored_form(sealer, &kid, &pem)?;
+    Ok((kid, stored))
 }
 
 /// `casting-server keys rotate`: a new current key; the old one is retired
 /// but keeps verifying the tokens it signed until they expire.
-pub async fn rotate(db: &PgPool, sealer: Option<&KeySealer>) -> anyhow::Result<String> {
-    let mut tx = lock_keys(db).await?;
-    let kid = add_current_key(&mut tx, sealer).await?;
-    tx.commit().await?;
+pub async fn rotate(db: &Store, sealer: Option<&KeySealer>) -> anyhow::Result<String> {
+    let (kid, stored) = new_key(db, sealer).await?;
+    db.rotate_signing_key(&kid, &stored).await?;
     Ok(kid)
 }
 
@@ -370,53 +318,27 @@ pub enum Revoked {
 }
 
 /// `casting-server keys revoke KID`: tokens signed with the key are refused
-/// from now on, everywhere, and it leaves the JWKS.
-pub async fn revoke(db: &PgPool, kid: &str, sealer: Option<&KeySealer>) -> anyhow::Result<Revoked> {
-    let mut tx = lock_keys(db).await?;
-    let found: Option<(bool, bool)> = sqlx::query_as(
-        "SELECT retired_at IS NULL, revoked_at IS NOT NULL FROM signing_keys WHERE kid = $1",
-    )
-    .bind(kid)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let replaced_by = match found {
-        None => return Ok(Revoked::NotFound),
-        Some((_, true)) => return Ok(Revoked::AlreadyRevoked),
-        Some((true, false)) => Some(add_current_key(&mut tx, sealer).await?),
-        Some((false, false)) => None,
-    };
-    sqlx::query(
-        "UPDATE signing_keys SET revoked_at = now(), retired_at = COALESCE(retired_at, now()) \
-         WHERE kid = $1",
-    )
-    .bind(kid)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(Revoked::Done { replaced_by })
+/// from now on, everywhere, and it leaves the JWKS. A replacement is made
+/// beforehand and takes over only if the key was signing.
+pub async fn revoke(db: &Store, kid: &str, sealer: Option<&KeySealer>) -> anyhow::Result<Revoked> {
+    let (new_kid, stored) = new_key(db, sealer).await?;
+    Ok(match db.revoke_signing_key(kid, &new_kid, &stored).await? {
+        RevokeOutcome::NotFound => Revoked::NotFound,
+        RevokeOutcome::AlreadyRevoked => Revoked::AlreadyRevoked,
+        RevokeOutcome::Revoked { replaced } => Revoked::Done {
+            replaced_by: replaced.then_some(new_kid),
+        },
+    })
 }
 
 /// Ids of the revoked keys.
-pub async fn revoked_kids(db: &PgPool) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT kid FROM signing_keys WHERE revoked_at IS NOT NULL")
-        .fetch_all(db)
-        .await
+pub async fn revoked_kids(db: &Store) -> anyhow::Result<Vec<String>> {
+    Ok(db.revoked_kids().await?)
 }
 
-/// One row of `keys list`.
-#[derive(Debug, sqlx::FromRow)]
-pub struct KeyInfo {
-    pub kid: String,
-    pub created_at: time::OffsetDateTime,
-    pub retired_at: Option<time::OffsetDateTime>,
-    pub revoked_at: Option<time::OffsetDateTime>,
-}
+pub use crate::db::KeyInfo;
 
 /// Every stored key, newest first.
-pub async fn list(db: &PgPool) -> sqlx::Result<Vec<KeyInfo>> {
-    sqlx::query_as(
-        "SELECT kid, created_at, retired_at, revoked_at FROM signing_keys ORDER BY created_at DESC",
-    )
-    .fetch_all(db)
-    .await
+pub async fn list(db: &Store) -> anyhow::Result<Vec<KeyInfo>> {
+    Ok(db.list_signing_keys().await?)
 }

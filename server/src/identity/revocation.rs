@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use sqlx::PgPool;
+use crate::db::Store;
 
 use super::{keys, users};
 
@@ -63,7 +63,7 @@ impl Snapshot {
 }
 
 pub struct Revocations {
-    db: PgPool,
+    db: Store,
     /// Re-read when the revoked keys change, so a revoked key stops signing.
     keyring: Arc<keys::Keyring>,
     snapshot: RwLock<Snapshot>,
@@ -78,7 +78,7 @@ impl Revocations {
     /// Reads the first snapshot and starts re-reading in the background
     /// (the task ends when the last handle is dropped). `keyring` is
     /// re-read whenever the set of revoked keys changes.
-    pub async fn start(db: PgPool, keyring: Arc<keys::Keyring>) -> anyhow::Result<Arc<Self>> {
+    pub async fn start(db: Store, keyring: Arc<keys::Keyring>) -> anyhow::Result<Arc<Self>> {
         let revocations = Arc::new(Self {
             db,
             keyring,

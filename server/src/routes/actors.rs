@@ -12,12 +12,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{Authorized, DeleteActors, GetActors, PatchActors, PostActors};
-use crate::db::{self, Outcome, actors::ActorFilter};
+use crate::db::{ACTOR_SORT_COLUMNS, ActorFilter, Table};
 use crate::error::{ApiError, Result};
 use crate::extract::{IfMatch, JsonBody, ResourceId};
 use crate::listing::QueryParams;
 use crate::openapi::{page_params, query_param, sort_param};
-use crate::routes::{created_headers, with_etag};
+use crate::routes::{created_headers, delete_row, with_etag};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -45,7 +45,7 @@ impl IntoParams for ActorQuery {
             ),
             query_param("min_age", schemas::age_query(), "Lowest age, inclusive"),
             query_param("max_age", schemas::age_query(), "Highest age, inclusive"),
-            sort_param(db::actors::SORT_COLUMNS),
+            sort_param(ACTOR_SORT_COLUMNS),
         ]);
         params
     }
@@ -67,7 +67,7 @@ async fn list_actors(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Json<ActorList>> {
     let mut params = QueryParams::new(pairs);
-    let sort = params.sort(db::actors::SORT_COLUMNS)?;
+    let sort = params.sort(ACTOR_SORT_COLUMNS)?;
     let position = params.position(sort)?;
     let filter = ActorFilter {
         q: params.text("q")?,
@@ -76,7 +76,7 @@ async fn list_actors(
         max_age: params.age("max_age")?,
     };
     params.finish()?;
-    let found = db::actors::list(&state.db, &state.totals, &filter, sort, &position).await?;
+    let found = state.store.list_actors(&filter, sort, &position).await?;
     Ok(Json(ActorList {
         success: true,
         actors: found.rows,
@@ -103,9 +103,7 @@ async fn get_actor(
     State(state): State<AppState>,
     ResourceId(id): ResourceId,
 ) -> Result<(HeaderMap, Json<ActorBody>)> {
-    let found = db::actors::get(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let found = state.store.get_actor(id).await?.ok_or(ApiError::NotFound)?;
     Ok((
         with_etag(found.version),
         Json(ActorBody {
@@ -132,7 +130,7 @@ async fn create_actor(
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, HeaderMap, Json<ActorCreated>)> {
     let new = NewActor::parse(&body).map_err(ApiError::Unprocessable)?;
-    let created = db::actors::insert(&state.db, &new).await?;
+    let created = state.store.insert_actor(&new).await?;
     Ok((
         StatusCode::CREATED,
         created_headers("actors", created.value.id, created.version),
@@ -167,18 +165,19 @@ async fn update_actor(
     let changes = ActorChanges::parse(&body)
         .map_err(ApiError::Unprocessable)?
         .ok_or_else(|| ApiError::BadRequest("give at least one of name, age, gender".into()))?;
-    match db::actors::update(&state.db, id, &changes, if_match.versions()).await? {
-        Outcome::Done(updated) => Ok((
-            with_etag(updated.version),
-            Json(ActorUpdated {
-                success: true,
-                updated: id,
-                actor: vec![updated.value],
-            }),
-        )),
-        Outcome::NotFound => Err(ApiError::NotFound),
-        Outcome::Changed => Err(ApiError::PreconditionFailed),
-    }
+    let updated = state
+        .store
+        .update_actor(id, &changes, if_match.versions())
+        .await?
+        .into_api()?;
+    Ok((
+        with_etag(updated.version),
+        Json(ActorUpdated {
+            success: true,
+            updated: id,
+            actor: vec![updated.value],
+        }),
+    ))
 }
 
 /// Delete an actor (and its cast entries). Send `If-Match` to refuse (412) if it changed since read.
@@ -199,12 +198,5 @@ async fn delete_actor(
     ResourceId(id): ResourceId,
     if_match: IfMatch,
 ) -> Result<Json<Deleted>> {
-    match db::actors::delete(&state.db, id, if_match.versions()).await? {
-        Outcome::Done(()) => Ok(Json(Deleted {
-            success: true,
-            deleted: id,
-        })),
-        Outcome::NotFound => Err(ApiError::NotFound),
-        Outcome::Changed => Err(ApiError::PreconditionFailed),
-    }
+    delete_row(&state, Table::Actors, id, &if_match).await
 }

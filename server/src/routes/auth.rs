@@ -130,7 +130,7 @@ async fn login(
             .map_err(|busy| ApiError::Busy {
                 retry_after: busy.0,
             })?;
-        let user = users::find(&state.db, &username).await?;
+        let user = users::find(&state.store, &username).await?;
         // Unknown users are checked against a dummy hash: same answer, same time.
         let matches =
             passwords::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
@@ -196,7 +196,7 @@ async fn refresh(State(state): State<AppState>, caller: Caller) -> Result<Json<L
             "the session is over: log in again".into(),
         ));
     }
-    let user = users::find_by_id(&state.db, session.user_id).await?;
+    let user = users::find_by_id(&state.store, session.user_id).await?;
     let user = match user {
         Some(user) if !user.disabled && user.token_generation == session.generation => user,
         _ => return Err(ApiError::Unauthorized("the token has been revoked".into())),

@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{Authorized, GetActors, GetMovies, PatchMovies};
-use crate::db::{self, cast::Missing};
+use crate::db::Missing;
 use crate::error::{ApiError, Result};
 use crate::extract::{OptionalJsonBody, ResourceId, ResourceIds};
 use crate::state::AppState;
@@ -46,7 +46,9 @@ async fn list_cast(
     State(state): State<AppState>,
     ResourceId(movie_id): ResourceId,
 ) -> Result<Json<CastList>> {
-    let cast = db::cast::list_for_movie(&state.db, movie_id)
+    let cast = state
+        .store
+        .movie_cast(movie_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(CastList {
@@ -80,14 +82,11 @@ async fn cast_actor(
     OptionalJsonBody(body): OptionalJsonBody,
 ) -> Result<Json<CastAssigned>> {
     let assignment = CastAssignment::parse(body.as_ref()).map_err(ApiError::Unprocessable)?;
-    let character = db::cast::assign(
-        &state.db,
-        movie_id,
-        actor_id,
-        assignment.character.as_deref(),
-    )
-    .await?
-    .map_err(|what| missing(what, movie_id, actor_id))?;
+    let character = state
+        .store
+        .assign_cast(movie_id, actor_id, assignment.character.as_deref())
+        .await?
+        .map_err(|what| missing(what, movie_id, actor_id))?;
     Ok(Json(CastAssigned {
         success: true,
         movie_id,
@@ -114,7 +113,9 @@ async fn uncast_actor(
     State(state): State<AppState>,
     ResourceIds(movie_id, actor_id): ResourceIds,
 ) -> Result<Json<Deleted>> {
-    db::cast::remove(&state.db, movie_id, actor_id)
+    state
+        .store
+        .remove_cast(movie_id, actor_id)
         .await?
         .map_err(|what| missing(what, movie_id, actor_id))?;
     Ok(Json(Deleted {
@@ -138,7 +139,9 @@ async fn list_actor_movies(
     State(state): State<AppState>,
     ResourceId(actor_id): ResourceId,
 ) -> Result<Json<Filmography>> {
-    let movies = db::cast::list_for_actor(&state.db, actor_id)
+    let movies = state
+        .store
+        .actor_movies(actor_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(Filmography {

@@ -42,7 +42,7 @@ async fn health() -> Json<Health> {
         (status = 503, description = "The database is unreachable", body = ErrorBody),
     ))]
 async fn ready(State(state): State<AppState>) -> Result<Json<Health>> {
-    let ping = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.db);
+    let ping = state.store.ping();
     match tokio::time::timeout(READY_TIMEOUT, ping).await {
         Ok(Ok(_)) => Ok(Json(Health {
             success: true,

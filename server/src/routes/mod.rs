@@ -25,54 +25,14 @@ use utoipa::openapi::OpenApi as OpenApiDocument;
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::connections::ConnectionLimits;
+use casting_shared::api::Deleted;
+
+use crate::db::Table;
 use crate::error::{ApiError, json_errors, not_found};
-use crate::extract::{BODY_LIMIT, etag};
+use crate::extract::{BODY_LIMIT, IfMatch, etag};
 use crate::openapi::{BearerScheme, SharedResponses};
+use crate::settings::HttpSettings;
 use crate::state::AppState;
-
-/// Settings of the HTTP layer itself.
-#[derive(Debug, Clone)]
-pub struct HttpConfig {
-    /// Origins allowed by CORS; empty means no cross-origin access.
-    pub cors_origins: Vec<HeaderValue>,
-    /// Longest a request may take, body included (then 408).
-    pub request_timeout: Duration,
-    /// Longest a new connection may take to send a complete request's
-    /// headers (then it is closed): a slow client cannot hold the server.
-    pub header_timeout: Duration,
-    /// Serve `GET /metrics` and count requests for it.
-    pub metrics: bool,
-    /// Longest a connection may stay open with nothing in flight.
-    pub idle_timeout: Duration,
-    /// Most connections at once; `None`: from the open-file limit.
-    pub max_connections: Option<usize>,
-}
-
-impl Default for HttpConfig {
-    fn default() -> Self {
-        Self {
-            cors_origins: Vec::new(),
-            request_timeout: Duration::from_secs(30),
-            header_timeout: Duration::from_secs(10),
-            metrics: true,
-            idle_timeout: Duration::from_secs(60),
-            max_connections: None,
-        }
-    }
-}
-
-impl HttpConfig {
-    pub fn connection_limits(&self) -> ConnectionLimits {
-        ConnectionLimits {
-            header_timeout: self.header_timeout,
-            idle_timeout: self.idle_timeout,
-            max_connections: self
-                .max_connections
-                .unwrap_or_else(crate::connections::default_max_connections),
-        }
-    }
-}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -110,7 +70,7 @@ pub fn openapi() -> OpenApiDocument {
 }
 
 /// The whole application, ready to serve.
-pub fn app(mut state: AppState, config: &HttpConfig) -> Router {
+pub fn app(mut state: AppState, config: &HttpSettings) -> Router {
     let (router, _) = api_router().split_for_parts();
     if !config.metrics {
         state.metrics = None;
@@ -262,4 +222,23 @@ pub fn created_headers(collection: &str, id: i64, version: i64) -> HeaderMap {
         headers.insert(header::LOCATION, location);
     }
     headers
+}
+
+/// `DELETE /actors/{id}` and `DELETE /movies/{id}`: the row and its cast entries.
+pub async fn delete_row(
+    state: &AppState,
+    table: Table,
+    id: i64,
+    if_match: &IfMatch,
+) -> crate::error::Result<axum::Json<Deleted>> {
+    let versions = if_match.versions();
+    match table {
+        Table::Actors => state.store.delete_actor(id, versions).await,
+        Table::Movies => state.store.delete_movie(id, versions).await,
+    }?
+    .into_api()?;
+    Ok(axum::Json(Deleted {
+        success: true,
+        deleted: id,
+    }))
 }

@@ -12,12 +12,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{Authorized, DeleteMovies, GetMovies, PatchMovies, PostMovies};
-use crate::db::{self, Outcome, movies::MovieFilter};
+use crate::db::{MOVIE_SORT_COLUMNS, MovieFilter, Table};
 use crate::error::{ApiError, Result};
 use crate::extract::{IfMatch, JsonBody, ResourceId};
 use crate::listing::QueryParams;
 use crate::openapi::{page_params, query_param, sort_param};
-use crate::routes::{created_headers, with_etag};
+use crate::routes::{created_headers, delete_row, with_etag};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -48,7 +48,7 @@ impl IntoParams for MovieQuery {
                 schemas::release_date(),
                 "Latest release date, inclusive",
             ),
-            sort_param(db::movies::SORT_COLUMNS),
+            sort_param(MOVIE_SORT_COLUMNS),
         ]);
         params
     }
@@ -70,7 +70,7 @@ async fn list_movies(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Json<MovieList>> {
     let mut params = QueryParams::new(pairs);
-    let sort = params.sort(db::movies::SORT_COLUMNS)?;
+    let sort = params.sort(MOVIE_SORT_COLUMNS)?;
     let position = params.position(sort)?;
     let filter = MovieFilter {
         q: params.text("q")?,
@@ -78,7 +78,7 @@ async fn list_movies(
         released_to: params.parsed("released_to", parse_release_date)?,
     };
     params.finish()?;
-    let found = db::movies::list(&state.db, &state.totals, &filter, sort, &position).await?;
+    let found = state.store.list_movies(&filter, sort, &position).await?;
     Ok(Json(MovieList {
         success: true,
         movies: found.rows,
@@ -105,9 +105,7 @@ async fn get_movie(
     State(state): State<AppState>,
     ResourceId(id): ResourceId,
 ) -> Result<(HeaderMap, Json<MovieBody>)> {
-    let found = db::movies::get(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let found = state.store.get_movie(id).await?.ok_or(ApiError::NotFound)?;
     Ok((
         with_etag(found.version),
         Json(MovieBody {
@@ -134,7 +132,7 @@ async fn create_movie(
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, HeaderMap, Json<MovieCreated>)> {
     let new = NewMovie::parse(&body).map_err(ApiError::Unprocessable)?;
-    let created = db::movies::insert(&state.db, &new).await?;
+    let created = state.store.insert_movie(&new).await?;
     Ok((
         StatusCode::CREATED,
         created_headers("movies", created.value.id, created.version),
@@ -169,19 +167,20 @@ async fn update_movie(
     let changes = MovieChanges::parse(&body)
         .map_err(ApiError::Unprocessable)?
         .ok_or_else(|| ApiError::BadRequest("give at least one of title, release_date".into()))?;
-    match db::movies::update(&state.db, id, &changes, if_match.versions()).await? {
-        Outcome::Done(updated) => Ok((
-            with_etag(updated.version),
-            Json(MovieUpdated {
-                success: true,
-                updated: id,
-                edited: id,
-                movie: vec![updated.value],
-            }),
-        )),
-        Outcome::NotFound => Err(ApiError::NotFound),
-        Outcome::Changed => Err(ApiError::PreconditionFailed),
-    }
+    let updated = state
+        .store
+        .update_movie(id, &changes, if_match.versions())
+        .await?
+        .into_api()?;
+    Ok((
+        with_etag(updated.version),
+        Json(MovieUpdated {
+            success: true,
+            updated: id,
+            edited: id,
+            movie: vec![updated.value],
+        }),
+    ))
 }
 
 /// Delete a movie (and its cast entries). Send `If-Match` to refuse (412) if it changed since read.
@@ -202,12 +201,5 @@ async fn delete_movie(
     ResourceId(id): ResourceId,
     if_match: IfMatch,
 ) -> Result<Json<Deleted>> {
-    match db::movies::delete(&state.db, id, if_match.versions()).await? {
-        Outcome::Done(()) => Ok(Json(Deleted {
-            success: true,
-            deleted: id,
-        })),
-        Outcome::NotFound => Err(ApiError::NotFound),
-        Outcome::Changed => Err(ApiError::PreconditionFailed),
-    }
+    delete_row(&state, Table::Movies, id, &if_match).await
 }

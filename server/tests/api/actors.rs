@@ -2,11 +2,12 @@
 
 use serde_json::{Value, json};
 
+use super::STORE;
 use crate::helpers::*;
 
 #[tokio::test]
 async fn create_returns_201_location_etag_and_the_actor() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let response = app
         .http
         .post(app.url("/actors"))
@@ -33,7 +34,7 @@ async fn create_returns_201_location_etag_and_the_actor() {
 
 #[tokio::test]
 async fn create_accepts_the_seeds_numeric_string_age_and_defaults_gender() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let (status, body) = app
         .post("/actors", &producer(), json!({"name": "Bo", "age": "20"}))
         .await;
@@ -44,7 +45,7 @@ async fn create_accepts_the_seeds_numeric_string_age_and_defaults_gender() {
 
 #[tokio::test]
 async fn get_unknown_or_non_numeric_id_is_404() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     for path in [
         "/actors/999999",
         "/actors/abc",
@@ -60,7 +61,7 @@ async fn get_unknown_or_non_numeric_id_is_404() {
 
 #[tokio::test]
 async fn patch_changes_only_given_fields_and_answers_a_one_element_list() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let id = app.actor("Cy", 40, "Male").await;
     let (status, body) = app
         .patch(&format!("/actors/{id}"), &producer(), json!({"age": "41"}))
@@ -77,7 +78,7 @@ async fn patch_changes_only_given_fields_and_answers_a_one_element_list() {
 
 #[tokio::test]
 async fn patch_with_no_field_is_400_and_unknown_actor_404() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let id = app.actor("Di", 22, "Female").await;
     let before = app.snapshot().await;
     let (status, body) = app
@@ -93,7 +94,7 @@ async fn patch_with_no_field_is_400_and_unknown_actor_404() {
 
 #[tokio::test]
 async fn delete_removes_the_actor_once() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let id = app.actor("Ed", 50, "Male").await;
     let keep = app.actor("Flo", 51, "Female").await;
     let (status, body) = app.delete(&format!("/actors/{id}"), &producer()).await;
@@ -121,7 +122,7 @@ async fn names(app: &TestApp, query: &str) -> (Vec<String>, Value) {
 
 #[tokio::test]
 async fn list_pages_with_true_total() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     for i in 0..25 {
         app.actor(&format!("Actor {i:02}"), 20 + i, "Other").await;
     }
@@ -153,7 +154,7 @@ async fn list_pages_with_true_total() {
 
 #[tokio::test]
 async fn empty_table_lists_as_200_with_zero_total() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let (status, body) = app.get("/actors", &producer()).await;
     assert_eq!(status, 200);
     assert_eq!(
@@ -165,7 +166,7 @@ async fn empty_table_lists_as_200_with_zero_total() {
 
 #[tokio::test]
 async fn list_filters_and_sorts() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     app.actor("Zoe Kim", 30, "Female").await;
     app.actor("Adam Zed", 45, "Male").await;
     app.actor("Mia Zola", 45, "female").await;
@@ -192,7 +193,7 @@ async fn list_filters_and_sorts() {
 
 #[tokio::test]
 async fn q_matches_percent_underscore_and_backslash_literally() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     app.actor("100% Real", 30, "Other").await;
     app.actor("1000 Real", 30, "Other").await;
     app.actor("A_B", 30, "Other").await;
@@ -207,7 +208,7 @@ async fn q_matches_percent_underscore_and_backslash_literally() {
 
 #[tokio::test]
 async fn bad_list_parameters_are_400() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     for query in [
         "?sort=height",
         "?sort=name;drop",
@@ -232,7 +233,7 @@ async fn bad_list_parameters_are_400() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn total_stays_exact_through_concurrent_and_bulk_writes() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let creates: Vec<_> = (0..30)
         .map(|i| {
             let (http, url) = (app.http.clone(), app.url("/actors"));
@@ -258,16 +259,7 @@ async fn total_stays_exact_through_concurrent_and_bulk_writes() {
             200
         );
     }
-    let total = |app: &TestApp| {
-        let pool = app.pool.clone();
-        async move {
-            let counted: i64 = sqlx::query_scalar("SELECT count(*) FROM actors")
-                .fetch_one(&pool)
-                .await
-                .unwrap();
-            counted
-        }
-    };
+    let total = || app.pool.scalar::<i64>("SELECT count(*) FROM actors");
     let listed = |app: &TestApp| {
         let request = app
             .http
@@ -281,23 +273,24 @@ async fn total_stays_exact_through_concurrent_and_bulk_writes() {
         }
     };
     assert_eq!(listed(&app).await, 23);
-    assert_eq!(total(&app).await, 23);
+    assert_eq!(total().await, 23);
     // Bulk writes that bypass the API keep the count too.
-    sqlx::query(
-        "INSERT INTO actors (name, age) SELECT 'Bulk ' || g, 20 FROM generate_series(1, 1000) g",
-    )
-    .execute(&app.pool)
-    .await
-    .unwrap();
-    sqlx::query("DELETE FROM actors WHERE name LIKE 'Bulk 1%'")
-        .execute(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(listed(&app).await, total(&app).await);
-    sqlx::query("TRUNCATE actors CASCADE")
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    app.pool
+        .execute(
+            "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 1000) \
+             INSERT INTO actors (name, age) SELECT 'Bulk ' || n, 20 FROM g",
+        )
+        .await;
+    app.pool
+        .execute("DELETE FROM actors WHERE name LIKE 'Bulk 1%'")
+        .await;
+    assert_eq!(listed(&app).await, total().await);
+    app.pool
+        .execute(match STORE {
+            Backend::Postgres => "TRUNCATE actors CASCADE",
+            Backend::Sqlite => "DELETE FROM actors",
+        })
+        .await;
     assert_eq!(listed(&app).await, 0);
     // An empty page past the end still says the true total, in one answer.
     app.actor("Alone", 30, "Other").await;

@@ -10,6 +10,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use super::STORE;
 use crate::helpers::*;
 
 struct Endpoint {
@@ -122,7 +123,7 @@ fn endpoints() -> Vec<Endpoint> {
 
 #[tokio::test]
 async fn every_role_gets_exactly_its_permissions_on_every_endpoint() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let no_permissions = sign(&{
         let mut c = claims(&[]);
         c.as_object_mut().unwrap().remove("permissions");
@@ -207,7 +208,7 @@ fn with(changes: Value) -> Value {
 
 #[tokio::test]
 async fn every_token_problem_is_401_with_a_bearer_challenge() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     app.actor("Someone", 30, "Other").await;
     let before = app.snapshot().await;
     let hs256_with_public_key = {
@@ -377,7 +378,7 @@ async fn every_token_problem_is_401_with_a_bearer_challenge() {
 
 #[tokio::test]
 async fn real_world_token_shapes_are_accepted() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let mut at_jwt = rs256_header(KID);
     at_jwt.typ = Some("at+jwt".into());
     let mut no_typ = rs256_header(KID);
@@ -428,7 +429,7 @@ async fn real_world_token_shapes_are_accepted() {
 
 #[tokio::test]
 async fn jwks_is_fetched_once_and_unknown_kids_cannot_hammer_it() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     assert_eq!(
         app.jwks.fetches(),
         0,
@@ -457,7 +458,7 @@ async fn jwks_is_fetched_once_and_unknown_kids_cannot_hammer_it() {
 
 #[tokio::test]
 async fn a_rotated_key_is_picked_up_on_its_first_token() {
-    let app = TestApp::spawn_with(Options::default().jwks_min_refresh(Duration::ZERO)).await;
+    let app = TestApp::spawn_with(Options::new(STORE).jwks_min_refresh(Duration::ZERO)).await;
     let (status, _) = app.get("/actors", &producer()).await;
     assert_eq!(status, 200);
     assert_eq!(app.jwks.fetches(), 1);

@@ -6,6 +6,7 @@ use casting_shared::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use super::STORE;
 use crate::helpers::*;
 
 fn actor_json(id: i64, name: &str, age: i64, gender: &str) -> Value {
@@ -17,10 +18,7 @@ fn movie_json(id: i64, title: &str, release_date: &str) -> Value {
 }
 
 async fn cast_rows(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM cast_entries")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
+    app.pool.scalar("SELECT count(*) FROM cast_entries").await
 }
 
 /// Sends a PUT with exactly these bytes and content type (none when `None`).
@@ -39,7 +37,7 @@ async fn put_raw(
 
 #[tokio::test]
 async fn get_cast_lists_actors_and_characters_by_actor_name_then_id() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let movie = app.movie("Quiet Engines", "2021-01-22").await;
     let other_movie = app.movie("Copper Sky", "2021-08-13").await;
     let zoe = app.actor("Zoe Quist", 33, "Female").await;
@@ -69,7 +67,7 @@ async fn get_cast_lists_actors_and_characters_by_actor_name_then_id() {
 
 #[tokio::test]
 async fn a_movie_without_cast_and_an_actor_without_movies_have_empty_lists() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let movie = app.movie("Second Unit", "2025-06-20").await;
     let actor = app.actor("Dee Dale", 30, "Female").await;
     let (status, body) = app.get(&format!("/movies/{movie}/cast"), &producer()).await;
@@ -85,7 +83,7 @@ async fn a_movie_without_cast_and_an_actor_without_movies_have_empty_lists() {
 
 #[tokio::test]
 async fn actor_movies_lists_movies_and_characters_by_release_date_then_id() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let actor = app.actor("Eve Eld", 45, "Female").await;
     let other_actor = app.actor("Fay Fen", 29, "Female").await;
     let late = app.movie("Borrowed Light", "2025-01-17").await;
@@ -117,7 +115,7 @@ async fn actor_movies_lists_movies_and_characters_by_release_date_then_id() {
 
 #[tokio::test]
 async fn put_casts_an_actor_and_answers_the_entry() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let movie = app.movie("Glass Harvest", "2024-02-09").await;
     let actor = app.actor("Gus Gale", 38, "Male").await;
     let (status, body) = app
@@ -151,7 +149,7 @@ async fn put_casts_an_actor_and_answers_the_entry() {
 
 #[tokio::test]
 async fn put_twice_keeps_one_entry_and_gives_the_same_answer() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let movie = app.movie("Cold Open", "2022-03-04").await;
     let actor = app.actor("Hal Hart", 52, "Male").await;
     let path = format!("/movies/{movie}/cast/{actor}");
@@ -174,7 +172,7 @@ async fn put_twice_keeps_one_entry_and_gives_the_same_answer() {
 
 #[tokio::test]
 async fn put_changes_the_character_of_an_existing_entry() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let movie = app.movie("The Understudy", "2022-11-25").await;
     let actor = app.actor("Ida Ives", 27, "Female").await;
     app.cast(movie, actor, Some("Henrietta Moreno")).await;
@@ -200,7 +198,7 @@ async fn put_changes_the_character_of_an_existing_entry() {
 
 #[tokio::test]
 async fn put_without_body_without_character_or_with_null_means_no_character() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let movie = app.movie("Salt and Static", "2023-09-15").await;
     let actor = app.actor("Jo Jay", 34, "Other").await;
     let path = format!("/movies/{movie}/cast/{actor}");
@@ -238,7 +236,7 @@ async fn put_without_body_without_character_or_with_null_means_no_character() {
 
 #[tokio::test]
 async fn put_accepts_a_character_of_exactly_200_characters() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let movie = app.movie("Echoes in Amber", "2018-02-02").await;
     let actor = app.actor("Kim Kerr", 41, "Female").await;
     // 200 characters but 400 bytes: the limit counts characters.
@@ -256,7 +254,7 @@ async fn put_accepts_a_character_of_exactly_200_characters() {
 
 #[tokio::test]
 async fn delete_takes_one_actor_out_of_one_cast_only() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let movie = app.movie("Harbour of Strangers", "2021-05-28").await;
     let other_movie = app.movie("The Tin Violin", "2020-02-14").await;
     let actor = app.actor("Lea Lund", 36, "Female").await;
@@ -290,7 +288,7 @@ async fn delete_takes_one_actor_out_of_one_cast_only() {
 
 #[tokio::test]
 async fn unknown_movie_actor_or_cast_entry_is_404_saying_which_and_changes_nothing() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let movie = app.movie("Letters from the Dunes", "2023-12-01").await;
     let actor = app.actor("Ned Nye", 47, "Male").await;
     let cast = app.actor("Ola Orr", 31, "Female").await;
@@ -361,7 +359,7 @@ async fn unknown_movie_actor_or_cast_entry_is_404_saying_which_and_changes_nothi
 
 #[tokio::test]
 async fn non_numeric_or_non_positive_ids_are_404() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let movie = app.movie("Copper Sky", "2021-08-13").await;
     let actor = app.actor("Pia Pike", 23, "Female").await;
     app.cast(movie, actor, Some("Agnes Wren")).await;
@@ -387,7 +385,7 @@ async fn non_numeric_or_non_positive_ids_are_404() {
 
 #[tokio::test]
 async fn bad_characters_and_unknown_fields_are_422_and_change_nothing() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let movie = app.movie("Orchard of Small Hours", "2023-04-21").await;
     let cast = app.actor("Rae Ross", 44, "Female").await;
     let new = app.actor("Sol Stone", 58, "Male").await;
@@ -446,7 +444,7 @@ async fn bad_characters_and_unknown_fields_are_422_and_change_nothing() {
 
 #[tokio::test]
 async fn malformed_or_non_json_bodies_are_400_too_large_413_and_change_nothing() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let movie = app.movie("The Final Rehearsal", "2024-08-30").await;
     let actor = app.actor("Tam Tate", 26, "Other").await;
     app.cast(movie, actor, Some("August Beaumont")).await;
@@ -497,13 +495,15 @@ async fn malformed_or_non_json_bodies_are_400_too_large_413_and_change_nothing()
 #[tokio::test]
 async fn the_database_refuses_a_long_character_by_the_constraints_name() {
     use casting_server::error::ApiError;
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let movie = app.movie("Midnight at the Observatory", "2024-10-11").await;
     let actor = app.actor("Uma Urry", 48, "Female").await;
     let before = app.snapshot().await;
     // Bypass the parsing at the edge: the database still refuses, by name.
     let long = "x".repeat(201);
-    let error = casting_server::db::cast::assign(&app.pool, movie, actor, Some(&long))
+    let error = app
+        .store
+        .assign_cast(movie, actor, Some(&long))
         .await
         .unwrap_err();
     match ApiError::from(error) {
@@ -537,7 +537,7 @@ fn without(before: &[String], table: &str, id: i64) -> Vec<String> {
 
 #[tokio::test]
 async fn deleting_an_actor_removes_their_cast_entries_and_nothing_else() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let dune = app.movie("Dune", "2021-10-22").await;
     let arrival = app.movie("Arrival", "2016-11-11").await;
     let leaving = app.actor("Vic Vale", 55, "Male").await;
@@ -567,7 +567,7 @@ async fn deleting_an_actor_removes_their_cast_entries_and_nothing_else() {
 
 #[tokio::test]
 async fn deleting_a_movie_removes_its_cast_entries_and_nothing_else() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let going = app.movie("Paper Moons Over Lisbon", "2020-07-02").await;
     let staying = app.movie("Quiet Engines", "2021-01-22").await;
     let both = app.actor("Yara Yew", 29, "Female").await;
@@ -598,7 +598,7 @@ async fn deleting_a_movie_removes_its_cast_entries_and_nothing_else() {
 
 #[tokio::test]
 async fn each_role_may_read_casts_and_only_directors_and_producers_change_them() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let no_permissions = sign(&{
         let mut c = claims(&[]);
         c.as_object_mut().unwrap().remove("permissions");
@@ -669,7 +669,7 @@ async fn each_role_may_read_casts_and_only_directors_and_producers_change_them()
 
 #[tokio::test]
 async fn cast_endpoints_without_a_token_are_401() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let movie = app.movie("Northbound Sleeper", "2020-12-18").await;
     let actor = app.actor("Abe Arc", 35, "Male").await;
     app.cast(movie, actor, Some("Casimir Ivers")).await;

@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::process::{Command, Output};
 
 use crate::helpers::*;
-use crate::operations::Server;
 
 fn casting_server(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_casting-server"))
@@ -244,7 +243,8 @@ fn free_port() -> u16 {
 #[tokio::test(flavor = "multi_thread")]
 async fn port_listens_on_every_interface_unless_an_address_is_given() {
     let jwks = JwksServer::start(vec![public_jwk(TEST_KEY, KID)]).await;
-    let db = TestDb::new();
+    // The default store: an embedded SQLite file.
+    let db = TestDb::new(Backend::Sqlite);
     let port = free_port();
     let mut server = tokio::task::block_in_place(|| {
         Server::start_with(&db, &jwks, |command| {
@@ -261,7 +261,7 @@ async fn port_listens_on_every_interface_unless_an_address_is_given() {
     assert_eq!(health.status(), 200);
 
     // CASTING_BIND, when set, wins over PORT.
-    let other = TestDb::new();
+    let other = TestDb::new(Backend::Sqlite);
     let ignored = free_port();
     let mut server = tokio::task::block_in_place(|| {
         Server::start_with(&other, &jwks, |command| {

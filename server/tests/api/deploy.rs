@@ -7,10 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use casting_server::startup::MIGRATOR;
+use casting_server::db::{postgres, sqlite};
 
 use crate::helpers::*;
-use crate::operations::Server;
 
 fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -102,13 +101,19 @@ fn notification(socket: &UnixDatagram) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn notifies_systemd_ready_once_migrated_and_listening_then_stopping_on_sigterm() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        notifies_systemd_on(backend).await;
+    }
+}
+
+async fn notifies_systemd_on(backend: Backend) {
     let dir = scratch_dir("notify");
     let path = dir.join("notify.sock");
     let socket = UnixDatagram::bind(&path).unwrap();
     socket
         .set_read_timeout(Some(Duration::from_secs(60)))
         .unwrap();
-    let db = TestDb::new();
+    let db = TestDb::new(backend);
     let jwks = JwksServer::start(vec![public_jwk(TEST_KEY, KID)]).await;
     let mut server = tokio::task::block_in_place(|| {
         Server::start_with(&db, &jwks, |command| {
@@ -120,12 +125,15 @@ async fn notifies_systemd_ready_once_migrated_and_listening_then_stopping_on_sig
     assert!(ready.lines().any(|l| l == "READY=1"), "{ready:?}");
     assert!(ready.contains("STATUS=serving on 127.0.0.1:"), "{ready:?}");
     // By READY=1 the database is migrated and connections are accepted.
-    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
-    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(applied as usize, MIGRATOR.iter().count());
+    let pool = db.pool().await;
+    let applied: i64 = pool
+        .scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+        .await;
+    let migrations = match backend {
+        Backend::Postgres => &postgres::MIGRATOR,
+        Backend::Sqlite => &sqlite::MIGRATOR,
+    };
+    assert_eq!(applied as usize, migrations.iter().count(), "{backend:?}");
     pool.close().await;
     let addr = tokio::task::block_in_place(|| server.address());
     let (status, _) = read(reqwest::get(format!("http://{addr}/ready")).await.unwrap()).await;

@@ -4,6 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use super::STORE;
 use crate::helpers::*;
 
 struct BadBody {
@@ -51,7 +52,7 @@ async fn check_table(app: &TestApp, method: Method, path: &str, cases: Vec<BadBo
 
 #[tokio::test]
 async fn bad_actor_bodies_are_refused_and_change_nothing() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let id = app.actor("Existing", 40, "Other").await;
     let long = "x".repeat(10_000);
     check_table(
@@ -163,7 +164,7 @@ async fn bad_actor_bodies_are_refused_and_change_nothing() {
 
 #[tokio::test]
 async fn bad_movie_bodies_are_refused_and_change_nothing() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let id = app.movie("Existing", "2000-01-01").await;
     check_table(
         &app,
@@ -257,7 +258,7 @@ async fn raw(
 
 #[tokio::test]
 async fn framework_errors_use_the_json_format() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let id = app.actor("Existing", 40, "Other").await;
     let before = app.snapshot().await;
     let json_ct = Some("application/json");

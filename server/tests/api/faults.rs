@@ -3,31 +3,29 @@
 //! writing at once. After each, every acknowledged write is compared with
 //! the table, and the figures are printed (run with `--nocapture` to see them).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use casting_server::startup::DbSettings;
 use serde_json::{Value, json};
 use tokio::sync::Barrier;
 
+use super::STORE;
 use crate::helpers::*;
-use crate::operations::{Server, eventually};
-use crate::proxy::{PgProxy, postgres_addr};
 
 /// What happened to each write a load run sent.
 #[derive(Default)]
-struct Tally {
-    sent: usize,
+pub struct Tally {
+    pub sent: usize,
     /// Names of rows whose creation got a 201.
-    acknowledged: Vec<String>,
+    pub acknowledged: Vec<String>,
     /// Status (0: no answer) → count.
-    failed: BTreeMap<u16, usize>,
+    pub failed: BTreeMap<u16, usize>,
 }
 
 impl Tally {
-    fn merge(&mut self, other: Tally) {
+    pub fn merge(&mut self, other: Tally) {
         self.sent += other.sent;
         self.acknowledged.extend(other.acknowledged);
         for (status, n) in other.failed {
@@ -36,17 +34,15 @@ impl Tally {
     }
 }
 
-async fn names_in_table(pool: &sqlx::PgPool) -> HashMap<String, i64> {
-    let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT name, count(*) FROM actors GROUP BY name")
-            .fetch_all(pool)
-            .await
-            .unwrap();
+async fn names_in_table(pool: &TestPool) -> HashMap<String, i64> {
+    let rows: Vec<(String, i64)> = pool
+        .fetch_all("SELECT name, count(*) FROM actors GROUP BY name")
+        .await;
     rows.into_iter().collect()
 }
 
 /// Every acknowledged name is in the table exactly once, and no name twice.
-async fn check_nothing_lost(pool: &sqlx::PgPool, tally: &Tally, label: &str) {
+pub async fn check_nothing_lost(pool: &TestPool, tally: &Tally, label: &str) {
     let table = names_in_table(pool).await;
     let missing: Vec<&String> = tally
         .acknowledged
@@ -71,7 +67,12 @@ async fn check_nothing_lost(pool: &sqlx::PgPool, tally: &Tally, label: &str) {
 }
 
 /// `count` creations named `{prefix}-{i}`, one after another.
-async fn writer(base: String, prefix: String, count: usize, progress: Arc<AtomicUsize>) -> Tally {
+pub async fn writer(
+    base: String,
+    prefix: String,
+    count: usize,
+    progress: Arc<AtomicUsize>,
+) -> Tally {
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(15))
         .build()
@@ -105,72 +106,8 @@ async fn writer(base: String, prefix: String, count: usize, progress: Arc<Atomic
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn database_cut_under_load_loses_no_acknowledged_write() {
-    let proxy = PgProxy::start(postgres_addr()).await;
-    let app = TestApp::spawn_with(Options {
-        database_addr: Some(proxy.addr),
-        db: DbSettings {
-            pool_size: 4,
-            timeout: Duration::from_secs(1),
-        },
-        ..Options::default()
-    })
-    .await;
-    let (writers, per_writer) = (4, 60);
-    let progress = Arc::new(AtomicUsize::new(0));
-    let tasks: Vec<_> = (0..writers)
-        .map(|w| {
-            tokio::spawn(writer(
-                app.base.clone(),
-                format!("outage-{w}"),
-                per_writer,
-                progress.clone(),
-            ))
-        })
-        .collect();
-
-    // Cut the database a third of the way in, keep it down for a while, bring it back.
-    let third = writers * per_writer / 3;
-    assert!(
-        eventually(Duration::from_secs(60), || async {
-            progress.load(Ordering::SeqCst) >= third
-        })
-        .await
-    );
-    proxy.cut();
-    let at_cut = progress.load(Ordering::SeqCst);
-    assert!(
-        eventually(Duration::from_secs(30), || async {
-            progress.load(Ordering::SeqCst) >= at_cut + 8
-        })
-        .await
-    );
-    proxy.restore();
-
-    let mut tally = Tally::default();
-    for task in tasks {
-        tally.merge(task.await.unwrap());
-    }
-    assert!(
-        tally.failed.get(&503).copied().unwrap_or(0) > 0,
-        "the outage was felt: {:?}",
-        tally.failed
-    );
-    assert!(
-        tally.failed.keys().all(|s| *s == 503),
-        "an outage gives 503, never another error: {:?}",
-        tally.failed
-    );
-    assert!(
-        tally.acknowledged.len() > third,
-        "writes resumed after the outage"
-    );
-    check_nothing_lost(&app.pool, &tally, "database cut").await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigterm_under_load_completes_accepted_requests_and_loses_nothing() {
-    let db = TestDb::new();
+    let db = TestDb::new(STORE);
     let jwks = JwksServer::start(vec![public_jwk(TEST_KEY, KID)]).await;
     let mut server = tokio::task::block_in_place(|| Server::start(&db, &jwks));
     let addr = tokio::task::block_in_place(|| server.address());
@@ -206,7 +143,7 @@ async fn sigterm_under_load_completes_accepted_requests_and_loses_nothing() {
         "requests are answered properly or refused, never failed: {:?}",
         tally.failed
     );
-    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let pool = db.pool().await;
     check_nothing_lost(&pool, &tally, "SIGTERM under load").await;
     // Nothing was written that was not acknowledged, but for requests cut
     // before their answer could be read: at most one per writer.
@@ -220,8 +157,66 @@ async fn sigterm_under_load_completes_accepted_requests_and_loses_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kill_9_under_write_load_loses_no_acknowledged_write() {
+    let db = TestDb::new(STORE);
+    let jwks = JwksServer::start(vec![public_jwk(TEST_KEY, KID)]).await;
+    let mut server = tokio::task::block_in_place(|| Server::start(&db, &jwks));
+    let addr = tokio::task::block_in_place(|| server.address());
+    let base = format!("http://{addr}");
+    let progress = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..6)
+        .map(|w| {
+            tokio::spawn(writer(
+                base.clone(),
+                format!("crash-{w}"),
+                400,
+                progress.clone(),
+            ))
+        })
+        .collect();
+    assert!(
+        eventually(Duration::from_secs(60), || async {
+            progress.load(Ordering::SeqCst) >= 120
+        })
+        .await
+    );
+    // No chance to flush or finish anything.
+    tokio::task::block_in_place(|| server.child.kill()).unwrap();
+    tokio::task::block_in_place(|| server.child.wait()).unwrap();
+    let mut tally = Tally::default();
+    for task in tasks {
+        tally.merge(task.await.unwrap());
+    }
+    assert!(tally.acknowledged.len() >= 100, "the load ran");
+    // What the next start finds: every acknowledged write.
+    let mut restarted = tokio::task::block_in_place(|| Server::start(&db, &jwks));
+    tokio::task::block_in_place(|| restarted.address());
+    let pool = db.pool().await;
+    check_nothing_lost(&pool, &tally, "kill -9 under load").await;
+    let (total,): (i64,) = pool
+        .fetch_all("SELECT count(*) FROM actors")
+        .await
+        .into_iter()
+        .next()
+        .unwrap();
+    let (counted,): (i64,) = pool
+        .fetch_all(match STORE {
+            Backend::Postgres => {
+                "SELECT sum(n)::bigint FROM row_counts WHERE table_name = 'actors'"
+            }
+            Backend::Sqlite => "SELECT n FROM row_counts WHERE table_name = 'actors'",
+        })
+        .await
+        .into_iter()
+        .next()
+        .unwrap();
+    assert_eq!(counted, total, "the counters survived with the rows");
+    pool.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_editors_racing_on_one_row_one_wins_the_other_gets_412() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let mut outcomes: BTreeMap<(u16, u16), usize> = BTreeMap::new();
     for round in 0..20 {
         let id = app.actor(&format!("Raced {round}"), 30, "Other").await;
@@ -289,7 +284,7 @@ async fn two_editors_racing_on_one_row_one_wins_the_other_gets_412() {
 
 #[tokio::test]
 async fn etags_name_versions_and_if_match_guards_patch_and_delete() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let id = app.movie("Versioned", "2001-01-01").await;
     let path = format!("/movies/{id}");
     let etag_of =
@@ -352,70 +347,4 @@ async fn etags_name_versions_and_if_match_guards_patch_and_delete() {
     assert_eq!(status, 200);
     let (status, body) = read(delete("*").await.unwrap()).await;
     assert_error(status, &body, 404);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn several_instances_on_one_database_behave_as_one() {
-    let first = TestApp::spawn().await;
-    let mut apps = vec![first];
-    for _ in 0..2 {
-        let shared = Some(apps[0].db_url.clone());
-        apps.push(
-            TestApp::spawn_with(Options {
-                shared_db: shared,
-                ..Options::default()
-            })
-            .await,
-        );
-    }
-    let progress = Arc::new(AtomicUsize::new(0));
-    let tasks: Vec<_> = apps
-        .iter()
-        .enumerate()
-        .flat_map(|(i, app)| {
-            let progress = progress.clone();
-            (0..2).map(move |w| {
-                tokio::spawn(writer(
-                    app.base.clone(),
-                    format!("instance{i}-{w}"),
-                    40,
-                    progress.clone(),
-                ))
-            })
-        })
-        .collect();
-    let mut tally = Tally::default();
-    for task in tasks {
-        tally.merge(task.await.unwrap());
-    }
-    assert_eq!(
-        tally.acknowledged.len(),
-        tally.sent,
-        "every write succeeded: {:?}",
-        tally.failed
-    );
-    check_nothing_lost(&apps[0].pool, &tally, "three instances").await;
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM actors")
-        .fetch_all(&apps[0].pool)
-        .await
-        .unwrap();
-    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), ids.len());
-    // Every instance sees every row.
-    for app in &apps {
-        let (_, body) = app.get("/actors?per_page=1", &producer()).await;
-        assert_eq!(body["total"], tally.sent);
-    }
-    // And they guard versions together: one stale If-Match across instances loses.
-    let id = apps[0].actor("Shared", 40, "Other").await;
-    let path = format!("/actors/{id}");
-    let guarded = |app: &TestApp, age: i64| {
-        app.http
-            .patch(app.url(&path))
-            .bearer_auth(producer())
-            .header("if-match", "\"1\"")
-            .json(&json!({"age": age}))
-            .send()
-    };
-    assert_eq!(guarded(&apps[1], 41).await.unwrap().status(), 200);
-    assert_eq!(guarded(&apps[2], 42).await.unwrap().status(), 412);
 }

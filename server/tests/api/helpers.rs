@@ -1,21 +1,30 @@
-//! Test harness: a fresh PostgreSQL database per test, the real app served
-//! over real HTTP on a free port, a JWKS served over HTTP by a tiny local
-//! server, and tokens signed with the test's own RSA keys.
+//! Test harness: a fresh database per test on either store (a PostgreSQL
+//! database, or a SQLite file in a directory of its own), the real app
+//! served over real HTTP on a free port, a JWKS served over HTTP by a tiny
+//! local server, and tokens signed with the test's own RSA keys.
+//! `TEST_LOG=1` shows the server's logs.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use casting_server::HttpConfig;
+use casting_server::db::{Location, Store, StoreSettings};
 use casting_server::settings::{AuthSettings, ExternalIssuer};
-use casting_server::startup::{DbSettings, build_state, prepare_database};
+use casting_server::{Application, HttpSettings, Settings};
 use casting_shared::Role;
 use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
-use sqlx::{Connection, PgConnection, PgPool};
 use tokio::net::TcpListener;
+
+pub use crate::cluster::server_url;
+
+mod databases;
+mod wire;
+
+pub use databases::*;
+pub use wire::*;
 
 pub const ISSUER: &str = "https://casting-test.example.auth0.com/";
 pub const AUDIENCE: &str = "casting-agency";
@@ -27,53 +36,42 @@ pub const TEST_KEY: &[u8] = include_bytes!("../fixtures/test_signing_key.pem");
 pub const OTHER_KEY: &[u8] = include_bytes!("../fixtures/other_signing_key.pem");
 pub const TEST_PUBLIC_KEY: &[u8] = include_bytes!("../fixtures/test_signing_key.pub.pem");
 
-/// The PostgreSQL server the tests use; `CASTING_TEST_DATABASE_URL` overrides it.
-pub fn server_url() -> String {
-    std::env::var("CASTING_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+/// Installs, once per test process, the tracing layer through which sqlx's
+/// pool-acquire times reach each application's metrics (`main` installs it
+/// with the logs), and shows the server's logs when `TEST_LOG` is set.
+pub fn init_test_log() {
+    use tracing_subscriber::prelude::*;
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let logs = std::env::var_os("TEST_LOG").is_some().then(|| {
+            tracing_subscriber::fmt::layer()
+                .with_test_writer()
+                .with_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                )
+        });
+        let _ = tracing_subscriber::registry()
+            .with(casting_server::metrics::pool_acquire_layer())
+            .with(logs)
+            .try_init();
+    });
 }
 
-/// A database of its own for one test, dropped when the test ends.
-pub struct TestDb {
-    pub name: String,
-    pub url: String,
-}
-
-impl TestDb {
-    /// A name and URL; the database itself is created by the server under test.
-    pub fn new() -> Self {
-        let name = format!("casting_test_{}", uuid::Uuid::new_v4().simple());
-        let url = format!("{}/{}", server_url(), name);
-        Self { name, url }
+/// Polls until `check` holds, for at most `limit`.
+pub async fn eventually<F, Fut>(limit: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-
-    /// The URL of the same database through another host:port (a proxy).
-    pub fn url_via(&self, addr: SocketAddr) -> String {
-        format!("postgres://postgres@{addr}/{}", self.name)
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let name = self.name.clone();
-        let admin = format!("{}/postgres", server_url());
-        // Drop runs inside a test's runtime; a thread of its own may block.
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async {
-                if let Ok(mut conn) = PgConnection::connect(&admin).await {
-                    let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
-                        .execute(&mut conn)
-                        .await;
-                }
-            });
-        })
-        .join();
-    }
+    false
 }
 
 /// A JWKS endpoint served over real HTTP that counts its fetches.
@@ -192,8 +190,9 @@ pub fn producer() -> String {
 
 /// Knobs a test may turn before the app starts.
 pub struct Options {
-    pub db: DbSettings,
-    pub http: HttpConfig,
+    pub backend: Backend,
+    pub db: StoreSettings,
+    pub http: HttpSettings,
     /// Everything but the external issuer, which is the test's own JWKS server.
     pub auth: AuthSettings,
     /// Connect the server to PostgreSQL through this address (a proxy).
@@ -201,17 +200,22 @@ pub struct Options {
     /// Share another app's database instead of a fresh one.
     pub shared_db: Option<String>,
     pub client_id: Option<String>,
+    pub demo: bool,
     /// The external issuer's discovery document (default: the JWKS server's).
     pub discovery_url: Option<String>,
 }
 
-impl Default for Options {
-    fn default() -> Self {
+impl Options {
+    pub fn new(backend: Backend) -> Self {
         Self {
-            db: DbSettings::default(),
-            http: HttpConfig::default(),
+            backend,
+            db: StoreSettings::default(),
+            http: HttpSettings {
+                bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+                ..HttpSettings::default()
+            },
             auth: AuthSettings {
-                public_url: PUBLIC_URL.into(),
+                public_url: Some(PUBLIC_URL.into()),
                 audience: AUDIENCE.into(),
                 // Tests hammer the login on purpose; the throttle test sets its own.
                 login_max_failures: 1000,
@@ -220,15 +224,22 @@ impl Default for Options {
             database_addr: None,
             shared_db: None,
             client_id: None,
+            demo: false,
             discovery_url: None,
         }
     }
-}
 
-impl Options {
     pub fn jwks_min_refresh(mut self, every: Duration) -> Self {
         self.auth.jwks_min_refresh = every;
         self
+    }
+}
+
+/// HTTP settings for a test server: any free port.
+pub fn test_http() -> HttpSettings {
+    HttpSettings {
+        bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+        ..HttpSettings::default()
     }
 }
 
@@ -236,31 +247,38 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub base: String,
     pub http: reqwest::Client,
-    pub pool: PgPool,
+    /// The server's own store, to call it behind the API.
+    pub store: Store,
+    /// The test's own connections, to look at the tables.
+    pub pool: TestPool,
     pub jwks: JwksServer,
     pub db_url: String,
     /// Kept so the database lives as long as the app, and is dropped with it.
     #[allow(dead_code)]
     pub db: TestDb,
+    /// Stops the server, and the task serving it.
+    stop: Mutex<
+        Option<(
+            tokio::sync::oneshot::Sender<()>,
+            tokio::task::JoinHandle<()>,
+        )>,
+    >,
 }
 
 impl TestApp {
-    pub async fn spawn() -> Self {
-        Self::spawn_with(Options::default()).await
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(Options::new(backend)).await
     }
 
     pub async fn spawn_with(options: Options) -> Self {
-        record_pool_acquire_times();
-        let db = TestDb::new();
+        init_test_log();
+        let db = TestDb::new(options.backend);
         let jwks = JwksServer::start(vec![public_jwk(TEST_KEY, KID)]).await;
         let url = match (&options.shared_db, options.database_addr) {
             (Some(url), _) => url.clone(),
             (None, Some(addr)) => db.url_via(addr),
             (None, None) => db.url.clone(),
         };
-        let pool = prepare_database(&url, &options.db)
-            .await
-            .expect("prepare the test database");
         let mut auth = options.auth;
         auth.external = Some(ExternalIssuer {
             issuer: ISSUER.into(),
@@ -271,27 +289,65 @@ impl TestApp {
                 .unwrap_or_else(|| jwks.url.replace("jwks.json", "openid-configuration")),
             client_id: options.client_id,
         });
-        let state = build_state(pool.clone(), &auth)
+        let settings = Settings {
+            database: Location::parse(&url).expect("a database URL"),
+            store: options.db,
+            http: options.http,
+            auth,
+            demo: options.demo,
+        };
+        let application = Application::build(settings)
             .await
-            .expect("build the app state");
-        let app = casting_server::app(state, &options.http);
-        let limits = options.http.connection_limits();
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind app");
-        let addr = listener.local_addr().expect("addr");
-        tokio::spawn(casting_server::connections::serve(
-            listener,
-            app,
-            limits,
-            std::future::pending(),
-        ));
+            .expect("build the application");
+        let addr = application.address();
+        let store = application.store().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serving = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            application.run_until(shutdown).await.expect("serve");
+        });
+        let pool = match &options.shared_db {
+            Some(url) => TestPool::connect(options.backend, url).await,
+            None => db.pool().await,
+        };
         Self {
             addr,
             base: format!("http://{addr}"),
             http: reqwest::Client::new(),
+            store,
             pool,
             jwks,
             db_url: url,
             db,
+            stop: Mutex::new(Some((stop, serving))),
+        }
+    }
+
+    /// Stops the server and waits until it has let go of the store (and, on
+    /// SQLite, of the file's instance lock); the database stays.
+    pub async fn stop(&self) {
+        let stop = self.stop.lock().expect("stop").take();
+        if let Some((signal, serving)) = stop {
+            let _ = signal.send(());
+            let _ = serving.await;
+        }
+    }
+
+    /// Another server on this one's database: a second instance on
+    /// PostgreSQL. SQLite serves one instance per file, so there is none;
+    /// callers let this app stand in for it.
+    pub async fn another_instance(&self) -> Option<TestApp> {
+        match self.db.backend {
+            Backend::Postgres => Some(
+                TestApp::spawn_with(Options {
+                    shared_db: Some(self.db_url.clone()),
+                    ..Options::new(Backend::Postgres)
+                })
+                .await,
+            ),
+            Backend::Sqlite => None,
         }
     }
 
@@ -377,116 +433,23 @@ impl TestApp {
     /// Every row of the actors, movies and cast tables, to prove a failed
     /// request changed nothing.
     pub async fn snapshot(&self) -> Vec<String> {
-        sqlx::query_scalar(
-            "SELECT 'actor ' || id || ' ' || name || ' ' || age || ' ' || gender || ' v' || version FROM actors \
-             UNION ALL \
-             SELECT 'movie ' || id || ' ' || title || ' ' || release_date || ' v' || version FROM movies \
-             UNION ALL \
-             SELECT 'cast ' || movie_id || ' ' || actor_id || ' ' || COALESCE(quote_literal(character), 'NULL') \
-                    || ' ' || created_at FROM cast_entries \
-             ORDER BY 1",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .expect("snapshot")
+        let quote = match self.pool.backend() {
+            Backend::Postgres => "quote_literal",
+            Backend::Sqlite => "quote",
+        };
+        self.pool
+            .fetch_all::<(String,)>(&format!(
+                "SELECT 'actor ' || id || ' ' || name || ' ' || age || ' ' || gender || ' v' || version FROM actors \
+                 UNION ALL \
+                 SELECT 'movie ' || id || ' ' || title || ' ' || release_date || ' v' || version FROM movies \
+                 UNION ALL \
+                 SELECT 'cast ' || movie_id || ' ' || actor_id || ' ' || COALESCE({quote}(character), 'NULL') \
+                        || ' ' || created_at FROM cast_entries \
+                 ORDER BY 1"
+            ))
+            .await
+            .into_iter()
+            .map(|(row,)| row)
+            .collect()
     }
-}
-
-/// Installs, once per test process, the tracing layer through which sqlx's
-/// pool-acquire times reach each application's metrics (`main` installs it
-/// with the logs).
-fn record_pool_acquire_times() {
-    use tracing_subscriber::prelude::*;
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let _ = tracing_subscriber::registry()
-            .with(casting_server::metrics::pool_acquire_layer())
-            .try_init();
-    });
-}
-
-/// Status and JSON body; asserts the body is JSON, as every response must be.
-pub async fn read(response: reqwest::Response) -> (u16, Value) {
-    let status = response.status().as_u16();
-    let text = response.text().await.expect("body");
-    let body = serde_json::from_str(&text)
-        .unwrap_or_else(|_| panic!("status {status}: body is not JSON: {text:?}"));
-    (status, body)
-}
-
-/// Asserts the contract's error body for `status`.
-pub fn assert_error(status: u16, body: &Value, expected: u16) {
-    assert_eq!(status, expected, "{body}");
-    assert_eq!(body["success"], false, "{body}");
-    assert_eq!(body["error"], expected, "{body}");
-    let message = casting_shared::api::status_message(expected);
-    assert_eq!(body["message"], message, "{body}");
-}
-
-/// Sends raw bytes as one HTTP/1.1 exchange (the request should say
-/// `Connection: close`) and parses the status and JSON body of the answer.
-pub async fn raw_http(addr: SocketAddr, request: &[u8]) -> (u16, Value) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    // The server may answer (413) before it has read everything we send.
-    let _ = stream.write_all(request).await;
-    let mut answer = Vec::new();
-    let _ = stream.read_to_end(&mut answer).await;
-    parse_http_response(&answer)
-}
-
-pub fn parse_http_response(answer: &[u8]) -> (u16, Value) {
-    let text = String::from_utf8_lossy(answer);
-    let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP answer");
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status");
-    let chunked = head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked");
-    let body = if chunked {
-        dechunk(body)
-    } else {
-        body.to_owned()
-    };
-    let json = serde_json::from_str(&body)
-        .unwrap_or_else(|_| panic!("status {status}: body is not JSON: {body:?}"));
-    (status, json)
-}
-
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if size == 0 {
-            break;
-        }
-        out.push_str(&rest[..size]);
-        body = &rest[size + 2..];
-    }
-    out
-}
-
-/// Every line a child process writes to stdout or stderr, as it comes.
-pub fn output_lines(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
-    use std::io::BufRead;
-    let (send, lines) = std::sync::mpsc::channel();
-    let streams: [Box<dyn std::io::Read + Send>; 2] = [
-        Box::new(child.stdout.take().expect("stdout is piped")),
-        Box::new(child.stderr.take().expect("stderr is piped")),
-    ];
-    for stream in streams {
-        let send = send.clone();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stream)
-                .lines()
-                .map_while(Result::ok)
-            {
-                let _ = send.send(line);
-            }
-        });
-    }
-    lines
 }

@@ -7,6 +7,7 @@ use proptest::test_runner::{Config, TestRunner};
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
+use super::STORE;
 use crate::helpers::*;
 
 fn any_json() -> impl Strategy<Value = Value> {
@@ -80,7 +81,7 @@ fn fuzz_http<S: Strategy>(
     S::Value: std::fmt::Debug,
 {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let app = runtime.block_on(TestApp::spawn());
+    let app = runtime.block_on(TestApp::spawn(STORE));
     let (actor, movie) = runtime.block_on(async {
         (
             app.actor("Target", 40, "Other").await,
@@ -182,7 +183,7 @@ const AWKWARD: &[&str] = &[
 
 #[tokio::test]
 async fn sql_special_and_unicode_text_round_trips_exactly_and_filters_literally() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let mut ids = Vec::new();
     for name in AWKWARD {
         let (status, body) = app
@@ -259,7 +260,7 @@ fn percent_decode(text: &str) -> String {
 
 #[tokio::test]
 async fn nul_characters_are_refused_with_422_never_a_500() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let id = app.actor("Clean", 40, "Other").await;
     let movie = app.movie("Clean", "2000-01-01").await;
     let before = app.snapshot().await;

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use casting_server::settings::AuthSettings;
 use serde_json::{Value, json};
 
+use super::STORE;
 use crate::helpers::*;
 
 pub fn server_command(db_url: &str, args: &[&str], stdin: Option<&str>) -> Output {
@@ -94,7 +95,7 @@ pub async fn login_token(app: &TestApp, username: &str, password: &str) -> Strin
 
 #[tokio::test(flavor = "multi_thread")]
 async fn users_commands_manage_accounts_and_refuse_bad_input() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let db = &app.db_url;
     let out = ok(
         db,
@@ -231,16 +232,16 @@ async fn users_commands_manage_accounts_and_refuse_bad_input() {
     assert_eq!(login(&app, "bob", "new-bob-password").await.0, 200);
     ok(db, &["users", "remove", "bob"], None);
     assert_eq!(login(&app, "bob", "new-bob-password").await.0, 401);
-    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'Ann'")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let hash: String = app
+        .pool
+        .scalar("SELECT password_hash FROM users WHERE username = 'Ann'")
+        .await;
     assert!(hash.starts_with("$argon2id$"), "{hash}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn login_gives_a_token_with_the_roles_permissions_on_the_api() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     for (name, role) in [
         ("assistant", "assistant"),
         ("director", "director"),
@@ -329,7 +330,7 @@ async fn login_gives_a_token_with_the_roles_permissions_on_the_api() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn wrong_password_unknown_and_disabled_users_get_the_same_401_in_about_the_same_time() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     add_user(&app.db_url, "ann", "producer", "right-password");
     add_user(&app.db_url, "off", "producer", "right-password");
     ok(&app.db_url, &["users", "disable", "off"], None);
@@ -384,9 +385,9 @@ async fn repeated_failures_are_throttled_with_429_and_retry_after() {
     let app = TestApp::spawn_with(Options {
         auth: AuthSettings {
             login_max_failures: 3,
-            ..Options::default().auth
+            ..Options::new(STORE).auth
         },
-        ..Options::default()
+        ..Options::new(STORE)
     })
     .await;
     add_user(&app.db_url, "ann", "producer", "right-password");
@@ -424,9 +425,9 @@ async fn a_built_in_token_is_refused_once_it_expires() {
         auth: AuthSettings {
             token_ttl: Duration::from_secs(1),
             leeway: Duration::ZERO,
-            ..Options::default().auth
+            ..Options::new(STORE).auth
         },
-        ..Options::default()
+        ..Options::new(STORE)
     })
     .await;
     add_user(&app.db_url, "ann", "producer", "right-password");
@@ -440,7 +441,7 @@ async fn a_built_in_token_is_refused_once_it_expires() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_independent_verifier_accepts_our_tokens_with_the_published_jwks() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     add_user(&app.db_url, "ann", "director", "right-password");
     let token = login_token(&app, "ann", "right-password").await;
     let (status, jwks) = app.get("/.well-known/jwks.json", "").await;
@@ -479,84 +480,11 @@ async fn an_independent_verifier_accepts_our_tokens_with_the_published_jwks() {
     assert!(!output.status.success());
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn instances_on_one_database_share_keys_and_rotation_keeps_old_tokens_valid() {
-    let first = TestApp::spawn().await;
-    let second = TestApp::spawn_with(Options {
-        shared_db: Some(first.db_url.clone()),
-        ..Options::default()
-    })
-    .await;
-    let keys: i64 = sqlx::query_scalar("SELECT count(*) FROM signing_keys")
-        .fetch_one(&first.pool)
-        .await
-        .unwrap();
-    assert_eq!(keys, 1, "one key for both instances");
-    add_user(&first.db_url, "ann", "producer", "right-password");
-    let from_first = login_token(&first, "ann", "right-password").await;
-    let from_second = login_token(&second, "ann", "right-password").await;
-    assert_eq!(second.get("/actors", &from_first).await.0, 200);
-    assert_eq!(first.get("/actors", &from_second).await.0, 200);
-
-    let out = ok(&first.db_url, &["keys", "rotate"], None);
-    assert!(out.contains("new signing key"), "{out}");
-    // An instance started after the rotation signs with the new key...
-    let third = TestApp::spawn_with(Options {
-        shared_db: Some(first.db_url.clone()),
-        ..Options::default()
-    })
-    .await;
-    let after = login_token(&third, "ann", "right-password").await;
-    let kid = |token: &str| jsonwebtoken::decode_header(token).unwrap().kid.unwrap();
-    assert_ne!(kid(&after), kid(&from_first));
-    // ...which the older instances accept, and the old tokens stay valid everywhere.
-    for (name, app) in [("first", &first), ("second", &second), ("third", &third)] {
-        let (status, body) = app.get("/actors", &after).await;
-        assert_eq!(status, 200, "{name}, new token: {body}");
-        let (status, body) = app.get("/actors", &from_first).await;
-        assert_eq!(status, 200, "{name}, old token: {body}");
-    }
-    let (_, jwks) = third.get("/.well-known/jwks.json", "").await;
-    assert_eq!(
-        jwks["keys"].as_array().unwrap().len(),
-        2,
-        "old and new key are published"
-    );
-}
-
-#[tokio::test]
-async fn several_instances_starting_at_once_create_one_signing_key() {
-    let first = TestApp::spawn().await;
-    sqlx::query("DELETE FROM signing_keys")
-        .execute(&first.pool)
-        .await
-        .unwrap();
-    let starts = (0..3).map(|_| {
-        let url = first.db_url.clone();
-        tokio::spawn(async move {
-            let pool = casting_server::startup::prepare_database(&url, &Default::default())
-                .await
-                .unwrap();
-            casting_server::startup::build_state(pool, &AuthSettings::default())
-                .await
-                .map(|_| ())
-        })
-    });
-    for start in starts {
-        start.await.unwrap().expect("every instance starts");
-    }
-    let keys: i64 = sqlx::query_scalar("SELECT count(*) FROM signing_keys")
-        .fetch_one(&first.pool)
-        .await
-        .unwrap();
-    assert_eq!(keys, 1);
-}
-
 #[tokio::test]
 async fn auth_config_describes_both_issuers() {
     let app = TestApp::spawn_with(Options {
         client_id: Some("tui-client".into()),
-        ..Options::default()
+        ..Options::new(STORE)
     })
     .await;
     let (status, config) = app.get("/auth/config", "").await;
@@ -622,31 +550,37 @@ fn serve_demo(db_url: &str) -> (String, bool) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn demo_mode_seeds_an_empty_database_once_and_refuses_a_non_empty_one() {
-    let app = TestApp::spawn().await;
-    let (printed, listening) = tokio::task::block_in_place(|| serve_demo(&app.db_url));
+    // The demo server runs first and alone: a SQLite file serves one server at a time.
+    let db = TestDb::new(STORE);
+    let (printed, listening) = tokio::task::block_in_place(|| serve_demo(&db.url));
     assert!(listening, "{printed}");
+    // A second start does not seed again.
+    let (again, listening) = tokio::task::block_in_place(|| serve_demo(&db.url));
+    assert!(listening && again.contains("already"), "{again}");
+
+    let app = TestApp::spawn_with(Options {
+        shared_db: Some(db.url.clone()),
+        ..Options::new(STORE)
+    })
+    .await;
     let count = |table: &'static str| {
-        let pool = app.pool.clone();
+        let pool = &app.pool;
         async move {
-            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
-                "SELECT count(*) FROM {table}"
-            )))
-            .fetch_one(&pool)
-            .await
-            .unwrap()
+            pool.scalar::<i64>(&format!("SELECT count(*) FROM {table}"))
+                .await
         }
     };
-    assert!(count("actors").await >= 60);
+    assert!((60..100).contains(&count("actors").await));
     assert!(count("movies").await >= 25);
     assert_eq!(count("users").await, 3);
     // Every movie has a cast of 3–6 actors, each playing a named character.
-    let cast_sizes: Vec<(i64, i64, i64)> = sqlx::query_as(
-        "SELECT m.id, count(c.actor_id), count(c.character) \
-         FROM movies m LEFT JOIN cast_entries c ON c.movie_id = m.id GROUP BY m.id",
-    )
-    .fetch_all(&app.pool)
-    .await
-    .unwrap();
+    let cast_sizes: Vec<(i64, i64, i64)> = app
+        .pool
+        .fetch_all(
+            "SELECT m.id, count(c.actor_id), count(c.character) \
+             FROM movies m LEFT JOIN cast_entries c ON c.movie_id = m.id GROUP BY m.id",
+        )
+        .await;
     assert_eq!(cast_sizes.len() as i64, count("movies").await);
     for (movie, actors, characters) in &cast_sizes {
         assert!(
@@ -655,7 +589,8 @@ async fn demo_mode_seeds_an_empty_database_once_and_refuses_a_non_empty_one() {
         );
         assert_eq!(characters, actors, "movie {movie} has unnamed characters");
     }
-    let seeded_cast = count("cast_entries").await;
+    let seeded_cast: i64 = cast_sizes.iter().map(|(_, actors, _)| actors).sum();
+    assert_eq!(count("cast_entries").await, seeded_cast);
     let (movie, actors, _) = cast_sizes[0];
     let (status, body) = app.get(&format!("/movies/{movie}/cast"), &producer()).await;
     assert_eq!(status, 200, "{body}");
@@ -676,17 +611,10 @@ async fn demo_mode_seeds_an_empty_database_once_and_refuses_a_non_empty_one() {
         assert_eq!(body["role"], role);
     }
 
-    // A second start does not seed again.
-    let (printed, listening) = tokio::task::block_in_place(|| serve_demo(&app.db_url));
-    assert!(listening && printed.contains("already"), "{printed}");
-    assert_eq!(count("users").await, 3);
-    assert!(count("actors").await < 100);
-    assert_eq!(count("cast_entries").await, seeded_cast);
-
     // A database with data of its own is refused.
-    let other = TestApp::spawn().await;
-    other.actor("Real Person", 40, "Other").await;
-    let (printed, listening) = tokio::task::block_in_place(|| serve_demo(&other.db_url));
+    let other = TestDb::new(STORE);
+    add_user(&other.url, "real-person", "producer", "real-password");
+    let (printed, listening) = tokio::task::block_in_place(|| serve_demo(&other.url));
     assert!(!listening, "{printed}");
     assert!(
         printed.contains("only seeded into an empty database"),
@@ -696,16 +624,12 @@ async fn demo_mode_seeds_an_empty_database_once_and_refuses_a_non_empty_one() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn without_demo_nothing_is_seeded_and_no_account_exists() {
-    let db = TestDb::new();
+    let db = TestDb::new(STORE);
     let output = tokio::task::block_in_place(|| server_command(&db.url, &["migrate"], None));
     assert!(output.status.success(), "{}", text(&output));
-    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let pool = db.pool().await;
     for table in ["actors", "movies", "cast_entries", "users"] {
-        let n: i64 =
-            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
-                .fetch_one(&pool)
-                .await
-                .unwrap();
+        let n: i64 = pool.scalar(&format!("SELECT count(*) FROM {table}")).await;
         assert_eq!(n, 0, "{table}");
     }
     pool.close().await;

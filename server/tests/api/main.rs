@@ -1,24 +1,25 @@
 //! Integration tests of casting-server: the real app over real HTTP on a
-//! fresh PostgreSQL database per test.
+//! fresh database per test. Every suite runs once per store, so a test's
+//! name says which failed: `postgres::actors::…`, `sqlite::actors::…`.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+// A failed unwrap is a failed test; `suite.rs` (and every suite in it) is
+// compiled once per store, on purpose.
+#![allow(clippy::unwrap_used, clippy::duplicate_mod)]
 
-mod actors;
-mod auth;
-mod cast;
 mod cli;
+mod cluster;
 mod deploy;
-mod errors;
-mod faults;
 mod helpers;
-mod hostile;
-mod identity;
-mod lists;
-mod metrics;
-mod movies;
-mod openapi;
-mod operations;
 mod proxy;
-mod security_connections;
-mod security_login;
-mod security_tokens;
+
+/// Every suite against PostgreSQL.
+#[path = "suite.rs"]
+mod postgres;
+/// Every suite against the embedded SQLite store.
+#[path = "suite.rs"]
+mod sqlite;
+
+/// What only PostgreSQL offers: several instances on one database, and an outage of its server.
+mod postgres_only;
+/// What only the embedded store needs: one instance per file, where the file lives.
+mod sqlite_only;

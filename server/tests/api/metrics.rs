@@ -3,14 +3,15 @@
 
 use std::time::Duration;
 
-use casting_server::HttpConfig;
+use casting_server::HttpSettings;
+use casting_server::db::StoreSettings;
 use casting_server::settings::AuthSettings;
-use casting_server::startup::DbSettings;
 use prometheus_parse::{Sample, Scrape, Value as Metric};
 use serde_json::json;
 
+use super::STORE;
+use super::identity::add_user;
 use crate::helpers::*;
-use crate::identity::add_user;
 use crate::proxy::{PgProxy, postgres_addr};
 
 /// One scrape: its text, and the text parsed.
@@ -99,7 +100,7 @@ async fn login(app: &TestApp, username: &str, password: &str) -> u16 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn metrics_count_requests_by_route_method_and_status_with_latency() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let before = Metrics::scrape(&app).await;
     let token = producer();
     let id = app.actor("Counted", 30, "Other").await;
@@ -164,8 +165,12 @@ async fn metrics_count_requests_by_route_method_and_status_with_latency() {
     // The scrape in progress is the one request in flight.
     assert_eq!(after.value("casting_http_requests_in_flight", &[]), 1.0);
 
-    // The pool: its size, what is lent, and how long acquiring took.
-    let max = DbSettings::default().pool_size as f64;
+    // The pool: its size, what is lent, and how long acquiring took. SQLite
+    // has the pool of readers and its one writer.
+    let max = match STORE {
+        Backend::Postgres => StoreSettings::default().pool_size,
+        Backend::Sqlite => StoreSettings::default().pool_size + 1,
+    } as f64;
     assert_eq!(after.value("casting_db_pool_max_connections", &[]), max);
     let open = after.value("casting_db_pool_connections", &[]);
     assert!((1.0..=max).contains(&open), "{open}");
@@ -196,9 +201,9 @@ async fn metrics_count_logins_by_outcome_and_throttling() {
     let app = TestApp::spawn_with(Options {
         auth: AuthSettings {
             login_max_failures: 2,
-            ..Options::default().auth
+            ..Options::new(STORE).auth
         },
-        ..Options::default()
+        ..Options::new(STORE)
     })
     .await;
     add_user(&app.db_url, "ann", "producer", "right-password");
@@ -218,39 +223,102 @@ async fn metrics_count_logins_by_outcome_and_throttling() {
     assert_eq!(moved("throttled"), 2.0);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn metrics_count_database_errors() {
-    let proxy = PgProxy::start(postgres_addr()).await;
-    let app = TestApp::spawn_with(Options {
-        database_addr: Some(proxy.addr),
-        db: DbSettings {
+/// A database that stops answering writes: PostgreSQL cut off by a proxy,
+/// or a SQLite file whose write lock another program holds past the busy
+/// timeout.
+enum Outage {
+    Cut(PgProxy),
+    Locked(Option<sqlx::SqliteConnection>),
+}
+
+impl Outage {
+    async fn app() -> (TestApp, Outage) {
+        let db = StoreSettings {
             pool_size: 2,
             timeout: Duration::from_secs(1),
-        },
-        ..Options::default()
-    })
-    .await;
+        };
+        match STORE {
+            Backend::Postgres => {
+                let proxy = PgProxy::start(postgres_addr()).await;
+                let app = TestApp::spawn_with(Options {
+                    database_addr: Some(proxy.addr),
+                    db,
+                    ..Options::new(STORE)
+                })
+                .await;
+                (app, Outage::Cut(proxy))
+            }
+            Backend::Sqlite => {
+                let app = TestApp::spawn_with(Options {
+                    db,
+                    ..Options::new(STORE)
+                })
+                .await;
+                (app, Outage::Locked(None))
+            }
+        }
+    }
+
+    async fn begin(&mut self, app: &TestApp) {
+        use sqlx::Connection;
+        match self {
+            Outage::Cut(proxy) => proxy.cut(),
+            Outage::Locked(held) => {
+                let mut connection = sqlx::SqliteConnection::connect(&app.db_url).await.unwrap();
+                sqlx::query("BEGIN IMMEDIATE")
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+                *held = Some(connection);
+            }
+        }
+    }
+
+    async fn end(&mut self) {
+        match self {
+            Outage::Cut(proxy) => proxy.restore(),
+            Outage::Locked(held) => {
+                if let Some(connection) = held.take() {
+                    use sqlx::Connection;
+                    connection.close().await.unwrap();
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_count_database_errors() {
+    let (app, mut outage) = Outage::app().await;
     let token = producer();
-    assert_eq!(app.get("/actors", &token).await.0, 200);
-    proxy.cut();
-    assert_eq!(app.get("/actors", &token).await.0, 503);
-    assert_eq!(app.get("/actors/1", &token).await.0, 503);
+    let actor = json!({"name": "Ann", "age": 30, "gender": "Female"});
+    assert_eq!(app.post("/actors", &token, actor.clone()).await.0, 201);
+    outage.begin(&app).await;
+    assert_eq!(app.post("/actors", &token, actor.clone()).await.0, 503);
+    assert_eq!(app.post("/actors", &token, actor.clone()).await.0, 503);
     let metrics = Metrics::scrape(&app).await;
     assert_eq!(
         metrics.value("casting_db_errors_total", &[("kind", "unavailable")]),
         2.0
     );
-    let pairs = requests("/actors", "GET", "503");
+    let pairs = requests("/actors", "POST", "503");
     assert_eq!(
         metrics.value("casting_http_requests_total", &labels(&pairs)),
-        1.0
+        2.0
     );
-    proxy.restore();
+    outage.end().await;
+    assert!(
+        eventually(Duration::from_secs(10), || async {
+            app.post("/actors", &token, actor.clone()).await.0 == 201
+        })
+        .await,
+        "writes work again once the outage ends"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn each_application_counts_only_its_own_requests() {
-    let (one, other) = tokio::join!(TestApp::spawn(), TestApp::spawn());
+    let (one, other) = tokio::join!(TestApp::spawn(STORE), TestApp::spawn(STORE));
     let before = Metrics::scrape(&other).await;
     for _ in 0..5 {
         assert_eq!(one.get("/health", "").await.0, 200);
@@ -273,11 +341,11 @@ async fn each_application_counts_only_its_own_requests() {
 #[tokio::test]
 async fn metrics_off_answers_404() {
     let app = TestApp::spawn_with(Options {
-        http: HttpConfig {
+        http: HttpSettings {
             metrics: false,
-            ..HttpConfig::default()
+            ..test_http()
         },
-        ..Options::default()
+        ..Options::new(STORE)
     })
     .await;
     let (status, body) = app.get("/metrics", "").await;

@@ -2,11 +2,12 @@
 
 use serde_json::json;
 
+use super::STORE;
 use crate::helpers::*;
 
 #[tokio::test]
 async fn create_get_patch_delete_a_movie() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let (status, body) = app
         .post(
             "/movies",
@@ -51,7 +52,7 @@ async fn create_get_patch_delete_a_movie() {
 
 #[tokio::test]
 async fn release_date_accepts_the_originals_http_dates() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let (status, body) = app
         .post(
             "/movies",
@@ -75,7 +76,7 @@ async fn release_date_accepts_the_originals_http_dates() {
 
 #[tokio::test]
 async fn list_filters_by_title_and_release_range_and_sorts() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     app.movie("Alien", "1979-05-25").await;
     app.movie("Aliens", "1986-07-18").await;
     app.movie("Heat", "1995-12-15").await;

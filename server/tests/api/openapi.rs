@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
+use super::STORE;
 use crate::helpers::*;
 
 /// Every route of the contract that exists so far.
@@ -53,7 +54,7 @@ fn documented_routes(doc: &Value) -> BTreeSet<(String, String)> {
 
 #[tokio::test]
 async fn openapi_lists_every_route_the_router_serves_and_no_other() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let (status, doc) = app.get("/openapi.json", "").await;
     assert_eq!(status, 200);
     assert!(
@@ -101,7 +102,7 @@ async fn openapi_lists_every_route_the_router_serves_and_no_other() {
 
 #[tokio::test]
 async fn every_operation_documents_its_errors_and_permission() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let (_, doc) = app.get("/openapi.json", "").await;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
@@ -210,7 +211,7 @@ async fn request_bodies_are_described_by_the_rules_the_parsers_apply() {
     use casting_shared::domain::{CHARACTER_MAX, GENDER_MAX, NAME_MAX, TITLE_MAX};
     use casting_shared::openapi::{age_text_pattern, text_pattern};
 
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let doc = document(&app).await;
     let schemas = &doc["components"]["schemas"];
     let property = |schema: &str, field: &str| schemas[schema]["properties"][field].clone();
@@ -269,7 +270,7 @@ async fn request_bodies_are_described_by_the_rules_the_parsers_apply() {
 async fn parameters_and_headers_have_the_forms_the_server_reads_and_writes() {
     use casting_server::extract::{ETAG_PATTERN, IF_MATCH_PATTERN};
 
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let doc = document(&app).await;
     for (method, path, operation) in operations(&doc) {
         let params = operation["parameters"]
@@ -333,7 +334,7 @@ async fn parameters_and_headers_have_the_forms_the_server_reads_and_writes() {
 
 #[tokio::test]
 async fn every_documented_query_parameter_is_read_and_no_other() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let doc = document(&app).await;
     // Two rows each, so a first page of one has a `next` cursor for `after`.
     app.actor("Ann Lee", 31, "Female").await;
@@ -376,7 +377,7 @@ async fn every_documented_query_parameter_is_read_and_no_other() {
 /// is where the server draws it.
 #[tokio::test]
 async fn the_server_answers_as_the_document_says_at_each_edge() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let id = app.actor("Ann Lee", 31, "Female").await;
     let before = app.snapshot().await;
     for (query, expected) in [
@@ -451,7 +452,7 @@ async fn the_server_answers_as_the_document_says_at_each_edge() {
 async fn each_operation_needs_exactly_the_permission_it_documents() {
     use casting_shared::Permission;
 
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let doc = document(&app).await;
     let movie = app.movie("Guarded", "2001-01-01").await;
     let actor = app.actor("Gus Guard", 40, "Male").await;
@@ -527,7 +528,7 @@ fn reference_routes(reference: &str) -> BTreeSet<(String, String)> {
 
 #[tokio::test]
 async fn api_reference_lists_exactly_the_routes_of_the_openapi_document() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let (_, doc) = app.get("/openapi.json", "").await;
     let documented = documented_routes(&doc);
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/API.md");
@@ -542,7 +543,7 @@ async fn api_reference_lists_exactly_the_routes_of_the_openapi_document() {
 
 #[tokio::test]
 async fn auth_refresh_is_documented_exactly() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let (_, doc) = app.get("/openapi.json", "").await;
     let refresh = &doc["paths"]["/auth/refresh"]["post"];
     assert_eq!(refresh["security"], serde_json::json!([{"bearer": []}]));

@@ -1,113 +1,18 @@
-//! Operations: migrations under concurrency, readiness through a database
-//! outage, graceful shutdown of the real binary, logs, CORS and request ids.
+//! Operations: constraints behind the code, graceful shutdown of the real binary, logs, CORS and request ids.
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use casting_server::startup::{DbSettings, MIGRATOR, prepare_database};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use super::STORE;
 use crate::helpers::*;
-use crate::proxy::{PgProxy, postgres_addr};
-
-#[tokio::test]
-async fn several_instances_can_create_and_migrate_one_database_at_once() {
-    let db = TestDb::new();
-    let starts = (0..4).map(|_| {
-        let url = db.url.clone();
-        tokio::spawn(async move { prepare_database(&url, &DbSettings::default()).await })
-    });
-    let mut pools = Vec::new();
-    for start in starts {
-        pools.push(start.await.unwrap().expect("every instance starts"));
-    }
-    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
-        .fetch_one(&pools[0])
-        .await
-        .unwrap();
-    assert_eq!(applied as usize, MIGRATOR.iter().count());
-    let tables: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('actors', 'movies')",
-    )
-    .fetch_one(&pools[0])
-    .await
-    .unwrap();
-    assert_eq!(tables, 2);
-    for pool in pools {
-        pool.close().await;
-    }
-}
-
-/// Polls until `check` holds, for at most `limit`.
-pub async fn eventually<F, Fut>(limit: Duration, mut check: F) -> bool
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if check().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
-}
-
-#[tokio::test]
-async fn ready_is_503_while_the_database_is_cut_and_recovers_by_itself() {
-    let proxy = PgProxy::start(postgres_addr()).await;
-    let app = TestApp::spawn_with(Options {
-        database_addr: Some(proxy.addr),
-        db: DbSettings {
-            pool_size: 4,
-            timeout: Duration::from_secs(1),
-        },
-        ..Options::default()
-    })
-    .await;
-    app.actor("Before", 30, "Other").await;
-    let (status, _) = app.get("/ready", "").await;
-    assert_eq!(status, 200);
-
-    proxy.cut();
-    let (status, body) = app.get("/ready", "").await;
-    assert_error(status, &body, 503);
-    let started = Instant::now();
-    let (status, body) = app.get("/actors", &producer()).await;
-    assert_error(status, &body, 503);
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "fails fast, bounded by the db timeout"
-    );
-    let (status, body) = app
-        .post("/actors", &producer(), json!({"name": "During", "age": 3}))
-        .await;
-    assert_error(status, &body, 503);
-    let (status, body) = app.get("/health", "").await;
-    assert_eq!(
-        (status, body["status"].clone()),
-        (200, json!("ok")),
-        "the process is still up"
-    );
-
-    proxy.restore();
-    let ready = eventually(Duration::from_secs(20), || async {
-        app.get("/ready", "").await.0 == 200
-    })
-    .await;
-    assert!(ready, "/ready recovers without a restart");
-    let (status, body) = app.get("/actors", &producer()).await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body["total"], 1, "the 503 write left nothing behind");
-}
 
 #[tokio::test]
 async fn database_constraints_back_the_code_and_map_to_422() {
     use casting_server::error::ApiError;
     use casting_shared::domain::NewActor;
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     // Bypass the parsing at the edge: the database still refuses, by name.
     for (actor, field) in [
         (
@@ -135,9 +40,7 @@ async fn database_constraints_back_the_code_and_map_to_422() {
             "gender",
         ),
     ] {
-        let error = casting_server::db::actors::insert(&app.pool, &actor)
-            .await
-            .unwrap_err();
+        let error = app.store.insert_actor(&actor).await.unwrap_err();
         match ApiError::from(error) {
             ApiError::Unprocessable(fields) => assert!(fields.contains_key(field), "{fields:?}"),
             other => panic!("{field}: {other:?}"),
@@ -149,11 +52,11 @@ async fn database_constraints_back_the_code_and_map_to_422() {
 #[tokio::test]
 async fn cors_allows_only_configured_origins() {
     let app = TestApp::spawn_with(Options {
-        http: casting_server::HttpConfig {
+        http: casting_server::HttpSettings {
             cors_origins: vec!["https://studio.example".parse().unwrap()],
-            ..Default::default()
+            ..test_http()
         },
-        ..Options::default()
+        ..Options::new(STORE)
     })
     .await;
     let preflight = |origin: &'static str| {
@@ -183,7 +86,7 @@ async fn cors_allows_only_configured_origins() {
 
 #[tokio::test]
 async fn responses_carry_a_request_id_and_keep_the_callers() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let response = app.http.get(app.url("/health")).send().await.unwrap();
     let id = response.headers()["x-request-id"]
         .to_str()
@@ -200,101 +103,9 @@ async fn responses_carry_a_request_id_and_keep_the_callers() {
     assert_eq!(response.headers()["x-request-id"], "trace-me-42");
 }
 
-/// The real binary, with JSON logs read line by line on a thread.
-pub struct Server {
-    pub child: std::process::Child,
-    lines: std::sync::mpsc::Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Server {
-    pub fn start(db: &TestDb, jwks: &JwksServer) -> Self {
-        Self::start_with(db, jwks, |_| {})
-    }
-
-    /// The same, with the command adjusted (environment) before it starts.
-    pub fn start_with(db: &TestDb, jwks: &JwksServer, adjust: impl FnOnce(&mut Command)) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_casting-server"));
-        command
-            .env("DATABASE_URL", &db.url)
-            .env("CASTING_BIND", "127.0.0.1:0")
-            .env("CASTING_LOG_FORMAT", "json")
-            .env("CASTING_AUTH_ISSUER", ISSUER)
-            .env("CASTING_AUTH_AUDIENCE", AUDIENCE)
-            .env("CASTING_AUTH_JWKS_URL", &jwks.url)
-            .env("RUST_LOG", "info");
-        adjust(&mut command);
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start casting-server");
-        let lines = output_lines(&mut child);
-        Self {
-            child,
-            lines,
-            seen: Vec::new(),
-        }
-    }
-
-    /// Waits for a log line containing `text` (bounded), returning it.
-    pub fn wait_for(&mut self, text: &str) -> String {
-        self.wait_for_all(&[text])
-    }
-
-    /// Waits for a log line containing every one of `texts` (bounded).
-    pub fn wait_for_all(&mut self, texts: &[&str]) -> String {
-        let matches = |line: &str| texts.iter().all(|t| line.contains(t));
-        let deadline = Instant::now() + Duration::from_secs(60);
-        if let Some(line) = self.seen.iter().find(|l| matches(l)) {
-            return line.clone();
-        }
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if matches(&line) {
-                        return line;
-                    }
-                }
-                Err(_) => break,
-            }
-        }
-        panic!("no log line with {texts:?}; saw:\n{}", self.seen.join("\n"));
-    }
-
-    pub fn address(&mut self) -> std::net::SocketAddr {
-        let line = self.wait_for("\"listening\"");
-        let log: Value = serde_json::from_str(&line).unwrap();
-        log["address"].as_str().unwrap().parse().unwrap()
-    }
-
-    pub fn terminate(&self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    pub fn drain(&mut self) -> Vec<String> {
-        while let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
-            self.seen.push(line);
-        }
-        self.seen.clone()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_finishes_in_flight_requests_refuses_new_ones_and_exits_0() {
-    let db = TestDb::new();
+    let db = TestDb::new(STORE);
     let jwks = JwksServer::start(vec![public_jwk(TEST_KEY, KID)]).await;
     let mut server = tokio::task::block_in_place(|| Server::start(&db, &jwks));
     let addr = tokio::task::block_in_place(|| server.address());
@@ -331,18 +142,15 @@ async fn sigterm_finishes_in_flight_requests_refuses_new_ones_and_exits_0() {
     let exit = tokio::task::block_in_place(|| server.child.wait()).unwrap();
     assert_eq!(exit.code(), Some(0), "exit 0 after draining");
 
-    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
-    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM actors")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-    assert_eq!(names, vec!["In Flight"]);
+    let pool = db.pool().await;
+    let names: Vec<(String,)> = pool.fetch_all("SELECT name FROM actors").await;
+    assert_eq!(names, vec![("In Flight".to_owned(),)]);
     pool.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn request_logs_have_id_method_path_status_latency_and_never_the_token() {
-    let db = TestDb::new();
+    let db = TestDb::new(STORE);
     let jwks = JwksServer::start(vec![public_jwk(TEST_KEY, KID)]).await;
     let mut server = tokio::task::block_in_place(|| Server::start(&db, &jwks));
     let addr = tokio::task::block_in_place(|| server.address());
@@ -373,12 +181,12 @@ async fn request_logs_have_id_method_path_status_latency_and_never_the_token() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_clients_cannot_hold_the_server() {
     let app = TestApp::spawn_with(Options {
-        http: casting_server::HttpConfig {
+        http: casting_server::HttpSettings {
             request_timeout: Duration::from_secs(1),
             header_timeout: Duration::from_secs(1),
-            ..Default::default()
+            ..test_http()
         },
-        ..Options::default()
+        ..Options::new(STORE)
     })
     .await;
     // Fifty clients that never finish their headers...

@@ -7,10 +7,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use casting_server::HttpConfig;
+use casting_server::HttpSettings;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use super::STORE;
 use crate::helpers::*;
 
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -19,12 +20,12 @@ const H2_SETTINGS: &[u8] = &[0, 0, 0, 4, 0, 0, 0, 0, 0];
 
 fn http(header_timeout: Duration, idle_timeout: Duration) -> Options {
     Options {
-        http: HttpConfig {
+        http: HttpSettings {
             header_timeout,
             idle_timeout,
-            ..HttpConfig::default()
+            ..test_http()
         },
-        ..Options::default()
+        ..Options::new(STORE)
     }
 }
 
@@ -117,13 +118,13 @@ async fn keep_alive_connections_are_closed_after_the_idle_timeout() {
 #[tokio::test(flavor = "multi_thread")]
 async fn at_the_connection_cap_idle_sockets_make_room_for_normal_requests() {
     let app = TestApp::spawn_with(Options {
-        http: HttpConfig {
+        http: HttpSettings {
             // Far longer than the test: only the cap can close them.
             header_timeout: Duration::from_secs(120),
             max_connections: Some(20),
-            ..HttpConfig::default()
+            ..test_http()
         },
-        ..Options::default()
+        ..Options::new(STORE)
     })
     .await;
     let mut idle = Vec::new();
@@ -203,7 +204,7 @@ async fn running_out_of_file_descriptors_never_takes_the_server_down() {
     // A cap above the process's 64 descriptors: accept fails with EMFILE.
     // And the default cap, derived from the limit.
     for envs in [vec![("CASTING_MAX_CONNECTIONS", "1000")], vec![]] {
-        let db = TestDb::new();
+        let db = TestDb::new(STORE);
         let (mut child, addr, lines) =
             tokio::task::block_in_place(|| server_with_fd_limit(&db, 64, &envs));
         let mut idle = Vec::new();
@@ -244,7 +245,7 @@ async fn running_out_of_file_descriptors_never_takes_the_server_down() {
 
 #[tokio::test]
 async fn over_long_targets_and_headers_get_the_json_error() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let long_target = format!(
         "GET /actors?q={} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         "a".repeat(10_000)
@@ -283,7 +284,7 @@ async fn auth_config_does_not_refetch_a_failing_discovery_document() {
             "http://{stub_addr}/.well-known/openid-configuration"
         )),
         client_id: Some("tui".into()),
-        ..Options::default()
+        ..Options::new(STORE)
     })
     .await;
     for _ in 0..50 {

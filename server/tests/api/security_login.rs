@@ -9,13 +9,14 @@ use std::time::Duration;
 use casting_server::settings::AuthSettings;
 use serde_json::{Value, json};
 
+use super::STORE;
+use super::identity::{add_user, fails, login};
 use crate::helpers::*;
-use crate::identity::{add_user, fails, login};
 
 fn with_auth(auth: AuthSettings) -> Options {
     Options {
         auth,
-        ..Options::default()
+        ..Options::new(STORE)
     }
 }
 
@@ -70,7 +71,7 @@ async fn burst(app: &TestApp, logins: Vec<(String, String)>) -> BTreeMap<u16, us
 async fn a_burst_of_concurrent_guesses_gets_no_more_checks_than_the_limit() {
     let app = TestApp::spawn_with(with_auth(AuthSettings {
         login_max_failures: 5,
-        ..Options::default().auth
+        ..Options::new(STORE).auth
     }))
     .await;
     add_user(&app.db_url, "victim", "producer", "right-password");
@@ -99,7 +100,7 @@ async fn a_burst_of_concurrent_guesses_gets_no_more_checks_than_the_limit() {
 async fn logins_beyond_the_hashing_capacity_get_503_with_retry_after() {
     let app = TestApp::spawn_with(with_auth(AuthSettings {
         login_concurrency: 1,
-        ..Options::default().auth
+        ..Options::new(STORE).auth
     }))
     .await;
     let logins = (0..100)
@@ -124,7 +125,7 @@ async fn logins_beyond_the_hashing_capacity_get_503_with_retry_after() {
 async fn dotted_capital_i_neither_bypasses_the_lockout_nor_passes_for_another_user() {
     let app = TestApp::spawn_with(with_auth(AuthSettings {
         login_max_failures: 3,
-        ..Options::default().auth
+        ..Options::new(STORE).auth
     }))
     .await;
     add_user(&app.db_url, "assistant", "assistant", "right-password");
@@ -172,27 +173,24 @@ async fn dotted_capital_i_neither_bypasses_the_lockout_nor_passes_for_another_us
 
 #[tokio::test(flavor = "multi_thread")]
 async fn existing_usernames_get_their_key_and_clashes_are_reported_not_merged() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     // Rows as written before migration 0005: no key.
     for (name, hash) in [("Straße", "x"), ("STRASSE", "y"), ("Zoë", "z")] {
-        sqlx::query(
-            "INSERT INTO users (username, role, password_hash) VALUES ($1, 'assistant', $2)",
-        )
-        .bind(name)
-        .bind(hash)
-        .execute(&app.pool)
-        .await
-        .unwrap();
+        app.pool
+            .execute(&format!(
+                "INSERT INTO users (username, role, password_hash) \
+                 VALUES ('{name}', 'assistant', '{hash}')"
+            ))
+            .await;
     }
-    let clashes = casting_server::identity::users::fill_missing_keys(&app.pool)
+    let clashes = casting_server::identity::users::fill_missing_keys(&app.store)
         .await
         .unwrap();
     assert_eq!(clashes, vec!["STRASSE".to_owned()]);
-    let keys: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT username, username_key FROM users ORDER BY id")
-            .fetch_all(&app.pool)
-            .await
-            .unwrap();
+    let keys: Vec<(String, Option<String>)> = app
+        .pool
+        .fetch_all("SELECT username, username_key FROM users ORDER BY id")
+        .await;
     assert_eq!(
         keys,
         vec![
@@ -202,15 +200,15 @@ async fn existing_usernames_get_their_key_and_clashes_are_reported_not_merged() 
         ]
     );
     // The one left without a key can still be removed by its exact name.
-    crate::identity::ok(&app.db_url, &["users", "remove", "STRASSE"], None);
-    crate::identity::ok(&app.db_url, &["users", "remove", "ZOË"], None);
+    super::identity::ok(&app.db_url, &["users", "remove", "STRASSE"], None);
+    super::identity::ok(&app.db_url, &["users", "remove", "ZOË"], None);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_guesser_is_stopped_while_the_owner_on_their_address_gets_in() {
     let app = TestApp::spawn_with(with_auth(AuthSettings {
         login_max_failures: 3,
-        ..Options::default().auth
+        ..Options::new(STORE).auth
     }))
     .await;
     add_user(&app.db_url, "owner", "producer", "right-password");
@@ -253,7 +251,7 @@ async fn one_guesser_is_stopped_while_the_owner_on_their_address_gets_in() {
 async fn long_usernames_are_refused_before_any_work() {
     let app = TestApp::spawn_with(with_auth(AuthSettings {
         login_max_failures: 2,
-        ..Options::default().auth
+        ..Options::new(STORE).auth
     }))
     .await;
     for long in ["u".repeat(65), "é".repeat(65), "x".repeat(60_000)] {
@@ -299,7 +297,7 @@ fn pretty_server(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_username_cannot_forge_log_lines_nor_be_logged_verbatim() {
-    let db = TestDb::new();
+    let db = TestDb::new(STORE);
     let (mut child, addr, lines) = tokio::task::block_in_place(|| pretty_server(&db));
     let forged = "x\n2026-11-30T10:00:00Z  INFO logged in username=producer\u{1b}[2J";
     let typed_password = "Tr0ub4dor&3-in-the-wrong-field";

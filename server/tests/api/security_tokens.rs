@@ -8,13 +8,15 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use casting_server::db::{Location, StoreSettings};
 use casting_server::identity::sealing::KeySealer;
 use casting_server::settings::AuthSettings;
+use casting_server::{Application, Settings};
 use serde_json::{Value, json};
 
+use super::STORE;
+use super::identity::{add_user, fails, login_token, ok};
 use crate::helpers::*;
-use crate::identity::{add_user, fails, login_token, ok};
-use crate::operations::eventually;
 
 /// The bound the issue sets on how long a taken-back token may still work.
 const REVOCATION_BOUND: Duration = Duration::from_secs(10);
@@ -22,8 +24,21 @@ const REVOCATION_BOUND: Duration = Duration::from_secs(10);
 fn shared(first: &TestApp) -> Options {
     Options {
         shared_db: Some(first.db_url.clone()),
-        ..Options::default()
+        ..Options::new(STORE)
     }
+}
+
+/// What `Application::build` says when it refuses to start on `db_url`.
+async fn refusal(db_url: &str, auth: AuthSettings) -> String {
+    let settings = Settings {
+        database: Location::parse(db_url).unwrap(),
+        store: StoreSettings::default(),
+        http: test_http(),
+        auth,
+        demo: false,
+    };
+    let error = Application::build(settings).await.err().expect("refused");
+    format!("{error:#}")
 }
 
 fn claims_of(token: &str) -> Value {
@@ -46,8 +61,9 @@ async fn refused_everywhere(apps: &[&TestApp], token: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn user_changes_take_tokens_back_on_every_instance_within_seconds() {
-    let first = TestApp::spawn().await;
-    let second = TestApp::spawn_with(shared(&first)).await;
+    let first = TestApp::spawn(STORE).await;
+    let other = first.another_instance().await;
+    let second = other.as_ref().unwrap_or(&first);
     let db = &first.db_url;
     let names = [
         "demoted",
@@ -86,7 +102,7 @@ async fn user_changes_take_tokens_back_on_every_instance_within_seconds() {
     );
     for (name, token) in names.iter().zip(&tokens).take(4) {
         assert!(
-            refused_everywhere(&[&first, &second], token).await,
+            refused_everywhere(&[&first, second], token).await,
             "{name}'s token still works after {REVOCATION_BOUND:?}"
         );
         let (status, body) = second.get("/actors", token).await;
@@ -101,7 +117,7 @@ async fn user_changes_take_tokens_back_on_every_instance_within_seconds() {
     let fresh = login_token(&first, "disabled", "right-password").await;
     assert_eq!(second.get("/actors", &fresh).await.0, 200);
     // The demoted user's new token carries the new role.
-    let demoted = login_token(&second, "demoted", "right-password").await;
+    let demoted = login_token(second, "demoted", "right-password").await;
     assert_eq!(claims_of(&demoted)["role"], "Casting Assistant");
     let (status, _) = first
         .post(
@@ -115,8 +131,9 @@ async fn user_changes_take_tokens_back_on_every_instance_within_seconds() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_revoked_key_is_refused_everywhere_and_leaves_the_jwks() {
-    let first = TestApp::spawn().await;
-    let second = TestApp::spawn_with(shared(&first)).await;
+    let first = TestApp::spawn(STORE).await;
+    let other = first.another_instance().await;
+    let second = other.as_ref().unwrap_or(&first);
     add_user(&first.db_url, "ann", "producer", "right-password");
     let old = login_token(&first, "ann", "right-password").await;
     let kid = jsonwebtoken::decode_header(&old).unwrap().kid.unwrap();
@@ -125,10 +142,10 @@ async fn a_revoked_key_is_refused_everywhere_and_leaves_the_jwks() {
     let out = ok(&first.db_url, &["keys", "revoke", &kid], None);
     assert!(out.contains("the new signing key is"), "{out}");
     assert!(
-        refused_everywhere(&[&first, &second], &old).await,
+        refused_everywhere(&[&first, second], &old).await,
         "the revoked key still verifies"
     );
-    for app in [&first, &second] {
+    for app in [&first, second] {
         let (_, jwks) = app.get("/.well-known/jwks.json", "").await;
         let kids: Vec<&str> = jwks["keys"]
             .as_array()
@@ -141,7 +158,7 @@ async fn a_revoked_key_is_refused_everywhere_and_leaves_the_jwks() {
     }
     // Both instances sign with the new key and accept each other's tokens.
     let from_first = login_token(&first, "ann", "right-password").await;
-    let from_second = login_token(&second, "ann", "right-password").await;
+    let from_second = login_token(second, "ann", "right-password").await;
     for token in [&from_first, &from_second] {
         assert_ne!(
             jsonwebtoken::decode_header(token).unwrap().kid.unwrap(),
@@ -169,7 +186,7 @@ async fn refresh(app: &TestApp, token: &str) -> (u16, Value) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn refresh_gives_a_fresh_token_with_the_current_role_until_the_session_ends() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn(STORE).await;
     let db = &app.db_url;
     add_user(db, "ann", "producer", "right-password");
     let token = login_token(&app, "ann", "right-password").await;
@@ -226,9 +243,9 @@ async fn a_session_ends_session_max_after_its_password_login_and_refreshes_are_b
         auth: AuthSettings {
             session_max: Duration::from_secs(3),
             leeway: Duration::ZERO,
-            ..Options::default().auth
+            ..Options::new(STORE).auth
         },
-        ..Options::default()
+        ..Options::new(STORE)
     })
     .await;
     add_user(&app.db_url, "ann", "producer", "right-password");
@@ -264,22 +281,26 @@ fn sealer(byte: u8) -> Arc<KeySealer> {
 }
 
 async fn stored_keys(app: &TestApp) -> Vec<String> {
-    sqlx::query_scalar("SELECT private_key_pem FROM signing_keys")
-        .fetch_all(&app.pool)
+    app.pool
+        .fetch_all::<(String,)>("SELECT private_key_pem FROM signing_keys")
         .await
-        .unwrap()
+        .into_iter()
+        .map(|(key,)| key)
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn signing_keys_are_encrypted_at_rest_when_a_key_encryption_key_is_set() {
     // An instance without the setting stores its key in plain text...
-    let plain = TestApp::spawn().await;
+    let plain = TestApp::spawn(STORE).await;
     assert!(stored_keys(&plain).await[0].contains("BEGIN PRIVATE KEY"));
+    // One server at a time: a SQLite file serves one instance.
+    plain.stop().await;
     // ...which one with the setting encrypts in place.
     let with_key = |byte| Options {
         auth: AuthSettings {
             key_sealer: Some(sealer(byte)),
-            ..Options::default().auth
+            ..Options::new(STORE).auth
         },
         ..shared(&plain)
     };
@@ -308,20 +329,18 @@ async fn signing_keys_are_encrypted_at_rest_when_a_key_encryption_key_is_set() {
     }
     let token = login_token(&sealed, "ann", "right-password").await;
     assert_eq!(sealed.get("/actors", &token).await.0, 200);
+    sealed.stop().await;
     let again = TestApp::spawn_with(with_key(7)).await;
     assert_eq!(again.get("/actors", &token).await.0, 200);
+    again.stop().await;
 
     // Without the key, or with another one, nothing starts and nothing is written.
-    let pool = sealed.pool.clone();
     for (auth, expected) in [
-        (Options::default().auth, "CASTING_KEY_ENCRYPTION_KEY"),
+        (Options::new(STORE).auth, "CASTING_KEY_ENCRYPTION_KEY"),
         (with_key(8).auth, "cannot decrypt"),
     ] {
-        let error = casting_server::startup::build_state(pool.clone(), &auth)
-            .await
-            .err()
-            .expect("refused");
-        assert!(format!("{error:#}").contains(expected), "{error:#}");
+        let error = refusal(&sealed.db_url, auth).await;
+        assert!(error.contains(expected), "{error}");
     }
     fails(
         &sealed.db_url,
@@ -334,7 +353,7 @@ async fn signing_keys_are_encrypted_at_rest_when_a_key_encryption_key_is_set() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn demo_passwords_go_to_standard_error_only() {
-    let db = TestDb::new();
+    let db = TestDb::new(STORE);
     let mut child = Command::new(env!("CARGO_BIN_EXE_casting-server"))
         .args(["serve", "--demo"])
         .env("DATABASE_URL", &db.url)

@@ -16,7 +16,7 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use crate::e2e::{Database, Tmux, start_server_trusting};
+use crate::e2e::{Tmux, start_server_trusting};
 
 const AUDIENCE: &str = "casting-agency";
 const CLIENT_ID: &str = "casting-tui";
@@ -264,8 +264,7 @@ async fn sign_in_with_browser(tmux: &Tmux, provider: &Provider) -> String {
 async fn browser_sign_in_through_a_real_provider_logs_in_with_the_directors_permissions() {
     let provider = Provider::start().await;
     let browser = Browser::new("director", "approve");
-    let db = Database::new();
-    let (server, _) = start_server_trusting(&db, Some(provider.external_issuer().await)).await;
+    let (server, _) = start_server_trusting(Some(provider.external_issuer().await)).await;
     let tmux = Tmux::new();
     tmux.launch_with(&server, &[("PATH", &browser.path())])
         .await;
@@ -347,8 +346,7 @@ async fn browser_sign_in_through_a_real_provider_logs_in_with_the_directors_perm
 async fn cancelling_consent_in_the_browser_says_sign_in_was_denied() {
     let provider = Provider::start().await;
     let browser = Browser::new("director", "deny");
-    let db = Database::new();
-    let (server, _) = start_server_trusting(&db, Some(provider.external_issuer().await)).await;
+    let (server, _) = start_server_trusting(Some(provider.external_issuer().await)).await;
     let tmux = Tmux::new();
     tmux.launch_with(&server, &[("PATH", &browser.path())])
         .await;

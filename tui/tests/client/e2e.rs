@@ -1,90 +1,50 @@
 //! End to end: the real `casting-tui` binary in tmux against the real server
-//! (in this process, over real HTTP) on a fresh database. Every step is
+//! (in this process, over real HTTP) on a fresh in-memory database. Every step is
 //! checked on screen and through the API. Waits are for text, bounded.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use casting_server::db::{Location, StoreSettings};
 use casting_server::settings::{AuthSettings, ExternalIssuer};
-use casting_server::startup::{DbSettings, build_state, prepare_database};
+use casting_server::startup::DemoSeed;
+use casting_server::{Application, HttpSettings, Settings};
 use serde_json::{Value, json};
-use sqlx::{Connection, PgConnection};
-use tokio::net::TcpListener;
 use tokio::process::Command;
 
-/// A fresh database, dropped at the end.
-pub(crate) struct Database {
-    name: String,
-    url: String,
-}
-
-impl Database {
-    pub(crate) fn new() -> Self {
-        let server = std::env::var("CASTING_TEST_DATABASE_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-        let name = format!("casting_tui_{}", uuid::Uuid::new_v4().simple());
-        Self {
-            url: format!("{server}/{name}"),
-            name,
-        }
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        let name = self.name.clone();
-        let admin = self.url.replace(&format!("/{name}"), "/postgres");
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                if let Ok(mut conn) = PgConnection::connect(&admin).await {
-                    let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
-                        .execute(&mut conn)
-                        .await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
-/// The real server with demo data; returns its URL and the demo passwords.
-async fn start_server(db: &Database) -> (String, Vec<(String, String)>) {
-    start_server_trusting(db, None).await
+/// The real server with demo data, on a throwaway in-memory database;
+/// returns its URL and the demo passwords.
+async fn start_server() -> (String, Vec<(String, String)>) {
+    start_server_trusting(None).await
 }
 
 /// The same, trusting an external issuer as well.
 pub(crate) async fn start_server_trusting(
-    db: &Database,
     external: Option<ExternalIssuer>,
 ) -> (String, Vec<(String, String)>) {
-    let pool = prepare_database(&db.url, &DbSettings::default())
-        .await
-        .unwrap();
-    let users = casting_server::identity::demo::seed(&pool).await.unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let auth = AuthSettings {
-        public_url: base.clone(),
-        external,
-        ..AuthSettings::default()
+    let settings = Settings {
+        database: Location::SqliteMemory,
+        store: StoreSettings::default(),
+        http: HttpSettings {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            ..HttpSettings::default()
+        },
+        auth: AuthSettings {
+            external,
+            ..AuthSettings::default()
+        },
+        demo: true,
     };
-    let state = build_state(pool, &auth).await.unwrap();
-    let app = casting_server::app(state, &Default::default());
-    tokio::spawn(casting_server::startup::run(
-        listener,
-        app,
-        std::time::Duration::from_secs(10),
-        std::future::pending(),
-    ));
+    let application = Application::build(settings).await.unwrap();
+    let base = format!("http://{}", application.address());
+    let Some(DemoSeed::Seeded(users)) = application.demo() else {
+        panic!("a fresh database is seeded");
+    };
     let passwords = users
-        .into_iter()
-        .map(|u| (u.username.to_owned(), u.password))
+        .iter()
+        .map(|u| (u.username.to_owned(), u.password.clone()))
         .collect();
+    tokio::spawn(application.run_until(std::future::pending()));
     (base, passwords)
 }
 
@@ -295,8 +255,7 @@ fn password<'a>(passwords: &'a [(String, String)], user: &str) -> &'a str {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn log_in_browse_create_edit_filter_and_delete_an_actor() {
-    let db = Database::new();
-    let (server, passwords) = start_server(&db).await;
+    let (server, passwords) = start_server().await;
     let api = Api::login(&server, "producer", password(&passwords, "producer")).await;
     let tmux = Tmux::new();
     tmux.launch(&server).await;
@@ -375,8 +334,7 @@ async fn log_in_browse_create_edit_filter_and_delete_an_actor() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_assistant_sees_only_their_keys_and_remember_me_survives_a_restart() {
-    let db = Database::new();
-    let (server, passwords) = start_server(&db).await;
+    let (server, passwords) = start_server().await;
     let tmux = Tmux::new();
     tmux.launch(&server).await;
     tmux.wait_for("Username").await;
@@ -449,8 +407,7 @@ impl Api {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn cast_an_actor_change_the_character_and_remove_them() {
-    let db = Database::new();
-    let (server, passwords) = start_server(&db).await;
+    let (server, passwords) = start_server().await;
     let api = Api::login(&server, "producer", password(&passwords, "producer")).await;
     let movie = api
         .post(

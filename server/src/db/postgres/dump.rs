@@ -1,0 +1,204 @@
+//! PostgreSQL: every record out (one consistent snapshot) and into an empty
+//! database (one transaction), for `casting-server copy` and the demo data.
+
+use sqlx::{Postgres, Transaction};
+
+use super::PgStore;
+use crate::db::{Dump, DumpActor, DumpCast, DumpKey, DumpMovie, DumpUser, NextIds, NotEmpty};
+
+/// Rows written per statement.
+const CHUNK: usize = 5000;
+
+impl PgStore {
+    pub async fn export(&self) -> sqlx::Result<Dump> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+        let actors = sqlx::query_as::<_, DumpActor>(
+            "SELECT id, name, age, gender, version, created_at, updated_at FROM actors ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let movies = sqlx::query_as::<_, DumpMovie>(
+            "SELECT id, title, release_date, version, created_at, updated_at FROM movies ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let cast = sqlx::query_as::<_, DumpCast>(
+            "SELECT movie_id, actor_id, character, created_at FROM cast_entries \
+             ORDER BY movie_id, actor_id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let users = sqlx::query_as::<_, DumpUser>(
+            "SELECT id, username, username_key, role, password_hash, disabled, token_generation, \
+             created_at, updated_at \
+             FROM users ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let signing_keys = sqlx::query_as::<_, DumpKey>(
+            "SELECT kid, private_key_pem, created_at, retired_at, revoked_at FROM signing_keys ORDER BY created_at",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let next_ids = NextIds {
+            actors: next_id(&mut tx, "actors_id_seq").await?,
+            movies: next_id(&mut tx, "movies_id_seq").await?,
+            users: next_id(&mut tx, "users_id_seq").await?,
+        };
+        tx.commit().await?;
+        Ok(Dump {
+            actors,
+            movies,
+            cast,
+            users,
+            signing_keys,
+            next_ids,
+        })
+    }
+
+    pub async fn import(&self, dump: &Dump) -> sqlx::Result<Result<(), NotEmpty>> {
+        let mut tx = self.pool.begin().await?;
+        // Two writers into one empty database (two `--demo` starts): one wins.
+        sqlx::query("LOCK TABLE actors, movies, users, signing_keys IN EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await?;
+        let empty: bool = sqlx::query_scalar(
+            "SELECT NOT EXISTS (SELECT 1 FROM actors) AND NOT EXISTS (SELECT 1 FROM movies) \
+             AND NOT EXISTS (SELECT 1 FROM users)",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if !empty {
+            return Ok(Err(NotEmpty));
+        }
+        for rows in dump.actors.chunks(CHUNK) {
+            sqlx::query(
+                "INSERT INTO actors (id, name, age, gender, version, created_at, updated_at) \
+                 OVERRIDING SYSTEM VALUE \
+                 SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::int[], $4::text[], \
+                                      $5::bigint[], $6::timestamptz[], $7::timestamptz[])",
+            )
+            .bind(rows.iter().map(|r| r.id).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.age).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.gender.clone()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.version).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.created_at).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.updated_at).collect::<Vec<_>>())
+            .execute(&mut *tx)
+            .await?;
+        }
+        for rows in dump.movies.chunks(CHUNK) {
+            sqlx::query(
+                "INSERT INTO movies (id, title, release_date, version, created_at, updated_at) \
+                 OVERRIDING SYSTEM VALUE \
+                 SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::date[], $4::bigint[], \
+                                      $5::timestamptz[], $6::timestamptz[])",
+            )
+            .bind(rows.iter().map(|r| r.id).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.title.clone()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.release_date).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.version).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.created_at).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.updated_at).collect::<Vec<_>>())
+            .execute(&mut *tx)
+            .await?;
+        }
+        for rows in dump.cast.chunks(CHUNK) {
+            sqlx::query(
+                "INSERT INTO cast_entries (movie_id, actor_id, character, created_at) \
+                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[])",
+            )
+            .bind(rows.iter().map(|r| r.movie_id).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.actor_id).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.character.clone()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.created_at).collect::<Vec<_>>())
+            .execute(&mut *tx)
+            .await?;
+        }
+        insert_users(&mut tx, &dump.users).await?;
+        if !dump.signing_keys.is_empty() {
+            insert_keys(&mut tx, &dump.signing_keys).await?;
+        }
+        set_next_id(&mut tx, "actors_id_seq", dump.next_ids.actors).await?;
+        set_next_id(&mut tx, "movies_id_seq", dump.next_ids.movies).await?;
+        set_next_id(&mut tx, "users_id_seq", dump.next_ids.users).await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+}
+
+async fn insert_users(tx: &mut Transaction<'_, Postgres>, users: &[DumpUser]) -> sqlx::Result<()> {
+    for user in users {
+        sqlx::query(
+            "INSERT INTO users (id, username, username_key, role, password_hash, disabled, \
+             token_generation, created_at, updated_at) \
+             OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(user.id)
+        .bind(&user.username)
+        .bind(&user.username_key)
+        .bind(&user.role)
+        .bind(&user.password_hash)
+        .bind(user.disabled)
+        .bind(user.token_generation)
+        .bind(user.created_at)
+        .bind(user.updated_at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The copied keys replace a key this database generated for itself when it
+/// was first served: tokens signed before the move stay valid after it.
+async fn insert_keys(tx: &mut Transaction<'_, Postgres>, keys: &[DumpKey]) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM signing_keys")
+        .execute(&mut **tx)
+        .await?;
+    for key in keys {
+        sqlx::query(
+            "INSERT INTO signing_keys (kid, private_key_pem, created_at, retired_at, revoked_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&key.kid)
+        .bind(&key.private_key_pem)
+        .bind(key.created_at)
+        .bind(key.retired_at)
+        .bind(key.revoked_at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The next value `sequence` hands out. `sequence` is one of this module's names.
+async fn next_id(tx: &mut Transaction<'_, Postgres>, sequence: &'static str) -> sqlx::Result<i64> {
+    let sql = format!(
+        "SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM {sequence}"
+    );
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .fetch_one(&mut **tx)
+        .await
+}
+
+async fn set_next_id(
+    tx: &mut Transaction<'_, Postgres>,
+    sequence: &'static str,
+    next: i64,
+) -> sqlx::Result<()> {
+    // Never below what the rows already use.
+    let table = sequence.trim_end_matches("_id_seq");
+    let sql = format!(
+        "SELECT setval('{sequence}', GREATEST($1 - 1, (SELECT COALESCE(max(id), 0) FROM {table}), 1), \
+                       GREATEST($1 - 1, (SELECT COALESCE(max(id), 0) FROM {table})) >= 1)"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(next)
+        .execute(&mut **tx)
+        .await
+        .map(drop)
+}

@@ -1,0 +1,204 @@
+//! The PostgreSQL store: several server instances may share one database.
+//! Its migrations are `migrations/postgres/`.
+
+mod actors;
+mod cast;
+mod dump;
+mod keys;
+mod lists;
+mod movies;
+mod users;
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgPool};
+
+use super::location::redact;
+use super::{
+    DbError, Outcome, PoolStats, RememberedTotals, StoreSettings, Table, constraint_field,
+};
+
+pub(crate) use crate::listing::contains_pattern;
+
+pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
+
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    /// Filtered list totals, reused while their table is unchanged.
+    totals: Arc<RememberedTotals>,
+}
+
+impl PgStore {
+    /// Creates the database named in `url` if it is missing, connects a pool,
+    /// and applies the migrations. Several servers may do this at once: sqlx
+    /// holds an advisory lock while migrating.
+    pub async fn open(url: &str, settings: &StoreSettings) -> anyhow::Result<Self> {
+        let options =
+            PgConnectOptions::from_str(url).context("DATABASE_URL is not a PostgreSQL URL")?;
+        ensure_database(&options).await?;
+        let statement_timeout = format!("{}", settings.timeout.as_millis());
+        let pool = PgPoolOptions::new()
+            .max_connections(settings.pool_size.max(1))
+            .acquire_timeout(settings.timeout)
+            // No ping before each use: it would double the round trips. A
+            // connection broken by an outage fails its query (503) and is dropped.
+            .test_before_acquire(false)
+            // Report each acquire's wait as a tracing event: the metrics'
+            // pool-acquire layer turns it into a histogram.
+            .acquire_time_level(log::LevelFilter::Trace)
+            .connect_with(options.options([("statement_timeout", statement_timeout.as_str())]))
+            .await
+            .with_context(|| format!("cannot connect to {}", redact(url)))?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .context("cannot apply the database migrations")?;
+        Ok(Self {
+            pool,
+            totals: Arc::default(),
+        })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub async fn ping(&self) -> sqlx::Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(drop)
+    }
+
+    pub fn pool_stats(&self) -> PoolStats {
+        PoolStats::of(&self.pool)
+    }
+
+    /// What an update found: the row, else whether it is missing or at
+    /// another version.
+    async fn updated<T>(&self, table: Table, id: i64, row: Option<T>) -> sqlx::Result<Outcome<T>> {
+        match row {
+            Some(row) => Ok(Outcome::Done(row)),
+            None => self.missing_or_changed(table, id).await,
+        }
+    }
+
+    async fn missing_or_changed<T>(&self, table: Table, id: i64) -> sqlx::Result<Outcome<T>> {
+        let sql = format!(
+            "SELECT EXISTS (SELECT 1 FROM {} WHERE id = $1)",
+            table.name()
+        );
+        let exists: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(if exists {
+            Outcome::Changed
+        } else {
+            Outcome::NotFound
+        })
+    }
+
+    /// Deletes an actor or a movie (its cast entries go with it).
+    pub async fn delete_row(
+        &self,
+        table: Table,
+        id: i64,
+        expected_versions: Option<&[i64]>,
+    ) -> sqlx::Result<Outcome<()>> {
+        let sql = format!(
+            "DELETE FROM {} WHERE id = $1 AND ($2::bigint[] IS NULL OR version = ANY($2))",
+            table.name()
+        );
+        let deleted = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(expected_versions)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        if deleted == 1 {
+            Ok(Outcome::Done(()))
+        } else {
+            self.missing_or_changed(table, id).await
+        }
+    }
+}
+
+async fn ensure_database(options: &PgConnectOptions) -> anyhow::Result<()> {
+    let name = options
+        .get_database()
+        .unwrap_or(options.get_username())
+        .to_owned();
+    let mut admin = options
+        .clone()
+        .database("postgres")
+        .connect()
+        .await
+        .context("cannot reach PostgreSQL (is it running, and is DATABASE_URL right?)")?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&name)
+            .fetch_one(&mut admin)
+            .await?;
+    if !exists {
+        let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+        // Text sorts by code point, as in the SQLite store, whatever the
+        // server's default locale; C.UTF-8 still folds case beyond ASCII
+        // for `q`. Where C.UTF-8 is missing, the server's defaults.
+        let pinned = format!(
+            "CREATE DATABASE {quoted} TEMPLATE template0 ENCODING 'UTF8' \
+             LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
+        );
+        let mut created = sqlx::query(sqlx::AssertSqlSafe(pinned))
+            .execute(&mut admin)
+            .await;
+        if let Err(sqlx::Error::Database(e)) = &created
+            && e.code().as_deref() == Some("22023")
+        {
+            created = sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {quoted}")))
+                .execute(&mut admin)
+                .await;
+        }
+        match created {
+            Ok(_) => tracing::info!(database = %name, "created the database"),
+            // Another instance created it at the same moment.
+            Err(sqlx::Error::Database(e))
+                if matches!(e.code().as_deref(), Some("42P04" | "23505")) => {}
+            Err(e) => return Err(e).context(format!("cannot create the database {name}")),
+        }
+    }
+    admin.close().await.ok();
+    Ok(())
+}
+
+/// PostgreSQL's failures in the store's terms: an outage is `Unavailable`,
+/// a named constraint `Invalid`, the rest as they are.
+pub fn classify(error: sqlx::Error) -> DbError {
+    match &error {
+        // The database cannot be reached or the link broke mid-conversation.
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::WorkerCrashed => DbError::Unavailable(error.to_string()),
+        sqlx::Error::Database(db) => {
+            if let Some(field) = db.constraint().and_then(constraint_field) {
+                return DbError::Invalid(field);
+            }
+            match db.code().as_deref() {
+                // query_canceled (statement timeout), admin/crash shutdown, cannot connect now
+                Some("57014" | "57P01" | "57P02" | "57P03" | "53300") => {
+                    DbError::Unavailable(error.to_string())
+                }
+                // string with a NUL byte: refused before it reaches a column
+                Some("22021") => DbError::Invalid("body"),
+                Some("23505") => DbError::Duplicate,
+                _ => DbError::Other(error),
+            }
+        }
+        _ => DbError::Other(error),
+    }
+}

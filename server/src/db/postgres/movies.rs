@@ -1,0 +1,99 @@
+//! PostgreSQL: movies.
+
+use casting_shared::Movie;
+use casting_shared::domain::{MovieChanges, NewMovie};
+use sqlx::{Postgres, QueryBuilder};
+
+use super::lists::{ListSpec, PushFilter};
+use super::{PgStore, contains_pattern};
+use crate::db::rows::{ListedMovie, MovieRow};
+use crate::db::{MovieFilter, Outcome, PageOf, Table, Versioned};
+use crate::listing::{Position, Sort};
+
+fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &MovieFilter) {
+    if let Some(q) = &filter.q {
+        sql.push(" AND title ILIKE ").push_bind(contains_pattern(q));
+    }
+    if let Some(from) = filter.released_from {
+        sql.push(" AND release_date >= ").push_bind(from);
+    }
+    if let Some(to) = filter.released_to {
+        sql.push(" AND release_date <= ").push_bind(to);
+    }
+}
+
+fn spec<'a>(filter: &MovieFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
+    ListSpec {
+        table: "movies",
+        columns: "id, title, release_date",
+        filter: (!filter.is_empty()).then_some(push),
+        filter_key: format!("{filter:?}"),
+    }
+}
+
+impl PgStore {
+    pub async fn list_movies(
+        &self,
+        filter: &MovieFilter,
+        sort: Sort,
+        position: &Position,
+    ) -> sqlx::Result<PageOf<Movie>> {
+        let push = |sql: &mut QueryBuilder<Postgres>| push_filter(sql, filter);
+        self.page::<ListedMovie, Movie>(&spec(filter, &push), sort, position)
+            .await
+    }
+
+    /// The plan of the statement [`PgStore::list_movies`] runs, for the plan tests.
+    pub async fn movies_plan(
+        &self,
+        filter: &MovieFilter,
+        sort: Sort,
+        position: &Position,
+    ) -> sqlx::Result<serde_json::Value> {
+        let push = |sql: &mut QueryBuilder<Postgres>| push_filter(sql, filter);
+        self.plan(&spec(filter, &push), sort, position).await
+    }
+
+    pub async fn get_movie(&self, id: i64) -> sqlx::Result<Option<Versioned<Movie>>> {
+        let row: Option<MovieRow> =
+            sqlx::query_as("SELECT id, title, release_date, version FROM movies WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(Into::into))
+    }
+
+    pub async fn insert_movie(&self, movie: &NewMovie) -> sqlx::Result<Versioned<Movie>> {
+        let row: MovieRow = sqlx::query_as(
+            "INSERT INTO movies (title, release_date) VALUES ($1, $2) \
+             RETURNING id, title, release_date, version",
+        )
+        .bind(&movie.title)
+        .bind(movie.release_date)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.into())
+    }
+
+    pub async fn update_movie(
+        &self,
+        id: i64,
+        changes: &MovieChanges,
+        expected_versions: Option<&[i64]>,
+    ) -> sqlx::Result<Outcome<Versioned<Movie>>> {
+        let row: Option<MovieRow> = sqlx::query_as(
+            "UPDATE movies SET \
+               title = COALESCE($2, title), release_date = COALESCE($3, release_date), \
+               version = version + 1, updated_at = now() \
+             WHERE id = $1 AND ($4::bigint[] IS NULL OR version = ANY($4)) \
+             RETURNING id, title, release_date, version",
+        )
+        .bind(id)
+        .bind(&changes.title)
+        .bind(changes.release_date)
+        .bind(expected_versions)
+        .fetch_optional(&self.pool)
+        .await?;
+        self.updated(Table::Movies, id, row.map(Into::into)).await
+    }
+}

@@ -1,0 +1,121 @@
+//! SQLite: actors.
+
+use casting_shared::Actor;
+use casting_shared::domain::{ActorChanges, NewActor};
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::lists::{ListSpec, PushFilter};
+use super::{NOW, SqliteStore, fts_phrase, missing_or_changed, push_version_check, searchable};
+use crate::db::rows::{ActorRow, ListedActor};
+use crate::db::{ActorFilter, Outcome, PageOf, Table, Versioned};
+use crate::listing::{Position, Sort, contains_pattern};
+
+fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &ActorFilter) {
+    if let Some(q) = &filter.q {
+        if searchable(q) {
+            sql.push(" AND id IN (SELECT rowid FROM actors_search WHERE actors_search MATCH ")
+                .push_bind(fts_phrase(q))
+                .push(")");
+        } else {
+            sql.push(" AND name LIKE ")
+                .push_bind(contains_pattern(q))
+                .push(" ESCAPE '\\'");
+        }
+    }
+    if let Some(gender) = &filter.gender {
+        sql.push(" AND lower(gender) = lower(")
+            .push_bind(gender.clone())
+            .push(")");
+    }
+    if let Some(min) = filter.min_age {
+        sql.push(" AND age >= ").push_bind(min);
+    }
+    if let Some(max) = filter.max_age {
+        sql.push(" AND age <= ").push_bind(max);
+    }
+}
+
+fn spec<'a>(filter: &ActorFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
+    ListSpec {
+        table: "actors",
+        columns: "id, name, age, gender",
+        filter: (!filter.is_empty()).then_some(push),
+        filter_key: format!("{filter:?}"),
+    }
+}
+
+impl SqliteStore {
+    pub async fn list_actors(
+        &self,
+        filter: &ActorFilter,
+        sort: Sort,
+        position: &Position,
+    ) -> sqlx::Result<PageOf<Actor>> {
+        let push = |sql: &mut QueryBuilder<Sqlite>| push_filter(sql, filter);
+        self.page::<ListedActor, Actor>(&spec(filter, &push), sort, position)
+            .await
+    }
+
+    /// The plan of the statement [`SqliteStore::list_actors`] runs, for the plan tests.
+    pub async fn actors_plan(
+        &self,
+        filter: &ActorFilter,
+        sort: Sort,
+        position: &Position,
+    ) -> sqlx::Result<serde_json::Value> {
+        let push = |sql: &mut QueryBuilder<Sqlite>| push_filter(sql, filter);
+        self.plan(&spec(filter, &push), sort, position).await
+    }
+
+    pub async fn get_actor(&self, id: i64) -> sqlx::Result<Option<Versioned<Actor>>> {
+        let row: Option<ActorRow> =
+            sqlx::query_as("SELECT id, name, age, gender, version FROM actors WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.reader)
+                .await?;
+        Ok(row.map(Into::into))
+    }
+
+    pub async fn insert_actor(&self, actor: &NewActor) -> sqlx::Result<Versioned<Actor>> {
+        let mut tx = self.write().await?;
+        let row: ActorRow = sqlx::query_as(
+            "INSERT INTO actors (name, age, gender) VALUES (?, ?, ?) \
+             RETURNING id, name, age, gender, version",
+        )
+        .bind(&actor.name)
+        .bind(actor.age)
+        .bind(&actor.gender)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(row.into())
+    }
+
+    pub async fn update_actor(
+        &self,
+        id: i64,
+        changes: &ActorChanges,
+        expected_versions: Option<&[i64]>,
+    ) -> sqlx::Result<Outcome<Versioned<Actor>>> {
+        let mut tx = self.write().await?;
+        let mut sql = QueryBuilder::<Sqlite>::new("UPDATE actors SET name = COALESCE(");
+        sql.push_bind(&changes.name)
+            .push(", name), age = COALESCE(")
+            .push_bind(changes.age)
+            .push(", age), gender = COALESCE(")
+            .push_bind(&changes.gender)
+            .push(format!(
+                ", gender), version = version + 1, updated_at = {NOW} WHERE id = "
+            ))
+            .push_bind(id);
+        push_version_check(&mut sql, expected_versions);
+        sql.push(" RETURNING id, name, age, gender, version");
+        let row: Option<ActorRow> = sql.build_query_as().fetch_optional(&mut *tx).await?;
+        let outcome = match row {
+            Some(row) => Outcome::Done(row.into()),
+            None => missing_or_changed(&mut tx, Table::Actors, id).await?,
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+}

@@ -1,0 +1,195 @@
+//! SQLite: every record out (one consistent snapshot) and into an empty
+//! database (one transaction), for `casting-server copy` and the demo data.
+
+use sqlx::{QueryBuilder, Sqlite, Transaction};
+
+use super::SqliteStore;
+use crate::db::{Dump, DumpActor, DumpCast, DumpKey, DumpMovie, DumpUser, NextIds, NotEmpty};
+
+/// Rows written per statement (SQLite binds at most 32 766 values at once).
+const CHUNK: usize = 1000;
+
+impl SqliteStore {
+    pub async fn export(&self) -> sqlx::Result<Dump> {
+        // A read transaction sees one snapshot of the file from its first read on.
+        let mut tx = self.reader.begin().await?;
+        let actors = sqlx::query_as::<_, DumpActor>(
+            "SELECT id, name, age, gender, version, created_at, updated_at FROM actors ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let movies = sqlx::query_as::<_, DumpMovie>(
+            "SELECT id, title, release_date, version, created_at, updated_at FROM movies ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let cast = sqlx::query_as::<_, DumpCast>(
+            "SELECT movie_id, actor_id, character, created_at FROM cast_entries \
+             ORDER BY movie_id, actor_id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let users = sqlx::query_as::<_, DumpUser>(
+            "SELECT id, username, username_key, role, password_hash, disabled, token_generation, \
+             created_at, updated_at \
+             FROM users ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let signing_keys = sqlx::query_as::<_, DumpKey>(
+            "SELECT kid, private_key_pem, created_at, retired_at, revoked_at FROM signing_keys \
+             ORDER BY julianday(created_at)",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let next_ids = NextIds {
+            actors: next_id(&mut tx, "actors").await?,
+            movies: next_id(&mut tx, "movies").await?,
+            users: next_id(&mut tx, "users").await?,
+        };
+        tx.commit().await?;
+        Ok(Dump {
+            actors,
+            movies,
+            cast,
+            users,
+            signing_keys,
+            next_ids,
+        })
+    }
+
+    pub async fn import(&self, dump: &Dump) -> sqlx::Result<Result<(), NotEmpty>> {
+        let mut tx = self.write().await?;
+        let empty: bool = sqlx::query_scalar(
+            "SELECT NOT EXISTS (SELECT 1 FROM actors) AND NOT EXISTS (SELECT 1 FROM movies) \
+             AND NOT EXISTS (SELECT 1 FROM users)",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if !empty {
+            return Ok(Err(NotEmpty));
+        }
+        for rows in dump.actors.chunks(CHUNK) {
+            let mut sql = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO actors (id, name, age, gender, version, created_at, updated_at) ",
+            );
+            sql.push_values(rows, |mut row, a| {
+                row.push_bind(a.id)
+                    .push_bind(&a.name)
+                    .push_bind(a.age)
+                    .push_bind(&a.gender)
+                    .push_bind(a.version)
+                    .push_bind(a.created_at)
+                    .push_bind(a.updated_at);
+            });
+            sql.build().execute(&mut *tx).await?;
+        }
+        for rows in dump.movies.chunks(CHUNK) {
+            let mut sql = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO movies (id, title, release_date, version, created_at, updated_at) ",
+            );
+            sql.push_values(rows, |mut row, m| {
+                row.push_bind(m.id)
+                    .push_bind(&m.title)
+                    .push_bind(m.release_date)
+                    .push_bind(m.version)
+                    .push_bind(m.created_at)
+                    .push_bind(m.updated_at);
+            });
+            sql.build().execute(&mut *tx).await?;
+        }
+        for rows in dump.cast.chunks(CHUNK) {
+            let mut sql = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO cast_entries (movie_id, actor_id, character, created_at) ",
+            );
+            sql.push_values(rows, |mut row, c| {
+                row.push_bind(c.movie_id)
+                    .push_bind(c.actor_id)
+                    .push_bind(&c.character)
+                    .push_bind(c.created_at);
+            });
+            sql.build().execute(&mut *tx).await?;
+        }
+        for user in &dump.users {
+            sqlx::query(
+                "INSERT INTO users (id, username, username_key, role, password_hash, disabled, \
+                 token_generation, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(user.id)
+            .bind(&user.username)
+            .bind(&user.username_key)
+            .bind(&user.role)
+            .bind(&user.password_hash)
+            .bind(user.disabled)
+            .bind(user.token_generation)
+            .bind(user.created_at)
+            .bind(user.updated_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if !dump.signing_keys.is_empty() {
+            insert_keys(&mut tx, &dump.signing_keys).await?;
+        }
+        set_next_id(&mut tx, "actors", dump.next_ids.actors).await?;
+        set_next_id(&mut tx, "movies", dump.next_ids.movies).await?;
+        set_next_id(&mut tx, "users", dump.next_ids.users).await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+}
+
+/// The copied keys replace a key this database generated for itself when it
+/// was first served: tokens signed before the move stay valid after it.
+async fn insert_keys(tx: &mut Transaction<'static, Sqlite>, keys: &[DumpKey]) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM signing_keys")
+        .execute(&mut **tx)
+        .await?;
+    for key in keys {
+        sqlx::query(
+            "INSERT INTO signing_keys (kid, private_key_pem, created_at, retired_at, revoked_at) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&key.kid)
+        .bind(&key.private_key_pem)
+        .bind(key.created_at)
+        .bind(key.retired_at)
+        .bind(key.revoked_at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The next id AUTOINCREMENT hands out for `table`.
+async fn next_id(tx: &mut Transaction<'static, Sqlite>, table: &'static str) -> sqlx::Result<i64> {
+    let used: Option<i64> = sqlx::query_scalar("SELECT seq FROM sqlite_sequence WHERE name = ?")
+        .bind(table)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(used.unwrap_or(0) + 1)
+}
+
+async fn set_next_id(
+    tx: &mut Transaction<'static, Sqlite>,
+    table: &'static str,
+    next: i64,
+) -> sqlx::Result<()> {
+    let used = next.saturating_sub(1).max(0);
+    // Inserting ids already raised the sequence to the highest; never lower it.
+    sqlx::query("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?")
+        .bind(used)
+        .bind(table)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO sqlite_sequence (name, seq) SELECT ?, ? \
+         WHERE ? > 0 AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?)",
+    )
+    .bind(table)
+    .bind(used)
+    .bind(used)
+    .bind(table)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

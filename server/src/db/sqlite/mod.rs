@@ -1,0 +1,319 @@
+//! The embedded SQLite store: one file (or memory), one server instance.
+//! Its migrations are `migrations/sqlite/`.
+//!
+//! Writes go through one connection, each in `BEGIN IMMEDIATE`, so writers
+//! queue in the pool instead of failing with "database is locked"; reads use
+//! a pool of read-only connections that WAL lets run beside the writer.
+//! Another process (`casting-server users …`) may write too: the busy
+//! timeout makes each side wait for the other, and past it the request is a
+//! 503, never a lock error. Commits are fsynced (`synchronous = FULL`), so an
+//! acknowledged write survives a crash of the process or of the machine.
+
+mod actors;
+mod cast;
+mod dump;
+mod keys;
+mod lists;
+mod lock;
+mod movies;
+mod users;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection, QueryBuilder, Sqlite, SqlitePool, Transaction};
+
+use super::{
+    DbError, Outcome, PoolStats, RememberedTotals, StoreSettings, Table, constraint_field,
+};
+
+pub use lock::InstanceLock;
+
+pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations/sqlite");
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    /// One connection: every write, in turn.
+    writer: SqlitePool,
+    /// Read-only connections (the writer itself for an in-memory database).
+    reader: SqlitePool,
+    /// Whether `reader` is a pool of its own (not the writer).
+    separate_reader: bool,
+    /// Filtered list totals, reused while their table is unchanged.
+    totals: Arc<RememberedTotals>,
+    /// The file as opened (`None` in memory): no write goes to a file that
+    /// is no longer at its path.
+    file: Option<Arc<FileIdentity>>,
+}
+
+impl SqliteStore {
+    /// Opens the file at `path`, creating it and its directory if missing,
+    /// and applies the migrations.
+    pub async fn open_file(path: &Path, settings: &StoreSettings) -> anyhow::Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the directory {}", dir.display()))?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .busy_timeout(settings.timeout)
+            .foreign_keys(true);
+        let writing = options
+            .clone()
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full);
+        // Created here, once: a connection opened later (the pools open and
+        // retire theirs) must never make a new, empty file where the
+        // database was removed.
+        writing
+            .clone()
+            .create_if_missing(true)
+            .connect()
+            .await
+            .with_context(|| format!("cannot open the SQLite database {}", path.display()))?
+            .close()
+            .await?;
+        let file = Some(Arc::new(FileIdentity::of(path)?));
+        let writer = pool_options(settings)
+            .max_connections(1)
+            .connect_with(writing)
+            .await
+            .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
+        MIGRATOR
+            .run(&writer)
+            .await
+            .context("cannot apply the database migrations")?;
+        let reader = pool_options(settings)
+            .max_connections(settings.pool_size.max(1))
+            .connect_with(options.read_only(true))
+            .await
+            .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
+        Ok(Self {
+            writer,
+            reader,
+            separate_reader: true,
+            totals: Arc::default(),
+            file,
+        })
+    }
+
+    /// A private database in memory, gone when the process ends.
+    pub async fn open_memory(settings: &StoreSettings) -> anyhow::Result<Self> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
+        // One connection, kept for ever: the database lives as long as it does.
+        let pool = pool_options(settings)
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await
+            .context("cannot open an in-memory SQLite database")?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .context("cannot apply the database migrations")?;
+        Ok(Self {
+            writer: pool.clone(),
+            reader: pool,
+            separate_reader: false,
+            totals: Arc::default(),
+            file: None,
+        })
+    }
+
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+
+    pub async fn ping(&self) -> sqlx::Result<()> {
+        self.check_file()?;
+        // Through the writer: a store that cannot write is not ready.
+        sqlx::query("SELECT 1 FROM row_counts LIMIT 1")
+            .execute(&self.writer)
+            .await
+            .map(drop)
+    }
+
+    pub fn pool_stats(&self) -> PoolStats {
+        let writer = PoolStats::of(&self.writer);
+        if self.separate_reader {
+            writer + PoolStats::of(&self.reader)
+        } else {
+            writer
+        }
+    }
+
+    /// A write transaction that holds the write lock from its first statement.
+    async fn write(&self) -> sqlx::Result<Transaction<'static, Sqlite>> {
+        self.check_file()?;
+        self.writer.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    /// An error (503) while the database file is not where it was opened:
+    /// removed or moved away, a write would land in a file nobody will
+    /// open again. Put back, it is written again.
+    fn check_file(&self) -> sqlx::Result<()> {
+        match &self.file {
+            Some(file) if !file.still_there() => Err(sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!(
+                    "the database file {} was removed or replaced; writes resume once it is back",
+                    file.path.display()
+                ),
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Deletes an actor or a movie (its cast entries go with it).
+    pub async fn delete_row(
+        &self,
+        table: Table,
+        id: i64,
+        expected_versions: Option<&[i64]>,
+    ) -> sqlx::Result<Outcome<()>> {
+        let mut tx = self.write().await?;
+        let mut sql =
+            QueryBuilder::<Sqlite>::new(format!("DELETE FROM {} WHERE id = ", table.name()));
+        sql.push_bind(id);
+        push_version_check(&mut sql, expected_versions);
+        let deleted = sql.build().execute(&mut *tx).await?.rows_affected();
+        let outcome = if deleted == 1 {
+            Outcome::Done(())
+        } else {
+            missing_or_changed(&mut tx, table, id).await?
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+}
+
+/// Which file a path named when the store opened it.
+struct FileIdentity {
+    path: PathBuf,
+    /// Device and inode (Unix); elsewhere only the path's existence counts.
+    id: Option<(u64, u64)>,
+}
+
+impl FileIdentity {
+    fn of(path: &Path) -> anyhow::Result<Self> {
+        let metadata = std::fs::metadata(path)
+            .with_context(|| format!("cannot read the metadata of {}", path.display()))?;
+        Ok(Self {
+            path: path.to_owned(),
+            id: file_id(&metadata),
+        })
+    }
+
+    /// Whether the path still names the file opened (one `stat`).
+    fn still_there(&self) -> bool {
+        std::fs::metadata(&self.path).is_ok_and(|now| file_id(&now) == self.id)
+    }
+}
+
+#[cfg(unix)]
+fn file_id(metadata: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((metadata.dev(), metadata.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+/// What every pool of the store shares: the wait for a connection is
+/// bounded, and reported as a tracing event for the metrics.
+fn pool_options(settings: &StoreSettings) -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .acquire_timeout(settings.timeout)
+        .acquire_time_level(log::LevelFilter::Trace)
+}
+
+/// ` AND version IN (…)` when `If-Match` named versions (none matching: nothing).
+fn push_version_check(sql: &mut QueryBuilder<Sqlite>, expected_versions: Option<&[i64]>) {
+    match expected_versions {
+        None => {}
+        Some([]) => {
+            sql.push(" AND 0");
+        }
+        Some(versions) => {
+            sql.push(" AND version IN (");
+            let mut list = sql.separated(", ");
+            for version in versions {
+                list.push_bind(*version);
+            }
+            sql.push(")");
+        }
+    }
+}
+
+/// After an update or delete touched no row: was it missing, or at another version?
+async fn missing_or_changed<T>(
+    tx: &mut Transaction<'static, Sqlite>,
+    table: Table,
+    id: i64,
+) -> sqlx::Result<Outcome<T>> {
+    let sql = format!(
+        "SELECT EXISTS (SELECT 1 FROM {} WHERE id = ?)",
+        table.name()
+    );
+    let exists: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(if exists {
+        Outcome::Changed
+    } else {
+        Outcome::NotFound
+    })
+}
+
+/// An FTS5 phrase matching `text` literally: quotes doubled, nothing else special.
+fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+/// Trigram search needs at least three characters; shorter terms are matched with LIKE.
+fn searchable(text: &str) -> bool {
+    text.chars().count() >= 3
+}
+
+/// The current time as the migrations store it (RFC 3339, UTC, milliseconds).
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+/// SQLite's failures in the store's terms. Primary result codes:
+/// <https://www.sqlite.org/rescode.html>.
+pub fn classify(error: sqlx::Error) -> DbError {
+    match &error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::WorkerCrashed => DbError::Unavailable(error.to_string()),
+        sqlx::Error::Database(db) => {
+            let code: i32 = db.code().and_then(|c| c.parse().ok()).unwrap_or(0);
+            match code & 0xff {
+                // BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN: the file is
+                // busy past the timeout, or cannot be written for now.
+                5 | 6 | 8 | 10 | 13 | 14 => DbError::Unavailable(error.to_string()),
+                // CONSTRAINT: "CHECK constraint failed: actors_name_length"
+                19 => {
+                    let named = db.message().rsplit(": ").next().and_then(constraint_field);
+                    match (named, db.kind()) {
+                        (Some(field), _) => DbError::Invalid(field),
+                        (None, sqlx::error::ErrorKind::UniqueViolation) => DbError::Duplicate,
+                        _ => DbError::Other(error),
+                    }
+                }
+                _ => DbError::Other(error),
+            }
+        }
+        _ => DbError::Other(error),
+    }
+}

@@ -1,0 +1,235 @@
+//! What only the embedded store needs: one server per SQLite file, and
+//! where the file lives when `DATABASE_URL` is not set.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::helpers::*;
+use crate::sqlite::STORE;
+use crate::sqlite::identity::text;
+
+/// Runs `casting-server ARGS` with `env`, which must exit within 30 s.
+fn run_to_exit(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_casting-server"));
+    command
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env("CASTING_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().expect("start casting-server");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let output = child.wait_with_output().expect("output");
+            panic!("{args:?} is still running: {}", text(&output));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_server_on_the_same_file_is_refused_and_pointed_at_postgres() {
+    let db = TestDb::new(STORE);
+    let jwks = JwksServer::start(vec![public_jwk(TEST_KEY, KID)]).await;
+    let mut first = tokio::task::block_in_place(|| Server::start(&db, &jwks));
+    let addr = tokio::task::block_in_place(|| first.address());
+    let second = tokio::task::block_in_place(|| {
+        run_to_exit(&["serve"], &[("DATABASE_URL", db.url.as_str())])
+    });
+    assert!(!second.status.success(), "{}", text(&second));
+    let said = text(&second);
+    assert!(
+        said.contains("already serving") && said.contains("PostgreSQL"),
+        "{said}"
+    );
+    // The first one is unharmed, and once it is gone the file is free again.
+    let health = reqwest::get(format!("http://{addr}/health")).await.unwrap();
+    assert_eq!(health.status(), 200);
+    first.terminate();
+    tokio::task::block_in_place(|| first.child.wait()).unwrap();
+    let mut again = tokio::task::block_in_place(|| Server::start(&db, &jwks));
+    tokio::task::block_in_place(|| again.address());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_database_url_the_store_is_a_file_in_the_data_directory() {
+    let home = TestDb::new(STORE);
+    let data_home = std::path::Path::new(&home.name).join("data");
+    let data_home = data_home.to_str().unwrap();
+    let expected = format!("{data_home}/casting-agency/casting.db");
+    let migrated =
+        tokio::task::block_in_place(|| run_to_exit(&["migrate"], &[("XDG_DATA_HOME", data_home)]));
+    assert!(migrated.status.success(), "{}", text(&migrated));
+    assert!(
+        text(&migrated).contains(&expected),
+        "the log names the file: {}",
+        text(&migrated)
+    );
+    assert!(std::path::Path::new(&expected).is_file());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_demo_without_database_url_runs_in_memory_and_says_so() {
+    let home = TestDb::new(STORE);
+    let data_home = std::path::Path::new(&home.name).join("data");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_casting-server"))
+        .args(["serve", "--demo"])
+        .env_remove("DATABASE_URL")
+        .env("XDG_DATA_HOME", &data_home)
+        .env("CASTING_BIND", "127.0.0.1:0")
+        .env("CASTING_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let printed = tokio::task::block_in_place(|| {
+        use std::io::BufRead;
+        let mut seen = String::new();
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.contains("\"listening\"") {
+                break;
+            }
+        }
+        seen
+    });
+    let _ = child.kill();
+    let output = tokio::task::block_in_place(|| child.wait_with_output()).unwrap();
+    let errors = String::from_utf8_lossy(&output.stderr);
+    assert!(printed.contains("\"listening\""), "{printed}");
+    assert!(printed.contains("in-memory"), "{printed}");
+    // The demo passwords, on standard error only.
+    assert_eq!(errors.matches("password: ").count(), 3, "{errors}");
+    assert!(
+        !data_home.exists(),
+        "nothing is written to the data directory"
+    );
+}
+
+/// Writers of the API and another program on the file at once: nobody is
+/// told "database is locked", every write is acknowledged and kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn several_writers_on_one_file_all_get_through() {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
+
+    use crate::sqlite::faults::{Tally, check_nothing_lost, writer};
+
+    let app = TestApp::spawn(STORE).await;
+    let (writers, per_writer) = (4, 40);
+    let progress = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..writers)
+        .map(|w| {
+            tokio::spawn(writer(
+                app.base.clone(),
+                format!("writer-{w}"),
+                per_writer,
+                progress.clone(),
+            ))
+        })
+        .collect();
+    // Another program: short write transactions of its own, and the
+    // `users` command, while the API writes.
+    let outside = TestPool::connect(STORE, &app.db_url).await;
+    for i in 0..40 {
+        outside
+            .execute(&format!(
+                "INSERT INTO movies (title, release_date) VALUES ('Outside {i}', '2001-01-01')"
+            ))
+            .await;
+    }
+    crate::sqlite::identity::add_user(&app.db_url, "beside", "producer", "right-password");
+    let mut tally = Tally::default();
+    for task in tasks {
+        tally.merge(task.await.unwrap());
+    }
+    assert!(
+        tally.failed.is_empty(),
+        "every write gets through: {:?}",
+        tally.failed
+    );
+    assert_eq!(tally.acknowledged.len(), writers * per_writer);
+    check_nothing_lost(&app.pool, &tally, "several writers").await;
+    let (_, movies) = app.get("/movies?q=outside", &producer()).await;
+    assert_eq!(movies["total"], 40);
+    crate::sqlite::identity::login_token(&app, "beside", "right-password").await;
+}
+
+/// The database file moved away under write load: writes are refused with
+/// 503 (never written into a file nobody will open again), `/ready` says
+/// so, and once the file is back everything acknowledged is there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_file_moved_away_under_load_gets_503_and_writes_resume_when_it_is_back() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use crate::sqlite::faults::{Tally, check_nothing_lost, writer};
+
+    let app = TestApp::spawn(STORE).await;
+    let file = app.db_url.strip_prefix("sqlite:").unwrap().to_owned();
+    let moved = format!("{file}.moved");
+    let (writers, per_writer) = (4, 60);
+    let progress = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..writers)
+        .map(|w| {
+            tokio::spawn(writer(
+                app.base.clone(),
+                format!("moved-{w}"),
+                per_writer,
+                progress.clone(),
+            ))
+        })
+        .collect();
+    let third = writers * per_writer / 3;
+    assert!(
+        eventually(Duration::from_secs(60), || async {
+            progress.load(Ordering::SeqCst) >= third
+        })
+        .await
+    );
+    std::fs::rename(&file, &moved).unwrap();
+    let at_move = progress.load(Ordering::SeqCst);
+    assert!(
+        eventually(Duration::from_secs(30), || async {
+            progress.load(Ordering::SeqCst) >= at_move + 8
+        })
+        .await
+    );
+    let (status, body) = app.get("/ready", "").await;
+    assert_error(status, &body, 503);
+    std::fs::rename(&moved, &file).unwrap();
+    let mut tally = Tally::default();
+    for task in tasks {
+        tally.merge(task.await.unwrap());
+    }
+    assert!(
+        tally.failed.keys().all(|status| *status == 503),
+        "refusals are 503: {:?}",
+        tally.failed
+    );
+    assert!(tally.failed.get(&503).is_some_and(|n| *n > 0));
+    check_nothing_lost(&app.pool, &tally, "file moved away").await;
+    assert_eq!(app.get("/ready", "").await.0, 200);
+    let (status, _) = app
+        .post(
+            "/actors",
+            &producer(),
+            serde_json::json!({"name": "After", "age": 30}),
+        )
+        .await;
+    assert_eq!(status, 201);
+}

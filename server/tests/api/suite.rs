@@ -1,0 +1,43 @@
+//! The suites every store must pass; `main.rs` includes this file once per
+//! store, and the module's name (`postgres`, `sqlite`) picks the store.
+
+use crate::helpers::Backend;
+
+/// The store this copy of the suites runs against.
+pub const STORE: Backend = if ends_with(module_path!().as_bytes(), b"sqlite") {
+    Backend::Sqlite
+} else {
+    Backend::Postgres
+};
+
+const fn ends_with(text: &[u8], suffix: &[u8]) -> bool {
+    if suffix.len() > text.len() {
+        return false;
+    }
+    let start = text.len() - suffix.len();
+    let mut i = 0;
+    while i < suffix.len() {
+        if text[start + i] != suffix[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+mod actors;
+mod auth;
+mod cast;
+mod copy;
+mod errors;
+pub mod faults;
+mod hostile;
+pub mod identity;
+mod lists;
+mod metrics;
+mod movies;
+mod openapi;
+pub mod operations;
+mod security_connections;
+mod security_login;
+mod security_tokens;
