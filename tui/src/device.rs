@@ -10,8 +10,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::action::{Action, DeviceEvent, Outcome};
 use crate::api::ApiClient;
-use crate::app::Session;
-use crate::config::now;
+use crate::session::{Session, now};
 
 #[derive(Deserialize)]
 struct DeviceAuthorization {
@@ -165,6 +164,8 @@ async fn flow(
                 role: me.role,
                 permissions: me.permissions,
                 expires_at: now() + answer.expires_in.unwrap_or(3600),
+                issued_at: now(),
+                remembered: false,
             });
         }
         match answer.error.as_deref() {

@@ -1,66 +1,65 @@
 //! A paged, filtered, sorted view of a collection on the server. Only the
 //! pages around what is on screen are fetched, so 100 000 rows feel like 100.
+//! The selection follows its record (by id) across sort, reload and resize.
 
 use std::collections::{HashMap, HashSet};
 
-use casting_shared::{Actor, Movie, Permission};
+use casting_shared::{Actor, Movie};
 use tui_input::Input;
 
 use crate::api::ListParams;
+use crate::bindings::Movement;
+use crate::collection::Collection;
+use crate::record::{Record, Rows};
 
 /// Rows fetched per request.
 pub const PAGE_SIZE: usize = 100;
 
 pub struct Column {
     pub title: &'static str,
-    /// The API's sort field, if the column can be sorted.
+    /// The API's sort field, if the server can sort by it.
     pub sort: Option<&'static str>,
-    /// Share of the table's width, in percent.
-    pub width: u16,
+    /// Takes the room left over (the name or title).
+    pub main: bool,
 }
 
 /// What a table needs to know about the rows it shows.
-pub trait Record: Clone + Send + 'static {
-    const COLLECTION: &'static str;
-    const NOUN: &'static str;
+pub trait TableRow: Clone + Send + 'static {
+    const COLLECTION: Collection;
     const COLUMNS: &'static [Column];
-    const CREATE: Permission;
-    const EDIT: Permission;
-    const DELETE: Permission;
     fn id(&self) -> i64;
     fn cells(&self) -> Vec<String>;
     /// What people call it: a name or a title.
     fn label(&self) -> &str;
+    fn record(&self) -> Record;
+    /// The rows of a page answer, if they are of this kind.
+    fn from_rows(rows: Rows) -> Option<Vec<Self>>;
 }
 
-impl Record for Actor {
-    const COLLECTION: &'static str = "actors";
-    const NOUN: &'static str = "actor";
+impl TableRow for Actor {
+    const COLLECTION: Collection = Collection::Actors;
     const COLUMNS: &'static [Column] = &[
         Column {
             title: "ID",
             sort: Some("id"),
-            width: 10,
+            main: false,
         },
         Column {
             title: "Name",
             sort: Some("name"),
-            width: 50,
+            main: true,
         },
         Column {
             title: "Age",
             sort: Some("age"),
-            width: 10,
+            main: false,
         },
         Column {
             title: "Gender",
             sort: None,
-            width: 30,
+            main: false,
         },
     ];
-    const CREATE: Permission = Permission::PostActors;
-    const EDIT: Permission = Permission::PatchActors;
-    const DELETE: Permission = Permission::DeleteActors;
     fn id(&self) -> i64 {
         self.id
     }
@@ -75,31 +74,36 @@ impl Record for Actor {
     fn label(&self) -> &str {
         &self.name
     }
+    fn record(&self) -> Record {
+        Record::Actor(self.clone())
+    }
+    fn from_rows(rows: Rows) -> Option<Vec<Self>> {
+        match rows {
+            Rows::Actors(rows) => Some(rows),
+            Rows::Movies(_) => None,
+        }
+    }
 }
 
-impl Record for Movie {
-    const COLLECTION: &'static str = "movies";
-    const NOUN: &'static str = "movie";
+impl TableRow for Movie {
+    const COLLECTION: Collection = Collection::Movies;
     const COLUMNS: &'static [Column] = &[
         Column {
             title: "ID",
             sort: Some("id"),
-            width: 10,
+            main: false,
         },
         Column {
             title: "Title",
             sort: Some("title"),
-            width: 65,
+            main: true,
         },
         Column {
             title: "Release date",
             sort: Some("release_date"),
-            width: 25,
+            main: false,
         },
     ];
-    const CREATE: Permission = Permission::PostMovies;
-    const EDIT: Permission = Permission::PatchMovies;
-    const DELETE: Permission = Permission::DeleteMovies;
     fn id(&self) -> i64 {
         self.id
     }
@@ -112,6 +116,15 @@ impl Record for Movie {
     }
     fn label(&self) -> &str {
         &self.title
+    }
+    fn record(&self) -> Record {
+        Record::Movie(self.clone())
+    }
+    fn from_rows(rows: Rows) -> Option<Vec<Self>> {
+        match rows {
+            Rows::Movies(rows) => Some(rows),
+            Rows::Actors(_) => None,
+        }
     }
 }
 
@@ -128,17 +141,23 @@ pub struct Table<R> {
     pub filter: Input,
     /// The filter line has the keyboard.
     pub filtering: bool,
+    /// The server's other filters (`gender`, `min_age`, … as sent).
+    pub filters: Vec<(&'static str, String)>,
+    /// The record the selection is on, followed across re-queries.
+    pub selected_id: Option<i64>,
     /// Bumped whenever the query changes; answers to older queries are dropped.
     pub generation: u64,
     requested: HashSet<usize>,
     /// Rows on screen belong to an older query until its first page arrives.
     stale: bool,
+    /// The query the rows held answer.
+    held: Option<ListParams>,
     /// Requests of this table in flight.
     pub loading: usize,
     pub error: Option<String>,
 }
 
-impl<R: Record> Default for Table<R> {
+impl<R: TableRow> Default for Table<R> {
     fn default() -> Self {
         Self {
             pages: HashMap::new(),
@@ -149,9 +168,12 @@ impl<R: Record> Default for Table<R> {
             descending: false,
             filter: Input::default(),
             filtering: false,
+            filters: Vec::new(),
+            selected_id: None,
             generation: 0,
             requested: HashSet::new(),
             stale: false,
+            held: None,
             loading: 0,
             error: None,
         }
@@ -167,7 +189,7 @@ pub struct PageRequest {
     pub params: ListParams,
 }
 
-impl<R: Record> Table<R> {
+impl<R: TableRow> Table<R> {
     pub fn sortable() -> Vec<&'static Column> {
         R::COLUMNS.iter().filter(|c| c.sort.is_some()).collect()
     }
@@ -177,6 +199,12 @@ impl<R: Record> Table<R> {
             .get(self.sort_column)
             .and_then(|c| c.sort)
             .unwrap_or("id")
+    }
+
+    /// The rows held answer another filter or sort than the one asked for
+    /// now (whose first answer is awaited, or failed).
+    pub fn is_stale(&self) -> bool {
+        self.stale && self.held.as_ref() != Some(&self.params(0))
     }
 
     pub fn len(&self) -> usize {
@@ -206,7 +234,8 @@ impl<R: Record> Table<R> {
         self.filter.value()
     }
 
-    fn params(&self, page: usize) -> ListParams {
+    /// The query for a page (also what an export sends, page by page).
+    pub fn params(&self, page: usize) -> ListParams {
         let sort = if self.descending {
             format!("-{}", self.sort_field())
         } else {
@@ -217,6 +246,7 @@ impl<R: Record> Table<R> {
             per_page: PAGE_SIZE as u32,
             sort,
             q: self.query().trim().to_owned(),
+            filters: self.filters.clone(),
         }
     }
 
@@ -266,11 +296,41 @@ impl<R: Record> Table<R> {
             self.stale = false;
         }
         self.error = None;
+        let found = self
+            .selected_id
+            .and_then(|id| rows.iter().position(|r| r.id() == id))
+            .map(|index| page * PAGE_SIZE + index);
         self.pages.insert(page, rows);
+        self.held = Some(self.params(0));
         self.total = Some(total);
         let last = total.saturating_sub(1);
-        self.selected = self.selected.min(last);
+        self.selected = found.unwrap_or(self.selected).min(last);
+        if found.is_some() && self.selected < self.offset {
+            self.offset = self.selected;
+        }
         self.offset = self.offset.min(self.selected);
+        self.selected_id = self.selected_row().map(R::id).or(self.selected_id);
+    }
+
+    /// Keeps the selected row on screen in a viewport of this height (after
+    /// a resize or a follow).
+    pub fn keep_visible(&mut self, viewport: usize) {
+        let viewport = viewport.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + viewport {
+            self.offset = self.selected + 1 - viewport;
+        }
+    }
+
+    /// After a delete: the row that took its place (the next one) is selected.
+    pub fn forget_selected_id(&mut self) {
+        self.selected_id = None;
+    }
+
+    /// Selects `id` when its page arrives (a saved or created record).
+    pub fn follow(&mut self, id: i64) {
+        self.selected_id = Some(id);
     }
 
     /// A failed page: the rows already shown stay. The page is not asked
@@ -286,11 +346,8 @@ impl<R: Record> Table<R> {
     pub fn select(&mut self, index: usize, viewport: usize) {
         let viewport = viewport.max(1);
         self.selected = index.min(self.len().saturating_sub(1));
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + viewport {
-            self.offset = self.selected + 1 - viewport;
-        }
+        self.keep_visible(viewport);
+        self.selected_id = self.selected_row().map(R::id);
     }
 
     pub fn move_by(&mut self, delta: isize, viewport: usize) {
@@ -317,10 +374,21 @@ pub trait TableOps {
     fn cycle_sort(&mut self);
     fn reverse_sort(&mut self);
     fn reload(&mut self);
-    fn apply_movement(&mut self, movement: crate::action::Movement, viewport: usize);
+    fn apply_movement(&mut self, movement: Movement, viewport: usize);
+    fn keep_visible(&mut self, viewport: usize);
+    fn follow(&mut self, id: i64);
+    fn forget_selected_id(&mut self);
+    fn filters(&self) -> &[(&'static str, String)];
+    fn set_filters(&mut self, filters: Vec<(&'static str, String)>);
+    fn selected_record(&self) -> Option<Record>;
+    fn params(&self, page: usize) -> ListParams;
+    fn total(&self) -> Option<usize>;
+    fn selected(&self) -> usize;
+    fn offset(&self) -> usize;
+    fn select_index(&mut self, index: usize, viewport: usize);
 }
 
-impl<R: Record> TableOps for Table<R> {
+impl<R: TableRow> TableOps for Table<R> {
     fn query(&self) -> &str {
         self.filter.value()
     }
@@ -342,6 +410,7 @@ impl<R: Record> TableOps for Table<R> {
             self.invalidate();
             self.selected = 0;
             self.offset = 0;
+            self.selected_id = None;
         }
         changed
     }
@@ -354,6 +423,7 @@ impl<R: Record> TableOps for Table<R> {
         self.invalidate();
         self.selected = 0;
         self.offset = 0;
+        self.selected_id = None;
         true
     }
 
@@ -371,8 +441,54 @@ impl<R: Record> TableOps for Table<R> {
         self.invalidate();
     }
 
-    fn apply_movement(&mut self, movement: crate::action::Movement, viewport: usize) {
-        use crate::action::Movement;
+    fn keep_visible(&mut self, viewport: usize) {
+        Table::keep_visible(self, viewport);
+    }
+
+    fn follow(&mut self, id: i64) {
+        Table::follow(self, id);
+    }
+
+    fn forget_selected_id(&mut self) {
+        Table::forget_selected_id(self);
+    }
+
+    fn filters(&self) -> &[(&'static str, String)] {
+        &self.filters
+    }
+
+    fn set_filters(&mut self, filters: Vec<(&'static str, String)>) {
+        self.filters = filters;
+        self.invalidate();
+        self.selected = 0;
+        self.offset = 0;
+    }
+
+    fn selected_record(&self) -> Option<Record> {
+        self.selected_row().map(R::record)
+    }
+
+    fn params(&self, page: usize) -> ListParams {
+        Table::params(self, page)
+    }
+
+    fn total(&self) -> Option<usize> {
+        self.total
+    }
+
+    fn selected(&self) -> usize {
+        self.selected
+    }
+
+    fn offset(&self) -> usize {
+        self.offset
+    }
+
+    fn select_index(&mut self, index: usize, viewport: usize) {
+        self.select(index, viewport);
+    }
+
+    fn apply_movement(&mut self, movement: Movement, viewport: usize) {
         let page = viewport.max(1) as isize;
         match movement {
             Movement::Up => self.move_by(-1, viewport),

@@ -53,7 +53,7 @@ impl Drop for Database {
 }
 
 /// The real server with demo data; returns its URL and the demo passwords.
-async fn start_server(db: &Database) -> (String, Vec<(String, String)>) {
+pub(crate) async fn start_server(db: &Database) -> (String, Vec<(String, String)>) {
     start_server_trusting(db, None).await
 }
 
@@ -62,17 +62,25 @@ pub(crate) async fn start_server_trusting(
     db: &Database,
     external: Option<ExternalIssuer>,
 ) -> (String, Vec<(String, String)>) {
+    start_server_with(db, |auth| auth.external = external).await
+}
+
+/// The real server with demo data and these auth settings changed.
+pub(crate) async fn start_server_with(
+    db: &Database,
+    change: impl FnOnce(&mut AuthSettings),
+) -> (String, Vec<(String, String)>) {
     let pool = prepare_database(&db.url, &DbSettings::default())
         .await
         .unwrap();
     let users = casting_server::identity::demo::seed(&pool).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let auth = AuthSettings {
+    let mut auth = AuthSettings {
         public_url: base.clone(),
-        external,
         ..AuthSettings::default()
     };
+    change(&mut auth);
     let state = build_state(pool, &auth).await.unwrap();
     let app = casting_server::app(state, &Default::default());
     tokio::spawn(casting_server::startup::run(
@@ -115,7 +123,7 @@ impl Tmux {
             .expect("tmux runs")
     }
 
-    async fn launch(&self, server: &str) {
+    pub(crate) async fn launch(&self, server: &str) {
         self.launch_with(server, &[]).await;
     }
 
@@ -182,7 +190,7 @@ impl Tmux {
         }
     }
 
-    async fn type_text(&self, text: &str) {
+    pub(crate) async fn type_text(&self, text: &str) {
         self.tmux(&["send-keys", "-t", "tui", "-l", text]).await;
     }
 
@@ -245,14 +253,14 @@ impl Drop for Tmux {
     }
 }
 
-struct Api {
+pub(crate) struct Api {
     base: String,
-    token: String,
+    pub(crate) token: String,
     http: reqwest::Client,
 }
 
 impl Api {
-    async fn login(base: &str, username: &str, password: &str) -> Self {
+    pub(crate) async fn login(base: &str, username: &str, password: &str) -> Self {
         let http = reqwest::Client::new();
         let body: Value = http
             .post(format!("{base}/auth/login"))
@@ -270,7 +278,7 @@ impl Api {
         }
     }
 
-    async fn get(&self, path: &str) -> (u16, Value) {
+    pub(crate) async fn get(&self, path: &str) -> (u16, Value) {
         let response = self
             .http
             .get(format!("{}{path}", self.base))
@@ -289,7 +297,7 @@ impl Api {
     }
 }
 
-fn password<'a>(passwords: &'a [(String, String)], user: &str) -> &'a str {
+pub(crate) fn password<'a>(passwords: &'a [(String, String)], user: &str) -> &'a str {
     &passwords.iter().find(|(u, _)| u == user).unwrap().1
 }
 
@@ -397,11 +405,11 @@ async fn an_assistant_sees_only_their_keys_and_remember_me_survives_a_restart() 
     tmux.keys(&["q"]).await;
     tmux.wait_until_gone().await;
 
-    let saved = std::fs::read_to_string(tmux.config_dir.join("token.json")).unwrap();
+    let saved = std::fs::read_to_string(tmux.config_dir.join("tokens.json")).unwrap();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(tmux.config_dir.join("token.json"))
+        let mode = std::fs::metadata(tmux.config_dir.join("tokens.json"))
             .unwrap()
             .permissions()
             .mode();
@@ -414,14 +422,18 @@ async fn an_assistant_sees_only_their_keys_and_remember_me_survives_a_restart() 
     tmux.wait_until_gone().await;
 
     // A revoked token sends the user back to the login screen with a message.
-    let mut token: Value = serde_json::from_str(&saved).unwrap();
-    token["token"] = json!("revoked.token.value");
-    std::fs::write(tmux.config_dir.join("token.json"), token.to_string()).unwrap();
+    let mut tokens: Value = serde_json::from_str(&saved).unwrap();
+    assert!(
+        tokens[&server]["token"].is_string(),
+        "kept for its server: {tokens}"
+    );
+    tokens[&server]["token"] = json!("revoked.token.value");
+    std::fs::write(tmux.config_dir.join("tokens.json"), tokens.to_string()).unwrap();
     tmux.launch(&server).await;
     tmux.wait_for("remembered session has expired or was revoked")
         .await;
     assert!(
-        !tmux.config_dir.join("token.json").exists(),
+        !tmux.config_dir.join("tokens.json").exists(),
         "a dead token is forgotten"
     );
     tmux.keys(&["Escape"]).await;

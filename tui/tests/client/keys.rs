@@ -4,9 +4,14 @@
 use std::collections::BTreeMap;
 
 use casting_shared::Role;
-use casting_tui::action::{Action, Outcome, Tab};
+use casting_tui::action::{Action, Outcome, Related, Rows};
 use casting_tui::api::ApiError;
 use casting_tui::app::{App, Button, Dialog, Effect, LoginFocus};
+use casting_tui::bindings::Command;
+use casting_tui::collection::Collection;
+use casting_tui::confirm::Question;
+
+use Collection as Tab;
 use crossterm::event::KeyCode;
 use serde_json::json;
 
@@ -16,7 +21,7 @@ fn fetches(effects: &[Effect]) -> Vec<(usize, String, String)> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::FetchActors(r) | Effect::FetchMovies(r) => {
+            Effect::FetchPage { request: r, .. } => {
                 Some((r.page, r.params.sort.clone(), r.params.q.clone()))
             }
             _ => None,
@@ -147,10 +152,11 @@ fn late_answers_to_an_old_query_are_ignored() {
     let mut d = Driven::new(Role::CastingAssistant, actors(20), movies(1));
     let old_generation = d.app.actors.generation;
     d.press("s");
-    d.act(Action::Done(Outcome::ActorsPage {
+    d.act(Action::Done(Outcome::Page {
+        collection: Collection::Actors,
         generation: old_generation,
         page: 0,
-        result: Ok((actors(2), 2)),
+        result: Ok((Rows::Actors(actors(2)), 2)),
     }));
     assert_eq!(d.app.actors.total, Some(20));
 }
@@ -200,12 +206,12 @@ fn a_new_actor_dialog_checks_fields_moves_with_tab_and_saves_on_enter() {
     assert_eq!(
         effects,
         vec![Effect::Create {
-            collection: "actors",
+            collection: Collection::Actors,
             body: json!({"name": "Zoe qd", "age": 33, "gender": "Female"})
         }]
     );
     d.act(Action::Done(Outcome::Saved {
-        collection: "actors",
+        collection: Collection::Actors,
         created: true,
         result: Ok(4),
     }));
@@ -220,15 +226,16 @@ fn ctrl_s_saves_an_edit_with_if_match_and_only_the_changed_fields() {
     let effects = d.press("e");
     assert_eq!(
         effects,
-        vec![Effect::FetchActor(2)],
+        vec![Effect::FetchRow {
+            collection: Collection::Actors,
+            id: 2
+        }],
         "the current version is fetched"
     );
-    d.act(Action::Done(Outcome::ActorFetched(Ok(
-        casting_tui::api::Tagged {
-            value: actors(3)[1].clone(),
-            etag: Some("\"7\"".into()),
-        },
-    ))));
+    d.act(Action::Done(fetched_actor(
+        actors(3)[1].clone(),
+        Some("\"7\"".into()),
+    )));
     d.key(code(KeyCode::Tab));
     d.key(code(KeyCode::Backspace));
     d.press("9");
@@ -236,7 +243,7 @@ fn ctrl_s_saves_an_edit_with_if_match_and_only_the_changed_fields() {
     assert_eq!(
         effects,
         vec![Effect::Update {
-            collection: "actors",
+            collection: Collection::Actors,
             id: 2,
             body: json!({"age": 29}),
             etag: Some("\"7\"".into()),
@@ -249,12 +256,10 @@ fn a_412_shows_what_changed_and_offers_to_load_theirs_or_overwrite() {
     let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
     d.press("e");
     let mine = actors(3)[0].clone();
-    d.act(Action::Done(Outcome::ActorFetched(Ok(
-        casting_tui::api::Tagged {
-            value: mine.clone(),
-            etag: Some("\"1\"".into()),
-        },
-    ))));
+    d.act(Action::Done(fetched_actor(
+        mine.clone(),
+        Some("\"1\"".into()),
+    )));
     d.key(code(KeyCode::Tab));
     d.key(code(KeyCode::Backspace));
     d.press("0");
@@ -264,21 +269,23 @@ fn a_412_shows_what_changed_and_offers_to_load_theirs_or_overwrite() {
         "{effects:?}"
     );
     let effects = d.act(Action::Done(Outcome::Saved {
-        collection: "actors",
+        collection: Collection::Actors,
         created: false,
         result: Err(error(412)),
     }));
-    assert_eq!(effects, vec![Effect::FetchActor(1)], "theirs is fetched");
+    assert_eq!(
+        effects,
+        vec![Effect::FetchRow {
+            collection: Collection::Actors,
+            id: 1
+        }],
+        "theirs is fetched"
+    );
     let theirs = casting_shared::Actor {
         age: 61,
         ..mine.clone()
     };
-    d.act(Action::Done(Outcome::ActorFetched(Ok(
-        casting_tui::api::Tagged {
-            value: theirs,
-            etag: Some("\"2\"".into()),
-        },
-    ))));
+    d.act(Action::Done(fetched_actor(theirs, Some("\"2\"".into()))));
     let Some(Dialog::Form(form)) = &d.app.dialog else {
         panic!("the dialog stays")
     };
@@ -297,16 +304,14 @@ fn a_412_shows_what_changed_and_offers_to_load_theirs_or_overwrite() {
         "overwrite replaces exactly the version shown: {effects:?}"
     );
     d.act(Action::Done(Outcome::Saved {
-        collection: "actors",
+        collection: Collection::Actors,
         created: false,
         result: Err(error(412)),
     }));
-    d.act(Action::Done(Outcome::ActorFetched(Ok(
-        casting_tui::api::Tagged {
-            value: casting_shared::Actor { age: 62, ..mine },
-            etag: Some("\"3\"".into()),
-        },
-    ))));
+    d.act(Action::Done(fetched_actor(
+        casting_shared::Actor { age: 62, ..mine },
+        Some("\"3\"".into()),
+    )));
     assert!(d.key(ctrl('r')).is_empty());
     let Some(Dialog::Form(form)) = &d.app.dialog else {
         panic!("the dialog stays")
@@ -324,15 +329,22 @@ fn delete_sends_if_match_and_a_412_asks_again() {
     let effects = d.press("d");
     assert_eq!(
         effects,
-        vec![Effect::FetchActor(1)],
-        "the version to delete is fetched"
+        vec![
+            Effect::FetchRow {
+                collection: Collection::Actors,
+                id: 1
+            },
+            Effect::FetchRelated {
+                collection: Collection::Actors,
+                id: 1
+            }
+        ],
+        "the version to delete is fetched, and the cast entries that go with it"
     );
-    d.act(Action::Done(Outcome::ActorFetched(Ok(
-        casting_tui::api::Tagged {
-            value: actors(3)[0].clone(),
-            etag: Some("\"4\"".into()),
-        },
-    ))));
+    d.act(Action::Done(fetched_actor(
+        actors(3)[0].clone(),
+        Some("\"4\"".into()),
+    )));
     let effects = d.press("y");
     assert!(
         matches!(&effects[..], [Effect::Delete { id: 1, etag: Some(e), .. }] if e == "\"4\""),
@@ -340,13 +352,16 @@ fn delete_sends_if_match_and_a_412_asks_again() {
     );
     let label = actors(3)[0].name.clone();
     let effects = d.act(Action::Done(Outcome::Deleted {
-        collection: "actors",
+        collection: Collection::Actors,
         id: 1,
         label: label.clone(),
         result: Err(error(412)),
     }));
-    assert!(effects.contains(&Effect::FetchActor(1)));
-    let Some(Dialog::ConfirmDelete(confirm)) = &d.app.dialog else {
+    assert!(effects.contains(&Effect::FetchRow {
+        collection: Collection::Actors,
+        id: 1
+    }));
+    let Some(confirm) = &d.app.confirm else {
         panic!("asked again")
     };
     assert_eq!(confirm.selected, Button::Cancel);
@@ -370,7 +385,7 @@ fn the_servers_422_field_errors_land_beside_their_fields() {
     assert!(matches!(
         &effects[..],
         [Effect::Create {
-            collection: "movies",
+            collection: Collection::Movies,
             ..
         }]
     ));
@@ -379,7 +394,7 @@ fn the_servers_422_field_errors_land_beside_their_fields() {
         fields.insert("release_date".into(), "is too far in the future".into());
     }
     d.act(Action::Done(Outcome::Saved {
-        collection: "movies",
+        collection: Collection::Movies,
         created: true,
         result: Err(failure),
     }));
@@ -403,9 +418,9 @@ fn esc_closes_the_dialog_before_q_quits() {
     assert!(d.app.dialog.is_none());
     assert!(!d.app.quitting);
     d.press("?");
-    assert!(d.app.help);
+    assert!(d.app.help.is_some());
     d.key(code(KeyCode::Esc));
-    assert!(!d.app.help && !d.app.quitting);
+    assert!(d.app.help.is_none() && !d.app.quitting);
     assert_eq!(d.press("q"), vec![Effect::Quit]);
     assert!(d.app.quitting);
 }
@@ -418,10 +433,20 @@ fn alt_letters_are_never_shortcuts_in_any_view() {
     let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(2));
     let untouched = |d: &mut Driven, view: &str| {
         for c in ['q', 'c', 'd', 'n', 'e', 'y', '?', 'j'] {
-            let before = (d.app.actors.selected, d.app.help, d.app.dialog.is_some());
+            let before = (
+                d.app.actors.selected,
+                d.app.help,
+                d.app.dialog.is_some(),
+                d.app.confirm.is_some(),
+            );
             assert_eq!(d.key(alt(c)), vec![], "Alt-{c} in {view}");
             assert!(!d.app.quitting, "Alt-{c} in {view} quit");
-            let after = (d.app.actors.selected, d.app.help, d.app.dialog.is_some());
+            let after = (
+                d.app.actors.selected,
+                d.app.help,
+                d.app.dialog.is_some(),
+                d.app.confirm.is_some(),
+            );
             assert_eq!(before, after, "Alt-{c} in {view} changed the view");
         }
     };
@@ -433,16 +458,18 @@ fn alt_letters_are_never_shortcuts_in_any_view() {
     untouched(&mut d, "the delete question");
     d.key(code(KeyCode::Esc));
     d.press("c");
-    d.act(Action::Done(Outcome::FilmographyLoaded {
-        actor_id: 1,
-        result: Ok(vec![]),
+    d.act(Action::Done(Outcome::RelatedLoaded {
+        collection: Collection::Actors,
+        id: 1,
+        result: Ok(Related::Filmography(vec![])),
     }));
     untouched(&mut d, "a filmography");
     d.key(code(KeyCode::Esc));
     d.press("2c");
-    d.act(Action::Done(Outcome::CastLoaded {
-        movie_id: 1,
-        result: Ok(vec![]),
+    d.act(Action::Done(Outcome::RelatedLoaded {
+        collection: Collection::Movies,
+        id: 1,
+        result: Ok(Related::Cast(vec![])),
     }));
     untouched(&mut d, "a cast");
     d.key(code(KeyCode::Esc));
@@ -465,15 +492,16 @@ fn alt_letters_are_never_shortcuts_in_any_view() {
 fn delete_asks_first_with_cancel_selected() {
     let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
     d.press("jd");
-    let Some(Dialog::ConfirmDelete(confirm)) = &d.app.dialog else {
+    let Some(confirm) = &d.app.confirm else {
         panic!("no confirmation")
     };
-    assert_eq!((confirm.selected, confirm.id), (Button::Cancel, 2));
+    assert!(matches!(confirm.question, Question::Delete { id: 2, .. }));
+    assert_eq!(confirm.selected, Button::Cancel);
     assert!(
         d.key(code(KeyCode::Enter)).is_empty(),
         "Enter on Cancel deletes nothing"
     );
-    assert!(d.app.dialog.is_none());
+    assert!(d.app.confirm.is_none());
     d.press("d");
     d.key(code(KeyCode::Right));
     let effects = d.key(code(KeyCode::Enter));
@@ -484,7 +512,7 @@ fn delete_asks_first_with_cancel_selected() {
         &effects[..],
         [Effect::Delete {
             id: 2,
-            collection: "actors",
+            collection: Collection::Actors,
             ..
         }]
     ));
@@ -521,25 +549,25 @@ fn keys_follow_the_role_and_forbidden_ones_say_why() {
 }
 
 #[test]
-fn a_403_is_explained_and_a_401_returns_to_the_login_screen() {
+fn a_403_is_explained_and_a_401_brings_the_login_overlay() {
     let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
     d.press("jd");
     d.press("y");
     d.act(Action::Done(Outcome::Deleted {
-        collection: "actors",
+        collection: Collection::Actors,
         id: 2,
         label: "X".into(),
         result: Err(error(403)),
     }));
     assert_eq!(status(&d.app), "Executive Producer cannot delete actors");
     let effects = d.act(Action::Done(Outcome::Deleted {
-        collection: "actors",
+        collection: Collection::Actors,
         id: 2,
         label: "X".into(),
         result: Err(error(401)),
     }));
     assert!(effects.contains(&Effect::ForgetToken));
-    assert!(d.app.session.is_none());
+    assert!(d.app.relogin && d.app.needs_login());
     assert!(
         d.app
             .login
@@ -547,7 +575,7 @@ fn a_403_is_explained_and_a_401_returns_to_the_login_screen() {
             .as_ref()
             .unwrap()
             .text
-            .contains("expired or was revoked")
+            .contains("Log in again to carry on where you were")
     );
 }
 
@@ -556,11 +584,12 @@ fn a_failing_server_keeps_the_rows_already_shown() {
     let mut d = Driven::new(Role::CastingAssistant, actors(30), movies(1));
     let before = d.app.actors.selected_row().cloned();
     let generation = {
-        let effects = d.app.update(Action::Reload);
+        let effects = d.app.update(Action::Command(Command::Reload));
         assert!(!fetches(&effects).is_empty());
         d.app.actors.generation
     };
-    d.act(Action::Done(Outcome::ActorsPage {
+    d.act(Action::Done(Outcome::Page {
+        collection: Collection::Actors,
         generation,
         page: 0,
         result: Err(ApiError::Unreachable("the request timed out".into())),
@@ -658,14 +687,15 @@ mod casting {
         let effects = d.press("c");
         assert_eq!(
             effects,
-            vec![Effect::Cast {
-                movie_id: 2,
-                request: CastRequest::Load
+            vec![Effect::FetchRelated {
+                collection: Collection::Movies,
+                id: 2
             }]
         );
-        d.act(Action::Done(Outcome::CastLoaded {
-            movie_id: 2,
-            result: Ok(entries()),
+        d.act(Action::Done(Outcome::RelatedLoaded {
+            collection: Collection::Movies,
+            id: 2,
+            result: Ok(Related::Cast(entries())),
         }));
         d
     }
@@ -687,7 +717,8 @@ mod casting {
                 movie_id: 2,
                 request: CastRequest::Search {
                     generation: 1,
-                    q: String::new()
+                    q: String::new(),
+                    page: 1
                 }
             }]
         );
@@ -699,14 +730,16 @@ mod casting {
                     movie_id: 2,
                     request: CastRequest::Search {
                         generation: 2,
-                        q: "z".into()
+                        q: "z".into(),
+                        page: 1
                     }
                 },
                 Effect::Cast {
                     movie_id: 2,
                     request: CastRequest::Search {
                         generation: 3,
-                        q: "zo".into()
+                        q: "zo".into(),
+                        page: 1
                     }
                 },
             ],
@@ -716,6 +749,7 @@ mod casting {
         d.act(Action::Done(Outcome::CastSearch {
             movie_id: 2,
             generation: 2,
+            page: 1,
             result: Ok((actors(9), 9)),
         }));
         let CastMode::Picker(picker) = mode(&d) else {
@@ -731,6 +765,7 @@ mod casting {
         d.act(Action::Done(Outcome::CastSearch {
             movie_id: 2,
             generation: 3,
+            page: 1,
             result: Ok((vec![zoe], 1)),
         }));
         assert!(d.key(code(KeyCode::Enter)).is_empty());
@@ -759,9 +794,9 @@ mod casting {
         }));
         assert_eq!(
             effects,
-            vec![Effect::Cast {
-                movie_id: 2,
-                request: CastRequest::Load
+            vec![Effect::FetchRelated {
+                collection: Collection::Movies,
+                id: 2
             }],
             "the cast is re-read"
         );
@@ -829,13 +864,14 @@ mod casting {
         let mut d = opened(Role::CastingDirector);
         d.press("x");
         assert!(matches!(
-            mode(&d),
-            CastMode::ConfirmRemove { actor_id: 1, .. }
+            d.app.confirm.as_ref().map(|c| &c.question),
+            Some(Question::RemoveCast { actor_id: 1, .. })
         ));
         assert!(
             d.key(code(KeyCode::Enter)).is_empty(),
             "Enter on Cancel removes nobody"
         );
+        assert!(d.app.confirm.is_none());
         assert!(matches!(mode(&d), CastMode::Browse));
         d.press("x");
         let effects = d.press("y");
@@ -870,7 +906,13 @@ mod casting {
     fn c_on_the_actors_tab_shows_the_filmography() {
         let mut d = Driven::new(Role::CastingAssistant, actors(5), movies(1));
         d.press("jj");
-        assert_eq!(d.press("c"), vec![Effect::FetchFilmography(3)]);
+        assert_eq!(
+            d.press("c"),
+            vec![Effect::FetchRelated {
+                collection: Collection::Actors,
+                id: 3
+            }]
+        );
         assert!(matches!(d.app.dialog, Some(Dialog::Filmography(_))));
         d.press("q");
         assert!(

@@ -6,6 +6,9 @@
 
 mod device;
 mod e2e;
+mod e2e_workday;
 mod keys;
 mod render;
 mod support;
+mod views;
+mod workday;

@@ -2,8 +2,10 @@
 //! through its own `update`, with page answers made from in-memory rows.
 
 use casting_shared::{Actor, Movie, Role};
-use casting_tui::action::{Action, Outcome};
+use casting_tui::action::{Action, Outcome, Record, Rows};
+use casting_tui::api::Tagged;
 use casting_tui::app::{App, Effect, Session};
+use casting_tui::collection::Collection;
 use time::macros::date;
 
 pub fn actors(count: usize) -> Vec<Actor> {
@@ -47,6 +49,8 @@ pub fn session(role: Role) -> Session {
         role: Some(role),
         permissions: role.permissions().to_vec(),
         expires_at: i64::MAX,
+        issued_at: 0,
+        remembered: false,
     }
 }
 
@@ -101,21 +105,29 @@ impl Driven {
         let mut follow = Vec::new();
         for effect in &effects {
             let outcome = match effect {
-                Effect::FetchActors(request) => {
+                Effect::FetchPage {
+                    collection: Collection::Actors,
+                    request,
+                } => {
                     let rows = filter(&self.actors, &request.params.q, |a| &a.name);
                     let rows = sort_actors(rows, &request.params.sort);
-                    Some(Outcome::ActorsPage {
+                    Some(Outcome::Page {
+                        collection: Collection::Actors,
                         generation: request.generation,
                         page: request.page,
-                        result: Ok((page(&rows, request.page), rows.len())),
+                        result: Ok((Rows::Actors(page(&rows, request.page)), rows.len())),
                     })
                 }
-                Effect::FetchMovies(request) => {
+                Effect::FetchPage {
+                    collection: Collection::Movies,
+                    request,
+                } => {
                     let rows = filter(&self.movies, &request.params.q, |m| &m.title);
-                    Some(Outcome::MoviesPage {
+                    Some(Outcome::Page {
+                        collection: Collection::Movies,
                         generation: request.generation,
                         page: request.page,
-                        result: Ok((page(&rows, request.page), rows.len())),
+                        result: Ok((Rows::Movies(page(&rows, request.page)), rows.len())),
                     })
                 }
                 _ => None,
@@ -160,6 +172,18 @@ fn page<T: Clone>(rows: &[T], page: usize) -> Vec<T> {
         .collect()
 }
 
+/// The server's answer to `GET /actors/{id}`.
+pub fn fetched_actor(actor: Actor, etag: Option<String>) -> Outcome {
+    Outcome::Fetched {
+        collection: Collection::Actors,
+        id: actor.id,
+        result: Ok(Tagged {
+            value: Record::Actor(actor),
+            etag,
+        }),
+    }
+}
+
 pub fn char_key(c: char) -> crossterm::event::KeyEvent {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     let modifiers = if c.is_ascii_uppercase() {
@@ -186,4 +210,14 @@ pub fn ctrl(c: char) -> crossterm::event::KeyEvent {
         crossterm::event::KeyCode::Char(c),
         crossterm::event::KeyModifiers::CONTROL,
     )
+}
+
+/// The app drawn into a `width`×`height` TestBackend, as text.
+pub fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| frame.render_widget(app, frame.area()))
+        .unwrap();
+    terminal.backend().to_string()
 }

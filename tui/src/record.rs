@@ -1,0 +1,64 @@
+//! What the API hands back, by kind: a page of rows, one record, and what
+//! is linked to a record (a movie's cast, an actor's movies).
+
+use casting_shared::api::{CastEntry, FilmographyEntry};
+use casting_shared::{Actor, Movie};
+
+use crate::collection::Collection;
+
+/// A page of one collection's rows.
+#[derive(Debug, Clone)]
+pub enum Rows {
+    Actors(Vec<Actor>),
+    Movies(Vec<Movie>),
+}
+
+/// One actor or movie.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Actor(Actor),
+    Movie(Movie),
+}
+
+impl Record {
+    pub fn collection(&self) -> Collection {
+        match self {
+            Record::Actor(_) => Collection::Actors,
+            Record::Movie(_) => Collection::Movies,
+        }
+    }
+
+    pub fn id(&self) -> i64 {
+        match self {
+            Record::Actor(a) => a.id,
+            Record::Movie(m) => m.id,
+        }
+    }
+
+    pub fn label(&self) -> &str {
+        match self {
+            Record::Actor(a) => &a.name,
+            Record::Movie(m) => &m.title,
+        }
+    }
+}
+
+/// What is linked to a record: a movie's cast, an actor's movies.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Related {
+    Cast(Vec<CastEntry>),
+    Filmography(Vec<FilmographyEntry>),
+}
+
+impl Related {
+    pub fn len(&self) -> usize {
+        match self {
+            Related::Cast(entries) => entries.len(),
+            Related::Filmography(entries) => entries.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

@@ -1,0 +1,266 @@
+//! End to end, issue 14: the real binary against the real server. A session
+//! that ends keeps the user's work (tmux, short-lived tokens), log-out, the
+//! detail view, and the `export` and `logout` commands.
+
+use std::time::Duration;
+
+use casting_tui::session::{self, SavedToken};
+use tokio::process::Command;
+
+use crate::e2e::{Api, Database, Tmux, password, start_server, start_server_with};
+
+fn client() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_casting-tui"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_session_that_ends_logs_in_again_over_the_screen_and_the_save_goes_through() {
+    let db = Database::new();
+    let (server, passwords) = start_server_with(&db, |auth| {
+        auth.token_ttl = Duration::from_secs(6);
+        auth.leeway = Duration::ZERO;
+    })
+    .await;
+    let tmux = Tmux::new();
+    tmux.launch(&server).await;
+    tmux.wait_for("Username").await;
+    tmux.type_text("producer").await;
+    tmux.keys(&["Tab"]).await;
+    tmux.type_text(password(&passwords, "producer")).await;
+    tmux.keys(&["Enter"]).await;
+    let logged_in = std::time::Instant::now();
+    tmux.wait_for("row 1 of 64").await;
+    tmux.keys(&["/"]).await;
+    tmux.type_text("Amara").await;
+    tmux.keys(&["Enter", "j"]).await;
+    tmux.wait_for("row 2 of").await;
+    tmux.keys(&["e"]).await;
+    let screen = tmux.wait_for("Edit actor #").await;
+    let id: i64 = screen
+        .split("Edit actor #")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    tmux.type_text(" II").await;
+    // The token (6 s, no leeway) ends while the user types.
+    tokio::time::sleep(Duration::from_secs(7).saturating_sub(logged_in.elapsed())).await;
+    tmux.keys(&["C-s"]).await;
+    tmux.wait_for("Session ended").await;
+    let screen = tmux.wait_for("Username").await;
+    assert!(
+        screen.contains("producer"),
+        "the username is filled in:\n{screen}"
+    );
+    tmux.type_text(password(&passwords, "producer")).await;
+    tmux.keys(&["Enter"]).await;
+    let screen = tmux.wait_for(&format!("Saved actor #{id}")).await;
+    assert!(
+        screen.contains("Filter: Amara"),
+        "the filter stayed:\n{screen}"
+    );
+    assert!(
+        screen.contains(" II"),
+        "the edit is in the table:\n{screen}"
+    );
+    let api = Api::login(&server, "producer", password(&passwords, "producer")).await;
+    let (_, body) = api.get(&format!("/actors/{id}")).await;
+    assert!(
+        body["actor"]["name"].as_str().unwrap().ends_with(" II"),
+        "{body}"
+    );
+    tmux.keys(&["q"]).await;
+    tmux.wait_until_gone().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_detail_view_and_log_out_in_the_real_client() {
+    let db = Database::new();
+    let (server, passwords) = start_server(&db).await;
+    let tmux = Tmux::new();
+    tmux.launch(&server).await;
+    tmux.wait_for("Username").await;
+    tmux.type_text("director").await;
+    tmux.keys(&["Tab"]).await;
+    tmux.type_text(password(&passwords, "director")).await;
+    tmux.keys(&["Enter"]).await;
+    tmux.wait_for("row 1 of 64").await;
+    tmux.keys(&["2", "Enter"]).await;
+    let screen = tmux.wait_for("Movies #1").await;
+    assert!(screen.contains("Release date"), "{screen}");
+    tmux.wait_for("Cast (").await;
+    tmux.keys(&["Enter"]).await;
+    tmux.wait_for("Actors #").await;
+    tmux.wait_for("Movies (").await;
+    tmux.keys(&["Escape"]).await;
+    tmux.wait_for("Movies #1").await;
+    tmux.keys(&["Escape"]).await;
+    tmux.wait_without("Movies #1").await;
+    tmux.keys(&["L"]).await;
+    tmux.wait_for("Log out?").await;
+    tmux.keys(&["y"]).await;
+    tmux.wait_for("Logged out.").await;
+    tmux.keys(&["Escape"]).await;
+    tmux.wait_until_gone().await;
+}
+
+/// Every row the API lists for these query parameters, as CSV lines.
+async fn expected_csv(
+    api: &Api,
+    query: &str,
+    header: &str,
+    row: impl Fn(&serde_json::Value) -> String,
+) -> String {
+    let (_, body) = api.get(&format!("{query}&per_page=1000")).await;
+    let key = if query.starts_with("/actors") {
+        "actors"
+    } else {
+        "movies"
+    };
+    let mut out = format!("{header}\n");
+    for item in body[key].as_array().unwrap() {
+        out.push_str(&row(item));
+        out.push('\n');
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn export_writes_every_matching_row_as_csv_through_every_page() {
+    let db = Database::new();
+    let (server, passwords) = start_server(&db).await;
+    let api = Api::login(&server, "producer", password(&passwords, "producer")).await;
+    let output = client()
+        .args([
+            "--server", &server, "export", "actors", "--sort", "-age", "--gender", "Female",
+        ])
+        .env("CASTING_TOKEN", &api.token)
+        .env(
+            "CASTING_TUI_CONFIG_DIR",
+            std::env::temp_dir().join("casting-tui-export-none"),
+        )
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let expected = expected_csv(
+        &api,
+        "/actors?sort=-age&gender=Female",
+        "id,name,age,gender",
+        |a| {
+            format!(
+                "{},{},{},{}",
+                a["id"],
+                a["name"].as_str().unwrap(),
+                a["age"],
+                a["gender"].as_str().unwrap()
+            )
+        },
+    )
+    .await;
+    assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
+    assert!(expected.lines().count() > 10);
+
+    let output = client()
+        .args([
+            "--server",
+            &server,
+            "export",
+            "movies",
+            "--released-from",
+            "2000-01-01",
+            "--sort",
+            "title",
+        ])
+        .env("CASTING_TOKEN", &api.token)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let expected = expected_csv(
+        &api,
+        "/movies?released_from=2000-01-01&sort=title",
+        "id,title,release_date",
+        |m| {
+            let title = m["title"].as_str().unwrap();
+            let title = if title.contains(',') || title.contains('"') {
+                format!("\"{}\"", title.replace('"', "\"\""))
+            } else {
+                title.to_owned()
+            };
+            format!(
+                "{},{title},{}",
+                m["id"],
+                m["release_date"].as_str().unwrap()
+            )
+        },
+    )
+    .await;
+    assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
+
+    let output = client()
+        .args(["--server", &server, "export", "directors"])
+        .env("CASTING_TOKEN", &api.token)
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("export actors or movies"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn logout_forgets_the_token_of_that_server_only() {
+    let dir = std::env::temp_dir().join(format!("casting-tui-logout-{}", uuid::Uuid::new_v4()));
+    let token = |server: &str| SavedToken {
+        server: server.into(),
+        token: "t".into(),
+        expires_at: session::now() + 600,
+    };
+    session::save_token(&dir, &token("http://one:1")).unwrap();
+    session::save_token(&dir, &token("http://two:2")).unwrap();
+    let output = client()
+        .args(["--server", "http://one:1", "logout"])
+        .env("CASTING_TUI_CONFIG_DIR", &dir)
+        .output()
+        .await
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "Logged out of http://one:1\n"
+    );
+    assert_eq!(session::load_token(&dir, "http://one:1"), None);
+    assert!(session::load_token(&dir, "http://two:2").is_some());
+    std::fs::write(
+        dir.join("config.toml"),
+        "[[servers]]\nname = \"two\"\nurl = \"http://two:2\"\n",
+    )
+    .unwrap();
+    let output = client()
+        .args(["--server", "two", "logout"])
+        .env("CASTING_TUI_CONFIG_DIR", &dir)
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "Logged out of http://two:2\n"
+    );
+    let output = client()
+        .args(["--server", "three", "logout"])
+        .env("CASTING_TUI_CONFIG_DIR", &dir)
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("known: two"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
