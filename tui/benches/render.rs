@@ -59,6 +59,7 @@ fn logged_in(width: u16, height: u16) -> App {
             expires_at: i64::MAX,
             issued_at: 0,
             remembered: false,
+            renewal: casting_tui::session::Renewal::Server,
         }),
         remember: false,
     }));

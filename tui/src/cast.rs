@@ -11,6 +11,8 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use crate::bindings::Movement;
+use crate::list_filter::ListFilter;
+use crate::record::{cast_texts, filmography_texts};
 
 /// Actors shown by the picker at a time.
 pub const PICKER_ROWS: u32 = 12;
@@ -27,6 +29,8 @@ pub struct CastView {
     /// Whether the user may change the cast (patch:movies).
     pub can_change: bool,
     pub mode: CastMode,
+    /// `/`: the entries shown; `selected` counts among them.
+    pub filter: ListFilter,
 }
 
 pub enum CastMode {
@@ -108,18 +112,29 @@ impl CastView {
             error: None,
             can_change,
             mode: CastMode::Browse,
+            filter: ListFilter::default(),
         }
     }
 
+    /// The entries the filter keeps.
+    pub fn shown(&self) -> Vec<&CastEntry> {
+        let entries = self.entries.as_deref().unwrap_or_default();
+        self.filter
+            .kept(entries.iter().map(cast_texts))
+            .into_iter()
+            .map(|index| &entries[index])
+            .collect()
+    }
+
     pub fn selected_entry(&self) -> Option<&CastEntry> {
-        self.entries.as_ref()?.get(self.selected)
+        self.shown().get(self.selected).copied()
     }
 
     pub fn loaded(&mut self, result: Result<Vec<CastEntry>, String>) {
         match result {
             Ok(entries) => {
-                self.selected = self.selected.min(entries.len().saturating_sub(1));
                 self.entries = Some(entries);
+                self.selected = self.selected.min(self.shown().len().saturating_sub(1));
                 self.error = None;
             }
             // Keep what is shown; say what went wrong.
@@ -135,8 +150,7 @@ impl CastView {
                 picker.more()
             }
             CastMode::Browse => {
-                let len = self.entries.as_ref().map_or(0, Vec::len);
-                self.selected = movement.apply(self.selected, len, page);
+                self.selected = movement.apply(self.selected, self.shown().len(), page);
                 None
             }
             CastMode::Character(_) => None,
@@ -307,6 +321,8 @@ pub struct FilmographyView {
     pub entries: Option<Vec<FilmographyEntry>>,
     pub selected: usize,
     pub error: Option<String>,
+    /// `/`: the entries shown; `selected` counts among them.
+    pub filter: ListFilter,
 }
 
 impl FilmographyView {
@@ -317,15 +333,25 @@ impl FilmographyView {
             entries: None,
             selected: 0,
             error: None,
+            filter: ListFilter::default(),
         }
     }
 
+    /// The entries the filter keeps.
+    pub fn shown(&self) -> Vec<&FilmographyEntry> {
+        let entries = self.entries.as_deref().unwrap_or_default();
+        self.filter
+            .kept(entries.iter().map(filmography_texts))
+            .into_iter()
+            .map(|index| &entries[index])
+            .collect()
+    }
+
     pub fn apply_movement(&mut self, movement: Movement, page: usize) {
-        let len = self.entries.as_ref().map_or(0, Vec::len);
-        self.selected = movement.apply(self.selected, len, page);
+        self.selected = movement.apply(self.selected, self.shown().len(), page);
     }
 
     pub fn selected_entry(&self) -> Option<&FilmographyEntry> {
-        self.entries.as_ref()?.get(self.selected)
+        self.shown().get(self.selected).copied()
     }
 }

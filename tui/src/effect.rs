@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::api::ListParams;
 use crate::cast::CastRequest;
 use crate::collection::Collection;
-use crate::session::SavedToken;
+use crate::session::{Renewal, SavedToken};
 use crate::table::PageRequest;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -22,9 +22,11 @@ pub enum Effect {
         token: String,
         expires_at: i64,
     },
-    /// `POST /auth/refresh` with the current token.
+    /// A fresh token: `POST /auth/refresh` with the current one, or the
+    /// identity provider's refresh token.
     Refresh {
         token: String,
+        renewal: Renewal,
     },
     FetchPage {
         collection: Collection,

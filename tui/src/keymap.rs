@@ -34,9 +34,13 @@ pub fn context(app: &App) -> (Context, bool) {
         Some(Dialog::Form(_)) => return (Context::Form, true),
         Some(Dialog::Filters(_)) => return (Context::Filters, true),
         Some(Dialog::Export(_)) => return (Context::Export, true),
+        Some(Dialog::Filmography(view)) if view.filter.active => {
+            return (Context::ListFilter, true);
+        }
         Some(Dialog::Filmography(_)) => return (Context::Filmography, false),
         Some(Dialog::Cast(view)) => {
             return match &view.mode {
+                CastMode::Browse if view.filter.active => (Context::ListFilter, true),
                 CastMode::Browse => (Context::Cast, false),
                 CastMode::Picker(picker) if picker.list_focus => (Context::PickerList, false),
                 CastMode::Picker(_) => (Context::Picker, true),
@@ -45,8 +49,12 @@ pub fn context(app: &App) -> (Context, bool) {
         }
         None => {}
     }
-    if !app.details.is_empty() {
-        return (Context::Detail, false);
+    if let Some(view) = app.details.last() {
+        return if view.filter.active {
+            (Context::ListFilter, true)
+        } else {
+            (Context::Detail, false)
+        };
     }
     if app.table().filtering() {
         return (Context::Filter, true);

@@ -21,6 +21,7 @@ pub mod export;
 pub mod filters;
 pub mod form;
 pub mod keymap;
+pub mod list_filter;
 pub mod record;
 pub mod runtime;
 pub mod session;

@@ -61,4 +61,20 @@ impl Related {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Each entry's texts a list filter looks in: who or what, and the character.
+    pub fn texts(&self) -> Vec<[&str; 2]> {
+        match self {
+            Related::Cast(entries) => entries.iter().map(cast_texts).collect(),
+            Related::Filmography(entries) => entries.iter().map(filmography_texts).collect(),
+        }
+    }
+}
+
+pub fn cast_texts(entry: &CastEntry) -> [&str; 2] {
+    [&entry.actor.name, entry.character.as_deref().unwrap_or("")]
+}
+
+pub fn filmography_texts(entry: &FilmographyEntry) -> [&str; 2] {
+    [&entry.movie.title, entry.character.as_deref().unwrap_or("")]
 }

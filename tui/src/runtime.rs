@@ -20,7 +20,7 @@ use crate::api::{ApiClient, ListParams};
 use crate::app::{App, Effect};
 use crate::cast::{CastRequest, PICKER_PAGE};
 use crate::config::{Config, ServerChoice};
-use crate::session::{self, Session, now};
+use crate::session::{self, Renewal, Session, now};
 
 pub async fn run(
     choice: ServerChoice,
@@ -97,14 +97,10 @@ async fn event_loop(
     let mut last_click: Option<(tokio::time::Instant, u16, u16)> = None;
     while !app.quitting {
         terminal.draw(|frame| frame.render_widget(&app, frame.area()))?;
-        let renew_in = app
-            .session
-            .as_ref()
-            .filter(|_| app.renew_not_before != i64::MAX)
-            .map(|s| {
-                let at = s.renew_at().max(app.renew_not_before);
-                Duration::from_secs(at.saturating_sub(now()).max(0) as u64)
-            });
+        let renew_in = app.session.as_ref().map(|s| {
+            let at = s.renew_at().max(app.renew_not_before);
+            Duration::from_secs(at.saturating_sub(now()).max(0) as u64)
+        });
         let effects = tokio::select! {
             event = input.next() => match event {
                 Some(Ok(Event::Key(key))) => app.handle_key(key),
@@ -195,12 +191,14 @@ impl Runner {
                     expires_at: now() + r.expires_in as i64,
                     issued_at: now(),
                     remembered: remember,
+                    renewal: Renewal::Server,
                 });
                 Outcome::LoggedIn { result, remember }
             }),
             Effect::Restore { token, expires_at } => self.spawn(|api, _| async move {
                 let result = api.me(&token).await.map(|me| Session {
                     token: token.clone(),
+                    renewal: Renewal::for_subject(&me.subject),
                     username: me.username.or(Some(me.subject)),
                     role: me.role,
                     permissions: me.permissions,
@@ -211,16 +209,27 @@ impl Runner {
                 });
                 Outcome::Restored(result)
             }),
-            Effect::Refresh { token } => self.spawn(|api, _| async move {
-                let result = api.refresh(&token).await.map(|r| Session {
-                    token: r.access_token,
-                    username: None,
-                    role: Some(r.role),
-                    permissions: r.permissions,
-                    expires_at: now() + r.expires_in as i64,
-                    issued_at: now(),
-                    remembered: false,
-                });
+            Effect::Refresh { token, renewal } => self.spawn(|api, _| async move {
+                let result = match renewal {
+                    Renewal::Provider {
+                        token_endpoint,
+                        client_id,
+                        refresh_token,
+                    } => {
+                        crate::device::refresh(&api, &token_endpoint, &client_id, &refresh_token)
+                            .await
+                    }
+                    _ => api.refresh(&token).await.map(|r| Session {
+                        token: r.access_token,
+                        username: None,
+                        role: Some(r.role),
+                        permissions: r.permissions,
+                        expires_at: now() + r.expires_in as i64,
+                        issued_at: now(),
+                        remembered: false,
+                        renewal: Renewal::Server,
+                    }),
+                };
                 Outcome::Refreshed(result)
             }),
             Effect::FetchPage {

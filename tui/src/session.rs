@@ -21,6 +21,38 @@ pub struct Session {
     pub issued_at: i64,
     /// The token is kept on disk ("Remember me"); a renewed one is kept too.
     pub remembered: bool,
+    /// How the token is renewed before it expires.
+    pub renewal: Renewal,
+}
+
+/// How a session's token is renewed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Renewal {
+    /// `POST /auth/refresh` on the server: a token from its own login.
+    Server,
+    /// The identity provider's token endpoint, with the refresh token the
+    /// browser sign-in was granted.
+    Provider {
+        token_endpoint: String,
+        client_id: String,
+        refresh_token: String,
+    },
+    /// It cannot be (a browser sign-in granted no refresh token): the login
+    /// comes up when it expires.
+    Impossible,
+}
+
+impl Renewal {
+    /// For a token the server has checked: its own tokens' subjects are
+    /// `casting|ID` (an external token cannot be renewed without its
+    /// provider's refresh token).
+    pub fn for_subject(subject: &str) -> Renewal {
+        if subject.starts_with("casting|") {
+            Renewal::Server
+        } else {
+            Renewal::Impossible
+        }
+    }
 }
 
 impl Session {
@@ -189,6 +221,7 @@ mod tests {
             issued_at: 1000,
             expires_at: 1100,
             remembered: false,
+            renewal: Renewal::Server,
         };
         assert_eq!(session.renew_at(), 1080);
         let short = Session {

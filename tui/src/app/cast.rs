@@ -36,6 +36,9 @@ impl App {
             )));
             return Vec::new();
         }
+        if browsing && view.filter.active && view.filter.take(&action, &mut view.selected) {
+            return Vec::new();
+        }
         let request = match action {
             Action::EditText(key) => view.edit_text(key),
             Action::Command(command) => match command {
@@ -47,6 +50,10 @@ impl App {
                     None
                 }
                 Command::Move(movement) => view.apply_movement(movement, page),
+                Command::Filter if browsing => {
+                    view.filter.active = true;
+                    None
+                }
                 Command::Reload if browsing => {
                     return vec![Effect::FetchRelated {
                         collection: Collection::Movies,
@@ -109,7 +116,11 @@ impl App {
         let Some(Dialog::Filmography(view)) = self.dialog.as_mut() else {
             return Vec::new();
         };
+        if view.filter.active && view.filter.take(&action, &mut view.selected) {
+            return Vec::new();
+        }
         match action {
+            Action::Command(Command::Filter) => view.filter.active = true,
             Action::Command(Command::Back) => {
                 self.dialog = None;
                 return self.reload_top_detail();
@@ -191,6 +202,7 @@ impl App {
                 match &result {
                     Ok(Related::Filmography(entries)) => {
                         view.entries = Some(entries.clone());
+                        view.selected = view.selected.min(view.shown().len().saturating_sub(1));
                         view.error = None;
                     }
                     Ok(Related::Cast(_)) => {}

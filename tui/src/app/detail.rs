@@ -7,6 +7,7 @@ use crate::action::{Action, Record, Related};
 use crate::api::{ApiError, Tagged};
 use crate::bindings::Command;
 use crate::collection::Collection;
+use crate::list_filter::ListFilter;
 
 pub struct DetailView {
     pub collection: Collection,
@@ -18,6 +19,8 @@ pub struct DetailView {
     pub error: Option<String>,
     /// The record no longer exists on the server.
     pub gone: bool,
+    /// `/` in its list: the entries shown; `selected` counts among them.
+    pub filter: ListFilter,
 }
 
 impl DetailView {
@@ -30,22 +33,26 @@ impl DetailView {
             selected: 0,
             error: None,
             gone: false,
+            filter: ListFilter::default(),
         }
     }
 
-    fn related_len(&self) -> usize {
-        self.related.as_ref().map_or(0, Related::len)
+    /// Indices of the list's entries the filter keeps.
+    pub fn shown(&self) -> Vec<usize> {
+        self.related
+            .as_ref()
+            .map(|related| self.filter.kept(related.texts().into_iter()))
+            .unwrap_or_default()
     }
 
     /// The record the selected entry names: a cast entry's actor, a movie.
     pub fn selected_target(&self) -> Option<Record> {
+        let index = *self.shown().get(self.selected)?;
         match self.related.as_ref()? {
-            Related::Cast(entries) => entries
-                .get(self.selected)
-                .map(|e| Record::Actor(e.actor.clone())),
-            Related::Filmography(entries) => entries
-                .get(self.selected)
-                .map(|e| Record::Movie(e.movie.clone())),
+            Related::Cast(entries) => entries.get(index).map(|e| Record::Actor(e.actor.clone())),
+            Related::Filmography(entries) => {
+                entries.get(index).map(|e| Record::Movie(e.movie.clone()))
+            }
         }
     }
 }
@@ -75,16 +82,20 @@ impl App {
         let Some(view) = self.details.last_mut() else {
             return Vec::new();
         };
+        if view.filter.active && view.filter.take(&action, &mut view.selected) {
+            return Vec::new();
+        }
         let Action::Command(command) = action else {
             return Vec::new();
         };
         match command {
+            Command::Filter => view.filter.active = true,
             Command::Back => {
                 self.details.pop();
                 return self.reload_top_detail();
             }
             Command::Move(movement) => {
-                view.selected = movement.apply(view.selected, view.related_len(), page);
+                view.selected = movement.apply(view.selected, view.shown().len(), page);
             }
             Command::Open => {
                 if let Some(target) = view.selected_target() {
@@ -195,8 +206,8 @@ impl App {
         {
             match result {
                 Ok(related) => {
-                    view.selected = view.selected.min(related.len().saturating_sub(1));
                     view.related = Some(related.clone());
+                    view.selected = view.selected.min(view.shown().len().saturating_sub(1));
                 }
                 Err(error) if error.status() == Some(404) => view.gone = true,
                 Err(error) => view.error = Some(error.describe()),

@@ -12,7 +12,7 @@ use crate::action::{Action, DeviceEvent};
 use crate::api::ApiError;
 use crate::bindings::Command;
 use crate::config::ServerEntry;
-use crate::session::{SavedToken, Session, now};
+use crate::session::{Renewal, SavedToken, Session, now};
 use crate::table::Table;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -267,9 +267,18 @@ impl App {
     pub(super) fn renew(&mut self) -> Vec<Effect> {
         match &self.session {
             Some(session) if !self.renewing && !self.relogin => {
+                if session.renewal == Renewal::Impossible {
+                    // Nothing to renew it with: the login comes up as it expires.
+                    if now() >= session.expires_at {
+                        return self.session_expired();
+                    }
+                    self.renew_not_before = session.expires_at;
+                    return Vec::new();
+                }
                 self.renewing = true;
                 vec![Effect::Refresh {
                     token: session.token.clone(),
+                    renewal: session.renewal.clone(),
                 }]
             }
             _ => Vec::new(),
@@ -283,26 +292,43 @@ impl App {
         };
         match result {
             Ok(fresh) => {
+                // A token that ends no later than the one it replaces: the
+                // server's session ends then (its maximum length), and
+                // asking again is no use. The login comes up at that time.
+                let ending = fresh.expires_at <= current.expires_at;
                 current.token = fresh.token;
                 current.expires_at = fresh.expires_at;
                 current.issued_at = fresh.issued_at;
                 current.role = fresh.role.or(current.role);
                 current.permissions = fresh.permissions;
-                if current.remembered {
-                    return vec![Effect::SaveToken(current.saved(&self.server))];
-                }
-                Vec::new()
+                current.renewal = if ending {
+                    Renewal::Impossible
+                } else {
+                    fresh.renewal
+                };
+                let saved = current.remembered.then(|| current.saved(&self.server));
+                self.renew_not_before = 0;
+                saved.map(Effect::SaveToken).into_iter().collect()
             }
             // Renewal is refused (session too old, user disabled): log in again now,
             // before an edit is lost to an expired token.
             Err(error) if error.status() == Some(401) => self.session_expired(),
-            // A server without renewal is not asked again; one that is down is
-            // asked again in 30 s. A 401 on a request brings the overlay then.
+            // A server without renewal: the login comes up when the token expires.
+            Err(error) if matches!(error.status(), Some(404 | 405)) => {
+                current.renewal = Renewal::Impossible;
+                Vec::new()
+            }
+            // Busy or down: asked again later, at the latest as the token
+            // expires (refused then, it brings the login).
             Err(error) => {
-                self.renew_not_before = match error.status() {
-                    Some(404 | 405) => i64::MAX,
-                    _ => now() + 30,
+                let wait = match &error {
+                    ApiError::Status {
+                        retry_after: Some(seconds),
+                        ..
+                    } => *seconds as i64,
+                    _ => 30,
                 };
+                self.renew_not_before = (now() + wait).min(current.expires_at);
                 Vec::new()
             }
         }

@@ -119,7 +119,7 @@ pub struct App {
     /// A token renewal is in flight.
     pub renewing: bool,
     /// No renewal before this time (seconds since the epoch): after a
-    /// failure, or never again when the server has no renewal.
+    /// failure, or until the token expires when it cannot be renewed.
     pub renew_not_before: i64,
     pub quitting: bool,
 }
@@ -323,11 +323,12 @@ impl App {
         let Some(scroll) = self.help else {
             return;
         };
-        let page = usize::from(self.height.saturating_sub(4)).max(1);
+        let layout = self.help_layout(self.width, self.height);
         match action {
             Action::Command(Command::Move(movement)) => {
-                let lines = self.help_lines().len();
-                self.help = Some(movement.apply(scroll, lines, page));
+                let positions = layout.last_scroll() + 1;
+                let scroll = scroll.min(layout.last_scroll());
+                self.help = Some(movement.apply(scroll, positions, layout.visible));
             }
             Action::Command(Command::Back | Command::Help) => self.help = None,
             _ => {}

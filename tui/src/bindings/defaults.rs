@@ -79,6 +79,7 @@ static REST: &[Binding] = &[
     bind(X::Detail, &["e"], C::Edit, "edit", "edit this actor or movie", N::Edit, 0),
     bind(X::Detail, &["d"], C::Delete, "delete", "delete it (asks first)", N::Delete, 2),
     bind(X::Detail, &["c"], C::Cast, "cast", "change the cast (movies)", N::Nothing, 2),
+    bind(X::Detail, &["/"], C::Filter, "filter", "filter its cast or movies as you type", N::Nothing, 3),
     bind(X::Detail, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
     bind(X::Detail, &["Esc", "q"], C::Back, "back", "back to where you came from", N::Nothing, 0),
     bind(X::Detail, &["?"], C::Help, "help", "all keys", N::Nothing, 3),
@@ -109,6 +110,7 @@ static REST: &[Binding] = &[
     bind(X::Cast, &["a", "n"], C::AddCast, "add actor", "add an actor (a picker that searches as you type)", N::ChangeCast, 0),
     bind(X::Cast, &["e"], C::Character, "character", "change the character", N::ChangeCast, 0),
     bind(X::Cast, &["x", "d"], C::RemoveCast, "remove", "remove from the cast (asks first)", N::ChangeCast, 0),
+    bind(X::Cast, &["/"], C::Filter, "filter", "filter the cast as you type", N::Nothing, 3),
     bind(X::Cast, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
     bind(X::Cast, &["Esc", "q", "c"], C::Back, "back", "back", N::Nothing, 0),
     bind(X::Cast, &["?"], C::Help, "", "all keys", N::Nothing, 9),
@@ -128,9 +130,15 @@ static REST: &[Binding] = &[
     bind(X::Character, &["Esc"], C::Back, "cancel", "cancel", N::Nothing, 0),
     // Filmography
     bind(X::Filmography, &["Enter"], C::Open, "open", "the movie's detail", N::Nothing, 1),
+    bind(X::Filmography, &["/"], C::Filter, "filter", "filter the movies as you type", N::Nothing, 3),
     bind(X::Filmography, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
     bind(X::Filmography, &["Esc", "q", "c"], C::Back, "back", "back", N::Nothing, 0),
     bind(X::Filmography, &["?"], C::Help, "", "all keys", N::Nothing, 9),
+    // The filter line of a cast or a movie list
+    bind(X::ListFilter, &["Enter"], C::FinishFilter, "keep filter", "keep the filter and go back to the list", N::Nothing, 0),
+    bind(X::ListFilter, &["Esc"], C::Back, "clear", "clear the filter", N::Nothing, 0),
+    bind(X::ListFilter, &["Up"], C::Move(M::Up), "", "move up", N::Nothing, 9),
+    bind(X::ListFilter, &["Down"], C::Move(M::Down), "", "move down", N::Nothing, 9),
     // Help
     bind(X::Help, &["Esc", "q", "?"], C::Back, "close", "close help", N::Nothing, 0),
     // Log in

@@ -54,6 +54,8 @@ pub enum Context {
     PickerList,
     Character,
     Filmography,
+    /// The filter line of a cast, a filmography or a detail view's list.
+    ListFilter,
     Help,
 }
 
@@ -75,6 +77,7 @@ impl Context {
             Context::PickerList => "Actor picker (list)",
             Context::Character => "Character dialog",
             Context::Filmography => "Filmography",
+            Context::ListFilter => "Filter line of a cast or movie list",
             Context::Help => "Help",
         }
     }
@@ -84,6 +87,7 @@ impl Context {
         matches!(
             self,
             Context::Filter
+                | Context::ListFilter
                 | Context::Form
                 | Context::Filters
                 | Context::Export
@@ -393,6 +397,7 @@ pub const HELP_ORDER: &[Context] = &[
     Context::PickerList,
     Context::Character,
     Context::Filmography,
+    Context::ListFilter,
     Context::Form,
     Context::Filters,
     Context::Export,

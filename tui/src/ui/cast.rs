@@ -4,10 +4,13 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
 use super::theme::Theme;
-use super::{ListView, centered, dialog_block, input_spans, key_hints, open_panel, render_list};
+use super::{
+    ListView, dialog_block, input_spans, key_hints, open_panel, popup, render_list,
+    render_list_filter,
+};
 use crate::app::{App, Tone};
 use crate::bindings::Context;
 use crate::cast::{CastMode, CastView, CharacterEdit, FilmographyView, PICKER_ROWS, Picker};
@@ -18,9 +21,11 @@ pub fn render_cast(app: &App, view: &CastView, theme: &Theme, area: Rect, buf: &
         .entries
         .as_ref()
         .map_or(String::new(), |e| format!(" — {} in the cast", e.len()));
-    let [list, hints] = open_panel(format!("Cast of {}{count}", view.title), theme, area, buf);
-    let rows = view.entries.as_ref().map(|entries| {
-        entries
+    let [list, filter_line] =
+        open_panel(format!("Cast of {}{count}", view.title), theme, area, buf);
+    let shown = view.shown();
+    let rows = view.entries.as_ref().map(|_| {
+        shown
             .iter()
             .map(|e| {
                 vec![
@@ -49,7 +54,8 @@ pub fn render_cast(app: &App, view: &CastView, theme: &Theme, area: Rect, buf: &
         list,
         buf,
     );
-    key_hints(app, Context::Cast, hints.width).render(hints, buf);
+    let total = view.entries.as_ref().map_or(0, Vec::len);
+    render_list_filter(&view.filter, shown.len(), total, theme, filter_line, buf);
     match &view.mode {
         CastMode::Browse => {}
         CastMode::Picker(picker) => render_picker(app, view, picker, theme, area, buf),
@@ -65,8 +71,7 @@ fn render_picker(
     area: Rect,
     buf: &mut Buffer,
 ) {
-    let box_area = centered(area, 64, PICKER_ROWS as u16 + 7);
-    Clear.render(box_area, buf);
+    let box_area = popup(area, 64, PICKER_ROWS as u16 + 7, buf);
     let block = dialog_block("Add an actor to the cast".into(), theme);
     let inner = block.inner(box_area);
     block.render(box_area, buf);
@@ -137,8 +142,7 @@ fn render_character(
     area: Rect,
     buf: &mut Buffer,
 ) {
-    let box_area = centered(area, 64, 9);
-    Clear.render(box_area, buf);
+    let box_area = popup(area, 64, 9, buf);
     let heading = if edit.adding { "Cast" } else { "Character of" };
     let block = dialog_block(format!("{heading} {}", edit.actor_name), theme);
     let inner = block.inner(box_area);
@@ -170,20 +174,16 @@ fn render_character(
     Paragraph::new(lines).render(inner, buf);
 }
 
-pub fn render_filmography(
-    app: &App,
-    view: &FilmographyView,
-    theme: &Theme,
-    area: Rect,
-    buf: &mut Buffer,
-) {
+pub fn render_filmography(view: &FilmographyView, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let count = view
         .entries
         .as_ref()
         .map_or(String::new(), |e| format!(" — {} movies", e.len()));
-    let [list, hints] = open_panel(format!("Movies of {}{count}", view.name), theme, area, buf);
-    let rows = view.entries.as_ref().map(|entries| {
-        entries
+    let [list, filter_line] =
+        open_panel(format!("Movies of {}{count}", view.name), theme, area, buf);
+    let shown = view.shown();
+    let rows = view.entries.as_ref().map(|_| {
+        shown
             .iter()
             .map(|e| {
                 vec![
@@ -207,5 +207,6 @@ pub fn render_filmography(
         list,
         buf,
     );
-    key_hints(app, Context::Filmography, hints.width).render(hints, buf);
+    let total = view.entries.as_ref().map_or(0, Vec::len);
+    render_list_filter(&view.filter, shown.len(), total, theme, filter_line, buf);
 }

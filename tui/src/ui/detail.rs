@@ -7,10 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::theme::Theme;
-use super::{ListView, key_hints, open_panel, render_list};
+use super::{ListView, open_panel, render_list, render_list_filter};
 use crate::action::{Record, Related};
 use crate::app::{App, DetailView, Tone};
-use crate::bindings::Context;
 
 fn fields(record: &Record) -> Vec<(&'static str, String)> {
     match record {
@@ -38,7 +37,7 @@ pub fn render_detail(app: &App, view: &DetailView, theme: &Theme, area: Rect, bu
         String::new()
     };
     let title = format!("{} #{}{trail}", view.collection.title(), view.id);
-    let [body, hints] = open_panel(title, theme, area, buf);
+    let [body, filter_line] = open_panel(title, theme, area, buf);
     let body = body.inner(Margin {
         horizontal: 1,
         vertical: 0,
@@ -66,11 +65,19 @@ pub fn render_detail(app: &App, view: &DetailView, theme: &Theme, area: Rect, bu
     ])
     .areas(body);
     paragraph.render(fields_area, buf);
+    let shown = view.shown();
+    let total = view.related.as_ref().map_or(0, Related::len);
+    // The count once the list is in ("Cast (0)" while loading would say wrong).
+    let counted = |what: &str| match &view.related {
+        Some(_) => format!("{what} ({total})"),
+        None => what.to_owned(),
+    };
     match view.collection {
         crate::collection::Collection::Movies => {
             let rows = view.related.as_ref().map(|related| match related {
-                Related::Cast(entries) => entries
+                Related::Cast(entries) => shown
                     .iter()
+                    .map(|i| &entries[*i])
                     .map(|e| {
                         vec![
                             e.actor.id.to_string(),
@@ -81,10 +88,9 @@ pub fn render_detail(app: &App, view: &DetailView, theme: &Theme, area: Rect, bu
                     .collect(),
                 Related::Filmography(_) => Vec::new(),
             });
-            let count = rows.as_ref().map_or(0, Vec::len);
             render_list(
                 ListView {
-                    header: &["ID", &format!("Cast ({count})"), "Character"],
+                    header: &["ID", &counted("Cast"), "Character"],
                     widths: &[10, 45, 45],
                     rows,
                     selected: view.selected,
@@ -98,8 +104,9 @@ pub fn render_detail(app: &App, view: &DetailView, theme: &Theme, area: Rect, bu
         }
         crate::collection::Collection::Actors => {
             let rows = view.related.as_ref().map(|related| match related {
-                Related::Filmography(entries) => entries
+                Related::Filmography(entries) => shown
                     .iter()
+                    .map(|i| &entries[*i])
                     .map(|e| {
                         vec![
                             e.movie.title.clone(),
@@ -110,10 +117,9 @@ pub fn render_detail(app: &App, view: &DetailView, theme: &Theme, area: Rect, bu
                     .collect(),
                 Related::Cast(_) => Vec::new(),
             });
-            let count = rows.as_ref().map_or(0, Vec::len);
             render_list(
                 ListView {
-                    header: &[&format!("Movies ({count})"), "Released", "Character"],
+                    header: &[&counted("Movies"), "Released", "Character"],
                     widths: &[45, 15, 40],
                     rows,
                     selected: view.selected,
@@ -126,5 +132,5 @@ pub fn render_detail(app: &App, view: &DetailView, theme: &Theme, area: Rect, bu
             );
         }
     }
-    key_hints(app, Context::Detail, hints.width).render(hints, buf);
+    render_list_filter(&view.filter, shown.len(), total, theme, filter_line, buf);
 }

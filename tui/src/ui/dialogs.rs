@@ -5,11 +5,11 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 use tui_input::Input;
 
 use super::theme::Theme;
-use super::{centered, dialog_block, input_spans, key_hints};
+use super::{dialog_block, input_spans, key_hints, popup};
 use crate::app::{App, ExportDialog, Tone};
 use crate::bindings::{Command, Context};
 use crate::confirm::{Button, Confirm};
@@ -75,8 +75,7 @@ pub fn render_form(app: &App, form: &Form, theme: &Theme, area: Rect, buf: &mut 
     let (note, note_height) = wrapped(&note, note_style, inner_width);
     let fields_height = form.fields.len() as u16 * 3 + 1;
     let height = fields_height + note_height.max(1) + 3;
-    let box_area = centered(area, width, height);
-    Clear.render(box_area, buf);
+    let box_area = popup(area, width, height, buf);
     let block = dialog_block(form.title(), theme);
     let inner = block.inner(box_area);
     block.render(box_area, buf);
@@ -118,8 +117,7 @@ pub fn render_filters(
     buf: &mut Buffer,
 ) {
     let height = dialog.fields.len() as u16 * 3 + 4;
-    let box_area = centered(area, 64, height);
-    Clear.render(box_area, buf);
+    let box_area = popup(area, 64, height, buf);
     let block = dialog_block(format!("Filter {}", dialog.collection.path()), theme);
     let inner = block.inner(box_area);
     block.render(box_area, buf);
@@ -149,8 +147,7 @@ pub fn render_export(
     area: Rect,
     buf: &mut Buffer,
 ) {
-    let box_area = centered(area, 64, 8);
-    Clear.render(box_area, buf);
+    let box_area = popup(area, 64, 8, buf);
     let block = dialog_block(format!("Export {} to CSV", dialog.collection.path()), theme);
     let inner = block.inner(box_area);
     block.render(box_area, buf);
@@ -182,8 +179,7 @@ pub fn render_confirm(confirm: &Confirm, theme: &Theme, area: Rect, buf: &mut Bu
     let (text, text_height) = wrapped(&confirm.text(), Style::new(), width.saturating_sub(2));
     let (detail, detail_height) = wrapped(&detail, theme.dim(), width.saturating_sub(2));
     let height = text_height + detail_height + 5;
-    let box_area = centered(area, width, height);
-    Clear.render(box_area, buf);
+    let box_area = popup(area, width, height, buf);
     let block = dialog_block(confirm.title(), theme);
     let inner = block.inner(box_area);
     block.render(box_area, buf);

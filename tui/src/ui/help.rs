@@ -1,46 +1,46 @@
 //! The help screen: every key the user's role may use, by view, from the
-//! binding table. It scrolls, and fits small terminals.
+//! binding table. Long lines wrap; it scrolls, and fits small terminals.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
 use super::theme::Theme;
-use super::{centered, dialog_block};
+use super::{dialog_block, popup};
 use crate::app::App;
-use crate::app::help::HelpLine;
+use crate::app::help::HelpRow;
 
 pub fn render_help(app: &App, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let lines = app.help_lines();
-    let box_area = centered(area, 78, lines.len() as u16 + 3);
-    Clear.render(box_area, buf);
-    let inner_height = usize::from(box_area.height.saturating_sub(3));
-    let last = lines.len().saturating_sub(inner_height);
-    let scroll = scroll.min(last);
-    let more = if last > 0 {
-        format!("Keys — {}/{} · ↑↓ PgUp PgDn scroll", scroll + 1, last + 1)
+    let layout = app.help_layout(area.width, area.height);
+    let box_area = popup(area, layout.width, layout.height, buf);
+    let scroll = scroll.min(layout.last_scroll());
+    let total = layout.rows.len();
+    let title = if layout.last_scroll() > 0 {
+        let last = (scroll + layout.visible).min(total);
+        format!("Keys {}–{last} of {total} · ↑↓ PgUp PgDn", scroll + 1)
     } else {
         "Keys".to_owned()
     };
-    let block = dialog_block(more, theme);
+    let block = dialog_block(title, theme);
     let inner = block.inner(box_area);
     block.render(box_area, buf);
-    let key_width = 18.min(usize::from(inner.width / 3));
-    let mut shown: Vec<Line> = lines
+    let key_width = layout.key_width;
+    let mut shown: Vec<Line> = layout
+        .rows
         .iter()
         .skip(scroll)
-        .take(inner_height)
-        .map(|line| match line {
-            HelpLine::Heading(title) => Line::styled(format!(" {title}"), theme.title()),
-            HelpLine::Key { keys, what } => Line::from(vec![
+        .take(layout.visible)
+        .map(|row| match row {
+            HelpRow::Heading(title) => Line::styled(format!(" {title}"), theme.title()),
+            HelpRow::Key { keys, text } => Line::from(vec![
                 Span::styled(format!("   {keys:<key_width$} "), theme.key()),
-                Span::raw(*what),
+                Span::raw(text.clone()),
             ]),
         })
         .collect();
     shown.push(Line::styled(
-        " Keys your role cannot use are not listed. Esc closes.",
+        " Only keys your role may use. Esc closes.",
         theme.dim(),
     ));
     Paragraph::new(shown).render(inner, buf);

@@ -5,11 +5,11 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 use tui_input::Input;
 
 use super::theme::Theme;
-use super::{centered, dialog_block, input_spans, spinner};
+use super::{dialog_block, input_spans, popup, spinner};
 use crate::app::{App, LoginFocus, ServerPicker};
 
 /// Lines `text` takes when wrapped to `width` cells (words kept whole).
@@ -35,8 +35,7 @@ pub fn render_login(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if login.device.is_some() {
         height += 5;
     }
-    let box_area = centered(area, width, height);
-    Clear.render(box_area, buf);
+    let box_area = popup(area, width, height, buf);
     let title = if app.relogin {
         "Session ended — log in again"
     } else {
@@ -141,8 +140,7 @@ pub fn render_login(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
 
 pub fn render_servers(picker: &ServerPicker, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let height = picker.entries.len() as u16 + 5;
-    let box_area = centered(area, 64, height);
-    Clear.render(box_area, buf);
+    let box_area = popup(area, 64, height, buf);
     let block = dialog_block("Casting Agency — which server?".into(), theme);
     let inner = block.inner(box_area);
     block.render(box_area, buf);

@@ -21,6 +21,7 @@ use tui_input::Input;
 use crate::app::{App, Dialog, Message};
 use crate::bindings::{Command, Context};
 use crate::collection::Collection;
+use crate::list_filter::ListFilter;
 use theme::Theme;
 
 const SPINNER: &[&str] = &["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -47,9 +48,7 @@ impl Widget for &App {
             }
             Some(Dialog::Export(dialog)) => dialogs::render_export(self, dialog, &theme, area, buf),
             Some(Dialog::Cast(view)) => cast::render_cast(self, view, &theme, area, buf),
-            Some(Dialog::Filmography(view)) => {
-                cast::render_filmography(self, view, &theme, area, buf)
-            }
+            Some(Dialog::Filmography(view)) => cast::render_filmography(view, &theme, area, buf),
             None => {}
         }
         if let Some(confirm) = &self.confirm {
@@ -123,14 +122,43 @@ pub fn input_spans(
     ]
 }
 
+/// A box of `width`×`height` in the middle of `area`. A box that would
+/// leave less than three cells of what is under it on a side takes the
+/// whole side: a sliver of another dialog's border beside it reads as a
+/// doubled border.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+    let fill = |wanted: u16, room: u16| {
+        if room.saturating_sub(wanted) < 3 {
+            room
+        } else {
+            wanted
+        }
+    };
+    let width = fill(width, area.width);
+    let height = fill(height, area.height);
+    let [row] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
-    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+    let [cell] = Layout::horizontal([Constraint::Length(width)])
         .flex(Flex::Center)
         .areas(row);
     cell
+}
+
+/// A box for a dialog in the middle of `area`, cleared with a blank cell
+/// around it: two dialogs' borders never touch (that reads as one doubled
+/// border).
+pub fn popup(area: Rect, width: u16, height: u16, buf: &mut Buffer) -> Rect {
+    let box_area = centered(area, width, height);
+    let margin = Rect {
+        x: box_area.x.saturating_sub(1),
+        y: box_area.y.saturating_sub(1),
+        width: box_area.width + 2,
+        height: box_area.height + 2,
+    }
+    .intersection(area);
+    Clear.render(margin, buf);
+    box_area
 }
 
 pub fn dialog_block(title: String, theme: &Theme) -> Block<'static> {
@@ -139,16 +167,58 @@ pub fn dialog_block(title: String, theme: &Theme) -> Block<'static> {
         .title(Line::styled(format!(" {title} "), theme.title()))
 }
 
-/// A large titled panel over the tables: its list area and its key-hint line.
+/// A titled panel in place of the filter line and the table (the tabs,
+/// the status and the keys stay in view): its list area and a line under
+/// it for the list's filter.
 pub fn open_panel(title: String, theme: &Theme, area: Rect, buf: &mut Buffer) -> [Rect; 2] {
-    let width = (area.width.saturating_mul(9) / 10).max(40).min(area.width);
-    let height = (area.height.saturating_sub(4)).max(10).min(area.height);
-    let box_area = centered(area, width, height);
+    let box_area = if area.height >= 8 {
+        Rect {
+            y: area.y + 1,
+            height: area.height - 3,
+            ..area
+        }
+    } else {
+        area
+    };
     Clear.render(box_area, buf);
     let block = dialog_block(title, theme);
     let inner = block.inner(box_area);
     block.render(box_area, buf);
     Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner)
+}
+
+/// A list's filter line: what is typed and how many entries it keeps, or
+/// how to start one.
+pub fn render_list_filter(
+    filter: &ListFilter,
+    kept: usize,
+    total: usize,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    if !filter.shown() {
+        Line::styled(" / filters this list", theme.dim()).render(area, buf);
+        return;
+    }
+    let count = format!(" {kept} of {total} ");
+    let label = " Filter: ";
+    let width = usize::from(area.width).saturating_sub(label.len() + count.chars().count());
+    let mut spans = vec![Span::styled(label, theme.key())];
+    spans.extend(input_spans(
+        &filter.input,
+        width,
+        filter.active,
+        false,
+        theme,
+    ));
+    Line::from(spans).render(area, buf);
+    let [_, right] = Layout::horizontal([
+        Constraint::Min(0),
+        Constraint::Length(count.chars().count() as u16),
+    ])
+    .areas(area);
+    Line::styled(count, theme.dim()).render(right, buf);
 }
 
 /// The keys of a view the user may press, from the binding table, as many

@@ -71,15 +71,17 @@ fn render_filter<R: TableRow>(table: &Table<R>, theme: &Theme, area: Rect, buf: 
         .map_or("ID", |c| c.title);
     let arrow = if table.descending { "↓" } else { "↑" };
     let right = format!("sort: {sort} {arrow} ");
-    let [left_area, right_area] = Layout::horizontal([
+    // One cell always parts the two sides.
+    let [left_area, _, right_area] = Layout::horizontal([
         Constraint::Min(10),
+        Constraint::Length(1),
         Constraint::Length(right.chars().count() as u16),
     ])
     .areas(area);
     Line::styled(right, theme.dim()).render(right_area, buf);
     if table.filtering || !table.query().is_empty() {
         let label = " Filter: ";
-        let width = left_area.width.saturating_sub(label.len() as u16 + 1) as usize;
+        let width = left_area.width.saturating_sub(label.len() as u16) as usize;
         let mut spans = vec![Span::styled(label, theme.key())];
         spans.extend(input_spans(
             &table.filter,
@@ -90,7 +92,16 @@ fn render_filter<R: TableRow>(table: &Table<R>, theme: &Theme, area: Rect, buf: 
         ));
         Line::from(spans).render(left_area, buf);
     } else {
-        Line::styled(" / to filter, f for more filters", theme.dim()).render(left_area, buf);
+        // The longest hint that fits.
+        let hint = [
+            " / to filter, f for more filters",
+            " / filter  f filters",
+            " / filter",
+        ]
+        .into_iter()
+        .find(|hint| hint.chars().count() <= usize::from(left_area.width))
+        .unwrap_or("");
+        Line::styled(hint, theme.dim()).render(left_area, buf);
     }
 }
 
@@ -172,8 +183,9 @@ fn render_table<R: TableRow>(table: &Table<R>, theme: &Theme, area: Rect, buf: &
     }
     let loaded: Vec<Vec<String>> = cells.iter().filter_map(|(_, c)| c.clone()).collect();
     let mains: Vec<bool> = R::COLUMNS.iter().map(|c| c.main).collect();
+    // The rightmost column is the scrollbar's, with one cell before it.
     let table_area = Rect {
-        width: inner.width.saturating_sub(1),
+        width: inner.width.saturating_sub(2),
         ..inner
     };
     let widths = column_widths(&headers, &loaded, &mains, table_area.width);

@@ -52,6 +52,19 @@ impl Drop for Database {
     }
 }
 
+impl Database {
+    /// What `casting-server users disable` then `enable` does: the user's
+    /// tokens are taken back (each server notices within seconds), while
+    /// the account itself stays as it was.
+    pub(crate) async fn take_tokens_back(&self, username: &str) {
+        use casting_server::identity::users;
+        let pool = sqlx::PgPool::connect(&self.url).await.unwrap();
+        assert!(users::set_disabled(&pool, username, true).await.unwrap());
+        assert!(users::set_disabled(&pool, username, false).await.unwrap());
+        pool.close().await;
+    }
+}
+
 /// The real server with demo data; returns its URL and the demo passwords.
 pub(crate) async fn start_server(db: &Database) -> (String, Vec<(String, String)>) {
     start_server_trusting(db, None).await
@@ -275,6 +288,15 @@ impl Api {
             base: base.into(),
             token: body["access_token"].as_str().unwrap().into(),
             http,
+        }
+    }
+
+    /// Waits until the server refuses this client's token (at most 20 s).
+    pub(crate) async fn wait_until_refused(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.get("/auth/me").await.0 != 401 {
+            assert!(Instant::now() < deadline, "the token is still accepted");
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 

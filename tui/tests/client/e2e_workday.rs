@@ -13,60 +13,116 @@ fn client() -> Command {
     Command::new(env!("CARGO_BIN_EXE_casting-tui"))
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_session_that_ends_logs_in_again_over_the_screen_and_the_save_goes_through() {
-    let db = Database::new();
-    let (server, passwords) = start_server_with(&db, |auth| {
-        auth.token_ttl = Duration::from_secs(6);
-        auth.leeway = Duration::ZERO;
-    })
-    .await;
-    let tmux = Tmux::new();
-    tmux.launch(&server).await;
+/// Logs in as `user` and opens the edit dialog of the second actor whose
+/// name contains "Amara", typing " II" after the name; returns its id.
+async fn edit_an_actor(tmux: &Tmux, server: &str, user: &str, password: &str) -> i64 {
+    let api = Api::login(server, user, password).await;
+    let (_, body) = api.get("/actors?q=Amara&sort=id").await;
+    let id = body["actors"][1]["id"].as_i64().unwrap();
     tmux.wait_for("Username").await;
-    tmux.type_text("producer").await;
+    tmux.type_text(user).await;
     tmux.keys(&["Tab"]).await;
-    tmux.type_text(password(&passwords, "producer")).await;
+    tmux.type_text(password).await;
     tmux.keys(&["Enter"]).await;
-    let logged_in = std::time::Instant::now();
     tmux.wait_for("row 1 of 64").await;
     tmux.keys(&["/"]).await;
     tmux.type_text("Amara").await;
-    tmux.keys(&["Enter", "j"]).await;
-    tmux.wait_for("row 2 of").await;
+    tmux.keys(&["Enter"]).await;
+    tmux.wait_for("row 1 of 3").await;
+    tmux.keys(&["j"]).await;
+    tmux.wait_for("row 2 of 3").await;
     tmux.keys(&["e"]).await;
-    let screen = tmux.wait_for("Edit actor #").await;
-    let id: i64 = screen
-        .split("Edit actor #")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap();
+    tmux.wait_for(&format!("Edit actor #{id} ")).await;
     tmux.type_text(" II").await;
-    // The token (6 s, no leeway) ends while the user types.
-    tokio::time::sleep(Duration::from_secs(7).saturating_sub(logged_in.elapsed())).await;
+    tmux.wait_for(" II").await;
+    id
+}
+
+/// The session ends under the client (an administrator took the user's
+/// tokens back): the save fails with 401, the login overlay comes up over
+/// the dialog with the username filled in, and after logging in the save
+/// is sent again and everything is where it was.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_session_that_ends_logs_in_again_over_the_screen_and_the_save_goes_through() {
+    let db = Database::new();
+    let (server, passwords) = start_server(&db).await;
+    let producer = password(&passwords, "producer");
+    let tmux = Tmux::new();
+    tmux.launch(&server).await;
+    let id = edit_an_actor(&tmux, &server, "producer", producer).await;
+    let probe = Api::login(&server, "producer", producer).await;
+    db.take_tokens_back("producer").await;
+    probe.wait_until_refused().await;
     tmux.keys(&["C-s"]).await;
-    tmux.wait_for("Session ended").await;
-    let screen = tmux.wait_for("Username").await;
+    let screen = tmux.wait_for("Session ended").await;
     assert!(
         screen.contains("producer"),
         "the username is filled in:\n{screen}"
     );
-    tmux.type_text(password(&passwords, "producer")).await;
+    tmux.type_text(producer).await;
     tmux.keys(&["Enter"]).await;
-    let screen = tmux.wait_for(&format!("Saved actor #{id}")).await;
+    tmux.wait_for(&format!("Saved actor #{id} ")).await;
+    // The table is read again after the save.
+    let screen = tmux.wait_for(" II ").await;
     assert!(
         screen.contains("Filter: Amara"),
         "the filter stayed:\n{screen}"
     );
-    assert!(
-        screen.contains(" II"),
-        "the edit is in the table:\n{screen}"
-    );
-    let api = Api::login(&server, "producer", password(&passwords, "producer")).await;
+    assert!(screen.contains("row 2 of 3"), "the row stayed:\n{screen}");
+    let api = Api::login(&server, "producer", producer).await;
     let (_, body) = api.get(&format!("/actors/{id}")).await;
     assert!(
         body["actor"]["name"].as_str().unwrap().ends_with(" II"),
+        "{body}"
+    );
+    tmux.keys(&["q"]).await;
+    tmux.wait_until_gone().await;
+}
+
+/// Short-lived tokens are renewed through /auth/refresh while the user
+/// works; when the server's maximum session is reached the login overlay
+/// comes up by itself, over the open dialog, which stays with what was typed.
+#[tokio::test(flavor = "multi_thread")]
+async fn tokens_are_renewed_and_at_the_sessions_end_the_login_comes_over_the_open_dialog() {
+    let db = Database::new();
+    let (server, passwords) = start_server_with(&db, |auth| {
+        auth.token_ttl = Duration::from_secs(12);
+        auth.session_max = Duration::from_secs(28);
+        auth.leeway = Duration::ZERO;
+    })
+    .await;
+    let producer = password(&passwords, "producer");
+    let tmux = Tmux::new();
+    tmux.launch(&server).await;
+    let id = edit_an_actor(&tmux, &server, "producer", producer).await;
+    // The first token (12 s from the login, which came before) is over by
+    // then; only a renewed one can save.
+    tokio::time::sleep(Duration::from_secs(13)).await;
+    tmux.keys(&["C-s"]).await;
+    tmux.wait_for(&format!("Saved actor #{id} ")).await;
+    assert!(
+        !tmux.screen().await.contains("Session ended"),
+        "renewed, not logged out"
+    );
+    tmux.keys(&["e"]).await;
+    tmux.wait_for("Edit actor #").await;
+    tmux.type_text("I").await;
+    tmux.wait_for(" III").await;
+    let screen = tmux.wait_for("Session ended").await;
+    assert!(screen.contains("producer"), "{screen}");
+    tmux.type_text(producer).await;
+    tmux.keys(&["Enter"]).await;
+    let screen = tmux.wait_for("Welcome back").await;
+    assert!(
+        screen.contains(" III"),
+        "the dialog is still open with what was typed:\n{screen}"
+    );
+    tmux.keys(&["C-s"]).await;
+    tmux.wait_for(&format!("Saved actor #{id} ")).await;
+    let api = Api::login(&server, "producer", producer).await;
+    let (_, body) = api.get(&format!("/actors/{id}")).await;
+    assert!(
+        body["actor"]["name"].as_str().unwrap().ends_with(" III"),
         "{body}"
     );
     tmux.keys(&["q"]).await;
@@ -85,7 +141,9 @@ async fn the_detail_view_and_log_out_in_the_real_client() {
     tmux.type_text(password(&passwords, "director")).await;
     tmux.keys(&["Enter"]).await;
     tmux.wait_for("row 1 of 64").await;
-    tmux.keys(&["2", "Enter"]).await;
+    tmux.keys(&["2"]).await;
+    tmux.wait_for("movies: row 1 of 26").await;
+    tmux.keys(&["Enter"]).await;
     let screen = tmux.wait_for("Movies #1").await;
     assert!(screen.contains("Release date"), "{screen}");
     tmux.wait_for("Cast (").await;

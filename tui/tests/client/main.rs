@@ -8,6 +8,8 @@ mod device;
 mod e2e;
 mod e2e_workday;
 mod keys;
+mod keys_dialogs;
+mod keys_login;
 mod render;
 mod support;
 mod views;

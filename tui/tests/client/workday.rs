@@ -2,8 +2,6 @@
 //! a server that is down), seeing everything (detail views, every list
 //! moving alike, filters, the mouse), and context kept (selection, status).
 
-use std::collections::BTreeMap;
-
 use casting_shared::api::{CastEntry, FilmographyEntry};
 use casting_shared::{Actor, Role};
 use casting_tui::action::{Action, Mouse, Outcome, Related};
@@ -15,25 +13,9 @@ use casting_tui::collection::Collection;
 use casting_tui::confirm::{Button, Question};
 use crossterm::event::KeyCode;
 
+use casting_tui::session::Renewal;
+
 use crate::support::*;
-
-fn error(status: u16) -> ApiError {
-    ApiError::Status {
-        status,
-        message: casting_shared::api::status_message(status).into(),
-        detail: None,
-        fields: BTreeMap::new(),
-        retry_after: None,
-    }
-}
-
-fn status(d: &Driven) -> String {
-    d.app
-        .status
-        .as_ref()
-        .map(|s| s.text.clone())
-        .unwrap_or_default()
-}
 
 fn form_values(d: &Driven) -> Vec<String> {
     match &d.app.dialog {
@@ -268,7 +250,8 @@ fn the_token_is_renewed_before_it_expires() {
     assert_eq!(
         effects,
         vec![Effect::Refresh {
-            token: "token".into()
+            token: "token".into(),
+            renewal: Renewal::Server,
         }]
     );
     assert!(
@@ -290,15 +273,100 @@ fn the_token_is_renewed_before_it_expires() {
 }
 
 #[test]
+fn at_the_servers_session_end_renewal_stops_and_a_busy_server_is_asked_again_in_time() {
+    let now = casting_tui::session::now();
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
+    d.app.session.as_mut().unwrap().expires_at = now + 100;
+    d.act(Action::RenewSession);
+    let mut capped = session(Role::ExecutiveProducer);
+    capped.expires_at = now + 100;
+    d.act(Action::Done(Outcome::Refreshed(Ok(capped))));
+    assert_eq!(
+        d.app.session.as_ref().unwrap().renewal,
+        Renewal::Impossible,
+        "a token that ends no later than the last: the session ends then"
+    );
+    assert!(d.act(Action::RenewSession).is_empty(), "not asked again");
+    assert_eq!(d.app.renew_not_before, now + 100, "the login comes then");
+
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
+    d.app.session.as_mut().unwrap().expires_at = now + 20;
+    d.act(Action::RenewSession);
+    let busy = ApiError::Status {
+        status: 429,
+        message: "Too Many Requests".into(),
+        detail: None,
+        fields: Default::default(),
+        retry_after: Some(45),
+    };
+    d.act(Action::Done(Outcome::Refreshed(Err(busy))));
+    assert!(!d.app.relogin);
+    assert_eq!(
+        d.app.renew_not_before,
+        now + 20,
+        "asked again when the token expires, not after"
+    );
+}
+
+#[test]
+fn a_browser_sign_in_renews_with_its_refresh_token_or_else_logs_in_again_at_expiry() {
+    let provider = Renewal::Provider {
+        token_endpoint: "http://idp/token".into(),
+        client_id: "casting-tui".into(),
+        refresh_token: "r1".into(),
+    };
+    let mut d = Driven::new(Role::CastingDirector, actors(3), movies(1));
+    let current = d.app.session.as_mut().unwrap();
+    current.renewal = provider.clone();
+    current.expires_at = casting_tui::session::now() + 60;
+    assert_eq!(
+        d.act(Action::RenewSession),
+        vec![Effect::Refresh {
+            token: "token".into(),
+            renewal: provider,
+        }],
+        "the provider's refresh token, not the server's /auth/refresh"
+    );
+    let mut fresh = session(Role::CastingDirector);
+    fresh.expires_at = casting_tui::session::now() + 120;
+    fresh.renewal = Renewal::Provider {
+        token_endpoint: "http://idp/token".into(),
+        client_id: "casting-tui".into(),
+        refresh_token: "r2".into(),
+    };
+    d.act(Action::Done(Outcome::Refreshed(Ok(fresh.clone()))));
+    assert_eq!(
+        d.app.session.as_ref().unwrap().renewal,
+        fresh.renewal,
+        "a rotated refresh token is the one used next"
+    );
+
+    // No refresh token: nothing is asked; the login comes at expiry, not before.
+    let mut d = Driven::new(Role::CastingDirector, actors(3), movies(1));
+    let session = d.app.session.as_mut().unwrap();
+    session.renewal = Renewal::Impossible;
+    session.expires_at = casting_tui::session::now() + 60;
+    assert!(d.act(Action::RenewSession).is_empty());
+    assert!(!d.app.relogin, "the token is still good");
+    assert_eq!(
+        d.app.renew_not_before,
+        d.app.session.as_ref().unwrap().expires_at
+    );
+    d.app.session.as_mut().unwrap().expires_at = casting_tui::session::now();
+    d.act(Action::RenewSession);
+    assert!(d.app.relogin, "expired: the login overlay");
+}
+
+#[test]
 fn reloading_says_so_until_the_rows_are_in_and_messages_expire() {
     let mut d = Driven::new(Role::CastingAssistant, actors(3), movies(1));
     d.press("R");
-    assert_ne!(status(&d), "Reloading…", "the answer replaced it");
-    assert!(status(&d).starts_with("Reloaded"));
+    assert_ne!(status(&d.app), "Reloading…", "the answer replaced it");
+    assert!(status(&d.app).starts_with("Reloaded"));
     for _ in 0..casting_tui::app::STATUS_TICKS {
         d.act(Action::Tick);
     }
-    assert_eq!(status(&d), "", "a success message goes after a while");
+    assert_eq!(status(&d.app), "", "a success message goes after a while");
 }
 
 #[test]
@@ -547,11 +615,34 @@ fn form_errors_clear_as_the_field_is_corrected_and_age_says_its_range() {
 fn help_scrolls_and_lists_only_what_the_role_may_do() {
     let mut d = Driven::new(Role::CastingAssistant, actors(3), movies(1));
     d.press("?");
-    let text = screen(&d.app, 60, 15);
+    let text = d.screen_at(60, 15);
     assert!(!text.contains("new actor or movie"), "{text}");
-    assert!(text.contains("Keys — 1/"), "it says it scrolls: {text}");
+    assert!(text.contains("Keys 1–"), "it says it scrolls: {text}");
     d.key(code(KeyCode::PageDown));
     assert!(d.app.help.unwrap() > 0);
+    // Scrolled to the end, every line of help was on screen, none clipped.
+    let layout = d.app.help_layout(60, 15);
+    let mut seen = String::new();
+    d.key(code(KeyCode::Home));
+    loop {
+        seen.push_str(&screen(&d.app, 60, 15));
+        if d.app.help.unwrap() >= layout.last_scroll() {
+            break;
+        }
+        d.key(code(KeyCode::PageDown));
+    }
+    for line in d.app.help_lines() {
+        if let casting_tui::app::help::HelpLine::Key { what, .. } = line {
+            let last_word = what.split(' ').next_back().unwrap();
+            assert!(seen.contains(last_word), "{what:?} is cut:\n{seen}");
+        }
+    }
+    d.key(code(KeyCode::Up));
+    assert_eq!(
+        d.app.help,
+        Some(layout.last_scroll() - 1),
+        "up from the end moves at once"
+    );
     d.key(code(KeyCode::Esc));
     assert!(d.app.help.is_none());
 }

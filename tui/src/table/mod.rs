@@ -4,129 +4,18 @@
 
 use std::collections::{HashMap, HashSet};
 
-use casting_shared::{Actor, Movie};
 use tui_input::Input;
 
 use crate::api::ListParams;
 use crate::bindings::Movement;
-use crate::collection::Collection;
-use crate::record::{Record, Rows};
+use crate::record::Record;
+
+mod rows;
+
+pub use rows::{Column, TableRow};
 
 /// Rows fetched per request.
 pub const PAGE_SIZE: usize = 100;
-
-pub struct Column {
-    pub title: &'static str,
-    /// The API's sort field, if the server can sort by it.
-    pub sort: Option<&'static str>,
-    /// Takes the room left over (the name or title).
-    pub main: bool,
-}
-
-/// What a table needs to know about the rows it shows.
-pub trait TableRow: Clone + Send + 'static {
-    const COLLECTION: Collection;
-    const COLUMNS: &'static [Column];
-    fn id(&self) -> i64;
-    fn cells(&self) -> Vec<String>;
-    /// What people call it: a name or a title.
-    fn label(&self) -> &str;
-    fn record(&self) -> Record;
-    /// The rows of a page answer, if they are of this kind.
-    fn from_rows(rows: Rows) -> Option<Vec<Self>>;
-}
-
-impl TableRow for Actor {
-    const COLLECTION: Collection = Collection::Actors;
-    const COLUMNS: &'static [Column] = &[
-        Column {
-            title: "ID",
-            sort: Some("id"),
-            main: false,
-        },
-        Column {
-            title: "Name",
-            sort: Some("name"),
-            main: true,
-        },
-        Column {
-            title: "Age",
-            sort: Some("age"),
-            main: false,
-        },
-        Column {
-            title: "Gender",
-            sort: None,
-            main: false,
-        },
-    ];
-    fn id(&self) -> i64 {
-        self.id
-    }
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.id.to_string(),
-            self.name.clone(),
-            self.age.to_string(),
-            self.gender.clone(),
-        ]
-    }
-    fn label(&self) -> &str {
-        &self.name
-    }
-    fn record(&self) -> Record {
-        Record::Actor(self.clone())
-    }
-    fn from_rows(rows: Rows) -> Option<Vec<Self>> {
-        match rows {
-            Rows::Actors(rows) => Some(rows),
-            Rows::Movies(_) => None,
-        }
-    }
-}
-
-impl TableRow for Movie {
-    const COLLECTION: Collection = Collection::Movies;
-    const COLUMNS: &'static [Column] = &[
-        Column {
-            title: "ID",
-            sort: Some("id"),
-            main: false,
-        },
-        Column {
-            title: "Title",
-            sort: Some("title"),
-            main: true,
-        },
-        Column {
-            title: "Release date",
-            sort: Some("release_date"),
-            main: false,
-        },
-    ];
-    fn id(&self) -> i64 {
-        self.id
-    }
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.id.to_string(),
-            self.title.clone(),
-            casting_shared::domain::format_date(self.release_date),
-        ]
-    }
-    fn label(&self) -> &str {
-        &self.title
-    }
-    fn record(&self) -> Record {
-        Record::Movie(self.clone())
-    }
-    fn from_rows(rows: Rows) -> Option<Vec<Self>> {
-        match rows {
-            Rows::Movies(rows) => Some(rows),
-            Rows::Actors(_) => None,
-        }
-    }
-}
 
 pub struct Table<R> {
     pages: HashMap<usize, Vec<R>>,
@@ -155,7 +44,23 @@ pub struct Table<R> {
     /// Requests of this table in flight.
     pub loading: usize,
     pub error: Option<String>,
+    /// A record to select that is not among the pages on screen.
+    seek: Option<Seek>,
 }
+
+/// Looking through the pages for a record to select (one just created,
+/// which may sort anywhere): one page at a time, a bounded number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Seek {
+    id: i64,
+    /// Pages asked so far for it.
+    asked: HashSet<usize>,
+    /// A page asked for it is awaited.
+    waiting: bool,
+}
+
+/// At most this many pages are read to find a followed record.
+pub const SEEK_PAGES: usize = 20;
 
 impl<R: TableRow> Default for Table<R> {
     fn default() -> Self {
@@ -176,6 +81,7 @@ impl<R: TableRow> Default for Table<R> {
             held: None,
             loading: 0,
             error: None,
+            seek: None,
         }
     }
 }
@@ -256,6 +162,7 @@ impl<R: TableRow> Table<R> {
         self.requested.clear();
         self.stale = true;
         self.error = None;
+        self.seek = None;
     }
 
     /// Pages covering the rows on screen (and the next page) not yet asked for.
@@ -274,15 +181,55 @@ impl<R: TableRow> Table<R> {
         for page in first..=last.max(first) {
             let have = !self.stale && self.pages.contains_key(&page);
             if !have && self.requested.insert(page) {
-                self.loading += 1;
-                wanted.push(PageRequest {
-                    generation: self.generation,
-                    page,
-                    params: self.params(page),
-                });
+                wanted.push(self.request(page));
             }
         }
+        if wanted.is_empty()
+            && self.loading == 0
+            && let Some(page) = self.next_seek_page()
+        {
+            self.requested.insert(page);
+            wanted.push(self.request(page));
+        }
         wanted
+    }
+
+    fn request(&mut self, page: usize) -> PageRequest {
+        self.loading += 1;
+        PageRequest {
+            generation: self.generation,
+            page,
+            params: self.params(page),
+        }
+    }
+
+    /// The next page to look in for a followed record the pages on screen
+    /// did not hold: where it most likely is first (a new record sorts last
+    /// by id), then every page from the top, until [`SEEK_PAGES`] were read.
+    fn next_seek_page(&mut self) -> Option<usize> {
+        let total = self.total.filter(|_| !self.stale)?;
+        let pages = total.div_ceil(PAGE_SIZE);
+        let seek = self.seek.as_mut().filter(|s| !s.waiting)?;
+        let likely = match (self.sort_column, self.descending) {
+            (0, false) => pages.saturating_sub(1),
+            _ => 0,
+        };
+        let page = std::iter::once(likely)
+            .chain(0..pages)
+            .find(|p| !seek.asked.contains(p) && !self.pages.contains_key(p));
+        match page {
+            Some(page) if seek.asked.len() < SEEK_PAGES => {
+                seek.asked.insert(page);
+                seek.waiting = true;
+                Some(page)
+            }
+            // Not found (another filter hides it, or it is far down): the
+            // selection stays where it is.
+            _ => {
+                self.seek = None;
+                None
+            }
+        }
     }
 
     /// Stores an answer; an answer to an older query is dropped.
@@ -296,10 +243,17 @@ impl<R: TableRow> Table<R> {
             self.stale = false;
         }
         self.error = None;
-        let found = self
-            .selected_id
+        let sought = self.seek.as_ref().map(|s| s.id);
+        if let Some(seek) = self.seek.as_mut() {
+            seek.waiting = false;
+        }
+        let found = sought
+            .or(self.selected_id)
             .and_then(|id| rows.iter().position(|r| r.id() == id))
             .map(|index| page * PAGE_SIZE + index);
+        if found.is_some() {
+            self.seek = None;
+        }
         self.pages.insert(page, rows);
         self.held = Some(self.params(0));
         self.total = Some(total);
@@ -326,11 +280,18 @@ impl<R: TableRow> Table<R> {
     /// After a delete: the row that took its place (the next one) is selected.
     pub fn forget_selected_id(&mut self) {
         self.selected_id = None;
+        self.seek = None;
     }
 
-    /// Selects `id` when its page arrives (a saved or created record).
+    /// Selects `id` when its page arrives (a saved or created record),
+    /// looking through other pages when it is not among those on screen.
     pub fn follow(&mut self, id: i64) {
         self.selected_id = Some(id);
+        self.seek = Some(Seek {
+            id,
+            asked: HashSet::new(),
+            waiting: false,
+        });
     }
 
     /// A failed page: the rows already shown stay. The page is not asked
@@ -339,6 +300,7 @@ impl<R: TableRow> Table<R> {
         self.loading = self.loading.saturating_sub(1);
         if generation == self.generation {
             self.error = Some(error);
+            self.seek = None;
         }
     }
 
@@ -504,6 +466,7 @@ impl<R: TableRow> TableOps for Table<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use casting_shared::Actor;
 
     fn actor(id: i64) -> Actor {
         Actor {
@@ -543,5 +506,41 @@ mod tests {
             Some(100_000),
             "an answer to an old query is dropped"
         );
+    }
+
+    #[test]
+    fn a_followed_record_off_screen_is_looked_for_page_by_page() {
+        let mut table = Table::<Actor>::default();
+        let page = |n: usize| (n * 100 + 1..=(n * 100 + 100).min(250)).map(|i| actor(i as i64));
+        table.wanted_pages(20);
+        table.apply_page(0, 0, page(0).collect(), 250);
+        table.follow(233);
+        table.invalidate();
+        table.follow(233);
+        let first = table.wanted_pages(20);
+        assert_eq!(first.iter().map(|r| r.page).collect::<Vec<_>>(), vec![0]);
+        table.apply_page(table.generation, 0, page(0).collect(), 250);
+        assert_eq!(table.selected_row().map(|a| a.id), Some(1), "not there yet");
+        let seek = table.wanted_pages(20);
+        assert_eq!(
+            seek.iter().map(|r| r.page).collect::<Vec<_>>(),
+            vec![2],
+            "sorted by id, a new record is on the last page"
+        );
+        table.apply_page(table.generation, 2, page(2).collect(), 250);
+        assert_eq!(table.selected_row().map(|a| a.id), Some(233));
+        assert!(
+            table.wanted_pages(20).iter().all(|r| r.page != 1),
+            "found: no more seeking"
+        );
+
+        table.reverse_sort();
+        table.follow(150);
+        table.wanted_pages(20);
+        table.apply_page(table.generation, 0, page(0).collect(), 250);
+        let seek = table.wanted_pages(20);
+        assert_eq!(seek.iter().map(|r| r.page).collect::<Vec<_>>(), vec![1]);
+        table.apply_page(table.generation, 1, page(1).collect(), 250);
+        assert_eq!(table.selected_row().map(|a| a.id), Some(150));
     }
 }
