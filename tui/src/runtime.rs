@@ -94,6 +94,10 @@ async fn event_loop(
 
     let mut input = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_millis(120));
+    // The ticker is not polled while nothing animates or waits to expire;
+    // the ticks missed meanwhile must not all arrive at once when it is
+    // again (a new status message would be gone at once).
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_click: Option<(tokio::time::Instant, u16, u16)> = None;
     while !app.quitting {
         terminal.draw(|frame| frame.render_widget(&app, frame.area()))?;

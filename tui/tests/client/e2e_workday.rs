@@ -141,6 +141,19 @@ async fn the_detail_view_and_log_out_in_the_real_client() {
     tmux.type_text(password(&passwords, "director")).await;
     tmux.keys(&["Enter"]).await;
     tmux.wait_for("row 1 of 64").await;
+    // After a while with nothing to animate, a message stays its few seconds
+    // (the clock's missed ticks used to arrive at once and wipe it).
+    tmux.keys(&["e"]).await;
+    tmux.wait_for("Edit actor #").await;
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    tmux.keys(&["Escape"]).await;
+    tmux.wait_for("Cancelled").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let screen = tmux.screen().await;
+    assert!(
+        screen.contains("Cancelled"),
+        "the message went at once:\n{screen}"
+    );
     tmux.keys(&["2"]).await;
     tmux.wait_for("movies: row 1 of 26").await;
     tmux.keys(&["Enter"]).await;
