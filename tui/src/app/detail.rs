@@ -2,7 +2,7 @@
 //! movies or cast. Enter on an entry opens that one's detail; Esc walks back
 //! the way you came.
 
-use super::{App, Effect};
+use super::{App, Dialog, Effect};
 use crate::action::{Action, Record, Related};
 use crate::api::{ApiError, Tagged};
 use crate::bindings::Command;
@@ -21,6 +21,8 @@ pub struct DetailView {
     pub gone: bool,
     /// `/` in its list: the entries shown; `selected` counts among them.
     pub filter: ListFilter,
+    /// The cast or filmography it was opened from, back on Esc.
+    pub came_from: Option<Box<Dialog>>,
 }
 
 impl DetailView {
@@ -34,6 +36,7 @@ impl DetailView {
             error: None,
             gone: false,
             filter: ListFilter::default(),
+            came_from: None,
         }
     }
 
@@ -69,8 +72,9 @@ impl App {
     /// Opens a record's detail on top of where the user is.
     pub(super) fn push_detail(&mut self, record: Record) -> Vec<Effect> {
         let (collection, id) = (record.collection(), record.id());
-        self.dialog = None;
-        self.details.push(DetailView::new(record));
+        let mut view = DetailView::new(record);
+        view.came_from = self.dialog.take().map(Box::new);
+        self.details.push(view);
         vec![
             Effect::FetchRow { collection, id },
             Effect::FetchRelated { collection, id },
@@ -91,7 +95,19 @@ impl App {
         match command {
             Command::Filter => view.filter.active = true,
             Command::Back => {
-                self.details.pop();
+                let came_from = self.details.pop().and_then(|v| v.came_from);
+                // Back the way you came: to the cast or the movies it was opened from.
+                if let Some(dialog) = came_from {
+                    let reload = match dialog.as_ref() {
+                        Dialog::Cast(cast) => Some((Collection::Movies, cast.movie_id)),
+                        Dialog::Filmography(movies) => Some((Collection::Actors, movies.actor_id)),
+                        _ => None,
+                    };
+                    self.dialog = Some(*dialog);
+                    return reload
+                        .map(|(collection, id)| vec![Effect::FetchRelated { collection, id }])
+                        .unwrap_or_default();
+                }
                 return self.reload_top_detail();
             }
             Command::Move(movement) => {

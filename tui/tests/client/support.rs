@@ -4,7 +4,7 @@
 use casting_shared::{Actor, Movie, Role};
 use casting_tui::action::{Action, Outcome, Record, Rows};
 use casting_tui::api::{ApiError, Tagged};
-use casting_tui::app::{App, Effect, Session};
+use casting_tui::app::{App, Dialog, Effect, Session};
 use casting_tui::collection::Collection;
 use time::macros::date;
 
@@ -219,6 +219,14 @@ fn page<T: Clone>(rows: &[T], page: usize) -> Vec<T> {
         .take(casting_tui::table::PAGE_SIZE)
         .cloned()
         .collect()
+}
+
+/// The edit dialog's values, field by field.
+pub fn form_values(d: &Driven) -> Vec<String> {
+    match &d.app.dialog {
+        Some(Dialog::Form(form)) => form.fields.iter().map(|f| f.value().to_owned()).collect(),
+        _ => panic!("no edit dialog"),
+    }
 }
 
 /// The status bar's text.
