@@ -187,6 +187,12 @@ impl Tmux {
             .into_owned()
     }
 
+    /// The screen with its styles, as escape sequences.
+    pub(crate) async fn screen_with_styles(&self) -> String {
+        let out = self.tmux(&["capture-pane", "-p", "-e", "-t", "tui"]).await;
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Sends keys one write each, as a person types them. A key after
     /// `Escape` would reach the client in the same read and be taken as
     /// Alt-key (as any terminal library reads ESC + key), so `Escape` must

@@ -335,3 +335,34 @@ async fn logout_forgets_the_token_of_that_server_only() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("known: two"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Whether a screen's escape sequences set a foreground colour (SGR 30–38,
+/// 90–97, or 38;5 / 38;2).
+fn has_colour(styled: &str) -> bool {
+    styled.split("\u{1b}[").skip(1).any(|sequence| {
+        let parameters = sequence.split('m').next().unwrap_or("");
+        parameters.split(';').any(|p| {
+            p.parse::<u16>()
+                .is_ok_and(|n| (30..=38).contains(&n) || (90..=97).contains(&n))
+        })
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_color_in_the_environment_draws_without_colour() {
+    let db = Database::new();
+    let (server, _) = start_server(&db).await;
+    let coloured = Tmux::new();
+    coloured.launch(&server).await;
+    coloured.wait_for("Username").await;
+    assert!(has_colour(&coloured.screen_with_styles().await));
+    let plain = Tmux::new();
+    plain.launch_with(&server, &[("NO_COLOR", "1")]).await;
+    plain.wait_for("Username").await;
+    let styled = plain.screen_with_styles().await;
+    assert!(!has_colour(&styled), "{styled:?}");
+    for tmux in [coloured, plain] {
+        tmux.keys(&["Escape"]).await;
+        tmux.wait_until_gone().await;
+    }
+}

@@ -269,3 +269,36 @@ fn filmography_of_an_actor() {
     }));
     insta::assert_snapshot!(screen(&driven.app, 80, 24));
 }
+
+/// The colour the tab bar's title is drawn in.
+fn title_color(d: &mut Driven) -> ratatui::style::Color {
+    d.act(Action::Resize(80, 24));
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| frame.render_widget(&d.app, frame.area()))
+        .unwrap();
+    terminal.backend().buffer()[(1, 0)].fg
+}
+
+#[test]
+fn themes_dark_light_config_colours_and_no_color() {
+    use casting_tui::config::Config;
+    use ratatui::style::Color;
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
+    d.app.color = true;
+    assert_eq!(title_color(&mut d), Color::Cyan, "dark by default");
+    d.app
+        .configure(Config::parse("theme = \"light\"").unwrap())
+        .unwrap();
+    assert_eq!(title_color(&mut d), Color::Blue, "light");
+    d.app
+        .configure(Config::parse("theme = \"light\"\n[colors]\naccent = \"#ff5555\"").unwrap())
+        .unwrap();
+    assert_eq!(
+        title_color(&mut d),
+        Color::Rgb(0xff, 0x55, 0x55),
+        "the config's colour wins"
+    );
+    d.app.color = false;
+    assert_eq!(title_color(&mut d), Color::Reset, "NO_COLOR: none at all");
+}
