@@ -317,6 +317,19 @@ impl Api {
         (response.status().as_u16(), response.json().await.unwrap())
     }
 
+    /// PATCH with this JSON body: someone else's edit.
+    pub(crate) async fn patch(&self, path: &str, body: &Value) -> u16 {
+        self.http
+            .patch(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
     async fn actors_named(&self, name: &str) -> Vec<Value> {
         let (_, body) = self
             .get(&format!("/actors?q={}", name.replace(' ', "%20")))

@@ -79,6 +79,49 @@ async fn a_session_that_ends_logs_in_again_over_the_screen_and_the_save_goes_thr
     tmux.wait_until_gone().await;
 }
 
+/// Someone else changes the gender while the producer adds " II" to the
+/// name: the save is refused (412), the whole difference is shown, and
+/// Ctrl-R loads theirs keeping the producer's own change, which then saves.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_conflict_loads_theirs_and_keeps_the_users_own_change() {
+    let db = Database::new();
+    let (server, passwords) = start_server(&db).await;
+    let producer = password(&passwords, "producer");
+    let tmux = Tmux::new();
+    tmux.launch(&server).await;
+    let id = edit_an_actor(&tmux, &server, "producer", producer).await;
+    let other = Api::login(&server, "director", password(&passwords, "director")).await;
+    let (_, before) = other.get(&format!("/actors/{id}")).await;
+    let name = before["actor"]["name"].as_str().unwrap().to_owned();
+    assert_eq!(
+        other
+            .patch(
+                &format!("/actors/{id}"),
+                &serde_json::json!({"gender": "Non-binary"})
+            )
+            .await,
+        200
+    );
+    tmux.keys(&["C-s"]).await;
+    let screen = tmux.wait_for("Gender is now").await;
+    assert!(screen.contains("\"Non-binary\""), "{screen}");
+    tmux.keys(&["C-r"]).await;
+    tmux.wait_for("kept your change to Name").await;
+    tmux.keys(&["C-s"]).await;
+    tmux.wait_for(&format!("Saved actor #{id} ")).await;
+    let (_, after) = other.get(&format!("/actors/{id}")).await;
+    assert_eq!(
+        (
+            after["actor"]["name"].as_str(),
+            after["actor"]["gender"].as_str()
+        ),
+        (Some(format!("{name} II").as_str()), Some("Non-binary")),
+        "{after}"
+    );
+    tmux.keys(&["q"]).await;
+    tmux.wait_until_gone().await;
+}
+
 /// Short-lived tokens are renewed through /auth/refresh while the user
 /// works; when the server's maximum session is reached the login overlay
 /// comes up by itself, over the open dialog, which stays with what was typed.
