@@ -6,8 +6,10 @@
 use std::hint::black_box;
 
 use casting_shared::{Actor, Role};
-use casting_tui::action::{Action, Movement, Outcome};
+use casting_tui::action::{Action, Movement, Outcome, Rows};
 use casting_tui::app::{App, Effect, Session};
+use casting_tui::bindings::Command;
+use casting_tui::collection::Collection;
 use casting_tui::table::PAGE_SIZE;
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
@@ -27,15 +29,16 @@ fn actor(id: usize) -> Actor {
 /// Answers every page request from generated rows, as the server would.
 fn answer(app: &mut App, effects: Vec<Effect>) {
     for effect in effects {
-        if let Effect::FetchActors(request) = effect {
+        if let Effect::FetchPage { request, .. } = effect {
             let first = request.page * PAGE_SIZE + 1;
             let rows = (first..(first + PAGE_SIZE).min(ROWS + 1))
                 .map(actor)
                 .collect();
-            let more = app.update(Action::Done(Outcome::ActorsPage {
+            let more = app.update(Action::Done(Outcome::Page {
+                collection: Collection::Actors,
                 generation: request.generation,
                 page: request.page,
-                result: Ok((rows, ROWS)),
+                result: Ok((Rows::Actors(rows), ROWS)),
             }));
             answer(app, more);
         }
@@ -54,6 +57,9 @@ fn logged_in(width: u16, height: u16) -> App {
             role: Some(role),
             permissions: role.permissions().to_vec(),
             expires_at: i64::MAX,
+            issued_at: 0,
+            remembered: false,
+            renewal: casting_tui::session::Renewal::Server,
         }),
         remember: false,
     }));
@@ -85,7 +91,7 @@ fn scrolling(c: &mut Criterion) {
                     } else {
                         Movement::Down
                     };
-                    let effects = app.update(Action::Move(movement));
+                    let effects = app.update(Action::Command(Command::Move(movement)));
                     answer(&mut app, effects);
                     terminal
                         .draw(|frame| frame.render_widget(black_box(&app), frame.area()))
@@ -102,7 +108,7 @@ fn scrolling(c: &mut Criterion) {
                     } else {
                         Movement::PageDown
                     };
-                    let effects = app.update(Action::Move(movement));
+                    let effects = app.update(Action::Command(Command::Move(movement)));
                     answer(&mut app, effects);
                     terminal
                         .draw(|frame| frame.render_widget(black_box(&app), frame.area()))
@@ -117,7 +123,7 @@ fn scrolling(c: &mut Criterion) {
     let before = rss_mib();
     let mut app = logged_in(200, 60);
     while app.actors.selected + 1 < ROWS {
-        let effects = app.update(Action::Move(Movement::PageDown));
+        let effects = app.update(Action::Command(Command::Move(Movement::PageDown)));
         answer(&mut app, effects);
     }
     assert_eq!(app.actors.loaded_rows(), ROWS);

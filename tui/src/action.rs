@@ -1,74 +1,47 @@
-//! What can happen to the app: a user's intent (from [`crate::keymap`]) or
-//! the result of background work (from [`crate::runtime`]).
+//! What can happen to the app: a user's intent (a [`Command`] from the
+//! keymap, typing, the mouse) or the result of background work (from
+//! [`crate::runtime`]).
 
-use casting_shared::api::{AuthConfig, CastEntry, ExternalLogin, FilmographyEntry};
-use casting_shared::{Actor, Movie};
+use casting_shared::Actor;
+use casting_shared::api::AuthConfig;
 use crossterm::event::KeyEvent;
 
 use crate::api::{ApiError, Tagged};
-use crate::app::Session;
+use crate::bindings::Command;
+use crate::collection::Collection;
+use crate::session::{SavedToken, Session};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    Actors,
-    Movies,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Movement {
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-}
+pub use crate::bindings::Movement;
+pub use crate::record::{Record, Related, Rows};
 
 #[derive(Debug)]
 pub enum Action {
-    Quit,
-    ToggleHelp,
-    /// Esc: close what is open, or clear the filter.
-    Back,
-    SelectTab(Tab),
-    NextTab,
-    PreviousTab,
-    Move(Movement),
-    StartFilter,
-    FinishFilter,
+    Command(Command),
     /// A key for the focused text field.
     EditText(KeyEvent),
-    CycleSort,
-    ReverseSort,
-    Reload,
-    New,
-    Edit,
-    Delete,
-    /// `c`: a movie's cast, or an actor's filmography.
-    OpenCast,
-    /// `a` in a cast: add an actor.
-    AddCast,
-    /// `x` in a cast: remove the selected actor.
-    RemoveCast,
-    NextField,
-    PreviousField,
-    /// Enter on the last field, or Ctrl-S.
-    Submit,
-    ToggleRemember,
-    BrowserSignIn,
-    /// `y` in a confirmation.
-    Confirm,
-    /// Moves between a confirmation's buttons.
-    ToggleButton,
-    /// After a 412: load the server's version into the form.
-    ReloadConflict,
-    /// After a 412: save anyway, over the other change.
-    Overwrite,
+    Mouse(Mouse),
     Resize(u16, u16),
     /// Animation of the loading indicator.
     Tick,
+    /// The token is due for renewal.
+    RenewSession,
     /// Background work finished.
     Done(Outcome),
+}
+
+impl From<Command> for Action {
+    fn from(command: Command) -> Self {
+        Action::Command(command)
+    }
+}
+
+/// A mouse event, in terminal cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mouse {
+    Click { column: u16, row: u16 },
+    DoubleClick { column: u16, row: u16 },
+    ScrollUp,
+    ScrollDown,
 }
 
 /// Results of background work.
@@ -81,38 +54,44 @@ pub enum Outcome {
     },
     /// A remembered token was checked with `/auth/me`.
     Restored(Result<Session, ApiError>),
-    ActorsPage {
+    /// `POST /auth/refresh` answered.
+    Refreshed(Result<Session, ApiError>),
+    Page {
+        collection: Collection,
         generation: u64,
         page: usize,
-        result: Result<(Vec<Actor>, usize), ApiError>,
+        result: Result<(Rows, usize), ApiError>,
     },
-    MoviesPage {
-        generation: u64,
-        page: usize,
-        result: Result<(Vec<Movie>, usize), ApiError>,
+    /// One row, with its ETag: for an edit dialog, a confirmation, a detail
+    /// view, or after a 412.
+    Fetched {
+        collection: Collection,
+        id: i64,
+        result: Result<Tagged<Record>, ApiError>,
     },
-    /// A row fetched for its ETag when an edit dialog opens, or after a 412.
-    ActorFetched(Result<Tagged<Actor>, ApiError>),
-    MovieFetched(Result<Tagged<Movie>, ApiError>),
+    /// A record's cast or filmography.
+    RelatedLoaded {
+        collection: Collection,
+        id: i64,
+        result: Result<Related, ApiError>,
+    },
     Saved {
-        collection: &'static str,
+        collection: Collection,
         created: bool,
         result: Result<i64, ApiError>,
     },
     Deleted {
-        collection: &'static str,
+        collection: Collection,
         id: i64,
         label: String,
         result: Result<(), ApiError>,
     },
     Device(DeviceEvent),
-    CastLoaded {
-        movie_id: i64,
-        result: Result<Vec<CastEntry>, ApiError>,
-    },
     CastSearch {
         movie_id: i64,
         generation: u64,
+        /// 1-based page of the search.
+        page: u32,
         result: Result<(Vec<Actor>, usize), ApiError>,
     },
     CastAssigned {
@@ -126,10 +105,12 @@ pub enum Outcome {
         actor: String,
         result: Result<(), ApiError>,
     },
-    FilmographyLoaded {
-        actor_id: i64,
-        result: Result<Vec<FilmographyEntry>, ApiError>,
+    Exported {
+        path: String,
+        result: Result<usize, String>,
     },
+    /// The picked server is in use; its remembered token, if any.
+    ServerChosen(Option<SavedToken>),
 }
 
 /// Progress of a browser sign-in (OAuth device flow).
@@ -145,6 +126,3 @@ pub enum DeviceEvent {
     Approved(Session),
     Failed(String),
 }
-
-/// The external issuer, for starting a device flow.
-pub type ExternalIssuer = ExternalLogin;

@@ -8,6 +8,9 @@ use casting_shared::api::{
     LoginResponse, Me, MovieList,
 };
 use casting_shared::{Actor, Movie};
+
+use crate::collection::Collection;
+use crate::record::{Record, Related, Rows};
 use reqwest::{Method, StatusCode, header};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -66,13 +69,15 @@ impl ApiError {
     }
 }
 
-/// A list request: page, size, sort and the `q` filter.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A list request: page, size, sort, the `q` filter and the others
+/// (`gender`, `min_age`, `max_age`, `released_from`, `released_to`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ListParams {
     pub page: u32,
     pub per_page: u32,
     pub sort: String,
     pub q: String,
+    pub filters: Vec<(&'static str, String)>,
 }
 
 #[derive(Clone)]
@@ -183,6 +188,12 @@ impl ApiClient {
             .await
     }
 
+    /// `POST /auth/refresh`: a fresh token for the same user, current role.
+    pub async fn refresh(&self, token: &str) -> Result<LoginResponse, ApiError> {
+        self.typed(Method::POST, "/auth/refresh", Some(token), None)
+            .await
+    }
+
     pub async fn me(&self, token: &str) -> Result<Me, ApiError> {
         self.typed(Method::GET, "/auth/me", Some(token), None).await
     }
@@ -190,7 +201,7 @@ impl ApiClient {
     async fn list<T: DeserializeOwned>(
         &self,
         token: &str,
-        collection: &str,
+        collection: Collection,
         params: &ListParams,
     ) -> Result<T, ApiError> {
         let mut query = vec![
@@ -201,6 +212,7 @@ impl ApiClient {
         if !params.q.trim().is_empty() {
             query.push(("q", params.q.clone()));
         }
+        query.extend(params.filters.iter().cloned());
         let request = self
             .http
             .get(format!("{}/{collection}", self.base))
@@ -215,7 +227,7 @@ impl ApiClient {
         token: &str,
         params: &ListParams,
     ) -> Result<ActorList, ApiError> {
-        self.list(token, "actors", params).await
+        self.list(token, Collection::Actors, params).await
     }
 
     pub async fn list_movies(
@@ -223,7 +235,7 @@ impl ApiClient {
         token: &str,
         params: &ListParams,
     ) -> Result<MovieList, ApiError> {
-        self.list(token, "movies", params).await
+        self.list(token, Collection::Movies, params).await
     }
 
     pub async fn get_actor(&self, token: &str, id: i64) -> Result<Tagged<Actor>, ApiError> {
@@ -262,7 +274,7 @@ impl ApiClient {
     pub async fn create(
         &self,
         token: &str,
-        collection: &str,
+        collection: Collection,
         body: &Value,
     ) -> Result<i64, ApiError> {
         let (value, _) = self
@@ -283,7 +295,7 @@ impl ApiClient {
     pub async fn update(
         &self,
         token: &str,
-        collection: &str,
+        collection: Collection,
         id: i64,
         body: &Value,
         etag: Option<&str>,
@@ -302,7 +314,7 @@ impl ApiClient {
     pub async fn delete(
         &self,
         token: &str,
-        collection: &str,
+        collection: Collection,
         id: i64,
         etag: Option<&str>,
     ) -> Result<(), ApiError> {
@@ -315,6 +327,65 @@ impl ApiClient {
         )
         .await
         .map(|_| ())
+    }
+}
+
+impl ApiClient {
+    /// One page of a collection, and how many rows match.
+    pub async fn page(
+        &self,
+        token: &str,
+        collection: Collection,
+        params: &ListParams,
+    ) -> Result<(Rows, usize), ApiError> {
+        Ok(match collection {
+            Collection::Actors => {
+                let list = self.list_actors(token, params).await?;
+                (Rows::Actors(list.actors), list.total.max(0) as usize)
+            }
+            Collection::Movies => {
+                let list = self.list_movies(token, params).await?;
+                (Rows::Movies(list.movies), list.total.max(0) as usize)
+            }
+        })
+    }
+
+    /// One record and its ETag.
+    pub async fn record(
+        &self,
+        token: &str,
+        collection: Collection,
+        id: i64,
+    ) -> Result<Tagged<Record>, ApiError> {
+        Ok(match collection {
+            Collection::Actors => {
+                let t = self.get_actor(token, id).await?;
+                Tagged {
+                    value: Record::Actor(t.value),
+                    etag: t.etag,
+                }
+            }
+            Collection::Movies => {
+                let t = self.get_movie(token, id).await?;
+                Tagged {
+                    value: Record::Movie(t.value),
+                    etag: t.etag,
+                }
+            }
+        })
+    }
+
+    /// A movie's cast or an actor's movies.
+    pub async fn related(
+        &self,
+        token: &str,
+        collection: Collection,
+        id: i64,
+    ) -> Result<Related, ApiError> {
+        Ok(match collection {
+            Collection::Actors => Related::Filmography(self.filmography(token, id).await?),
+            Collection::Movies => Related::Cast(self.cast(token, id).await?),
+        })
     }
 }
 

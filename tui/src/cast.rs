@@ -1,6 +1,7 @@
 //! Casting in the client: a movie's cast (add through an actor picker that
-//! searches the server as you type, change a character, remove), and an
-//! actor's filmography. Each is a dialog mode carrying its own state.
+//! searches the server as you type and pages through every match, change a
+//! character, remove), and an actor's filmography. Each is a dialog mode
+//! carrying its own state.
 
 use casting_shared::Actor;
 use casting_shared::api::{CastEntry, FilmographyEntry};
@@ -9,10 +10,14 @@ use crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use crate::app::Button;
+use crate::bindings::Movement;
+use crate::list_filter::ListFilter;
+use crate::record::{cast_texts, filmography_texts};
 
 /// Actors shown by the picker at a time.
 pub const PICKER_ROWS: u32 = 12;
+/// Actors fetched per picker request; more are fetched as the selection nears the end.
+pub const PICKER_PAGE: u32 = 50;
 
 pub struct CastView {
     pub movie_id: i64,
@@ -24,17 +29,14 @@ pub struct CastView {
     /// Whether the user may change the cast (patch:movies).
     pub can_change: bool,
     pub mode: CastMode,
+    /// `/`: the entries shown; `selected` counts among them.
+    pub filter: ListFilter,
 }
 
 pub enum CastMode {
     Browse,
     Picker(Picker),
     Character(CharacterEdit),
-    ConfirmRemove {
-        actor_id: i64,
-        name: String,
-        selected: Button,
-    },
 }
 
 pub struct Picker {
@@ -46,6 +48,27 @@ pub struct Picker {
     pub generation: u64,
     pub loading: bool,
     pub error: Option<String>,
+    /// The list has the keyboard (else the search line).
+    pub list_focus: bool,
+    /// Pages of results fetched so far.
+    pub pages: u32,
+}
+
+impl Picker {
+    /// The next page of matches, when the selection nears the end of those loaded.
+    fn more(&mut self) -> Option<CastRequest> {
+        let near_end = self.selected + PICKER_ROWS as usize >= self.results.len();
+        if self.loading || !near_end || self.results.len() >= self.total {
+            return None;
+        }
+        self.loading = true;
+        self.pages += 1;
+        Some(CastRequest::Search {
+            generation: self.generation,
+            q: self.filter.value().trim().to_owned(),
+            page: self.pages,
+        })
+    }
 }
 
 pub struct CharacterEdit {
@@ -61,10 +84,11 @@ pub struct CharacterEdit {
 /// What a cast action asks the runtime to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CastRequest {
-    Load,
     Search {
         generation: u64,
         q: String,
+        /// 1-based.
+        page: u32,
     },
     Assign {
         actor_id: i64,
@@ -88,18 +112,29 @@ impl CastView {
             error: None,
             can_change,
             mode: CastMode::Browse,
+            filter: ListFilter::default(),
         }
     }
 
+    /// The entries the filter keeps.
+    pub fn shown(&self) -> Vec<&CastEntry> {
+        let entries = self.entries.as_deref().unwrap_or_default();
+        self.filter
+            .kept(entries.iter().map(cast_texts))
+            .into_iter()
+            .map(|index| &entries[index])
+            .collect()
+    }
+
     pub fn selected_entry(&self) -> Option<&CastEntry> {
-        self.entries.as_ref()?.get(self.selected)
+        self.shown().get(self.selected).copied()
     }
 
     pub fn loaded(&mut self, result: Result<Vec<CastEntry>, String>) {
         match result {
             Ok(entries) => {
-                self.selected = self.selected.min(entries.len().saturating_sub(1));
                 self.entries = Some(entries);
+                self.selected = self.selected.min(self.shown().len().saturating_sub(1));
                 self.error = None;
             }
             // Keep what is shown; say what went wrong.
@@ -107,20 +142,18 @@ impl CastView {
         }
     }
 
-    pub fn move_by(&mut self, delta: isize) {
+    /// Moves in the cast or the picker; the picker may need more matches.
+    pub fn apply_movement(&mut self, movement: Movement, page: usize) -> Option<CastRequest> {
         match &mut self.mode {
             CastMode::Picker(picker) => {
-                let last = picker.results.len().saturating_sub(1);
-                picker.selected = picker.selected.saturating_add_signed(delta).min(last);
+                picker.selected = movement.apply(picker.selected, picker.results.len(), page);
+                picker.more()
             }
             CastMode::Browse => {
-                let last = self
-                    .entries
-                    .as_ref()
-                    .map_or(0, |e| e.len().saturating_sub(1));
-                self.selected = self.selected.saturating_add_signed(delta).min(last);
+                self.selected = movement.apply(self.selected, self.shown().len(), page);
+                None
             }
-            _ => {}
+            CastMode::Character(_) => None,
         }
     }
 
@@ -134,10 +167,13 @@ impl CastView {
             generation: 1,
             loading: true,
             error: None,
+            list_focus: false,
+            pages: 1,
         });
         CastRequest::Search {
             generation: 1,
             q: String::new(),
+            page: 1,
         }
     }
 
@@ -155,14 +191,10 @@ impl CastView {
         }
     }
 
-    /// `x`: ask before removing the selected entry.
-    pub fn open_remove(&mut self) {
-        if let Some(entry) = self.selected_entry() {
-            self.mode = CastMode::ConfirmRemove {
-                actor_id: entry.actor.id,
-                name: entry.actor.name.clone(),
-                selected: Button::Cancel,
-            };
+    /// Tab in the picker: between the search line and the list.
+    pub fn switch_focus(&mut self) {
+        if let CastMode::Picker(picker) = &mut self.mode {
+            picker.list_focus = !picker.list_focus;
         }
     }
 
@@ -178,9 +210,11 @@ impl CastView {
                 picker.generation += 1;
                 picker.loading = true;
                 picker.selected = 0;
+                picker.pages = 1;
                 Some(CastRequest::Search {
                     generation: picker.generation,
                     q: picker.filter.value().trim().to_owned(),
+                    page: 1,
                 })
             }
             CastMode::Character(edit) => {
@@ -191,7 +225,13 @@ impl CastView {
         }
     }
 
-    pub fn search_results(&mut self, generation: u64, result: Result<(Vec<Actor>, usize), String>) {
+    /// A page of matches: the first replaces, later ones append.
+    pub fn search_results(
+        &mut self,
+        generation: u64,
+        page: u32,
+        result: Result<(Vec<Actor>, usize), String>,
+    ) {
         let CastMode::Picker(picker) = &mut self.mode else {
             return;
         };
@@ -201,7 +241,11 @@ impl CastView {
         picker.loading = false;
         match result {
             Ok((results, total)) => {
-                picker.results = results;
+                if page <= 1 {
+                    picker.results = results;
+                } else {
+                    picker.results.extend(results);
+                }
                 picker.total = total;
                 picker.selected = picker.selected.min(picker.results.len().saturating_sub(1));
                 picker.error = None;
@@ -247,40 +291,7 @@ impl CastView {
                     }
                 }
             }
-            CastMode::ConfirmRemove {
-                actor_id,
-                name,
-                selected: Button::Delete,
-            } => {
-                let request = CastRequest::Remove {
-                    actor_id: *actor_id,
-                    name: name.clone(),
-                };
-                self.mode = CastMode::Browse;
-                Some(request)
-            }
-            CastMode::ConfirmRemove { .. } => {
-                self.mode = CastMode::Browse;
-                None
-            }
             _ => None,
-        }
-    }
-
-    /// `y` in the removal confirmation.
-    pub fn confirm(&mut self) -> Option<CastRequest> {
-        if let CastMode::ConfirmRemove { selected, .. } = &mut self.mode {
-            *selected = Button::Delete;
-        }
-        self.submit()
-    }
-
-    pub fn toggle_button(&mut self) {
-        if let CastMode::ConfirmRemove { selected, .. } = &mut self.mode {
-            *selected = match selected {
-                Button::Cancel => Button::Delete,
-                Button::Delete => Button::Cancel,
-            };
         }
     }
 
@@ -310,6 +321,8 @@ pub struct FilmographyView {
     pub entries: Option<Vec<FilmographyEntry>>,
     pub selected: usize,
     pub error: Option<String>,
+    /// `/`: the entries shown; `selected` counts among them.
+    pub filter: ListFilter,
 }
 
 impl FilmographyView {
@@ -320,14 +333,25 @@ impl FilmographyView {
             entries: None,
             selected: 0,
             error: None,
+            filter: ListFilter::default(),
         }
     }
 
-    pub fn move_by(&mut self, delta: isize) {
-        let last = self
-            .entries
-            .as_ref()
-            .map_or(0, |e| e.len().saturating_sub(1));
-        self.selected = self.selected.saturating_add_signed(delta).min(last);
+    /// The entries the filter keeps.
+    pub fn shown(&self) -> Vec<&FilmographyEntry> {
+        let entries = self.entries.as_deref().unwrap_or_default();
+        self.filter
+            .kept(entries.iter().map(filmography_texts))
+            .into_iter()
+            .map(|index| &entries[index])
+            .collect()
+    }
+
+    pub fn apply_movement(&mut self, movement: Movement, page: usize) {
+        self.selected = movement.apply(self.selected, self.shown().len(), page);
+    }
+
+    pub fn selected_entry(&self) -> Option<&FilmographyEntry> {
+        self.shown().get(self.selected).copied()
     }
 }

@@ -1,18 +1,18 @@
-//! Where the client finds its server and keeps a remembered token.
-//!
-//! The server URL comes from `--server`, else `CASTING_SERVER`, else
-//! `config.json` in the platform config directory, else the local default.
-//! A remembered token is stored beside it in `token.json`, readable only by
-//! the user, and only until it expires.
+//! The client's settings: `config.toml` in the platform config directory
+//! (`CASTING_TUI_CONFIG_DIR` overrides it). Named servers, the theme and its
+//! colours, the mouse, and key bindings. A bad file is a clear error at start,
+//! never silently ignored.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
+use ratatui::style::Color;
+use serde::Deserialize;
 
 pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
 
-/// The directory for `config.json` and `token.json`
-/// (`CASTING_TUI_CONFIG_DIR` overrides the platform's).
+/// The directory for `config.toml` and `tokens.json`.
 pub fn config_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("CASTING_TUI_CONFIG_DIR") {
         return Some(PathBuf::from(dir));
@@ -20,135 +20,201 @@ pub fn config_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "casting-agency").map(|d| d.config_dir().to_owned())
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct ConfigFile {
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerEntry {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeName {
+    #[default]
+    Dark,
+    Light,
+}
+
+/// Colours the config file may set, by role in the interface.
+pub const COLOR_ROLES: &[&str] = &[
+    "accent", "header", "key", "dim", "error", "success", "focus",
+];
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The server to use when none is named: a `[[servers]]` name or a URL.
     #[serde(default)]
-    server: Option<String>,
+    pub server: Option<String>,
+    #[serde(default)]
+    pub servers: Vec<ServerEntry>,
+    #[serde(default = "yes")]
+    pub mouse: bool,
+    #[serde(default)]
+    pub theme: ThemeName,
+    /// Colour overrides by role (`accent = "magenta"`, `error = "#ff5555"`).
+    #[serde(default)]
+    pub colors: BTreeMap<String, String>,
+    /// Key overrides by action name (`delete = ["D"]`).
+    #[serde(default)]
+    pub keys: BTreeMap<String, Vec<String>>,
 }
 
-/// The server to talk to: flag, then env (both given to us by clap), then
-/// the config file, then the default.
-pub fn resolve_server(flag_or_env: Option<String>, dir: Option<&Path>) -> String {
-    let from_file = || {
-        let text = std::fs::read_to_string(dir?.join("config.json")).ok()?;
-        serde_json::from_str::<ConfigFile>(&text).ok()?.server
+fn yes() -> bool {
+    true
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            server: None,
+            servers: Vec::new(),
+            mouse: true,
+            theme: ThemeName::Dark,
+            colors: BTreeMap::new(),
+            keys: BTreeMap::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `config.toml` (a missing file is the defaults).
+    pub fn load(dir: Option<&Path>) -> Result<Config, String> {
+        let Some(dir) = dir else {
+            return Ok(Config::default());
+        };
+        let path = dir.join("config.toml");
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Config::default());
+            }
+            Err(error) => return Err(format!("{}: {error}", path.display())),
+        };
+        Config::parse(&text).map_err(|why| format!("{}: {why}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<Config, String> {
+        let config: Config = toml::from_str(text).map_err(|e| e.message().to_owned())?;
+        for (role, value) in &config.colors {
+            if !COLOR_ROLES.contains(&role.as_str()) {
+                return Err(format!(
+                    "colors.{role}: unknown colour role (known: {})",
+                    COLOR_ROLES.join(", ")
+                ));
+            }
+            Color::from_str(value)
+                .map_err(|_| format!("colors.{role}: \"{value}\" is not a colour"))?;
+        }
+        let mut names = std::collections::HashSet::new();
+        for entry in &config.servers {
+            if !names.insert(entry.name.as_str()) {
+                return Err(format!("servers: \"{}\" is named twice", entry.name));
+            }
+        }
+        Ok(config)
+    }
+
+    pub fn color(&self, role: &str) -> Option<Color> {
+        self.colors.get(role).and_then(|v| Color::from_str(v).ok())
+    }
+}
+
+/// Which server to talk to, once the command line and the config are read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerChoice {
+    Url(String),
+    /// Several are named and none was chosen: ask at start.
+    Pick(Vec<ServerEntry>),
+}
+
+/// `--server` / `CASTING_SERVER` (a name from `[[servers]]` or a URL), else
+/// the config's `server`, else its only server, else a picker over its
+/// servers, else the local default.
+pub fn resolve_server(
+    flag_or_env: Option<String>,
+    config: &Config,
+) -> Result<ServerChoice, String> {
+    let named = |name: &str| -> Result<String, String> {
+        if let Some(entry) = config.servers.iter().find(|s| s.name == name) {
+            return Ok(entry.url.clone());
+        }
+        if name.contains("://") {
+            return Ok(name.to_owned());
+        }
+        let known: Vec<&str> = config.servers.iter().map(|s| s.name.as_str()).collect();
+        Err(if known.is_empty() {
+            format!("no server named \"{name}\" (give a URL, or name servers in config.toml)")
+        } else {
+            format!("no server named \"{name}\" (known: {})", known.join(", "))
+        })
     };
-    flag_or_env
-        .or_else(from_file)
-        .unwrap_or_else(|| DEFAULT_SERVER.to_owned())
-        .trim_end_matches('/')
-        .to_owned()
+    let url = match (
+        flag_or_env.or_else(|| config.server.clone()),
+        config.servers.as_slice(),
+    ) {
+        (Some(name), _) => named(&name)?,
+        (None, [only]) => only.url.clone(),
+        (None, []) => DEFAULT_SERVER.to_owned(),
+        (None, many) => return Ok(ServerChoice::Pick(many.to_vec())),
+    };
+    Ok(ServerChoice::Url(normalize(&url)))
 }
 
-/// A token kept by "Remember me".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SavedToken {
-    pub server: String,
-    pub token: String,
-    /// Seconds since the epoch.
-    pub expires_at: i64,
-}
-
-pub fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
-/// The remembered token for `server`, if it has not expired.
-pub fn load_token(dir: &Path, server: &str) -> Option<SavedToken> {
-    let text = std::fs::read_to_string(dir.join("token.json")).ok()?;
-    let saved: SavedToken = serde_json::from_str(&text).ok()?;
-    (saved.server == server && saved.expires_at > now()).then_some(saved)
-}
-
-/// Writes the token so only the user can read it (0600 on Unix).
-pub fn save_token(dir: &Path, saved: &SavedToken) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let path = dir.join("token.json");
-    let text = serde_json::to_string(saved).map_err(std::io::Error::other)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // An older file may have been created with wider permissions.
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    std::io::Write::write_all(&mut file, text.as_bytes())
-}
-
-pub fn forget_token(dir: &Path) {
-    let _ = std::fs::remove_file(dir.join("token.json"));
+pub fn normalize(url: &str) -> String {
+    url.trim().trim_end_matches('/').to_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("casting-tui-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
     #[test]
-    fn server_comes_from_flag_then_file_then_default() {
-        let dir = temp_dir("server");
-        assert_eq!(resolve_server(None, Some(&dir)), DEFAULT_SERVER);
-        std::fs::write(
-            dir.join("config.json"),
-            r#"{"server":"https://casting.example/"}"#,
-        )
-        .unwrap();
-        assert_eq!(resolve_server(None, Some(&dir)), "https://casting.example");
-        assert_eq!(
-            resolve_server(Some("http://x:1".into()), Some(&dir)),
-            "http://x:1"
-        );
-    }
-
-    #[test]
-    fn tokens_are_private_and_expire() {
-        let dir = temp_dir("token");
-        let saved = SavedToken {
-            server: "http://s".into(),
-            token: "t".into(),
-            expires_at: now() + 60,
-        };
-        save_token(&dir, &saved).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join("token.json"))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-        assert_eq!(load_token(&dir, "http://s"), Some(saved.clone()));
-        assert_eq!(
-            load_token(&dir, "http://other"),
-            None,
-            "a token is for its server only"
-        );
-        save_token(
-            &dir,
-            &SavedToken {
-                expires_at: now() - 1,
-                ..saved
-            },
+    fn servers_are_named_in_the_config_and_chosen_by_name_or_url() {
+        let config = Config::parse(
+            r#"
+            [[servers]]
+            name = "prod"
+            url = "https://casting.example/"
+            [[servers]]
+            name = "local"
+            url = "http://127.0.0.1:8080"
+            "#,
         )
         .unwrap();
         assert_eq!(
-            load_token(&dir, "http://s"),
-            None,
-            "an expired token is not used"
+            resolve_server(Some("prod".into()), &config),
+            Ok(ServerChoice::Url("https://casting.example".into()))
         );
+        assert_eq!(
+            resolve_server(Some("http://x:1".into()), &config),
+            Ok(ServerChoice::Url("http://x:1".into()))
+        );
+        assert_eq!(
+            resolve_server(None, &config),
+            Ok(ServerChoice::Pick(config.servers.clone())),
+            "several servers and none chosen: the picker"
+        );
+        let error = resolve_server(Some("staging".into()), &config).unwrap_err();
+        assert!(error.contains("known: prod, local"), "{error}");
+        assert_eq!(
+            resolve_server(None, &Config::default()),
+            Ok(ServerChoice::Url(DEFAULT_SERVER.into()))
+        );
+    }
+
+    #[test]
+    fn a_bad_config_is_a_clear_error() {
+        let error = Config::parse("[colors]\naccent = \"sparkly\"").unwrap_err();
+        assert!(error.contains("not a colour"), "{error}");
+        let error = Config::parse("mouse = \"maybe\"").unwrap_err();
+        assert!(error.contains("mouse") || error.contains("bool"), "{error}");
+        let error = Config::parse("colour = 1").unwrap_err();
+        assert!(error.contains("unknown field"), "{error}");
+        let config =
+            Config::parse("theme = \"light\"\nmouse = false\n[keys]\ndelete = [\"D\"]").unwrap();
+        assert_eq!(config.theme, ThemeName::Light);
+        assert!(!config.mouse);
+        assert_eq!(config.keys["delete"], vec!["D".to_owned()]);
     }
 }

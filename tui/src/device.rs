@@ -9,9 +9,8 @@ use serde::Deserialize;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::action::{Action, DeviceEvent, Outcome};
-use crate::api::ApiClient;
-use crate::app::Session;
-use crate::config::now;
+use crate::api::{ApiClient, ApiError};
+use crate::session::{Renewal, Session, now};
 
 #[derive(Deserialize)]
 struct DeviceAuthorization {
@@ -40,6 +39,9 @@ struct TokenAnswer {
     access_token: Option<String>,
     #[serde(default)]
     expires_in: Option<i64>,
+    /// Granted when the provider lets this client renew its sessions.
+    #[serde(default)]
+    refresh_token: Option<String>,
     #[serde(default)]
     error: Option<String>,
     #[serde(default)]
@@ -53,7 +55,8 @@ struct TokenAnswer {
 pub fn device_request<'a>(client_id: &'a str, audience: &'a str) -> Vec<(&'static str, &'a str)> {
     let mut form = vec![
         ("client_id", client_id),
-        ("scope", "openid profile"),
+        // offline_access asks for a refresh token, to renew the session.
+        ("scope", "openid profile offline_access"),
         ("audience", audience),
     ];
     if reqwest::Url::parse(audience).is_ok() {
@@ -154,18 +157,10 @@ async fn flow(
             .json()
             .await
             .map_err(|e| format!("Unexpected answer from the identity provider: {e}"))?;
-        if let Some(token) = answer.access_token {
-            let me = api
-                .me(&token)
+        if answer.access_token.is_some() {
+            return session_for(api, answer, token_endpoint, client_id)
                 .await
-                .map_err(|e| format!("The server refused the new token: {}", e.describe()))?;
-            return Ok(Session {
-                token,
-                username: me.username.or(Some(me.subject)),
-                role: me.role,
-                permissions: me.permissions,
-                expires_at: now() + answer.expires_in.unwrap_or(3600),
-            });
+                .map_err(|e| format!("The server refused the new token: {}", e.describe()));
         }
         match answer.error.as_deref() {
             Some("authorization_pending") => {}
@@ -183,4 +178,81 @@ async fn flow(
             }
         }
     }
+}
+
+/// The session a provider's token answer opens, as the server sees its
+/// token; renewable when a refresh token came with it.
+async fn session_for(
+    api: &ApiClient,
+    answer: TokenAnswer,
+    token_endpoint: &str,
+    client_id: &str,
+) -> Result<Session, ApiError> {
+    let token = answer
+        .access_token
+        .ok_or_else(|| ApiError::Unexpected("no access token".into()))?;
+    let me = api.me(&token).await?;
+    Ok(Session {
+        token,
+        username: me.username.or(Some(me.subject)),
+        role: me.role,
+        permissions: me.permissions,
+        expires_at: now() + answer.expires_in.unwrap_or(3600),
+        issued_at: now(),
+        remembered: false,
+        renewal: match answer.refresh_token {
+            Some(refresh_token) => Renewal::Provider {
+                token_endpoint: token_endpoint.to_owned(),
+                client_id: client_id.to_owned(),
+                refresh_token,
+            },
+            None => Renewal::Impossible,
+        },
+    })
+}
+
+/// Renews a browser sign-in's session with its refresh token (RFC 6749
+/// §6). A provider that refuses it ended the session: that is a 401.
+pub async fn refresh(
+    api: &ApiClient,
+    token_endpoint: &str,
+    client_id: &str,
+    refresh_token: &str,
+) -> Result<Session, ApiError> {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(15))
+        .build()
+        .map_err(|e| ApiError::Unreachable(e.to_string()))?;
+    let response = http
+        .post(token_endpoint)
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+            ("client_id", client_id),
+        ])
+        .send()
+        .await
+        .map_err(|e| ApiError::Unreachable(format!("the identity provider: {e}")))?;
+    let status = response.status();
+    let mut answer: TokenAnswer = response
+        .json()
+        .await
+        .map_err(|e| ApiError::Unexpected(format!("the identity provider: {e}")))?;
+    if answer.access_token.is_none() {
+        let why = answer
+            .error_description
+            .or(answer.error)
+            .unwrap_or_else(|| status.to_string());
+        let status = if status.is_server_error() { 503 } else { 401 };
+        return Err(ApiError::Status {
+            status,
+            message: "the identity provider did not renew the session".into(),
+            detail: Some(why),
+            fields: Default::default(),
+            retry_after: None,
+        });
+    }
+    // A provider that does not rotate refresh tokens keeps the old one good.
+    answer.refresh_token = answer.refresh_token.or(Some(refresh_token.to_owned()));
+    session_for(api, answer, token_endpoint, client_id).await
 }

@@ -11,6 +11,8 @@ use casting_shared::{Actor, Movie};
 use serde_json::{Map, Value, json};
 use tui_input::Input;
 
+use crate::collection::Collection;
+
 pub struct Field {
     /// The JSON key.
     pub key: &'static str,
@@ -38,13 +40,13 @@ impl Field {
         self.input.value()
     }
 
-    fn changed(&self) -> bool {
+    pub fn changed(&self) -> bool {
         self.input.value() != self.original
     }
 }
 
 pub struct Form {
-    pub collection: &'static str,
+    pub collection: Collection,
     /// `None` when creating.
     pub id: Option<i64>,
     /// The version the edit started from, sent as `If-Match`.
@@ -72,7 +74,7 @@ pub enum Checked {
 }
 
 impl Form {
-    fn with_fields(collection: &'static str, id: Option<i64>, fields: Vec<Field>) -> Self {
+    fn with_fields(collection: Collection, id: Option<i64>, fields: Vec<Field>) -> Self {
         Self {
             collection,
             id,
@@ -88,7 +90,7 @@ impl Form {
 
     pub fn new_actor() -> Self {
         Self::with_fields(
-            "actors",
+            Collection::Actors,
             None,
             vec![
                 Field::new("name", "Name", String::new(), "1–200 characters"),
@@ -105,7 +107,7 @@ impl Form {
 
     pub fn edit_actor(actor: &Actor) -> Self {
         Self::with_fields(
-            "actors",
+            Collection::Actors,
             Some(actor.id),
             vec![
                 Field::new("name", "Name", actor.name.clone(), "1–200 characters"),
@@ -117,7 +119,7 @@ impl Form {
 
     pub fn new_movie() -> Self {
         Self::with_fields(
-            "movies",
+            Collection::Movies,
             None,
             vec![
                 Field::new("title", "Title", String::new(), "1–200 characters"),
@@ -128,7 +130,7 @@ impl Form {
 
     pub fn edit_movie(movie: &Movie) -> Self {
         Self::with_fields(
-            "movies",
+            Collection::Movies,
             Some(movie.id),
             vec![
                 Field::new("title", "Title", movie.title.clone(), "1–200 characters"),
@@ -143,11 +145,7 @@ impl Form {
     }
 
     pub fn title(&self) -> String {
-        let noun = if self.collection == "actors" {
-            "actor"
-        } else {
-            "movie"
-        };
+        let noun = self.collection.noun();
         match self.id {
             None => format!("New {noun}"),
             Some(id) => format!("Edit {noun} #{id}"),
@@ -185,11 +183,7 @@ impl Form {
                 )
             })
             .collect();
-        let noun = if self.collection == "actors" {
-            "actor"
-        } else {
-            "movie"
-        };
+        let noun = self.collection.noun();
         self.conflict = Some(if changes.is_empty() {
             format!("Someone else saved this {noun} since you opened it.")
         } else {
@@ -201,19 +195,40 @@ impl Form {
         ));
     }
 
-    /// Ctrl-R after a 412: start again from the server's version.
+    /// Ctrl-R after a 412: their version, with every change of the user's
+    /// that nobody else made kept on top of it.
     pub fn load_theirs(&mut self) -> bool {
         let Some((values, etag)) = self.theirs.take() else {
             return false;
         };
-        for (field, value) in self.fields.iter_mut().zip(values) {
-            field.input = Input::new(value.clone());
-            field.original = value;
+        let mut kept = Vec::new();
+        let mut lost = Vec::new();
+        for (field, theirs) in self.fields.iter_mut().zip(values) {
+            let mine = field.input.value().to_owned();
+            let i_changed = mine != field.original;
+            let they_changed = theirs != field.original;
+            if i_changed && !they_changed {
+                kept.push(field.label);
+            } else {
+                if i_changed && mine != theirs {
+                    lost.push(format!("{} (yours was \"{mine}\")", field.label));
+                }
+                field.input = Input::new(theirs.clone());
+            }
+            field.original = theirs;
             field.error = None;
         }
         self.etag = etag;
         self.conflict = None;
-        self.message = Some("Loaded the current version; make your change again".into());
+        let mut message = String::from("Loaded their version");
+        if !kept.is_empty() {
+            message.push_str(&format!("; kept your change to {}", kept.join(", ")));
+        }
+        if !lost.is_empty() {
+            message.push_str(&format!("; they changed {} too", lost.join(", ")));
+        }
+        message.push_str(". Ctrl-S saves.");
+        self.message = Some(message);
         true
     }
 
@@ -234,16 +249,7 @@ impl Form {
             if !creating && !field.changed() {
                 continue;
             }
-            let parsed: Result<Option<Value>, String> = match field.key {
-                "name" => parse_actor_name(raw).map(|v| Some(json!(v))),
-                "age" => parse_age_text(raw).map(|v| Some(json!(v))),
-                "gender" if creating && raw.trim().is_empty() => Ok(None),
-                "gender" => parse_gender(raw).map(|v| Some(json!(v))),
-                "title" => parse_movie_title(raw).map(|v| Some(json!(v))),
-                "release_date" => parse_release_date(raw).map(|d| Some(json!(format_date(d)))),
-                _ => Ok(None),
-            };
-            match parsed {
+            match parse_field(field.key, raw, creating) {
                 Ok(Some(value)) => {
                     body.insert(field.key.to_owned(), value);
                 }
@@ -266,6 +272,13 @@ impl Form {
         Checked::Body(Value::Object(body))
     }
 
+    /// Checks the focused field again, so its error goes as it is corrected.
+    pub fn recheck_focused(&mut self) {
+        let creating = self.id.is_none();
+        let field = &mut self.fields[self.focus];
+        field.error = parse_field(field.key, field.input.value(), creating).err();
+    }
+
     /// Shows the server's 422 field errors beside their fields.
     pub fn apply_server_errors(&mut self, fields: &BTreeMap<String, String>) {
         let mut unplaced = Vec::new();
@@ -279,6 +292,23 @@ impl Form {
             self.focus = first;
         }
         self.message = (!unplaced.is_empty()).then(|| unplaced.join("; "));
+    }
+}
+
+/// One field's value for the body (`None`: left out), or why it is wrong.
+fn parse_field(key: &str, raw: &str, creating: bool) -> Result<Option<Value>, String> {
+    match key {
+        "name" => parse_actor_name(raw).map(|v| Some(json!(v))),
+        // "-5" is a whole number out of range, not a typo: say the range.
+        "age" if raw.trim().parse::<i64>().is_ok_and(|n| n < 0) => {
+            Err("must be between 0 and 150".into())
+        }
+        "age" => parse_age_text(raw).map(|v| Some(json!(v))),
+        "gender" if creating && raw.trim().is_empty() => Ok(None),
+        "gender" => parse_gender(raw).map(|v| Some(json!(v))),
+        "title" => parse_movie_title(raw).map(|v| Some(json!(v))),
+        "release_date" => parse_release_date(raw).map(|d| Some(json!(format_date(d)))),
+        _ => Ok(None),
     }
 }
 

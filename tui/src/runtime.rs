@@ -1,25 +1,41 @@
-//! The event loop: draws, reads keys, runs effects in the background and
-//! feeds their results back. The terminal is restored on quit, on error and
-//! on panic (`ratatui::init` installs the panic hook).
+//! The event loop: draws, reads keys and the mouse, runs effects in the
+//! background and feeds their results back, and renews the session's token
+//! before it expires. The terminal is restored on quit, on error and on
+//! panic (`ratatui::init` installs the panic hook).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crossterm::event::{Event, EventStream};
+use crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event, EventStream, MouseButton, MouseEvent,
+    MouseEventKind,
+};
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 
-use crate::action::{Action, Outcome};
+use crate::action::{Action, Mouse, Outcome};
 use crate::api::{ApiClient, ListParams};
-use crate::app::{App, Effect, Session};
-use crate::cast::{CastRequest, PICKER_ROWS};
-use crate::config::{self, now};
+use crate::app::{App, Effect};
+use crate::cast::{CastRequest, PICKER_PAGE};
+use crate::config::{Config, ServerChoice};
+use crate::session::{self, Renewal, Session, now};
 
-pub async fn run(server: String, config_dir: Option<PathBuf>) -> anyhow::Result<()> {
+pub async fn run(
+    choice: ServerChoice,
+    config: Config,
+    config_dir: Option<PathBuf>,
+) -> anyhow::Result<()> {
     let mut terminal = ratatui::init();
-    let result = event_loop(&mut terminal, server, config_dir).await;
+    let mouse = config.mouse;
+    if mouse {
+        crossterm::execute!(std::io::stdout(), EnableMouseCapture)?;
+    }
+    let result = event_loop(&mut terminal, choice, config, config_dir).await;
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+    }
     ratatui::restore();
     result
 }
@@ -28,56 +44,117 @@ struct Runner {
     api: ApiClient,
     events: UnboundedSender<Action>,
     config_dir: Option<PathBuf>,
+    server: String,
     device: Option<JoinHandle<()>>,
     /// The token of the session, for requests.
     token: Option<String>,
 }
 
+/// The renewal timer's wait when there is no session (it is then disabled).
+const IDLE: Duration = Duration::from_secs(3600);
+
+/// Two clicks on one cell within this time are a double click.
+const DOUBLE_CLICK: Duration = Duration::from_millis(400);
+
 async fn event_loop(
     terminal: &mut DefaultTerminal,
-    server: String,
+    choice: ServerChoice,
+    config: Config,
     config_dir: Option<PathBuf>,
 ) -> anyhow::Result<()> {
     let (events, mut results) = unbounded_channel::<Action>();
+    let server = match &choice {
+        ServerChoice::Url(url) => url.clone(),
+        ServerChoice::Pick(_) => String::new(),
+    };
     let mut app = App::new(server.clone());
+    app.configure(config).map_err(anyhow::Error::msg)?;
     app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
-    let saved = config_dir
-        .as_deref()
-        .and_then(|d| config::load_token(d, &server));
     let mut runner = Runner {
         api: ApiClient::new(&server),
         events,
         config_dir,
+        server: server.clone(),
         device: None,
         token: None,
     };
-    let first = app.start(saved);
-    runner.run_all(&app, first);
+    match choice {
+        ServerChoice::Url(_) => {
+            let saved = runner
+                .config_dir
+                .as_deref()
+                .and_then(|d| session::load_token(d, &server));
+            let first = app.start(saved);
+            runner.run_all(&app, first);
+        }
+        ServerChoice::Pick(servers) => app.pick_server(servers),
+    }
 
-    let mut keys = EventStream::new();
+    let mut input = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_millis(120));
+    // The ticker is not polled while nothing animates or waits to expire;
+    // the ticks missed meanwhile must not all arrive at once when it is
+    // again (a new status message would be gone at once).
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_click: Option<(tokio::time::Instant, u16, u16)> = None;
     while !app.quitting {
         terminal.draw(|frame| frame.render_widget(&app, frame.area()))?;
+        let renew_in = app.session.as_ref().map(|s| {
+            let at = s.renew_at().max(app.renew_not_before);
+            Duration::from_secs(at.saturating_sub(now()).max(0) as u64)
+        });
         let effects = tokio::select! {
-            event = keys.next() => match event {
+            event = input.next() => match event {
                 Some(Ok(Event::Key(key))) => app.handle_key(key),
                 Some(Ok(Event::Resize(width, height))) => app.update(Action::Resize(width, height)),
+                Some(Ok(Event::Mouse(event))) => match mouse_action(event, &mut last_click) {
+                    Some(mouse) => app.update(Action::Mouse(mouse)),
+                    None => Vec::new(),
+                },
                 Some(Ok(_)) => Vec::new(),
                 Some(Err(error)) => return Err(error.into()),
                 None => break,
             },
             Some(action) = results.recv() => app.update(action),
-            _ = ticker.tick(), if app.loading() => app.update(Action::Tick),
+            _ = ticker.tick(), if app.loading() || app.status_until.is_some() => app.update(Action::Tick),
+            _ = tokio::time::sleep(renew_in.unwrap_or(IDLE)), if renew_in.is_some() && !app.renewing => {
+                app.update(Action::RenewSession)
+            }
         };
-        runner.token = app.session.as_ref().map(|s| s.token.clone());
         runner.run_all(&app, effects);
     }
     if let Some(device) = runner.device.take() {
         device.abort();
     }
     Ok(())
+}
+
+/// A mouse event as the app sees it: clicks (double when quick on the same
+/// cell) and the wheel.
+fn mouse_action(
+    event: MouseEvent,
+    last_click: &mut Option<(tokio::time::Instant, u16, u16)>,
+) -> Option<Mouse> {
+    let (column, row) = (event.column, event.row);
+    match event.kind {
+        MouseEventKind::ScrollUp => Some(Mouse::ScrollUp),
+        MouseEventKind::ScrollDown => Some(Mouse::ScrollDown),
+        MouseEventKind::Down(MouseButton::Left) => {
+            let now = tokio::time::Instant::now();
+            let double = last_click.is_some_and(|(at, c, r)| {
+                now.duration_since(at) < DOUBLE_CLICK && c == column && r == row
+            });
+            *last_click = (!double).then_some((now, column, row));
+            Some(if double {
+                Mouse::DoubleClick { column, row }
+            } else {
+                Mouse::Click { column, row }
+            })
+        }
+        _ => None,
+    }
 }
 
 impl Runner {
@@ -116,46 +193,73 @@ impl Runner {
                     role: Some(r.role),
                     permissions: r.permissions,
                     expires_at: now() + r.expires_in as i64,
+                    issued_at: now(),
+                    remembered: remember,
+                    renewal: Renewal::Server,
                 });
                 Outcome::LoggedIn { result, remember }
             }),
             Effect::Restore { token, expires_at } => self.spawn(|api, _| async move {
                 let result = api.me(&token).await.map(|me| Session {
                     token: token.clone(),
+                    renewal: Renewal::for_subject(&me.subject),
                     username: me.username.or(Some(me.subject)),
                     role: me.role,
                     permissions: me.permissions,
                     expires_at,
+                    // Unknown: renew with a fifth of a default hour left at most.
+                    issued_at: expires_at.min(now() + 3600) - 3600,
+                    remembered: true,
                 });
                 Outcome::Restored(result)
             }),
-            Effect::FetchActors(request) => self.spawn(|api, token| async move {
-                let result = api
-                    .list_actors(&token, &request.params)
-                    .await
-                    .map(|l| (l.actors, l.total.max(0) as usize));
-                Outcome::ActorsPage {
+            Effect::Refresh { token, renewal } => self.spawn(|api, _| async move {
+                let result = match renewal {
+                    Renewal::Provider {
+                        token_endpoint,
+                        client_id,
+                        refresh_token,
+                    } => {
+                        crate::device::refresh(&api, &token_endpoint, &client_id, &refresh_token)
+                            .await
+                    }
+                    _ => api.refresh(&token).await.map(|r| Session {
+                        token: r.access_token,
+                        username: None,
+                        role: Some(r.role),
+                        permissions: r.permissions,
+                        expires_at: now() + r.expires_in as i64,
+                        issued_at: now(),
+                        remembered: false,
+                        renewal: Renewal::Server,
+                    }),
+                };
+                Outcome::Refreshed(result)
+            }),
+            Effect::FetchPage {
+                collection,
+                request,
+            } => self.spawn(|api, token| async move {
+                Outcome::Page {
+                    collection,
                     generation: request.generation,
                     page: request.page,
-                    result,
+                    result: api.page(&token, collection, &request.params).await,
                 }
             }),
-            Effect::FetchMovies(request) => self.spawn(|api, token| async move {
-                let result = api
-                    .list_movies(&token, &request.params)
-                    .await
-                    .map(|l| (l.movies, l.total.max(0) as usize));
-                Outcome::MoviesPage {
-                    generation: request.generation,
-                    page: request.page,
-                    result,
+            Effect::FetchRow { collection, id } => self.spawn(|api, token| async move {
+                Outcome::Fetched {
+                    collection,
+                    id,
+                    result: api.record(&token, collection, id).await,
                 }
             }),
-            Effect::FetchActor(id) => self.spawn(|api, token| async move {
-                Outcome::ActorFetched(api.get_actor(&token, id).await)
-            }),
-            Effect::FetchMovie(id) => self.spawn(|api, token| async move {
-                Outcome::MovieFetched(api.get_movie(&token, id).await)
+            Effect::FetchRelated { collection, id } => self.spawn(|api, token| async move {
+                Outcome::RelatedLoaded {
+                    collection,
+                    id,
+                    result: api.related(&token, collection, id).await,
+                }
             }),
             Effect::Create { collection, body } => self.spawn(|api, token| async move {
                 Outcome::Saved {
@@ -194,15 +298,14 @@ impl Runner {
                 }
             }),
             Effect::SaveToken(saved) => {
-                if let Some(dir) = &self.config_dir
-                    && let Err(error) = config::save_token(dir, &saved)
-                {
-                    let _ = error; // Remembering is a convenience; the session goes on.
+                if let Some(dir) = &self.config_dir {
+                    // Remembering is a convenience; the session goes on without it.
+                    let _ = session::save_token(dir, &saved);
                 }
             }
             Effect::ForgetToken => {
                 if let Some(dir) = &self.config_dir {
-                    config::forget_token(dir);
+                    let _ = session::forget_token(dir, &self.server);
                 }
             }
             Effect::StartDeviceFlow(external) => {
@@ -212,18 +315,24 @@ impl Runner {
                 let (api, events) = (self.api.clone(), self.events.clone());
                 self.device = Some(tokio::spawn(crate::device::sign_in(api, external, events)));
             }
+            Effect::CancelDeviceFlow => {
+                if let Some(device) = self.device.take() {
+                    device.abort();
+                }
+            }
             Effect::Cast { movie_id, request } => self.spawn(move |api, token| async move {
                 match request {
-                    CastRequest::Load => Outcome::CastLoaded {
-                        movie_id,
-                        result: api.cast(&token, movie_id).await,
-                    },
-                    CastRequest::Search { generation, q } => {
+                    CastRequest::Search {
+                        generation,
+                        q,
+                        page,
+                    } => {
                         let params = ListParams {
-                            page: 1,
-                            per_page: PICKER_ROWS,
+                            page,
+                            per_page: PICKER_PAGE,
                             sort: "name".into(),
                             q,
+                            filters: Vec::new(),
                         };
                         let result = api
                             .list_actors(&token, &params)
@@ -232,6 +341,7 @@ impl Runner {
                         Outcome::CastSearch {
                             movie_id,
                             generation,
+                            page,
                             result,
                         }
                     }
@@ -257,16 +367,23 @@ impl Runner {
                     },
                 }
             }),
-            Effect::FetchFilmography(actor_id) => self.spawn(move |api, token| async move {
-                Outcome::FilmographyLoaded {
-                    actor_id,
-                    result: api.filmography(&token, actor_id).await,
-                }
+            Effect::Export {
+                collection,
+                params,
+                path,
+            } => self.spawn(|api, token| async move {
+                let result =
+                    crate::export::export_to_file(&api, &token, collection, &params, &path).await;
+                Outcome::Exported { path, result }
             }),
-            Effect::CancelDeviceFlow => {
-                if let Some(device) = self.device.take() {
-                    device.abort();
-                }
+            Effect::UseServer(url) => {
+                self.api = ApiClient::new(&url);
+                self.server = url.clone();
+                let saved = self
+                    .config_dir
+                    .as_deref()
+                    .and_then(|d| session::load_token(d, &url));
+                let _ = self.events.send(Action::Done(Outcome::ServerChosen(saved)));
             }
         }
     }

@@ -63,6 +63,11 @@ fn install_provider(dir: &std::path::Path) {
 
 impl Provider {
     async fn start() -> Self {
+        Self::start_with_access_tokens_of(3600).await
+    }
+
+    /// The provider, its access tokens lasting `seconds`.
+    async fn start_with_access_tokens_of(seconds: u64) -> Self {
         let dir = oidc_dir();
         let node = std::process::Command::new("node").arg("--version").output();
         assert!(
@@ -75,6 +80,7 @@ impl Provider {
             .arg("0")
             .current_dir(&dir)
             .env("OIDC_EXIT_WITH_STDIN", "1")
+            .env("OIDC_ACCESS_TOKEN_TTL", seconds.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -338,6 +344,40 @@ async fn browser_sign_in_through_a_real_provider_logs_in_with_the_directors_perm
         "{me}"
     );
 
+    tmux.keys(&["q"]).await;
+    tmux.wait_until_gone().await;
+}
+
+/// Its access tokens last 10 s: the client renews them with the refresh
+/// token the provider granted, and works on past the first one's end.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_browser_sign_in_is_renewed_with_the_providers_refresh_token() {
+    let provider = Provider::start_with_access_tokens_of(10).await;
+    let browser = Browser::new("director", "approve");
+    let (server, _) = start_server_trusting(Some(provider.external_issuer().await)).await;
+    let tmux = Tmux::new();
+    tmux.launch_with(&server, &[("PATH", &browser.path())])
+        .await;
+    sign_in_with_browser(&tmux, &provider).await;
+    browser.finished().await;
+    tmux.wait_for("actors: row 1 of 64").await;
+    let signed_in = Instant::now();
+    let issued = |provider: &Provider| {
+        provider
+            .events()
+            .iter()
+            .filter(|e| e["event"] == "token_issued")
+            .count()
+    };
+    wait_until("a second token, from the refresh token", 20, || {
+        issued(&provider) >= 2
+    })
+    .await;
+    // Past the first token's end, the session goes on.
+    tokio::time::sleep(Duration::from_secs(11).saturating_sub(signed_in.elapsed())).await;
+    tmux.keys(&["R"]).await;
+    let screen = tmux.wait_for("Reloaded: 64 actors").await;
+    assert!(!screen.contains("Session ended"), "{screen}");
     tmux.keys(&["q"]).await;
     tmux.wait_until_gone().await;
 }

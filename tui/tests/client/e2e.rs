@@ -12,27 +12,84 @@ use casting_server::{Application, HttpSettings, Settings};
 use serde_json::{Value, json};
 use tokio::process::Command;
 
-/// The real server with demo data, on a throwaway in-memory database;
+/// A fresh SQLite file in a directory of its own, removed at the end: a
+/// store the test can reach beside the server, as `casting-server users`
+/// does while a server runs.
+pub(crate) struct Database {
+    dir: PathBuf,
+    location: Location,
+}
+
+impl Database {
+    pub(crate) fn new() -> Self {
+        let id = uuid::Uuid::new_v4().simple();
+        let dir = std::env::temp_dir().join(format!("casting-tui-db-{id}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let location = Location::SqliteFile(dir.join("casting.db"));
+        Self { dir, location }
+    }
+
+    /// What `casting-server users disable` then `enable` does: the user's
+    /// tokens are taken back (each server notices within seconds), while
+    /// the account itself stays as it was.
+    pub(crate) async fn take_tokens_back(&self, username: &str) {
+        use casting_server::db::Store;
+        use casting_server::identity::users;
+        let store = Store::open(&self.location, &StoreSettings::default())
+            .await
+            .unwrap();
+        assert!(users::set_disabled(&store, username, true).await.unwrap());
+        assert!(users::set_disabled(&store, username, false).await.unwrap());
+        store.close().await;
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The real server with demo data on a throwaway in-memory database;
 /// returns its URL and the demo passwords.
 async fn start_server() -> (String, Vec<(String, String)>) {
-    start_server_trusting(None).await
+    start_on(Location::SqliteMemory, |auth| auth.external = None).await
+}
+
+/// The real server with demo data on `db`.
+pub(crate) async fn start_server_on(db: &Database) -> (String, Vec<(String, String)>) {
+    start_server_with(db, |_| {}).await
+}
+
+/// The real server with demo data on `db` and these auth settings changed.
+pub(crate) async fn start_server_with(
+    db: &Database,
+    change: impl FnOnce(&mut AuthSettings),
+) -> (String, Vec<(String, String)>) {
+    start_on(db.location.clone(), change).await
 }
 
 /// The same, trusting an external issuer as well.
 pub(crate) async fn start_server_trusting(
     external: Option<ExternalIssuer>,
 ) -> (String, Vec<(String, String)>) {
+    start_on(Location::SqliteMemory, |auth| auth.external = external).await
+}
+
+async fn start_on(
+    database: Location,
+    change: impl FnOnce(&mut AuthSettings),
+) -> (String, Vec<(String, String)>) {
+    let mut auth = AuthSettings::default();
+    change(&mut auth);
     let settings = Settings {
-        database: Location::SqliteMemory,
+        database,
         store: StoreSettings::default(),
         http: HttpSettings {
             bind: "127.0.0.1:0".parse().unwrap(),
             ..HttpSettings::default()
         },
-        auth: AuthSettings {
-            external,
-            ..AuthSettings::default()
-        },
+        auth,
         demo: true,
     };
     let application = Application::build(settings).await.unwrap();
@@ -75,7 +132,7 @@ impl Tmux {
             .expect("tmux runs")
     }
 
-    async fn launch(&self, server: &str) {
+    pub(crate) async fn launch(&self, server: &str) {
         self.launch_with(server, &[]).await;
     }
 
@@ -126,6 +183,12 @@ impl Tmux {
             .into_owned()
     }
 
+    /// The screen with its styles, as escape sequences.
+    pub(crate) async fn screen_with_styles(&self) -> String {
+        let out = self.tmux(&["capture-pane", "-p", "-e", "-t", "tui"]).await;
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Sends keys one write each, as a person types them. A key after
     /// `Escape` would reach the client in the same read and be taken as
     /// Alt-key (as any terminal library reads ESC + key), so `Escape` must
@@ -142,7 +205,7 @@ impl Tmux {
         }
     }
 
-    async fn type_text(&self, text: &str) {
+    pub(crate) async fn type_text(&self, text: &str) {
         self.tmux(&["send-keys", "-t", "tui", "-l", text]).await;
     }
 
@@ -205,14 +268,14 @@ impl Drop for Tmux {
     }
 }
 
-struct Api {
+pub(crate) struct Api {
     base: String,
-    token: String,
+    pub(crate) token: String,
     http: reqwest::Client,
 }
 
 impl Api {
-    async fn login(base: &str, username: &str, password: &str) -> Self {
+    pub(crate) async fn login(base: &str, username: &str, password: &str) -> Self {
         let http = reqwest::Client::new();
         let body: Value = http
             .post(format!("{base}/auth/login"))
@@ -230,7 +293,16 @@ impl Api {
         }
     }
 
-    async fn get(&self, path: &str) -> (u16, Value) {
+    /// Waits until the server refuses this client's token (at most 20 s).
+    pub(crate) async fn wait_until_refused(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.get("/auth/me").await.0 != 401 {
+            assert!(Instant::now() < deadline, "the token is still accepted");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub(crate) async fn get(&self, path: &str) -> (u16, Value) {
         let response = self
             .http
             .get(format!("{}{path}", self.base))
@@ -241,6 +313,19 @@ impl Api {
         (response.status().as_u16(), response.json().await.unwrap())
     }
 
+    /// PATCH with this JSON body: someone else's edit.
+    pub(crate) async fn patch(&self, path: &str, body: &Value) -> u16 {
+        self.http
+            .patch(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
     async fn actors_named(&self, name: &str) -> Vec<Value> {
         let (_, body) = self
             .get(&format!("/actors?q={}", name.replace(' ', "%20")))
@@ -249,7 +334,7 @@ impl Api {
     }
 }
 
-fn password<'a>(passwords: &'a [(String, String)], user: &str) -> &'a str {
+pub(crate) fn password<'a>(passwords: &'a [(String, String)], user: &str) -> &'a str {
     &passwords.iter().find(|(u, _)| u == user).unwrap().1
 }
 
@@ -355,11 +440,11 @@ async fn an_assistant_sees_only_their_keys_and_remember_me_survives_a_restart() 
     tmux.keys(&["q"]).await;
     tmux.wait_until_gone().await;
 
-    let saved = std::fs::read_to_string(tmux.config_dir.join("token.json")).unwrap();
+    let saved = std::fs::read_to_string(tmux.config_dir.join("tokens.json")).unwrap();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(tmux.config_dir.join("token.json"))
+        let mode = std::fs::metadata(tmux.config_dir.join("tokens.json"))
             .unwrap()
             .permissions()
             .mode();
@@ -372,14 +457,18 @@ async fn an_assistant_sees_only_their_keys_and_remember_me_survives_a_restart() 
     tmux.wait_until_gone().await;
 
     // A revoked token sends the user back to the login screen with a message.
-    let mut token: Value = serde_json::from_str(&saved).unwrap();
-    token["token"] = json!("revoked.token.value");
-    std::fs::write(tmux.config_dir.join("token.json"), token.to_string()).unwrap();
+    let mut tokens: Value = serde_json::from_str(&saved).unwrap();
+    assert!(
+        tokens[&server]["token"].is_string(),
+        "kept for its server: {tokens}"
+    );
+    tokens[&server]["token"] = json!("revoked.token.value");
+    std::fs::write(tmux.config_dir.join("tokens.json"), tokens.to_string()).unwrap();
     tmux.launch(&server).await;
     tmux.wait_for("remembered session has expired or was revoked")
         .await;
     assert!(
-        !tmux.config_dir.join("token.json").exists(),
+        !tmux.config_dir.join("tokens.json").exists(),
         "a dead token is forgotten"
     );
     tmux.keys(&["Escape"]).await;

@@ -4,22 +4,13 @@ use std::collections::BTreeMap;
 
 use casting_shared::Role;
 use casting_shared::api::{AuthConfig, BuiltinLogin, ExternalLogin};
-use casting_tui::action::{Action, DeviceEvent, Outcome};
+use casting_tui::action::{Action, DeviceEvent, Outcome, Related};
 use casting_tui::api::ApiError;
 use casting_tui::app::App;
+use casting_tui::collection::Collection;
 use crossterm::event::KeyCode;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 use crate::support::*;
-
-fn screen(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| frame.render_widget(app, frame.area()))
-        .unwrap();
-    terminal.backend().to_string()
-}
 
 fn login_app() -> App {
     let mut app = App::new("https://casting.example.com".into());
@@ -136,7 +127,7 @@ fn edit_dialog_with_the_servers_field_errors() {
     let mut driven = Driven::new(Role::ExecutiveProducer, actors(10), movies(3));
     driven.press("2e");
     driven.act(Action::Done(Outcome::Saved {
-        collection: "movies",
+        collection: Collection::Movies,
         created: false,
         result: Err(ApiError::Status {
             status: 422,
@@ -173,8 +164,9 @@ fn error_when_the_server_cannot_be_reached() {
         remember: false,
     }));
     for effect in effects {
-        if let casting_tui::app::Effect::FetchActors(request) = effect {
-            app.update(Action::Done(Outcome::ActorsPage {
+        if let casting_tui::app::Effect::FetchPage { request, .. } = effect {
+            app.update(Action::Done(Outcome::Page {
+                collection: Collection::Actors,
                 generation: request.generation,
                 page: request.page,
                 result: Err(ApiError::Unreachable("connection refused".into())),
@@ -203,9 +195,10 @@ fn cast_entries() -> Vec<casting_shared::api::CastEntry> {
 fn cast_view(role: Role) -> Driven {
     let mut driven = Driven::new(role, actors(30), movies(5));
     driven.press("2c");
-    driven.act(Action::Done(Outcome::CastLoaded {
-        movie_id: 1,
-        result: Ok(cast_entries()),
+    driven.act(Action::Done(Outcome::RelatedLoaded {
+        collection: Collection::Movies,
+        id: 1,
+        result: Ok(Related::Cast(cast_entries())),
     }));
     driven
 }
@@ -242,6 +235,7 @@ fn actor_picker_filtering_as_you_type() {
     driven.act(Action::Done(Outcome::CastSearch {
         movie_id: 1,
         generation,
+        page: 1,
         result: Ok((found, total)),
     }));
     driven.key(code(KeyCode::Down));
@@ -268,9 +262,43 @@ fn filmography_of_an_actor() {
             character: character.map(str::to_owned),
         })
         .collect();
-    driven.act(Action::Done(Outcome::FilmographyLoaded {
-        actor_id: 1,
-        result: Ok(entries),
+    driven.act(Action::Done(Outcome::RelatedLoaded {
+        collection: Collection::Actors,
+        id: 1,
+        result: Ok(Related::Filmography(entries)),
     }));
     insta::assert_snapshot!(screen(&driven.app, 80, 24));
+}
+
+/// The colour the tab bar's title is drawn in.
+fn title_color(d: &mut Driven) -> ratatui::style::Color {
+    d.act(Action::Resize(80, 24));
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| frame.render_widget(&d.app, frame.area()))
+        .unwrap();
+    terminal.backend().buffer()[(1, 0)].fg
+}
+
+#[test]
+fn themes_dark_light_config_colours_and_no_color() {
+    use casting_tui::config::Config;
+    use ratatui::style::Color;
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
+    d.app.color = true;
+    assert_eq!(title_color(&mut d), Color::Cyan, "dark by default");
+    d.app
+        .configure(Config::parse("theme = \"light\"").unwrap())
+        .unwrap();
+    assert_eq!(title_color(&mut d), Color::Blue, "light");
+    d.app
+        .configure(Config::parse("theme = \"light\"\n[colors]\naccent = \"#ff5555\"").unwrap())
+        .unwrap();
+    assert_eq!(
+        title_color(&mut d),
+        Color::Rgb(0xff, 0x55, 0x55),
+        "the config's colour wins"
+    );
+    d.app.color = false;
+    assert_eq!(title_color(&mut d), Color::Reset, "NO_COLOR: none at all");
 }

@@ -2,8 +2,10 @@
 //! through its own `update`, with page answers made from in-memory rows.
 
 use casting_shared::{Actor, Movie, Role};
-use casting_tui::action::{Action, Outcome};
-use casting_tui::app::{App, Effect, Session};
+use casting_tui::action::{Action, Outcome, Record, Rows};
+use casting_tui::api::{ApiError, Tagged};
+use casting_tui::app::{App, Dialog, Effect, Session};
+use casting_tui::collection::Collection;
 use time::macros::date;
 
 pub fn actors(count: usize) -> Vec<Actor> {
@@ -47,6 +49,9 @@ pub fn session(role: Role) -> Session {
         role: Some(role),
         permissions: role.permissions().to_vec(),
         expires_at: i64::MAX,
+        issued_at: 0,
+        remembered: false,
+        renewal: casting_tui::session::Renewal::Server,
     }
 }
 
@@ -101,21 +106,32 @@ impl Driven {
         let mut follow = Vec::new();
         for effect in &effects {
             let outcome = match effect {
-                Effect::FetchActors(request) => {
+                Effect::FetchPage {
+                    collection: Collection::Actors,
+                    request,
+                } => {
                     let rows = filter(&self.actors, &request.params.q, |a| &a.name);
+                    let rows = actors_matching(rows, &request.params.filters);
                     let rows = sort_actors(rows, &request.params.sort);
-                    Some(Outcome::ActorsPage {
+                    Some(Outcome::Page {
+                        collection: Collection::Actors,
                         generation: request.generation,
                         page: request.page,
-                        result: Ok((page(&rows, request.page), rows.len())),
+                        result: Ok((Rows::Actors(page(&rows, request.page)), rows.len())),
                     })
                 }
-                Effect::FetchMovies(request) => {
+                Effect::FetchPage {
+                    collection: Collection::Movies,
+                    request,
+                } => {
                     let rows = filter(&self.movies, &request.params.q, |m| &m.title);
-                    Some(Outcome::MoviesPage {
+                    let rows = movies_matching(rows, &request.params.filters);
+                    let rows = sort_movies(rows, &request.params.sort);
+                    Some(Outcome::Page {
+                        collection: Collection::Movies,
                         generation: request.generation,
                         page: request.page,
-                        result: Ok((page(&rows, request.page), rows.len())),
+                        result: Ok((Rows::Movies(page(&rows, request.page)), rows.len())),
                     })
                 }
                 _ => None,
@@ -134,6 +150,51 @@ fn filter<T: Clone>(rows: &[T], q: &str, text: impl Fn(&T) -> &String) -> Vec<T>
         .filter(|r| text(r).to_lowercase().contains(&q))
         .cloned()
         .collect()
+}
+
+/// The server's other filters, as it applies them (ranges include their ends).
+fn actors_matching(rows: Vec<Actor>, filters: &[(&'static str, String)]) -> Vec<Actor> {
+    rows.into_iter()
+        .filter(|actor| {
+            filters.iter().all(|(key, value)| match *key {
+                "gender" => actor.gender.eq_ignore_ascii_case(value),
+                "min_age" => value.parse().is_ok_and(|min: i32| actor.age >= min),
+                "max_age" => value.parse().is_ok_and(|max: i32| actor.age <= max),
+                other => panic!("actors have no filter {other}"),
+            })
+        })
+        .collect()
+}
+
+fn movies_matching(rows: Vec<Movie>, filters: &[(&'static str, String)]) -> Vec<Movie> {
+    rows.into_iter()
+        .filter(|movie| {
+            let date = casting_shared::domain::format_date(movie.release_date);
+            filters.iter().all(|(key, value)| match *key {
+                "released_from" => date.as_str() >= value.as_str(),
+                "released_to" => date.as_str() <= value.as_str(),
+                other => panic!("movies have no filter {other}"),
+            })
+        })
+        .collect()
+}
+
+fn sort_movies(mut rows: Vec<Movie>, sort: &str) -> Vec<Movie> {
+    let (descending, field) = match sort.strip_prefix('-') {
+        Some(f) => (true, f),
+        None => (false, sort),
+    };
+    match field {
+        "title" => rows.sort_by(|a, b| a.title.cmp(&b.title).then(a.id.cmp(&b.id))),
+        "release_date" => {
+            rows.sort_by(|a, b| a.release_date.cmp(&b.release_date).then(a.id.cmp(&b.id)))
+        }
+        _ => rows.sort_by_key(|m| m.id),
+    }
+    if descending {
+        rows.reverse();
+    }
+    rows
 }
 
 fn sort_actors(mut rows: Vec<Actor>, sort: &str) -> Vec<Actor> {
@@ -158,6 +219,45 @@ fn page<T: Clone>(rows: &[T], page: usize) -> Vec<T> {
         .take(casting_tui::table::PAGE_SIZE)
         .cloned()
         .collect()
+}
+
+/// The edit dialog's values, field by field.
+pub fn form_values(d: &Driven) -> Vec<String> {
+    match &d.app.dialog {
+        Some(Dialog::Form(form)) => form.fields.iter().map(|f| f.value().to_owned()).collect(),
+        _ => panic!("no edit dialog"),
+    }
+}
+
+/// The status bar's text.
+pub fn status(app: &App) -> String {
+    app.status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
+}
+
+/// An error answer of the API with this status.
+pub fn error(status: u16) -> ApiError {
+    ApiError::Status {
+        status,
+        message: casting_shared::api::status_message(status).into(),
+        detail: None,
+        fields: std::collections::BTreeMap::new(),
+        retry_after: None,
+    }
+}
+
+/// The server's answer to `GET /actors/{id}`.
+pub fn fetched_actor(actor: Actor, etag: Option<String>) -> Outcome {
+    Outcome::Fetched {
+        collection: Collection::Actors,
+        id: actor.id,
+        result: Ok(Tagged {
+            value: Record::Actor(actor),
+            etag,
+        }),
+    }
 }
 
 pub fn char_key(c: char) -> crossterm::event::KeyEvent {
@@ -186,4 +286,23 @@ pub fn ctrl(c: char) -> crossterm::event::KeyEvent {
         crossterm::event::KeyCode::Char(c),
         crossterm::event::KeyModifiers::CONTROL,
     )
+}
+
+impl Driven {
+    /// The app at `width`×`height` (as the terminal would tell it), drawn.
+    pub fn screen_at(&mut self, width: u16, height: u16) -> String {
+        self.act(Action::Resize(width, height));
+        screen(&self.app, width, height)
+    }
+}
+
+/// The app drawn into a `width`×`height` TestBackend, as text (the app's
+/// own size is left as it is: see [`Driven::screen_at`]).
+pub fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| frame.render_widget(app, frame.area()))
+        .unwrap();
+    terminal.backend().to_string()
 }

@@ -6,7 +6,8 @@
 //
 //   node provider.mjs [PORT]        (PORT, else $OIDC_PORT, else 0: any free port)
 //
-// $OIDC_AUDIENCE is the API's identifier (default casting-agency); with
+// $OIDC_AUDIENCE is the API's identifier (default casting-agency);
+// $OIDC_ACCESS_TOKEN_TTL the access tokens' lifetime in seconds (3600); with
 // OIDC_EXIT_WITH_STDIN=1 it exits when its standard input closes.
 //
 // The first line on stdout is the issuer URL, exactly as in the tokens' `iss`.
@@ -64,14 +65,20 @@ const provider = new Provider(issuer, {
       client_id: 'casting-tui',
       client_name: 'Casting Agency terminal client',
       token_endpoint_auth_method: 'none',
-      grant_types: ['urn:ietf:params:oauth:grant-type:device_code'],
+      grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
       response_types: [],
       redirect_uris: [],
     },
   ],
   jwks: { keys: [signingKey] },
+  // A refresh token for every grant of a client allowed to use one.
+  async issueRefreshToken(ctx, client) {
+    return client.grantTypeAllowed('refresh_token');
+  },
   ttl: {
-    AccessToken: 3600,
+    // $OIDC_ACCESS_TOKEN_TTL (seconds): short, to see a client renew.
+    AccessToken: Number(process.env.OIDC_ACCESS_TOKEN_TTL ?? 3600),
+    RefreshToken: 3600,
     DeviceCode: 600,
     Grant: 3600,
     IdToken: 3600,

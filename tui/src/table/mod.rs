@@ -1,119 +1,21 @@
 //! A paged, filtered, sorted view of a collection on the server. Only the
 //! pages around what is on screen are fetched, so 100 000 rows feel like 100.
+//! The selection follows its record (by id) across sort, reload and resize.
 
 use std::collections::{HashMap, HashSet};
 
-use casting_shared::{Actor, Movie, Permission};
 use tui_input::Input;
 
 use crate::api::ListParams;
+use crate::bindings::Movement;
+use crate::record::Record;
+
+mod rows;
+
+pub use rows::{Column, TableRow};
 
 /// Rows fetched per request.
 pub const PAGE_SIZE: usize = 100;
-
-pub struct Column {
-    pub title: &'static str,
-    /// The API's sort field, if the column can be sorted.
-    pub sort: Option<&'static str>,
-    /// Share of the table's width, in percent.
-    pub width: u16,
-}
-
-/// What a table needs to know about the rows it shows.
-pub trait Record: Clone + Send + 'static {
-    const COLLECTION: &'static str;
-    const NOUN: &'static str;
-    const COLUMNS: &'static [Column];
-    const CREATE: Permission;
-    const EDIT: Permission;
-    const DELETE: Permission;
-    fn id(&self) -> i64;
-    fn cells(&self) -> Vec<String>;
-    /// What people call it: a name or a title.
-    fn label(&self) -> &str;
-}
-
-impl Record for Actor {
-    const COLLECTION: &'static str = "actors";
-    const NOUN: &'static str = "actor";
-    const COLUMNS: &'static [Column] = &[
-        Column {
-            title: "ID",
-            sort: Some("id"),
-            width: 10,
-        },
-        Column {
-            title: "Name",
-            sort: Some("name"),
-            width: 50,
-        },
-        Column {
-            title: "Age",
-            sort: Some("age"),
-            width: 10,
-        },
-        Column {
-            title: "Gender",
-            sort: None,
-            width: 30,
-        },
-    ];
-    const CREATE: Permission = Permission::PostActors;
-    const EDIT: Permission = Permission::PatchActors;
-    const DELETE: Permission = Permission::DeleteActors;
-    fn id(&self) -> i64 {
-        self.id
-    }
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.id.to_string(),
-            self.name.clone(),
-            self.age.to_string(),
-            self.gender.clone(),
-        ]
-    }
-    fn label(&self) -> &str {
-        &self.name
-    }
-}
-
-impl Record for Movie {
-    const COLLECTION: &'static str = "movies";
-    const NOUN: &'static str = "movie";
-    const COLUMNS: &'static [Column] = &[
-        Column {
-            title: "ID",
-            sort: Some("id"),
-            width: 10,
-        },
-        Column {
-            title: "Title",
-            sort: Some("title"),
-            width: 65,
-        },
-        Column {
-            title: "Release date",
-            sort: Some("release_date"),
-            width: 25,
-        },
-    ];
-    const CREATE: Permission = Permission::PostMovies;
-    const EDIT: Permission = Permission::PatchMovies;
-    const DELETE: Permission = Permission::DeleteMovies;
-    fn id(&self) -> i64 {
-        self.id
-    }
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.id.to_string(),
-            self.title.clone(),
-            casting_shared::domain::format_date(self.release_date),
-        ]
-    }
-    fn label(&self) -> &str {
-        &self.title
-    }
-}
 
 pub struct Table<R> {
     pages: HashMap<usize, Vec<R>>,
@@ -128,17 +30,39 @@ pub struct Table<R> {
     pub filter: Input,
     /// The filter line has the keyboard.
     pub filtering: bool,
+    /// The server's other filters (`gender`, `min_age`, … as sent).
+    pub filters: Vec<(&'static str, String)>,
+    /// The record the selection is on, followed across re-queries.
+    pub selected_id: Option<i64>,
     /// Bumped whenever the query changes; answers to older queries are dropped.
     pub generation: u64,
     requested: HashSet<usize>,
     /// Rows on screen belong to an older query until its first page arrives.
     stale: bool,
+    /// The query the rows held answer.
+    held: Option<ListParams>,
     /// Requests of this table in flight.
     pub loading: usize,
     pub error: Option<String>,
+    /// A record to select that is not among the pages on screen.
+    seek: Option<Seek>,
 }
 
-impl<R: Record> Default for Table<R> {
+/// Looking through the pages for a record to select (one just created,
+/// which may sort anywhere): one page at a time, a bounded number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Seek {
+    id: i64,
+    /// Pages asked so far for it.
+    asked: HashSet<usize>,
+    /// A page asked for it is awaited.
+    waiting: bool,
+}
+
+/// At most this many pages are read to find a followed record.
+pub const SEEK_PAGES: usize = 20;
+
+impl<R: TableRow> Default for Table<R> {
     fn default() -> Self {
         Self {
             pages: HashMap::new(),
@@ -149,11 +73,15 @@ impl<R: Record> Default for Table<R> {
             descending: false,
             filter: Input::default(),
             filtering: false,
+            filters: Vec::new(),
+            selected_id: None,
             generation: 0,
             requested: HashSet::new(),
             stale: false,
+            held: None,
             loading: 0,
             error: None,
+            seek: None,
         }
     }
 }
@@ -167,7 +95,7 @@ pub struct PageRequest {
     pub params: ListParams,
 }
 
-impl<R: Record> Table<R> {
+impl<R: TableRow> Table<R> {
     pub fn sortable() -> Vec<&'static Column> {
         R::COLUMNS.iter().filter(|c| c.sort.is_some()).collect()
     }
@@ -177,6 +105,12 @@ impl<R: Record> Table<R> {
             .get(self.sort_column)
             .and_then(|c| c.sort)
             .unwrap_or("id")
+    }
+
+    /// The rows held answer another filter or sort than the one asked for
+    /// now (whose first answer is awaited, or failed).
+    pub fn is_stale(&self) -> bool {
+        self.stale && self.held.as_ref() != Some(&self.params(0))
     }
 
     pub fn len(&self) -> usize {
@@ -206,7 +140,8 @@ impl<R: Record> Table<R> {
         self.filter.value()
     }
 
-    fn params(&self, page: usize) -> ListParams {
+    /// The query for a page (also what an export sends, page by page).
+    pub fn params(&self, page: usize) -> ListParams {
         let sort = if self.descending {
             format!("-{}", self.sort_field())
         } else {
@@ -217,6 +152,7 @@ impl<R: Record> Table<R> {
             per_page: PAGE_SIZE as u32,
             sort,
             q: self.query().trim().to_owned(),
+            filters: self.filters.clone(),
         }
     }
 
@@ -226,6 +162,7 @@ impl<R: Record> Table<R> {
         self.requested.clear();
         self.stale = true;
         self.error = None;
+        self.seek = None;
     }
 
     /// Pages covering the rows on screen (and the next page) not yet asked for.
@@ -244,15 +181,55 @@ impl<R: Record> Table<R> {
         for page in first..=last.max(first) {
             let have = !self.stale && self.pages.contains_key(&page);
             if !have && self.requested.insert(page) {
-                self.loading += 1;
-                wanted.push(PageRequest {
-                    generation: self.generation,
-                    page,
-                    params: self.params(page),
-                });
+                wanted.push(self.request(page));
             }
         }
+        if wanted.is_empty()
+            && self.loading == 0
+            && let Some(page) = self.next_seek_page()
+        {
+            self.requested.insert(page);
+            wanted.push(self.request(page));
+        }
         wanted
+    }
+
+    fn request(&mut self, page: usize) -> PageRequest {
+        self.loading += 1;
+        PageRequest {
+            generation: self.generation,
+            page,
+            params: self.params(page),
+        }
+    }
+
+    /// The next page to look in for a followed record the pages on screen
+    /// did not hold: where it most likely is first (a new record sorts last
+    /// by id), then every page from the top, until [`SEEK_PAGES`] were read.
+    fn next_seek_page(&mut self) -> Option<usize> {
+        let total = self.total.filter(|_| !self.stale)?;
+        let pages = total.div_ceil(PAGE_SIZE);
+        let seek = self.seek.as_mut().filter(|s| !s.waiting)?;
+        let likely = match (self.sort_column, self.descending) {
+            (0, false) => pages.saturating_sub(1),
+            _ => 0,
+        };
+        let page = std::iter::once(likely)
+            .chain(0..pages)
+            .find(|p| !seek.asked.contains(p) && !self.pages.contains_key(p));
+        match page {
+            Some(page) if seek.asked.len() < SEEK_PAGES => {
+                seek.asked.insert(page);
+                seek.waiting = true;
+                Some(page)
+            }
+            // Not found (another filter hides it, or it is far down): the
+            // selection stays where it is.
+            _ => {
+                self.seek = None;
+                None
+            }
+        }
     }
 
     /// Stores an answer; an answer to an older query is dropped.
@@ -266,11 +243,55 @@ impl<R: Record> Table<R> {
             self.stale = false;
         }
         self.error = None;
+        let sought = self.seek.as_ref().map(|s| s.id);
+        if let Some(seek) = self.seek.as_mut() {
+            seek.waiting = false;
+        }
+        let found = sought
+            .or(self.selected_id)
+            .and_then(|id| rows.iter().position(|r| r.id() == id))
+            .map(|index| page * PAGE_SIZE + index);
+        if found.is_some() {
+            self.seek = None;
+        }
         self.pages.insert(page, rows);
+        self.held = Some(self.params(0));
         self.total = Some(total);
         let last = total.saturating_sub(1);
-        self.selected = self.selected.min(last);
+        self.selected = found.unwrap_or(self.selected).min(last);
+        if found.is_some() && self.selected < self.offset {
+            self.offset = self.selected;
+        }
         self.offset = self.offset.min(self.selected);
+        self.selected_id = self.selected_row().map(R::id).or(self.selected_id);
+    }
+
+    /// Keeps the selected row on screen in a viewport of this height (after
+    /// a resize or a follow).
+    pub fn keep_visible(&mut self, viewport: usize) {
+        let viewport = viewport.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + viewport {
+            self.offset = self.selected + 1 - viewport;
+        }
+    }
+
+    /// After a delete: the row that took its place (the next one) is selected.
+    pub fn forget_selected_id(&mut self) {
+        self.selected_id = None;
+        self.seek = None;
+    }
+
+    /// Selects `id` when its page arrives (a saved or created record),
+    /// looking through other pages when it is not among those on screen.
+    pub fn follow(&mut self, id: i64) {
+        self.selected_id = Some(id);
+        self.seek = Some(Seek {
+            id,
+            asked: HashSet::new(),
+            waiting: false,
+        });
     }
 
     /// A failed page: the rows already shown stay. The page is not asked
@@ -279,6 +300,7 @@ impl<R: Record> Table<R> {
         self.loading = self.loading.saturating_sub(1);
         if generation == self.generation {
             self.error = Some(error);
+            self.seek = None;
         }
     }
 
@@ -286,11 +308,8 @@ impl<R: Record> Table<R> {
     pub fn select(&mut self, index: usize, viewport: usize) {
         let viewport = viewport.max(1);
         self.selected = index.min(self.len().saturating_sub(1));
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + viewport {
-            self.offset = self.selected + 1 - viewport;
-        }
+        self.keep_visible(viewport);
+        self.selected_id = self.selected_row().map(R::id);
     }
 
     pub fn move_by(&mut self, delta: isize, viewport: usize) {
@@ -317,10 +336,21 @@ pub trait TableOps {
     fn cycle_sort(&mut self);
     fn reverse_sort(&mut self);
     fn reload(&mut self);
-    fn apply_movement(&mut self, movement: crate::action::Movement, viewport: usize);
+    fn apply_movement(&mut self, movement: Movement, viewport: usize);
+    fn keep_visible(&mut self, viewport: usize);
+    fn follow(&mut self, id: i64);
+    fn forget_selected_id(&mut self);
+    fn filters(&self) -> &[(&'static str, String)];
+    fn set_filters(&mut self, filters: Vec<(&'static str, String)>);
+    fn selected_record(&self) -> Option<Record>;
+    fn params(&self, page: usize) -> ListParams;
+    fn total(&self) -> Option<usize>;
+    fn selected(&self) -> usize;
+    fn offset(&self) -> usize;
+    fn select_index(&mut self, index: usize, viewport: usize);
 }
 
-impl<R: Record> TableOps for Table<R> {
+impl<R: TableRow> TableOps for Table<R> {
     fn query(&self) -> &str {
         self.filter.value()
     }
@@ -342,6 +372,7 @@ impl<R: Record> TableOps for Table<R> {
             self.invalidate();
             self.selected = 0;
             self.offset = 0;
+            self.selected_id = None;
         }
         changed
     }
@@ -354,6 +385,7 @@ impl<R: Record> TableOps for Table<R> {
         self.invalidate();
         self.selected = 0;
         self.offset = 0;
+        self.selected_id = None;
         true
     }
 
@@ -371,8 +403,54 @@ impl<R: Record> TableOps for Table<R> {
         self.invalidate();
     }
 
-    fn apply_movement(&mut self, movement: crate::action::Movement, viewport: usize) {
-        use crate::action::Movement;
+    fn keep_visible(&mut self, viewport: usize) {
+        Table::keep_visible(self, viewport);
+    }
+
+    fn follow(&mut self, id: i64) {
+        Table::follow(self, id);
+    }
+
+    fn forget_selected_id(&mut self) {
+        Table::forget_selected_id(self);
+    }
+
+    fn filters(&self) -> &[(&'static str, String)] {
+        &self.filters
+    }
+
+    fn set_filters(&mut self, filters: Vec<(&'static str, String)>) {
+        self.filters = filters;
+        self.invalidate();
+        self.selected = 0;
+        self.offset = 0;
+    }
+
+    fn selected_record(&self) -> Option<Record> {
+        self.selected_row().map(R::record)
+    }
+
+    fn params(&self, page: usize) -> ListParams {
+        Table::params(self, page)
+    }
+
+    fn total(&self) -> Option<usize> {
+        self.total
+    }
+
+    fn selected(&self) -> usize {
+        self.selected
+    }
+
+    fn offset(&self) -> usize {
+        self.offset
+    }
+
+    fn select_index(&mut self, index: usize, viewport: usize) {
+        self.select(index, viewport);
+    }
+
+    fn apply_movement(&mut self, movement: Movement, viewport: usize) {
         let page = viewport.max(1) as isize;
         match movement {
             Movement::Up => self.move_by(-1, viewport),
@@ -388,6 +466,7 @@ impl<R: Record> TableOps for Table<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use casting_shared::Actor;
 
     fn actor(id: i64) -> Actor {
         Actor {
@@ -427,5 +506,41 @@ mod tests {
             Some(100_000),
             "an answer to an old query is dropped"
         );
+    }
+
+    #[test]
+    fn a_followed_record_off_screen_is_looked_for_page_by_page() {
+        let mut table = Table::<Actor>::default();
+        let page = |n: usize| (n * 100 + 1..=(n * 100 + 100).min(250)).map(|i| actor(i as i64));
+        table.wanted_pages(20);
+        table.apply_page(0, 0, page(0).collect(), 250);
+        table.follow(233);
+        table.invalidate();
+        table.follow(233);
+        let first = table.wanted_pages(20);
+        assert_eq!(first.iter().map(|r| r.page).collect::<Vec<_>>(), vec![0]);
+        table.apply_page(table.generation, 0, page(0).collect(), 250);
+        assert_eq!(table.selected_row().map(|a| a.id), Some(1), "not there yet");
+        let seek = table.wanted_pages(20);
+        assert_eq!(
+            seek.iter().map(|r| r.page).collect::<Vec<_>>(),
+            vec![2],
+            "sorted by id, a new record is on the last page"
+        );
+        table.apply_page(table.generation, 2, page(2).collect(), 250);
+        assert_eq!(table.selected_row().map(|a| a.id), Some(233));
+        assert!(
+            table.wanted_pages(20).iter().all(|r| r.page != 1),
+            "found: no more seeking"
+        );
+
+        table.reverse_sort();
+        table.follow(150);
+        table.wanted_pages(20);
+        table.apply_page(table.generation, 0, page(0).collect(), 250);
+        let seek = table.wanted_pages(20);
+        assert_eq!(seek.iter().map(|r| r.page).collect::<Vec<_>>(), vec![1]);
+        table.apply_page(table.generation, 1, page(1).collect(), 250);
+        assert_eq!(table.selected_row().map(|a| a.id), Some(150));
     }
 }

@@ -1,0 +1,415 @@
+//! Dialogs over the tables: the edit form (with If-Match and the 412
+//! conflict), the filter dialog, the export dialog, and the one
+//! confirmation every question uses.
+
+use crossterm::event::Event;
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::{App, Dialog, Effect, Message};
+use crate::action::{Action, Record};
+use crate::api::{ApiError, Tagged};
+use crate::bindings::Command;
+use crate::collection::Collection;
+use crate::confirm::{Button, Question};
+use crate::form::{Checked, Form};
+
+/// `x`: asks for a file name, then writes every row matching the table's
+/// filters and sort.
+pub struct ExportDialog {
+    pub collection: Collection,
+    pub path: Input,
+    pub error: Option<String>,
+}
+
+impl App {
+    pub(super) fn open_export(&mut self) {
+        let collection = self.tab;
+        self.dialog = Some(Dialog::Export(ExportDialog {
+            collection,
+            path: Input::new(format!("{}.csv", collection.path())),
+            error: None,
+        }));
+    }
+
+    pub(super) fn update_dialog(&mut self, action: Action) -> Vec<Effect> {
+        match self.dialog.as_mut() {
+            Some(Dialog::Cast(_)) => self.update_cast(action),
+            Some(Dialog::Filmography(_)) => self.update_filmography(action),
+            Some(Dialog::Form(_)) => self.update_form(action),
+            Some(Dialog::Filters(dialog)) => {
+                match action {
+                    Action::EditText(key) => {
+                        let field = &mut dialog.fields[dialog.focus];
+                        field.input.handle_event(&Event::Key(key));
+                        field.error = None;
+                    }
+                    Action::Command(Command::NextField) => dialog.next_field(),
+                    Action::Command(Command::PreviousField) => dialog.previous_field(),
+                    Action::Command(Command::ClearFilters) => dialog.clear(),
+                    Action::Command(Command::Back) => self.dialog = None,
+                    Action::Command(Command::Save) => {
+                        if let Some(filters) = dialog.check() {
+                            let collection = dialog.collection;
+                            self.dialog = None;
+                            self.table_mut_of(collection).set_filters(filters);
+                            return self.fetch_visible();
+                        }
+                    }
+                    _ => {}
+                }
+                Vec::new()
+            }
+            Some(Dialog::Export(dialog)) => {
+                match action {
+                    Action::EditText(key) => {
+                        dialog.path.handle_event(&Event::Key(key));
+                        dialog.error = None;
+                    }
+                    Action::Command(Command::Back) => self.dialog = None,
+                    Action::Command(Command::Save) => {
+                        let path = dialog.path.value().trim().to_owned();
+                        if path.is_empty() {
+                            dialog.error = Some("Name the file to write".into());
+                            return Vec::new();
+                        }
+                        let collection = dialog.collection;
+                        self.dialog = None;
+                        self.set_status(Message::info(format!("Exporting to {path}…")));
+                        let params = self.table_of(collection).params(0);
+                        return vec![Effect::Export {
+                            collection,
+                            params,
+                            path,
+                        }];
+                    }
+                    _ => {}
+                }
+                Vec::new()
+            }
+            None => Vec::new(),
+        }
+    }
+
+    fn update_form(&mut self, action: Action) -> Vec<Effect> {
+        let Some(Dialog::Form(form)) = self.dialog.as_mut() else {
+            return Vec::new();
+        };
+        match action {
+            Action::EditText(key) => {
+                let field = form.focused();
+                field.input.handle_event(&Event::Key(key));
+                // The error goes as the field is corrected.
+                if field.error.is_some() {
+                    form.recheck_focused();
+                }
+            }
+            Action::Command(command) => match command {
+                Command::Back => {
+                    self.dialog = None;
+                    self.set_status(Message::info("Cancelled"));
+                }
+                Command::NextField => form.next_field(),
+                Command::PreviousField => form.previous_field(),
+                Command::NextOrSave if !form.is_last_field() => form.next_field(),
+                Command::NextOrSave | Command::Save if !form.saving => {
+                    return self.save_form(false);
+                }
+                Command::Overwrite if form.theirs.is_some() => return self.save_form(true),
+                Command::LoadTheirs if form.conflict.is_some() && !form.load_theirs() => {
+                    if let Some(id) = form.id {
+                        return vec![Effect::FetchRow {
+                            collection: form.collection,
+                            id,
+                        }];
+                    }
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    pub(super) fn update_confirm(&mut self, action: Action) -> Vec<Effect> {
+        let Some(confirm) = self.confirm.as_mut() else {
+            return Vec::new();
+        };
+        let yes = match action {
+            Action::Command(Command::Yes) => true,
+            Action::Command(Command::Choose) => confirm.selected == Button::Yes,
+            Action::Command(Command::No) => false,
+            Action::Command(Command::ToggleButton) => {
+                confirm.toggle();
+                return Vec::new();
+            }
+            _ => return Vec::new(),
+        };
+        let Some(confirm) = self.confirm.take() else {
+            return Vec::new();
+        };
+        if !yes {
+            self.set_status(Message::info(match confirm.question {
+                Question::Delete { .. } => "Nothing deleted",
+                Question::RemoveCast { .. } => "Nothing removed",
+                Question::Logout | Question::SwitchUser => "Still logged in",
+            }));
+            return Vec::new();
+        }
+        match confirm.question {
+            Question::Delete {
+                collection,
+                id,
+                label,
+                etag,
+                ..
+            } => {
+                self.set_status(Message::info(format!("Deleting {label}…")));
+                let effect = Effect::Delete {
+                    collection,
+                    id,
+                    label,
+                    etag,
+                };
+                self.last_write = Some(effect.clone());
+                vec![effect]
+            }
+            Question::RemoveCast {
+                movie_id,
+                actor_id,
+                name,
+                ..
+            } => {
+                let effect = Effect::Cast {
+                    movie_id,
+                    request: crate::cast::CastRequest::Remove { actor_id, name },
+                };
+                self.last_write = Some(effect.clone());
+                vec![effect]
+            }
+            Question::Logout => self.log_out(false),
+            Question::SwitchUser => self.log_out(true),
+        }
+    }
+
+    fn save_form(&mut self, overwrite: bool) -> Vec<Effect> {
+        let Some(Dialog::Form(form)) = self.dialog.as_mut() else {
+            return Vec::new();
+        };
+        match form.check() {
+            Checked::Invalid => {
+                form.message = Some("Fix the fields marked with !".into());
+                Vec::new()
+            }
+            Checked::Unchanged => {
+                self.dialog = None;
+                self.set_status(Message::info("No changes to save"));
+                Vec::new()
+            }
+            Checked::Body(body) => {
+                form.saving = true;
+                form.message = None;
+                let collection = form.collection;
+                let effect = match form.id {
+                    None => Effect::Create { collection, body },
+                    Some(id) => Effect::Update {
+                        collection,
+                        id,
+                        body,
+                        // Overwriting replaces the version the user was just shown.
+                        etag: if overwrite {
+                            form.overwrite_etag()
+                        } else {
+                            form.etag.clone()
+                        },
+                    },
+                };
+                self.last_write = Some(effect.clone());
+                vec![effect]
+            }
+        }
+    }
+
+    /// The current row for an open dialog or detail view: its ETag for
+    /// If-Match, or after a 412 what the server holds now.
+    pub(super) fn fetched(
+        &mut self,
+        collection: Collection,
+        id: i64,
+        result: Result<Tagged<Record>, ApiError>,
+    ) -> Vec<Effect> {
+        if let Some(Question::Delete {
+            collection: c,
+            id: i,
+            etag,
+            ..
+        }) = self.confirm.as_mut().map(|c| &mut c.question)
+            && *c == collection
+            && *i == id
+        {
+            if let Ok(tagged) = &result {
+                *etag = tagged.etag.clone();
+            }
+            return Vec::new();
+        }
+        self.detail_fetched(collection, id, &result);
+        if result.as_ref().err().and_then(ApiError::status) == Some(404) {
+            // The row is gone: it leaves the table.
+            self.invalidate(collection, None);
+        }
+        let Some(Dialog::Form(form)) = self.dialog.as_mut() else {
+            return match result {
+                Err(error) if error.status() == Some(404) => self.fetch_visible(),
+                Err(error) => self
+                    .explain(&error, &format!("read this {}", collection.noun()))
+                    .unwrap_or_default(),
+                Ok(_) => Vec::new(),
+            };
+        };
+        if form.collection != collection || form.id != Some(id) {
+            return Vec::new();
+        }
+        match result {
+            Ok(Tagged { value, etag }) => {
+                let fresh = match &value {
+                    Record::Actor(actor) => Form::edit_actor(actor),
+                    Record::Movie(movie) => Form::edit_movie(movie),
+                };
+                if form.conflict.is_some() {
+                    form.show_theirs(&fresh, etag);
+                } else {
+                    form.etag = etag;
+                }
+            }
+            Err(error) if error.status() == Some(404) => {
+                form.message = Some("This row no longer exists on the server".into());
+                return self.fetch_visible();
+            }
+            Err(error) => {
+                if let Some(effects) = self.explain(&error, "read this row") {
+                    return effects;
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    pub(super) fn saved(
+        &mut self,
+        collection: Collection,
+        created: bool,
+        result: Result<i64, ApiError>,
+    ) -> Vec<Effect> {
+        let noun = collection.noun();
+        match result {
+            Ok(id) => {
+                self.last_write = None;
+                self.dialog = None;
+                self.set_status(Message::success(if created {
+                    format!("Created {noun} #{id}")
+                } else {
+                    format!("Saved {noun} #{id}")
+                }));
+                self.invalidate(collection, Some(id));
+                let mut effects = self.refresh_details(collection, id);
+                effects.extend(self.fetch_visible());
+                effects
+            }
+            Err(error) => {
+                let verb = if created { "add" } else { "edit" };
+                if let Some(Dialog::Form(form)) = self.dialog.as_mut() {
+                    form.saving = false;
+                    match &error {
+                        ApiError::Status {
+                            status: 422,
+                            fields,
+                            ..
+                        } => {
+                            form.apply_server_errors(fields);
+                            return Vec::new();
+                        }
+                        ApiError::Status { status: 412, .. } => {
+                            form.conflict = Some(format!(
+                                "Someone else changed this {noun} since you opened it; loading theirs…"
+                            ));
+                            return form
+                                .id
+                                .map(|id| {
+                                    vec![Effect::FetchRow {
+                                        collection: form.collection,
+                                        id,
+                                    }]
+                                })
+                                .unwrap_or_default();
+                        }
+                        ApiError::Status { status: 404, .. } => {
+                            form.message = Some(format!("This {noun} no longer exists"));
+                            return Vec::new();
+                        }
+                        ApiError::Status { status: 401, .. } => {
+                            form.message = Some(
+                                "Your session ended; log in again and it is sent again".into(),
+                            );
+                        }
+                        ApiError::Status { status: 403, .. } => {}
+                        _ => form.message = Some(error.describe()),
+                    }
+                }
+                if error.status() == Some(401) {
+                    self.retry = self.last_write.take();
+                }
+                self.explain(&error, &format!("{verb} {noun}s"))
+                    .unwrap_or_default()
+            }
+        }
+    }
+
+    pub(super) fn deleted(
+        &mut self,
+        collection: Collection,
+        id: i64,
+        label: String,
+        result: Result<(), ApiError>,
+    ) -> Vec<Effect> {
+        match result {
+            Ok(()) => {
+                self.last_write = None;
+                self.set_status(Message::success(format!("Deleted {label}")));
+                self.invalidate(collection, None);
+                self.close_details_of(collection, id);
+            }
+            Err(error) if error.status() == Some(412) => {
+                self.invalidate(collection, Some(id));
+                let mut confirm = crate::confirm::Confirm::new(Question::Delete {
+                    collection,
+                    id,
+                    label: label.clone(),
+                    etag: None,
+                    cast_entries: None,
+                });
+                confirm.note = Some(format!(
+                    "{label} changed since you looked (the table is reloading). Delete it anyway?"
+                ));
+                self.confirm = Some(confirm);
+                self.set_status(Message::error(format!("{label} changed meanwhile")));
+                let mut effects = vec![Effect::FetchRow { collection, id }];
+                effects.extend(self.fetch_visible());
+                return effects;
+            }
+            Err(error) if error.status() == Some(404) => {
+                self.set_status(Message::info(format!("{label} was already deleted")));
+                self.invalidate(collection, None);
+                self.close_details_of(collection, id);
+            }
+            Err(error) => {
+                if error.status() == Some(401) {
+                    self.retry = self.last_write.take();
+                }
+                if let Some(effects) = self.explain(&error, &format!("delete {collection}")) {
+                    return effects;
+                }
+            }
+        }
+        self.fetch_visible()
+    }
+}

@@ -1,0 +1,284 @@
+//! The tables: tabs, moving, the filter line, sorting, reloading, and
+//! opening a row (detail, edit, delete, cast) from them.
+
+use casting_shared::Permission;
+use crossterm::event::KeyEvent;
+
+use super::{App, Dialog, Effect, Message};
+use crate::action::{Action, Record, Rows};
+use crate::api::ApiError;
+use crate::bindings::{Command, Need};
+use crate::cast::{CastView, FilmographyView};
+use crate::collection::Collection;
+use crate::confirm::{Confirm, Question};
+use crate::filters::FilterDialog;
+use crate::form::Form;
+use crate::table::TableRow;
+
+/// The tab bar's title, then each tab's label (see `ui::table`).
+pub const TITLE: &str = " Casting Agency ";
+
+pub fn tab_label(collection: Collection) -> String {
+    let key = match collection {
+        Collection::Actors => '1',
+        Collection::Movies => '2',
+    };
+    format!(" {key} {} ", collection.title())
+}
+
+/// The tab under a column of the tab bar.
+pub fn tab_at(column: u16) -> Option<Collection> {
+    // The title, then "│" before each tab.
+    let mut start = TITLE.chars().count() + 1;
+    for collection in Collection::ALL {
+        let end = start + tab_label(collection).chars().count();
+        if (start..end).contains(&usize::from(column)) {
+            return Some(collection);
+        }
+        start = end + 1;
+    }
+    None
+}
+
+impl App {
+    pub(super) fn update_main(&mut self, action: Action) -> Vec<Effect> {
+        let viewport = self.viewport();
+        if self.table().filtering() {
+            return self.update_filter(action);
+        }
+        let Action::Command(command) = action else {
+            return Vec::new();
+        };
+        match command {
+            Command::SelectTab(tab) => self.tab = tab,
+            Command::NextTab | Command::PreviousTab => self.tab = self.tab.other(),
+            Command::Move(movement) => self.table_mut().apply_movement(movement, viewport),
+            Command::Filter => self.table_mut().set_filtering(true),
+            Command::Filters => {
+                self.dialog = Some(Dialog::Filters(FilterDialog::new(
+                    self.tab,
+                    self.table().filters(),
+                )));
+            }
+            Command::Back => {
+                let had_filters = !self.table().filters().is_empty();
+                if had_filters {
+                    self.table_mut().set_filters(Vec::new());
+                }
+                if self.table_mut().clear_filter() || had_filters {
+                    self.set_status(Message::info("Filters cleared"));
+                }
+            }
+            Command::Sort => self.table_mut().cycle_sort(),
+            Command::ReverseSort => self.table_mut().reverse_sort(),
+            Command::Reload => {
+                self.table_mut().reload();
+                self.reloading = Some(self.tab);
+                self.set_status(Message::info("Reloading…"));
+            }
+            Command::Open => return self.open_detail(),
+            Command::New => return self.open_new(),
+            Command::Edit => {
+                if let Some(record) = self.table().selected_record() {
+                    return self.open_edit(&record);
+                }
+            }
+            Command::Delete => {
+                if let Some(record) = self.table().selected_record() {
+                    return self.open_delete(&record);
+                }
+            }
+            Command::Cast => {
+                if let Some(record) = self.table().selected_record() {
+                    return self.open_cast(&record);
+                }
+            }
+            Command::Export => self.open_export(),
+            Command::Logout => self.confirm = Some(Confirm::new(Question::Logout)),
+            Command::SwitchUser => self.confirm = Some(Confirm::new(Question::SwitchUser)),
+            Command::Help => self.help = Some(0),
+            _ => {}
+        }
+        self.fetch_visible()
+    }
+
+    fn update_filter(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::EditText(key) => {
+                if !self.edit_filter(key) {
+                    return Vec::new();
+                }
+            }
+            Action::Command(Command::FinishFilter) => self.table_mut().set_filtering(false),
+            Action::Command(Command::Back) => {
+                let table = self.table_mut();
+                table.set_filtering(false);
+                table.clear_filter();
+            }
+            Action::Command(Command::Move(movement)) => {
+                let viewport = self.viewport();
+                self.table_mut().apply_movement(movement, viewport);
+            }
+            _ => return Vec::new(),
+        }
+        self.fetch_visible()
+    }
+
+    fn edit_filter(&mut self, key: KeyEvent) -> bool {
+        self.table_mut().edit_filter(key)
+    }
+
+    /// Requests for the pages on screen that are not loaded yet.
+    pub fn fetch_visible(&mut self) -> Vec<Effect> {
+        if self.session.is_none() || self.relogin {
+            return Vec::new();
+        }
+        let viewport = self.viewport();
+        let collection = self.tab;
+        let requests = match collection {
+            Collection::Actors => self.actors.wanted_pages(viewport),
+            Collection::Movies => self.movies.wanted_pages(viewport),
+        };
+        requests
+            .into_iter()
+            .map(|request| Effect::FetchPage {
+                collection,
+                request,
+            })
+            .collect()
+    }
+
+    /// A page answer; `Some` when it needs effects of its own (a 401).
+    pub(super) fn page_arrived(
+        &mut self,
+        collection: Collection,
+        generation: u64,
+        page: usize,
+        result: Result<(Rows, usize), ApiError>,
+    ) -> Option<Vec<Effect>> {
+        match result {
+            Ok((rows, total)) => {
+                let applied = match collection {
+                    Collection::Actors => apply(&mut self.actors, generation, page, rows, total),
+                    Collection::Movies => apply(&mut self.movies, generation, page, rows, total),
+                };
+                // The selection may have followed its record to another row.
+                let viewport = self.viewport();
+                self.table_mut_of(collection).keep_visible(viewport);
+                if applied && self.reloading == Some(collection) {
+                    self.reloading = None;
+                    self.set_status(Message::success(format!(
+                        "Reloaded: {total} {}",
+                        collection.path()
+                    )));
+                }
+                None
+            }
+            Err(error) => {
+                let text = error.describe();
+                match collection {
+                    Collection::Actors => self.actors.apply_error(generation, page, text),
+                    Collection::Movies => self.movies.apply_error(generation, page, text),
+                }
+                if self.reloading == Some(collection) {
+                    self.reloading = None;
+                }
+                self.explain(&error, &format!("see {}", collection.path()))
+            }
+        }
+    }
+
+    fn open_new(&mut self) -> Vec<Effect> {
+        let noun = self.tab.noun();
+        if !self.permitted(Need::Create, &format!("add {noun}s")) {
+            return Vec::new();
+        }
+        self.dialog = Some(Dialog::Form(match self.tab {
+            Collection::Actors => Form::new_actor(),
+            Collection::Movies => Form::new_movie(),
+        }));
+        Vec::new()
+    }
+
+    /// `e`: the edit dialog for a record (from the table or a detail view).
+    pub(super) fn open_edit(&mut self, record: &Record) -> Vec<Effect> {
+        let collection = record.collection();
+        if !self.permitted(Need::Edit, &format!("edit {}s", collection.noun())) {
+            return Vec::new();
+        }
+        self.dialog = Some(Dialog::Form(match record {
+            Record::Actor(actor) => Form::edit_actor(actor),
+            Record::Movie(movie) => Form::edit_movie(movie),
+        }));
+        // Its current version (ETag) for If-Match, fetched while the user types.
+        vec![Effect::FetchRow {
+            collection,
+            id: record.id(),
+        }]
+    }
+
+    /// `d`: asks first, saying how many cast entries go with it.
+    pub(super) fn open_delete(&mut self, record: &Record) -> Vec<Effect> {
+        let collection = record.collection();
+        if !self.permitted(Need::Delete, &format!("delete {}s", collection.noun())) {
+            return Vec::new();
+        }
+        let id = record.id();
+        self.confirm = Some(Confirm::new(Question::Delete {
+            collection,
+            id,
+            label: record.label().to_owned(),
+            etag: None,
+            cast_entries: None,
+        }));
+        // The version being deleted (for If-Match) and its cast entries.
+        vec![
+            Effect::FetchRow { collection, id },
+            Effect::FetchRelated { collection, id },
+        ]
+    }
+
+    /// `c`: a movie's cast (to change it), an actor's movies.
+    pub(super) fn open_cast(&mut self, record: &Record) -> Vec<Effect> {
+        let id = record.id();
+        let collection = record.collection();
+        self.dialog = Some(match record {
+            Record::Movie(movie) => Dialog::Cast(CastView::new(
+                movie.id,
+                movie.title.clone(),
+                self.can(Permission::PatchMovies),
+            )),
+            Record::Actor(actor) => {
+                Dialog::Filmography(FilmographyView::new(actor.id, actor.name.clone()))
+            }
+        });
+        vec![Effect::FetchRelated { collection, id }]
+    }
+
+    /// After a change: the table asks again, keeping its selection on `id`.
+    pub(super) fn invalidate(&mut self, collection: Collection, follow: Option<i64>) {
+        let table = self.table_mut_of(collection);
+        table.reload();
+        match follow {
+            Some(id) => table.follow(id),
+            None => table.forget_selected_id(),
+        }
+    }
+}
+
+fn apply<R: TableRow>(
+    table: &mut crate::table::Table<R>,
+    generation: u64,
+    page: usize,
+    rows: Rows,
+    total: usize,
+) -> bool {
+    match R::from_rows(rows) {
+        Some(rows) => {
+            let current = generation == table.generation;
+            table.apply_page(generation, page, rows, total);
+            current
+        }
+        None => false,
+    }
+}

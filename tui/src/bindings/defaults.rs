@@ -1,0 +1,168 @@
+//! The default bindings, one line each: view, keys, command, footer label,
+//! help line, permission needed, footer priority.
+
+use super::{Binding, Command as C, Context as X, Movement as M, Need as N};
+use crate::collection::Collection;
+
+const fn bind(
+    context: X,
+    keys: &'static [&'static str],
+    command: C,
+    label: &'static str,
+    help: &'static str,
+    need: N,
+    priority: u8,
+) -> Binding {
+    Binding {
+        context,
+        keys,
+        command,
+        label,
+        help,
+        need,
+        priority,
+    }
+}
+
+/// Moving in a list, the same in every list.
+#[rustfmt::skip]
+macro_rules! list_moves {
+    ($context:expr) => {
+        [
+            bind($context, &["Up", "k"], C::Move(M::Up), "", "move up", N::Nothing, 9),
+            bind($context, &["Down", "j"], C::Move(M::Down), "", "move down", N::Nothing, 9),
+            bind($context, &["PgUp"], C::Move(M::PageUp), "", "one screen up", N::Nothing, 9),
+            bind($context, &["PgDn"], C::Move(M::PageDown), "", "one screen down", N::Nothing, 9),
+            bind($context, &["g", "Home"], C::Move(M::Top), "", "first row", N::Nothing, 9),
+            bind($context, &["G", "End"], C::Move(M::Bottom), "", "last row", N::Nothing, 9),
+        ]
+    };
+}
+
+static TABLE_MOVES: [Binding; 6] = list_moves!(X::Table);
+static DETAIL_MOVES: [Binding; 6] = list_moves!(X::Detail);
+static CAST_MOVES: [Binding; 6] = list_moves!(X::Cast);
+static PICKER_MOVES: [Binding; 6] = list_moves!(X::PickerList);
+static FILMOGRAPHY_MOVES: [Binding; 6] = list_moves!(X::Filmography);
+static HELP_MOVES: [Binding; 6] = list_moves!(X::Help);
+
+#[rustfmt::skip]
+static REST: &[Binding] = &[
+    // Tables
+    bind(X::Table, &["Enter"], C::Open, "open", "open the row's detail (with its cast or movies)", N::Nothing, 1),
+    bind(X::Table, &["/"], C::Filter, "filter", "filter as you type (Enter keeps it, Esc clears)", N::Nothing, 1),
+    bind(X::Table, &["f"], C::Filters, "filters", "filter by gender and age, or release dates", N::Nothing, 3),
+    bind(X::Table, &["s"], C::Sort, "sort", "sort by the next column", N::Nothing, 2),
+    bind(X::Table, &["S"], C::ReverseSort, "", "reverse the sort order", N::Nothing, 9),
+    bind(X::Table, &["n"], C::New, "new", "new actor or movie", N::Create, 0),
+    bind(X::Table, &["e"], C::Edit, "edit", "edit the selected row", N::Edit, 0),
+    bind(X::Table, &["d"], C::Delete, "delete", "delete the selected row (asks first)", N::Delete, 0),
+    bind(X::Table, &["c"], C::Cast, "cast", "a movie's cast / an actor's movies", N::Nothing, 1),
+    bind(X::Table, &["x"], C::Export, "export", "export every matching row to CSV", N::Nothing, 4),
+    bind(X::Table, &["R"], C::Reload, "reload", "reload from the server", N::Nothing, 4),
+    bind(X::Table, &["1"], C::SelectTab(Collection::Actors), "", "Actors tab", N::Nothing, 9),
+    bind(X::Table, &["2"], C::SelectTab(Collection::Movies), "", "Movies tab", N::Nothing, 9),
+    bind(X::Table, &["Tab"], C::NextTab, "", "next tab", N::Nothing, 9),
+    bind(X::Table, &["Shift-Tab"], C::PreviousTab, "", "previous tab", N::Nothing, 9),
+    bind(X::Table, &["Esc"], C::Back, "", "clear the filters", N::Nothing, 9),
+    bind(X::Table, &["L"], C::Logout, "log out", "log out (asks first)", N::Nothing, 5),
+    bind(X::Table, &["U"], C::SwitchUser, "switch user", "log in as someone else (asks first)", N::Nothing, 6),
+    bind(X::Table, &["?"], C::Help, "help", "all keys", N::Nothing, 0),
+    bind(X::Table, &["q"], C::Quit, "quit", "quit", N::Nothing, 0),
+    // Filter line
+    bind(X::Filter, &["Enter"], C::FinishFilter, "keep filter", "keep the filter and go back to the rows", N::Nothing, 0),
+    bind(X::Filter, &["Esc"], C::Back, "clear", "clear the filter", N::Nothing, 0),
+    bind(X::Filter, &["Up"], C::Move(M::Up), "", "move up", N::Nothing, 9),
+    bind(X::Filter, &["Down"], C::Move(M::Down), "", "move down", N::Nothing, 9),
+    // Detail
+    bind(X::Detail, &["Enter"], C::Open, "open", "open the selected cast entry or movie", N::Nothing, 1),
+    bind(X::Detail, &["e"], C::Edit, "edit", "edit this actor or movie", N::Edit, 0),
+    bind(X::Detail, &["d"], C::Delete, "delete", "delete it (asks first)", N::Delete, 2),
+    bind(X::Detail, &["c"], C::Cast, "cast", "change the cast (movies)", N::Nothing, 2),
+    bind(X::Detail, &["/"], C::Filter, "filter", "filter its cast or movies as you type", N::Nothing, 3),
+    bind(X::Detail, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
+    bind(X::Detail, &["Esc", "q"], C::Back, "back", "back to where you came from", N::Nothing, 0),
+    bind(X::Detail, &["?"], C::Help, "help", "all keys", N::Nothing, 3),
+    // Edit dialog
+    bind(X::Form, &["Tab", "Down"], C::NextField, "next", "next field", N::Nothing, 1),
+    bind(X::Form, &["Shift-Tab", "Up"], C::PreviousField, "", "previous field", N::Nothing, 9),
+    bind(X::Form, &["Enter"], C::NextOrSave, "", "next field; save on the last one", N::Nothing, 9),
+    bind(X::Form, &["Ctrl-S"], C::Save, "save", "save", N::Nothing, 0),
+    bind(X::Form, &["Ctrl-R"], C::LoadTheirs, "", "after a conflict: load theirs, keeping your changes", N::Nothing, 9),
+    bind(X::Form, &["Ctrl-O"], C::Overwrite, "", "after a conflict: overwrite their version", N::Nothing, 9),
+    bind(X::Form, &["Esc"], C::Back, "cancel", "cancel", N::Nothing, 0),
+    // Filter dialog
+    bind(X::Filters, &["Tab", "Down"], C::NextField, "next", "next field", N::Nothing, 1),
+    bind(X::Filters, &["Shift-Tab", "Up"], C::PreviousField, "", "previous field", N::Nothing, 9),
+    bind(X::Filters, &["Enter"], C::Save, "apply", "apply the filters", N::Nothing, 0),
+    bind(X::Filters, &["Ctrl-L"], C::ClearFilters, "clear", "clear every filter", N::Nothing, 1),
+    bind(X::Filters, &["Esc"], C::Back, "cancel", "cancel", N::Nothing, 0),
+    // Export dialog
+    bind(X::Export, &["Enter"], C::Save, "export", "write the file", N::Nothing, 0),
+    bind(X::Export, &["Esc"], C::Back, "cancel", "cancel", N::Nothing, 0),
+    // Confirmation
+    bind(X::Confirm, &["y", "Y"], C::Yes, "yes", "yes", N::Nothing, 0),
+    bind(X::Confirm, &["n", "N", "Esc", "q"], C::No, "keep", "no (the default)", N::Nothing, 0),
+    bind(X::Confirm, &["Enter"], C::Choose, "", "the selected button", N::Nothing, 9),
+    bind(X::Confirm, &["Tab", "Shift-Tab", "Left", "Right", "h", "l"], C::ToggleButton, "", "the other button", N::Nothing, 9),
+    // Cast
+    bind(X::Cast, &["Enter"], C::Open, "open", "the actor's detail", N::Nothing, 2),
+    bind(X::Cast, &["a", "n"], C::AddCast, "add actor", "add an actor (a picker that searches as you type)", N::ChangeCast, 0),
+    bind(X::Cast, &["e"], C::Character, "character", "change the character", N::ChangeCast, 0),
+    bind(X::Cast, &["x", "d"], C::RemoveCast, "remove", "remove from the cast (asks first)", N::ChangeCast, 0),
+    bind(X::Cast, &["/"], C::Filter, "filter", "filter the cast as you type", N::Nothing, 3),
+    bind(X::Cast, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
+    bind(X::Cast, &["Esc", "q", "c"], C::Back, "back", "back", N::Nothing, 0),
+    bind(X::Cast, &["?"], C::Help, "", "all keys", N::Nothing, 9),
+    // Actor picker
+    bind(X::Picker, &["Up"], C::Move(M::Up), "", "move up", N::Nothing, 9),
+    bind(X::Picker, &["Down"], C::Move(M::Down), "choose", "move down", N::Nothing, 1),
+    bind(X::Picker, &["PgUp"], C::Move(M::PageUp), "", "one screen up", N::Nothing, 9),
+    bind(X::Picker, &["PgDn"], C::Move(M::PageDown), "", "one screen down", N::Nothing, 9),
+    bind(X::Picker, &["Tab"], C::SwitchFocus, "list", "to the list (j k g G move there)", N::Nothing, 2),
+    bind(X::Picker, &["Enter"], C::Pick, "pick", "pick the selected actor", N::Nothing, 0),
+    bind(X::Picker, &["Esc"], C::Back, "back", "back to the cast", N::Nothing, 0),
+    bind(X::PickerList, &["/", "Tab"], C::SwitchFocus, "search", "back to the search line", N::Nothing, 1),
+    bind(X::PickerList, &["Enter"], C::Pick, "pick", "pick the selected actor", N::Nothing, 0),
+    bind(X::PickerList, &["Esc", "q"], C::Back, "back", "back to the cast", N::Nothing, 0),
+    // Character dialog
+    bind(X::Character, &["Enter", "Ctrl-S"], C::Save, "save", "save the character", N::Nothing, 0),
+    bind(X::Character, &["Esc"], C::Back, "cancel", "cancel", N::Nothing, 0),
+    // Filmography
+    bind(X::Filmography, &["Enter"], C::Open, "open", "the movie's detail", N::Nothing, 1),
+    bind(X::Filmography, &["/"], C::Filter, "filter", "filter the movies as you type", N::Nothing, 3),
+    bind(X::Filmography, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
+    bind(X::Filmography, &["Esc", "q", "c"], C::Back, "back", "back", N::Nothing, 0),
+    bind(X::Filmography, &["?"], C::Help, "", "all keys", N::Nothing, 9),
+    // The filter line of a cast or a movie list
+    bind(X::ListFilter, &["Enter"], C::FinishFilter, "keep filter", "keep the filter and go back to the list", N::Nothing, 0),
+    bind(X::ListFilter, &["Esc"], C::Back, "clear", "clear the filter", N::Nothing, 0),
+    bind(X::ListFilter, &["Up"], C::Move(M::Up), "", "move up", N::Nothing, 9),
+    bind(X::ListFilter, &["Down"], C::Move(M::Down), "", "move down", N::Nothing, 9),
+    // Help
+    bind(X::Help, &["Esc", "q", "?"], C::Back, "close", "close help", N::Nothing, 0),
+    // Log in
+    bind(X::Login, &["Tab", "Down"], C::NextField, "next", "next field", N::Nothing, 1),
+    bind(X::Login, &["Shift-Tab", "Up"], C::PreviousField, "", "previous field", N::Nothing, 9),
+    bind(X::Login, &["Space"], C::ToggleRemember, "remember me", "tick \"Remember me\" (on its line)", N::Nothing, 2),
+    bind(X::Login, &["Enter"], C::LogIn, "log in", "log in", N::Nothing, 0),
+    bind(X::Login, &["Ctrl-B"], C::BrowserSignIn, "", "sign in with the browser (when the server offers it)", N::Nothing, 9),
+    bind(X::Login, &["Esc"], C::Back, "quit", "quit (or cancel a browser sign-in)", N::Nothing, 0),
+    // Server picker
+    bind(X::Servers, &["Up", "k"], C::Move(M::Up), "", "move up", N::Nothing, 9),
+    bind(X::Servers, &["Down", "j"], C::Move(M::Down), "", "move down", N::Nothing, 9),
+    bind(X::Servers, &["Enter"], C::Pick, "connect", "use this server", N::Nothing, 0),
+    bind(X::Servers, &["Esc", "q"], C::Quit, "quit", "quit", N::Nothing, 0),
+];
+
+/// Every default binding, in the order help shows them.
+pub fn defaults() -> impl Iterator<Item = &'static Binding> {
+    TABLE_MOVES
+        .iter()
+        .chain(DETAIL_MOVES.iter())
+        .chain(CAST_MOVES.iter())
+        .chain(PICKER_MOVES.iter())
+        .chain(FILMOGRAPHY_MOVES.iter())
+        .chain(HELP_MOVES.iter())
+        .chain(REST.iter())
+}

@@ -1,0 +1,116 @@
+//! The one yes/no question every destructive step asks (delete, remove
+//! from a cast, log out, switch user). Cancel is its default button.
+
+use crate::collection::Collection;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Button {
+    Cancel,
+    Yes,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Question {
+    Delete {
+        collection: Collection,
+        id: i64,
+        label: String,
+        /// The version shown when the question was asked, sent as `If-Match`.
+        etag: Option<String>,
+        /// Cast entries that go with it; `None` until counted.
+        cast_entries: Option<usize>,
+    },
+    RemoveCast {
+        movie_id: i64,
+        movie: String,
+        actor_id: i64,
+        name: String,
+    },
+    Logout,
+    SwitchUser,
+}
+
+pub struct Confirm {
+    pub question: Question,
+    pub selected: Button,
+    /// Why it is asked again (the row changed meanwhile).
+    pub note: Option<String>,
+}
+
+impl Confirm {
+    pub fn new(question: Question) -> Self {
+        Self {
+            question,
+            selected: Button::Cancel,
+            note: None,
+        }
+    }
+
+    pub fn title(&self) -> String {
+        match &self.question {
+            Question::Delete { collection, .. } => format!("Delete {}?", collection.noun()),
+            Question::RemoveCast { .. } => "Remove from the cast?".into(),
+            Question::Logout => "Log out?".into(),
+            Question::SwitchUser => "Switch user?".into(),
+        }
+    }
+
+    pub fn text(&self) -> String {
+        match &self.question {
+            Question::Delete { label, id, .. } => format!("Delete \"{label}\" (#{id})?"),
+            Question::RemoveCast { name, movie, .. } => format!("Take {name} out of {movie}?"),
+            Question::Logout => "Log out and forget the remembered token?".into(),
+            Question::SwitchUser => "Log out and log in as someone else?".into(),
+        }
+    }
+
+    /// The line under the question.
+    pub fn detail(&self) -> String {
+        if let Some(note) = &self.note {
+            return note.clone();
+        }
+        match &self.question {
+            Question::Delete {
+                collection,
+                cast_entries,
+                ..
+            } => {
+                let other = match collection {
+                    Collection::Actors => "movie",
+                    Collection::Movies => "actor",
+                };
+                match cast_entries {
+                    None => "Counting its cast entries… This cannot be undone.".into(),
+                    Some(0) => "It is in no cast. This cannot be undone.".into(),
+                    Some(1) => {
+                        format!("Its 1 cast entry ({other}) goes with it. This cannot be undone.")
+                    }
+                    Some(n) => format!(
+                        "Its {n} cast entries ({other}s) go with it. This cannot be undone."
+                    ),
+                }
+            }
+            Question::RemoveCast { .. } => "The actor stays; only this role goes.".into(),
+            Question::Logout | Question::SwitchUser => {
+                "Unsaved changes in open dialogs are lost.".into()
+            }
+        }
+    }
+
+    /// The label of the button that does it.
+    pub fn yes_label(&self) -> &'static str {
+        match &self.question {
+            Question::Delete { .. } => "Delete",
+            Question::RemoveCast { .. } => "Remove",
+            Question::Logout => "Log out",
+            Question::SwitchUser => "Switch",
+        }
+    }
+
+    pub fn toggle(&mut self) {
+        self.selected = match self.selected {
+            Button::Cancel => Button::Yes,
+            Button::Yes => Button::Cancel,
+        };
+    }
+}
