@@ -293,7 +293,7 @@ pub struct ServeArgs {
     /// Serve Prometheus metrics at `GET /metrics` (`on` or `off`).
     #[arg(long, env = "CASTING_METRICS", default_value = "on", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set, help_heading = HTTP)]
     pub metrics: bool,
-    /// Logins that may check a password at the same time (default: one per core).
+    /// Logins that may check a password at the same time (default: half the cores, at least one).
     #[arg(long, env = "CASTING_LOGIN_CONCURRENCY", help_heading = BUILT_IN_IDENTITY)]
     pub login_concurrency: Option<usize>,
 

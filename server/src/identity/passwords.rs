@@ -59,16 +59,20 @@ pub struct HashingPool {
 /// Longest a login waits for its turn to hash before it gets 503.
 pub const HASHING_WAIT: Duration = Duration::from_secs(2);
 
+/// How long a login that finds the queue full waits before its 503.
+pub const BUSY_PAUSE: Duration = Duration::from_secs(1);
+
 /// The pool is full: try again after this long.
 #[derive(Debug)]
 pub struct Busy(pub Duration);
 
 impl HashingPool {
-    /// `concurrency` hashes at once (0: one per core), and four times as
-    /// many logins waiting for a turn.
+    /// `concurrency` hashes at once (0: half the cores, at least one, so
+    /// that a login storm leaves the other half to every other request),
+    /// and four times as many logins waiting for a turn.
     pub fn new(concurrency: usize) -> Self {
         let concurrency = if concurrency == 0 {
-            std::thread::available_parallelism().map_or(2, |n| n.get())
+            std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
         } else {
             concurrency
         };
@@ -88,6 +92,10 @@ impl HashingPool {
         let queued = self.waiting.fetch_add(1, Ordering::SeqCst);
         let _leave = LeaveQueue(&self.waiting);
         if queued >= self.max_waiting {
+            // Answered only after a pause that costs no CPU: a client that
+            // retries at once cannot turn refusals into a flood that starves
+            // every other request.
+            tokio::time::sleep(BUSY_PAUSE).await;
             return Err(Busy(Duration::from_secs(1)));
         }
         match tokio::time::timeout(HASHING_WAIT, self.permits.acquire()).await {
