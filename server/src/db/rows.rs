@@ -101,6 +101,7 @@ impl Keyed for Actor {
         match column {
             "name" => Some(SortValue::Text(self.name.clone())),
             "age" => Some(SortValue::Int(self.age.into())),
+            "gender" => Some(SortValue::Text(self.gender.clone())),
             _ => None,
         }
     }

@@ -15,6 +15,10 @@ pub const ACTOR_SORT_COLUMNS: &[SortColumn] = &[
         name: "age",
         kind: KeyKind::Int,
     },
+    SortColumn {
+        name: "gender",
+        kind: KeyKind::Text,
+    },
 ];
 /// Columns a movie list may be sorted by (besides `id`).
 pub const MOVIE_SORT_COLUMNS: &[SortColumn] = &[

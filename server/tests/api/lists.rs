@@ -108,7 +108,8 @@ async fn cursors_walk_every_sort_both_ways_exactly_like_pages() {
     // Ties in name and age, so the id decides among equals.
     for i in 0..23 {
         let name = ["Cy", "Bo", "Al", "bo"][i % 4];
-        app.actor(name, 20 + (i % 3) as i64, "Other").await;
+        let gender = ["Other", "Female", "Other", "Male", "female"][i % 5];
+        app.actor(name, 20 + (i % 3) as i64, gender).await;
     }
     for i in 0..9 {
         let date = ["2001-01-01", "1999-05-05", "2001-01-01"][i % 3];
@@ -122,6 +123,8 @@ async fn cursors_walk_every_sort_both_ways_exactly_like_pages() {
         "/actors?sort=age",
         "/actors?sort=-age",
         "/actors?sort=-age&min_age=21",
+        "/actors?sort=gender",
+        "/actors?sort=-gender&min_age=21",
         "/actors?sort=name&q=o",
         "/movies?sort=release_date",
         "/movies?sort=-release_date",

@@ -317,7 +317,9 @@ async fn parameters_and_headers_have_the_forms_the_server_reads_and_writes() {
     let expect = |values: &[&str]| values.iter().map(|s| s.to_string()).collect();
     assert_eq!(
         sorts("/actors"),
-        expect(&["id", "-id", "name", "-name", "age", "-age"])
+        expect(&[
+            "id", "-id", "name", "-name", "age", "-age", "gender", "-gender"
+        ])
     );
     assert_eq!(
         sorts("/movies"),

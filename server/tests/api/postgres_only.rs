@@ -459,11 +459,16 @@ mod plans {
                 ..Default::default()
             },
         ];
-        let actor_sorts = sorts(&[("name", KeyKind::Text), ("age", KeyKind::Int)]);
+        let actor_sorts = sorts(&[
+            ("name", KeyKind::Text),
+            ("age", KeyKind::Int),
+            ("gender", KeyKind::Text),
+        ]);
         for filter in &actor_filters {
             for sort in &actor_sorts {
                 let middle = match sort.column {
                     "name" => SortValue::Text("Actor 5".into()),
+                    "gender" => SortValue::Text("Male".into()),
                     _ => SortValue::Int(40),
                 };
                 for position in positions(*sort, middle) {

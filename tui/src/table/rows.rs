@@ -47,7 +47,7 @@ impl TableRow for Actor {
         },
         Column {
             title: "Gender",
-            sort: None,
+            sort: Some("gender"),
             main: false,
         },
     ];

@@ -123,6 +123,7 @@ fn s_cycles_the_sort_column_and_capital_s_reverses() {
     assert_eq!(sorts(&d.press("s"))[0], "name");
     assert_eq!(sorts(&d.press("S"))[0], "-name");
     assert_eq!(sorts(&d.press("s"))[0], "-age");
+    assert_eq!(sorts(&d.press("s"))[0], "-gender", "every column sorts");
     assert_eq!(sorts(&d.press("s"))[0], "-id");
     assert!(!sorts(&d.press("R")).is_empty(), "R reloads");
 }
