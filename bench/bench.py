@@ -83,7 +83,7 @@ def seed(server, store, db, actors, movies):
         FROM generate_series(1, {actors}) g;
         UPDATE actors SET name = 'Quentin Zyxwvut ' || id WHERE id % ({actors} / 5) = 0;
         INSERT INTO movies (title, release_date)
-        SELECT 'Movie ' || g, date '1900-01-01' + (g * 7919) % 45000 FROM generate_series(1, {movies}) g;""")
+        SELECT 'Movie ' || g, date '1900-01-01' + ((g::bigint * 7919) % 45000)::int FROM generate_series(1, {movies}) g;""")
     psql(db, "CREATE INDEX actors_name_trgm ON actors USING gin (name gin_trgm_ops) WITH (fastupdate = off)")
     psql(db, "CREATE INDEX movies_title_trgm ON movies USING gin (title gin_trgm_ops) WITH (fastupdate = off)")
     psql(db, "VACUUM ANALYZE")
