@@ -90,11 +90,13 @@ impl HashingPool {
             return Ok(permit);
         }
         let queued = self.waiting.fetch_add(1, Ordering::SeqCst);
-        let _leave = LeaveQueue(&self.waiting);
+        let in_queue = LeaveQueue(&self.waiting);
         if queued >= self.max_waiting {
-            // Answered only after a pause that costs no CPU: a client that
-            // retries at once cannot turn refusals into a flood that starves
-            // every other request.
+            // Out of the queue at once (a refused login holds no place in
+            // it), but answered only after a pause that costs no CPU: a
+            // client that retries at once cannot turn refusals into a flood
+            // that starves every other request.
+            drop(in_queue);
             tokio::time::sleep(BUSY_PAUSE).await;
             return Err(Busy(Duration::from_secs(1)));
         }
