@@ -69,12 +69,7 @@ async fn a_session_that_ends_logs_in_again_over_the_screen_and_the_save_goes_thr
         "the filter stayed:\n{screen}"
     );
     assert!(screen.contains("row 2 of 3"), "the row stayed:\n{screen}");
-    let api = Api::login(&server, "producer", producer).await;
-    let (_, body) = api.get(&format!("/actors/{id}")).await;
-    assert!(
-        body["actor"]["name"].as_str().unwrap().ends_with(" II"),
-        "{body}"
-    );
+    assert_name_ends_with(&server, producer, id, " II").await;
     tmux.keys(&["q"]).await;
     tmux.wait_until_gone().await;
 }
@@ -162,12 +157,7 @@ async fn tokens_are_renewed_and_at_the_sessions_end_the_login_comes_over_the_ope
     );
     tmux.keys(&["C-s"]).await;
     tmux.wait_for(&format!("Saved actor #{id} ")).await;
-    let api = Api::login(&server, "producer", producer).await;
-    let (_, body) = api.get(&format!("/actors/{id}")).await;
-    assert!(
-        body["actor"]["name"].as_str().unwrap().ends_with(" III"),
-        "{body}"
-    );
+    assert_name_ends_with(&server, producer, id, " III").await;
     tmux.keys(&["q"]).await;
     tmux.wait_until_gone().await;
 }
@@ -408,4 +398,14 @@ async fn no_color_in_the_environment_draws_without_colour() {
         tmux.keys(&["Escape"]).await;
         tmux.wait_until_gone().await;
     }
+}
+
+/// The actor's name, read through the API as the producer, ends with `suffix`.
+async fn assert_name_ends_with(server: &str, producer: &str, id: i64, suffix: &str) {
+    let api = Api::login(server, "producer", producer).await;
+    let (_, body) = api.get(&format!("/actors/{id}")).await;
+    assert!(
+        body["actor"]["name"].as_str().unwrap().ends_with(suffix),
+        "{body}"
+    );
 }
