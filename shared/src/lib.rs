@@ -5,6 +5,7 @@
 //! server's rules before sending it.
 
 pub mod api;
+pub mod changes;
 pub mod auth;
 pub mod domain;
 pub mod model;
