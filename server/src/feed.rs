@@ -209,7 +209,10 @@ mod tests {
     #[test]
     fn pruning_runs_often_enough_for_short_retentions_and_rarely_for_long_ones() {
         assert_eq!(prune_every(Duration::from_secs(2)), Duration::from_secs(1));
-        assert_eq!(prune_every(Duration::from_secs(40)), Duration::from_secs(10));
+        assert_eq!(
+            prune_every(Duration::from_secs(40)),
+            Duration::from_secs(10)
+        );
         assert_eq!(
             prune_every(Duration::from_secs(90 * 24 * 3600)),
             Duration::from_secs(600)

@@ -5,8 +5,8 @@
 //! server's rules before sending it.
 
 pub mod api;
-pub mod changes;
 pub mod auth;
+pub mod changes;
 pub mod domain;
 pub mod model;
 #[cfg(feature = "openapi")]

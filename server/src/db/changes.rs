@@ -1,9 +1,7 @@
 //! The change log as both stores keep it: triggers write it (see
 //! `migrations/*/0008_changes.sql`), the stores read it back as these rows.
 
-use casting_shared::changes::{
-    Change, ChangeAction, ChangeAuthor, ChangeResource, ChangedRecord,
-};
+use casting_shared::changes::{Change, ChangeAction, ChangeAuthor, ChangeResource, ChangedRecord};
 
 /// Who is writing: recorded with every change the write makes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +25,10 @@ pub fn visible_resources(actors: bool, movies: bool) -> Vec<&'static str> {
         kinds.push(ChangeResource::Actor.as_str());
     }
     if movies {
-        kinds.extend([ChangeResource::Movie.as_str(), ChangeResource::Cast.as_str()]);
+        kinds.extend([
+            ChangeResource::Movie.as_str(),
+            ChangeResource::Cast.as_str(),
+        ]);
     }
     kinds
 }

@@ -10,13 +10,11 @@ use axum::http::HeaderMap;
 use axum::response::sse::{KeepAlive, Sse};
 use casting_shared::Permission;
 use casting_shared::api::ErrorBody;
-use casting_shared::changes::{
-    ChangeList, DEFAULT_CHANGES_LIMIT, History, MAX_CHANGES_LIMIT,
-};
+use casting_shared::changes::{ChangeList, DEFAULT_CHANGES_LIMIT, History, MAX_CHANGES_LIMIT};
 use casting_shared::openapi as schemas;
 use utoipa::IntoParams;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
-use utoipa::openapi::{ObjectBuilder, Required, SchemaFormat, KnownFormat, Type};
+use utoipa::openapi::{KnownFormat, ObjectBuilder, Required, SchemaFormat, Type};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -185,8 +183,9 @@ async fn follow_changes(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(pairs): Query<Vec<(String, String)>>,
-) -> Result<Sse<impl futures::Stream<Item = std::result::Result<axum::response::sse::Event, Infallible>>>>
-{
+) -> Result<
+    Sse<impl futures::Stream<Item = std::result::Result<axum::response::sse::Event, Infallible>>>,
+> {
     let mut params = QueryParams::new(pairs);
     let after = params.seq("after")?;
     params.finish()?;

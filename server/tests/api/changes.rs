@@ -108,10 +108,17 @@ async fn each_actor_write_records_its_change_with_before_after_who_and_when() {
         let seq = change["seq"].as_i64().unwrap();
         assert!(seq > last_seq, "seq increases: {changes:?}");
         last_seq = seq;
-        let keys: BTreeSet<&str> = change.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: BTreeSet<&str> = change
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         assert_eq!(
             keys,
-            BTreeSet::from(["seq", "at", "by", "action", "resource", "id", "before", "after"])
+            BTreeSet::from([
+                "seq", "at", "by", "action", "resource", "id", "before", "after"
+            ])
         );
     }
 }
@@ -133,8 +140,12 @@ async fn the_author_is_the_built_in_username_or_the_tokens_claims_or_null() {
     by_login["email"] = json!("fred@example.com");
     app.post("/actors", &sign(&by_login), json!({"name": "C", "age": 30}))
         .await;
-    app.post("/actors", &token(&["post:actors"]), json!({"name": "D", "age": 30}))
-        .await;
+    app.post(
+        "/actors",
+        &token(&["post:actors"]),
+        json!({"name": "D", "age": 30}),
+    )
+    .await;
 
     let by: Vec<Value> = all_changes(&app)
         .await
@@ -142,9 +153,15 @@ async fn the_author_is_the_built_in_username_or_the_tokens_claims_or_null() {
         .map(|c| c["by"].clone())
         .collect();
     assert_eq!(by.len(), 4, "{by:?}");
-    assert!(by[0]["subject"].as_str().unwrap().starts_with("casting|"), "{by:?}");
+    assert!(
+        by[0]["subject"].as_str().unwrap().starts_with("casting|"),
+        "{by:?}"
+    );
     assert_eq!(by[0]["name"], "dora");
-    assert_eq!(by[1], json!({"subject": "auth0|eve", "name": "eve@example.com"}));
+    assert_eq!(
+        by[1],
+        json!({"subject": "auth0|eve", "name": "eve@example.com"})
+    );
     assert_eq!(by[2]["name"], "fred");
     assert_eq!(by[3], json!({"subject": "auth0|tester", "name": null}));
 }
@@ -155,7 +172,9 @@ async fn cast_changes_are_recorded_including_those_a_delete_cascades() {
     let movie = app.movie("Up", "2009-05-29").await;
     let carl = app.actor("Carl", 78, "Male").await;
     let russell = app.actor("Russell", 8, "Male").await;
-    let start = all_changes(&app).await.last().unwrap()["seq"].as_i64().unwrap();
+    let start = all_changes(&app).await.last().unwrap()["seq"]
+        .as_i64()
+        .unwrap();
 
     app.cast(movie, carl, Some("Carl")).await;
     app.cast(movie, carl, Some("Carl")).await; // the same again: nothing changes
@@ -168,16 +187,18 @@ async fn cast_changes_are_recorded_including_those_a_delete_cascades() {
     let (status, _) = app.delete(&format!("/actors/{russell}"), &producer()).await;
     assert_eq!(status, 200);
     let (status, _) = app
-        .patch(&format!("/movies/{movie}"), &producer(), json!({"title": "Up!"}))
+        .patch(
+            &format!("/movies/{movie}"),
+            &producer(),
+            json!({"title": "Up!"}),
+        )
         .await;
     assert_eq!(status, 200);
     let (status, _) = app.delete(&format!("/movies/{movie}"), &producer()).await;
     assert_eq!(status, 200);
 
     let changes = changes_after(&app, &producer(), start).await;
-    let entry = |actor: i64, character: Option<&str>| {
-        json!({"movie_id": movie, "actor_id": actor, "character": character})
-    };
+    let entry = |actor: i64, character: Option<&str>| json!({"movie_id": movie, "actor_id": actor, "character": character});
     let rows: Vec<(String, String, i64, Value, Value)> = changes
         .iter()
         .map(|c| {
@@ -190,10 +211,17 @@ async fn cast_changes_are_recorded_including_those_a_delete_cascades() {
             )
         })
         .collect();
-    let movie_row = |title: &str| json!({"id": movie, "title": title, "release_date": "2009-05-29"});
+    let movie_row =
+        |title: &str| json!({"id": movie, "title": title, "release_date": "2009-05-29"});
     let russell_row = json!({"id": russell, "name": "Russell", "age": 8, "gender": "Male"});
-    let expected = vec![
-        ("created".into(), "cast".into(), movie, Value::Null, entry(carl, Some("Carl"))),
+    let expected: [(String, String, i64, Value, Value); 4] = [
+        (
+            "created".into(),
+            "cast".into(),
+            movie,
+            Value::Null,
+            entry(carl, Some("Carl")),
+        ),
         (
             "updated".into(),
             "cast".into(),
@@ -201,7 +229,13 @@ async fn cast_changes_are_recorded_including_those_a_delete_cascades() {
             entry(carl, Some("Carl")),
             entry(carl, Some("Carl Fredricksen")),
         ),
-        ("created".into(), "cast".into(), movie, Value::Null, entry(russell, None)),
+        (
+            "created".into(),
+            "cast".into(),
+            movie,
+            Value::Null,
+            entry(russell, None),
+        ),
         (
             "deleted".into(),
             "cast".into(),
@@ -217,15 +251,39 @@ async fn cast_changes_are_recorded_including_those_a_delete_cascades() {
     assert_eq!(
         cascade,
         vec![
-            ("deleted".into(), "actor".into(), russell, russell_row, Value::Null),
-            ("deleted".into(), "cast".into(), movie, entry(russell, None), Value::Null),
+            (
+                "deleted".into(),
+                "actor".into(),
+                russell,
+                russell_row,
+                Value::Null
+            ),
+            (
+                "deleted".into(),
+                "cast".into(),
+                movie,
+                entry(russell, None),
+                Value::Null
+            ),
         ]
     );
     assert_eq!(
         rows[6..],
         [
-            ("updated".into(), "movie".into(), movie, movie_row("Up"), movie_row("Up!")),
-            ("deleted".into(), "movie".into(), movie, movie_row("Up!"), Value::Null),
+            (
+                "updated".into(),
+                "movie".into(),
+                movie,
+                movie_row("Up"),
+                movie_row("Up!")
+            ),
+            (
+                "deleted".into(),
+                "movie".into(),
+                movie,
+                movie_row("Up!"),
+                Value::Null
+            ),
         ]
     );
 }
@@ -243,7 +301,12 @@ async fn a_write_that_fails_or_rolls_back_records_nothing() {
         .await;
     assert_eq!(status, 422);
     let (status, _) = app
-        .send(reqwest::Method::PATCH, &format!("/actors/{actor}"), &producer(), None)
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/actors/{actor}"),
+            &producer(),
+            None,
+        )
         .await;
     assert_eq!(status, 400);
     let response = app
@@ -259,7 +322,11 @@ async fn a_write_that_fails_or_rolls_back_records_nothing() {
     let (status, _) = app.delete("/actors/999999", &producer()).await;
     assert_eq!(status, 404);
     let (status, _) = app
-        .put(&format!("/movies/{movie}/cast/999999"), &producer(), json!({}))
+        .put(
+            &format!("/movies/{movie}/cast/999999"),
+            &producer(),
+            json!({}),
+        )
         .await;
     assert_eq!(status, 404);
     let long = "x".repeat(201);
@@ -303,7 +370,10 @@ async fn a_write_made_outside_the_server_is_recorded_as_the_databases() {
     assert_eq!(last["action"], "updated");
     assert_eq!(last["after"]["age"], 33);
     assert!(
-        last["by"]["subject"].as_str().unwrap().starts_with("database"),
+        last["by"]["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("database"),
         "{last}"
     );
 }
@@ -353,7 +423,11 @@ async fn changes_page_by_seq_with_limit_and_refuse_bad_parameters() {
         .await;
     assert_eq!(body["changes"][0]["seq"].as_i64().unwrap(), next + 1);
     let (_, body) = app.get("/changes", &producer()).await;
-    assert_eq!(body["changes"].as_array().unwrap().len(), 5, "default limit 100");
+    assert_eq!(
+        body["changes"].as_array().unwrap().len(),
+        5,
+        "default limit 100"
+    );
     let (status, body) = app.get("/changes?limit=5000", &producer()).await;
     assert_eq!(status, 200, "a limit above 1000 is taken as 1000: {body}");
     let last = body["next"].as_i64().unwrap();
@@ -361,7 +435,11 @@ async fn changes_page_by_seq_with_limit_and_refuse_bad_parameters() {
         .get(&format!("/changes?after={last}"), &producer())
         .await;
     assert_eq!(body["changes"], json!([]));
-    assert_eq!(body["next"].as_i64().unwrap(), last, "unchanged when nothing is new");
+    assert_eq!(
+        body["next"].as_i64().unwrap(),
+        last,
+        "unchanged when nothing is new"
+    );
 
     for bad in [
         "after=-1",
@@ -392,7 +470,10 @@ async fn history_is_newest_first_includes_casts_and_outlives_the_record() {
         .await;
 
     let (status, body) = app
-        .get(&format!("/actors/{carl}/history"), &role_token(Role::CastingAssistant))
+        .get(
+            &format!("/actors/{carl}/history"),
+            &role_token(Role::CastingAssistant),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["success"], true);
@@ -544,6 +625,8 @@ async fn changes_older_than_the_retention_are_pruned_and_resuming_before_them_is
     assert_eq!(status, 200, "without after: from the oldest kept: {body}");
     let next = body["next"].as_i64().unwrap();
     assert!(next >= 2, "{body}");
-    let (status, _) = app.get(&format!("/changes?after={next}"), &producer()).await;
+    let (status, _) = app
+        .get(&format!("/changes?after={next}"), &producer())
+        .await;
     assert_eq!(status, 200);
 }

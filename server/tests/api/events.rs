@@ -38,7 +38,10 @@ impl EventStream {
         query: &str,
         last_event_id: Option<&str>,
     ) -> Result<Self, (u16, Value)> {
-        let mut request = app.http.get(app.url(&format!("/events{query}"))).bearer_auth(token);
+        let mut request = app
+            .http
+            .get(app.url(&format!("/events{query}")))
+            .bearer_auth(token);
         if let Some(id) = last_event_id {
             request = request.header("Last-Event-ID", id);
         }
@@ -46,8 +49,14 @@ impl EventStream {
         if response.status() != 200 {
             return Err(read(response).await);
         }
-        let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
-        assert!(content_type.starts_with("text/event-stream"), "{content_type}");
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            content_type.starts_with("text/event-stream"),
+            "{content_type}"
+        );
         Ok(Self {
             response,
             buffer: String::new(),
@@ -117,7 +126,9 @@ const WAIT: Duration = Duration::from_secs(5);
 async fn a_stream_gets_each_change_made_after_it_opened_with_its_seq_as_id() {
     let app = TestApp::spawn(STORE).await;
     app.actor("Before", 40, "Male").await;
-    let mut stream = EventStream::open(&app, &producer(), "", None).await.unwrap();
+    let mut stream = EventStream::open(&app, &producer(), "", None)
+        .await
+        .unwrap();
     let id = app.actor("Ann Lee", 31, "Female").await;
     app.patch(&format!("/actors/{id}"), &producer(), json!({"age": 32}))
         .await;
@@ -126,7 +137,10 @@ async fn a_stream_gets_each_change_made_after_it_opened_with_its_seq_as_id() {
     let change = created.change();
     assert_eq!(change["action"], "created");
     assert_eq!(change["after"]["name"], "Ann Lee");
-    assert_eq!(created.id.as_deref(), Some(change["seq"].to_string().as_str()));
+    assert_eq!(
+        created.id.as_deref(),
+        Some(change["seq"].to_string().as_str())
+    );
     let updated = stream.next(WAIT).await.expect("the update").change();
     assert_eq!(updated["action"], "updated");
     assert_eq!(updated["before"]["age"], 31);
@@ -178,7 +192,11 @@ async fn a_stream_resumes_after_last_event_id_or_after() {
     let mut both = EventStream::open(&app, &producer(), "?after=0", Some(&seqs[2].to_string()))
         .await
         .unwrap();
-    let change = both.next(WAIT).await.expect("after the header's id").change();
+    let change = both
+        .next(WAIT)
+        .await
+        .expect("after the header's id")
+        .change();
     assert_eq!(change["after"]["name"], "Four");
 }
 
@@ -239,7 +257,11 @@ async fn streams_end_when_the_server_stops_so_it_stops_at_once() {
     let app = TestApp::spawn(STORE).await;
     let mut streams = Vec::new();
     for _ in 0..5 {
-        streams.push(EventStream::open(&app, &producer(), "", None).await.unwrap());
+        streams.push(
+            EventStream::open(&app, &producer(), "", None)
+                .await
+                .unwrap(),
+        );
     }
     let started = Instant::now();
     app.stop().await;
@@ -289,13 +311,21 @@ async fn many_open_streams_leave_the_pool_to_requests() {
     .await;
     let mut streams = Vec::new();
     for _ in 0..50 {
-        streams.push(EventStream::open(&app, &producer(), "", None).await.unwrap());
+        streams.push(
+            EventStream::open(&app, &producer(), "", None)
+                .await
+                .unwrap(),
+        );
     }
     let id = app.actor("Busy", 30, "Female").await;
     let (status, _) = app.get(&format!("/actors/{id}"), &producer()).await;
     assert_eq!(status, 200);
     for stream in &mut streams {
-        let change = stream.next(WAIT).await.expect("every stream gets it").change();
+        let change = stream
+            .next(WAIT)
+            .await
+            .expect("every stream gets it")
+            .change();
         assert_eq!(change["id"].as_i64(), Some(id));
     }
 }

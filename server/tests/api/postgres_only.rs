@@ -548,7 +548,9 @@ async fn a_change_through_one_instance_reaches_the_streams_of_another() {
 #[tokio::test]
 async fn a_change_whose_notification_was_missed_still_reaches_the_streams() {
     let app = TestApp::spawn(STORE).await;
-    let mut stream = EventStream::open(&app, &producer(), "", None).await.unwrap();
+    let mut stream = EventStream::open(&app, &producer(), "", None)
+        .await
+        .unwrap();
     // Written without the trigger's NOTIFY: only the table knows.
     app.pool
         .execute(

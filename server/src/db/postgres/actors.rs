@@ -84,7 +84,7 @@ impl PgStore {
             .bind(&actor.gender)
             .bind(author.to_json())
             .fetch_one(&self.pool)
-        .await?;
+            .await?;
         Ok(row.into())
     }
 
@@ -111,7 +111,7 @@ impl PgStore {
             .bind(expected_versions)
             .bind(author.to_json())
             .fetch_optional(&self.pool)
-        .await?;
+            .await?;
         self.updated(Table::Actors, id, row.map(Into::into)).await
     }
 }

@@ -3,8 +3,8 @@
 use sqlx::FromRow;
 
 use super::{PgStore, author_is};
-use crate::db::{Author, Missing};
 use crate::db::rows::{CastRow, FilmographyRow};
+use crate::db::{Author, Missing};
 use casting_shared::api::{CastEntry, FilmographyEntry};
 
 #[derive(FromRow)]
@@ -83,7 +83,7 @@ impl PgStore {
             .bind(character)
             .bind(author.to_json())
             .fetch_one(&self.pool)
-        .await?;
+            .await?;
         Ok(if row.assigned {
             Ok(row.character)
         } else {
@@ -110,7 +110,7 @@ impl PgStore {
             .bind(actor_id)
             .bind(author.to_json())
             .fetch_one(&self.pool)
-        .await?;
+            .await?;
         Ok(if row.removed {
             Ok(())
         } else {

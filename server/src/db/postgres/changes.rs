@@ -47,7 +47,11 @@ impl PgStore {
                 id,
                 "actors",
             ),
-            HistoryOf::Movie(id) => ("resource IN ('movie', 'cast') AND record_id = $1", id, "movies"),
+            HistoryOf::Movie(id) => (
+                "resource IN ('movie', 'cast') AND record_id = $1",
+                id,
+                "movies",
+            ),
         };
         let sql = format!("SELECT {COLUMNS} FROM changes WHERE {filter} ORDER BY seq DESC");
         let rows: Vec<ChangeRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))

@@ -20,8 +20,7 @@ use sqlx::{ConnectOptions, Connection, PgPool};
 
 use super::location::redact;
 use super::{
-    Author, DbError, Outcome, PoolStats, RememberedTotals, StoreSettings, Table,
-    constraint_field,
+    Author, DbError, Outcome, PoolStats, RememberedTotals, StoreSettings, Table, constraint_field,
 };
 
 pub(crate) use crate::listing::contains_pattern;

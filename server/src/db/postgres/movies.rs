@@ -78,7 +78,7 @@ impl PgStore {
             .bind(movie.release_date)
             .bind(author.to_json())
             .fetch_one(&self.pool)
-        .await?;
+            .await?;
         Ok(row.into())
     }
 
@@ -104,7 +104,7 @@ impl PgStore {
             .bind(expected_versions)
             .bind(author.to_json())
             .fetch_optional(&self.pool)
-        .await?;
+            .await?;
         self.updated(Table::Movies, id, row.map(Into::into)).await
     }
 }

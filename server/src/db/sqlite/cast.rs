@@ -4,8 +4,8 @@ use casting_shared::api::{CastEntry, FilmographyEntry};
 use sqlx::{Sqlite, Transaction};
 
 use super::{SqliteStore, commit_as};
-use crate::db::{Author, Missing};
 use crate::db::rows::{CastRow, FilmographyRow};
+use crate::db::{Author, Missing};
 
 impl SqliteStore {
     pub async fn movie_cast(&self, movie_id: i64) -> sqlx::Result<Option<Vec<CastEntry>>> {

@@ -10,8 +10,7 @@ use sqlx::{QueryBuilder, Sqlite};
 use super::SqliteStore;
 use crate::db::changes::{ChangeRow, HistoryOf, into_changes};
 
-const COLUMNS: &str =
-    "seq, at, subject, by_name, action, resource, record_id, before, after";
+const COLUMNS: &str = "seq, at, subject, by_name, action, resource, record_id, before, after";
 
 /// Rows pruned per transaction, so pruning never holds the writer long.
 const PRUNE_BATCH: i64 = 10_000;
@@ -23,7 +22,8 @@ impl SqliteStore {
         resources: &[&str],
         limit: i64,
     ) -> sqlx::Result<Vec<Change>> {
-        let mut sql = QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM changes WHERE seq > "));
+        let mut sql =
+            QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM changes WHERE seq > "));
         sql.push_bind(after).push(" AND resource IN (");
         let mut list = sql.separated(", ");
         for resource in resources {

@@ -29,8 +29,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, Connection, QueryBuilder, Sqlite, SqlitePool, Transaction};
 
 use super::{
-    Author, DbError, Outcome, PoolStats, RememberedTotals, StoreSettings, Table,
-    constraint_field,
+    Author, DbError, Outcome, PoolStats, RememberedTotals, StoreSettings, Table, constraint_field,
 };
 
 pub use lock::InstanceLock;
