@@ -219,6 +219,7 @@ async fn follow_changes(
         visible_to(&caller),
         caller.expires_at,
         start,
+        state.metrics.as_ref().map(|m| m.event_stream_opened()),
     );
     Ok(Sse::new(follower.into_stream()).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }

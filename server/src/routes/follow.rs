@@ -15,6 +15,7 @@ use tokio::time::Instant;
 
 use crate::auth::Verifier;
 use crate::feed::{BATCH, Feed};
+use crate::metrics::GaugeGuard;
 
 /// What `Last-Event-ID` may be: the `id` of an event, a `seq`.
 pub const LAST_EVENT_ID_PATTERN: &str = "^[0-9]{1,18}$";
@@ -38,6 +39,8 @@ pub struct Follower {
     expires: Instant,
     recheck: Instant,
     ended: bool,
+    /// Counts this stream in `casting_event_streams_open` while it lives.
+    _counted: Option<GaugeGuard>,
 }
 
 enum Next {
@@ -55,6 +58,7 @@ impl Follower {
         resources: Vec<&'static str>,
         expires_at: u64,
         after: i64,
+        counted: Option<GaugeGuard>,
     ) -> Self {
         let live = feed.subscribe();
         let now_unix = jsonwebtoken::get_current_timestamp();
@@ -71,6 +75,7 @@ impl Follower {
             expires,
             recheck: Instant::now() + RECHECK,
             ended: false,
+            _counted: counted,
         }
     }
 

@@ -320,6 +320,21 @@ async fn many_open_streams_leave_the_pool_to_requests() {
     let id = app.actor("Busy", 30, "Female").await;
     let (status, _) = app.get(&format!("/actors/{id}"), &producer()).await;
     assert_eq!(status, 200);
+    let metrics = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .lines()
+            .any(|line| line == "casting_event_streams_open 50"),
+        "the gauge counts the open streams"
+    );
     for stream in &mut streams {
         let change = stream
             .next(WAIT)

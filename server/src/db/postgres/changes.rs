@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use casting_shared::changes::Change;
-use sqlx::postgres::PgListener;
+use sqlx::postgres::{PgListener, PgPoolOptions};
 
 use super::PgStore;
 use crate::db::changes::{ChangeRow, HistoryOf, into_changes};
@@ -123,10 +123,15 @@ impl PgStore {
         }
     }
 
-    /// A listener for the triggers' wake-ups (one connection of the pool).
+    /// A listener for the triggers' wake-ups, on a connection of its own
+    /// (outside the pool, which stays whole for requests).
     pub async fn listen(&self) -> sqlx::Result<PgListener> {
-        let mut listener = PgListener::connect_with(&self.pool).await?;
-        listener.ignore_pool_close_event(false);
+        let own = PgPoolOptions::new()
+            .max_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_lazy_with(self.options.clone());
+        let mut listener = PgListener::connect_with(&own).await?;
         listener.listen(CHANNEL).await?;
         Ok(listener)
     }

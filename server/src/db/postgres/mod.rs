@@ -30,6 +30,8 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// How to connect: the change listener has a connection of its own.
+    options: PgConnectOptions,
     /// Filtered list totals, reused while their table is unchanged.
     totals: Arc<RememberedTotals>,
 }
@@ -52,7 +54,11 @@ impl PgStore {
             // Report each acquire's wait as a tracing event: the metrics'
             // pool-acquire layer turns it into a histogram.
             .acquire_time_level(log::LevelFilter::Trace)
-            .connect_with(options.options([("statement_timeout", statement_timeout.as_str())]))
+            .connect_with(
+                options
+                    .clone()
+                    .options([("statement_timeout", statement_timeout.as_str())]),
+            )
             .await
             .with_context(|| format!("cannot connect to {}", redact(url)))?;
         MIGRATOR
@@ -61,6 +67,7 @@ impl PgStore {
             .context("cannot apply the database migrations")?;
         Ok(Self {
             pool,
+            options,
             totals: Arc::default(),
         })
     }
