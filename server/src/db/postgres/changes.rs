@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use casting_shared::changes::Change;
-use sqlx::postgres::{PgListener, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 
 use super::PgStore;
 use crate::db::changes::{ChangeRow, HistoryOf, into_changes};
@@ -130,7 +130,7 @@ impl PgStore {
             .max_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
-            .connect_lazy_with(self.options.clone());
+            .connect_lazy_with(PgConnectOptions::clone(&self.options));
         let mut listener = PgListener::connect_with(&own).await?;
         listener.listen(CHANNEL).await?;
         Ok(listener)

@@ -31,7 +31,7 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
 pub struct PgStore {
     pool: PgPool,
     /// How to connect: the change listener has a connection of its own.
-    options: PgConnectOptions,
+    options: Arc<PgConnectOptions>,
     /// Filtered list totals, reused while their table is unchanged.
     totals: Arc<RememberedTotals>,
 }
@@ -67,7 +67,7 @@ impl PgStore {
             .context("cannot apply the database migrations")?;
         Ok(Self {
             pool,
-            options,
+            options: Arc::new(options),
             totals: Arc::default(),
         })
     }
