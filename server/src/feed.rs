@@ -24,9 +24,9 @@ use crate::db::Store;
 /// The longest a change committed through another instance waits when its
 /// notification was missed.
 const POLL: Duration = Duration::from_millis(500);
-/// Changes kept in memory for streams that fall behind; a stream further
-/// behind than this is dropped and resumes with `Last-Event-ID`.
-pub const BUFFER: usize = 1024;
+/// Changes kept in memory for streams that fall behind, by default; a
+/// stream further behind than this is dropped and resumes with `Last-Event-ID`.
+pub const DEFAULT_BACKLOG: usize = 1024;
 /// Changes read per statement.
 pub const BATCH: i64 = 500;
 /// Pause after the store failed, before trying again.
@@ -44,10 +44,11 @@ pub struct Feed {
 
 impl Feed {
     /// Starts publishing what is committed from now on, listening to the
-    /// other instances (PostgreSQL) and pruning changes older than `keep`.
-    pub async fn start(store: Store, keep: Duration) -> anyhow::Result<Arc<Self>> {
+    /// other instances (PostgreSQL) and pruning changes older than `keep`;
+    /// a stream more than `backlog` changes behind is dropped.
+    pub async fn start(store: Store, keep: Duration, backlog: usize) -> anyhow::Result<Arc<Self>> {
         let (_, latest) = store.change_bounds().await?;
-        let (sender, _) = broadcast::channel(BUFFER);
+        let (sender, _) = broadcast::channel(backlog.max(1));
         let feed = Arc::new(Self {
             store,
             sender,
@@ -121,6 +122,8 @@ impl Feed {
             if done {
                 return Ok(());
             }
+            // A burst: let the streams take this batch before the next.
+            tokio::task::yield_now().await;
         }
     }
 }
