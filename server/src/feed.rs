@@ -10,7 +10,8 @@
 //! order, each change once; the stores guarantee that a change below one
 //! already visible never becomes visible later (see the 0008 migrations).
 //!
-//! A second task prunes the log to `CASTING_CHANGES_KEEP`.
+//! A second task prunes the log to `CASTING_CHANGES_KEEP` (and, hourly, has
+//! the store refresh its planner statistics).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -189,10 +190,20 @@ pub fn prune_every(keep: Duration) -> Duration {
     (keep / 4).clamp(Duration::from_secs(1), Duration::from_secs(600))
 }
 
+/// How often the store's statistics are refreshed (SQLite's `PRAGMA optimize`).
+const OPTIMIZE_EVERY: Duration = Duration::from_secs(3600);
+
 async fn prune(feed: Arc<Feed>, keep: Duration) {
     let closed = feed.closed();
     tokio::pin!(closed);
+    let mut optimized = tokio::time::Instant::now();
     loop {
+        if optimized.elapsed() >= OPTIMIZE_EVERY {
+            optimized = tokio::time::Instant::now();
+            if let Err(error) = feed.store.optimize().await {
+                tracing::debug!(%error, "cannot optimize the store now");
+            }
+        }
         match feed.store.prune_changes(keep).await {
             Ok(0) => {}
             Ok(pruned) => tracing::info!(pruned, "pruned the change log"),
