@@ -11,7 +11,7 @@
 -- commits): every number it hands out is above every number already
 -- visible, and all of a batch become visible at once. Readers number what
 -- is pending, then read numbered changes only. Writers never wait for one
--- another, so the log costs a write one row and a notification.
+-- another, so the log costs a write one row.
 --
 -- Who wrote is set by the server for the transaction (`casting.by`, JSON
 -- {"subject", "name"}); a write made another way (psql) is recorded as the
@@ -66,6 +66,13 @@ BEGIN
     )
     UPDATE changes c SET seq = last + p.n FROM pending p WHERE c.id = p.id;
     GET DIAGNOSTICS numbered = ROW_COUNT;
+    -- Wakes every instance's feed once per batch (equal notifications of a
+    -- transaction are merged; the listeners read the table, the truth).
+    -- Not in the writers' own transactions: PostgreSQL commits notifying
+    -- transactions one at a time.
+    IF numbered > 0 THEN
+        PERFORM pg_notify('casting_changes', '');
+    END IF;
     RETURN numbered;
 END;
 $$;
@@ -127,9 +134,6 @@ BEGIN
         CASE WHEN by_json IS NULL THEN session_user ELSE by_json ->> 'name' END,
         CASE TG_OP WHEN 'INSERT' THEN 'created' WHEN 'UPDATE' THEN 'updated' ELSE 'deleted' END,
         kind, record, actor, old_row, new_row);
-    -- One wake-up per transaction (equal notifications are merged); the
-    -- listeners read the table, which is the truth.
-    PERFORM pg_notify('casting_changes', '');
     RETURN NULL;
 END;
 $$;
