@@ -143,6 +143,18 @@ pub struct CommonArgs {
     #[arg(long, env = "DATABASE_URL", global = true, help_heading = DATABASE)]
     pub database_url: Option<String>,
 
+    /// A streaming replica of the PostgreSQL database (postgres://...) that
+    /// serves the reads of actors, movies and casts while it keeps up; writes,
+    /// the change log, users and keys stay on DATABASE_URL. Serving only;
+    /// PostgreSQL only.
+    #[arg(long, env = "DATABASE_READ_URL", global = true, help_heading = DATABASE)]
+    pub database_read_url: Option<String>,
+
+    /// The most the read replica may lag behind the primary and still serve
+    /// reads (e.g. `1s`, `250ms`); beyond, reads go to the primary.
+    #[arg(long, env = "CASTING_DB_READ_MAX_LAG", global = true, default_value = "1s", value_parser = humantime::parse_duration, help_heading = DATABASE)]
+    pub db_read_max_lag: Duration,
+
     /// Log format.
     #[arg(long, env = "CASTING_LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Pretty, help_heading = LOGGING)]
     pub log_format: LogFormat,
@@ -331,15 +343,45 @@ impl CommonArgs {
             pool_size: self.db_pool_size,
             timeout: self.db_timeout,
             changes_keep: self.changes_keep,
+            read_url: None,
+            read_max_lag: self.db_read_max_lag,
+        }
+    }
+
+    /// `DATABASE_READ_URL`, when it names a PostgreSQL replica of a
+    /// PostgreSQL `database`.
+    pub fn read_url(&self, database: &Location) -> anyhow::Result<Option<String>> {
+        let Some(url) = self.database_read_url.as_deref().map(str::trim) else {
+            return Ok(None);
+        };
+        if url.is_empty() {
+            return Ok(None);
+        }
+        match (Location::parse(url), database) {
+            (Ok(Location::Postgres(url)), Location::Postgres(_)) => Ok(Some(url)),
+            (Ok(Location::Postgres(_)), _) => anyhow::bail!(
+                "DATABASE_READ_URL is for PostgreSQL only: DATABASE_URL is {}, which has no \
+                 read replicas (unset DATABASE_READ_URL)",
+                database.describe()
+            ),
+            _ => anyhow::bail!(
+                "DATABASE_READ_URL must be a postgres:// or postgresql:// URL (got {:?})",
+                crate::db::location::redact(url)
+            ),
         }
     }
 }
 
 /// The one settings tree of `serve`, from the command line and environment.
 pub fn serve_settings(common: &CommonArgs, serve: &ServeArgs) -> anyhow::Result<Settings> {
+    let database = common.location(serve.demo)?;
+    let store = StoreSettings {
+        read_url: common.read_url(&database)?,
+        ..common.store_settings()
+    };
     Ok(Settings {
-        database: common.location(serve.demo)?,
-        store: common.store_settings(),
+        database,
+        store,
         http: serve.http_settings()?,
         auth: serve.auth_settings(common)?,
         demo: serve.demo,
@@ -424,5 +466,52 @@ impl ServeArgs {
             session_max: self.session_max,
             key_sealer: common.key_sealer()?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings_of(args: &[&str]) -> anyhow::Result<Settings> {
+        let cli =
+            Cli::try_parse_from(std::iter::once("casting-server").chain(args.iter().copied()))?;
+        serve_settings(&cli.common, &cli.serve)
+    }
+
+    #[test]
+    fn a_read_replica_is_for_postgresql_only() {
+        let settings = settings_of(&[
+            "--database-url",
+            "postgres://p@primary/db",
+            "--database-read-url",
+            "postgres://p@replica/db",
+        ])
+        .unwrap();
+        assert_eq!(
+            settings.store.read_url.as_deref(),
+            Some("postgres://p@replica/db")
+        );
+        let sqlite = settings_of(&[
+            "--database-url",
+            "sqlite:casting.db",
+            "--database-read-url",
+            "postgres://p@replica/db",
+        ])
+        .err()
+        .unwrap();
+        assert!(sqlite.to_string().contains("PostgreSQL only"), "{sqlite:#}");
+        let not_a_url = settings_of(&[
+            "--database-url",
+            "postgres://p@primary/db",
+            "--database-read-url",
+            "sqlite:other.db",
+        ])
+        .err()
+        .unwrap();
+        assert!(
+            not_a_url.to_string().contains("postgres://"),
+            "{not_a_url:#}"
+        );
     }
 }

@@ -3,7 +3,8 @@
 //! the answers of the shared extractors and layers (401/403 from
 //! `Authorized`, 400/413/422 from `JsonBody`, 503 from the database, 408 from
 //! the timeout, 500 from the panic catcher), the exact forms of the `ETag`
-//! and `Location` headers, and the query and header parameters lists read.
+//! and `Location` headers, the query and header parameters lists read, and
+//! the read replica's `X-Casting-Position` on writes and the reads it may serve.
 
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn, PathItem};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
@@ -15,6 +16,7 @@ use utoipa::{IntoParams, Modify};
 
 use casting_shared::openapi as schemas;
 
+use crate::db::postgres::replica::POSITION_PATTERN;
 use crate::extract::{ETAG_PATTERN, IF_MATCH_PATTERN, IfMatch};
 use crate::listing::SortColumn;
 
@@ -47,6 +49,21 @@ pub struct SharedResponses;
 impl Modify for SharedResponses {
     fn modify(&self, openapi: &mut OpenApi) {
         for (path, item) in openapi.paths.paths.iter_mut() {
+            if let Some(read) = item.get.as_mut()
+                && REPLICA_READS.contains(&path.as_str())
+            {
+                add_position_parameter(read);
+            }
+            for write in [
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ] {
+                if let Some(write) = write.as_mut() {
+                    add_position_header(write);
+                }
+            }
             for operation in operations_mut(item) {
                 complete(path, operation);
             }
@@ -154,6 +171,57 @@ fn complete(path: &str, operation: &mut Operation) {
             };
             header.schema = Some(string_with_pattern(pattern).into());
         }
+    }
+}
+
+/// The reads a read replica may serve (`DATABASE_READ_URL`).
+const REPLICA_READS: [&str; 6] = [
+    "/actors",
+    "/actors/{id}",
+    "/movies",
+    "/movies/{id}",
+    "/movies/{id}/cast",
+    "/actors/{id}/movies",
+];
+
+/// `X-Casting-Position` on a read the replica may serve.
+fn add_position_parameter(operation: &mut Operation) {
+    let parameter = ParameterBuilder::new()
+        .name("X-Casting-Position")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "The `X-Casting-Position` a write answered: the read then sees that write (and \
+             everything before it), whichever instance serves it. Without it, a server with a \
+             read replica may answer from a replica that lags by up to its bound (1 s by \
+             default). A value of another form sends the read to the primary.",
+        ))
+        .schema(Some(string_with_pattern(POSITION_PATTERN)))
+        .build();
+    operation
+        .parameters
+        .get_or_insert_with(Vec::new)
+        .push(parameter.into());
+}
+
+/// `X-Casting-Position` on each success of a write.
+fn add_position_header(operation: &mut Operation) {
+    for (status, response) in operation.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        if !status.starts_with('2') {
+            continue;
+        }
+        let mut header = string_header(
+            "Only from a server with a read replica (DATABASE_READ_URL): the primary's \
+             write-ahead log position after this write. Send it back on later reads to see the \
+             write.",
+        );
+        header.schema = Some(string_with_pattern(POSITION_PATTERN).into());
+        response
+            .headers
+            .insert("X-Casting-Position".into(), header.into());
     }
 }
 

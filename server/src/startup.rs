@@ -82,9 +82,19 @@ impl Application {
         .await?;
         let feed = state.feed.clone();
         let limits = settings.http.connection_limits();
+        let router = app(state, &settings.http);
+        // Outermost: the reads of a GET may use the read replica, and
+        // writes answer with the position a later read may send back.
+        let router = match store.replica() {
+            Some(replica) => router.layer(axum::middleware::from_fn_with_state(
+                replica,
+                crate::db::postgres::replica::route,
+            )),
+            None => router,
+        };
         Ok(Self {
             listener,
-            router: app(state, &settings.http),
+            router,
             store,
             feed,
             limits,

@@ -14,6 +14,11 @@ pub struct StoreSettings {
     pub timeout: Duration,
     /// How long the change log keeps a change.
     pub changes_keep: Duration,
+    /// A streaming replica of the PostgreSQL primary that serves the reads
+    /// of actors, movies and casts (`DATABASE_READ_URL`).
+    pub read_url: Option<String>,
+    /// The most the replica may lag behind the primary and still serve reads.
+    pub read_max_lag: Duration,
 }
 
 impl Default for StoreSettings {
@@ -22,6 +27,8 @@ impl Default for StoreSettings {
             pool_size: 8,
             timeout: Duration::from_secs(3),
             changes_keep: Duration::from_secs(90 * 24 * 3600),
+            read_url: None,
+            read_max_lag: Duration::from_secs(1),
         }
     }
 }

@@ -45,6 +45,13 @@ macro_rules! dispatch {
 impl Store {
     /// Opens (creating if missing) and migrates the store at `location`.
     pub async fn open(location: &Location, settings: &StoreSettings) -> anyhow::Result<Self> {
+        if settings.read_url.is_some() && !matches!(location, Location::Postgres(_)) {
+            anyhow::bail!(
+                "DATABASE_READ_URL needs a PostgreSQL DATABASE_URL: {} is SQLite, which has no \
+                 read replicas (unset DATABASE_READ_URL)",
+                location.describe()
+            );
+        }
         Ok(match location {
             Location::Postgres(url) => {
                 Store::Postgres(postgres::PgStore::open(url, settings).await?)
@@ -56,6 +63,14 @@ impl Store {
                 Store::Sqlite(sqlite::SqliteStore::open_memory(settings).await?)
             }
         })
+    }
+
+    /// The PostgreSQL read replica, if one is configured.
+    pub fn replica(&self) -> Option<std::sync::Arc<postgres::replica::Replica>> {
+        match self {
+            Store::Postgres(store) => store.replica(),
+            Store::Sqlite(_) => None,
+        }
     }
 
     /// Which backend this is, for logs and messages.

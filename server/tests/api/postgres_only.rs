@@ -17,6 +17,9 @@ use crate::postgres::faults::{Tally, check_nothing_lost, writer};
 use crate::postgres::identity::{add_user, login_token, ok};
 use crate::proxy::{PgProxy, postgres_addr};
 
+/// A streaming read replica: reads go to it, and back to the primary when they must.
+mod replica;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn database_cut_under_load_loses_no_acknowledged_write() {
     let proxy = PgProxy::start(postgres_addr()).await;

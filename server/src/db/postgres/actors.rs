@@ -60,11 +60,13 @@ impl PgStore {
     }
 
     pub async fn get_actor(&self, id: i64) -> sqlx::Result<Option<Versioned<Actor>>> {
-        let row: Option<ActorRow> =
-            sqlx::query_as("SELECT id, name, age, gender, version FROM actors WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<ActorRow> = self
+            .read(|pool| {
+                sqlx::query_as("SELECT id, name, age, gender, version FROM actors WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(pool)
+            })
+            .await?;
         Ok(row.map(Into::into))
     }
 

@@ -25,32 +25,38 @@ struct Removed {
 impl PgStore {
     pub async fn movie_cast(&self, movie_id: i64) -> sqlx::Result<Option<Vec<CastEntry>>> {
         // One statement, so the movie's existence and its cast come from one snapshot.
-        let rows: Vec<CastRow> = sqlx::query_as(
-            "SELECT a.id AS actor_id, a.name, a.age, a.gender, c.character \
+        let rows: Vec<CastRow> = self
+            .read(|pool| {
+                sqlx::query_as(
+                    "SELECT a.id AS actor_id, a.name, a.age, a.gender, c.character \
              FROM movies m \
              LEFT JOIN cast_entries c ON c.movie_id = m.id \
              LEFT JOIN actors a ON a.id = c.actor_id \
              WHERE m.id = $1 \
              ORDER BY a.name, a.id",
-        )
-        .bind(movie_id)
-        .fetch_all(&self.pool)
-        .await?;
+                )
+                .bind(movie_id)
+                .fetch_all(pool)
+            })
+            .await?;
         Ok(CastRow::into_cast(rows))
     }
 
     pub async fn actor_movies(&self, actor_id: i64) -> sqlx::Result<Option<Vec<FilmographyEntry>>> {
-        let rows: Vec<FilmographyRow> = sqlx::query_as(
-            "SELECT m.id AS movie_id, m.title, m.release_date, c.character \
+        let rows: Vec<FilmographyRow> = self
+            .read(|pool| {
+                sqlx::query_as(
+                    "SELECT m.id AS movie_id, m.title, m.release_date, c.character \
              FROM actors a \
              LEFT JOIN cast_entries c ON c.actor_id = a.id \
              LEFT JOIN movies m ON m.id = c.movie_id \
              WHERE a.id = $1 \
              ORDER BY m.release_date, m.id",
-        )
-        .bind(actor_id)
-        .fetch_all(&self.pool)
-        .await?;
+                )
+                .bind(actor_id)
+                .fetch_all(pool)
+            })
+            .await?;
         Ok(FilmographyRow::into_filmography(rows))
     }
 

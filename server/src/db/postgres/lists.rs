@@ -3,7 +3,7 @@
 //! and 0006), and the bounded count of a filter's matches.
 
 use sqlx::postgres::PgRow;
-use sqlx::{FromRow, Postgres, QueryBuilder, Row};
+use sqlx::{FromRow, PgPool, Postgres, QueryBuilder, Row};
 
 use super::PgStore;
 use crate::db::lists::{self, EXACT_UP_TO, Keyed, PageOf};
@@ -28,14 +28,30 @@ impl PgStore {
         R: for<'r> FromRow<'r, PgRow> + Into<T>,
         T: Keyed,
     {
+        // The page and its count from one database: the replica or the primary.
+        self.read(|pool| self.page_on::<R, T>(pool, spec, sort, position))
+            .await
+    }
+
+    async fn page_on<R, T>(
+        &self,
+        pool: &PgPool,
+        spec: &ListSpec<'_>,
+        sort: Sort,
+        position: &Position,
+    ) -> sqlx::Result<PageOf<T>>
+    where
+        R: for<'r> FromRow<'r, PgRow> + Into<T>,
+        T: Keyed,
+    {
         let rows = page_query("", spec, sort, position)
             .build()
-            .fetch_all(&self.pool)
+            .fetch_all(pool)
             .await?;
         let fetched = lists::read_page::<Postgres, R, T>(&rows)?;
         let count = async {
             match spec.filter {
-                Some(filter) => self.count(spec.table, filter).await,
+                Some(filter) => count(pool, spec.table, filter).await,
                 None => Ok((0, 0)),
             }
         };
@@ -58,25 +74,25 @@ impl PgStore {
         let text: String = row.try_get_unchecked(0)?;
         serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(e.into()))
     }
+}
 
-    /// The filter's matches, counted up to one past [`EXACT_UP_TO`], with the
-    /// write stamp seen by the same statement.
-    async fn count(
-        &self,
-        table: &'static str,
-        filter: &PushFilter<'_>,
-    ) -> sqlx::Result<(i64, i64)> {
-        let mut sql = QueryBuilder::new(format!(
-            "SELECT COALESCE(sum(writes), 0)::bigint, (SELECT count(*) FROM (SELECT 1 FROM \
-             {table} WHERE true"
-        ));
-        filter(&mut sql);
-        sql.push(format!(
-            " LIMIT {}) c) FROM row_counts WHERE table_name = '{table}'",
-            EXACT_UP_TO + 1
-        ));
-        sql.build_query_as().fetch_one(&self.pool).await
-    }
+/// The filter's matches, counted up to one past [`EXACT_UP_TO`], with the
+/// write stamp seen by the same statement.
+async fn count(
+    pool: &PgPool,
+    table: &'static str,
+    filter: &PushFilter<'_>,
+) -> sqlx::Result<(i64, i64)> {
+    let mut sql = QueryBuilder::new(format!(
+        "SELECT COALESCE(sum(writes), 0)::bigint, (SELECT count(*) FROM (SELECT 1 FROM \
+         {table} WHERE true"
+    ));
+    filter(&mut sql);
+    sql.push(format!(
+        " LIMIT {}) c) FROM row_counts WHERE table_name = '{table}'",
+        EXACT_UP_TO + 1
+    ));
+    sql.build_query_as().fetch_one(pool).await
 }
 
 /// The page (one row more than asked, to know whether another follows)

@@ -8,6 +8,7 @@ mod dump;
 mod keys;
 mod lists;
 mod movies;
+pub mod replica;
 mod users;
 
 use std::str::FromStr;
@@ -18,12 +19,17 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
 
+use self::replica::Replica;
 use super::location::redact;
 use super::{
     Author, DbError, Outcome, PoolStats, RememberedTotals, StoreSettings, Table, constraint_field,
 };
 
 pub(crate) use crate::listing::contains_pattern;
+
+/// Longest a read waits for a replica connection before it goes to the
+/// primary instead (the store's own timeout if shorter).
+const REPLICA_ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -34,6 +40,8 @@ pub struct PgStore {
     options: Arc<PgConnectOptions>,
     /// Filtered list totals, reused while their table is unchanged.
     totals: Arc<RememberedTotals>,
+    /// A streaming replica that serves some reads (`DATABASE_READ_URL`).
+    replica: Option<Arc<Replica>>,
 }
 
 impl PgStore {
@@ -45,6 +53,7 @@ impl PgStore {
             PgConnectOptions::from_str(url).context("DATABASE_URL is not a PostgreSQL URL")?;
         ensure_database(&options).await?;
         let statement_timeout = format!("{}", settings.timeout.as_millis());
+        let session = [("statement_timeout", statement_timeout.as_str())];
         let pool = PgPoolOptions::new()
             .max_connections(settings.pool_size.max(1))
             .acquire_timeout(settings.timeout)
@@ -54,26 +63,61 @@ impl PgStore {
             // Report each acquire's wait as a tracing event: the metrics'
             // pool-acquire layer turns it into a histogram.
             .acquire_time_level(log::LevelFilter::Trace)
-            .connect_with(
-                options
-                    .clone()
-                    .options([("statement_timeout", statement_timeout.as_str())]),
-            )
+            .connect_with(options.clone().options(session))
             .await
             .with_context(|| format!("cannot connect to {}", redact(url)))?;
         MIGRATOR
             .run(&pool)
             .await
             .context("cannot apply the database migrations")?;
+        let replica = match &settings.read_url {
+            Some(read_url) => {
+                let read_options = PgConnectOptions::from_str(read_url)
+                    .context("DATABASE_READ_URL is not a PostgreSQL URL")?;
+                // Connected when first used: the server starts, and serves
+                // from the primary, while the replica is away.
+                let replica_pool = PgPoolOptions::new()
+                    .max_connections(settings.pool_size.max(1))
+                    .acquire_timeout(settings.timeout.min(REPLICA_ACQUIRE_TIMEOUT))
+                    .test_before_acquire(false)
+                    .connect_lazy_with(read_options.options(session));
+                tracing::info!(replica = %redact(read_url), "reads may go to the replica");
+                Some(Arc::new(Replica::new(
+                    replica_pool,
+                    pool.clone(),
+                    settings.read_max_lag,
+                )))
+            }
+            None => None,
+        };
         Ok(Self {
             pool,
             options: Arc::new(options),
             totals: Arc::default(),
+            replica,
         })
     }
 
     pub async fn close(&self) {
+        if let Some(replica) = &self.replica {
+            replica.close().await;
+        }
         self.pool.close().await;
+    }
+
+    /// The read replica, if one is configured.
+    pub fn replica(&self) -> Option<Arc<Replica>> {
+        self.replica.clone()
+    }
+
+    /// Runs a read that the replica may serve (see [`replica`]): `read`
+    /// gets the pool to run on.
+    async fn read<'a, T, F, Fut>(&'a self, read: F) -> sqlx::Result<T>
+    where
+        F: Fn(&'a PgPool) -> Fut,
+        Fut: Future<Output = sqlx::Result<T>>,
+    {
+        replica::read(self.replica.as_deref(), &self.pool, read).await
     }
 
     pub async fn ping(&self) -> sqlx::Result<()> {
@@ -81,7 +125,11 @@ impl PgStore {
     }
 
     pub fn pool_stats(&self) -> PoolStats {
-        PoolStats::of(&self.pool)
+        let primary = PoolStats::of(&self.pool);
+        match &self.replica {
+            Some(replica) => primary + PoolStats::of(replica.pool()),
+            None => primary,
+        }
     }
 
     /// What an update found: the row, else whether it is missing or at

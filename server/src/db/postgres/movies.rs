@@ -55,11 +55,13 @@ impl PgStore {
     }
 
     pub async fn get_movie(&self, id: i64) -> sqlx::Result<Option<Versioned<Movie>>> {
-        let row: Option<MovieRow> =
-            sqlx::query_as("SELECT id, title, release_date, version FROM movies WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<MovieRow> = self
+            .read(|pool| {
+                sqlx::query_as("SELECT id, title, release_date, version FROM movies WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(pool)
+            })
+            .await?;
         Ok(row.map(Into::into))
     }
 
