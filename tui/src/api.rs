@@ -69,15 +69,43 @@ impl ApiError {
     }
 }
 
-/// A list request: page, size, sort, the `q` filter and the others
-/// (`gender`, `min_age`, `max_age`, `released_from`, `released_to`).
+/// A list request: where it starts (a page number, or `after` a cursor),
+/// size, sort, the `q` filter and the others (`gender`, `min_age`,
+/// `max_age`, `released_from`, `released_to`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ListParams {
+    /// From 1; not sent when `after` is.
     pub page: u32,
+    /// The `next` cursor of the page before: the page after it, as cheap
+    /// deep in the list as at its top.
+    pub after: Option<String>,
     pub per_page: u32,
     pub sort: String,
     pub q: String,
     pub filters: Vec<(&'static str, String)>,
+}
+
+/// One page of a list answer: its rows, how many match (a lower bound
+/// unless `total_exact`), and the cursor of the page after it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListPage<T> {
+    pub rows: T,
+    pub total: usize,
+    pub total_exact: bool,
+    /// `None` on the last page.
+    pub next: Option<String>,
+}
+
+impl<T> ListPage<T> {
+    /// The same page with its rows made into something else.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ListPage<U> {
+        ListPage {
+            rows: f(self.rows),
+            total: self.total,
+            total_exact: self.total_exact,
+            next: self.next,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -205,7 +233,10 @@ impl ApiClient {
         params: &ListParams,
     ) -> Result<T, ApiError> {
         let mut query = vec![
-            ("page", params.page.to_string()),
+            match &params.after {
+                Some(cursor) => ("after", cursor.clone()),
+                None => ("page", params.page.to_string()),
+            },
             ("per_page", params.per_page.to_string()),
             ("sort", params.sort.clone()),
         ];
@@ -331,21 +362,31 @@ impl ApiClient {
 }
 
 impl ApiClient {
-    /// One page of a collection, and how many rows match.
+    /// One page of a collection, how many rows match, and the next cursor.
     pub async fn page(
         &self,
         token: &str,
         collection: Collection,
         params: &ListParams,
-    ) -> Result<(Rows, usize), ApiError> {
+    ) -> Result<ListPage<Rows>, ApiError> {
         Ok(match collection {
             Collection::Actors => {
                 let list = self.list_actors(token, params).await?;
-                (Rows::Actors(list.actors), list.total.max(0) as usize)
+                ListPage {
+                    rows: Rows::Actors(list.actors),
+                    total: list.total.max(0) as usize,
+                    total_exact: list.total_exact,
+                    next: list.next,
+                }
             }
             Collection::Movies => {
                 let list = self.list_movies(token, params).await?;
-                (Rows::Movies(list.movies), list.total.max(0) as usize)
+                ListPage {
+                    rows: Rows::Movies(list.movies),
+                    total: list.total.max(0) as usize,
+                    total_exact: list.total_exact,
+                    next: list.next,
+                }
             }
         })
     }

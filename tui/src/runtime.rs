@@ -16,7 +16,7 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 
 use crate::action::{Action, Mouse, Outcome};
-use crate::api::{ApiClient, ListParams};
+use crate::api::{ApiClient, ListPage, ListParams};
 use crate::app::{App, Effect};
 use crate::cast::{CastRequest, PICKER_PAGE};
 use crate::config::{Config, ServerChoice};
@@ -240,11 +240,11 @@ impl Runner {
                 collection,
                 request,
             } => self.spawn(|api, token| async move {
+                let result = api.page(&token, collection, &request.params).await;
                 Outcome::Page {
                     collection,
-                    generation: request.generation,
-                    page: request.page,
-                    result: api.page(&token, collection, &request.params).await,
+                    request,
+                    result,
                 }
             }),
             Effect::FetchRow { collection, id } => self.spawn(|api, token| async move {
@@ -325,23 +325,26 @@ impl Runner {
                     CastRequest::Search {
                         generation,
                         q,
-                        page,
+                        after,
                     } => {
                         let params = ListParams {
-                            page,
+                            page: 1,
+                            after: after.clone(),
                             per_page: PICKER_PAGE,
                             sort: "name".into(),
                             q,
                             filters: Vec::new(),
                         };
-                        let result = api
-                            .list_actors(&token, &params)
-                            .await
-                            .map(|l| (l.actors, l.total.max(0) as usize));
+                        let result = api.list_actors(&token, &params).await.map(|l| ListPage {
+                            rows: l.actors,
+                            total: l.total.max(0) as usize,
+                            total_exact: l.total_exact,
+                            next: l.next,
+                        });
                         Outcome::CastSearch {
                             movie_id,
                             generation,
-                            page,
+                            after,
                             result,
                         }
                     }

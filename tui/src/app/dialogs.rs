@@ -76,7 +76,7 @@ impl App {
                         let collection = dialog.collection;
                         self.dialog = None;
                         self.set_status(Message::info(format!("Exporting to {path}…")));
-                        let params = self.table_of(collection).params(0);
+                        let params = self.table_of(collection).params();
                         return vec![Effect::Export {
                             collection,
                             params,

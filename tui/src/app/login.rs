@@ -246,8 +246,8 @@ impl App {
             self.relogin = false;
             self.set_status(Message::success(format!("Welcome back, {who}")));
             // Pages that failed meanwhile are asked again; the selection follows its row.
-            self.actors.invalidate();
-            self.movies.invalidate();
+            self.actors.refresh();
+            self.movies.refresh();
             if let Some(retry) = self.retry.take() {
                 if let Some(Dialog::Form(form)) = self.dialog.as_mut() {
                     form.saving = true;

@@ -375,7 +375,7 @@ impl App {
                 else {
                     return Vec::new();
                 };
-                if index >= self.table().total().unwrap_or(0) {
+                if index >= self.table().len() {
                     return Vec::new();
                 }
                 self.table_mut().select_index(index, viewport);
@@ -401,11 +401,10 @@ impl App {
             Outcome::Device(event) => return self.device(event),
             Outcome::Page {
                 collection,
-                generation,
-                page,
+                request,
                 result,
             } => {
-                if let Some(effects) = self.page_arrived(collection, generation, page, result) {
+                if let Some(effects) = self.page_arrived(collection, &request, result) {
                     return effects;
                 }
             }
@@ -433,9 +432,9 @@ impl App {
             Outcome::CastSearch {
                 movie_id,
                 generation,
-                page,
+                after,
                 result,
-            } => return self.cast_search(movie_id, generation, page, result),
+            } => return self.cast_search(movie_id, generation, after.is_none(), result),
             Outcome::CastAssigned {
                 movie_id,
                 actor,

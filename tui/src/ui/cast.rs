@@ -124,7 +124,12 @@ fn render_picker(
         list,
         buf,
     );
-    let shown = format!("{} of {} ", picker.results.len(), picker.total);
+    let plus = if picker.total_exact { "" } else { "+" };
+    let shown = format!(
+        "{} of {}{plus} ",
+        picker.results.len(),
+        crate::app::table::group_digits(picker.total)
+    );
     let [hints, count] = Layout::horizontal([
         Constraint::Min(1),
         Constraint::Length(shown.chars().count() as u16),

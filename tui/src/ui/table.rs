@@ -14,12 +14,12 @@ use ratatui::widgets::{
 
 use super::theme::Theme;
 use super::{clip, input_spans, key_hints, render_note, spinner};
-use crate::app::table::{TITLE, tab_label};
+use crate::app::table::{TITLE, count_label, tab_label};
 use crate::app::{App, Message};
 use crate::collection::Collection;
 use crate::filters::summary;
 use crate::keymap::context;
-use crate::table::{Table, TableRow};
+use crate::table::{RowNumber, Table, TableRow};
 
 pub fn render_main(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let [tabs, filter, table, status, keys] = Layout::vertical([
@@ -153,10 +153,14 @@ fn render_table<R: TableRow>(table: &Table<R>, theme: &Theme, area: Rect, buf: &
     } else {
         format!("· {filters} ")
     };
-    let position = match table.total {
-        Some(0) => format!(" {noun}: none {filtered}"),
-        Some(total) => format!(" {noun}: row {} of {total} {filtered}", table.selected + 1),
-        None => format!(" {noun} {filtered}"),
+    let count = count_label(table);
+    let position = match (table.total, table.row_number()) {
+        (Some(0), _) => format!(" {noun}: none {filtered}"),
+        (Some(_), RowNumber::FromTop(n)) => format!(" {noun}: row {n} of {count} {filtered}"),
+        (Some(_), RowNumber::FromEnd(n)) => {
+            format!(" {noun}: row {n} from the end of {count} {filtered}")
+        }
+        (None, _) => format!(" {noun} {filtered}"),
     };
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
@@ -176,8 +180,8 @@ fn render_table<R: TableRow>(table: &Table<R>, theme: &Theme, area: Rect, buf: &
     // Rows of an older query are not shown under a filter that failed to apply.
     let unapplied = table.error.is_some() && table.is_stale();
     let mut cells: Vec<(usize, Option<Vec<String>>)> = Vec::new();
-    if let Some(total) = table.total.filter(|_| !unapplied) {
-        for index in table.offset..(table.offset + viewport).min(total) {
+    if table.total.is_some() && !unapplied {
+        for index in table.offset..(table.offset + viewport).min(table.len()) {
             cells.push((index, table.row(index).map(TableRow::cells)));
         }
     }
@@ -246,7 +250,7 @@ fn render_table<R: TableRow>(table: &Table<R>, theme: &Theme, area: Rect, buf: &
         render_note(&message, theme, table_area, buf);
     }
 
-    let total = table.total.unwrap_or(0);
+    let total = table.len();
     if total > viewport && !unapplied {
         let mut state = ScrollbarState::new(total.saturating_sub(viewport))
             .position(table.offset)
