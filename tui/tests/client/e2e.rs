@@ -52,7 +52,7 @@ impl Drop for Database {
 
 /// The real server with demo data on a throwaway in-memory database;
 /// returns its URL and the demo passwords.
-async fn start_server() -> (String, Vec<(String, String)>) {
+pub(crate) async fn start_server() -> (String, Vec<(String, String)>) {
     start_on(Location::SqliteMemory, |auth| auth.external = None).await
 }
 
@@ -476,7 +476,7 @@ async fn an_assistant_sees_only_their_keys_and_remember_me_survives_a_restart() 
 }
 
 impl Api {
-    async fn post(&self, path: &str, body: Value) -> Value {
+    pub(crate) async fn post(&self, path: &str, body: Value) -> Value {
         let response = self
             .http
             .post(format!("{}{path}", self.base))

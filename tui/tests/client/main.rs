@@ -6,11 +6,13 @@
 
 mod device;
 mod e2e;
+mod e2e_paging;
 mod e2e_workday;
 mod keys;
 mod keys_dialogs;
 mod keys_login;
 mod lists;
+mod recorder;
 mod render;
 mod session;
 mod support;

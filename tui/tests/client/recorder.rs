@@ -1,0 +1,116 @@
+//! What the client asks the server, seen on the wire: a TCP relay between
+//! the real client and the real server that passes every byte through and
+//! notes each request line (`GET /actors?after=…&per_page=100&sort=id`).
+//! The server logs only paths, and its metrics count routes; this sees the
+//! queries themselves. It can also cut every connection, as a network
+//! failure would.
+
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+pub(crate) struct Recorder {
+    /// The URL to give the client.
+    pub(crate) url: String,
+    requests: Arc<Mutex<Vec<String>>>,
+    /// Bumped to cut every open connection.
+    cut: watch::Sender<u64>,
+}
+
+impl Recorder {
+    /// A relay to `server` (an `http://host:port` URL).
+    pub(crate) async fn start(server: &str) -> Self {
+        let upstream = server.trim_start_matches("http://").to_owned();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let (cut, _) = watch::channel(0);
+        let (log, cuts) = (requests.clone(), cut.clone());
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let upstream = upstream.clone();
+                let (log, cut) = (log.clone(), cuts.subscribe());
+                tokio::spawn(relay(client, upstream, log, cut));
+            }
+        });
+        Self { url, requests, cut }
+    }
+
+    /// Every request line so far (method and target), in order.
+    pub(crate) fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    /// The list requests (`GET /actors?…`, `GET /movies?…`) so far.
+    pub(crate) fn list_requests(&self) -> Vec<String> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.starts_with("GET /actors?") || r.starts_with("GET /movies?"))
+            .collect()
+    }
+
+    /// Drops every connection open now, as a network failure does.
+    pub(crate) fn cut_connections(&self) {
+        self.cut.send_modify(|n| *n += 1);
+    }
+}
+
+async fn relay(
+    mut client: TcpStream,
+    upstream: String,
+    log: Arc<Mutex<Vec<String>>>,
+    mut cut: watch::Receiver<u64>,
+) {
+    let Ok(mut server) = TcpStream::connect(&upstream).await else {
+        return;
+    };
+    let (mut client_read, mut client_write) = client.split();
+    let (mut server_read, mut server_write) = server.split();
+    let upward = async {
+        let mut seen = Vec::new();
+        let mut buffer = [0u8; 8192];
+        loop {
+            let n = client_read.read(&mut buffer).await.unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buffer[..n]);
+            note_requests(&mut seen, &log);
+            if server_write.write_all(&buffer[..n]).await.is_err() {
+                break;
+            }
+        }
+        let _ = server_write.shutdown().await;
+    };
+    let downward = async {
+        let _ = tokio::io::copy(&mut server_read, &mut client_write).await;
+        let _ = client_write.shutdown().await;
+    };
+    tokio::select! {
+        _ = async { tokio::join!(upward, downward) } => {}
+        _ = cut.changed() => {}
+    }
+}
+
+/// Notes each complete request line in what the client sent, and keeps
+/// only what follows the last line.
+fn note_requests(seen: &mut Vec<u8>, log: &Mutex<Vec<String>>) {
+    const METHODS: [&str; 5] = ["GET ", "POST ", "PATCH ", "PUT ", "DELETE "];
+    let mut from = 0;
+    while let Some(end) = seen[from..]
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .map(|i| from + i)
+    {
+        let line = String::from_utf8_lossy(&seen[from..end]);
+        if METHODS.iter().any(|m| line.starts_with(m))
+            && let Some(request) = line.strip_suffix(" HTTP/1.1")
+        {
+            log.lock().unwrap().push(request.to_owned());
+        }
+        from = end + 2;
+    }
+    seen.drain(..from);
+}
