@@ -42,7 +42,7 @@ fn answer(app: &mut App, effects: Vec<Effect>) {
             let next = (skip + ids.len() < ROWS).then(|| ids.last().unwrap_or(&0).to_string());
             let more = app.update(Action::Done(Outcome::Page {
                 collection: Collection::Actors,
-                request,
+                request: Box::new(request),
                 result: Ok(ListPage {
                     rows: Rows::Actors(ids.into_iter().map(actor).collect()),
                     total: ROWS,

@@ -60,7 +60,7 @@ pub enum Outcome {
     Page {
         collection: Collection,
         /// What was asked (its generation, end, page and cursor).
-        request: PageRequest,
+        request: Box<PageRequest>,
         result: Result<ListPage<Rows>, ApiError>,
     },
     /// One row, with its ETag: for an edit dialog, a confirmation, a detail

@@ -243,7 +243,7 @@ impl Runner {
                 let result = api.page(&token, collection, &request.params).await;
                 Outcome::Page {
                     collection,
-                    request,
+                    request: Box::new(request),
                     result,
                 }
             }),

@@ -278,13 +278,18 @@ fn apply<R: TableRow>(table: &mut Table<R>, request: &PageRequest, answer: ListP
 }
 
 /// How many rows a table has, as its title and messages say it: `64`,
-/// `100 000`, or `10 000+` when the server stopped counting.
+/// `100 000`, or `10 000+` ("more than 10 000") when the server stopped
+/// counting (its total, then a lower bound, is one past where it stopped).
 pub fn count_label(table: &dyn TableOps) -> String {
-    let total = table.total().unwrap_or(0);
-    if table.total_exact() {
+    count_text(table.total().unwrap_or(0), table.total_exact())
+}
+
+/// A count as [`count_label`] says it.
+pub fn count_text(total: usize, exact: bool) -> String {
+    if exact {
         group_digits(total)
     } else {
-        format!("{}+", group_digits(total))
+        format!("{}+", group_digits(total.saturating_sub(1)))
     }
 }
 
@@ -296,7 +301,7 @@ pub fn group_digits(n: usize) -> String {
     }
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(' ');
         }
         out.push(c);

@@ -14,8 +14,8 @@ mod chain;
 mod ops;
 mod rows;
 
-use chain::{Chain, Wanted};
 pub use chain::End;
+use chain::{Chain, Wanted};
 pub use ops::TableOps;
 pub use rows::{Column, TableRow};
 
@@ -182,8 +182,7 @@ impl<R: TableRow> Table<R> {
     /// The selected row's number for the title.
     pub fn row_number(&self) -> RowNumber {
         let from_end = self.len.saturating_sub(self.selected);
-        if !self.total_exact && from_end <= self.tail.rows() && self.selected >= self.head.rows()
-        {
+        if !self.total_exact && from_end <= self.tail.rows() && self.selected >= self.head.rows() {
             RowNumber::FromEnd(from_end)
         } else {
             RowNumber::FromTop(self.selected + 1)
@@ -263,7 +262,8 @@ impl<R: TableRow> Table<R> {
             return wanted;
         }
         let visible = self.offset..(self.offset + viewport).min(self.len);
-        let around = self.offset.saturating_sub(viewport)..(self.offset + 2 * viewport).min(self.len);
+        let around =
+            self.offset.saturating_sub(viewport)..(self.offset + 2 * viewport).min(self.len);
         for index in visible {
             if let Some((end, page)) = self.want_row(index, true) {
                 wanted.push(self.request(end, page));
@@ -502,7 +502,10 @@ impl<R: TableRow> Table<R> {
 
     /// The row with `id`, wherever it is among the loaded pages.
     pub fn find(&self, id: i64) -> Option<&R> {
-        self.head.iter().chain(self.tail.iter()).find(|r| r.id() == id)
+        self.head
+            .iter()
+            .chain(self.tail.iter())
+            .find(|r| r.id() == id)
     }
 
     /// The rows of a page answer, if they are of this table's kind.

@@ -33,6 +33,9 @@ pub trait TableOps {
     fn total_exact(&self) -> bool;
     /// Rows the table spans (0 until the first answer).
     fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     fn selected(&self) -> usize;
     fn offset(&self) -> usize;
     fn select_index(&mut self, index: usize, viewport: usize);

@@ -135,7 +135,11 @@ fn answers_to_an_older_query_are_dropped_and_a_new_sort_starts_at_the_top() {
     };
     table.invalidate();
     table.apply_page(&before, serve(&[7], &before, None));
-    assert_eq!(table.total, Some(250), "an answer to an old query is dropped");
+    assert_eq!(
+        table.total,
+        Some(250),
+        "an answer to an old query is dropped"
+    );
     let again = settle(&mut table, &all, 20);
     assert_eq!(shown(&again), vec![(End::Head, 0, None, "id")]);
     assert_eq!(
@@ -167,7 +171,9 @@ fn a_followed_record_is_looked_for_at_the_end_first_then_from_the_top() {
     let asked = settle(&mut table, &all, 20);
     assert_eq!(table.selected_row().map(|a| a.id), Some(150));
     assert!(
-        asked.iter().all(|r| r.page == 0 || r.params.after.is_some()),
+        asked
+            .iter()
+            .all(|r| r.page == 0 || r.params.after.is_some()),
         "no page asked by number"
     );
 }

@@ -14,7 +14,7 @@ use ratatui::widgets::{
 
 use super::theme::Theme;
 use super::{clip, input_spans, key_hints, render_note, spinner};
-use crate::app::table::{TITLE, count_label, tab_label};
+use crate::app::table::{TITLE, count_label, group_digits, tab_label};
 use crate::app::{App, Message};
 use crate::collection::Collection;
 use crate::filters::summary;
@@ -156,10 +156,13 @@ fn render_table<R: TableRow>(table: &Table<R>, theme: &Theme, area: Rect, buf: &
     let count = count_label(table);
     let position = match (table.total, table.row_number()) {
         (Some(0), _) => format!(" {noun}: none {filtered}"),
-        (Some(_), RowNumber::FromTop(n)) => format!(" {noun}: row {n} of {count} {filtered}"),
-        (Some(_), RowNumber::FromEnd(n)) => {
-            format!(" {noun}: row {n} from the end of {count} {filtered}")
+        (Some(_), RowNumber::FromTop(n)) => {
+            format!(" {noun}: row {} of {count} {filtered}", group_digits(n))
         }
+        (Some(_), RowNumber::FromEnd(n)) => format!(
+            " {noun}: row {} from the end of {count} {filtered}",
+            group_digits(n)
+        ),
         (None, _) => format!(" {noun} {filtered}"),
     };
     let block = Block::bordered()

@@ -146,12 +146,12 @@ fn late_answers_to_an_old_query_are_ignored() {
     d.press("s");
     d.act(Action::Done(Outcome::Page {
         collection: Collection::Actors,
-        request: PageRequest {
+        request: Box::new(PageRequest {
             generation: old_generation,
             end: End::Head,
             page: 0,
             params: d.app.actors.params(),
-        },
+        }),
         result: Ok(ListPage {
             rows: Rows::Actors(actors(2)),
             total: 2,
@@ -295,7 +295,7 @@ fn a_failing_server_keeps_the_rows_already_shown() {
         .expect("R reads the page on screen again");
     d.act(Action::Done(Outcome::Page {
         collection: Collection::Actors,
-        request,
+        request: Box::new(request),
         result: Err(ApiError::Unreachable("the request timed out".into())),
     }));
     assert_eq!(d.app.actors.selected_row().cloned(), before, "rows stay");

@@ -2,21 +2,17 @@
 //! the real client and the real server that passes every byte through and
 //! notes each request line (`GET /actors?after=…&per_page=100&sort=id`).
 //! The server logs only paths, and its metrics count routes; this sees the
-//! queries themselves. It can also cut every connection, as a network
-//! failure would.
+//! queries themselves.
 
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
 
 pub(crate) struct Recorder {
     /// The URL to give the client.
     pub(crate) url: String,
     requests: Arc<Mutex<Vec<String>>>,
-    /// Bumped to cut every open connection.
-    cut: watch::Sender<u64>,
 }
 
 impl Recorder {
@@ -26,16 +22,13 @@ impl Recorder {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let (cut, _) = watch::channel(0);
-        let (log, cuts) = (requests.clone(), cut.clone());
+        let log = requests.clone();
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
-                let upstream = upstream.clone();
-                let (log, cut) = (log.clone(), cuts.subscribe());
-                tokio::spawn(relay(client, upstream, log, cut));
+                tokio::spawn(relay(client, upstream.clone(), log.clone()));
             }
         });
-        Self { url, requests, cut }
+        Self { url, requests }
     }
 
     /// Every request line so far (method and target), in order.
@@ -50,19 +43,9 @@ impl Recorder {
             .filter(|r| r.starts_with("GET /actors?") || r.starts_with("GET /movies?"))
             .collect()
     }
-
-    /// Drops every connection open now, as a network failure does.
-    pub(crate) fn cut_connections(&self) {
-        self.cut.send_modify(|n| *n += 1);
-    }
 }
 
-async fn relay(
-    mut client: TcpStream,
-    upstream: String,
-    log: Arc<Mutex<Vec<String>>>,
-    mut cut: watch::Receiver<u64>,
-) {
+async fn relay(mut client: TcpStream, upstream: String, log: Arc<Mutex<Vec<String>>>) {
     let Ok(mut server) = TcpStream::connect(&upstream).await else {
         return;
     };
@@ -88,10 +71,7 @@ async fn relay(
         let _ = tokio::io::copy(&mut server_read, &mut client_write).await;
         let _ = client_write.shutdown().await;
     };
-    tokio::select! {
-        _ = async { tokio::join!(upward, downward) } => {}
-        _ = cut.changed() => {}
-    }
+    tokio::join!(upward, downward);
 }
 
 /// Notes each complete request line in what the client sent, and keeps

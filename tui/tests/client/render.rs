@@ -167,7 +167,7 @@ fn error_when_the_server_cannot_be_reached() {
         if let casting_tui::app::Effect::FetchPage { request, .. } = effect {
             app.update(Action::Done(Outcome::Page {
                 collection: Collection::Actors,
-                request,
+                request: Box::new(request),
                 result: Err(ApiError::Unreachable("connection refused".into())),
             }));
         }

@@ -62,6 +62,9 @@ pub struct Driven {
     pub movies: Vec<Movie>,
     /// Every effect seen, in order.
     pub effects: Vec<Effect>,
+    /// Past this many matches of a filter the count stops (`total_exact`
+    /// false), as the server's does past 10 000.
+    pub counted: Option<usize>,
 }
 
 impl Driven {
@@ -73,6 +76,7 @@ impl Driven {
             actors,
             movies,
             effects: Vec::new(),
+            counted: None,
         };
         driven.act(Action::Resize(80, 24));
         driven.act(Action::Done(Outcome::LoggedIn {
@@ -114,9 +118,10 @@ impl Driven {
                     let rows = actors_matching(rows, &request.params.filters);
                     let rows = sort_actors(rows, &request.params.sort);
                     let page = list_page(&rows, &request.params, |a| a.id);
+                    let page = self.count(page, &request.params);
                     Some(Outcome::Page {
                         collection: Collection::Actors,
-                        request: request.clone(),
+                        request: Box::new(request.clone()),
                         result: Ok(page.map(Rows::Actors)),
                     })
                 }
@@ -128,9 +133,10 @@ impl Driven {
                     let rows = movies_matching(rows, &request.params.filters);
                     let rows = sort_movies(rows, &request.params.sort);
                     let page = list_page(&rows, &request.params, |m| m.id);
+                    let page = self.count(page, &request.params);
                     Some(Outcome::Page {
                         collection: Collection::Movies,
-                        request: request.clone(),
+                        request: Box::new(request.clone()),
                         result: Ok(page.map(Rows::Movies)),
                     })
                 }
@@ -141,6 +147,19 @@ impl Driven {
             }
         }
         effects.into_iter().chain(follow).collect()
+    }
+}
+
+impl Driven {
+    /// The total as the server counts it: a filtered count stops past
+    /// [`Driven::counted`].
+    fn count<T>(&self, mut page: ListPage<T>, params: &ListParams) -> ListPage<T> {
+        let filtered = !params.q.is_empty() || !params.filters.is_empty();
+        if let Some(cap) = self.counted.filter(|cap| filtered && page.total > *cap) {
+            page.total = cap + 1;
+            page.total_exact = false;
+        }
+        page
     }
 }
 

@@ -439,7 +439,7 @@ fn a_filter_the_server_could_not_apply_is_not_shown_over_unfiltered_rows() {
         if let Effect::FetchPage { request, .. } = effect {
             d.app.update(Action::Done(Outcome::Page {
                 collection: Collection::Actors,
-                request,
+                request: Box::new(request),
                 result: Err(ApiError::Unreachable("connection refused".into())),
             }));
         }
