@@ -18,13 +18,17 @@ holds them; it reports the server's resident memory before, at its peak and
 after, and the latency of GET /actors (4 connections) before and during the
 storm.
 
+A third part (also alone with --changes) measures the change log: write
+throughput with it on and off, and 1 000 idle event streams (bench/changes.py).
+
 Usage: bench/run [--seconds N] [--sizes small,large] [--store sqlite,postgres]
-                 [--login-storm | --no-login-storm]
+                 [--login-storm | --no-login-storm] [--changes | --no-changes]
 """
 
 import argparse
 import json
 import os
+import resource
 import sqlite3
 import platform
 import re
@@ -36,6 +40,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+
+import changes as change_log
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PG = os.environ.get("CASTING_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
@@ -77,7 +83,9 @@ def seed(server, store, db, actors, movies):
     run([server, "migrate"], env=env)
     # The trigram index is built once after the bulk insert, not row by row.
     psql(db, "DROP INDEX actors_name_trgm; DROP INDEX movies_title_trgm")
+    # The seed is not a change anybody made: the change log stays off for it.
     psql(db, f"""
+        SET casting.record = 'off';
         INSERT INTO actors (name, age, gender)
         SELECT 'Actor ' || g, 18 + g % 60, (ARRAY['Female','Male','Other'])[1 + g % 3]
         FROM generate_series(1, {actors}) g;
@@ -107,6 +115,8 @@ def seed_sqlite(server, db, actors, movies):
     run([server, "migrate"], env=env)
     genders = ("Female", "Male", "Other")
     with sqlite3.connect(path) as conn:
+        # The seed is not a change anybody made: the change log stays off for it.
+        conn.execute("UPDATE change_author SET recording = 0")
         conn.executemany(
             "INSERT INTO actors (name, age, gender) VALUES (?, ?, ?)",
             ((f"Quentin Zyxwvut {g}" if g % (actors // 5) == 0 else f"Actor {g}", 18 + g % 60,
@@ -114,6 +124,7 @@ def seed_sqlite(server, db, actors, movies):
         conn.executemany(
             "INSERT INTO movies (title, release_date) VALUES (?, date('1990-01-01', ? || ' days'))",
             ((f"Movie {g}", g) for g in range(1, movies + 1)))
+        conn.execute("UPDATE change_author SET recording = 1")
         conn.execute("ANALYZE")
     run([server, "users", "add", "bench", "--role", "producer", "--password-stdin"],
         env=env, input="bench-password\n")
@@ -411,12 +422,22 @@ def main():
     storm = parser.add_mutually_exclusive_group()
     storm.add_argument("--login-storm", action="store_true", help="only the login storm")
     storm.add_argument("--no-login-storm", action="store_true", help="skip the login storm")
+    log = parser.add_mutually_exclusive_group()
+    log.add_argument("--changes", action="store_true",
+                     help="only the change log's costs (writes on/off, 1 000 idle event streams)")
+    log.add_argument("--no-changes", action="store_true", help="skip the change log's costs")
     args = parser.parse_args()
+    # 1 000 event streams and their server need more than the usual 1 024 descriptors.
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     stores = [s for s in args.store.split(",") if s]
     if not stores or any(s not in STORE_NAMES for s in stores):
         raise SystemExit("--store takes sqlite, postgres or sqlite,postgres")
     ensure_tools()
     binary = build()
+    if args.changes:
+        change_log.report(sys.modules[__name__], binary, stores, args.seconds)
+        return
     if args.login_storm:
         for store in stores:
             print_login_storm(store, login_storm(binary, store, args.seconds), args.seconds)
@@ -507,6 +528,8 @@ def main():
                   f"{entry['large'][1]:.2f} | {ratio:.2f} | {entry['plan']} |")
         if cliffs:
             print(f"\nCLIFFS (ratio under 0.5 or a sequential scan): {', '.join(cliffs)}")
+    if not args.no_changes:
+        change_log.report(sys.modules[__name__], binary, stores, args.seconds)
     if not args.no_login_storm:
         for store in stores:
             print_login_storm(store, login_storm(binary, store, args.seconds), args.seconds)

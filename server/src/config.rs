@@ -156,6 +156,12 @@ pub struct CommonArgs {
     #[arg(long, env = "CASTING_DB_TIMEOUT", global = true, default_value = "3s", value_parser = humantime::parse_duration, help_heading = DATABASE)]
     pub db_timeout: Duration,
 
+    /// How long the change log keeps a change (`GET /changes`, `/events`,
+    /// history); older ones are pruned in the background, and resuming
+    /// after a pruned change is 410 (e.g. `90days`, `12h`).
+    #[arg(long, env = "CASTING_CHANGES_KEEP", global = true, default_value = "90days", value_parser = humantime::parse_duration, help_heading = DATABASE)]
+    pub changes_keep: Duration,
+
     /// Encrypt the signing keys stored in the database with this key
     /// (32 bytes in base64, e.g. from `openssl rand -base64 32`).
     #[arg(
@@ -324,6 +330,7 @@ impl CommonArgs {
         StoreSettings {
             pool_size: self.db_pool_size,
             timeout: self.db_timeout,
+            changes_keep: self.changes_keep,
         }
     }
 }

@@ -30,6 +30,9 @@ pub enum ApiError {
     Missing(String),
     #[error("precondition failed")]
     PreconditionFailed,
+    /// What was asked for is no longer kept (a pruned change): 410.
+    #[error("gone: {0}")]
+    Gone(String),
     #[error("invalid fields: {0:?}")]
     Unprocessable(FieldErrors),
     #[error("request target too long")]
@@ -55,6 +58,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound | ApiError::Missing(_) => StatusCode::NOT_FOUND,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
@@ -117,7 +121,8 @@ impl IntoResponse for ApiError {
             ApiError::BadRequest(d)
             | ApiError::Unauthorized(d)
             | ApiError::Forbidden(d)
-            | ApiError::Missing(d) => Some(d.clone()),
+            | ApiError::Missing(d)
+            | ApiError::Gone(d) => Some(d.clone()),
             ApiError::Unprocessable(_) => Some("the request has invalid fields".to_owned()),
             ApiError::PreconditionFailed => {
                 Some("the resource changed since the version named in If-Match".to_owned())

@@ -12,6 +12,7 @@ pub mod connections;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod feed;
 pub mod identity;
 pub mod listing;
 pub mod metrics;

@@ -296,12 +296,38 @@ impl QueryParams {
     }
 
     /// Refuses parameters nobody took.
+    /// A change's `seq` (`after`): a whole number from 0 up to `i64::MAX`.
+    pub fn seq(&mut self, name: &str) -> Result<Option<i64>, ApiError> {
+        self.parsed(name, |raw| {
+            parse_seq(raw).ok_or_else(|| format!("must be a whole number from 0 to {}", i64::MAX))
+        })
+    }
+
+    /// A count from 1 up to `i32::MAX`, taken as at most `cap` (400 otherwise).
+    pub fn count(&mut self, name: &str, cap: u32) -> Result<Option<u32>, ApiError> {
+        let value = self.parsed(name, |raw| {
+            whole_number(raw)
+                .filter(|n| (1..=i32::MAX.unsigned_abs()).contains(n))
+                .ok_or_else(|| format!("must be a whole number from 1 to {}", i32::MAX))
+        })?;
+        Ok(value.map(|n| n.min(cap)))
+    }
+
     pub fn finish(self) -> Result<(), ApiError> {
         match self.pairs.first() {
             None => Ok(()),
             Some((key, _)) => Err(bad(format!("unknown query parameter {key}"))),
         }
     }
+}
+
+/// A change's `seq` as a query string or `Last-Event-ID` writes it: ASCII
+/// digits only, at most `i64::MAX`.
+pub fn parse_seq(raw: &str) -> Option<i64> {
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    raw.parse().ok()
 }
 
 /// A number as a query string writes an integer: ASCII digits only (no sign,

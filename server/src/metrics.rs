@@ -127,7 +127,6 @@ impl Metrics {
     }
 
     /// Counts an open event stream until the returned guard is dropped.
-    /// (No route streams events yet: the gauge stays at 0 until one does.)
     pub fn event_stream_opened(&self) -> GaugeGuard {
         GaugeGuard::enter(&self.gauges.event_streams)
     }

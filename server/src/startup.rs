@@ -17,6 +17,7 @@ use crate::auth::{TrustedIssuer, Verifier};
 use crate::connections::{self, ConnectionLimits};
 use crate::db::sqlite::InstanceLock;
 use crate::db::{Location, Store, StoreSettings};
+use crate::feed::Feed;
 use crate::identity::demo::{self, DemoError, DemoUser};
 use crate::identity::{
     HashingPool, Identity, Keyring, LoginThrottle, RefreshLimit, Revocations, users,
@@ -40,6 +41,8 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     store: Store,
+    /// Ends its streams when the server stops.
+    feed: Arc<Feed>,
     limits: ConnectionLimits,
     demo: Option<DemoSeed>,
     /// Held while serving a SQLite file: one server per file.
@@ -67,12 +70,20 @@ impl Application {
             Some(url) => url.clone(),
             None => format!("http://{}", listener.local_addr()?),
         };
-        let state = build_state(store.clone(), &settings.auth, public_url).await?;
+        let state = build_state(
+            store.clone(),
+            &settings.auth,
+            public_url,
+            settings.store.changes_keep,
+        )
+        .await?;
+        let feed = state.feed.clone();
         let limits = settings.http.connection_limits();
         Ok(Self {
             listener,
             router: app(state, &settings.http),
             store,
+            feed,
             limits,
             demo,
             _instance_lock: instance_lock,
@@ -106,7 +117,14 @@ impl Application {
             "connection limits"
         );
         systemd::ready(address);
+        // Event streams never finish by themselves: they end as the drain starts.
+        let feed = self.feed.clone();
+        let shutdown = async move {
+            shutdown.await;
+            feed.close();
+        };
         connections::serve(self.listener, self.router, self.limits, shutdown).await?;
+        self.feed.close();
         self.store.close().await;
         tracing::info!("stopped");
         Ok(())
@@ -161,6 +179,7 @@ async fn build_state(
     store: Store,
     auth: &AuthSettings,
     public_url: String,
+    changes_keep: Duration,
 ) -> anyhow::Result<AppState> {
     let keyring = Arc::new(match &auth.signing_key_pem {
         Some(pem) => Keyring::from_pem(pem).context("CASTING_SIGNING_KEY_FILE")?,
@@ -168,6 +187,9 @@ async fn build_state(
             Keyring::from_database(store.clone(), auth.token_ttl, auth.key_sealer.clone()).await?
         }
     });
+    let feed = Feed::start(store.clone(), changes_keep)
+        .await
+        .context("cannot read the change log")?;
     let revocations = Revocations::start(store.clone(), keyring.clone())
         .await
         .context("cannot read the token revocations")?;
@@ -210,6 +232,7 @@ async fn build_state(
     Ok(AppState {
         metrics: Some(Metrics::new(store.clone())),
         store,
+        feed,
         verifier: Arc::new(Verifier::new(issuers).with_revocations(revocations)),
         identity: Arc::new(identity),
         external_login,

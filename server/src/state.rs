@@ -8,12 +8,15 @@ use axum::extract::FromRef;
 use crate::auth::Verifier;
 use crate::auth::discovery::ExternalLoginInfo;
 use crate::db::Store;
+use crate::feed::Feed;
 use crate::identity::Identity;
 use crate::metrics::Metrics;
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// The live change feed of this instance (`GET /events`).
+    pub feed: Arc<Feed>,
     pub verifier: Arc<Verifier>,
     pub identity: Arc<Identity>,
     pub external_login: Option<Arc<ExternalLoginInfo>>,

@@ -44,6 +44,7 @@ pub fn status_message(status: u16) -> &'static str {
         405 => "method not allowed",
         408 => "request timeout",
         409 => "conflict",
+        410 => "gone",
         412 => "precondition failed",
         413 => "payload too large",
         414 => "uri too long",

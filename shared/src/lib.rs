@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod changes;
 pub mod domain;
 pub mod model;
 #[cfg(feature = "openapi")]

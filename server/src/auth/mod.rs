@@ -24,7 +24,12 @@ pub struct Caller {
     pub issuer: String,
     pub role: Option<Role>,
     pub username: Option<String>,
+    /// The token's `name`, else `preferred_username`, else `email` claim:
+    /// whom the change log names.
+    pub display_name: Option<String>,
     pub permissions: Vec<Permission>,
+    /// The token's `exp` (seconds since the epoch): a stream ends then.
+    pub expires_at: u64,
     /// For this server's own tokens: the session they belong to.
     pub session: Option<crate::identity::revocation::Session>,
 }
@@ -32,6 +37,14 @@ pub struct Caller {
 impl Caller {
     pub fn can(&self, permission: Permission) -> bool {
         self.permissions.contains(&permission)
+    }
+
+    /// The caller as the change log records its writes.
+    pub fn author(&self) -> crate::db::Author {
+        crate::db::Author {
+            subject: self.subject.clone(),
+            name: self.display_name.clone(),
+        }
     }
 }
 

@@ -78,6 +78,10 @@ struct Claims {
     #[serde(default)]
     preferred_username: Option<String>,
     #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
     iat: Option<u64>,
     #[serde(default)]
     auth_time: Option<u64>,
@@ -225,7 +229,13 @@ impl Verifier {
             subject: claims.sub.unwrap_or_default(),
             issuer: claims.iss,
             role: claims.role.as_deref().and_then(Role::parse),
+            display_name: claims
+                .name
+                .clone()
+                .or_else(|| claims.preferred_username.clone())
+                .or_else(|| claims.email.clone()),
             username: claims.preferred_username,
+            expires_at: claims.exp,
             permissions,
             session,
         };

@@ -12,6 +12,8 @@ pub struct StoreSettings {
     pub pool_size: u32,
     /// Bounds both the wait for a connection and each statement (then 503).
     pub timeout: Duration,
+    /// How long the change log keeps a change.
+    pub changes_keep: Duration,
 }
 
 impl Default for StoreSettings {
@@ -19,6 +21,7 @@ impl Default for StoreSettings {
         Self {
             pool_size: 8,
             timeout: Duration::from_secs(3),
+            changes_keep: Duration::from_secs(90 * 24 * 3600),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! (PostgreSQL, or an embedded SQLite file); each backend holds its own SQL
 //! and migrations, and nothing outside this module knows which one runs.
 
+pub mod changes;
 pub mod copy;
 pub mod lists;
 pub mod location;
@@ -12,9 +13,11 @@ pub mod sqlite;
 mod types;
 
 use casting_shared::api::{CastEntry, FilmographyEntry};
+use casting_shared::changes::Change;
 use casting_shared::domain::{ActorChanges, MovieChanges, NewActor, NewMovie};
 use casting_shared::{Actor, Movie};
 
+pub use changes::{Author, HistoryOf};
 pub use lists::{PageOf, RememberedTotals};
 pub use location::{Location, StoreSettings};
 pub use types::*;
@@ -120,8 +123,12 @@ impl Store {
         dispatch!(self, s => s.get_actor(id))
     }
 
-    pub async fn insert_actor(&self, actor: &NewActor) -> DbResult<Versioned<Actor>> {
-        dispatch!(self, s => s.insert_actor(actor))
+    pub async fn insert_actor(
+        &self,
+        actor: &NewActor,
+        author: &Author,
+    ) -> DbResult<Versioned<Actor>> {
+        dispatch!(self, s => s.insert_actor(actor, author))
     }
 
     pub async fn update_actor(
@@ -129,16 +136,18 @@ impl Store {
         id: i64,
         changes: &ActorChanges,
         expected_versions: Option<&[i64]>,
+        author: &Author,
     ) -> DbResult<Outcome<Versioned<Actor>>> {
-        dispatch!(self, s => s.update_actor(id, changes, expected_versions))
+        dispatch!(self, s => s.update_actor(id, changes, expected_versions, author))
     }
 
     pub async fn delete_actor(
         &self,
         id: i64,
         expected_versions: Option<&[i64]>,
+        author: &Author,
     ) -> DbResult<Outcome<()>> {
-        dispatch!(self, s => s.delete_row(Table::Actors, id, expected_versions))
+        dispatch!(self, s => s.delete_row(Table::Actors, id, expected_versions, author))
     }
 
     // Movies.
@@ -156,8 +165,12 @@ impl Store {
         dispatch!(self, s => s.get_movie(id))
     }
 
-    pub async fn insert_movie(&self, movie: &NewMovie) -> DbResult<Versioned<Movie>> {
-        dispatch!(self, s => s.insert_movie(movie))
+    pub async fn insert_movie(
+        &self,
+        movie: &NewMovie,
+        author: &Author,
+    ) -> DbResult<Versioned<Movie>> {
+        dispatch!(self, s => s.insert_movie(movie, author))
     }
 
     pub async fn update_movie(
@@ -165,16 +178,18 @@ impl Store {
         id: i64,
         changes: &MovieChanges,
         expected_versions: Option<&[i64]>,
+        author: &Author,
     ) -> DbResult<Outcome<Versioned<Movie>>> {
-        dispatch!(self, s => s.update_movie(id, changes, expected_versions))
+        dispatch!(self, s => s.update_movie(id, changes, expected_versions, author))
     }
 
     pub async fn delete_movie(
         &self,
         id: i64,
         expected_versions: Option<&[i64]>,
+        author: &Author,
     ) -> DbResult<Outcome<()>> {
-        dispatch!(self, s => s.delete_row(Table::Movies, id, expected_versions))
+        dispatch!(self, s => s.delete_row(Table::Movies, id, expected_versions, author))
     }
 
     // Cast.
@@ -196,12 +211,47 @@ impl Store {
         movie_id: i64,
         actor_id: i64,
         character: Option<&str>,
+        author: &Author,
     ) -> DbResult<Result<Option<String>, Missing>> {
-        dispatch!(self, s => s.assign_cast(movie_id, actor_id, character))
+        dispatch!(self, s => s.assign_cast(movie_id, actor_id, character, author))
     }
 
-    pub async fn remove_cast(&self, movie_id: i64, actor_id: i64) -> DbResult<Result<(), Missing>> {
-        dispatch!(self, s => s.remove_cast(movie_id, actor_id))
+    pub async fn remove_cast(
+        &self,
+        movie_id: i64,
+        actor_id: i64,
+        author: &Author,
+    ) -> DbResult<Result<(), Missing>> {
+        dispatch!(self, s => s.remove_cast(movie_id, actor_id, author))
+    }
+
+    // The change log (written by the stores' triggers with every write above).
+
+    /// Up to `limit` changes after `after` of the given resources, oldest first.
+    pub async fn changes_after(
+        &self,
+        after: i64,
+        resources: &[&str],
+        limit: i64,
+    ) -> DbResult<Vec<Change>> {
+        dispatch!(self, s => s.changes_after(after, resources, limit))
+    }
+
+    /// A record's changes, newest first; `None` when it never existed (and
+    /// so has no change left).
+    pub async fn history(&self, of: HistoryOf) -> DbResult<Option<Vec<Change>>> {
+        dispatch!(self, s => s.history(of))
+    }
+
+    /// `(pruned through, latest)`: resuming after a seq below the first is
+    /// 410; the second is where a new follower starts.
+    pub async fn change_bounds(&self) -> DbResult<(i64, i64)> {
+        dispatch!(self, s => s.change_bounds())
+    }
+
+    /// Removes the changes older than `keep`; answers how many.
+    pub async fn prune_changes(&self, keep: std::time::Duration) -> DbResult<u64> {
+        dispatch!(self, s => s.prune_changes(keep))
     }
 
     // Built-in users. A user is named by the key of its name (see

@@ -191,6 +191,24 @@ pub struct Dump {
     pub signing_keys: Vec<DumpKey>,
     /// The next id each table would hand out (never lower than max id + 1).
     pub next_ids: NextIds,
+    /// The change log, oldest first, and the highest seq pruned from it.
+    pub changes: Vec<DumpChange>,
+    pub changes_pruned_through: i64,
+}
+
+/// A change as stored; `at` as the API writes it, `before`/`after` JSON text.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct DumpChange {
+    pub seq: i64,
+    pub at: String,
+    pub subject: String,
+    pub by_name: Option<String>,
+    pub action: String,
+    pub resource: String,
+    pub record_id: i64,
+    pub actor_id: Option<i64>,
+    pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -255,12 +273,13 @@ impl Dump {
     /// How many of each record, for `copy`'s report.
     pub fn summary(&self) -> String {
         format!(
-            "{} actors, {} movies, {} cast entries, {} users, {} signing keys",
+            "{} actors, {} movies, {} cast entries, {} users, {} signing keys, {} changes",
             self.actors.len(),
             self.movies.len(),
             self.cast.len(),
             self.users.len(),
-            self.signing_keys.len()
+            self.signing_keys.len(),
+            self.changes.len()
         )
     }
 }

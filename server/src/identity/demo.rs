@@ -282,6 +282,8 @@ fn demo_dump(users: &[(&DemoUser, String)]) -> anyhow::Result<Dump> {
         users,
         signing_keys: Vec::new(),
         next_ids,
+        changes: Vec::new(),
+        changes_pruned_through: 0,
     })
 }
 

@@ -125,12 +125,12 @@ async fn get_actor(
     security(("bearer" = ["post:actors"]))
 )]
 async fn create_actor(
-    _: Authorized<PostActors>,
+    who: Authorized<PostActors>,
     State(state): State<AppState>,
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, HeaderMap, Json<ActorCreated>)> {
     let new = NewActor::parse(&body).map_err(ApiError::Unprocessable)?;
-    let created = state.store.insert_actor(&new).await?;
+    let created = state.store.insert_actor(&new, &who.caller.author()).await?;
     Ok((
         StatusCode::CREATED,
         created_headers("actors", created.value.id, created.version),
@@ -156,7 +156,7 @@ async fn create_actor(
     security(("bearer" = ["patch:actors"]))
 )]
 async fn update_actor(
-    _: Authorized<PatchActors>,
+    who: Authorized<PatchActors>,
     State(state): State<AppState>,
     ResourceId(id): ResourceId,
     if_match: IfMatch,
@@ -167,7 +167,7 @@ async fn update_actor(
         .ok_or_else(|| ApiError::BadRequest("give at least one of name, age, gender".into()))?;
     let updated = state
         .store
-        .update_actor(id, &changes, if_match.versions())
+        .update_actor(id, &changes, if_match.versions(), &who.caller.author())
         .await?
         .into_api()?;
     Ok((
@@ -193,10 +193,10 @@ async fn update_actor(
     security(("bearer" = ["delete:actors"]))
 )]
 async fn delete_actor(
-    _: Authorized<DeleteActors>,
+    who: Authorized<DeleteActors>,
     State(state): State<AppState>,
     ResourceId(id): ResourceId,
     if_match: IfMatch,
 ) -> Result<Json<Deleted>> {
-    delete_row(&state, Table::Actors, id, &if_match).await
+    delete_row(&state, Table::Actors, id, &if_match, &who.caller.author()).await
 }

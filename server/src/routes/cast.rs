@@ -76,7 +76,7 @@ async fn list_cast(
     security(("bearer" = ["patch:movies"]))
 )]
 async fn cast_actor(
-    _: Authorized<PatchMovies>,
+    who: Authorized<PatchMovies>,
     State(state): State<AppState>,
     ResourceIds(movie_id, actor_id): ResourceIds,
     OptionalJsonBody(body): OptionalJsonBody,
@@ -84,7 +84,12 @@ async fn cast_actor(
     let assignment = CastAssignment::parse(body.as_ref()).map_err(ApiError::Unprocessable)?;
     let character = state
         .store
-        .assign_cast(movie_id, actor_id, assignment.character.as_deref())
+        .assign_cast(
+            movie_id,
+            actor_id,
+            assignment.character.as_deref(),
+            &who.caller.author(),
+        )
         .await?
         .map_err(|what| missing(what, movie_id, actor_id))?;
     Ok(Json(CastAssigned {
@@ -109,13 +114,13 @@ async fn cast_actor(
     security(("bearer" = ["patch:movies"]))
 )]
 async fn uncast_actor(
-    _: Authorized<PatchMovies>,
+    who: Authorized<PatchMovies>,
     State(state): State<AppState>,
     ResourceIds(movie_id, actor_id): ResourceIds,
 ) -> Result<Json<Deleted>> {
     state
         .store
-        .remove_cast(movie_id, actor_id)
+        .remove_cast(movie_id, actor_id, &who.caller.author())
         .await?
         .map_err(|what| missing(what, movie_id, actor_id))?;
     Ok(Json(Deleted {

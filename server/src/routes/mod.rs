@@ -5,6 +5,8 @@
 pub mod actors;
 pub mod auth;
 pub mod cast;
+pub mod changes;
+mod follow;
 pub mod health;
 pub mod movies;
 
@@ -12,6 +14,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -27,7 +30,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use casting_shared::api::Deleted;
 
-use crate::db::Table;
+use crate::db::{Author, Table};
 use crate::error::{ApiError, json_errors, not_found};
 use crate::extract::{BODY_LIMIT, IfMatch, etag};
 use crate::openapi::{BearerScheme, SharedResponses};
@@ -46,6 +49,7 @@ use crate::state::AppState;
         (name = "actors", description = "Actors"),
         (name = "movies", description = "Movies"),
         (name = "cast", description = "Who plays whom in which movie"),
+        (name = "changes", description = "Who changed what and when: the change log, live events and each record's history"),
         (name = "auth", description = "Built-in login and how to log in"),
         (name = "operations", description = "Health, readiness, metrics and this document"),
     )
@@ -57,6 +61,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(actors::router())
         .merge(movies::router())
         .merge(cast::router())
+        .merge(changes::router())
         .merge(auth::router())
         .merge(health::router())
 }
@@ -76,6 +81,7 @@ pub fn app(mut state: AppState, config: &HttpSettings) -> Router {
         state.metrics = None;
     }
     let metrics = state.metrics.clone();
+    let feed = state.feed.clone();
     let request_id = HeaderName::from_static("x-request-id");
     let layers = ServiceBuilder::new()
         .layer(SetSensitiveRequestHeadersLayer::new([
@@ -118,7 +124,8 @@ pub fn app(mut state: AppState, config: &HttpSettings) -> Router {
     let router = router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(layers);
+        .layer(layers)
+        .layer(axum::middleware::from_fn_with_state(feed, wake_feed));
     // Outermost, so it counts the status the client finally gets.
     let router = match metrics {
         Some(metrics) => router.layer(axum::middleware::from_fn_with_state(
@@ -128,6 +135,24 @@ pub fn app(mut state: AppState, config: &HttpSettings) -> Router {
         None => router,
     };
     router.with_state(state)
+}
+
+/// After a write that succeeded, the feed publishes it at once (rather
+/// than at its next poll).
+async fn wake_feed(
+    State(feed): State<std::sync::Arc<crate::feed::Feed>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let writes = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let response = next.run(request).await;
+    if writes && response.status().is_success() {
+        feed.wake();
+    }
+    response
 }
 
 /// Longest request target (path and query) the API reads: 414 beyond.
@@ -230,11 +255,12 @@ pub async fn delete_row(
     table: Table,
     id: i64,
     if_match: &IfMatch,
+    author: &Author,
 ) -> crate::error::Result<axum::Json<Deleted>> {
     let versions = if_match.versions();
     match table {
-        Table::Actors => state.store.delete_actor(id, versions).await,
-        Table::Movies => state.store.delete_movie(id, versions).await,
+        Table::Actors => state.store.delete_actor(id, versions, author).await,
+        Table::Movies => state.store.delete_movie(id, versions, author).await,
     }?
     .into_api()?;
     Ok(axum::Json(Deleted {

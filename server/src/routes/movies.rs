@@ -127,12 +127,12 @@ async fn get_movie(
     security(("bearer" = ["post:movies"]))
 )]
 async fn create_movie(
-    _: Authorized<PostMovies>,
+    who: Authorized<PostMovies>,
     State(state): State<AppState>,
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, HeaderMap, Json<MovieCreated>)> {
     let new = NewMovie::parse(&body).map_err(ApiError::Unprocessable)?;
-    let created = state.store.insert_movie(&new).await?;
+    let created = state.store.insert_movie(&new, &who.caller.author()).await?;
     Ok((
         StatusCode::CREATED,
         created_headers("movies", created.value.id, created.version),
@@ -158,7 +158,7 @@ async fn create_movie(
     security(("bearer" = ["patch:movies"]))
 )]
 async fn update_movie(
-    _: Authorized<PatchMovies>,
+    who: Authorized<PatchMovies>,
     State(state): State<AppState>,
     ResourceId(id): ResourceId,
     if_match: IfMatch,
@@ -169,7 +169,7 @@ async fn update_movie(
         .ok_or_else(|| ApiError::BadRequest("give at least one of title, release_date".into()))?;
     let updated = state
         .store
-        .update_movie(id, &changes, if_match.versions())
+        .update_movie(id, &changes, if_match.versions(), &who.caller.author())
         .await?
         .into_api()?;
     Ok((
@@ -196,10 +196,10 @@ async fn update_movie(
     security(("bearer" = ["delete:movies"]))
 )]
 async fn delete_movie(
-    _: Authorized<DeleteMovies>,
+    who: Authorized<DeleteMovies>,
     State(state): State<AppState>,
     ResourceId(id): ResourceId,
     if_match: IfMatch,
 ) -> Result<Json<Deleted>> {
-    delete_row(&state, Table::Movies, id, &if_match).await
+    delete_row(&state, Table::Movies, id, &if_match, &who.caller.author()).await
 }

@@ -503,7 +503,7 @@ async fn the_database_refuses_a_long_character_by_the_constraints_name() {
     let long = "x".repeat(201);
     let error = app
         .store
-        .assign_cast(movie, actor, Some(&long))
+        .assign_cast(movie, actor, Some(&long), &test_author())
         .await
         .unwrap_err();
     match ApiError::from(error) {

@@ -140,6 +140,14 @@ pub fn public_jwk(private_pem: &[u8], kid: &str) -> Jwk {
     jwk
 }
 
+/// Whom a write made straight through the store is put down to.
+pub fn test_author() -> casting_server::db::Author {
+    casting_server::db::Author {
+        subject: "test".into(),
+        name: Some("test".into()),
+    }
+}
+
 pub fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -236,6 +236,7 @@ impl Outage {
         let db = StoreSettings {
             pool_size: 2,
             timeout: Duration::from_secs(1),
+            ..StoreSettings::default()
         };
         match STORE {
             Backend::Postgres => {

@@ -8,8 +8,12 @@ use serde_json::{Value, json};
 use super::STORE;
 use crate::helpers::*;
 
-/// Every route of the contract that exists so far.
+/// Every route of the contract.
 const CONTRACT_ROUTES: &[(&str, &str)] = &[
+    ("get", "/changes"),
+    ("get", "/events"),
+    ("get", "/actors/{id}/history"),
+    ("get", "/movies/{id}/history"),
     ("get", "/actors"),
     ("post", "/actors"),
     ("get", "/actors/{id}"),
@@ -562,4 +566,76 @@ async fn auth_refresh_is_documented_exactly() {
     for status in ["401", "408", "429", "500", "503"] {
         assert_eq!(schema(status), "#/components/schemas/ErrorBody", "{status}");
     }
+}
+
+#[tokio::test]
+async fn the_change_log_is_documented_exactly() {
+    let app = TestApp::spawn(STORE).await;
+    let doc = document(&app).await;
+    let statuses = |operation: &Value| -> BTreeSet<String> {
+        operation["responses"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    };
+
+    let changes = &doc["paths"]["/changes"]["get"];
+    assert_eq!(changes["security"], serde_json::json!([{"bearer": []}]));
+    assert!(statuses(changes).is_superset(&BTreeSet::from([
+        "200".into(),
+        "400".into(),
+        "410".into()
+    ])));
+    assert_eq!(
+        changes["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ChangeList"
+    );
+    let params: BTreeSet<String> = changes["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(params, BTreeSet::from(["after".into(), "limit".into()]));
+
+    let events = &doc["paths"]["/events"]["get"];
+    assert!(
+        events["responses"]["200"]["content"]["text/event-stream"].is_object(),
+        "{events}"
+    );
+    assert!(statuses(events).contains("410"));
+    let last_event_id = events["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Last-Event-ID")
+        .expect("Last-Event-ID documented");
+    assert_eq!(last_event_id["in"], "header");
+    assert_eq!(last_event_id["schema"]["pattern"], "^[0-9]{1,18}$");
+
+    for (path, permission) in [
+        ("/actors/{id}/history", "get:actors"),
+        ("/movies/{id}/history", "get:movies"),
+    ] {
+        let history = &doc["paths"][path]["get"];
+        assert_eq!(
+            history["security"],
+            serde_json::json!([{"bearer": [permission]}]),
+            "{path}"
+        );
+        assert!(statuses(history).contains("404"), "{path}");
+        assert_eq!(
+            history["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/History"
+        );
+    }
+    // A change's records are an actor, a movie or a cast entry, never anything else.
+    let record = &doc["components"]["schemas"]["ChangedRecord"];
+    assert_eq!(
+        record["oneOf"].as_array().map(Vec::len),
+        Some(3),
+        "{record}"
+    );
 }

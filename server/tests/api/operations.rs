@@ -40,7 +40,11 @@ async fn database_constraints_back_the_code_and_map_to_422() {
             "gender",
         ),
     ] {
-        let error = app.store.insert_actor(&actor).await.unwrap_err();
+        let error = app
+            .store
+            .insert_actor(&actor, &test_author())
+            .await
+            .unwrap_err();
         match ApiError::from(error) {
             ApiError::Unprocessable(fields) => assert!(fields.contains_key(field), "{fields:?}"),
             other => panic!("{field}: {other:?}"),

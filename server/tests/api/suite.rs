@@ -28,8 +28,10 @@ const fn ends_with(text: &[u8], suffix: &[u8]) -> bool {
 mod actors;
 mod auth;
 mod cast;
+mod changes;
 mod copy;
 mod errors;
+pub mod events;
 pub mod faults;
 mod hostile;
 pub mod identity;

@@ -5,9 +5,9 @@ use casting_shared::domain::{ActorChanges, NewActor};
 use sqlx::{Postgres, QueryBuilder};
 
 use super::lists::{ListSpec, PushFilter};
-use super::{PgStore, contains_pattern};
+use super::{PgStore, author_is, contains_pattern};
 use crate::db::rows::{ActorRow, ListedActor};
-use crate::db::{ActorFilter, Outcome, PageOf, Table, Versioned};
+use crate::db::{ActorFilter, Author, Outcome, PageOf, Table, Versioned};
 use crate::listing::{Position, Sort};
 
 fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &ActorFilter) {
@@ -68,16 +68,23 @@ impl PgStore {
         Ok(row.map(Into::into))
     }
 
-    pub async fn insert_actor(&self, actor: &NewActor) -> sqlx::Result<Versioned<Actor>> {
-        let row: ActorRow = sqlx::query_as(
-            "INSERT INTO actors (name, age, gender) VALUES ($1, $2, $3) \
+    pub async fn insert_actor(
+        &self,
+        actor: &NewActor,
+        author: &Author,
+    ) -> sqlx::Result<Versioned<Actor>> {
+        let sql = format!(
+            "INSERT INTO actors (name, age, gender) SELECT $1, $2, $3 WHERE {} \
              RETURNING id, name, age, gender, version",
-        )
-        .bind(&actor.name)
-        .bind(actor.age)
-        .bind(&actor.gender)
-        .fetch_one(&self.pool)
-        .await?;
+            author_is(4)
+        );
+        let row: ActorRow = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(&actor.name)
+            .bind(actor.age)
+            .bind(&actor.gender)
+            .bind(author.to_json())
+            .fetch_one(&self.pool)
+            .await?;
         Ok(row.into())
     }
 
@@ -86,21 +93,25 @@ impl PgStore {
         id: i64,
         changes: &ActorChanges,
         expected_versions: Option<&[i64]>,
+        author: &Author,
     ) -> sqlx::Result<Outcome<Versioned<Actor>>> {
-        let row: Option<ActorRow> = sqlx::query_as(
+        let sql = format!(
             "UPDATE actors SET \
                name = COALESCE($2, name), age = COALESCE($3, age), gender = COALESCE($4, gender), \
                version = version + 1, updated_at = now() \
-             WHERE id = $1 AND ($5::bigint[] IS NULL OR version = ANY($5)) \
+             WHERE id = $1 AND ($5::bigint[] IS NULL OR version = ANY($5)) AND {} \
              RETURNING id, name, age, gender, version",
-        )
-        .bind(id)
-        .bind(&changes.name)
-        .bind(changes.age)
-        .bind(&changes.gender)
-        .bind(expected_versions)
-        .fetch_optional(&self.pool)
-        .await?;
+            author_is(6)
+        );
+        let row: Option<ActorRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(&changes.name)
+            .bind(changes.age)
+            .bind(&changes.gender)
+            .bind(expected_versions)
+            .bind(author.to_json())
+            .fetch_optional(&self.pool)
+            .await?;
         self.updated(Table::Actors, id, row.map(Into::into)).await
     }
 }

@@ -2,9 +2,9 @@
 
 use sqlx::FromRow;
 
-use super::PgStore;
-use crate::db::Missing;
+use super::{PgStore, author_is};
 use crate::db::rows::{CastRow, FilmographyRow};
+use crate::db::{Author, Missing};
 use casting_shared::api::{CastEntry, FilmographyEntry};
 
 #[derive(FromRow)]
@@ -59,11 +59,12 @@ impl PgStore {
         movie_id: i64,
         actor_id: i64,
         character: Option<&str>,
+        author: &Author,
     ) -> sqlx::Result<Result<Option<String>, Missing>> {
         // One statement. FOR KEY SHARE keeps the movie and the actor from being
         // deleted before the insert, so a race is a clean 404, never a foreign-key error.
-        let row: Assigned = sqlx::query_as(
-            "WITH movie AS (SELECT id FROM movies WHERE id = $1 FOR KEY SHARE), \
+        let sql = format!(
+            "WITH movie AS (SELECT id FROM movies WHERE id = $1 AND {} FOR KEY SHARE), \
                   actor AS (SELECT id FROM actors WHERE id = $2 FOR KEY SHARE), \
                   entry AS ( \
                     INSERT INTO cast_entries (movie_id, actor_id, character) \
@@ -74,12 +75,15 @@ impl PgStore {
                     EXISTS (SELECT 1 FROM actor) AS actor_found, \
                     EXISTS (SELECT 1 FROM entry) AS assigned, \
                     (SELECT character FROM entry) AS character",
-        )
-        .bind(movie_id)
-        .bind(actor_id)
-        .bind(character)
-        .fetch_one(&self.pool)
-        .await?;
+            author_is(4)
+        );
+        let row: Assigned = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(movie_id)
+            .bind(actor_id)
+            .bind(character)
+            .bind(author.to_json())
+            .fetch_one(&self.pool)
+            .await?;
         Ok(if row.assigned {
             Ok(row.character)
         } else {
@@ -91,18 +95,22 @@ impl PgStore {
         &self,
         movie_id: i64,
         actor_id: i64,
+        author: &Author,
     ) -> sqlx::Result<Result<(), Missing>> {
-        let row: Removed = sqlx::query_as(
+        let sql = format!(
             "WITH removed AS ( \
-               DELETE FROM cast_entries WHERE movie_id = $1 AND actor_id = $2 RETURNING 1) \
+               DELETE FROM cast_entries WHERE movie_id = $1 AND actor_id = $2 AND {} RETURNING 1) \
              SELECT EXISTS (SELECT 1 FROM movies WHERE id = $1) AS movie_found, \
                     EXISTS (SELECT 1 FROM actors WHERE id = $2) AS actor_found, \
                     EXISTS (SELECT 1 FROM removed) AS removed",
-        )
-        .bind(movie_id)
-        .bind(actor_id)
-        .fetch_one(&self.pool)
-        .await?;
+            author_is(3)
+        );
+        let row: Removed = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(movie_id)
+            .bind(actor_id)
+            .bind(author.to_json())
+            .fetch_one(&self.pool)
+            .await?;
         Ok(if row.removed {
             Ok(())
         } else {

@@ -4,7 +4,9 @@
 use sqlx::{Postgres, Transaction};
 
 use super::PgStore;
-use crate::db::{Dump, DumpActor, DumpCast, DumpKey, DumpMovie, DumpUser, NextIds, NotEmpty};
+use crate::db::{
+    Dump, DumpActor, DumpCast, DumpChange, DumpKey, DumpMovie, DumpUser, NextIds, NotEmpty,
+};
 
 /// Rows written per statement.
 const CHUNK: usize = 5000;
@@ -43,6 +45,18 @@ impl PgStore {
         )
         .fetch_all(&mut *tx)
         .await?;
+        let changes = sqlx::query_as::<_, DumpChange>(
+            "SELECT seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at, \
+                    subject, by_name, action, resource, record_id, actor_id, \
+                    before::text AS before, after::text AS after \
+             FROM changes ORDER BY seq",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let changes_pruned_through: i64 =
+            sqlx::query_scalar("SELECT pruned_through FROM changes_horizon")
+                .fetch_one(&mut *tx)
+                .await?;
         let next_ids = NextIds {
             actors: next_id(&mut tx, "actors_id_seq").await?,
             movies: next_id(&mut tx, "movies_id_seq").await?,
@@ -56,6 +70,8 @@ impl PgStore {
             users,
             signing_keys,
             next_ids,
+            changes,
+            changes_pruned_through,
         })
     }
 
@@ -67,13 +83,17 @@ impl PgStore {
             .await?;
         let empty: bool = sqlx::query_scalar(
             "SELECT NOT EXISTS (SELECT 1 FROM actors) AND NOT EXISTS (SELECT 1 FROM movies) \
-             AND NOT EXISTS (SELECT 1 FROM users)",
+             AND NOT EXISTS (SELECT 1 FROM users) AND NOT EXISTS (SELECT 1 FROM changes)",
         )
         .fetch_one(&mut *tx)
         .await?;
         if !empty {
             return Ok(Err(NotEmpty));
         }
+        // The rows come with their own change log (below), not as new changes.
+        sqlx::query("SET LOCAL casting.record = 'off'")
+            .execute(&mut *tx)
+            .await?;
         for rows in dump.actors.chunks(CHUNK) {
             sqlx::query(
                 "INSERT INTO actors (id, name, age, gender, version, created_at, updated_at) \
@@ -126,9 +146,52 @@ impl PgStore {
         set_next_id(&mut tx, "actors_id_seq", dump.next_ids.actors).await?;
         set_next_id(&mut tx, "movies_id_seq", dump.next_ids.movies).await?;
         set_next_id(&mut tx, "users_id_seq", dump.next_ids.users).await?;
+        insert_changes(&mut tx, &dump.changes, dump.changes_pruned_through).await?;
         tx.commit().await?;
         Ok(Ok(()))
     }
+}
+
+/// The change log as it was, and the next seq after both its last change
+/// and its last pruned one.
+async fn insert_changes(
+    tx: &mut Transaction<'_, Postgres>,
+    changes: &[DumpChange],
+    pruned_through: i64,
+) -> sqlx::Result<()> {
+    for rows in changes.chunks(CHUNK) {
+        sqlx::query(
+            "INSERT INTO changes (seq, at, subject, by_name, action, resource, record_id, \
+                                  actor_id, before, after) \
+             SELECT * FROM UNNEST($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], \
+                                  $5::text[], $6::text[], $7::bigint[], $8::bigint[], \
+                                  $9::jsonb[], $10::jsonb[])",
+        )
+        .bind(rows.iter().map(|r| r.seq).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.at.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.subject.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.by_name.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.action.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.resource.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.record_id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.actor_id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.before.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.after.clone()).collect::<Vec<_>>())
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query("UPDATE changes_horizon SET pruned_through = $1")
+        .bind(pruned_through)
+        .execute(&mut **tx)
+        .await?;
+    let last = changes.last().map_or(0, |c| c.seq).max(pruned_through);
+    if last > 0 {
+        sqlx::query("SELECT setval('changes_seq', $1)")
+            .bind(last)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 async fn insert_users(tx: &mut Transaction<'_, Postgres>, users: &[DumpUser]) -> sqlx::Result<()> {

@@ -3,6 +3,7 @@
 
 mod actors;
 mod cast;
+mod changes;
 mod dump;
 mod keys;
 mod lists;
@@ -19,7 +20,7 @@ use sqlx::{ConnectOptions, Connection, PgPool};
 
 use super::location::redact;
 use super::{
-    DbError, Outcome, PoolStats, RememberedTotals, StoreSettings, Table, constraint_field,
+    Author, DbError, Outcome, PoolStats, RememberedTotals, StoreSettings, Table, constraint_field,
 };
 
 pub(crate) use crate::listing::contains_pattern;
@@ -29,6 +30,8 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// How to connect: the change listener has a connection of its own.
+    options: Arc<PgConnectOptions>,
     /// Filtered list totals, reused while their table is unchanged.
     totals: Arc<RememberedTotals>,
 }
@@ -51,7 +54,11 @@ impl PgStore {
             // Report each acquire's wait as a tracing event: the metrics'
             // pool-acquire layer turns it into a histogram.
             .acquire_time_level(log::LevelFilter::Trace)
-            .connect_with(options.options([("statement_timeout", statement_timeout.as_str())]))
+            .connect_with(
+                options
+                    .clone()
+                    .options([("statement_timeout", statement_timeout.as_str())]),
+            )
             .await
             .with_context(|| format!("cannot connect to {}", redact(url)))?;
         MIGRATOR
@@ -60,6 +67,7 @@ impl PgStore {
             .context("cannot apply the database migrations")?;
         Ok(Self {
             pool,
+            options: Arc::new(options),
             totals: Arc::default(),
         })
     }
@@ -107,14 +115,17 @@ impl PgStore {
         table: Table,
         id: i64,
         expected_versions: Option<&[i64]>,
+        author: &Author,
     ) -> sqlx::Result<Outcome<()>> {
         let sql = format!(
-            "DELETE FROM {} WHERE id = $1 AND ($2::bigint[] IS NULL OR version = ANY($2))",
-            table.name()
+            "DELETE FROM {} WHERE id = $1 AND ($2::bigint[] IS NULL OR version = ANY($2)) AND {}",
+            table.name(),
+            author_is(3)
         );
         let deleted = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .bind(expected_versions)
+            .bind(author.to_json())
             .execute(&self.pool)
             .await?
             .rows_affected();
@@ -124,6 +135,14 @@ impl PgStore {
             self.missing_or_changed(table, id).await
         }
     }
+}
+
+/// A condition that is always true and, evaluated once before the
+/// statement changes its first row, names the statement's author (`$n`, JSON)
+/// for the change-log triggers, for the statement's transaction only. The
+/// write stays one statement, one round trip.
+fn author_is(n: usize) -> String {
+    format!("(SELECT set_config('casting.by', ${n}, true)) IS NOT NULL")
 }
 
 async fn ensure_database(options: &PgConnectOptions) -> anyhow::Result<()> {

@@ -5,9 +5,9 @@ use casting_shared::domain::{MovieChanges, NewMovie};
 use sqlx::{Postgres, QueryBuilder};
 
 use super::lists::{ListSpec, PushFilter};
-use super::{PgStore, contains_pattern};
+use super::{PgStore, author_is, contains_pattern};
 use crate::db::rows::{ListedMovie, MovieRow};
-use crate::db::{MovieFilter, Outcome, PageOf, Table, Versioned};
+use crate::db::{Author, MovieFilter, Outcome, PageOf, Table, Versioned};
 use crate::listing::{Position, Sort};
 
 fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &MovieFilter) {
@@ -63,15 +63,22 @@ impl PgStore {
         Ok(row.map(Into::into))
     }
 
-    pub async fn insert_movie(&self, movie: &NewMovie) -> sqlx::Result<Versioned<Movie>> {
-        let row: MovieRow = sqlx::query_as(
-            "INSERT INTO movies (title, release_date) VALUES ($1, $2) \
+    pub async fn insert_movie(
+        &self,
+        movie: &NewMovie,
+        author: &Author,
+    ) -> sqlx::Result<Versioned<Movie>> {
+        let sql = format!(
+            "INSERT INTO movies (title, release_date) SELECT $1, $2 WHERE {} \
              RETURNING id, title, release_date, version",
-        )
-        .bind(&movie.title)
-        .bind(movie.release_date)
-        .fetch_one(&self.pool)
-        .await?;
+            author_is(3)
+        );
+        let row: MovieRow = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(&movie.title)
+            .bind(movie.release_date)
+            .bind(author.to_json())
+            .fetch_one(&self.pool)
+            .await?;
         Ok(row.into())
     }
 
@@ -80,20 +87,24 @@ impl PgStore {
         id: i64,
         changes: &MovieChanges,
         expected_versions: Option<&[i64]>,
+        author: &Author,
     ) -> sqlx::Result<Outcome<Versioned<Movie>>> {
-        let row: Option<MovieRow> = sqlx::query_as(
+        let sql = format!(
             "UPDATE movies SET \
                title = COALESCE($2, title), release_date = COALESCE($3, release_date), \
                version = version + 1, updated_at = now() \
-             WHERE id = $1 AND ($4::bigint[] IS NULL OR version = ANY($4)) \
+             WHERE id = $1 AND ($4::bigint[] IS NULL OR version = ANY($4)) AND {} \
              RETURNING id, title, release_date, version",
-        )
-        .bind(id)
-        .bind(&changes.title)
-        .bind(changes.release_date)
-        .bind(expected_versions)
-        .fetch_optional(&self.pool)
-        .await?;
+            author_is(5)
+        );
+        let row: Option<MovieRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(&changes.title)
+            .bind(changes.release_date)
+            .bind(expected_versions)
+            .bind(author.to_json())
+            .fetch_optional(&self.pool)
+            .await?;
         self.updated(Table::Movies, id, row.map(Into::into)).await
     }
 }

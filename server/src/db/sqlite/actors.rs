@@ -5,9 +5,11 @@ use casting_shared::domain::{ActorChanges, NewActor};
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::lists::{ListSpec, PushFilter};
-use super::{NOW, SqliteStore, fts_phrase, missing_or_changed, push_version_check, searchable};
+use super::{
+    NOW, SqliteStore, commit_as, fts_phrase, missing_or_changed, push_version_check, searchable,
+};
 use crate::db::rows::{ActorRow, ListedActor};
-use crate::db::{ActorFilter, Outcome, PageOf, Table, Versioned};
+use crate::db::{ActorFilter, Author, Outcome, PageOf, Table, Versioned};
 use crate::listing::{Position, Sort, contains_pattern};
 
 fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &ActorFilter) {
@@ -76,8 +78,12 @@ impl SqliteStore {
         Ok(row.map(Into::into))
     }
 
-    pub async fn insert_actor(&self, actor: &NewActor) -> sqlx::Result<Versioned<Actor>> {
-        let mut tx = self.write().await?;
+    pub async fn insert_actor(
+        &self,
+        actor: &NewActor,
+        author: &Author,
+    ) -> sqlx::Result<Versioned<Actor>> {
+        let mut tx = self.write_as(author).await?;
         let row: ActorRow = sqlx::query_as(
             "INSERT INTO actors (name, age, gender) VALUES (?, ?, ?) \
              RETURNING id, name, age, gender, version",
@@ -87,7 +93,7 @@ impl SqliteStore {
         .bind(&actor.gender)
         .fetch_one(&mut *tx)
         .await?;
-        tx.commit().await?;
+        commit_as(tx).await?;
         Ok(row.into())
     }
 
@@ -96,8 +102,9 @@ impl SqliteStore {
         id: i64,
         changes: &ActorChanges,
         expected_versions: Option<&[i64]>,
+        author: &Author,
     ) -> sqlx::Result<Outcome<Versioned<Actor>>> {
-        let mut tx = self.write().await?;
+        let mut tx = self.write_as(author).await?;
         let mut sql = QueryBuilder::<Sqlite>::new("UPDATE actors SET name = COALESCE(");
         sql.push_bind(&changes.name)
             .push(", name), age = COALESCE(")
@@ -115,7 +122,7 @@ impl SqliteStore {
             Some(row) => Outcome::Done(row.into()),
             None => missing_or_changed(&mut tx, Table::Actors, id).await?,
         };
-        tx.commit().await?;
+        commit_as(tx).await?;
         Ok(outcome)
     }
 }

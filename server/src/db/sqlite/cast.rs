@@ -3,9 +3,9 @@
 use casting_shared::api::{CastEntry, FilmographyEntry};
 use sqlx::{Sqlite, Transaction};
 
-use super::SqliteStore;
-use crate::db::Missing;
+use super::{SqliteStore, commit_as};
 use crate::db::rows::{CastRow, FilmographyRow};
+use crate::db::{Author, Missing};
 
 impl SqliteStore {
     pub async fn movie_cast(&self, movie_id: i64) -> sqlx::Result<Option<Vec<CastEntry>>> {
@@ -44,10 +44,11 @@ impl SqliteStore {
         movie_id: i64,
         actor_id: i64,
         character: Option<&str>,
+        author: &Author,
     ) -> sqlx::Result<Result<Option<String>, Missing>> {
         // The write lock is held from the first statement: the movie and the
         // actor cannot go away before the insert.
-        let mut tx = self.write().await?;
+        let mut tx = self.write_as(author).await?;
         let found = found(&mut tx, movie_id, actor_id).await?;
         if found != (true, true) {
             return Ok(Err(Missing::from_found(found.0, found.1)));
@@ -62,7 +63,7 @@ impl SqliteStore {
         .bind(character)
         .fetch_one(&mut *tx)
         .await?;
-        tx.commit().await?;
+        commit_as(tx).await?;
         Ok(Ok(stored))
     }
 
@@ -70,8 +71,9 @@ impl SqliteStore {
         &self,
         movie_id: i64,
         actor_id: i64,
+        author: &Author,
     ) -> sqlx::Result<Result<(), Missing>> {
-        let mut tx = self.write().await?;
+        let mut tx = self.write_as(author).await?;
         let removed = sqlx::query("DELETE FROM cast_entries WHERE movie_id = ? AND actor_id = ?")
             .bind(movie_id)
             .bind(actor_id)
@@ -84,7 +86,7 @@ impl SqliteStore {
             let found = found(&mut tx, movie_id, actor_id).await?;
             Err(Missing::from_found(found.0, found.1))
         };
-        tx.commit().await?;
+        commit_as(tx).await?;
         Ok(outcome)
     }
 }

@@ -4,7 +4,9 @@
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 
 use super::SqliteStore;
-use crate::db::{Dump, DumpActor, DumpCast, DumpKey, DumpMovie, DumpUser, NextIds, NotEmpty};
+use crate::db::{
+    Dump, DumpActor, DumpCast, DumpChange, DumpKey, DumpMovie, DumpUser, NextIds, NotEmpty,
+};
 
 /// Rows written per statement (SQLite binds at most 32 766 values at once).
 const CHUNK: usize = 1000;
@@ -42,6 +44,16 @@ impl SqliteStore {
         )
         .fetch_all(&mut *tx)
         .await?;
+        let changes = sqlx::query_as::<_, DumpChange>(
+            "SELECT seq, at, subject, by_name, action, resource, record_id, actor_id, before, after \
+             FROM changes ORDER BY seq",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let changes_pruned_through: i64 =
+            sqlx::query_scalar("SELECT pruned_through FROM changes_horizon")
+                .fetch_one(&mut *tx)
+                .await?;
         let next_ids = NextIds {
             actors: next_id(&mut tx, "actors").await?,
             movies: next_id(&mut tx, "movies").await?,
@@ -55,6 +67,8 @@ impl SqliteStore {
             users,
             signing_keys,
             next_ids,
+            changes,
+            changes_pruned_through,
         })
     }
 
@@ -62,13 +76,17 @@ impl SqliteStore {
         let mut tx = self.write().await?;
         let empty: bool = sqlx::query_scalar(
             "SELECT NOT EXISTS (SELECT 1 FROM actors) AND NOT EXISTS (SELECT 1 FROM movies) \
-             AND NOT EXISTS (SELECT 1 FROM users)",
+             AND NOT EXISTS (SELECT 1 FROM users) AND NOT EXISTS (SELECT 1 FROM changes)",
         )
         .fetch_one(&mut *tx)
         .await?;
         if !empty {
             return Ok(Err(NotEmpty));
         }
+        // The rows come with their own change log (below), not as new changes.
+        sqlx::query("UPDATE change_author SET recording = 0")
+            .execute(&mut *tx)
+            .await?;
         for rows in dump.actors.chunks(CHUNK) {
             let mut sql = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO actors (id, name, age, gender, version, created_at, updated_at) ",
@@ -133,9 +151,46 @@ impl SqliteStore {
         set_next_id(&mut tx, "actors", dump.next_ids.actors).await?;
         set_next_id(&mut tx, "movies", dump.next_ids.movies).await?;
         set_next_id(&mut tx, "users", dump.next_ids.users).await?;
+        insert_changes(&mut tx, &dump.changes, dump.changes_pruned_through).await?;
+        sqlx::query("UPDATE change_author SET recording = 1")
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(Ok(()))
     }
+}
+
+/// The change log as it was; AUTOINCREMENT then goes on after both its last
+/// change and its last pruned one.
+async fn insert_changes(
+    tx: &mut Transaction<'static, Sqlite>,
+    changes: &[DumpChange],
+    pruned_through: i64,
+) -> sqlx::Result<()> {
+    for rows in changes.chunks(CHUNK) {
+        let mut sql = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO changes (seq, at, subject, by_name, action, resource, record_id, \
+                                  actor_id, before, after) ",
+        );
+        sql.push_values(rows, |mut row, c| {
+            row.push_bind(c.seq)
+                .push_bind(&c.at)
+                .push_bind(&c.subject)
+                .push_bind(&c.by_name)
+                .push_bind(&c.action)
+                .push_bind(&c.resource)
+                .push_bind(c.record_id)
+                .push_bind(c.actor_id)
+                .push_bind(&c.before)
+                .push_bind(&c.after);
+        });
+        sql.build().execute(&mut **tx).await?;
+    }
+    sqlx::query("UPDATE changes_horizon SET pruned_through = ?")
+        .bind(pruned_through)
+        .execute(&mut **tx)
+        .await?;
+    set_next_id(tx, "changes", pruned_through + 1).await
 }
 
 /// The copied keys replace a key this database generated for itself when it

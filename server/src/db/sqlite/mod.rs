@@ -11,6 +11,7 @@
 
 mod actors;
 mod cast;
+mod changes;
 mod dump;
 mod keys;
 mod lists;
@@ -28,7 +29,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, Connection, QueryBuilder, Sqlite, SqlitePool, Transaction};
 
 use super::{
-    DbError, Outcome, PoolStats, RememberedTotals, StoreSettings, Table, constraint_field,
+    Author, DbError, Outcome, PoolStats, RememberedTotals, StoreSettings, Table, constraint_field,
 };
 
 pub use lock::InstanceLock;
@@ -155,6 +156,17 @@ impl SqliteStore {
         self.writer.begin_with("BEGIN IMMEDIATE").await
     }
 
+    /// A write transaction whose changes the triggers record as `author`'s.
+    async fn write_as(&self, author: &Author) -> sqlx::Result<Transaction<'static, Sqlite>> {
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE change_author SET subject = ?, name = ?")
+            .bind(&author.subject)
+            .bind(&author.name)
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
     /// An error (503) while the database file is not where it was opened:
     /// removed or moved away, a write would land in a file nobody will
     /// open again. Put back, it is written again.
@@ -177,8 +189,9 @@ impl SqliteStore {
         table: Table,
         id: i64,
         expected_versions: Option<&[i64]>,
+        author: &Author,
     ) -> sqlx::Result<Outcome<()>> {
-        let mut tx = self.write().await?;
+        let mut tx = self.write_as(author).await?;
         let mut sql =
             QueryBuilder::<Sqlite>::new(format!("DELETE FROM {} WHERE id = ", table.name()));
         sql.push_bind(id);
@@ -189,7 +202,7 @@ impl SqliteStore {
         } else {
             missing_or_changed(&mut tx, table, id).await?
         };
-        tx.commit().await?;
+        commit_as(tx).await?;
         Ok(outcome)
     }
 }
@@ -252,6 +265,16 @@ fn push_version_check(sql: &mut QueryBuilder<Sqlite>, expected_versions: Option<
             sql.push(")");
         }
     }
+}
+
+/// Commits a transaction of [`SqliteStore::write_as`], clearing the author
+/// first: a write made later another way (the sqlite3 shell) is not put
+/// down to them.
+async fn commit_as(mut tx: Transaction<'static, Sqlite>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE change_author SET subject = NULL, name = NULL")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
 }
 
 /// After an update or delete touched no row: was it missing, or at another version?

@@ -5,9 +5,11 @@ use casting_shared::domain::{MovieChanges, NewMovie};
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::lists::{ListSpec, PushFilter};
-use super::{NOW, SqliteStore, fts_phrase, missing_or_changed, push_version_check, searchable};
+use super::{
+    NOW, SqliteStore, commit_as, fts_phrase, missing_or_changed, push_version_check, searchable,
+};
 use crate::db::rows::{ListedMovie, MovieRow};
-use crate::db::{MovieFilter, Outcome, PageOf, Table, Versioned};
+use crate::db::{Author, MovieFilter, Outcome, PageOf, Table, Versioned};
 use crate::listing::{Position, Sort, contains_pattern};
 
 fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &MovieFilter) {
@@ -71,8 +73,12 @@ impl SqliteStore {
         Ok(row.map(Into::into))
     }
 
-    pub async fn insert_movie(&self, movie: &NewMovie) -> sqlx::Result<Versioned<Movie>> {
-        let mut tx = self.write().await?;
+    pub async fn insert_movie(
+        &self,
+        movie: &NewMovie,
+        author: &Author,
+    ) -> sqlx::Result<Versioned<Movie>> {
+        let mut tx = self.write_as(author).await?;
         let row: MovieRow = sqlx::query_as(
             "INSERT INTO movies (title, release_date) VALUES (?, ?) \
              RETURNING id, title, release_date, version",
@@ -81,7 +87,7 @@ impl SqliteStore {
         .bind(movie.release_date)
         .fetch_one(&mut *tx)
         .await?;
-        tx.commit().await?;
+        commit_as(tx).await?;
         Ok(row.into())
     }
 
@@ -90,8 +96,9 @@ impl SqliteStore {
         id: i64,
         changes: &MovieChanges,
         expected_versions: Option<&[i64]>,
+        author: &Author,
     ) -> sqlx::Result<Outcome<Versioned<Movie>>> {
-        let mut tx = self.write().await?;
+        let mut tx = self.write_as(author).await?;
         let mut sql = QueryBuilder::<Sqlite>::new("UPDATE movies SET title = COALESCE(");
         sql.push_bind(&changes.title)
             .push(", title), release_date = COALESCE(")
@@ -107,7 +114,7 @@ impl SqliteStore {
             Some(row) => Outcome::Done(row.into()),
             None => missing_or_changed(&mut tx, Table::Movies, id).await?,
         };
-        tx.commit().await?;
+        commit_as(tx).await?;
         Ok(outcome)
     }
 }

@@ -129,6 +129,23 @@ impl TestPool {
         }
     }
 
+    /// Runs a statement in a transaction that is then rolled back.
+    pub async fn execute_in_rolled_back_transaction(&self, sql: &str) {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self {
+            TestPool::Postgres(pool) => {
+                let mut tx = pool.begin().await.expect("begin");
+                sqlx::query(sql).execute(&mut *tx).await.expect("execute");
+                tx.rollback().await.expect("rollback");
+            }
+            TestPool::Sqlite(pool) => {
+                let mut tx = pool.begin().await.expect("begin");
+                sqlx::query(sql).execute(&mut *tx).await.expect("execute");
+                tx.rollback().await.expect("rollback");
+            }
+        }
+    }
+
     pub async fn fetch_all<T>(&self, sql: &str) -> Vec<T>
     where
         T: for<'r> FromRow<'r, PgRow> + for<'r> FromRow<'r, SqliteRow> + Send + Unpin,

@@ -1,0 +1,165 @@
+//! One `GET /events` stream: first what the store holds after the point to
+//! resume from, then the feed's live changes, each once and in `seq` order,
+//! filtered to what the caller may read.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::response::sse::Event;
+use casting_shared::changes::Change;
+use futures::Stream;
+use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::time::Instant;
+
+use crate::auth::Verifier;
+use crate::feed::{BATCH, Feed};
+use crate::metrics::GaugeGuard;
+
+/// What `Last-Event-ID` may be: the `id` of an event, a `seq`.
+pub const LAST_EVENT_ID_PATTERN: &str = "^[0-9]{1,18}$";
+
+/// How often a stream checks that its token is still accepted (a user
+/// disabled, a key revoked), besides ending at the token's `exp`.
+const RECHECK: Duration = Duration::from_secs(5);
+
+pub struct Follower {
+    feed: Arc<Feed>,
+    verifier: Arc<Verifier>,
+    token: String,
+    live: broadcast::Receiver<Arc<Change>>,
+    resources: Vec<&'static str>,
+    /// The highest seq sent or skipped.
+    last: i64,
+    /// Read from the store, not sent yet.
+    backlog: VecDeque<Change>,
+    /// Still reading the store (not yet at the live feed).
+    catching_up: bool,
+    expires: Instant,
+    recheck: Instant,
+    ended: bool,
+    /// Counts this stream in `casting_event_streams_open` while it lives.
+    _counted: Option<GaugeGuard>,
+}
+
+enum Next {
+    Send(Event),
+    End,
+}
+
+impl Follower {
+    /// A stream resuming after `after`. It subscribes to the live feed before
+    /// it reads the store, so nothing committed meanwhile is missed.
+    pub fn new(
+        feed: Arc<Feed>,
+        verifier: Arc<Verifier>,
+        token: String,
+        resources: Vec<&'static str>,
+        expires_at: u64,
+        after: i64,
+        counted: Option<GaugeGuard>,
+    ) -> Self {
+        let live = feed.subscribe();
+        let now_unix = jsonwebtoken::get_current_timestamp();
+        let expires = Instant::now() + Duration::from_secs(expires_at.saturating_sub(now_unix));
+        Self {
+            feed,
+            verifier,
+            token,
+            live,
+            resources,
+            last: after,
+            backlog: VecDeque::new(),
+            catching_up: true,
+            expires,
+            recheck: Instant::now() + RECHECK,
+            ended: false,
+            _counted: counted,
+        }
+    }
+
+    pub fn into_stream(self) -> impl Stream<Item = Result<Event, Infallible>> + Send + 'static {
+        futures::stream::unfold(self, |mut follower| async move {
+            match follower.next().await {
+                Next::Send(event) => Some((Ok(event), follower)),
+                Next::End => None,
+            }
+        })
+    }
+
+    fn visible(&self, change: &Change) -> bool {
+        self.resources.contains(&change.resource.as_str())
+    }
+
+    async fn next(&mut self) -> Next {
+        if self.ended {
+            return Next::End;
+        }
+        let closed = self.feed.closed();
+        tokio::pin!(closed);
+        loop {
+            if let Some(change) = self.backlog.pop_front() {
+                self.last = change.seq;
+                return Next::Send(change_event(&change));
+            }
+            if self.catching_up {
+                let read = self
+                    .feed
+                    .store()
+                    .changes_after(self.last, &self.resources, BATCH)
+                    .await;
+                match read {
+                    Ok(batch) if batch.is_empty() => self.catching_up = false,
+                    Ok(batch) => self.backlog.extend(batch),
+                    // The store is unreachable: end; the client resumes later.
+                    Err(_) => return Next::End,
+                }
+                continue;
+            }
+            tokio::select! {
+                () = &mut closed => return Next::End,
+                () = tokio::time::sleep_until(self.expires) => return self.expired(),
+                () = tokio::time::sleep_until(self.recheck) => {
+                    if self.verifier.verify(&self.token).await.is_err() {
+                        return self.expired();
+                    }
+                    self.recheck = Instant::now() + RECHECK;
+                }
+                received = self.live.recv() => match received {
+                    Ok(change) => {
+                        if change.seq <= self.last {
+                            continue;
+                        }
+                        self.last = change.seq;
+                        if self.visible(&change) {
+                            return Next::Send(change_event(&change));
+                        }
+                    }
+                    // Too far behind (a slow reader) or the feed is gone:
+                    // dropped, never buffered without bound; the client
+                    // resumes with Last-Event-ID.
+                    Err(RecvError::Lagged(_) | RecvError::Closed) => return Next::End,
+                },
+            }
+        }
+    }
+
+    /// The last event of a stream whose token is no longer accepted.
+    fn expired(&mut self) -> Next {
+        self.ended = true;
+        Next::Send(
+            Event::default()
+                .event("expired")
+                .data("the token expired or was revoked: renew it and reconnect"),
+        )
+    }
+}
+
+fn change_event(change: &Change) -> Event {
+    let data = serde_json::to_string(change).unwrap_or_else(|_| "{}".to_owned());
+    Event::default()
+        .id(change.seq.to_string())
+        .event("change")
+        .data(data)
+}
