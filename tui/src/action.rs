@@ -4,11 +4,13 @@
 
 use casting_shared::Actor;
 use casting_shared::api::AuthConfig;
+use casting_shared::changes::Change;
 use crossterm::event::KeyEvent;
 
 use crate::api::{ApiError, ListPage, Tagged};
 use crate::bindings::Command;
 use crate::collection::Collection;
+use crate::live::LiveEvent;
 use crate::session::{SavedToken, Session};
 use crate::table::PageRequest;
 
@@ -112,6 +114,14 @@ pub enum Outcome {
     },
     /// The picked server is in use; its remembered token, if any.
     ServerChosen(Option<SavedToken>),
+    /// The live feed of changes.
+    Live(LiveEvent),
+    /// A record's history, newest first.
+    History {
+        collection: Collection,
+        id: i64,
+        result: Result<Vec<Change>, ApiError>,
+    },
 }
 
 /// Progress of a browser sign-in (OAuth device flow).

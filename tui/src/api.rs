@@ -7,6 +7,7 @@ use casting_shared::api::{
     ActorList, AuthConfig, CastEntry, CastList, ErrorBody, Filmography, FilmographyEntry,
     LoginResponse, Me, MovieList,
 };
+use casting_shared::changes::{Change, History};
 use casting_shared::{Actor, Movie};
 
 use crate::collection::Collection;
@@ -111,8 +112,15 @@ impl<T> ListPage<T> {
 #[derive(Clone)]
 pub struct ApiClient {
     http: reqwest::Client,
+    /// For `GET /events`, which never ends by itself: no overall timeout,
+    /// but a stream silent for longer than [`STREAM_SILENCE`] is dead.
+    streams: reqwest::Client,
     base: String,
 }
+
+/// The server sends at least a comment line every 15 s on an event stream;
+/// silence for this long means the connection is gone.
+pub const STREAM_SILENCE: Duration = Duration::from_secs(45);
 
 /// A row and the ETag naming its version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,8 +136,14 @@ impl ApiClient {
             .connect_timeout(Duration::from_secs(5))
             .build()
             .unwrap_or_default();
+        let streams = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .read_timeout(STREAM_SILENCE)
+            .build()
+            .unwrap_or_default();
         Self {
             http,
+            streams,
             base: base.trim_end_matches('/').to_owned(),
         }
     }
@@ -517,5 +531,52 @@ impl ApiClient {
         )
         .await
         .map(|_| ())
+    }
+}
+
+impl ApiClient {
+    /// `GET /events`: the open stream of changes, resuming after
+    /// `last_seq` (`Last-Event-ID`) when given.
+    pub async fn events(
+        &self,
+        token: &str,
+        last_seq: Option<i64>,
+    ) -> Result<reqwest::Response, ApiError> {
+        let mut request = self
+            .streams
+            .get(format!("{}/events", self.base))
+            .bearer_auth(token)
+            .header(header::ACCEPT, "text/event-stream");
+        if let Some(seq) = last_seq {
+            request = request.header("Last-Event-ID", seq.to_string());
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ApiError::Unreachable(e.to_string()))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let bytes = response.bytes().await.unwrap_or_default();
+        Err(error_from(status, &bytes, None))
+    }
+
+    /// `GET /actors/{id}/history` or `GET /movies/{id}/history`: newest first.
+    pub async fn history(
+        &self,
+        token: &str,
+        collection: Collection,
+        id: i64,
+    ) -> Result<Vec<Change>, ApiError> {
+        let history: History = self
+            .typed(
+                Method::GET,
+                &format!("/{collection}/{id}/history"),
+                Some(token),
+                None,
+            )
+            .await?;
+        Ok(history.history)
     }
 }

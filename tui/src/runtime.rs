@@ -1,6 +1,7 @@
 //! The event loop: draws, reads keys and the mouse, runs effects in the
-//! background and feeds their results back, and renews the session's token
-//! before it expires. The terminal is restored on quit, on error and on
+//! background and feeds their results back, renews the session's token
+//! before it expires, and follows the server's live feed of changes with
+//! the session's token ([`crate::live::follow`]). The terminal is restored on quit, on error and on
 //! panic (`ratatui::init` installs the panic hook).
 
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use crossterm::event::{
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::action::{Action, Mouse, Outcome};
@@ -48,6 +50,9 @@ struct Runner {
     device: Option<JoinHandle<()>>,
     /// The token of the session, for requests.
     token: Option<String>,
+    /// The same, for the live feed (which waits while there is none).
+    tokens: watch::Sender<Option<String>>,
+    live: Option<JoinHandle<()>>,
 }
 
 /// The renewal timer's wait when there is no session (it is then disabled).
@@ -79,7 +84,10 @@ async fn event_loop(
         server: server.clone(),
         device: None,
         token: None,
+        tokens: watch::channel(None).0,
+        live: None,
     };
+    runner.follow_changes();
     match choice {
         ServerChoice::Url(_) => {
             let saved = runner
@@ -118,7 +126,9 @@ async fn event_loop(
                 None => break,
             },
             Some(action) = results.recv() => app.update(action),
-            _ = ticker.tick(), if app.loading() || app.status_until.is_some() => app.update(Action::Tick),
+            _ = ticker.tick(), if app.loading() || app.status_until.is_some() || !app.flashes.is_empty() => {
+                app.update(Action::Tick)
+            }
             _ = tokio::time::sleep(renew_in.unwrap_or(IDLE)), if renew_in.is_some() && !app.renewing => {
                 app.update(Action::RenewSession)
             }
@@ -127,6 +137,9 @@ async fn event_loop(
     }
     if let Some(device) = runner.device.take() {
         device.abort();
+    }
+    if let Some(live) = runner.live.take() {
+        live.abort();
     }
     Ok(())
 }
@@ -158,8 +171,31 @@ fn mouse_action(
 }
 
 impl Runner {
+    /// (Re)starts following the live feed of the server in use.
+    fn follow_changes(&mut self) {
+        if let Some(previous) = self.live.take() {
+            previous.abort();
+        }
+        let (api, tokens, events) = (
+            self.api.clone(),
+            self.tokens.subscribe(),
+            self.events.clone(),
+        );
+        self.live = Some(tokio::spawn(crate::live::follow::follow(
+            api, tokens, events,
+        )));
+    }
+
     fn run_all(&mut self, app: &App, effects: Vec<Effect>) {
         self.token = app.session.as_ref().map(|s| s.token.clone());
+        // Under the login overlay the old token is refused: the feed waits
+        // for the new one.
+        let token = self.token.clone().filter(|_| !app.relogin);
+        self.tokens.send_if_modified(|current| {
+            let changed = *current != token;
+            *current = token;
+            changed
+        });
         for effect in effects {
             self.run(effect);
         }
@@ -252,6 +288,13 @@ impl Runner {
                     collection,
                     id,
                     result: api.record(&token, collection, id).await,
+                }
+            }),
+            Effect::FetchHistory { collection, id } => self.spawn(|api, token| async move {
+                Outcome::History {
+                    collection,
+                    id,
+                    result: api.history(&token, collection, id).await,
                 }
             }),
             Effect::FetchRelated { collection, id } => self.spawn(|api, token| async move {
@@ -382,6 +425,7 @@ impl Runner {
             Effect::UseServer(url) => {
                 self.api = ApiClient::new(&url);
                 self.server = url.clone();
+                self.follow_changes();
                 let saved = self
                     .config_dir
                     .as_deref()

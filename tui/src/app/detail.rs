@@ -137,6 +137,11 @@ impl App {
                 let record = view.record.clone();
                 return self.open_cast(&record);
             }
+            // A deleted record's history stays readable.
+            Command::History => {
+                let record = view.record.clone();
+                return self.open_history(&record);
+            }
             Command::Help => self.help = Some(0),
             _ => {}
         }

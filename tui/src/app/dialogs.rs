@@ -37,6 +37,7 @@ impl App {
             Some(Dialog::Cast(_)) => self.update_cast(action),
             Some(Dialog::Filmography(_)) => self.update_filmography(action),
             Some(Dialog::Form(_)) => self.update_form(action),
+            Some(Dialog::History(_)) => self.update_history(action),
             Some(Dialog::Filters(dialog)) => {
                 match action {
                     Action::EditText(key) => {
@@ -271,10 +272,7 @@ impl App {
         }
         match result {
             Ok(Tagged { value, etag }) => {
-                let fresh = match &value {
-                    Record::Actor(actor) => Form::edit_actor(actor),
-                    Record::Movie(movie) => Form::edit_movie(movie),
-                };
+                let fresh = Form::edit_record(&value);
                 if form.conflict.is_some() {
                     form.show_theirs(&fresh, etag);
                 } else {

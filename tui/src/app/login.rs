@@ -368,6 +368,8 @@ impl App {
         self.actors = Table::default();
         self.movies = Table::default();
         self.status = None;
+        self.flashes.clear();
+        self.live = super::LiveStatus::Off;
         self.login = LoginScreen {
             username: Input::new(if switching {
                 String::new()

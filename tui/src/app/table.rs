@@ -93,6 +93,11 @@ impl App {
                     return self.open_cast(&record);
                 }
             }
+            Command::History => {
+                if let Some(record) = self.table().selected_record() {
+                    return self.open_history(&record);
+                }
+            }
             Command::Export => self.open_export(),
             Command::Logout => self.confirm = Some(Confirm::new(Question::Logout)),
             Command::SwitchUser => self.confirm = Some(Confirm::new(Question::SwitchUser)),
@@ -206,10 +211,7 @@ impl App {
         if !self.permitted(Need::Edit, &format!("edit {}s", collection.noun())) {
             return Vec::new();
         }
-        self.dialog = Some(Dialog::Form(match record {
-            Record::Actor(actor) => Form::edit_actor(actor),
-            Record::Movie(movie) => Form::edit_movie(movie),
-        }));
+        self.dialog = Some(Dialog::Form(Form::edit_record(record)));
         // Its current version (ETag) for If-Match, fetched while the user types.
         vec![Effect::FetchRow {
             collection,

@@ -68,6 +68,8 @@ pub struct Table<R> {
     pub error: Option<String>,
     /// A record to select that is not among the pages on screen.
     seek: Option<Seek>,
+    /// A refresh waits for the reads in flight to be answered.
+    refresh_pending: bool,
 }
 
 /// Looking through the pages for a record to select (one just created,
@@ -103,6 +105,7 @@ impl<R: TableRow> Default for Table<R> {
             loading: 0,
             error: None,
             seek: None,
+            refresh_pending: false,
         }
     }
 }
@@ -219,9 +222,31 @@ impl<R: TableRow> Table<R> {
     /// stay where they are and each page on screen is read again after the
     /// same cursor, so the selection and the scroll position hold.
     pub fn refresh(&mut self) {
-        self.forget_requests();
+        self.generation += 1;
+        self.error = None;
         self.head.refresh();
         self.tail.refresh();
+        // A record being looked for still is, in what is read again.
+        if let Some(seek) = self.seek.as_mut() {
+            seek.waiting = false;
+        }
+    }
+
+    /// A colleague's change: [`Table::refresh`], once the reads in flight
+    /// are answered, so that a burst of changes costs one read of the screen.
+    pub fn refresh_when_idle(&mut self) {
+        if self.loading == 0 {
+            self.refresh();
+        } else {
+            self.refresh_pending = true;
+        }
+    }
+
+    /// After an answer: a refresh that waited for it is due.
+    fn refresh_if_due(&mut self) {
+        if self.loading == 0 && std::mem::take(&mut self.refresh_pending) {
+            self.refresh();
+        }
     }
 
     fn forget_requests(&mut self) {
@@ -363,6 +388,11 @@ impl<R: TableRow> Table<R> {
     /// Stores an answer; an answer to an older request is dropped.
     pub fn apply_page(&mut self, request: &PageRequest, answer: ListPage<Vec<R>>) {
         self.loading = self.loading.saturating_sub(1);
+        self.store(request, answer);
+        self.refresh_if_due();
+    }
+
+    fn store(&mut self, request: &PageRequest, answer: ListPage<Vec<R>>) {
         if request.generation != self.generation {
             return;
         }
@@ -485,6 +515,7 @@ impl<R: TableRow> Table<R> {
             self.error = Some(error);
             self.seek = None;
         }
+        self.refresh_if_due();
     }
 
     /// Moves the selection, keeping it on screen.

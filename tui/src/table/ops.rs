@@ -19,6 +19,8 @@ pub trait TableOps {
     fn reverse_sort(&mut self, viewport: usize);
     /// Reads the rows on screen again, keeping the selection and the scroll.
     fn reload(&mut self);
+    /// The same, once the reads in flight are answered (a colleague's change).
+    fn reload_when_idle(&mut self);
     fn apply_movement(&mut self, movement: Movement, viewport: usize);
     fn keep_visible(&mut self, viewport: usize);
     fn follow(&mut self, id: i64);
@@ -95,6 +97,10 @@ impl<R: TableRow> TableOps for Table<R> {
 
     fn reload(&mut self) {
         self.refresh();
+    }
+
+    fn reload_when_idle(&mut self) {
+        self.refresh_when_idle();
     }
 
     fn keep_visible(&mut self, viewport: usize) {

@@ -15,7 +15,7 @@ use ratatui::widgets::{
 use super::theme::Theme;
 use super::{clip, input_spans, key_hints, render_note, spinner};
 use crate::app::table::{TITLE, count_label, group_digits, tab_label};
-use crate::app::{App, Message};
+use crate::app::{App, LiveStatus, Message};
 use crate::collection::Collection;
 use crate::filters::summary;
 use crate::keymap::context;
@@ -31,14 +31,15 @@ pub fn render_main(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     ])
     .areas(area);
     render_tabs(app, theme, tabs, buf);
+    let flashing = |id| app.flashing(app.tab, id);
     match app.tab {
         Collection::Actors => {
             render_filter(&app.actors, theme, filter, buf);
-            render_table(&app.actors, theme, table, buf);
+            render_table(&app.actors, &flashing, theme, table, buf);
         }
         Collection::Movies => {
             render_filter(&app.movies, theme, filter, buf);
-            render_table(&app.movies, theme, table, buf);
+            render_table(&app.movies, &flashing, theme, table, buf);
         }
     }
     render_status(app, theme, status, buf);
@@ -62,6 +63,15 @@ fn render_tabs(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Span::styled(if app.loading() { " loading…" } else { "" }, theme.dim()),
     ]);
     Line::from(spans).render(area, buf);
+    // Whether colleagues' changes arrive as they happen.
+    let live = match app.live {
+        LiveStatus::Off => return,
+        LiveStatus::Connected => "● live ",
+        LiveStatus::Reconnecting => "○ reconnecting… ",
+    };
+    Line::styled(live, theme.dim())
+        .right_aligned()
+        .render(area, buf);
 }
 
 fn render_filter<R: TableRow>(table: &Table<R>, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -145,7 +155,13 @@ fn column_widths(headers: &[String], rows: &[Vec<String>], mains: &[bool], room:
     widths
 }
 
-fn render_table<R: TableRow>(table: &Table<R>, theme: &Theme, area: Rect, buf: &mut Buffer) {
+fn render_table<R: TableRow>(
+    table: &Table<R>,
+    flashing: &dyn Fn(i64) -> bool,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     let noun = R::COLLECTION.path();
     let filters = summary(&table.filters);
     let filtered = if filters.is_empty() {
@@ -182,13 +198,15 @@ fn render_table<R: TableRow>(table: &Table<R>, theme: &Theme, area: Rect, buf: &
         .collect();
     // Rows of an older query are not shown under a filter that failed to apply.
     let unapplied = table.error.is_some() && table.is_stale();
-    let mut cells: Vec<(usize, Option<Vec<String>>)> = Vec::new();
+    let mut cells: Vec<(usize, Option<Vec<String>>, bool)> = Vec::new();
     if table.total.is_some() && !unapplied {
         for index in table.offset..(table.offset + viewport).min(table.len()) {
-            cells.push((index, table.row(index).map(TableRow::cells)));
+            let row = table.row(index);
+            let flash = row.is_some_and(|r| flashing(r.id()));
+            cells.push((index, row.map(TableRow::cells), flash));
         }
     }
-    let loaded: Vec<Vec<String>> = cells.iter().filter_map(|(_, c)| c.clone()).collect();
+    let loaded: Vec<Vec<String>> = cells.iter().filter_map(|(_, c, _)| c.clone()).collect();
     let mains: Vec<bool> = R::COLUMNS.iter().map(|c| c.main).collect();
     // The rightmost column is the scrollbar's, with one cell before it.
     let table_area = Rect {
@@ -198,11 +216,12 @@ fn render_table<R: TableRow>(table: &Table<R>, theme: &Theme, area: Rect, buf: &
     let widths = column_widths(&headers, &loaded, &mains, table_area.width);
     let rows: Vec<Row> = cells
         .into_iter()
-        .map(|(index, row)| {
-            let style = if index == table.selected {
-                theme.selected()
-            } else {
-                Style::new()
+        .map(|(index, row, flash)| {
+            let style = match (index == table.selected, flash) {
+                (true, false) => theme.selected(),
+                (true, true) => theme.selected().patch(theme.changed()),
+                (false, true) => theme.changed(),
+                (false, false) => Style::new(),
             };
             let row = match row {
                 Some(cells) => Row::new(
