@@ -31,7 +31,7 @@ pub fn render_history(app: &App, view: &HistoryView, theme: &Theme, area: Rect, 
     render_list(
         ListView {
             header: &["When (UTC)", "Who", "What"],
-            widths: &[21, 14, 65],
+            widths: &[24, 14, 62],
             rows,
             selected: view.selected,
             empty: "No changes recorded",

@@ -12,6 +12,7 @@ mod keys;
 mod keys_dialogs;
 mod keys_login;
 mod lists;
+mod live;
 mod paging;
 mod recorder;
 mod render;
