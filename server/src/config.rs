@@ -373,6 +373,7 @@ impl ServeArgs {
             metrics: self.metrics,
             idle_timeout: self.idle_timeout,
             max_connections: self.max_connections,
+            event_backlog: crate::feed::DEFAULT_BACKLOG,
         })
     }
 

@@ -10,7 +10,8 @@
 //! order, each change once; the stores guarantee that a change below one
 //! already visible never becomes visible later (see the 0008 migrations).
 //!
-//! A second task prunes the log to `CASTING_CHANGES_KEEP`.
+//! A second task prunes the log to `CASTING_CHANGES_KEEP` (and, hourly, has
+//! the store refresh its planner statistics).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -24,9 +25,9 @@ use crate::db::Store;
 /// The longest a change committed through another instance waits when its
 /// notification was missed.
 const POLL: Duration = Duration::from_millis(500);
-/// Changes kept in memory for streams that fall behind; a stream further
-/// behind than this is dropped and resumes with `Last-Event-ID`.
-pub const BUFFER: usize = 1024;
+/// Changes kept in memory for streams that fall behind, by default; a
+/// stream further behind than this is dropped and resumes with `Last-Event-ID`.
+pub const DEFAULT_BACKLOG: usize = 1024;
 /// Changes read per statement.
 pub const BATCH: i64 = 500;
 /// Pause after the store failed, before trying again.
@@ -44,10 +45,11 @@ pub struct Feed {
 
 impl Feed {
     /// Starts publishing what is committed from now on, listening to the
-    /// other instances (PostgreSQL) and pruning changes older than `keep`.
-    pub async fn start(store: Store, keep: Duration) -> anyhow::Result<Arc<Self>> {
+    /// other instances (PostgreSQL) and pruning changes older than `keep`;
+    /// a stream more than `backlog` changes behind is dropped.
+    pub async fn start(store: Store, keep: Duration, backlog: usize) -> anyhow::Result<Arc<Self>> {
         let (_, latest) = store.change_bounds().await?;
-        let (sender, _) = broadcast::channel(BUFFER);
+        let (sender, _) = broadcast::channel(backlog.max(1));
         let feed = Arc::new(Self {
             store,
             sender,
@@ -121,6 +123,8 @@ impl Feed {
             if done {
                 return Ok(());
             }
+            // A burst: let the streams take this batch before the next.
+            tokio::task::yield_now().await;
         }
     }
 }
@@ -186,10 +190,20 @@ pub fn prune_every(keep: Duration) -> Duration {
     (keep / 4).clamp(Duration::from_secs(1), Duration::from_secs(600))
 }
 
+/// How often the store's statistics are refreshed (SQLite's `PRAGMA optimize`).
+const OPTIMIZE_EVERY: Duration = Duration::from_secs(3600);
+
 async fn prune(feed: Arc<Feed>, keep: Duration) {
     let closed = feed.closed();
     tokio::pin!(closed);
+    let mut optimized = tokio::time::Instant::now();
     loop {
+        if optimized.elapsed() >= OPTIMIZE_EVERY {
+            optimized = tokio::time::Instant::now();
+            if let Err(error) = feed.store.optimize().await {
+                tracing::debug!(%error, "cannot optimize the store now");
+            }
+        }
         match feed.store.prune_changes(keep).await {
             Ok(0) => {}
             Ok(pruned) => tracing::info!(pruned, "pruned the change log"),

@@ -42,6 +42,9 @@ pub struct HttpSettings {
     pub idle_timeout: Duration,
     /// Most connections at once; `None`: from the open-file limit.
     pub max_connections: Option<usize>,
+    /// Most changes a `GET /events` stream may fall behind (a reader slower
+    /// than the writes) before it is closed, to resume with `Last-Event-ID`.
+    pub event_backlog: usize,
 }
 
 impl Default for HttpSettings {
@@ -54,6 +57,7 @@ impl Default for HttpSettings {
             metrics: true,
             idle_timeout: Duration::from_secs(60),
             max_connections: None,
+            event_backlog: crate::feed::DEFAULT_BACKLOG,
         }
     }
 }

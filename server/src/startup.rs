@@ -74,7 +74,10 @@ impl Application {
             store.clone(),
             &settings.auth,
             public_url,
-            settings.store.changes_keep,
+            ChangeFeedSettings {
+                keep: settings.store.changes_keep,
+                backlog: settings.http.event_backlog,
+            },
         )
         .await?;
         let feed = state.feed.clone();
@@ -173,13 +176,19 @@ pub async fn migrate(location: &Location, settings: &StoreSettings) -> anyhow::R
     Ok(store)
 }
 
+/// How long changes are kept, and how far a stream may fall behind.
+struct ChangeFeedSettings {
+    keep: Duration,
+    backlog: usize,
+}
+
 /// The application state: the built-in identity (keys from the store or
 /// a PEM file), its revocations, every trusted issuer and the metrics.
 async fn build_state(
     store: Store,
     auth: &AuthSettings,
     public_url: String,
-    changes_keep: Duration,
+    changes: ChangeFeedSettings,
 ) -> anyhow::Result<AppState> {
     let keyring = Arc::new(match &auth.signing_key_pem {
         Some(pem) => Keyring::from_pem(pem).context("CASTING_SIGNING_KEY_FILE")?,
@@ -187,7 +196,7 @@ async fn build_state(
             Keyring::from_database(store.clone(), auth.token_ttl, auth.key_sealer.clone()).await?
         }
     });
-    let feed = Feed::start(store.clone(), changes_keep)
+    let feed = Feed::start(store.clone(), changes.keep, changes.backlog)
         .await
         .context("cannot read the change log")?;
     let revocations = Revocations::start(store.clone(), keyring.clone())

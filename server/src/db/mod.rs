@@ -249,6 +249,15 @@ impl Store {
         dispatch!(self, s => s.change_bounds())
     }
 
+    /// Keeps the planner's statistics fresh where the database needs it done
+    /// (SQLite; PostgreSQL's autovacuum does it by itself).
+    pub async fn optimize(&self) -> DbResult<()> {
+        match self {
+            Store::Postgres(_) => Ok(()),
+            Store::Sqlite(store) => store.optimize().await.map_err(sqlite::classify),
+        }
+    }
+
     /// Removes the changes older than `keep`; answers how many.
     pub async fn prune_changes(&self, keep: std::time::Duration) -> DbResult<u64> {
         dispatch!(self, s => s.prune_changes(keep))

@@ -25,7 +25,7 @@ use crate::error::{ApiError, Result};
 use crate::extract::ResourceId;
 use crate::listing::{QueryParams, parse_seq};
 use crate::openapi::query_param;
-use crate::routes::follow::{Follower, LAST_EVENT_ID_PATTERN};
+use crate::routes::follow::{Follower, LAST_EVENT_ID_PATTERN, StreamEvent};
 use crate::state::AppState;
 
 /// A comment line at least this often keeps proxies from closing an idle stream.
@@ -172,7 +172,7 @@ impl IntoParams for EventsParams {
     get, path = "/events", tag = "changes",
     params(EventsParams),
     responses(
-        (status = 200, description = "The stream", content_type = "text/event-stream", body = String),
+        (status = 200, description = "The stream: one schema per event", content_type = "text/event-stream", body = StreamEvent),
         (status = 400, description = "A malformed Last-Event-ID or query parameter", body = ErrorBody),
         (status = 410, description = "Changes after the one to resume after were pruned: reload", body = ErrorBody),
     ),

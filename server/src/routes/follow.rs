@@ -12,6 +12,8 @@ use casting_shared::changes::Change;
 use futures::Stream;
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::time::Instant;
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+use utoipa::openapi::{RefOr, Schema};
 
 use crate::auth::Verifier;
 use crate::feed::{BATCH, Feed};
@@ -162,4 +164,63 @@ fn change_event(change: &Change) -> Event {
         .id(change.seq.to_string())
         .event("change")
         .data(data)
+}
+
+/// One event of a `GET /events` stream as an event-stream parser reads it:
+/// the OpenAPI schema of each event (OpenAPI 3.1 describes an event stream
+/// by the schema of one event).
+pub enum StreamEvent {}
+
+impl utoipa::PartialSchema for StreamEvent {
+    fn schema() -> RefOr<Schema> {
+        let text = |description: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(description))
+        };
+        let kind = |name: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some([name]))
+        };
+        let change = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property(
+                "id",
+                text("The change's `seq`: resume after it with `Last-Event-ID`")
+                    .pattern(Some(LAST_EVENT_ID_PATTERN)),
+            )
+            .property("event", kind("change"))
+            .property(
+                "data",
+                text("The change as JSON (the `Change` schema)")
+                    .content_media_type("application/json"),
+            )
+            .required("id")
+            .required("event")
+            .required("data");
+        let expired = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property("event", kind("expired"))
+            .property(
+                "data",
+                text("Why the stream ends: the token expired or was taken back"),
+            )
+            .required("event")
+            .required("data");
+        OneOfBuilder::new()
+            .item(change)
+            .item(expired)
+            .description(Some(
+                "`change` for each change; `expired`, the last, when the token expires or is \
+                 taken back",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for StreamEvent {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "StreamEvent".into()
+    }
 }

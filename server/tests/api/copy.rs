@@ -29,6 +29,10 @@ async fn answers(app: &TestApp) -> Vec<(String, u16, Option<String>, Value)> {
         "/movies?per_page=1000&sort=title",
         "/movies?per_page=1000&sort=-release_date",
         "/movies?q=the&released_from=2019-01-01&per_page=1000",
+        // The change log and its horizon, and the history of what was deleted.
+        "/changes?after=0&limit=1000",
+        "/actors/2/history",
+        "/movies/3/history",
     ]
     .map(str::to_owned)
     .to_vec();
@@ -36,11 +40,13 @@ async fn answers(app: &TestApp) -> Vec<(String, u16, Option<String>, Value)> {
     for actor in actors["actors"].as_array().unwrap() {
         paths.push(format!("/actors/{}", actor["id"]));
         paths.push(format!("/actors/{}/movies", actor["id"]));
+        paths.push(format!("/actors/{}/history", actor["id"]));
     }
     let (_, movies) = app.get("/movies?per_page=1000", &producer()).await;
     for movie in movies["movies"].as_array().unwrap() {
         paths.push(format!("/movies/{}", movie["id"]));
         paths.push(format!("/movies/{}/cast", movie["id"]));
+        paths.push(format!("/movies/{}/history", movie["id"]));
     }
     let mut seen = Vec::new();
     for path in paths {
@@ -125,10 +131,15 @@ async fn a_round_trip_through_the_other_store_gives_identical_answers() {
     // The signing keys and password hashes came along: old tokens and passwords work.
     assert_eq!(copied.get("/auth/me", &token).await.0, 200);
     login_token(&copied, "ann", "anns-password").await;
-    // New rows continue the ids where the source would.
+    // New rows continue the ids, and new changes the seqs, where the source would.
     assert_eq!(
         copied.actor("Next", 30, "Other").await,
         source.actor("Next", 30, "Other").await
+    );
+    let last_seq = |body: Value| body["changes"].as_array().unwrap().last().unwrap()["seq"].clone();
+    assert_eq!(
+        last_seq(copied.get("/changes?limit=1000", &producer()).await.1),
+        last_seq(source.get("/changes?limit=1000", &producer()).await.1)
     );
 
     // Only an empty database is written; the target is left as it was.

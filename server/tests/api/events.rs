@@ -344,3 +344,88 @@ async fn many_open_streams_leave_the_pool_to_requests() {
         assert_eq!(change["id"].as_i64(), Some(id));
     }
 }
+
+#[tokio::test]
+async fn a_reader_too_far_behind_is_dropped_and_resumes_with_last_event_id() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(Options {
+        http: casting_server::HttpSettings {
+            event_backlog: 8,
+            ..test_http()
+        },
+        ..Options::new(STORE)
+    })
+    .await;
+    // A reader that does not read (with a small receive buffer): the
+    // server's socket buffers fill and the stream stops being polled.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(2048).unwrap();
+    let mut slow = socket.connect(app.addr).await.unwrap();
+    slow.write_all(
+        format!(
+            "GET /events HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\
+             Authorization: Bearer {}\r\n\r\n",
+            producer()
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    // More changes than loopback's socket buffers hold (about 3 MB of
+    // events), written at once.
+    const WRITES: usize = 10_000;
+    let bulk = match STORE {
+        Backend::Postgres => format!(
+            "INSERT INTO actors (name, age, gender) \
+             SELECT 'Bulk Writer ' || g, 30, 'Female' FROM generate_series(1, {WRITES}) g"
+        ),
+        Backend::Sqlite => format!(
+            "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {WRITES}) \
+             INSERT INTO actors (name, age, gender) SELECT 'Bulk Writer ' || n, 30, 'Female' FROM g"
+        ),
+    };
+    let (_, body) = app.get("/changes", &producer()).await;
+    let before = body["next"].as_i64().unwrap();
+    app.pool.execute(&bulk).await;
+    let mut received = Vec::new();
+    tokio::time::timeout(Duration::from_secs(30), slow.read_to_end(&mut received))
+        .await
+        .expect("the server closed the slow stream")
+        .unwrap();
+    let text = String::from_utf8_lossy(&received);
+    assert!(
+        text.starts_with("HTTP/1.1 200"),
+        "{}",
+        &text[..80.min(text.len())]
+    );
+    let ids: Vec<i64> = text
+        .lines()
+        .filter_map(|line| line.strip_prefix("id: "))
+        .map(|id| id.trim().parse().unwrap())
+        .collect();
+    assert!(
+        ids.len() < WRITES,
+        "a reader {WRITES} changes behind with a backlog of 8 is dropped, not buffered for"
+    );
+    assert!(
+        ids.iter()
+            .zip(before + 1..)
+            .all(|(id, expected)| *id == expected),
+        "{ids:?}"
+    );
+
+    let last = ids.last().copied().unwrap_or(before);
+    let mut resumed = EventStream::open(&app, &producer(), "", Some(&last.to_string()))
+        .await
+        .unwrap();
+    let mut next = last + 1;
+    for _ in ids.len()..WRITES {
+        let change = resumed
+            .next(WAIT)
+            .await
+            .expect("the rest, after the last id seen")
+            .change();
+        assert_eq!(change["seq"].as_i64(), Some(next));
+        next += 1;
+    }
+}
