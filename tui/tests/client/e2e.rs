@@ -29,6 +29,10 @@ impl Database {
         Self { dir, location }
     }
 
+    pub(crate) fn location(&self) -> Location {
+        self.location.clone()
+    }
+
     /// What `casting-server users disable` then `enable` does: the user's
     /// tokens are taken back (each server notices within seconds), while
     /// the account itself stays as it was.
@@ -324,6 +328,17 @@ impl Api {
             .unwrap()
             .status()
             .as_u16()
+    }
+
+    /// Any other write (PUT, DELETE): someone else's.
+    pub(crate) async fn send(&self, method: reqwest::Method, path: &str, body: &Value) -> u16 {
+        let request = self.http.request(method, format!("{}{path}", self.base));
+        let request = match body {
+            Value::Null => request,
+            body => request.json(body),
+        };
+        let response = request.bearer_auth(&self.token).send().await.unwrap();
+        response.status().as_u16()
     }
 
     async fn actors_named(&self, name: &str) -> Vec<Value> {

@@ -6,6 +6,7 @@
 
 mod device;
 mod e2e;
+mod e2e_live;
 mod e2e_paging;
 mod e2e_workday;
 mod keys;
