@@ -84,16 +84,35 @@ fn a_colleagues_edit_shows_at_once_where_the_user_is_and_says_who() {
         "the selection and the scroll stay"
     );
     assert_eq!(d.app.actors.selected_row().map(|a| a.id), Some(chosen));
-    let name = &d.actors[changed as usize - 1].name;
+    let name = &d.actors[changed as usize - 1].name.clone();
     assert_eq!(
         status(&d.app),
         format!("director changed {name}'s age to 99")
     );
     assert!(d.app.flashing(Collection::Actors, changed), "highlighted");
+    assert!(drawn_highlighted(&d, name));
     for _ in 0..30 {
         d.act(Action::Tick);
     }
     assert!(!d.app.flashing(Collection::Actors, changed), "briefly");
+    assert!(!drawn_highlighted(&d, name));
+}
+
+/// Whether the row showing `name` is drawn highlighted (bold italic
+/// without colour).
+fn drawn_highlighted(d: &Driven, name: &str) -> bool {
+    use ratatui::style::Modifier;
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| frame.render_widget(&d.app, frame.area()))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let line = |y: u16| -> String { (0..80).map(|x| buffer[(x, y)].symbol()).collect() };
+    let y = (0..24).find(|y| line(*y).contains(name)).unwrap();
+    let x = line(y).find(name).unwrap() as u16;
+    buffer[(x, y)]
+        .modifier
+        .contains(Modifier::BOLD | Modifier::ITALIC)
 }
 
 #[test]
