@@ -4,21 +4,24 @@
 -- removals are recorded like any other.
 --
 -- Ordering: a reader that has seen change N must never later find a change
--- below N. Sequence numbers taken by concurrent transactions could commit
--- out of order, so the number is taken under a transaction-level advisory
--- lock, held until the transaction has committed (PostgreSQL makes a
--- commit visible before it releases the transaction's locks): the next
--- writer gets its number only once every smaller number is visible.
+-- below N. Numbers handed out inside concurrent transactions can commit out
+-- of order, so a writer does not number its change: it records it pending
+-- (`seq` NULL). `sequence_changes()` numbers the pending changes that have
+-- committed, in one transaction at a time (an advisory lock, held until it
+-- commits): every number it hands out is above every number already
+-- visible, and all of a batch become visible at once. Readers number what
+-- is pending, then read numbered changes only. Writers never wait for one
+-- another, so the log costs a write one row.
 --
 -- Who wrote is set by the server for the transaction (`casting.by`, JSON
 -- {"subject", "name"}); a write made another way (psql) is recorded as the
 -- database user. `casting.record = 'off'` turns recording off for a
 -- session (bulk loads: `copy`, the benchmark's seed).
 
-CREATE SEQUENCE changes_seq;
-
 CREATE TABLE changes (
-    seq         bigint      PRIMARY KEY,
+    id          bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    -- NULL while pending: see sequence_changes().
+    seq         bigint      UNIQUE,
     at          timestamptz NOT NULL,
     subject     text        NOT NULL,
     by_name     text,
@@ -32,6 +35,7 @@ CREATE TABLE changes (
     after       jsonb
 );
 
+CREATE INDEX changes_pending ON changes (id) WHERE seq IS NULL;
 CREATE INDEX changes_record ON changes (resource, record_id, seq);
 CREATE INDEX changes_cast_actor ON changes (actor_id, seq) WHERE actor_id IS NOT NULL;
 CREATE INDEX changes_at ON changes (at);
@@ -43,6 +47,36 @@ CREATE TABLE changes_horizon (
 );
 INSERT INTO changes_horizon DEFAULT VALUES;
 
+-- Numbers the committed pending changes, in the order they were written;
+-- answers how many. One caller at a time (the lock is held until commit).
+CREATE FUNCTION sequence_changes() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    last      bigint;
+    numbered  bigint;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM changes WHERE seq IS NULL) THEN
+        RETURN 0;
+    END IF;
+    PERFORM pg_advisory_xact_lock(7236178353012655917);
+    SELECT GREATEST(COALESCE((SELECT max(seq) FROM changes), 0),
+                    (SELECT pruned_through FROM changes_horizon))
+      INTO last;
+    WITH pending AS (
+        SELECT id, row_number() OVER (ORDER BY id) AS n FROM changes WHERE seq IS NULL
+    )
+    UPDATE changes c SET seq = last + p.n FROM pending p WHERE c.id = p.id;
+    GET DIAGNOSTICS numbered = ROW_COUNT;
+    -- Wakes every instance's feed once per batch (equal notifications of a
+    -- transaction are merged; the listeners read the table, the truth).
+    -- Not in the writers' own transactions: PostgreSQL commits notifying
+    -- transactions one at a time.
+    IF numbered > 0 THEN
+        PERFORM pg_notify('casting_changes', '');
+    END IF;
+    RETURN numbered;
+END;
+$$;
+
 CREATE FUNCTION record_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     by_json   jsonb;
@@ -51,7 +85,6 @@ DECLARE
     kind      text;
     record    bigint;
     actor     bigint;
-    next_seq  bigint;
 BEGIN
     IF current_setting('casting.record', true) = 'off' THEN
         RETURN NULL;
@@ -94,19 +127,13 @@ BEGIN
         END IF;
     END IF;
     by_json := nullif(current_setting('casting.by', true), '')::jsonb;
-    PERFORM pg_advisory_xact_lock(7236178353012655917);
-    next_seq := nextval('changes_seq');
-    INSERT INTO changes (seq, at, subject, by_name, action, resource, record_id, actor_id, before, after)
+    INSERT INTO changes (at, subject, by_name, action, resource, record_id, actor_id, before, after)
     VALUES (
-        next_seq,
         clock_timestamp(),
         coalesce(by_json ->> 'subject', 'database:' || session_user),
         CASE WHEN by_json IS NULL THEN session_user ELSE by_json ->> 'name' END,
         CASE TG_OP WHEN 'INSERT' THEN 'created' WHEN 'UPDATE' THEN 'updated' ELSE 'deleted' END,
         kind, record, actor, old_row, new_row);
-    -- One wake-up per transaction (equal notifications are merged); the
-    -- listeners read the table, which is the truth.
-    PERFORM pg_notify('casting_changes', '');
     RETURN NULL;
 END;
 $$;

@@ -4,9 +4,9 @@
 //! connection and an idle one costs a few kilobytes.
 //!
 //! The publisher wakes when this instance has written (in-process), when
-//! PostgreSQL notifies a write of another instance (`LISTEN`, one
-//! connection per instance), and at least every [`POLL`], so a missed
-//! notification delays a change by at most that long. It publishes in `seq`
+//! PostgreSQL notifies that changes were numbered, by any instance
+//! (`LISTEN`, one connection per instance), and at least every [`POLL`], so
+//! a missed notification delays a change by at most that long. It publishes in `seq`
 //! order, each change once; the stores guarantee that a change below one
 //! already visible never becomes visible later (see the 0008 migrations).
 //!

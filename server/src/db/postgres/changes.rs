@@ -1,5 +1,7 @@
-//! PostgreSQL: the change log. The triggers of migration 0008 write it; this
-//! reads it back, prunes it, and listens for its wake-ups.
+//! PostgreSQL: the change log. The triggers of migration 0008 write each
+//! change pending; this numbers the committed ones (`sequence_changes()`)
+//! before it reads, reads back numbered changes only, prunes them, and
+//! listens for the writers' wake-ups.
 
 use std::time::Duration;
 
@@ -21,12 +23,21 @@ pub const CHANNEL: &str = "casting_changes";
 const PRUNE_BATCH: i64 = 10_000;
 
 impl PgStore {
+    /// Numbers the changes committed and still pending (see migration 0008).
+    async fn sequence(&self) -> sqlx::Result<()> {
+        sqlx::query("SELECT sequence_changes()")
+            .execute(&self.pool)
+            .await
+            .map(drop)
+    }
+
     pub async fn changes_after(
         &self,
         after: i64,
         resources: &[&str],
         limit: i64,
     ) -> sqlx::Result<Vec<Change>> {
+        self.sequence().await?;
         let sql = format!(
             "SELECT {COLUMNS} FROM changes WHERE seq > $1 AND resource = ANY($2) \
              ORDER BY seq LIMIT $3"
@@ -53,7 +64,10 @@ impl PgStore {
                 "movies",
             ),
         };
-        let sql = format!("SELECT {COLUMNS} FROM changes WHERE {filter} ORDER BY seq DESC");
+        self.sequence().await?;
+        let sql = format!(
+            "SELECT {COLUMNS} FROM changes WHERE ({filter}) AND seq IS NOT NULL ORDER BY seq DESC"
+        );
         let rows: Vec<ChangeRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_all(&self.pool)
@@ -74,6 +88,7 @@ impl PgStore {
     /// `(pruned through, latest)`: the highest seq pruned, and the highest
     /// seq handed out so far that is visible.
     pub async fn change_bounds(&self) -> sqlx::Result<(i64, i64)> {
+        self.sequence().await?;
         sqlx::query_as(
             "SELECT h.pruned_through, \
                     GREATEST(h.pruned_through, COALESCE((SELECT max(seq) FROM changes), 0)) \

@@ -13,6 +13,10 @@ const CHUNK: usize = 5000;
 
 impl PgStore {
     pub async fn export(&self) -> sqlx::Result<Dump> {
+        // What has committed is numbered first: the dump holds numbered changes.
+        sqlx::query("SELECT sequence_changes()")
+            .execute(&self.pool)
+            .await?;
         let mut tx = self.pool.begin().await?;
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .execute(&mut *tx)
@@ -49,7 +53,7 @@ impl PgStore {
             "SELECT seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at, \
                     subject, by_name, action, resource, record_id, actor_id, \
                     before::text AS before, after::text AS after \
-             FROM changes ORDER BY seq",
+             FROM changes WHERE seq IS NOT NULL ORDER BY seq",
         )
         .fetch_all(&mut *tx)
         .await?;
@@ -152,8 +156,7 @@ impl PgStore {
     }
 }
 
-/// The change log as it was, and the next seq after both its last change
-/// and its last pruned one.
+/// The change log as it was, and how far it was pruned.
 async fn insert_changes(
     tx: &mut Transaction<'_, Postgres>,
     changes: &[DumpChange],
@@ -180,18 +183,12 @@ async fn insert_changes(
         .execute(&mut **tx)
         .await?;
     }
+    // New changes are numbered above both (see sequence_changes()).
     sqlx::query("UPDATE changes_horizon SET pruned_through = $1")
         .bind(pruned_through)
         .execute(&mut **tx)
-        .await?;
-    let last = changes.last().map_or(0, |c| c.seq).max(pruned_through);
-    if last > 0 {
-        sqlx::query("SELECT setval('changes_seq', $1)")
-            .bind(last)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
+        .await
+        .map(drop)
 }
 
 async fn insert_users(tx: &mut Transaction<'_, Postgres>, users: &[DumpUser]) -> sqlx::Result<()> {
