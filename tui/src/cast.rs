@@ -136,8 +136,13 @@ impl CastView {
     pub fn loaded(&mut self, result: Result<Vec<CastEntry>, String>) {
         match result {
             Ok(entries) => {
+                // The selection stays on its actor when the cast changed.
+                let kept = self.selected_entry().map(|e| e.actor.id);
                 self.entries = Some(entries);
-                self.selected = self.selected.min(self.shown().len().saturating_sub(1));
+                let shown = self.shown();
+                self.selected = kept
+                    .and_then(|id| shown.iter().position(|e| e.actor.id == id))
+                    .unwrap_or(self.selected.min(shown.len().saturating_sub(1)));
                 self.error = None;
             }
             // Keep what is shown; say what went wrong.
@@ -360,5 +365,16 @@ impl FilmographyView {
 
     pub fn selected_entry(&self) -> Option<&FilmographyEntry> {
         self.shown().get(self.selected).copied()
+    }
+
+    /// The movies read again: the selection stays on its movie.
+    pub fn loaded(&mut self, entries: Vec<FilmographyEntry>) {
+        let kept = self.selected_entry().map(|e| e.movie.id);
+        self.entries = Some(entries);
+        let shown = self.shown();
+        self.selected = kept
+            .and_then(|id| shown.iter().position(|e| e.movie.id == id))
+            .unwrap_or(self.selected.min(shown.len().saturating_sub(1)));
+        self.error = None;
     }
 }

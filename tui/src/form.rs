@@ -63,6 +63,8 @@ pub struct Form {
     pub theirs: Option<(Vec<String>, Option<String>)>,
     /// Who changed the record meanwhile, when the live feed said so.
     pub changed_by: Option<String>,
+    /// The last save was refused (412) because of that change.
+    pub refused: bool,
 }
 
 /// What a form turned into when it was checked.
@@ -89,6 +91,7 @@ impl Form {
             conflict: None,
             theirs: None,
             changed_by: None,
+            refused: false,
         }
     }
 
@@ -206,10 +209,14 @@ impl Form {
             .collect();
         let noun = self.collection.noun();
         let who = self.changed_by.as_deref().unwrap_or("Someone else");
+        let refused = if self.refused { "Not saved. " } else { "" };
         self.conflict = Some(if changes.is_empty() {
-            format!("{who} saved this {noun} since you opened it.")
+            format!("{refused}{who} saved this {noun} since you opened it.")
         } else {
-            format!("{who} changed this {noun}: {}.", changes.join("; "))
+            format!(
+                "{refused}{who} changed this {noun}: {}.",
+                changes.join("; ")
+            )
         });
         self.theirs = Some((
             fresh.fields.iter().map(|f| f.original.clone()).collect(),
@@ -242,6 +249,7 @@ impl Form {
         }
         self.etag = etag;
         self.conflict = None;
+        self.refused = false;
         let mut message = String::from("Loaded their version");
         if !kept.is_empty() {
             message.push_str(&format!("; kept your change to {}", kept.join(", ")));

@@ -200,11 +200,7 @@ impl App {
                 if collection == Collection::Actors && view.actor_id == id =>
             {
                 match &result {
-                    Ok(Related::Filmography(entries)) => {
-                        view.entries = Some(entries.clone());
-                        view.selected = view.selected.min(view.shown().len().saturating_sub(1));
-                        view.error = None;
-                    }
+                    Ok(Related::Filmography(entries)) => view.loaded(entries.clone()),
                     Ok(Related::Cast(_)) => {}
                     Err(error) => view.error = Some(error.describe()),
                 }

@@ -116,8 +116,13 @@ impl App {
                 Command::NextOrSave | Command::Save if !form.saving => {
                     return self.save_form(false);
                 }
-                Command::Overwrite if form.theirs.is_some() => return self.save_form(true),
-                Command::LoadTheirs if form.conflict.is_some() && !form.load_theirs() => {
+                // The choices wait for a save in flight to be answered.
+                Command::Overwrite if form.theirs.is_some() && !form.saving => {
+                    return self.save_form(true);
+                }
+                Command::LoadTheirs
+                    if form.conflict.is_some() && !form.saving && !form.load_theirs() =>
+                {
                     if let Some(id) = form.id {
                         return vec![Effect::FetchRow {
                             collection: form.collection,
@@ -327,6 +332,7 @@ impl App {
                             return Vec::new();
                         }
                         ApiError::Status { status: 412, .. } => {
+                            form.refused = true;
                             form.conflict = Some(format!(
                                 "Someone else changed this {noun} since you opened it; loading theirs…"
                             ));

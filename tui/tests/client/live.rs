@@ -312,6 +312,33 @@ fn casts_filmographies_and_details_follow_the_changes_they_show() {
             d.actors[3].name
         )
     );
+    // Read again with an entry before the selected one: it stays selected.
+    let cast_of = |ids: &[usize]| {
+        Related::Cast(
+            ids.iter()
+                .map(|i| casting_shared::api::CastEntry {
+                    actor: d.actors[i - 1].clone(),
+                    character: None,
+                })
+                .collect(),
+        )
+    };
+    let (before, after) = (cast_of(&[1, 2, 3]), cast_of(&[1, 4, 2, 3]));
+    d.act(Action::Done(Outcome::RelatedLoaded {
+        collection: Collection::Movies,
+        id: 1,
+        result: Ok(before),
+    }));
+    d.press("jj");
+    d.act(Action::Done(Outcome::RelatedLoaded {
+        collection: Collection::Movies,
+        id: 1,
+        result: Ok(after),
+    }));
+    let Some(Dialog::Cast(view)) = &d.app.dialog else {
+        panic!("the cast stays open")
+    };
+    assert_eq!(view.selected_entry().map(|e| e.actor.id), Some(3));
     d.key(code(KeyCode::Esc));
 
     // A detail view shows the record as changed; deleted, it says so.
