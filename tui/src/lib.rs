@@ -5,7 +5,8 @@
 //! [`action::Action`] through the one table of [`bindings`],
 //! [`app::App::update`] changes state and returns [`effect::Effect`]s
 //! (requests to make), [`ui`] draws `&App` without I/O, and [`runtime`] runs
-//! the effects in the background and feeds their results back as actions.
+//! the effects in the background and feeds their results back as actions,
+//! as it does the server's live feed of changes ([`live`]).
 
 pub mod action;
 pub mod api;

@@ -62,16 +62,20 @@ fn render_tabs(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Span::raw(spinner(app)),
         Span::styled(if app.loading() { " loading…" } else { "" }, theme.dim()),
     ]);
-    Line::from(spans).render(area, buf);
-    // Whether colleagues' changes arrive as they happen.
+    let tabs = Line::from(spans);
+    let used = tabs.width();
+    tabs.render(area, buf);
+    // Whether colleagues' changes arrive as they happen (when it fits).
     let live = match app.live {
         LiveStatus::Off => return,
         LiveStatus::Connected => "● live ",
         LiveStatus::Reconnecting => "○ reconnecting… ",
     };
-    Line::styled(live, theme.dim())
-        .right_aligned()
-        .render(area, buf);
+    if used + live.chars().count() < usize::from(area.width) {
+        Line::styled(live, theme.dim())
+            .right_aligned()
+            .render(area, buf);
+    }
 }
 
 fn render_filter<R: TableRow>(table: &Table<R>, theme: &Theme, area: Rect, buf: &mut Buffer) {
