@@ -7,10 +7,11 @@ use std::hint::black_box;
 
 use casting_shared::{Actor, Role};
 use casting_tui::action::{Action, Movement, Outcome, Rows};
+use casting_tui::api::ListPage;
 use casting_tui::app::{App, Effect, Session};
 use casting_tui::bindings::Command;
 use casting_tui::collection::Collection;
-use casting_tui::table::PAGE_SIZE;
+use casting_tui::table::{End, PAGE_SIZE};
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -30,15 +31,24 @@ fn actor(id: usize) -> Actor {
 fn answer(app: &mut App, effects: Vec<Effect>) {
     for effect in effects {
         if let Effect::FetchPage { request, .. } = effect {
-            let first = request.page * PAGE_SIZE + 1;
-            let rows = (first..(first + PAGE_SIZE).min(ROWS + 1))
-                .map(actor)
+            // The k-th row from the chain's end, for both ends.
+            let skip = request.page * PAGE_SIZE;
+            let ids: Vec<usize> = (skip..(skip + PAGE_SIZE).min(ROWS))
+                .map(|k| match request.end {
+                    End::Head => k + 1,
+                    End::Tail => ROWS - k,
+                })
                 .collect();
+            let next = (skip + ids.len() < ROWS).then(|| ids.last().unwrap_or(&0).to_string());
             let more = app.update(Action::Done(Outcome::Page {
                 collection: Collection::Actors,
-                generation: request.generation,
-                page: request.page,
-                result: Ok((Rows::Actors(rows), ROWS)),
+                request: Box::new(request),
+                result: Ok(ListPage {
+                    rows: Rows::Actors(ids.into_iter().map(actor).collect()),
+                    total: ROWS,
+                    total_exact: true,
+                    next,
+                }),
             }));
             answer(app, more);
         }

@@ -4,12 +4,15 @@
 
 use casting_shared::Actor;
 use casting_shared::api::AuthConfig;
+use casting_shared::changes::Change;
 use crossterm::event::KeyEvent;
 
-use crate::api::{ApiError, Tagged};
+use crate::api::{ApiError, ListPage, Tagged};
 use crate::bindings::Command;
 use crate::collection::Collection;
+use crate::live::LiveEvent;
 use crate::session::{SavedToken, Session};
+use crate::table::PageRequest;
 
 pub use crate::bindings::Movement;
 pub use crate::record::{Record, Related, Rows};
@@ -58,9 +61,9 @@ pub enum Outcome {
     Refreshed(Result<Session, ApiError>),
     Page {
         collection: Collection,
-        generation: u64,
-        page: usize,
-        result: Result<(Rows, usize), ApiError>,
+        /// What was asked (its generation, end, page and cursor).
+        request: Box<PageRequest>,
+        result: Result<ListPage<Rows>, ApiError>,
     },
     /// One row, with its ETag: for an edit dialog, a confirmation, a detail
     /// view, or after a 412.
@@ -90,9 +93,9 @@ pub enum Outcome {
     CastSearch {
         movie_id: i64,
         generation: u64,
-        /// 1-based page of the search.
-        page: u32,
-        result: Result<(Vec<Actor>, usize), ApiError>,
+        /// The cursor it was read after (`None`: the first page).
+        after: Option<String>,
+        result: Result<ListPage<Vec<Actor>>, ApiError>,
     },
     CastAssigned {
         movie_id: i64,
@@ -111,6 +114,14 @@ pub enum Outcome {
     },
     /// The picked server is in use; its remembered token, if any.
     ServerChosen(Option<SavedToken>),
+    /// The live feed of changes.
+    Live(LiveEvent),
+    /// A record's history, newest first.
+    History {
+        collection: Collection,
+        id: i64,
+        result: Result<Vec<Change>, ApiError>,
+    },
 }
 
 /// Progress of a browser sign-in (OAuth device flow).

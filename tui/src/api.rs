@@ -7,6 +7,7 @@ use casting_shared::api::{
     ActorList, AuthConfig, CastEntry, CastList, ErrorBody, Filmography, FilmographyEntry,
     LoginResponse, Me, MovieList,
 };
+use casting_shared::changes::{Change, History};
 use casting_shared::{Actor, Movie};
 
 use crate::collection::Collection;
@@ -69,22 +70,57 @@ impl ApiError {
     }
 }
 
-/// A list request: page, size, sort, the `q` filter and the others
-/// (`gender`, `min_age`, `max_age`, `released_from`, `released_to`).
+/// A list request: where it starts (a page number, or `after` a cursor),
+/// size, sort, the `q` filter and the others (`gender`, `min_age`,
+/// `max_age`, `released_from`, `released_to`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ListParams {
+    /// From 1; not sent when `after` is.
     pub page: u32,
+    /// The `next` cursor of the page before: the page after it, as cheap
+    /// deep in the list as at its top.
+    pub after: Option<String>,
     pub per_page: u32,
     pub sort: String,
     pub q: String,
     pub filters: Vec<(&'static str, String)>,
 }
 
+/// One page of a list answer: its rows, how many match (a lower bound
+/// unless `total_exact`), and the cursor of the page after it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListPage<T> {
+    pub rows: T,
+    pub total: usize,
+    pub total_exact: bool,
+    /// `None` on the last page.
+    pub next: Option<String>,
+}
+
+impl<T> ListPage<T> {
+    /// The same page with its rows made into something else.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ListPage<U> {
+        ListPage {
+            rows: f(self.rows),
+            total: self.total,
+            total_exact: self.total_exact,
+            next: self.next,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct ApiClient {
     http: reqwest::Client,
+    /// For `GET /events`, which never ends by itself: no overall timeout,
+    /// but a stream silent for longer than [`STREAM_SILENCE`] is dead.
+    streams: reqwest::Client,
     base: String,
 }
+
+/// The server sends at least a comment line every 15 s on an event stream;
+/// silence for this long means the connection is gone.
+pub const STREAM_SILENCE: Duration = Duration::from_secs(45);
 
 /// A row and the ETag naming its version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,8 +136,14 @@ impl ApiClient {
             .connect_timeout(Duration::from_secs(5))
             .build()
             .unwrap_or_default();
+        let streams = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .read_timeout(STREAM_SILENCE)
+            .build()
+            .unwrap_or_default();
         Self {
             http,
+            streams,
             base: base.trim_end_matches('/').to_owned(),
         }
     }
@@ -205,7 +247,10 @@ impl ApiClient {
         params: &ListParams,
     ) -> Result<T, ApiError> {
         let mut query = vec![
-            ("page", params.page.to_string()),
+            match &params.after {
+                Some(cursor) => ("after", cursor.clone()),
+                None => ("page", params.page.to_string()),
+            },
             ("per_page", params.per_page.to_string()),
             ("sort", params.sort.clone()),
         ];
@@ -331,21 +376,31 @@ impl ApiClient {
 }
 
 impl ApiClient {
-    /// One page of a collection, and how many rows match.
+    /// One page of a collection, how many rows match, and the next cursor.
     pub async fn page(
         &self,
         token: &str,
         collection: Collection,
         params: &ListParams,
-    ) -> Result<(Rows, usize), ApiError> {
+    ) -> Result<ListPage<Rows>, ApiError> {
         Ok(match collection {
             Collection::Actors => {
                 let list = self.list_actors(token, params).await?;
-                (Rows::Actors(list.actors), list.total.max(0) as usize)
+                ListPage {
+                    rows: Rows::Actors(list.actors),
+                    total: list.total.max(0) as usize,
+                    total_exact: list.total_exact,
+                    next: list.next,
+                }
             }
             Collection::Movies => {
                 let list = self.list_movies(token, params).await?;
-                (Rows::Movies(list.movies), list.total.max(0) as usize)
+                ListPage {
+                    rows: Rows::Movies(list.movies),
+                    total: list.total.max(0) as usize,
+                    total_exact: list.total_exact,
+                    next: list.next,
+                }
             }
         })
     }
@@ -476,5 +531,52 @@ impl ApiClient {
         )
         .await
         .map(|_| ())
+    }
+}
+
+impl ApiClient {
+    /// `GET /events`: the open stream of changes, resuming after
+    /// `last_seq` (`Last-Event-ID`) when given.
+    pub async fn events(
+        &self,
+        token: &str,
+        last_seq: Option<i64>,
+    ) -> Result<reqwest::Response, ApiError> {
+        let mut request = self
+            .streams
+            .get(format!("{}/events", self.base))
+            .bearer_auth(token)
+            .header(header::ACCEPT, "text/event-stream");
+        if let Some(seq) = last_seq {
+            request = request.header("Last-Event-ID", seq.to_string());
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ApiError::Unreachable(e.to_string()))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let bytes = response.bytes().await.unwrap_or_default();
+        Err(error_from(status, &bytes, None))
+    }
+
+    /// `GET /actors/{id}/history` or `GET /movies/{id}/history`: newest first.
+    pub async fn history(
+        &self,
+        token: &str,
+        collection: Collection,
+        id: i64,
+    ) -> Result<Vec<Change>, ApiError> {
+        let history: History = self
+            .typed(
+                Method::GET,
+                &format!("/{collection}/{id}/history"),
+                Some(token),
+                None,
+            )
+            .await?;
+        Ok(history.history)
     }
 }

@@ -10,6 +10,7 @@ use crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
+use crate::api::ListPage;
 use crate::bindings::Movement;
 use crate::list_filter::ListFilter;
 use crate::record::{cast_texts, filmography_texts};
@@ -43,6 +44,8 @@ pub struct Picker {
     pub filter: Input,
     pub results: Vec<Actor>,
     pub total: usize,
+    /// `total` is the exact count (else a lower bound).
+    pub total_exact: bool,
     pub selected: usize,
     /// Bumped per keystroke; older answers are dropped.
     pub generation: u64,
@@ -50,23 +53,23 @@ pub struct Picker {
     pub error: Option<String>,
     /// The list has the keyboard (else the search line).
     pub list_focus: bool,
-    /// Pages of results fetched so far.
-    pub pages: u32,
+    /// The cursor of the page after those loaded (`None`: all are).
+    pub next: Option<String>,
 }
 
 impl Picker {
     /// The next page of matches, when the selection nears the end of those loaded.
     fn more(&mut self) -> Option<CastRequest> {
         let near_end = self.selected + PICKER_ROWS as usize >= self.results.len();
-        if self.loading || !near_end || self.results.len() >= self.total {
+        if self.loading || !near_end {
             return None;
         }
+        let after = self.next.clone()?;
         self.loading = true;
-        self.pages += 1;
         Some(CastRequest::Search {
             generation: self.generation,
             q: self.filter.value().trim().to_owned(),
-            page: self.pages,
+            after: Some(after),
         })
     }
 }
@@ -87,8 +90,8 @@ pub enum CastRequest {
     Search {
         generation: u64,
         q: String,
-        /// 1-based.
-        page: u32,
+        /// The `next` cursor of the matches before (`None`: the first page).
+        after: Option<String>,
     },
     Assign {
         actor_id: i64,
@@ -133,8 +136,13 @@ impl CastView {
     pub fn loaded(&mut self, result: Result<Vec<CastEntry>, String>) {
         match result {
             Ok(entries) => {
+                // The selection stays on its actor when the cast changed.
+                let kept = self.selected_entry().map(|e| e.actor.id);
                 self.entries = Some(entries);
-                self.selected = self.selected.min(self.shown().len().saturating_sub(1));
+                let shown = self.shown();
+                self.selected = kept
+                    .and_then(|id| shown.iter().position(|e| e.actor.id == id))
+                    .unwrap_or(self.selected.min(shown.len().saturating_sub(1)));
                 self.error = None;
             }
             // Keep what is shown; say what went wrong.
@@ -163,17 +171,18 @@ impl CastView {
             filter: Input::default(),
             results: Vec::new(),
             total: 0,
+            total_exact: true,
             selected: 0,
             generation: 1,
             loading: true,
             error: None,
             list_focus: false,
-            pages: 1,
+            next: None,
         });
         CastRequest::Search {
             generation: 1,
             q: String::new(),
-            page: 1,
+            after: None,
         }
     }
 
@@ -210,11 +219,11 @@ impl CastView {
                 picker.generation += 1;
                 picker.loading = true;
                 picker.selected = 0;
-                picker.pages = 1;
+                picker.next = None;
                 Some(CastRequest::Search {
                     generation: picker.generation,
                     q: picker.filter.value().trim().to_owned(),
-                    page: 1,
+                    after: None,
                 })
             }
             CastMode::Character(edit) => {
@@ -225,12 +234,13 @@ impl CastView {
         }
     }
 
-    /// A page of matches: the first replaces, later ones append.
+    /// A page of matches: the first (read after no cursor) replaces, later
+    /// ones append.
     pub fn search_results(
         &mut self,
         generation: u64,
-        page: u32,
-        result: Result<(Vec<Actor>, usize), String>,
+        first: bool,
+        result: Result<ListPage<Vec<Actor>>, String>,
     ) {
         let CastMode::Picker(picker) = &mut self.mode else {
             return;
@@ -240,13 +250,15 @@ impl CastView {
         }
         picker.loading = false;
         match result {
-            Ok((results, total)) => {
-                if page <= 1 {
-                    picker.results = results;
+            Ok(page) => {
+                if first {
+                    picker.results = page.rows;
                 } else {
-                    picker.results.extend(results);
+                    picker.results.extend(page.rows);
                 }
-                picker.total = total;
+                picker.total = page.total;
+                picker.total_exact = page.total_exact;
+                picker.next = page.next;
                 picker.selected = picker.selected.min(picker.results.len().saturating_sub(1));
                 picker.error = None;
             }
@@ -353,5 +365,16 @@ impl FilmographyView {
 
     pub fn selected_entry(&self) -> Option<&FilmographyEntry> {
         self.shown().get(self.selected).copied()
+    }
+
+    /// The movies read again: the selection stays on its movie.
+    pub fn loaded(&mut self, entries: Vec<FilmographyEntry>) {
+        let kept = self.selected_entry().map(|e| e.movie.id);
+        self.entries = Some(entries);
+        let shown = self.shown();
+        self.selected = kept
+            .and_then(|id| shown.iter().position(|e| e.movie.id == id))
+            .unwrap_or(self.selected.min(shown.len().saturating_sub(1)));
+        self.error = None;
     }
 }

@@ -41,6 +41,11 @@ pub enum Effect {
         collection: Collection,
         id: i64,
     },
+    /// Who changed a record, when, from what to what.
+    FetchHistory {
+        collection: Collection,
+        id: i64,
+    },
     Create {
         collection: Collection,
         body: Value,

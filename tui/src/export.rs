@@ -27,26 +27,27 @@ pub async fn export<W: Write>(
     };
     writer.write_record(header).map_err(|e| e.to_string())?;
     let mut written = 0;
-    for page in 1.. {
-        let params = ListParams {
-            page,
-            per_page: EXPORT_PAGE,
-            ..params.clone()
-        };
-        // A page shorter than asked is the last: `total` may be only a lower
-        // bound for a broad filter, so it does not say when to stop.
-        let (rows, _) = api
+    let mut params = ListParams {
+        page: 1,
+        after: None,
+        per_page: EXPORT_PAGE,
+        ..params.clone()
+    };
+    loop {
+        // Each page after the cursor of the one before: the last page costs
+        // what the first does, however long the list.
+        let page = api
             .page(token, collection, &params)
             .await
             .map_err(|e| e.describe())?;
-        let count = match rows {
+        match page.rows {
             Rows::Actors(actors) => {
                 for a in &actors {
                     writer
                         .write_record([&a.id.to_string(), &a.name, &a.age.to_string(), &a.gender])
                         .map_err(|e| e.to_string())?;
                 }
-                actors.len()
+                written += actors.len();
             }
             Rows::Movies(movies) => {
                 for m in &movies {
@@ -55,12 +56,12 @@ pub async fn export<W: Write>(
                         .write_record([&m.id.to_string(), &m.title, &date])
                         .map_err(|e| e.to_string())?;
                 }
-                movies.len()
+                written += movies.len();
             }
-        };
-        written += count;
-        if count < EXPORT_PAGE as usize {
-            break;
+        }
+        match page.next {
+            Some(next) => params.after = Some(next),
+            None => break,
         }
     }
     writer.flush().map_err(|e| e.to_string())?;

@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 use tui_input::Input;
 
 use crate::collection::Collection;
+use crate::record::Record;
 
 pub struct Field {
     /// The JSON key.
@@ -60,6 +61,10 @@ pub struct Form {
     pub conflict: Option<String>,
     /// The server's current version after a 412, and its ETag.
     pub theirs: Option<(Vec<String>, Option<String>)>,
+    /// Who changed the record meanwhile, when the live feed said so.
+    pub changed_by: Option<String>,
+    /// The last save was refused (412) because of that change.
+    pub refused: bool,
 }
 
 /// What a form turned into when it was checked.
@@ -85,6 +90,8 @@ impl Form {
             message: None,
             conflict: None,
             theirs: None,
+            changed_by: None,
+            refused: false,
         }
     }
 
@@ -144,6 +151,23 @@ impl Form {
         )
     }
 
+    /// The edit dialog of a record as it is now.
+    pub fn edit_record(record: &Record) -> Self {
+        match record {
+            Record::Actor(actor) => Self::edit_actor(actor),
+            Record::Movie(movie) => Self::edit_movie(movie),
+        }
+    }
+
+    /// `fresh` (the same record's dialog) holds another version than the
+    /// one this dialog started from.
+    pub fn differs_from(&self, fresh: &Form) -> bool {
+        self.fields
+            .iter()
+            .zip(&fresh.fields)
+            .any(|(mine, theirs)| mine.original != theirs.original)
+    }
+
     pub fn title(&self) -> String {
         let noun = self.collection.noun();
         match self.id {
@@ -184,10 +208,15 @@ impl Form {
             })
             .collect();
         let noun = self.collection.noun();
+        let who = self.changed_by.as_deref().unwrap_or("Someone else");
+        let refused = if self.refused { "Not saved. " } else { "" };
         self.conflict = Some(if changes.is_empty() {
-            format!("Someone else saved this {noun} since you opened it.")
+            format!("{refused}{who} saved this {noun} since you opened it.")
         } else {
-            format!("Someone else changed this {noun}: {}.", changes.join("; "))
+            format!(
+                "{refused}{who} changed this {noun}: {}.",
+                changes.join("; ")
+            )
         });
         self.theirs = Some((
             fresh.fields.iter().map(|f| f.original.clone()).collect(),
@@ -220,6 +249,7 @@ impl Form {
         }
         self.etag = etag;
         self.conflict = None;
+        self.refused = false;
         let mut message = String::from("Loaded their version");
         if !kept.is_empty() {
             message.push_str(&format!("; kept your change to {}", kept.join(", ")));

@@ -34,6 +34,7 @@ pub fn context(app: &App) -> (Context, bool) {
         Some(Dialog::Form(_)) => return (Context::Form, true),
         Some(Dialog::Filters(_)) => return (Context::Filters, true),
         Some(Dialog::Export(_)) => return (Context::Export, true),
+        Some(Dialog::History(_)) => return (Context::History, false),
         Some(Dialog::Filmography(view)) if view.filter.active => {
             return (Context::ListFilter, true);
         }

@@ -5,13 +5,15 @@
 //! [`action::Action`] through the one table of [`bindings`],
 //! [`app::App::update`] changes state and returns [`effect::Effect`]s
 //! (requests to make), [`ui`] draws `&App` without I/O, and [`runtime`] runs
-//! the effects in the background and feeds their results back as actions.
+//! the effects in the background and feeds their results back as actions,
+//! as it does the server's live feed of changes ([`live`]).
 
 pub mod action;
 pub mod api;
 pub mod app;
 pub mod bindings;
 pub mod cast;
+pub mod changes;
 pub mod collection;
 pub mod config;
 pub mod confirm;
@@ -22,6 +24,7 @@ pub mod filters;
 pub mod form;
 pub mod keymap;
 pub mod list_filter;
+pub mod live;
 pub mod record;
 pub mod runtime;
 pub mod session;

@@ -116,6 +116,7 @@ async fn main() -> anyhow::Result<()> {
             .collect();
             let params = ListParams {
                 page: 1,
+                after: None,
                 per_page: casting_tui::export::EXPORT_PAGE,
                 sort,
                 q: q.unwrap_or_default(),

@@ -62,6 +62,19 @@ impl Related {
         self.len() == 0
     }
 
+    /// The name of an actor in a cast, or the title of a movie in a filmography.
+    pub fn name_of(&self, collection: Collection, id: i64) -> Option<String> {
+        match self {
+            Related::Cast(entries) => cast_name(entries, collection, id),
+            Related::Filmography(entries) => filmography_name(entries, collection, id),
+        }
+    }
+
+    /// Whether it lists this actor (a cast) or this movie (a filmography).
+    pub fn lists(&self, collection: Collection, id: i64) -> bool {
+        self.name_of(collection, id).is_some()
+    }
+
     /// Each entry's texts a list filter looks in: who or what, and the character.
     pub fn texts(&self) -> Vec<[&str; 2]> {
         match self {
@@ -77,4 +90,24 @@ pub fn cast_texts(entry: &CastEntry) -> [&str; 2] {
 
 pub fn filmography_texts(entry: &FilmographyEntry) -> [&str; 2] {
     [&entry.movie.title, entry.character.as_deref().unwrap_or("")]
+}
+
+/// An actor's name, if a cast lists them.
+pub fn cast_name(entries: &[CastEntry], collection: Collection, id: i64) -> Option<String> {
+    entries
+        .iter()
+        .find(|e| collection == Collection::Actors && e.actor.id == id)
+        .map(|e| e.actor.name.clone())
+}
+
+/// A movie's title, if a filmography lists it.
+pub fn filmography_name(
+    entries: &[FilmographyEntry],
+    collection: Collection,
+    id: i64,
+) -> Option<String> {
+    entries
+        .iter()
+        .find(|e| collection == Collection::Movies && e.movie.id == id)
+        .map(|e| e.movie.title.clone())
 }

@@ -1,6 +1,7 @@
 //! The event loop: draws, reads keys and the mouse, runs effects in the
-//! background and feeds their results back, and renews the session's token
-//! before it expires. The terminal is restored on quit, on error and on
+//! background and feeds their results back, renews the session's token
+//! before it expires, and follows the server's live feed of changes with
+//! the session's token ([`crate::live::follow`]). The terminal is restored on quit, on error and on
 //! panic (`ratatui::init` installs the panic hook).
 
 use std::path::PathBuf;
@@ -13,10 +14,11 @@ use crossterm::event::{
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::action::{Action, Mouse, Outcome};
-use crate::api::{ApiClient, ListParams};
+use crate::api::{ApiClient, ListPage, ListParams};
 use crate::app::{App, Effect};
 use crate::cast::{CastRequest, PICKER_PAGE};
 use crate::config::{Config, ServerChoice};
@@ -48,6 +50,9 @@ struct Runner {
     device: Option<JoinHandle<()>>,
     /// The token of the session, for requests.
     token: Option<String>,
+    /// The same, for the live feed (which waits while there is none).
+    tokens: watch::Sender<Option<String>>,
+    live: Option<JoinHandle<()>>,
 }
 
 /// The renewal timer's wait when there is no session (it is then disabled).
@@ -79,7 +84,10 @@ async fn event_loop(
         server: server.clone(),
         device: None,
         token: None,
+        tokens: watch::channel(None).0,
+        live: None,
     };
+    runner.follow_changes();
     match choice {
         ServerChoice::Url(_) => {
             let saved = runner
@@ -118,7 +126,9 @@ async fn event_loop(
                 None => break,
             },
             Some(action) = results.recv() => app.update(action),
-            _ = ticker.tick(), if app.loading() || app.status_until.is_some() => app.update(Action::Tick),
+            _ = ticker.tick(), if app.loading() || app.status_until.is_some() || !app.flashes.is_empty() => {
+                app.update(Action::Tick)
+            }
             _ = tokio::time::sleep(renew_in.unwrap_or(IDLE)), if renew_in.is_some() && !app.renewing => {
                 app.update(Action::RenewSession)
             }
@@ -127,6 +137,9 @@ async fn event_loop(
     }
     if let Some(device) = runner.device.take() {
         device.abort();
+    }
+    if let Some(live) = runner.live.take() {
+        live.abort();
     }
     Ok(())
 }
@@ -158,8 +171,31 @@ fn mouse_action(
 }
 
 impl Runner {
+    /// (Re)starts following the live feed of the server in use.
+    fn follow_changes(&mut self) {
+        if let Some(previous) = self.live.take() {
+            previous.abort();
+        }
+        let (api, tokens, events) = (
+            self.api.clone(),
+            self.tokens.subscribe(),
+            self.events.clone(),
+        );
+        self.live = Some(tokio::spawn(crate::live::follow::follow(
+            api, tokens, events,
+        )));
+    }
+
     fn run_all(&mut self, app: &App, effects: Vec<Effect>) {
         self.token = app.session.as_ref().map(|s| s.token.clone());
+        // Under the login overlay the old token is refused: the feed waits
+        // for the new one.
+        let token = self.token.clone().filter(|_| !app.relogin);
+        self.tokens.send_if_modified(|current| {
+            let changed = *current != token;
+            *current = token;
+            changed
+        });
         for effect in effects {
             self.run(effect);
         }
@@ -240,11 +276,11 @@ impl Runner {
                 collection,
                 request,
             } => self.spawn(|api, token| async move {
+                let result = api.page(&token, collection, &request.params).await;
                 Outcome::Page {
                     collection,
-                    generation: request.generation,
-                    page: request.page,
-                    result: api.page(&token, collection, &request.params).await,
+                    request: Box::new(request),
+                    result,
                 }
             }),
             Effect::FetchRow { collection, id } => self.spawn(|api, token| async move {
@@ -252,6 +288,13 @@ impl Runner {
                     collection,
                     id,
                     result: api.record(&token, collection, id).await,
+                }
+            }),
+            Effect::FetchHistory { collection, id } => self.spawn(|api, token| async move {
+                Outcome::History {
+                    collection,
+                    id,
+                    result: api.history(&token, collection, id).await,
                 }
             }),
             Effect::FetchRelated { collection, id } => self.spawn(|api, token| async move {
@@ -325,23 +368,26 @@ impl Runner {
                     CastRequest::Search {
                         generation,
                         q,
-                        page,
+                        after,
                     } => {
                         let params = ListParams {
-                            page,
+                            page: 1,
+                            after: after.clone(),
                             per_page: PICKER_PAGE,
                             sort: "name".into(),
                             q,
                             filters: Vec::new(),
                         };
-                        let result = api
-                            .list_actors(&token, &params)
-                            .await
-                            .map(|l| (l.actors, l.total.max(0) as usize));
+                        let result = api.list_actors(&token, &params).await.map(|l| ListPage {
+                            rows: l.actors,
+                            total: l.total.max(0) as usize,
+                            total_exact: l.total_exact,
+                            next: l.next,
+                        });
                         Outcome::CastSearch {
                             movie_id,
                             generation,
-                            page,
+                            after,
                             result,
                         }
                     }
@@ -379,6 +425,7 @@ impl Runner {
             Effect::UseServer(url) => {
                 self.api = ApiClient::new(&url);
                 self.server = url.clone();
+                self.follow_changes();
                 let saved = self
                     .config_dir
                     .as_deref()

@@ -29,6 +29,7 @@ mod actors;
 mod auth;
 mod cast;
 mod changes;
+mod changes_reading;
 mod copy;
 mod errors;
 pub mod events;

@@ -5,7 +5,7 @@ use casting_shared::Permission;
 
 use super::{App, Dialog, Effect, Message};
 use crate::action::{Action, Related};
-use crate::api::ApiError;
+use crate::api::{ApiError, ListPage};
 use crate::bindings::Command;
 use crate::cast::CastMode;
 use crate::collection::Collection;
@@ -148,14 +148,14 @@ impl App {
         &mut self,
         movie_id: i64,
         generation: u64,
-        page: u32,
-        result: Result<(Vec<casting_shared::Actor>, usize), ApiError>,
+        first: bool,
+        result: Result<ListPage<Vec<casting_shared::Actor>>, ApiError>,
     ) -> Vec<Effect> {
         if let Some(Dialog::Cast(view)) = self.dialog.as_mut()
             && view.movie_id == movie_id
         {
             let failed = result.as_ref().err().cloned();
-            view.search_results(generation, page, result.map_err(|e| e.describe()));
+            view.search_results(generation, first, result.map_err(|e| e.describe()));
             if let Some(error) = failed
                 && let Some(effects) = self.explain(&error, "see actors")
             {
@@ -200,11 +200,7 @@ impl App {
                 if collection == Collection::Actors && view.actor_id == id =>
             {
                 match &result {
-                    Ok(Related::Filmography(entries)) => {
-                        view.entries = Some(entries.clone());
-                        view.selected = view.selected.min(view.shown().len().saturating_sub(1));
-                        view.error = None;
-                    }
+                    Ok(Related::Filmography(entries)) => view.loaded(entries.clone()),
                     Ok(Related::Cast(_)) => {}
                     Err(error) => view.error = Some(error.describe()),
                 }

@@ -50,13 +50,25 @@ impl DetailView {
 
     /// The record the selected entry names: a cast entry's actor, a movie.
     pub fn selected_target(&self) -> Option<Record> {
-        let index = *self.shown().get(self.selected)?;
-        match self.related.as_ref()? {
-            Related::Cast(entries) => entries.get(index).map(|e| Record::Actor(e.actor.clone())),
-            Related::Filmography(entries) => {
-                entries.get(index).map(|e| Record::Movie(e.movie.clone()))
-            }
-        }
+        self.shown_targets().into_iter().nth(self.selected)
+    }
+
+    /// The records the entries shown name, in order.
+    pub fn shown_targets(&self) -> Vec<Record> {
+        let Some(related) = self.related.as_ref() else {
+            return Vec::new();
+        };
+        self.shown()
+            .into_iter()
+            .filter_map(|index| match related {
+                Related::Cast(entries) => {
+                    entries.get(index).map(|e| Record::Actor(e.actor.clone()))
+                }
+                Related::Filmography(entries) => {
+                    entries.get(index).map(|e| Record::Movie(e.movie.clone()))
+                }
+            })
+            .collect()
     }
 }
 
@@ -136,6 +148,11 @@ impl App {
             Command::Cast if !view.gone => {
                 let record = view.record.clone();
                 return self.open_cast(&record);
+            }
+            // A deleted record's history stays readable.
+            Command::History => {
+                let record = view.record.clone();
+                return self.open_history(&record);
             }
             Command::Help => self.help = Some(0),
             _ => {}
@@ -222,8 +239,13 @@ impl App {
         {
             match result {
                 Ok(related) => {
+                    // The selection stays on its entry when the list changed.
+                    let kept = view.selected_target();
                     view.related = Some(related.clone());
-                    view.selected = view.selected.min(view.shown().len().saturating_sub(1));
+                    let targets = view.shown_targets();
+                    view.selected = kept
+                        .and_then(|kept| targets.iter().position(|t| t.id() == kept.id()))
+                        .unwrap_or(view.selected.min(targets.len().saturating_sub(1)));
                 }
                 Err(error) if error.status() == Some(404) => view.gone = true,
                 Err(error) => view.error = Some(error.describe()),

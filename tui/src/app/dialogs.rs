@@ -37,6 +37,7 @@ impl App {
             Some(Dialog::Cast(_)) => self.update_cast(action),
             Some(Dialog::Filmography(_)) => self.update_filmography(action),
             Some(Dialog::Form(_)) => self.update_form(action),
+            Some(Dialog::History(_)) => self.update_history(action),
             Some(Dialog::Filters(dialog)) => {
                 match action {
                     Action::EditText(key) => {
@@ -76,7 +77,7 @@ impl App {
                         let collection = dialog.collection;
                         self.dialog = None;
                         self.set_status(Message::info(format!("Exporting to {path}…")));
-                        let params = self.table_of(collection).params(0);
+                        let params = self.table_of(collection).params();
                         return vec![Effect::Export {
                             collection,
                             params,
@@ -115,8 +116,13 @@ impl App {
                 Command::NextOrSave | Command::Save if !form.saving => {
                     return self.save_form(false);
                 }
-                Command::Overwrite if form.theirs.is_some() => return self.save_form(true),
-                Command::LoadTheirs if form.conflict.is_some() && !form.load_theirs() => {
+                // The choices wait for a save in flight to be answered.
+                Command::Overwrite if form.theirs.is_some() && !form.saving => {
+                    return self.save_form(true);
+                }
+                Command::LoadTheirs
+                    if form.conflict.is_some() && !form.saving && !form.load_theirs() =>
+                {
                     if let Some(id) = form.id {
                         return vec![Effect::FetchRow {
                             collection: form.collection,
@@ -271,10 +277,7 @@ impl App {
         }
         match result {
             Ok(Tagged { value, etag }) => {
-                let fresh = match &value {
-                    Record::Actor(actor) => Form::edit_actor(actor),
-                    Record::Movie(movie) => Form::edit_movie(movie),
-                };
+                let fresh = Form::edit_record(&value);
                 if form.conflict.is_some() {
                     form.show_theirs(&fresh, etag);
                 } else {
@@ -329,6 +332,7 @@ impl App {
                             return Vec::new();
                         }
                         ApiError::Status { status: 412, .. } => {
+                            form.refused = true;
                             form.conflict = Some(format!(
                                 "Someone else changed this {noun} since you opened it; loading theirs…"
                             ));

@@ -246,8 +246,8 @@ impl App {
             self.relogin = false;
             self.set_status(Message::success(format!("Welcome back, {who}")));
             // Pages that failed meanwhile are asked again; the selection follows its row.
-            self.actors.invalidate();
-            self.movies.invalidate();
+            self.actors.refresh();
+            self.movies.refresh();
             if let Some(retry) = self.retry.take() {
                 if let Some(Dialog::Form(form)) = self.dialog.as_mut() {
                     form.saving = true;
@@ -368,6 +368,8 @@ impl App {
         self.actors = Table::default();
         self.movies = Table::default();
         self.status = None;
+        self.flashes.clear();
+        self.live = super::LiveStatus::Off;
         self.login = LoginScreen {
             username: Input::new(if switching {
                 String::new()

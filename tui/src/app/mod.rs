@@ -2,12 +2,15 @@
 //! `update` never does I/O; it returns [`Effect`]s for the runtime to run.
 //! Each view's updates live in their own module: [`login`] (and the session:
 //! renewal, the login overlay, log-out), [`table`], [`detail`], [`dialogs`]
-//! (edit form, filters, export, the confirmation), [`cast`] and [`help`].
+//! (edit form, filters, export, the confirmation), [`cast`], [`help`],
+//! [`history`] and [`live`] (a colleague's changes as they happen).
 
 pub mod cast;
 pub mod detail;
 pub mod dialogs;
 pub mod help;
+pub mod history;
+pub mod live;
 pub mod login;
 pub mod table;
 
@@ -31,6 +34,8 @@ pub use crate::effect::Effect;
 pub use crate::session::Session;
 pub use detail::DetailView;
 pub use dialogs::ExportDialog;
+pub use history::HistoryView;
+pub use live::{Flash, LiveStatus};
 pub use login::{DeviceSignIn, LoginFocus, LoginScreen, ServerPicker};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +78,7 @@ pub enum Dialog {
     Filmography(FilmographyView),
     Filters(FilterDialog),
     Export(ExportDialog),
+    History(HistoryView),
 }
 
 /// Ticks (of the runtime's clock) a status message stays: errors stay until replaced.
@@ -121,6 +127,10 @@ pub struct App {
     /// No renewal before this time (seconds since the epoch): after a
     /// failure, or until the token expires when it cannot be renewed.
     pub renew_not_before: i64,
+    /// The live feed of changes (shown in the tab bar).
+    pub live: LiveStatus,
+    /// Rows a colleague just changed, highlighted for a while.
+    pub flashes: Vec<Flash>,
     pub quitting: bool,
 }
 
@@ -159,6 +169,8 @@ impl App {
             last_write: None,
             renewing: false,
             renew_not_before: 0,
+            live: LiveStatus::Off,
+            flashes: Vec::new(),
             quitting: false,
         }
     }
@@ -297,6 +309,7 @@ impl App {
                     self.status = None;
                     self.status_until = None;
                 }
+                self.expire_flashes();
                 Vec::new()
             }
             Action::RenewSession => self.renew(),
@@ -375,7 +388,7 @@ impl App {
                 else {
                     return Vec::new();
                 };
-                if index >= self.table().total().unwrap_or(0) {
+                if index >= self.table().len() {
                     return Vec::new();
                 }
                 self.table_mut().select_index(index, viewport);
@@ -401,11 +414,10 @@ impl App {
             Outcome::Device(event) => return self.device(event),
             Outcome::Page {
                 collection,
-                generation,
-                page,
+                request,
                 result,
             } => {
-                if let Some(effects) = self.page_arrived(collection, generation, page, result) {
+                if let Some(effects) = self.page_arrived(collection, &request, result) {
                     return effects;
                 }
             }
@@ -433,9 +445,9 @@ impl App {
             Outcome::CastSearch {
                 movie_id,
                 generation,
-                page,
+                after,
                 result,
-            } => return self.cast_search(movie_id, generation, page, result),
+            } => return self.cast_search(movie_id, generation, after.is_none(), result),
             Outcome::CastAssigned {
                 movie_id,
                 actor,
@@ -460,6 +472,12 @@ impl App {
                 );
             }
             Outcome::ServerChosen(saved) => return self.start(saved),
+            Outcome::Live(event) => return self.live_event(event),
+            Outcome::History {
+                collection,
+                id,
+                result,
+            } => return self.history_loaded(collection, id, result),
             Outcome::Exported { path, result } => match result {
                 Ok(rows) => {
                     self.set_status(Message::success(format!("Exported {rows} rows to {path}")))

@@ -6,14 +6,14 @@ use crossterm::event::KeyEvent;
 
 use super::{App, Dialog, Effect, Message};
 use crate::action::{Action, Record, Rows};
-use crate::api::ApiError;
+use crate::api::{ApiError, ListPage};
 use crate::bindings::{Command, Need};
 use crate::cast::{CastView, FilmographyView};
 use crate::collection::Collection;
 use crate::confirm::{Confirm, Question};
 use crate::filters::FilterDialog;
 use crate::form::Form;
-use crate::table::TableRow;
+use crate::table::{PageRequest, Table, TableOps, TableRow};
 
 /// The tab bar's title, then each tab's label (see `ui::table`).
 pub const TITLE: &str = " Casting Agency ";
@@ -70,7 +70,7 @@ impl App {
                 }
             }
             Command::Sort => self.table_mut().cycle_sort(),
-            Command::ReverseSort => self.table_mut().reverse_sort(),
+            Command::ReverseSort => self.table_mut().reverse_sort(viewport),
             Command::Reload => {
                 self.table_mut().reload();
                 self.reloading = Some(self.tab);
@@ -91,6 +91,11 @@ impl App {
             Command::Cast => {
                 if let Some(record) = self.table().selected_record() {
                     return self.open_cast(&record);
+                }
+            }
+            Command::History => {
+                if let Some(record) = self.table().selected_record() {
+                    return self.open_history(&record);
                 }
             }
             Command::Export => self.open_export(),
@@ -152,23 +157,23 @@ impl App {
     pub(super) fn page_arrived(
         &mut self,
         collection: Collection,
-        generation: u64,
-        page: usize,
-        result: Result<(Rows, usize), ApiError>,
+        request: &PageRequest,
+        result: Result<ListPage<Rows>, ApiError>,
     ) -> Option<Vec<Effect>> {
         match result {
-            Ok((rows, total)) => {
+            Ok(answer) => {
                 let applied = match collection {
-                    Collection::Actors => apply(&mut self.actors, generation, page, rows, total),
-                    Collection::Movies => apply(&mut self.movies, generation, page, rows, total),
+                    Collection::Actors => apply(&mut self.actors, request, answer),
+                    Collection::Movies => apply(&mut self.movies, request, answer),
                 };
                 // The selection may have followed its record to another row.
                 let viewport = self.viewport();
                 self.table_mut_of(collection).keep_visible(viewport);
                 if applied && self.reloading == Some(collection) {
                     self.reloading = None;
+                    let count = count_label(self.table_of(collection));
                     self.set_status(Message::success(format!(
-                        "Reloaded: {total} {}",
+                        "Reloaded: {count} {}",
                         collection.path()
                     )));
                 }
@@ -177,8 +182,8 @@ impl App {
             Err(error) => {
                 let text = error.describe();
                 match collection {
-                    Collection::Actors => self.actors.apply_error(generation, page, text),
-                    Collection::Movies => self.movies.apply_error(generation, page, text),
+                    Collection::Actors => self.actors.apply_error(request, text),
+                    Collection::Movies => self.movies.apply_error(request, text),
                 }
                 if self.reloading == Some(collection) {
                     self.reloading = None;
@@ -206,10 +211,7 @@ impl App {
         if !self.permitted(Need::Edit, &format!("edit {}s", collection.noun())) {
             return Vec::new();
         }
-        self.dialog = Some(Dialog::Form(match record {
-            Record::Actor(actor) => Form::edit_actor(actor),
-            Record::Movie(movie) => Form::edit_movie(movie),
-        }));
+        self.dialog = Some(Dialog::Form(Form::edit_record(record)));
         // Its current version (ETag) for If-Match, fetched while the user types.
         vec![Effect::FetchRow {
             collection,
@@ -266,19 +268,45 @@ impl App {
     }
 }
 
-fn apply<R: TableRow>(
-    table: &mut crate::table::Table<R>,
-    generation: u64,
-    page: usize,
-    rows: Rows,
-    total: usize,
-) -> bool {
-    match R::from_rows(rows) {
-        Some(rows) => {
-            let current = generation == table.generation;
-            table.apply_page(generation, page, rows, total);
+fn apply<R: TableRow>(table: &mut Table<R>, request: &PageRequest, answer: ListPage<Rows>) -> bool {
+    match Table::<R>::page_of(answer) {
+        Some(answer) => {
+            let current = request.generation == table.generation;
+            table.apply_page(request, answer);
             current
         }
         None => false,
     }
+}
+
+/// How many rows a table has, as its title and messages say it: `64`,
+/// `100 000`, or `10 000+` ("more than 10 000") when the server stopped
+/// counting (its total, then a lower bound, is one past where it stopped).
+pub fn count_label(table: &dyn TableOps) -> String {
+    count_text(table.total().unwrap_or(0), table.total_exact())
+}
+
+/// A count as [`count_label`] says it.
+pub fn count_text(total: usize, exact: bool) -> String {
+    if exact {
+        group_digits(total)
+    } else {
+        format!("{}+", group_digits(total.saturating_sub(1)))
+    }
+}
+
+/// `1234567` as `1 234 567` from five digits up (`1234` stays as it is).
+pub fn group_digits(n: usize) -> String {
+    let digits = n.to_string();
+    if digits.len() < 5 {
+        return digits;
+    }
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -45,6 +45,7 @@ static CAST_MOVES: [Binding; 6] = list_moves!(X::Cast);
 static PICKER_MOVES: [Binding; 6] = list_moves!(X::PickerList);
 static FILMOGRAPHY_MOVES: [Binding; 6] = list_moves!(X::Filmography);
 static HELP_MOVES: [Binding; 6] = list_moves!(X::Help);
+static HISTORY_MOVES: [Binding; 6] = list_moves!(X::History);
 
 #[rustfmt::skip]
 static REST: &[Binding] = &[
@@ -58,6 +59,7 @@ static REST: &[Binding] = &[
     bind(X::Table, &["e"], C::Edit, "edit", "edit the selected row", N::Edit, 0),
     bind(X::Table, &["d"], C::Delete, "delete", "delete the selected row (asks first)", N::Delete, 0),
     bind(X::Table, &["c"], C::Cast, "cast", "a movie's cast / an actor's movies", N::Nothing, 1),
+    bind(X::Table, &["h"], C::History, "history", "who changed the row, when, from what to what", N::Nothing, 4),
     bind(X::Table, &["x"], C::Export, "export", "export every matching row to CSV", N::Nothing, 4),
     bind(X::Table, &["R"], C::Reload, "reload", "reload from the server", N::Nothing, 4),
     bind(X::Table, &["1"], C::SelectTab(Collection::Actors), "", "Actors tab", N::Nothing, 9),
@@ -79,6 +81,7 @@ static REST: &[Binding] = &[
     bind(X::Detail, &["e"], C::Edit, "edit", "edit this actor or movie", N::Edit, 0),
     bind(X::Detail, &["d"], C::Delete, "delete", "delete it (asks first)", N::Delete, 2),
     bind(X::Detail, &["c"], C::Cast, "cast", "change the cast (movies)", N::Nothing, 2),
+    bind(X::Detail, &["h"], C::History, "history", "who changed it, when, from what to what", N::Nothing, 5),
     bind(X::Detail, &["/"], C::Filter, "filter", "filter its cast or movies as you type", N::Nothing, 3),
     bind(X::Detail, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
     bind(X::Detail, &["Esc", "q"], C::Back, "back", "back to where you came from", N::Nothing, 0),
@@ -134,6 +137,10 @@ static REST: &[Binding] = &[
     bind(X::Filmography, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
     bind(X::Filmography, &["Esc", "q", "c"], C::Back, "back", "back", N::Nothing, 0),
     bind(X::Filmography, &["?"], C::Help, "", "all keys", N::Nothing, 9),
+    // History
+    bind(X::History, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
+    bind(X::History, &["Esc", "q", "h"], C::Back, "back", "back", N::Nothing, 0),
+    bind(X::History, &["?"], C::Help, "", "all keys", N::Nothing, 9),
     // The filter line of a cast or a movie list
     bind(X::ListFilter, &["Enter"], C::FinishFilter, "keep filter", "keep the filter and go back to the list", N::Nothing, 0),
     bind(X::ListFilter, &["Esc"], C::Back, "clear", "clear the filter", N::Nothing, 0),
@@ -164,5 +171,6 @@ pub fn defaults() -> impl Iterator<Item = &'static Binding> {
         .chain(PICKER_MOVES.iter())
         .chain(FILMOGRAPHY_MOVES.iter())
         .chain(HELP_MOVES.iter())
+        .chain(HISTORY_MOVES.iter())
         .chain(REST.iter())
 }

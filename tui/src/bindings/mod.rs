@@ -56,6 +56,8 @@ pub enum Context {
     Filmography,
     /// The filter line of a cast, a filmography or a detail view's list.
     ListFilter,
+    /// A record's history.
+    History,
     Help,
 }
 
@@ -77,6 +79,7 @@ impl Context {
             Context::PickerList => "Actor picker (list)",
             Context::Character => "Character dialog",
             Context::Filmography => "Filmography",
+            Context::History => "History",
             Context::ListFilter => "Filter line of a cast or movie list",
             Context::Help => "Help",
         }
@@ -144,6 +147,8 @@ pub enum Command {
     /// Tab in the actor picker: between its search line and its list.
     SwitchFocus,
     Pick,
+    /// Who changed a record, when, from what to what.
+    History,
 }
 
 impl Command {
@@ -196,6 +201,7 @@ impl Command {
             Command::RemoveCast => "remove_cast",
             Command::SwitchFocus => "switch_focus",
             Command::Pick => "pick",
+            Command::History => "history",
         }
     }
 }
@@ -397,6 +403,7 @@ pub const HELP_ORDER: &[Context] = &[
     Context::PickerList,
     Context::Character,
     Context::Filmography,
+    Context::History,
     Context::ListFilter,
     Context::Form,
     Context::Filters,

@@ -1,26 +1,48 @@
 //! A paged, filtered, sorted view of a collection on the server. Only the
-//! pages around what is on screen are fetched, so 100 000 rows feel like 100.
+//! pages around what is on screen are fetched, so a million rows feel like
+//! a hundred, and every page is read the way a first page is: its head
+//! forward from the first row, each page `after` the cursor of the one
+//! before; its tail (`G`) as the reverse sort's first pages ([`chain`]).
 //! The selection follows its record (by id) across sort, reload and resize.
-
-use std::collections::{HashMap, HashSet};
 
 use tui_input::Input;
 
-use crate::api::ListParams;
-use crate::bindings::Movement;
-use crate::record::Record;
+use crate::api::{ListPage, ListParams};
+use crate::record::Rows;
 
+mod chain;
+mod ops;
 mod rows;
 
+pub use chain::End;
+use chain::{Chain, Wanted};
+pub use ops::TableOps;
 pub use rows::{Column, TableRow};
 
 /// Rows fetched per request.
 pub const PAGE_SIZE: usize = 100;
 
+/// At most this many pages are read to find a followed record.
+pub const SEEK_PAGES: usize = 20;
+
+/// When the count is only a lower bound, the rows assumed between what the
+/// head and the tail hold: more than a screen, so that moving up the tail
+/// never lands among the head's rows before the two have met.
+const UNCOUNTED_GAP: usize = 10 * PAGE_SIZE;
+
 pub struct Table<R> {
-    pages: HashMap<usize, Vec<R>>,
-    /// Rows matching the filter on the server; `None` until the first answer.
+    /// Pages read forward from the first row.
+    head: Chain<R>,
+    /// Pages read backward from the last row (the reverse sort's first pages).
+    tail: Chain<R>,
+    /// Rows matching the filter on the server (a lower bound unless
+    /// `total_exact`); `None` until the first answer.
     pub total: Option<usize>,
+    /// `total` is the exact count (else at least that many match).
+    pub total_exact: bool,
+    /// Rows the table spans: `total`, or when that is only a lower bound,
+    /// at least what both ends hold and [`UNCOUNTED_GAP`] between them.
+    len: usize,
     pub selected: usize,
     /// Index of the first row on screen.
     pub offset: usize,
@@ -34,9 +56,9 @@ pub struct Table<R> {
     pub filters: Vec<(&'static str, String)>,
     /// The record the selection is on, followed across re-queries.
     pub selected_id: Option<i64>,
-    /// Bumped whenever the query changes; answers to older queries are dropped.
+    /// Bumped whenever the query changes or is read again; answers to
+    /// older requests are dropped.
     pub generation: u64,
-    requested: HashSet<usize>,
     /// Rows on screen belong to an older query until its first page arrives.
     stale: bool,
     /// The query the rows held answer.
@@ -46,6 +68,8 @@ pub struct Table<R> {
     pub error: Option<String>,
     /// A record to select that is not among the pages on screen.
     seek: Option<Seek>,
+    /// A refresh waits for the reads in flight to be answered.
+    refresh_pending: bool,
 }
 
 /// Looking through the pages for a record to select (one just created,
@@ -54,19 +78,19 @@ pub struct Table<R> {
 struct Seek {
     id: i64,
     /// Pages asked so far for it.
-    asked: HashSet<usize>,
+    asked: usize,
     /// A page asked for it is awaited.
     waiting: bool,
 }
 
-/// At most this many pages are read to find a followed record.
-pub const SEEK_PAGES: usize = 20;
-
 impl<R: TableRow> Default for Table<R> {
     fn default() -> Self {
         Self {
-            pages: HashMap::new(),
+            head: Chain::default(),
+            tail: Chain::default(),
             total: None,
+            total_exact: true,
+            len: 0,
             selected: 0,
             offset: 0,
             sort_column: 0,
@@ -76,12 +100,12 @@ impl<R: TableRow> Default for Table<R> {
             filters: Vec::new(),
             selected_id: None,
             generation: 0,
-            requested: HashSet::new(),
             stale: false,
             held: None,
             loading: 0,
             error: None,
             seek: None,
+            refresh_pending: false,
         }
     }
 }
@@ -90,9 +114,22 @@ impl<R: TableRow> Default for Table<R> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest {
     pub generation: u64,
-    /// 0-based page index (the API's `page` is this + 1).
+    /// The chain it extends or reads again.
+    pub end: End,
+    /// Its place in that chain (0: the first page from that end).
     pub page: usize,
+    /// The query, with the chain's sort and the cursor it is read after.
     pub params: ListParams,
+}
+
+/// How the title counts the selected row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowNumber {
+    /// The n-th row (from 1).
+    FromTop(usize),
+    /// The n-th row from the end (1: the last), when the count is only a
+    /// lower bound and the rows are the tail's.
+    FromEnd(usize),
 }
 
 impl<R: TableRow> Table<R> {
@@ -110,21 +147,26 @@ impl<R: TableRow> Table<R> {
     /// The rows held answer another filter or sort than the one asked for
     /// now (whose first answer is awaited, or failed).
     pub fn is_stale(&self) -> bool {
-        self.stale && self.held.as_ref() != Some(&self.params(0))
+        self.stale && self.held.as_ref() != Some(&self.params())
     }
 
     pub fn len(&self) -> usize {
-        self.total.unwrap_or(0)
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.len == 0
     }
 
     pub fn row(&self, index: usize) -> Option<&R> {
-        self.pages
-            .get(&(index / PAGE_SIZE))
-            .and_then(|rows| rows.get(index % PAGE_SIZE))
+        if index >= self.len {
+            return None;
+        }
+        let head = self.head.rows();
+        if index < head {
+            return self.head.get(index);
+        }
+        self.tail.get(self.len - 1 - index)
     }
 
     pub fn selected_row(&self) -> Option<&R> {
@@ -133,22 +175,33 @@ impl<R: TableRow> Table<R> {
 
     /// How many rows are held in memory.
     pub fn loaded_rows(&self) -> usize {
-        self.pages.values().map(Vec::len).sum()
+        self.head.rows() + self.tail.rows()
     }
 
     pub fn query(&self) -> &str {
         self.filter.value()
     }
 
-    /// The query for a page (also what an export sends, page by page).
-    pub fn params(&self, page: usize) -> ListParams {
+    /// The selected row's number for the title.
+    pub fn row_number(&self) -> RowNumber {
+        let from_end = self.len.saturating_sub(self.selected);
+        if !self.total_exact && from_end <= self.tail.rows() && self.selected >= self.head.rows() {
+            RowNumber::FromEnd(from_end)
+        } else {
+            RowNumber::FromTop(self.selected + 1)
+        }
+    }
+
+    /// The query's first page (also what an export starts from).
+    pub fn params(&self) -> ListParams {
         let sort = if self.descending {
             format!("-{}", self.sort_field())
         } else {
             self.sort_field().to_owned()
         };
         ListParams {
-            page: page as u32 + 1,
+            page: 1,
+            after: None,
             per_page: PAGE_SIZE as u32,
             sort,
             q: self.query().trim().to_owned(),
@@ -156,114 +209,274 @@ impl<R: TableRow> Table<R> {
         }
     }
 
-    /// The query changed (filter, sort, reload): older answers no longer count.
+    /// The query changed (filter, sort): what is held no longer counts; it
+    /// stays on screen until the new query's first page arrives.
     pub fn invalidate(&mut self) {
-        self.generation += 1;
-        self.requested.clear();
+        self.forget_requests();
+        self.head.refresh();
+        self.tail.refresh();
         self.stale = true;
+    }
+
+    /// The same query, read again (`R`, a colleague's change): the rows
+    /// stay where they are and each page on screen is read again after the
+    /// same cursor, so the selection and the scroll position hold.
+    pub fn refresh(&mut self) {
+        self.generation += 1;
+        self.error = None;
+        self.head.refresh();
+        self.tail.refresh();
+        // A record being looked for still is, in what is read again.
+        if let Some(seek) = self.seek.as_mut() {
+            seek.waiting = false;
+        }
+    }
+
+    /// A colleague's change: [`Table::refresh`], once the reads in flight
+    /// are answered, so that a burst of changes costs one read of the screen.
+    pub fn refresh_when_idle(&mut self) {
+        if self.loading == 0 {
+            self.refresh();
+        } else {
+            self.refresh_pending = true;
+        }
+    }
+
+    /// After an answer: a refresh that waited for it is due.
+    fn refresh_if_due(&mut self) {
+        if self.loading == 0 && std::mem::take(&mut self.refresh_pending) {
+            self.refresh();
+        }
+    }
+
+    fn forget_requests(&mut self) {
+        self.generation += 1;
         self.error = None;
         self.seek = None;
     }
 
-    /// Pages covering the rows on screen (and the next page) not yet asked for.
+    /// `S`: the same rows the other way round. The head becomes the tail
+    /// (its cursors were made for the reverse of the new sort, which is
+    /// what a tail reads), so nothing is read again.
+    pub fn reverse(&mut self, viewport: usize) {
+        self.descending = !self.descending;
+        if self.stale || self.total.is_none() {
+            self.invalidate();
+            return;
+        }
+        std::mem::swap(&mut self.head, &mut self.tail);
+        self.head.forget_all_asked();
+        self.tail.forget_all_asked();
+        self.forget_requests();
+        let last = self.len.saturating_sub(1);
+        self.selected = last - self.selected.min(last);
+        self.offset = self.len.saturating_sub(self.offset + viewport.max(1));
+        self.held = Some(self.params());
+    }
+
+    /// Pages covering the rows on screen (read again if they were read
+    /// before a refresh), and a screen either side, not yet asked for.
     pub fn wanted_pages(&mut self, viewport: usize) -> Vec<PageRequest> {
         let viewport = viewport.max(1);
-        let first = self.offset / PAGE_SIZE;
-        // The screen, and once the size of the result is known, one screen
-        // ahead so scrolling on does not wait.
-        let last = match self.total.filter(|_| !self.stale) {
-            Some(total) => {
-                ((self.offset + 2 * viewport) / PAGE_SIZE).min(total.saturating_sub(1) / PAGE_SIZE)
-            }
-            None => (self.offset + viewport - 1) / PAGE_SIZE,
-        };
         let mut wanted = Vec::new();
-        for page in first..=last.max(first) {
-            let have = !self.stale && self.pages.contains_key(&page);
-            if !have && self.requested.insert(page) {
-                wanted.push(self.request(page));
+        if self.stale || self.total.is_none() {
+            // Nothing is known of this query yet: its first page.
+            if let Some(page) = self.head.want(0) {
+                wanted.push(self.request(End::Head, page));
+            }
+            return wanted;
+        }
+        let visible = self.offset..(self.offset + viewport).min(self.len);
+        let around =
+            self.offset.saturating_sub(viewport)..(self.offset + 2 * viewport).min(self.len);
+        for index in visible {
+            if let Some((end, page)) = self.want_row(index, true) {
+                wanted.push(self.request(end, page));
+            }
+        }
+        for index in around {
+            if let Some((end, page)) = self.want_row(index, false) {
+                wanted.push(self.request(end, page));
             }
         }
         if wanted.is_empty()
             && self.loading == 0
-            && let Some(page) = self.next_seek_page()
+            && let Some(request) = self.next_seek_request()
         {
-            self.requested.insert(page);
-            wanted.push(self.request(page));
+            wanted.push(request);
         }
         wanted
     }
 
-    fn request(&mut self, page: usize) -> PageRequest {
+    /// The page to read for a row: its own page read again (when
+    /// `refresh`), or for a row neither end holds, the next page of the end
+    /// nearer to it.
+    fn want_row(&mut self, index: usize, refresh: bool) -> Option<(End, Wanted)> {
+        let head = self.head.rows();
+        let tail = self.tail.rows();
+        let from_end = self.len - 1 - index;
+        if index < head {
+            return refresh
+                .then(|| self.head.want(index))
+                .flatten()
+                .map(|page| (End::Head, page));
+        }
+        if from_end < tail {
+            return refresh
+                .then(|| self.tail.want(from_end))
+                .flatten()
+                .map(|page| (End::Tail, page));
+        }
+        let head_gap = (!self.head.complete()).then_some(index - head);
+        let tail_gap = (!self.tail.complete()).then_some(from_end - tail);
+        match (head_gap, tail_gap) {
+            (Some(h), Some(t)) if t < h => self.tail.want(from_end).map(|p| (End::Tail, p)),
+            (Some(_), _) => self.head.want(index).map(|p| (End::Head, p)),
+            (None, Some(_)) => self.tail.want(from_end).map(|p| (End::Tail, p)),
+            (None, None) => None,
+        }
+    }
+
+    fn request(&mut self, end: End, wanted: Wanted) -> PageRequest {
         self.loading += 1;
+        let mut params = self.params();
+        if end == End::Tail {
+            params.sort = reverse_sort(&params.sort);
+        }
+        params.after = wanted.after;
         PageRequest {
             generation: self.generation,
-            page,
-            params: self.params(page),
+            end,
+            page: wanted.page,
+            params,
         }
     }
 
     /// The next page to look in for a followed record the pages on screen
     /// did not hold: where it most likely is first (a new record sorts last
-    /// by id), then every page from the top, until [`SEEK_PAGES`] were read.
-    fn next_seek_page(&mut self) -> Option<usize> {
-        let total = self.total.filter(|_| !self.stale)?;
-        let pages = total.div_ceil(PAGE_SIZE);
-        let seek = self.seek.as_mut().filter(|s| !s.waiting)?;
-        let likely = match (self.sort_column, self.descending) {
-            (0, false) => pages.saturating_sub(1),
-            _ => 0,
-        };
-        let page = std::iter::once(likely)
-            .chain(0..pages)
-            .find(|p| !seek.asked.contains(p) && !self.pages.contains_key(p));
-        match page {
-            Some(page) if seek.asked.len() < SEEK_PAGES => {
-                seek.asked.insert(page);
-                seek.waiting = true;
-                Some(page)
-            }
+    /// by id: the tail's first page), then down from the top, until
+    /// [`SEEK_PAGES`] were read.
+    fn next_seek_request(&mut self) -> Option<PageRequest> {
+        let seek = self.seek.as_ref().filter(|s| !s.waiting)?;
+        if seek.asked >= SEEK_PAGES {
             // Not found (another filter hides it, or it is far down): the
             // selection stays where it is.
-            _ => {
+            self.seek = None;
+            return None;
+        }
+        let likely_last = self.sort_column == 0 && !self.descending;
+        let tail_first = if likely_last && !self.tail.fresh_at(0) {
+            self.tail.want(0).map(|page| (End::Tail, page))
+        } else {
+            None
+        };
+        match tail_first.or_else(|| self.head.want_unread().map(|page| (End::Head, page))) {
+            Some((end, page)) => {
+                if let Some(seek) = self.seek.as_mut() {
+                    seek.asked += 1;
+                    seek.waiting = true;
+                }
+                Some(self.request(end, page))
+            }
+            None => {
                 self.seek = None;
                 None
             }
         }
     }
 
-    /// Stores an answer; an answer to an older query is dropped.
-    pub fn apply_page(&mut self, generation: u64, page: usize, rows: Vec<R>, total: usize) {
+    /// Stores an answer; an answer to an older request is dropped.
+    pub fn apply_page(&mut self, request: &PageRequest, answer: ListPage<Vec<R>>) {
         self.loading = self.loading.saturating_sub(1);
-        if generation != self.generation {
+        self.store(request, answer);
+        self.refresh_if_due();
+    }
+
+    fn store(&mut self, request: &PageRequest, answer: ListPage<Vec<R>>) {
+        if request.generation != self.generation {
             return;
         }
-        if self.stale {
-            self.pages.clear();
-            self.stale = false;
+        let query_changed = std::mem::take(&mut self.stale);
+        if query_changed {
+            self.head.clear();
+            self.tail.clear();
         }
         self.error = None;
-        let sought = self.seek.as_ref().map(|s| s.id);
         if let Some(seek) = self.seek.as_mut() {
             seek.waiting = false;
         }
-        let found = sought
-            .or(self.selected_id)
-            .and_then(|id| rows.iter().position(|r| r.id() == id))
-            .map(|index| page * PAGE_SIZE + index);
-        if found.is_some() {
-            self.seek = None;
+        let before = (self.head.rows(), self.len);
+        let chain = match request.end {
+            End::Head => &mut self.head,
+            End::Tail => &mut self.tail,
+        };
+        let ListPage {
+            rows,
+            total,
+            total_exact,
+            next,
+        } = answer;
+        let sought = self.seek.as_ref().map(|s| s.id).or(self.selected_id);
+        let position = sought.and_then(|id| rows.iter().position(|r| r.id() == id));
+        if !chain.store(request.page, request.params.after.clone(), rows, next) {
+            return;
         }
-        self.pages.insert(page, rows);
-        self.held = Some(self.params(0));
+        self.held = Some(self.params());
         self.total = Some(total);
-        let last = total.saturating_sub(1);
-        self.selected = found.unwrap_or(self.selected).min(last);
-        if found.is_some() && self.selected < self.offset {
-            self.offset = self.selected;
+        self.total_exact = total_exact;
+        self.fit_len(before, query_changed);
+        let found = position.map(|at| {
+            let k = request.page * PAGE_SIZE + at;
+            match request.end {
+                End::Head => k,
+                End::Tail => self.len.saturating_sub(1 + k),
+            }
+        });
+        match found {
+            Some(index) => {
+                self.seek = None;
+                // The row keeps its place on screen.
+                let moved = index as isize - self.selected as isize;
+                self.offset = self.offset.saturating_add_signed(moved).min(index);
+                self.selected = index;
+            }
+            None if query_changed => {
+                // Another order or filter: from the top.
+                self.selected = 0;
+                self.offset = 0;
+            }
+            None => {}
         }
+        self.selected = self.selected.min(self.len.saturating_sub(1));
         self.offset = self.offset.min(self.selected);
         self.selected_id = self.selected_row().map(R::id).or(self.selected_id);
+    }
+
+    /// The span after an answer: the count, or what both ends hold when
+    /// one of them reached the other end or the count is a lower bound. A
+    /// selection among the tail's rows moves with the end it is counted from.
+    fn fit_len(&mut self, (head_before, len_before): (usize, usize), query_changed: bool) {
+        let total = self.total.unwrap_or(0);
+        let (head, tail) = (self.head.rows(), self.tail.rows());
+        let len = if self.head.complete() {
+            head
+        } else if self.tail.complete() {
+            tail
+        } else if self.total_exact {
+            total.max(head + 1).max(tail + 1)
+        } else {
+            total.max(head + tail + UNCOUNTED_GAP)
+        };
+        if self.head.complete() || self.tail.complete() {
+            self.total = Some(len);
+            self.total_exact = true;
+        }
+        if len_before > 0 && !query_changed && self.selected >= head_before {
+            let moved = len as isize - len_before as isize;
+            self.selected = self.selected.saturating_add_signed(moved);
+            self.offset = self.offset.saturating_add_signed(moved);
+        }
+        self.len = len;
     }
 
     /// Keeps the selected row on screen in a viewport of this height (after
@@ -289,25 +502,26 @@ impl<R: TableRow> Table<R> {
         self.selected_id = Some(id);
         self.seek = Some(Seek {
             id,
-            asked: HashSet::new(),
+            asked: 0,
             waiting: false,
         });
     }
 
     /// A failed page: the rows already shown stay. The page is not asked
     /// again by itself (that would hammer a failing server); `R` retries.
-    pub fn apply_error(&mut self, generation: u64, _page: usize, error: String) {
+    pub fn apply_error(&mut self, request: &PageRequest, error: String) {
         self.loading = self.loading.saturating_sub(1);
-        if generation == self.generation {
+        if request.generation == self.generation {
             self.error = Some(error);
             self.seek = None;
         }
+        self.refresh_if_due();
     }
 
     /// Moves the selection, keeping it on screen.
     pub fn select(&mut self, index: usize, viewport: usize) {
         let viewport = viewport.max(1);
-        self.selected = index.min(self.len().saturating_sub(1));
+        self.selected = index.min(self.len.saturating_sub(1));
         self.keep_visible(viewport);
         self.selected_id = self.selected_row().map(R::id);
     }
@@ -319,228 +533,36 @@ impl<R: TableRow> Table<R> {
 
     /// The row with `id`, wherever it is among the loaded pages.
     pub fn find(&self, id: i64) -> Option<&R> {
-        self.pages.values().flatten().find(|r| r.id() == id)
+        self.head
+            .iter()
+            .chain(self.tail.iter())
+            .find(|r| r.id() == id)
+    }
+
+    /// The rows of a page answer, if they are of this table's kind.
+    pub fn page_of(answer: ListPage<Rows>) -> Option<ListPage<Vec<R>>> {
+        let ListPage {
+            rows,
+            total,
+            total_exact,
+            next,
+        } = answer;
+        R::from_rows(rows).map(|rows| ListPage {
+            rows,
+            total,
+            total_exact,
+            next,
+        })
     }
 }
 
-/// What the app does to whichever table is on screen, whatever its rows.
-pub trait TableOps {
-    fn query(&self) -> &str;
-    fn filtering(&self) -> bool;
-    fn set_filtering(&mut self, on: bool);
-    /// Lets the filter line handle a key; `true` when the filter text changed
-    /// (and the table was re-queried from the top).
-    fn edit_filter(&mut self, key: crossterm::event::KeyEvent) -> bool;
-    /// Empties the filter; `true` when there was one.
-    fn clear_filter(&mut self) -> bool;
-    fn cycle_sort(&mut self);
-    fn reverse_sort(&mut self);
-    fn reload(&mut self);
-    fn apply_movement(&mut self, movement: Movement, viewport: usize);
-    fn keep_visible(&mut self, viewport: usize);
-    fn follow(&mut self, id: i64);
-    fn forget_selected_id(&mut self);
-    fn filters(&self) -> &[(&'static str, String)];
-    fn set_filters(&mut self, filters: Vec<(&'static str, String)>);
-    fn selected_record(&self) -> Option<Record>;
-    fn params(&self, page: usize) -> ListParams;
-    fn total(&self) -> Option<usize>;
-    fn selected(&self) -> usize;
-    fn offset(&self) -> usize;
-    fn select_index(&mut self, index: usize, viewport: usize);
-}
-
-impl<R: TableRow> TableOps for Table<R> {
-    fn query(&self) -> &str {
-        self.filter.value()
-    }
-
-    fn filtering(&self) -> bool {
-        self.filtering
-    }
-
-    fn set_filtering(&mut self, on: bool) {
-        self.filtering = on;
-    }
-
-    fn edit_filter(&mut self, key: crossterm::event::KeyEvent) -> bool {
-        use tui_input::backend::crossterm::EventHandler;
-        let before = self.filter.value().to_owned();
-        self.filter.handle_event(&crossterm::event::Event::Key(key));
-        let changed = self.filter.value() != before;
-        if changed {
-            self.invalidate();
-            self.selected = 0;
-            self.offset = 0;
-            self.selected_id = None;
-        }
-        changed
-    }
-
-    fn clear_filter(&mut self) -> bool {
-        if self.filter.value().is_empty() {
-            return false;
-        }
-        self.filter.reset();
-        self.invalidate();
-        self.selected = 0;
-        self.offset = 0;
-        self.selected_id = None;
-        true
-    }
-
-    fn cycle_sort(&mut self) {
-        self.sort_column = (self.sort_column + 1) % Self::sortable().len().max(1);
-        self.invalidate();
-    }
-
-    fn reverse_sort(&mut self) {
-        self.descending = !self.descending;
-        self.invalidate();
-    }
-
-    fn reload(&mut self) {
-        self.invalidate();
-    }
-
-    fn keep_visible(&mut self, viewport: usize) {
-        Table::keep_visible(self, viewport);
-    }
-
-    fn follow(&mut self, id: i64) {
-        Table::follow(self, id);
-    }
-
-    fn forget_selected_id(&mut self) {
-        Table::forget_selected_id(self);
-    }
-
-    fn filters(&self) -> &[(&'static str, String)] {
-        &self.filters
-    }
-
-    fn set_filters(&mut self, filters: Vec<(&'static str, String)>) {
-        self.filters = filters;
-        self.invalidate();
-        self.selected = 0;
-        self.offset = 0;
-    }
-
-    fn selected_record(&self) -> Option<Record> {
-        self.selected_row().map(R::record)
-    }
-
-    fn params(&self, page: usize) -> ListParams {
-        Table::params(self, page)
-    }
-
-    fn total(&self) -> Option<usize> {
-        self.total
-    }
-
-    fn selected(&self) -> usize {
-        self.selected
-    }
-
-    fn offset(&self) -> usize {
-        self.offset
-    }
-
-    fn select_index(&mut self, index: usize, viewport: usize) {
-        self.select(index, viewport);
-    }
-
-    fn apply_movement(&mut self, movement: Movement, viewport: usize) {
-        let page = viewport.max(1) as isize;
-        match movement {
-            Movement::Up => self.move_by(-1, viewport),
-            Movement::Down => self.move_by(1, viewport),
-            Movement::PageUp => self.move_by(-page, viewport),
-            Movement::PageDown => self.move_by(page, viewport),
-            Movement::Top => self.select(0, viewport),
-            Movement::Bottom => self.select(self.len().saturating_sub(1), viewport),
-        }
+/// `name` ⇄ `-name`: the order a table's tail is read in.
+pub fn reverse_sort(sort: &str) -> String {
+    match sort.strip_prefix('-') {
+        Some(field) => field.to_owned(),
+        None => format!("-{sort}"),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use casting_shared::Actor;
-
-    fn actor(id: i64) -> Actor {
-        Actor {
-            id,
-            name: format!("A{id}"),
-            age: 30,
-            gender: "Other".into(),
-        }
-    }
-
-    #[test]
-    fn only_pages_on_screen_are_fetched_and_stale_answers_dropped() {
-        let mut table = Table::<Actor>::default();
-        let first = table.wanted_pages(20);
-        assert_eq!(first.iter().map(|r| r.page).collect::<Vec<_>>(), vec![0]);
-        assert!(table.wanted_pages(20).is_empty(), "not asked twice");
-        table.apply_page(0, 0, (1..=100).map(actor).collect(), 100_000);
-        table.select(90, 20);
-        let next = table.wanted_pages(20);
-        assert_eq!(
-            next.iter().map(|r| r.page).collect::<Vec<_>>(),
-            vec![1],
-            "the next page is fetched a screen ahead"
-        );
-        table.select(150, 20);
-        assert!(
-            table.wanted_pages(20).is_empty(),
-            "page 1 is already in flight"
-        );
-        table.select(99_999, 20);
-        let last = table.wanted_pages(20);
-        assert_eq!(last.iter().map(|r| r.page).collect::<Vec<_>>(), vec![999]);
-        table.invalidate();
-        table.apply_page(0, 1, vec![actor(7)], 5);
-        assert_eq!(
-            table.total,
-            Some(100_000),
-            "an answer to an old query is dropped"
-        );
-    }
-
-    #[test]
-    fn a_followed_record_off_screen_is_looked_for_page_by_page() {
-        let mut table = Table::<Actor>::default();
-        let page = |n: usize| (n * 100 + 1..=(n * 100 + 100).min(250)).map(|i| actor(i as i64));
-        table.wanted_pages(20);
-        table.apply_page(0, 0, page(0).collect(), 250);
-        table.follow(233);
-        table.invalidate();
-        table.follow(233);
-        let first = table.wanted_pages(20);
-        assert_eq!(first.iter().map(|r| r.page).collect::<Vec<_>>(), vec![0]);
-        table.apply_page(table.generation, 0, page(0).collect(), 250);
-        assert_eq!(table.selected_row().map(|a| a.id), Some(1), "not there yet");
-        let seek = table.wanted_pages(20);
-        assert_eq!(
-            seek.iter().map(|r| r.page).collect::<Vec<_>>(),
-            vec![2],
-            "sorted by id, a new record is on the last page"
-        );
-        table.apply_page(table.generation, 2, page(2).collect(), 250);
-        assert_eq!(table.selected_row().map(|a| a.id), Some(233));
-        assert!(
-            table.wanted_pages(20).iter().all(|r| r.page != 1),
-            "found: no more seeking"
-        );
-
-        table.reverse_sort();
-        table.follow(150);
-        table.wanted_pages(20);
-        table.apply_page(table.generation, 0, page(0).collect(), 250);
-        let seek = table.wanted_pages(20);
-        assert_eq!(seek.iter().map(|r| r.page).collect::<Vec<_>>(), vec![1]);
-        table.apply_page(table.generation, 1, page(1).collect(), 250);
-        assert_eq!(table.selected_row().map(|a| a.id), Some(150));
-    }
-}
+mod tests;

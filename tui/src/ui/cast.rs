@@ -11,6 +11,7 @@ use super::{
     ListView, dialog_block, input_spans, key_hints, open_panel, popup, render_list,
     render_list_filter,
 };
+use crate::app::table::count_text;
 use crate::app::{App, Tone};
 use crate::bindings::Context;
 use crate::cast::{CastMode, CastView, CharacterEdit, FilmographyView, PICKER_ROWS, Picker};
@@ -124,7 +125,11 @@ fn render_picker(
         list,
         buf,
     );
-    let shown = format!("{} of {} ", picker.results.len(), picker.total);
+    let shown = format!(
+        "{} of {} ",
+        picker.results.len(),
+        count_text(picker.total, picker.total_exact)
+    );
     let [hints, count] = Layout::horizontal([
         Constraint::Min(1),
         Constraint::Length(shown.chars().count() as u16),

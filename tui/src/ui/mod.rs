@@ -7,6 +7,7 @@ pub mod cast;
 pub mod detail;
 pub mod dialogs;
 pub mod help;
+pub mod history;
 pub mod login;
 pub mod table;
 pub mod theme;
@@ -49,6 +50,7 @@ impl Widget for &App {
             Some(Dialog::Export(dialog)) => dialogs::render_export(self, dialog, &theme, area, buf),
             Some(Dialog::Cast(view)) => cast::render_cast(self, view, &theme, area, buf),
             Some(Dialog::Filmography(view)) => cast::render_filmography(view, &theme, area, buf),
+            Some(Dialog::History(view)) => history::render_history(self, view, &theme, area, buf),
             None => {}
         }
         if let Some(confirm) = &self.confirm {

@@ -14,12 +14,12 @@ use ratatui::widgets::{
 
 use super::theme::Theme;
 use super::{clip, input_spans, key_hints, render_note, spinner};
-use crate::app::table::{TITLE, tab_label};
-use crate::app::{App, Message};
+use crate::app::table::{TITLE, count_label, group_digits, tab_label};
+use crate::app::{App, LiveStatus, Message};
 use crate::collection::Collection;
 use crate::filters::summary;
 use crate::keymap::context;
-use crate::table::{Table, TableRow};
+use crate::table::{RowNumber, Table, TableRow};
 
 pub fn render_main(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let [tabs, filter, table, status, keys] = Layout::vertical([
@@ -31,14 +31,15 @@ pub fn render_main(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     ])
     .areas(area);
     render_tabs(app, theme, tabs, buf);
+    let flashing = |id| app.flashing(app.tab, id);
     match app.tab {
         Collection::Actors => {
             render_filter(&app.actors, theme, filter, buf);
-            render_table(&app.actors, theme, table, buf);
+            render_table(&app.actors, &flashing, theme, table, buf);
         }
         Collection::Movies => {
             render_filter(&app.movies, theme, filter, buf);
-            render_table(&app.movies, theme, table, buf);
+            render_table(&app.movies, &flashing, theme, table, buf);
         }
     }
     render_status(app, theme, status, buf);
@@ -61,7 +62,20 @@ fn render_tabs(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Span::raw(spinner(app)),
         Span::styled(if app.loading() { " loading…" } else { "" }, theme.dim()),
     ]);
-    Line::from(spans).render(area, buf);
+    let tabs = Line::from(spans);
+    let used = tabs.width();
+    tabs.render(area, buf);
+    // Whether colleagues' changes arrive as they happen (when it fits).
+    let live = match app.live {
+        LiveStatus::Off => return,
+        LiveStatus::Connected => "● live ",
+        LiveStatus::Reconnecting => "○ reconnecting… ",
+    };
+    if used + live.chars().count() < usize::from(area.width) {
+        Line::styled(live, theme.dim())
+            .right_aligned()
+            .render(area, buf);
+    }
 }
 
 fn render_filter<R: TableRow>(table: &Table<R>, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -145,7 +159,13 @@ fn column_widths(headers: &[String], rows: &[Vec<String>], mains: &[bool], room:
     widths
 }
 
-fn render_table<R: TableRow>(table: &Table<R>, theme: &Theme, area: Rect, buf: &mut Buffer) {
+fn render_table<R: TableRow>(
+    table: &Table<R>,
+    flashing: &dyn Fn(i64) -> bool,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     let noun = R::COLLECTION.path();
     let filters = summary(&table.filters);
     let filtered = if filters.is_empty() {
@@ -153,10 +173,17 @@ fn render_table<R: TableRow>(table: &Table<R>, theme: &Theme, area: Rect, buf: &
     } else {
         format!("· {filters} ")
     };
-    let position = match table.total {
-        Some(0) => format!(" {noun}: none {filtered}"),
-        Some(total) => format!(" {noun}: row {} of {total} {filtered}", table.selected + 1),
-        None => format!(" {noun} {filtered}"),
+    let count = count_label(table);
+    let position = match (table.total, table.row_number()) {
+        (Some(0), _) => format!(" {noun}: none {filtered}"),
+        (Some(_), RowNumber::FromTop(n)) => {
+            format!(" {noun}: row {} of {count} {filtered}", group_digits(n))
+        }
+        (Some(_), RowNumber::FromEnd(n)) => format!(
+            " {noun}: row {} from the end of {count} {filtered}",
+            group_digits(n)
+        ),
+        (None, _) => format!(" {noun} {filtered}"),
     };
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
@@ -175,13 +202,15 @@ fn render_table<R: TableRow>(table: &Table<R>, theme: &Theme, area: Rect, buf: &
         .collect();
     // Rows of an older query are not shown under a filter that failed to apply.
     let unapplied = table.error.is_some() && table.is_stale();
-    let mut cells: Vec<(usize, Option<Vec<String>>)> = Vec::new();
-    if let Some(total) = table.total.filter(|_| !unapplied) {
-        for index in table.offset..(table.offset + viewport).min(total) {
-            cells.push((index, table.row(index).map(TableRow::cells)));
+    let mut cells: Vec<(usize, Option<Vec<String>>, bool)> = Vec::new();
+    if table.total.is_some() && !unapplied {
+        for index in table.offset..(table.offset + viewport).min(table.len()) {
+            let row = table.row(index);
+            let flash = row.is_some_and(|r| flashing(r.id()));
+            cells.push((index, row.map(TableRow::cells), flash));
         }
     }
-    let loaded: Vec<Vec<String>> = cells.iter().filter_map(|(_, c)| c.clone()).collect();
+    let loaded: Vec<Vec<String>> = cells.iter().filter_map(|(_, c, _)| c.clone()).collect();
     let mains: Vec<bool> = R::COLUMNS.iter().map(|c| c.main).collect();
     // The rightmost column is the scrollbar's, with one cell before it.
     let table_area = Rect {
@@ -191,11 +220,12 @@ fn render_table<R: TableRow>(table: &Table<R>, theme: &Theme, area: Rect, buf: &
     let widths = column_widths(&headers, &loaded, &mains, table_area.width);
     let rows: Vec<Row> = cells
         .into_iter()
-        .map(|(index, row)| {
-            let style = if index == table.selected {
-                theme.selected()
-            } else {
-                Style::new()
+        .map(|(index, row, flash)| {
+            let style = match (index == table.selected, flash) {
+                (true, false) => theme.selected(),
+                (true, true) => theme.selected().patch(theme.changed()),
+                (false, true) => theme.changed(),
+                (false, false) => Style::new(),
             };
             let row = match row {
                 Some(cells) => Row::new(
@@ -246,7 +276,7 @@ fn render_table<R: TableRow>(table: &Table<R>, theme: &Theme, area: Rect, buf: &
         render_note(&message, theme, table_area, buf);
     }
 
-    let total = table.total.unwrap_or(0);
+    let total = table.len();
     if total > viewport && !unapplied {
         let mut state = ScrollbarState::new(total.saturating_sub(viewport))
             .position(table.offset)

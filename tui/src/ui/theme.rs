@@ -85,6 +85,11 @@ impl Theme {
             Tone::Error => self.fg(self.error).add_modifier(Modifier::BOLD),
         }
     }
+    /// A row a colleague just changed (bold and italic without colour).
+    pub fn changed(&self) -> Style {
+        self.fg(self.success)
+            .add_modifier(Modifier::BOLD | Modifier::ITALIC)
+    }
     pub fn focus(&self) -> Style {
         self.fg(self.focus).add_modifier(Modifier::BOLD)
     }

@@ -29,6 +29,10 @@ impl Database {
         Self { dir, location }
     }
 
+    pub(crate) fn location(&self) -> Location {
+        self.location.clone()
+    }
+
     /// What `casting-server users disable` then `enable` does: the user's
     /// tokens are taken back (each server notices within seconds), while
     /// the account itself stays as it was.
@@ -52,7 +56,7 @@ impl Drop for Database {
 
 /// The real server with demo data on a throwaway in-memory database;
 /// returns its URL and the demo passwords.
-async fn start_server() -> (String, Vec<(String, String)>) {
+pub(crate) async fn start_server() -> (String, Vec<(String, String)>) {
     start_on(Location::SqliteMemory, |auth| auth.external = None).await
 }
 
@@ -326,6 +330,17 @@ impl Api {
             .as_u16()
     }
 
+    /// Any other write (PUT, DELETE): someone else's.
+    pub(crate) async fn send(&self, method: reqwest::Method, path: &str, body: &Value) -> u16 {
+        let request = self.http.request(method, format!("{}{path}", self.base));
+        let request = match body {
+            Value::Null => request,
+            body => request.json(body),
+        };
+        let response = request.bearer_auth(&self.token).send().await.unwrap();
+        response.status().as_u16()
+    }
+
     async fn actors_named(&self, name: &str) -> Vec<Value> {
         let (_, body) = self
             .get(&format!("/actors?q={}", name.replace(' ', "%20")))
@@ -476,7 +491,7 @@ async fn an_assistant_sees_only_their_keys_and_remember_me_survives_a_restart() 
 }
 
 impl Api {
-    async fn post(&self, path: &str, body: Value) -> Value {
+    pub(crate) async fn post(&self, path: &str, body: Value) -> Value {
         let response = self
             .http
             .post(format!("{}{path}", self.base))

@@ -3,10 +3,11 @@
 
 use casting_shared::Role;
 use casting_tui::action::{Action, Outcome, Rows};
-use casting_tui::api::ApiError;
+use casting_tui::api::{ApiError, ListPage};
 use casting_tui::app::{Dialog, Effect};
 use casting_tui::bindings::Command;
 use casting_tui::collection::Collection;
+use casting_tui::table::{End, PageRequest};
 
 use Collection as Tab;
 use crossterm::event::KeyCode;
@@ -121,7 +122,17 @@ fn s_cycles_the_sort_column_and_capital_s_reverses() {
             .collect::<Vec<_>>()
     };
     assert_eq!(sorts(&d.press("s"))[0], "name");
-    assert_eq!(sorts(&d.press("S"))[0], "-name");
+    let first_by_name = d.app.actors.row(0).unwrap().id;
+    assert!(
+        sorts(&d.press("S")).is_empty(),
+        "the same rows the other way round: nothing is read again"
+    );
+    assert_eq!(d.app.actors.params().sort, "-name");
+    assert_eq!(
+        d.app.actors.row(19).map(|a| a.id),
+        Some(first_by_name),
+        "the first by name is now the last"
+    );
     assert_eq!(sorts(&d.press("s"))[0], "-age");
     assert_eq!(sorts(&d.press("s"))[0], "-gender", "every column sorts");
     assert_eq!(sorts(&d.press("s"))[0], "-id");
@@ -135,9 +146,18 @@ fn late_answers_to_an_old_query_are_ignored() {
     d.press("s");
     d.act(Action::Done(Outcome::Page {
         collection: Collection::Actors,
-        generation: old_generation,
-        page: 0,
-        result: Ok((Rows::Actors(actors(2)), 2)),
+        request: Box::new(PageRequest {
+            generation: old_generation,
+            end: End::Head,
+            page: 0,
+            params: d.app.actors.params(),
+        }),
+        result: Ok(ListPage {
+            rows: Rows::Actors(actors(2)),
+            total: 2,
+            total_exact: true,
+            next: None,
+        }),
     }));
     assert_eq!(d.app.actors.total, Some(20));
 }
@@ -265,15 +285,17 @@ fn a_403_is_explained_and_a_401_brings_the_login_overlay() {
 fn a_failing_server_keeps_the_rows_already_shown() {
     let mut d = Driven::new(Role::CastingAssistant, actors(30), movies(1));
     let before = d.app.actors.selected_row().cloned();
-    let generation = {
-        let effects = d.app.update(Action::Command(Command::Reload));
-        assert!(!fetches(&effects).is_empty());
-        d.app.actors.generation
-    };
+    let effects = d.app.update(Action::Command(Command::Reload));
+    let request = effects
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::FetchPage { request, .. } => Some(request),
+            _ => None,
+        })
+        .expect("R reads the page on screen again");
     d.act(Action::Done(Outcome::Page {
         collection: Collection::Actors,
-        generation,
-        page: 0,
+        request: Box::new(request),
         result: Err(ApiError::Unreachable("the request timed out".into())),
     }));
     assert_eq!(d.app.actors.selected_row().cloned(), before, "rows stay");

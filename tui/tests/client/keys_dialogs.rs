@@ -85,7 +85,7 @@ fn a_412_shows_what_changed_and_offers_to_load_theirs_or_overwrite() {
     };
     assert_eq!(
         form.conflict.as_deref(),
-        Some("Someone else changed this actor: Age is now \"61\" (was \"19\").")
+        Some("Not saved. Someone else changed this actor: Age is now \"61\" (was \"19\").")
     );
     assert_eq!(
         form.fields[1].value(),

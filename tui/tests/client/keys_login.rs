@@ -132,7 +132,7 @@ mod casting {
                 request: CastRequest::Search {
                     generation: 1,
                     q: String::new(),
-                    page: 1
+                    after: None
                 }
             }]
         );
@@ -145,7 +145,7 @@ mod casting {
                     request: CastRequest::Search {
                         generation: 2,
                         q: "z".into(),
-                        page: 1
+                        after: None
                     }
                 },
                 Effect::Cast {
@@ -153,7 +153,7 @@ mod casting {
                     request: CastRequest::Search {
                         generation: 3,
                         q: "zo".into(),
-                        page: 1
+                        after: None
                     }
                 },
             ],
@@ -163,8 +163,8 @@ mod casting {
         d.act(Action::Done(Outcome::CastSearch {
             movie_id: 2,
             generation: 2,
-            page: 1,
-            result: Ok((actors(9), 9)),
+            after: None,
+            result: Ok(matches(actors(9), 9, None)),
         }));
         let CastMode::Picker(picker) = mode(&d) else {
             panic!("no picker")
@@ -179,8 +179,8 @@ mod casting {
         d.act(Action::Done(Outcome::CastSearch {
             movie_id: 2,
             generation: 3,
-            page: 1,
-            result: Ok((vec![zoe], 1)),
+            after: None,
+            result: Ok(matches(vec![zoe], 1, None)),
         }));
         assert!(d.key(code(KeyCode::Enter)).is_empty());
         let CastMode::Character(edit) = mode(&d) else {

@@ -6,11 +6,16 @@
 
 mod device;
 mod e2e;
+mod e2e_live;
+mod e2e_paging;
 mod e2e_workday;
 mod keys;
 mod keys_dialogs;
 mod keys_login;
 mod lists;
+mod live;
+mod paging;
+mod recorder;
 mod render;
 mod session;
 mod support;

@@ -167,8 +167,7 @@ fn error_when_the_server_cannot_be_reached() {
         if let casting_tui::app::Effect::FetchPage { request, .. } = effect {
             app.update(Action::Done(Outcome::Page {
                 collection: Collection::Actors,
-                generation: request.generation,
-                page: request.page,
+                request: Box::new(request),
                 result: Err(ApiError::Unreachable("connection refused".into())),
             }));
         }
@@ -235,8 +234,8 @@ fn actor_picker_filtering_as_you_type() {
     driven.act(Action::Done(Outcome::CastSearch {
         movie_id: 1,
         generation,
-        page: 1,
-        result: Ok((found, total)),
+        after: None,
+        result: Ok(matches(found, total, None)),
     }));
     driven.key(code(KeyCode::Down));
     insta::assert_snapshot!(screen(&driven.app, 80, 24));

@@ -3,7 +3,7 @@
 
 use casting_shared::{Actor, Movie, Role};
 use casting_tui::action::{Action, Outcome, Record, Rows};
-use casting_tui::api::{ApiError, Tagged};
+use casting_tui::api::{ApiError, ListPage, ListParams, Tagged};
 use casting_tui::app::{App, Dialog, Effect, Session};
 use casting_tui::collection::Collection;
 use time::macros::date;
@@ -62,6 +62,9 @@ pub struct Driven {
     pub movies: Vec<Movie>,
     /// Every effect seen, in order.
     pub effects: Vec<Effect>,
+    /// Past this many matches of a filter the count stops (`total_exact`
+    /// false), as the server's does past 10 000.
+    pub counted: Option<usize>,
 }
 
 impl Driven {
@@ -73,6 +76,7 @@ impl Driven {
             actors,
             movies,
             effects: Vec::new(),
+            counted: None,
         };
         driven.act(Action::Resize(80, 24));
         driven.act(Action::Done(Outcome::LoggedIn {
@@ -113,11 +117,12 @@ impl Driven {
                     let rows = filter(&self.actors, &request.params.q, |a| &a.name);
                     let rows = actors_matching(rows, &request.params.filters);
                     let rows = sort_actors(rows, &request.params.sort);
+                    let page = list_page(&rows, &request.params, |a| a.id);
+                    let page = self.count(page, &request.params);
                     Some(Outcome::Page {
                         collection: Collection::Actors,
-                        generation: request.generation,
-                        page: request.page,
-                        result: Ok((Rows::Actors(page(&rows, request.page)), rows.len())),
+                        request: Box::new(request.clone()),
+                        result: Ok(page.map(Rows::Actors)),
                     })
                 }
                 Effect::FetchPage {
@@ -127,11 +132,12 @@ impl Driven {
                     let rows = filter(&self.movies, &request.params.q, |m| &m.title);
                     let rows = movies_matching(rows, &request.params.filters);
                     let rows = sort_movies(rows, &request.params.sort);
+                    let page = list_page(&rows, &request.params, |m| m.id);
+                    let page = self.count(page, &request.params);
                     Some(Outcome::Page {
                         collection: Collection::Movies,
-                        generation: request.generation,
-                        page: request.page,
-                        result: Ok((Rows::Movies(page(&rows, request.page)), rows.len())),
+                        request: Box::new(request.clone()),
+                        result: Ok(page.map(Rows::Movies)),
                     })
                 }
                 _ => None,
@@ -141,6 +147,19 @@ impl Driven {
             }
         }
         effects.into_iter().chain(follow).collect()
+    }
+}
+
+impl Driven {
+    /// The total as the server counts it: a filtered count stops past
+    /// [`Driven::counted`].
+    fn count<T>(&self, mut page: ListPage<T>, params: &ListParams) -> ListPage<T> {
+        let filtered = !params.q.is_empty() || !params.filters.is_empty();
+        if let Some(cap) = self.counted.filter(|cap| filtered && page.total > *cap) {
+            page.total = cap + 1;
+            page.total_exact = false;
+        }
+        page
     }
 }
 
@@ -213,12 +232,43 @@ fn sort_actors(mut rows: Vec<Actor>, sort: &str) -> Vec<Actor> {
     rows
 }
 
-fn page<T: Clone>(rows: &[T], page: usize) -> Vec<T> {
-    rows.iter()
-        .skip(page * casting_tui::table::PAGE_SIZE)
-        .take(casting_tui::table::PAGE_SIZE)
-        .cloned()
-        .collect()
+/// The page a list request asks for, as the server answers it: by page
+/// number, or after a cursor (here the id of the row before).
+pub fn list_page<T: Clone>(
+    rows: &[T],
+    params: &ListParams,
+    id: impl Fn(&T) -> i64,
+) -> ListPage<Vec<T>> {
+    let per_page = params.per_page as usize;
+    let start = match &params.after {
+        Some(cursor) => {
+            let after: i64 = cursor.parse().unwrap();
+            rows.iter()
+                .position(|r| id(r) == after)
+                .map_or(rows.len(), |at| at + 1)
+        }
+        None => (params.page as usize).saturating_sub(1) * per_page,
+    };
+    let page: Vec<T> = rows.iter().skip(start).take(per_page).cloned().collect();
+    let next = (start + page.len() < rows.len())
+        .then(|| page.last().map(|r| id(r).to_string()))
+        .flatten();
+    ListPage {
+        rows: page,
+        total: rows.len(),
+        total_exact: true,
+        next,
+    }
+}
+
+/// A page of the actor picker's matches.
+pub fn matches(actors: Vec<Actor>, total: usize, next: Option<&str>) -> ListPage<Vec<Actor>> {
+    ListPage {
+        rows: actors,
+        total,
+        total_exact: true,
+        next: next.map(str::to_owned),
+    }
 }
 
 /// The edit dialog's values, field by field.

@@ -225,8 +225,8 @@ fn the_picker_pages_through_every_match_and_marks_the_cast() {
     d.act(Action::Done(Outcome::CastSearch {
         movie_id: 1,
         generation: 1,
-        page: 1,
-        result: Ok((actors(50), 120)),
+        after: None,
+        result: Ok(matches(actors(50), 120, Some("50"))),
     }));
     d.key(code(KeyCode::Tab));
     let effects = d.press("G");
@@ -237,7 +237,7 @@ fn the_picker_pages_through_every_match_and_marks_the_cast() {
             request: CastRequest::Search {
                 generation: 1,
                 q: String::new(),
-                page: 2
+                after: Some("50".into())
             }
         }],
         "the next page of matches is fetched near the end"
@@ -251,8 +251,8 @@ fn the_picker_pages_through_every_match_and_marks_the_cast() {
     d.act(Action::Done(Outcome::CastSearch {
         movie_id: 1,
         generation: 1,
-        page: 2,
-        result: Ok((more, 120)),
+        after: Some("50".into()),
+        result: Ok(matches(more, 120, Some("100"))),
     }));
     let Some(Dialog::Cast(view)) = &d.app.dialog else {
         panic!()
@@ -439,8 +439,7 @@ fn a_filter_the_server_could_not_apply_is_not_shown_over_unfiltered_rows() {
         if let Effect::FetchPage { request, .. } = effect {
             d.app.update(Action::Done(Outcome::Page {
                 collection: Collection::Actors,
-                generation: request.generation,
-                page: request.page,
+                request: Box::new(request),
                 result: Err(ApiError::Unreachable("connection refused".into())),
             }));
         }

@@ -44,8 +44,12 @@ impl PgStore {
         R: for<'r> FromRow<'r, PgRow> + Into<T>,
         T: Keyed,
     {
+        // A filter's bound values decide its plan (five matches for a rare
+        // name, half the table for a gender): planned with them each time,
+        // never with a generic plan that guessed once for every value.
         let rows = page_query("", spec, sort, position)
             .build()
+            .persistent(spec.filter.is_none())
             .fetch_all(pool)
             .await?;
         let fetched = lists::read_page::<Postgres, R, T>(&rows)?;
@@ -92,7 +96,7 @@ async fn count(
         " LIMIT {}) c) FROM row_counts WHERE table_name = '{table}'",
         EXACT_UP_TO + 1
     ));
-    sql.build_query_as().fetch_one(pool).await
+    sql.build_query_as().persistent(false).fetch_one(pool).await
 }
 
 /// The page (one row more than asked, to know whether another follows)
