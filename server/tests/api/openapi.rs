@@ -349,7 +349,8 @@ async fn every_documented_query_parameter_is_read_and_no_other() {
     app.movie("Second", "2002-02-02").await;
     for path in ["/actors", "/movies"] {
         let params = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
-        for param in params {
+        // The query's; a header parameter (`X-Casting-Position`) is not one.
+        for param in params.iter().filter(|p| p["in"] == "query") {
             let name = param["name"].as_str().unwrap();
             let schema = &param["schema"];
             let values: Vec<String> = match schema["enum"].as_array() {
