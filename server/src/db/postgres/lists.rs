@@ -28,8 +28,12 @@ impl PgStore {
         R: for<'r> FromRow<'r, PgRow> + Into<T>,
         T: Keyed,
     {
+        // A filter's bound values decide its plan (five matches for a rare
+        // name, half the table for a gender): planned with them each time,
+        // never with a generic plan that guessed once for every value.
         let rows = page_query("", spec, sort, position)
             .build()
+            .persistent(spec.filter.is_none())
             .fetch_all(&self.pool)
             .await?;
         let fetched = lists::read_page::<Postgres, R, T>(&rows)?;
@@ -75,7 +79,10 @@ impl PgStore {
             " LIMIT {}) c) FROM row_counts WHERE table_name = '{table}'",
             EXACT_UP_TO + 1
         ));
-        sql.build_query_as().fetch_one(&self.pool).await
+        sql.build_query_as()
+            .persistent(false)
+            .fetch_one(&self.pool)
+            .await
     }
 }
 
