@@ -46,7 +46,8 @@ async fn a_save_names_the_version_it_started_from_even_when_a_colleagues_change_
     tmux.wait_for("director changed this actor: Age is now")
         .await;
     tmux.keys(&["C-s"]).await;
-    tmux.wait_for("Not saved. director changed this actor").await;
+    tmux.wait_for("Not saved. director changed this actor")
+        .await;
     assert_eq!(director.get(&path).await.1["actor"]["age"], theirs);
 
     // Overwriting theirs is the user's choice, and names what was shown.
@@ -90,7 +91,10 @@ async fn without_the_live_feed(status: u16) {
     // user's own edit saves.
     let director = Api::login(&server, "director", password(&passwords, "director")).await;
     let first = actor_at(&director, 1).await;
-    let (id, name) = (first["id"].as_i64().unwrap(), first["name"].as_str().unwrap());
+    let (id, name) = (
+        first["id"].as_i64().unwrap(),
+        first["name"].as_str().unwrap(),
+    );
     let path = format!("/actors/{id}");
     assert_eq!(director.patch(&path, &json!({"age": 77})).await, 200);
     tmux.keys(&["R"]).await;

@@ -159,27 +159,44 @@ fn every_save_of_the_edit_dialog_names_the_version_the_user_started_from() {
     // Saved before its version was read: read first, then sent with it.
     let mut d = editing_the_age();
     assert_eq!(d.key(ctrl('s')), vec![read.clone()], "nothing sent yet");
-    let effects = d.act(Action::Done(fetched_actor(mine.clone(), Some("\"1\"".into()))));
+    let effects = d.act(Action::Done(fetched_actor(
+        mine.clone(),
+        Some("\"1\"".into()),
+    )));
     assert_eq!(effects, vec![update("\"1\"")]);
 
     // A colleague's change arrives before the version: the save waits for
     // it, the server refuses it (412), and the choices come.
     let mut d = editing_the_age();
     crate::live::colleague_sets_age(&mut d, "director", 1, 62);
-    assert_eq!(d.key(ctrl('s')), vec![read.clone()], "never without If-Match");
-    let effects = d.act(Action::Done(fetched_actor(mine.clone(), Some("\"1\"".into()))));
+    assert_eq!(
+        d.key(ctrl('s')),
+        vec![read.clone()],
+        "never without If-Match"
+    );
+    let effects = d.act(Action::Done(fetched_actor(
+        mine.clone(),
+        Some("\"1\"".into()),
+    )));
     assert_eq!(effects, vec![update("\"1\"")]);
     d.act(Action::Done(Outcome::Saved {
         collection: Collection::Actors,
         created: false,
         result: Err(error(412)),
     }));
-    d.act(Action::Done(fetched_actor(theirs.clone(), Some("\"2\"".into()))));
+    d.act(Action::Done(fetched_actor(
+        theirs.clone(),
+        Some("\"2\"".into()),
+    )));
     assert_eq!(
         conflict(&d),
         "Not saved. director changed this actor: Age is now \"62\" (was \"19\")."
     );
-    assert_eq!(d.key(ctrl('o')), vec![update("\"2\"")], "overwriting is asked for");
+    assert_eq!(
+        d.key(ctrl('o')),
+        vec![update("\"2\"")],
+        "overwriting is asked for"
+    );
 
     // The version read is already theirs: the one the user started from
     // can no longer be named, and the save is refused as the server would.
