@@ -65,6 +65,26 @@ pub struct Form {
     pub changed_by: Option<String>,
     /// The last save was refused (412) because of that change.
     pub refused: bool,
+    /// A save asked for before the version it names was read: it goes
+    /// once the row is (`true`: overwriting theirs).
+    pub pending: Option<bool>,
+}
+
+/// How a conflict's text starts when the save was refused.
+const NOT_SAVED: &str = "Not saved. ";
+
+/// What a save from the edit dialog names as `If-Match`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Precondition {
+    /// Send with this `If-Match` (none: a new row, or a server that gives
+    /// no ETags).
+    Send(Option<String>),
+    /// The version to name is not read yet: read the row first.
+    Read,
+    /// The row was read and holds a colleague's version: the one the user
+    /// started from is gone without its ETag ever read. The server would
+    /// refuse the save (412), so it is refused here, with the same choices.
+    Stale,
 }
 
 /// What a form turned into when it was checked.
@@ -92,6 +112,7 @@ impl Form {
             theirs: None,
             changed_by: None,
             refused: false,
+            pending: None,
         }
     }
 
@@ -209,7 +230,7 @@ impl Form {
             .collect();
         let noun = self.collection.noun();
         let who = self.changed_by.as_deref().unwrap_or("Someone else");
-        let refused = if self.refused { "Not saved. " } else { "" };
+        let refused = if self.refused { NOT_SAVED } else { "" };
         self.conflict = Some(if changes.is_empty() {
             format!("{refused}{who} saved this {noun} since you opened it.")
         } else {
@@ -265,6 +286,40 @@ impl Form {
     /// Ctrl-O after a 412: the version to overwrite is the one just shown.
     pub fn overwrite_etag(&self) -> Option<String> {
         self.theirs.as_ref().and_then(|(_, etag)| etag.clone())
+    }
+
+    /// The `If-Match` of a save: the version the user started from (or,
+    /// overwriting, the one shown as theirs), never nothing while that
+    /// version could still be read. `read`: the row was just read for it.
+    pub fn precondition(&self, overwrite: bool, read: bool) -> Precondition {
+        if self.id.is_none() {
+            return Precondition::Send(None);
+        }
+        let etag = if overwrite {
+            self.overwrite_etag()
+        } else {
+            self.etag.clone()
+        };
+        match etag {
+            Some(etag) => Precondition::Send(Some(etag)),
+            None if !read => Precondition::Read,
+            // Read, and it was a colleague's version, not the user's.
+            None if !overwrite && self.theirs.is_some() => Precondition::Stale,
+            // Read, and the server named no version.
+            None => Precondition::Send(None),
+        }
+    }
+
+    /// A save refused here rather than by the server (see
+    /// [`Precondition::Stale`]): said as a 412 is, with the same choices.
+    pub fn refuse(&mut self) {
+        self.refused = true;
+        self.message = None;
+        if let Some(conflict) = &mut self.conflict
+            && !conflict.starts_with(NOT_SAVED)
+        {
+            conflict.insert_str(0, NOT_SAVED);
+        }
     }
 
     /// Checks every field with the server's rules and builds the body: all

@@ -12,7 +12,7 @@ use crate::api::{ApiError, Tagged};
 use crate::bindings::Command;
 use crate::collection::Collection;
 use crate::confirm::{Button, Question};
-use crate::form::{Checked, Form};
+use crate::form::{Checked, Form, Precondition};
 
 /// `x`: asks for a file name, then writes every row matching the table's
 /// filters and sort.
@@ -114,11 +114,11 @@ impl App {
                 Command::PreviousField => form.previous_field(),
                 Command::NextOrSave if !form.is_last_field() => form.next_field(),
                 Command::NextOrSave | Command::Save if !form.saving => {
-                    return self.save_form(false);
+                    return self.save_form(false, false);
                 }
                 // The choices wait for a save in flight to be answered.
                 Command::Overwrite if form.theirs.is_some() && !form.saving => {
-                    return self.save_form(true);
+                    return self.save_form(true, false);
                 }
                 Command::LoadTheirs
                     if form.conflict.is_some() && !form.saving && !form.load_theirs() =>
@@ -198,7 +198,11 @@ impl App {
         }
     }
 
-    fn save_form(&mut self, overwrite: bool) -> Vec<Effect> {
+    /// Ctrl-S (or Ctrl-O, `overwrite`): the edit goes with the `If-Match`
+    /// of the version the user started from (of theirs when overwriting),
+    /// read first when it is not yet: a colleague's change is never
+    /// overwritten unasked. `read`: the row was just read for this save.
+    fn save_form(&mut self, overwrite: bool, read: bool) -> Vec<Effect> {
         let Some(Dialog::Form(form)) = self.dialog.as_mut() else {
             return Vec::new();
         };
@@ -213,21 +217,32 @@ impl App {
                 Vec::new()
             }
             Checked::Body(body) => {
+                let collection = form.collection;
+                let etag = match form.precondition(overwrite, read) {
+                    Precondition::Send(etag) => etag,
+                    Precondition::Stale => {
+                        form.refuse();
+                        return Vec::new();
+                    }
+                    Precondition::Read => {
+                        form.saving = true;
+                        form.pending = Some(overwrite);
+                        form.message = None;
+                        return form
+                            .id
+                            .map(|id| vec![Effect::FetchRow { collection, id }])
+                            .unwrap_or_default();
+                    }
+                };
                 form.saving = true;
                 form.message = None;
-                let collection = form.collection;
                 let effect = match form.id {
                     None => Effect::Create { collection, body },
                     Some(id) => Effect::Update {
                         collection,
                         id,
                         body,
-                        // Overwriting replaces the version the user was just shown.
-                        etag: if overwrite {
-                            form.overwrite_etag()
-                        } else {
-                            form.etag.clone()
-                        },
+                        etag,
                     },
                 };
                 self.last_write = Some(effect.clone());
@@ -275,13 +290,28 @@ impl App {
         if form.collection != collection || form.id != Some(id) {
             return Vec::new();
         }
+        // A version read while a save is in flight may be that save's own.
+        if form.saving && form.pending.is_none() {
+            return Vec::new();
+        }
+        let pending = form.pending.take();
+        if pending.is_some() {
+            form.saving = false;
+        }
         match result {
             Ok(Tagged { value, etag }) => {
                 let fresh = Form::edit_record(&value);
-                if form.conflict.is_some() {
+                // After a 412, what the server holds now is theirs; else a
+                // version other than the one the user started from is.
+                let reloading = form.conflict.is_some() && form.theirs.is_none();
+                if reloading || form.differs_from(&fresh) {
                     form.show_theirs(&fresh, etag);
                 } else {
+                    // The version the user started from (read late, maybe).
                     form.etag = etag;
+                }
+                if let Some(overwrite) = pending {
+                    return self.save_form(overwrite, true);
                 }
             }
             Err(error) if error.status() == Some(404) => {
@@ -289,6 +319,22 @@ impl App {
                 return self.fetch_visible();
             }
             Err(error) => {
+                match pending {
+                    // Read again once logged in again, and the save sent.
+                    Some(overwrite) if error.status() == Some(401) => {
+                        form.pending = Some(overwrite);
+                        form.message =
+                            Some("Your session ended; log in again and it is sent again".into());
+                        self.retry = Some(Effect::FetchRow { collection, id });
+                    }
+                    Some(_) => {
+                        form.message = Some(format!(
+                            "Not saved: the version you started from could not be read ({})",
+                            error.describe()
+                        ));
+                    }
+                    None => {}
+                }
                 if let Some(effects) = self.explain(&error, "read this row") {
                     return effects;
                 }
@@ -333,6 +379,8 @@ impl App {
                         }
                         ApiError::Status { status: 412, .. } => {
                             form.refused = true;
+                            // What the server holds now is read again.
+                            form.theirs = None;
                             form.conflict = Some(format!(
                                 "Someone else changed this {noun} since you opened it; loading theirs…"
                             ));

@@ -23,6 +23,8 @@ pub enum LiveStatus {
     Connected,
     /// The stream broke; it is being opened again.
     Reconnecting,
+    /// The server has no live feed (an older one): not followed.
+    Unavailable,
 }
 
 /// A row highlighted for a while after a colleague changed it.
@@ -53,6 +55,13 @@ impl App {
             }
             LiveEvent::Disconnected { .. } => {
                 self.live = LiveStatus::Reconnecting;
+                Vec::new()
+            }
+            LiveEvent::Unavailable => {
+                self.live = LiveStatus::Unavailable;
+                self.set_status(Message::info(
+                    "Live updates are not available from this server: R reloads to see colleagues' changes",
+                ));
                 Vec::new()
             }
             LiveEvent::Gone => {
@@ -204,7 +213,10 @@ impl App {
             return Vec::new();
         };
         let id = change.id;
-        if form.collection != collection || form.id != Some(id) || form.saving {
+        // While a save is in flight, the change may be its echo; a save
+        // waiting for its version has sent nothing yet.
+        let in_flight = form.saving && form.pending.is_none();
+        if form.collection != collection || form.id != Some(id) || in_flight {
             return Vec::new();
         }
         let who = changes::author(change);

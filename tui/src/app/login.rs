@@ -369,7 +369,10 @@ impl App {
         self.movies = Table::default();
         self.status = None;
         self.flashes.clear();
-        self.live = super::LiveStatus::Off;
+        // Whether the server has a live feed does not change with the user.
+        if self.live != super::LiveStatus::Unavailable {
+            self.live = super::LiveStatus::Off;
+        }
         self.login = LoginScreen {
             username: Input::new(if switching {
                 String::new()

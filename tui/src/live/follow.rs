@@ -1,7 +1,9 @@
 //! Following `GET /events` for as long as the client runs: with the
 //! session's token (idle while there is none, reconnecting when it
 //! changes), resuming after the last `seq` seen (`Last-Event-ID`), and
-//! after a failure trying again with a growing, jittered pause.
+//! after a failure (unreachable, 5xx, a broken stream) trying again with a
+//! growing, jittered pause. A server without the feed (404 or 405: an
+//! older one) is not asked again.
 
 use std::time::Duration;
 
@@ -26,6 +28,8 @@ enum Ended {
     Expired,
     /// 410: what followed the last change seen was pruned.
     Gone,
+    /// 404 or 405: this server has no live feed.
+    Unsupported,
     Failed(String),
     /// The client is quitting.
     Closed,
@@ -57,6 +61,10 @@ pub async fn follow(
         .await
         {
             Ended::Closed => return,
+            Ended::Unsupported => {
+                tell(LiveEvent::Unavailable);
+                return;
+            }
             Ended::TokenChanged => {}
             Ended::Expired => {
                 tell(LiveEvent::Expired { token });
@@ -137,6 +145,7 @@ async fn connection(
             return match error.status() {
                 Some(410) => Ended::Gone,
                 Some(401) => Ended::Expired,
+                Some(404 | 405) => Ended::Unsupported,
                 _ => Ended::Failed(describe(&error)),
             };
         }

@@ -27,6 +27,9 @@ pub enum LiveEvent {
     /// The changes since the last one seen are no longer kept (410):
     /// whatever is on screen must be read again.
     Gone,
+    /// The server has no live feed (404 or 405 on `/events`: an older
+    /// server); the client stops following it.
+    Unavailable,
     /// The server ended the stream because `token` expired or was refused;
     /// it is opened again once the session has a new one.
     Expired {

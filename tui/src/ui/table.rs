@@ -70,6 +70,7 @@ fn render_tabs(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         LiveStatus::Off => return,
         LiveStatus::Connected => "● live ",
         LiveStatus::Reconnecting => "○ reconnecting… ",
+        LiveStatus::Unavailable => "no live updates ",
     };
     if used + live.chars().count() < usize::from(area.width) {
         Line::styled(live, theme.dim())

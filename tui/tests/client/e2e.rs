@@ -126,7 +126,7 @@ impl Tmux {
         }
     }
 
-    async fn tmux(&self, args: &[&str]) -> std::process::Output {
+    pub(crate) async fn tmux(&self, args: &[&str]) -> std::process::Output {
         Command::new("tmux")
             .arg("-L")
             .arg(&self.socket)

@@ -74,7 +74,7 @@ impl Server {
 
 /// Waits (at most 20 s) until a line on screen shows both `name` and
 /// `value` (a table row as it is now), returning the screen.
-async fn wait_for_row(tmux: &Tmux, name: &str, value: &str) -> String {
+pub(crate) async fn wait_for_row(tmux: &Tmux, name: &str, value: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let screen = tmux.screen().await;
@@ -107,7 +107,7 @@ fn port_to_restart_on() -> SocketAddr {
 }
 
 /// The actor at `row` (from 1) by id.
-async fn actor_at(api: &Api, row: usize) -> Value {
+pub(crate) async fn actor_at(api: &Api, row: usize) -> Value {
     let (_, body) = api
         .get(&format!("/actors?sort=id&per_page=1&page={row}"))
         .await;
@@ -115,7 +115,7 @@ async fn actor_at(api: &Api, row: usize) -> Value {
 }
 
 /// A client in tmux, logged in, with the table and the live feed up.
-async fn client(server: &str, user: &str, passwords: &[(String, String)]) -> Tmux {
+pub(crate) async fn client(server: &str, user: &str, passwords: &[(String, String)]) -> Tmux {
     let tmux = Tmux::new();
     tmux.launch(server).await;
     log_in(&tmux, user, password(passwords, user)).await;

@@ -117,6 +117,103 @@ fn a_412_shows_what_changed_and_offers_to_load_theirs_or_overwrite() {
     assert!(form.conflict.is_none());
 }
 
+/// The first actor's edit dialog with its age changed to 10 (from 19), its
+/// version not yet read.
+fn editing_the_age() -> Driven {
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
+    d.press("e");
+    d.key(code(KeyCode::Tab));
+    d.key(code(KeyCode::Backspace));
+    d.press("0");
+    d
+}
+
+fn update(etag: &str) -> Effect {
+    Effect::Update {
+        collection: Collection::Actors,
+        id: 1,
+        body: json!({"age": 10}),
+        etag: Some(etag.into()),
+    }
+}
+
+fn conflict(d: &Driven) -> String {
+    match &d.app.dialog {
+        Some(Dialog::Form(form)) => form.conflict.clone().unwrap_or_default(),
+        _ => panic!("the dialog stays open"),
+    }
+}
+
+#[test]
+fn every_save_of_the_edit_dialog_names_the_version_the_user_started_from() {
+    let read = Effect::FetchRow {
+        collection: Collection::Actors,
+        id: 1,
+    };
+    let mine = actors(3)[0].clone();
+    let theirs = casting_shared::Actor {
+        age: 62,
+        ..mine.clone()
+    };
+
+    // Saved before its version was read: read first, then sent with it.
+    let mut d = editing_the_age();
+    assert_eq!(d.key(ctrl('s')), vec![read.clone()], "nothing sent yet");
+    let effects = d.act(Action::Done(fetched_actor(
+        mine.clone(),
+        Some("\"1\"".into()),
+    )));
+    assert_eq!(effects, vec![update("\"1\"")]);
+
+    // A colleague's change arrives before the version: the save waits for
+    // it, the server refuses it (412), and the choices come.
+    let mut d = editing_the_age();
+    crate::live::colleague_sets_age(&mut d, "director", 1, 62);
+    assert_eq!(
+        d.key(ctrl('s')),
+        vec![read.clone()],
+        "never without If-Match"
+    );
+    let effects = d.act(Action::Done(fetched_actor(
+        mine.clone(),
+        Some("\"1\"".into()),
+    )));
+    assert_eq!(effects, vec![update("\"1\"")]);
+    d.act(Action::Done(Outcome::Saved {
+        collection: Collection::Actors,
+        created: false,
+        result: Err(error(412)),
+    }));
+    d.act(Action::Done(fetched_actor(
+        theirs.clone(),
+        Some("\"2\"".into()),
+    )));
+    assert_eq!(
+        conflict(&d),
+        "Not saved. director changed this actor: Age is now \"62\" (was \"19\")."
+    );
+    assert_eq!(
+        d.key(ctrl('o')),
+        vec![update("\"2\"")],
+        "overwriting is asked for"
+    );
+
+    // The version read is already theirs: the one the user started from
+    // can no longer be named, and the save is refused as the server would.
+    let mut d = editing_the_age();
+    crate::live::colleague_sets_age(&mut d, "director", 1, 62);
+    d.key(ctrl('s'));
+    let effects = d.act(Action::Done(fetched_actor(theirs, Some("\"2\"".into()))));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(
+        conflict(&d),
+        "Not saved. director changed this actor: Age is now \"62\" (was \"19\")."
+    );
+    // Its own version, read late, is what a second Ctrl-S names.
+    d.act(Action::Done(fetched_actor(mine, Some("\"1\"".into()))));
+    assert_eq!(d.key(ctrl('s')), vec![update("\"1\"")]);
+}
+
 #[test]
 fn delete_sends_if_match_and_a_412_asks_again() {
     let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));

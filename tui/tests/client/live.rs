@@ -38,7 +38,7 @@ fn actor_json(actor: &Actor) -> Value {
 }
 
 /// The colleague `by` sets an actor's age on the server, and the feed says so.
-fn colleague_sets_age(d: &mut Driven, by: &str, id: i64, age: i32) -> Vec<Effect> {
+pub(crate) fn colleague_sets_age(d: &mut Driven, by: &str, id: i64, age: i32) -> Vec<Effect> {
     let index = d.actors.iter().position(|a| a.id == id).unwrap();
     let before = d.actors[index].clone();
     d.actors[index].age = age;
@@ -454,4 +454,26 @@ fn the_feeds_states_show_and_an_expired_stream_renews_the_session() {
         "everything on screen is read again"
     );
     assert!(status(&d.app).contains("read again"));
+}
+
+#[test]
+fn a_server_without_the_feed_is_said_once_and_stays_so_for_the_next_user() {
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(5), movies(1));
+    let effects = d.act(Action::Done(Outcome::Live(LiveEvent::Unavailable)));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(d.app.live, LiveStatus::Unavailable);
+    assert_eq!(
+        status(&d.app),
+        "Live updates are not available from this server: R reloads to see colleagues' changes"
+    );
+    let text = screen(&d.app, 80, 24);
+    let tabs = text.lines().next().unwrap();
+    assert!(tabs.contains("no live updates"), "{text}");
+    assert!(!text.contains("reconnecting"), "{text}");
+    // The feed is not followed again: another user on the same server
+    // sees the same.
+    d.press("L");
+    d.press("y");
+    assert!(d.app.session.is_none());
+    assert_eq!(d.app.live, LiveStatus::Unavailable);
 }

@@ -7,6 +7,8 @@
 mod device;
 mod e2e;
 mod e2e_live;
+mod e2e_live_edges;
+mod e2e_mouse;
 mod e2e_paging;
 mod e2e_workday;
 mod keys;
