@@ -194,9 +194,10 @@ fn add_position_parameter(operation: &mut Operation) {
             "The `X-Casting-Position` a write answered: the read then sees that write (and \
              everything before it), whichever instance serves it. Without it, a server with a \
              read replica may answer from a replica that lags by up to its bound (1 s by \
-             default). A value of another form sends the read to the primary.",
+             default). Any text is accepted: a value not of the form a write answers (`X/Y`, \
+             hexadecimal) sends the read to the primary.",
         ))
-        .schema(Some(string_with_pattern(POSITION_PATTERN)))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
         .build();
     operation
         .parameters
