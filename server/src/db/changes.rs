@@ -1,6 +1,7 @@
 //! The change log as both stores keep it: triggers write it (see
 //! `migrations/*/0008_changes.sql`), the stores read it back as these rows.
 
+use crate::db::DumpChange;
 use casting_shared::changes::{Change, ChangeAction, ChangeAuthor, ChangeResource, ChangedRecord};
 
 /// Who is writing: recorded with every change the write makes.
@@ -40,22 +41,9 @@ pub enum HistoryOf {
     Movie(i64),
 }
 
-/// One row of the `changes` table, as both stores select it
-/// (`at` already formatted, `before`/`after` as JSON text).
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ChangeRow {
-    pub seq: i64,
-    pub at: String,
-    pub subject: String,
-    pub by_name: Option<String>,
-    pub action: String,
-    pub resource: String,
-    pub record_id: i64,
-    pub before: Option<String>,
-    pub after: Option<String>,
-}
-
-impl ChangeRow {
+/// One row of the `changes` table, as both stores select it (the same row
+/// `copy` carries: `at` already formatted, `before`/`after` as JSON text).
+impl DumpChange {
     /// The change as the API gives it; an error names a row the triggers
     /// could not have written (edited by hand).
     pub fn into_change(self) -> Result<Change, sqlx::Error> {
@@ -85,6 +73,6 @@ impl ChangeRow {
 }
 
 /// Rows into changes, oldest or newest first as selected.
-pub fn into_changes(rows: Vec<ChangeRow>) -> Result<Vec<Change>, sqlx::Error> {
-    rows.into_iter().map(ChangeRow::into_change).collect()
+pub fn into_changes(rows: Vec<DumpChange>) -> Result<Vec<Change>, sqlx::Error> {
+    rows.into_iter().map(DumpChange::into_change).collect()
 }

@@ -236,14 +236,7 @@ async fn a_reader_following_after_sees_every_change_of_racing_writers_once_in_or
 
 #[tokio::test]
 async fn changes_older_than_the_retention_are_pruned_and_resuming_before_them_is_410() {
-    let app = TestApp::spawn_with(Options {
-        db: casting_server::db::StoreSettings {
-            changes_keep: Duration::from_secs(1),
-            ..Default::default()
-        },
-        ..Options::new(STORE)
-    })
-    .await;
+    let app = spawn_with_one_second_retention(STORE).await;
     app.actor("Old News", 50, "Male").await;
     app.actor("Older News", 60, "Male").await;
     // Each change goes once it is a second old: wait until both have gone

@@ -275,14 +275,7 @@ async fn streams_end_when_the_server_stops_so_it_stops_at_once() {
 
 #[tokio::test]
 async fn pruned_changes_make_resuming_before_them_410() {
-    let app = TestApp::spawn_with(Options {
-        db: casting_server::db::StoreSettings {
-            changes_keep: Duration::from_secs(1),
-            ..Default::default()
-        },
-        ..Options::new(STORE)
-    })
-    .await;
+    let app = spawn_with_one_second_retention(STORE).await;
     app.actor("Old News", 50, "Male").await;
     let pruned = eventually(Duration::from_secs(15), || async {
         app.get("/changes?after=0", &producer()).await.0 == 410

@@ -140,6 +140,18 @@ pub fn public_jwk(private_pem: &[u8], kid: &str) -> Jwk {
     jwk
 }
 
+/// A server whose change log keeps a change for one second.
+pub async fn spawn_with_one_second_retention(backend: Backend) -> TestApp {
+    TestApp::spawn_with(Options {
+        db: StoreSettings {
+            changes_keep: Duration::from_secs(1),
+            ..Default::default()
+        },
+        ..Options::new(backend)
+    })
+    .await
+}
+
 /// Whom a write made straight through the store is put down to.
 pub fn test_author() -> casting_server::db::Author {
     casting_server::db::Author {

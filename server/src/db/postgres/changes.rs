@@ -9,12 +9,13 @@ use casting_shared::changes::Change;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 
 use super::PgStore;
-use crate::db::changes::{ChangeRow, HistoryOf, into_changes};
+use crate::db::DumpChange;
+use crate::db::changes::{HistoryOf, into_changes};
 
 /// Every column of a change, `at` as the API writes it.
-const COLUMNS: &str = "seq, \
+pub(super) const COLUMNS: &str = "seq, \
     to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at, \
-    subject, by_name, action, resource, record_id, before::text AS before, after::text AS after";
+    subject, by_name, action, resource, record_id, actor_id, before::text AS before, after::text AS after";
 
 /// The channel the triggers notify once per writing transaction.
 pub const CHANNEL: &str = "casting_changes";
@@ -42,7 +43,7 @@ impl PgStore {
             "SELECT {COLUMNS} FROM changes WHERE seq > $1 AND resource = ANY($2) \
              ORDER BY seq LIMIT $3"
         );
-        let rows: Vec<ChangeRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let rows: Vec<DumpChange> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(after)
             .bind(resources)
             .bind(limit)
@@ -68,7 +69,7 @@ impl PgStore {
         let sql = format!(
             "SELECT {COLUMNS} FROM changes WHERE ({filter}) AND seq IS NOT NULL ORDER BY seq DESC"
         );
-        let rows: Vec<ChangeRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let rows: Vec<DumpChange> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_all(&self.pool)
             .await?;

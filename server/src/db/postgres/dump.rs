@@ -4,6 +4,7 @@
 use sqlx::{Postgres, Transaction};
 
 use super::PgStore;
+use super::changes::COLUMNS;
 use crate::db::{
     Dump, DumpActor, DumpCast, DumpChange, DumpKey, DumpMovie, DumpUser, NextIds, NotEmpty,
 };
@@ -49,12 +50,9 @@ impl PgStore {
         )
         .fetch_all(&mut *tx)
         .await?;
-        let changes = sqlx::query_as::<_, DumpChange>(
-            "SELECT seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at, \
-                    subject, by_name, action, resource, record_id, actor_id, \
-                    before::text AS before, after::text AS after \
-             FROM changes WHERE seq IS NOT NULL ORDER BY seq",
-        )
+        let changes = sqlx::query_as::<_, DumpChange>(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM changes WHERE seq IS NOT NULL ORDER BY seq"
+        )))
         .fetch_all(&mut *tx)
         .await?;
         let changes_pruned_through: i64 =

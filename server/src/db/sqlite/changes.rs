@@ -8,9 +8,11 @@ use casting_shared::changes::Change;
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::SqliteStore;
-use crate::db::changes::{ChangeRow, HistoryOf, into_changes};
+use crate::db::DumpChange;
+use crate::db::changes::{HistoryOf, into_changes};
 
-const COLUMNS: &str = "seq, at, subject, by_name, action, resource, record_id, before, after";
+pub(super) const COLUMNS: &str =
+    "seq, at, subject, by_name, action, resource, record_id, actor_id, before, after";
 
 /// Rows pruned per transaction, so pruning never holds the writer long.
 const PRUNE_BATCH: i64 = 10_000;
@@ -33,7 +35,7 @@ impl SqliteStore {
             list.push("NULL");
         }
         sql.push(") ORDER BY seq LIMIT ").push_bind(limit);
-        let rows: Vec<ChangeRow> = sql.build_query_as().fetch_all(&self.reader).await?;
+        let rows: Vec<DumpChange> = sql.build_query_as().fetch_all(&self.reader).await?;
         into_changes(rows)
     }
 
@@ -58,7 +60,7 @@ impl SqliteStore {
                 "movies",
             ),
         };
-        let rows: Vec<ChangeRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let rows: Vec<DumpChange> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_all(&self.reader)
             .await?;

@@ -4,6 +4,7 @@
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 
 use super::SqliteStore;
+use super::changes::COLUMNS;
 use crate::db::{
     Dump, DumpActor, DumpCast, DumpChange, DumpKey, DumpMovie, DumpUser, NextIds, NotEmpty,
 };
@@ -44,10 +45,9 @@ impl SqliteStore {
         )
         .fetch_all(&mut *tx)
         .await?;
-        let changes = sqlx::query_as::<_, DumpChange>(
-            "SELECT seq, at, subject, by_name, action, resource, record_id, actor_id, before, after \
-             FROM changes ORDER BY seq",
-        )
+        let changes = sqlx::query_as::<_, DumpChange>(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM changes ORDER BY seq"
+        )))
         .fetch_all(&mut *tx)
         .await?;
         let changes_pruned_through: i64 =
