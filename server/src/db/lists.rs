@@ -69,7 +69,8 @@ pub struct RememberedTotals {
 }
 
 impl RememberedTotals {
-    fn get(&self, key: &str, stamp: i64) -> Option<i64> {
+    /// The total counted at `stamp`, if it was.
+    pub fn get(&self, key: &str, stamp: i64) -> Option<i64> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .get(key)
@@ -77,7 +78,14 @@ impl RememberedTotals {
             .map(|(_, total)| *total)
     }
 
-    fn put(&self, key: String, stamp: i64, total: i64) {
+    /// The last total counted, at whatever stamp: a guess of how many rows
+    /// match now, good enough to choose a plan by (never to answer with).
+    pub fn latest(&self, key: &str) -> Option<i64> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.get(key).map(|(_, total)| *total)
+    }
+
+    pub fn put(&self, key: String, stamp: i64, total: i64) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= REMEMBERED_TOTALS && !entries.contains_key(&key) {
             entries.clear();
@@ -100,6 +108,13 @@ pub struct FilterKey {
     pub table: &'static str,
     /// The filter's `Debug` form.
     pub filter: String,
+}
+
+impl FilterKey {
+    /// The key of its total in [`RememberedTotals`].
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.table, self.filter)
+    }
 }
 
 /// The page from what its statement read. A filtered total comes from the
@@ -135,8 +150,8 @@ where
     };
     let (total, total_exact) = match filter {
         None => (total_rows, true),
-        Some(FilterKey { table, filter }) => {
-            let key = format!("{table}:{filter}");
+        Some(filter) => {
+            let key = filter.key();
             let counted = match totals.get(&key, stamp) {
                 Some(counted) => counted,
                 None => {

@@ -13,16 +13,12 @@ use crate::db::{ActorFilter, Author, Outcome, PageOf, Table, Versioned};
 use crate::listing::{Position, Sort, contains_pattern};
 
 fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &ActorFilter) {
-    if let Some(q) = &filter.q {
-        if searchable(q) {
-            sql.push(" AND id IN (SELECT rowid FROM actors_search WHERE actors_search MATCH ")
-                .push_bind(fts_phrase(q))
-                .push(")");
-        } else {
-            sql.push(" AND name LIKE ")
-                .push_bind(contains_pattern(q))
-                .push(" ESCAPE '\\'");
-        }
+    // A phrase of three characters or more is searched in the trigram
+    // index (`ListSpec::search`); a shorter one with LIKE.
+    if let Some(q) = filter.q.as_deref().filter(|q| !searchable(q)) {
+        sql.push(" AND name LIKE ")
+            .push_bind(contains_pattern(q))
+            .push(" ESCAPE '\\'");
     }
     if let Some(gender) = &filter.gender {
         sql.push(" AND lower(gender) = lower(")
@@ -38,11 +34,21 @@ fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &ActorFilter) {
 }
 
 fn spec<'a>(filter: &ActorFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
+    let search = filter
+        .q
+        .as_deref()
+        .filter(|q| searchable(q))
+        .map(fts_phrase);
+    let conditions = ActorFilter {
+        q: filter.q.clone().filter(|_| search.is_none()),
+        ..filter.clone()
+    };
     ListSpec {
         table: "actors",
         columns: "id, name, age, gender",
-        filter: (!filter.is_empty()).then_some(push),
-        filter_key: format!("{filter:?}"),
+        search,
+        conditions: (!conditions.is_empty()).then_some(push),
+        filter_key: (!filter.is_empty()).then(|| format!("{filter:?}")),
     }
 }
 

@@ -13,16 +13,12 @@ use crate::db::{Author, MovieFilter, Outcome, PageOf, Table, Versioned};
 use crate::listing::{Position, Sort, contains_pattern};
 
 fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &MovieFilter) {
-    if let Some(q) = &filter.q {
-        if searchable(q) {
-            sql.push(" AND id IN (SELECT rowid FROM movies_search WHERE movies_search MATCH ")
-                .push_bind(fts_phrase(q))
-                .push(")");
-        } else {
-            sql.push(" AND title LIKE ")
-                .push_bind(contains_pattern(q))
-                .push(" ESCAPE '\\'");
-        }
+    // A phrase of three characters or more is searched in the trigram
+    // index (`ListSpec::search`); a shorter one with LIKE.
+    if let Some(q) = filter.q.as_deref().filter(|q| !searchable(q)) {
+        sql.push(" AND title LIKE ")
+            .push_bind(contains_pattern(q))
+            .push(" ESCAPE '\\'");
     }
     if let Some(from) = filter.released_from {
         sql.push(" AND release_date >= ").push_bind(from);
@@ -33,11 +29,21 @@ fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &MovieFilter) {
 }
 
 fn spec<'a>(filter: &MovieFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
+    let search = filter
+        .q
+        .as_deref()
+        .filter(|q| searchable(q))
+        .map(fts_phrase);
+    let conditions = MovieFilter {
+        q: filter.q.clone().filter(|_| search.is_none()),
+        ..filter.clone()
+    };
     ListSpec {
         table: "movies",
         columns: "id, title, release_date",
-        filter: (!filter.is_empty()).then_some(push),
-        filter_key: format!("{filter:?}"),
+        search,
+        conditions: (!conditions.is_empty()).then_some(push),
+        filter_key: (!filter.is_empty()).then(|| format!("{filter:?}")),
     }
 }
 
