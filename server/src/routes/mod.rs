@@ -220,15 +220,22 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
             Method::PUT,
             Method::DELETE,
         ])
+        // A browser client may send (and read) what other clients do: the
+        // version it edits, where its stream resumes, the read replica's
+        // position of its last write.
         .allow_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             header::IF_MATCH,
+            HeaderName::from_static("last-event-id"),
+            crate::db::postgres::replica::POSITION_HEADER,
         ])
         .expose_headers([
             header::ETAG,
             header::LOCATION,
+            header::RETRY_AFTER,
             HeaderName::from_static("x-request-id"),
+            crate::db::postgres::replica::POSITION_HEADER,
         ])
         .max_age(Duration::from_secs(600))
 }

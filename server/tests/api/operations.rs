@@ -79,6 +79,29 @@ async fn cors_allows_only_configured_origins() {
         allowed.headers()["access-control-allow-origin"],
         "https://studio.example"
     );
+    // What a browser client of the read replica and the event stream sends.
+    let allowed_headers = allowed.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    for name in ["if-match", "last-event-id", "x-casting-position"] {
+        assert!(allowed_headers.contains(name), "{allowed_headers}");
+    }
+    // And reads back from an answer.
+    let answer = app
+        .http
+        .get(app.url("/health"))
+        .header("origin", "https://studio.example")
+        .send()
+        .await
+        .unwrap();
+    let exposed = answer.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    for name in ["etag", "location", "retry-after", "x-casting-position"] {
+        assert!(exposed.contains(name), "{exposed}");
+    }
     let refused = preflight("https://evil.example").await.unwrap();
     assert!(
         refused
