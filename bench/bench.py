@@ -296,6 +296,10 @@ def list_workloads(actors, movies, server):
     # table as 50 000 of 1 000 000 (page = rows / 20).
     deep = server.get(f"/actors?per_page=10&page={actors // 10 - 1}")
     cursor, last_id = deep["next"], deep["actors"][-1]["id"]
+    # A cursor in the middle of a sort with few distinct values (the
+    # terminal client's paging when sorted by gender).
+    tied = server.get(f"/actors?sort=gender&per_page=10&page={actors // 20}")
+    tied_cursor, tied_last = tied["next"], tied["actors"][-1]
     return [
         ("actors gender=female", "/actors?gender=female", "actors", a_cols,
          "lower(gender) = lower('female')", "id"),
@@ -307,10 +311,14 @@ def list_workloads(actors, movies, server):
          "name ILIKE '%zyxwvut%'", "id"),
         ("actors sort=-age", "/actors?sort=-age", "actors", a_cols, None, "age DESC, id DESC"),
         ("actors sort=name", "/actors?sort=name", "actors", a_cols, None, "name, id"),
-        (f"actors page={actors // 20} (OFFSET)", f"/actors?page={actors // 20}", "actors", a_cols,
+        ("actors page=rows/20, the last (OFFSET)", f"/actors?page={actors // 20}", "actors", a_cols,
          None, f"id OFFSET {(actors // 20 - 1) * 10}"),
         ("actors after=cursor (last page)", f"/actors?after={cursor}", "actors", a_cols,
          f"id > {last_id}", "id"),
+        ("actors sort=gender&after=cursor (middle)", f"/actors?sort=gender&after={tied_cursor}", "actors",
+         a_cols, f"id > {tied_last['id']} AND gender = '{tied_last['gender']}'", "gender, id"),
+        ("actors q=actor 99&sort=name (broad)", "/actors?q=actor%2099&sort=name", "actors", a_cols,
+         "name ILIKE '%actor 99%'", "name, id"),
         ("movies 2000-01-01..2000-12-31", "/movies?released_from=2000-01-01&released_to=2000-12-31",
          "movies", m_cols, "release_date >= '2000-01-01' AND release_date <= '2000-12-31'", "id"),
         ("movies q=movie 77", "/movies?q=movie%2077", "movies", m_cols, "title ILIKE '%movie 77%'", "id"),
@@ -341,25 +349,49 @@ def plan(store, db, table, columns, condition, order):
     return ("SEQ SCAN" if seq else "index") + f", {buffers} buffers"
 
 
+SQLITE_SORT_INDEXES = {"name": "actors_name_id", "age": "actors_age_id", "gender": "actors_gender_sort",
+                       "title": "movies_title_id", "release_date": "movies_release_date_id"}
+
+
 def sqlite_plan(db, table, columns, condition, order):
-    """SQLite's plan of the server's page statement (server/src/db/sqlite/lists.rs):
-    "SEQ SCAN" when it reads the whole table (a plain scan, or every match
-    sorted in a temporary b-tree), else "index"."""
-    if condition:
-        # q searches the trigram index, as the server does for three characters or more.
-        condition = re.sub(r"(name|title) ILIKE '%(.*?)%'",
-                           lambda m: f"id IN (SELECT rowid FROM {table}_search WHERE "
-                                     f"{table}_search MATCH '\"{m.group(2)}\"')", condition)
-    where = f" AND {condition}" if condition else ""
+    """SQLite's plan of the server's page statement, written the way
+    server/src/db/sqlite/lists.rs writes it for the request: a search sorted
+    by id walks the trigram index in id order; a filter matching more than
+    10 000 rows walks the sort's order (the rowid, or the sort column's
+    index); a narrower one is read through its own index and sorted.
+    "SEQ SCAN" when the plan sorts rows read straight from the table (every
+    match) or, for a narrow filter, reads the table from end to end."""
     order_by, _, offset = order.partition(" OFFSET ")
-    sql = (f"SELECT s.total, s.stamp, p.* FROM (SELECT COALESCE(sum(n), 0) AS total, "
-           f"COALESCE(sum(writes), 0) AS stamp FROM row_counts WHERE table_name = '{table}') s "
-           f"LEFT JOIN (SELECT {columns} FROM {table} WHERE 1{where} ORDER BY {order_by} "
-           f"LIMIT 11 OFFSET {offset or 0}) p ON 1")
+    search = re.fullmatch(r"(name|title) ILIKE '%(.*?)%'", condition or "")
+    cursor = condition is not None and condition.startswith("id ")
+    narrow = False
     with sqlite3.connect(sqlite_file(db)) as conn:
+        if search:
+            source = (f"FROM (SELECT rowid AS hit FROM {table}_search WHERE {table}_search MATCH "
+                      f"'\"{search.group(2)}\"') f JOIN {table} ON {table}.id = f.hit WHERE 1")
+            order_by = order_by.replace("id", "f.hit")
+        elif condition and not cursor:
+            matches = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {condition} "
+                                   f"LIMIT 10001)").fetchone()[0]
+            narrow = matches <= 10000
+            column = order_by.split()[0]
+            hint = f"INDEXED BY {SQLITE_SORT_INDEXES[column]}" if column in SQLITE_SORT_INDEXES else "NOT INDEXED"
+            source = f"FROM {table} WHERE 1 AND {condition}" if narrow else \
+                f"FROM {table} {hint} WHERE 1 AND {condition}"
+            if narrow:
+                order_by = ", ".join("+" + term.strip() for term in order_by.split(","))
+        else:
+            source = f"FROM {table} WHERE 1" + (f" AND {condition}" if cursor else "")
+        sql = (f"SELECT s.total, s.stamp, p.* FROM (SELECT COALESCE(sum(n), 0) AS total, "
+               f"COALESCE(sum(writes), 0) AS stamp FROM row_counts WHERE table_name = '{table}') s "
+               f"LEFT JOIN (SELECT {columns} {source} ORDER BY {order_by} "
+               f"LIMIT 11 OFFSET {offset or 0}) p ON 1")
         details = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
-    whole = any(d == f"SCAN {table}" and not order_by.startswith("id") or "TEMP B-TREE" in d
-                for d in details)
+    sorts_matches = any(after == "USE TEMP B-TREE FOR ORDER BY"
+                        and (before.startswith(f"SEARCH {table} ") or before.startswith(f"SCAN {table}"))
+                        for before, after in zip(details, details[1:]))
+    walks = any(d == f"SCAN {table}" or d.startswith(f"SCAN {table} USING") for d in details)
+    whole = (sorts_matches and not narrow) or (walks and narrow)
     return ("SEQ SCAN" if whole else "index") + ": " + "; ".join(details)
 
 
