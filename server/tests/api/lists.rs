@@ -254,3 +254,61 @@ async fn a_filtered_total_follows_every_write_from_any_instance() {
         .await;
     assert_eq!(total(&app).await, 1);
 }
+
+/// `q` finds its text literally whatever its case, beyond ASCII too, at any
+/// length: SQLite matches terms under three characters without its trigram
+/// index, and its own `LIKE` folds ASCII letters only.
+#[tokio::test]
+async fn a_search_folds_case_beyond_ascii_at_every_length() {
+    let app = TestApp::spawn(STORE).await;
+    let elodie = app.actor("Élodie Ängström", 30, "Female").await;
+    let oscar = app.actor("Oscar Ødegård", 40, "Male").await;
+    app.actor("Elodie Angstrom", 50, "Female").await;
+    let film = app.movie("Ça commence", "2001-01-01").await;
+    app.movie("Ca commence", "2002-01-01").await;
+    let ids = |body: &Value, key: &str| -> Vec<i64> {
+        let mut ids: Vec<i64> = body[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row["id"].as_i64().unwrap())
+            .collect();
+        ids.sort();
+        ids
+    };
+    for (query, expected) in [
+        ("é", vec![elodie]),
+        ("É", vec![elodie]),
+        ("äN", vec![elodie]),
+        ("ØDE", vec![oscar]),
+        ("ödegÅrd", vec![]),
+        ("ÉLODIE ä", vec![elodie]),
+        ("%", vec![]),
+        ("_", vec![]),
+        (".", vec![]),
+    ] {
+        let path = format!("/actors?q={}", urlencode(query));
+        let (status, body) = app.get(&path, &producer()).await;
+        assert_eq!(status, 200, "{query}: {body}");
+        assert_eq!(ids(&body, "actors"), expected, "{query}");
+    }
+    for query in ["ç", "ÇA", "Ç"] {
+        let (_, body) = app
+            .get(&format!("/movies?q={}", urlencode(query)), &producer())
+            .await;
+        assert_eq!(ids(&body, "movies"), vec![film], "{query}");
+    }
+}
+
+/// Percent-encodes every byte but ASCII letters and digits.
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

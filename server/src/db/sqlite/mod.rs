@@ -62,7 +62,8 @@ impl SqliteStore {
         let options = SqliteConnectOptions::new()
             .filename(path)
             .busy_timeout(settings.timeout)
-            .foreign_keys(true);
+            .foreign_keys(true)
+            .with_regexp();
         let writing = options
             .clone()
             .journal_mode(SqliteJournalMode::Wal)
@@ -110,7 +111,9 @@ impl SqliteStore {
 
     /// A private database in memory, gone when the process ends.
     pub async fn open_memory(settings: &StoreSettings) -> anyhow::Result<Self> {
-        let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")?
+            .foreign_keys(true)
+            .with_regexp();
         // One connection, kept for ever: the database lives as long as it does.
         let pool = pool_options(settings)
             .max_connections(1)
@@ -324,9 +327,17 @@ fn fts_phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
-/// Trigram search needs at least three characters; shorter terms are matched with LIKE.
+/// Trigram search needs at least three characters; shorter terms are matched with REGEXP.
 fn searchable(text: &str) -> bool {
     text.chars().count() >= 3
+}
+
+/// A term too short for the trigram index, as a `REGEXP` (the `regex`
+/// crate, registered by sqlx) that finds it literally and folds case beyond
+/// ASCII, as the trigram index does: SQLite's own `LIKE` and `lower()` fold
+/// ASCII letters only, so `LIKE '%é%'` would miss `É`.
+fn folded_pattern(text: &str) -> String {
+    format!("(?i){}", regex::escape(text))
 }
 
 /// The current time as the migrations store it (RFC 3339, UTC, milliseconds).

@@ -6,19 +6,18 @@ use sqlx::{QueryBuilder, Sqlite};
 
 use super::lists::{ListSpec, PushFilter};
 use super::{
-    NOW, SqliteStore, commit_as, fts_phrase, missing_or_changed, push_version_check, searchable,
+    NOW, SqliteStore, commit_as, folded_pattern, fts_phrase, missing_or_changed,
+    push_version_check, searchable,
 };
 use crate::db::rows::{ListedMovie, MovieRow};
 use crate::db::{Author, MovieFilter, Outcome, PageOf, Table, Versioned};
-use crate::listing::{Position, Sort, contains_pattern};
+use crate::listing::{Position, Sort};
 
 fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &MovieFilter) {
     // A phrase of three characters or more is searched in the trigram
-    // index (`ListSpec::search`); a shorter one with LIKE.
+    // index (`ListSpec::search`); a shorter one with a regular expression.
     if let Some(q) = filter.q.as_deref().filter(|q| !searchable(q)) {
-        sql.push(" AND title LIKE ")
-            .push_bind(contains_pattern(q))
-            .push(" ESCAPE '\\'");
+        sql.push(" AND title REGEXP ").push_bind(folded_pattern(q));
     }
     if let Some(from) = filter.released_from {
         sql.push(" AND release_date >= ").push_bind(from);
