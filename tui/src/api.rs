@@ -1,6 +1,7 @@
 //! The HTTP client: every call the terminal client makes to the API.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use casting_shared::api::{
@@ -109,6 +110,11 @@ impl<T> ListPage<T> {
     }
 }
 
+/// What a server with a read replica answers a write with, and a read
+/// sends back to see that write (the server's README, "Running several
+/// instances").
+pub const POSITION_HEADER: &str = "X-Casting-Position";
+
 #[derive(Clone)]
 pub struct ApiClient {
     http: reqwest::Client,
@@ -116,6 +122,10 @@ pub struct ApiClient {
     /// but a stream silent for longer than [`STREAM_SILENCE`] is dead.
     streams: reqwest::Client,
     base: String,
+    /// The position the last write answered, shared by every clone of the
+    /// client and sent with each request after it, so that a read through
+    /// any server instance sees this user's own writes.
+    position: Arc<Mutex<Option<header::HeaderValue>>>,
 }
 
 /// The server sends at least a comment line every 15 s on an event stream;
@@ -145,7 +155,16 @@ impl ApiClient {
             http,
             streams,
             base: base.trim_end_matches('/').to_owned(),
+            position: Arc::default(),
         }
+    }
+
+    /// The position the last write answered, if a server sent one.
+    pub fn position(&self) -> Option<header::HeaderValue> {
+        self.position
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn base(&self) -> &str {
@@ -177,6 +196,10 @@ impl ApiClient {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<(Value, Option<String>), ApiError> {
+        let request = match self.position() {
+            Some(position) => request.header(POSITION_HEADER, position),
+            None => request,
+        };
         let response = request.send().await.map_err(|e| {
             ApiError::Unreachable(if e.is_timeout() {
                 "the request timed out".into()
@@ -187,6 +210,14 @@ impl ApiClient {
             })
         })?;
         let status = response.status();
+        if let Some(position) = response.headers().get(POSITION_HEADER) {
+            let mut last = self.position.lock().unwrap_or_else(|e| e.into_inner());
+            // Answers to writes sent at once may come back in any order:
+            // the furthest position covers them all.
+            if last.as_ref().and_then(wal_position) <= wal_position(position) {
+                *last = Some(position.clone());
+            }
+        }
         let etag = response
             .headers()
             .get(header::ETAG)
@@ -442,6 +473,14 @@ impl ApiClient {
             Collection::Movies => Related::Cast(self.cast(token, id).await?),
         })
     }
+}
+
+/// PostgreSQL's text form of a WAL position (`16/B374D848`) as a number.
+fn wal_position(value: &header::HeaderValue) -> Option<u64> {
+    let (high, low) = value.to_str().ok()?.split_once('/')?;
+    let high = u64::from_str_radix(high, 16).ok()?;
+    let low = u64::from_str_radix(low, 16).ok()?;
+    (high <= u64::from(u32::MAX) && low <= u64::from(u32::MAX)).then_some(high << 32 | low)
 }
 
 fn field<T: DeserializeOwned>(mut value: Value, name: &str) -> Result<T, ApiError> {

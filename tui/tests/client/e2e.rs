@@ -80,15 +80,33 @@ pub(crate) async fn start_server_trusting(
     start_on(Location::SqliteMemory, |auth| auth.external = external).await
 }
 
+/// The real server with demo data on the PostgreSQL database at `url`
+/// (created if missing), which it also reads as its read replica.
+pub(crate) async fn start_server_replicated(url: &str) -> (String, Vec<(String, String)>) {
+    let store = StoreSettings {
+        read_url: Some(url.to_owned()),
+        ..StoreSettings::default()
+    };
+    start_with_store(Location::Postgres(url.to_owned()), store, |_| {}).await
+}
+
 async fn start_on(
     database: Location,
+    change: impl FnOnce(&mut AuthSettings),
+) -> (String, Vec<(String, String)>) {
+    start_with_store(database, StoreSettings::default(), change).await
+}
+
+async fn start_with_store(
+    database: Location,
+    store: StoreSettings,
     change: impl FnOnce(&mut AuthSettings),
 ) -> (String, Vec<(String, String)>) {
     let mut auth = AuthSettings::default();
     change(&mut auth);
     let settings = Settings {
         database,
-        store: StoreSettings::default(),
+        store,
         http: HttpSettings {
             bind: "127.0.0.1:0".parse().unwrap(),
             ..HttpSettings::default()

@@ -19,6 +19,7 @@ mod live;
 mod paging;
 mod recorder;
 mod render;
+mod replica;
 mod session;
 mod support;
 mod views;

@@ -1,8 +1,8 @@
 //! What the client asks the server, seen on the wire: a TCP relay between
 //! the real client and the real server that passes every byte through and
 //! notes each request line (`GET /actors?after=…&per_page=100&sort=id`,
-//! with the `Last-Event-ID` it resumes after and the `If-Match` it names,
-//! if any). The server logs only paths, and its metrics count routes; this
+//! with the `Last-Event-ID` it resumes after, the `If-Match` it names and
+//! the read replica's `X-Casting-Position` it sends back, if any). The server logs only paths, and its metrics count routes; this
 //! sees the queries themselves. It can also play a network outage (every
 //! connection cut, new ones refused, until it is over), an older server
 //! without the live feed (the real server answers `GET /events` as it
@@ -139,15 +139,15 @@ async fn relay(
     // This connection carried a request whose answer is held.
     let held = AtomicBool::new(false);
     let upward = async {
-        let mut seen = Vec::new();
+        let mut unread = Unread::default();
         let mut buffer = [0u8; 8192];
         loop {
             let n = client_read.read(&mut buffer).await.unwrap_or(0);
             if n == 0 {
                 break;
             }
-            seen.extend_from_slice(&buffer[..n]);
-            note_requests(&mut seen, &log);
+            unread.bytes.extend_from_slice(&buffer[..n]);
+            note_requests(&mut unread, &log);
             // A request's head comes in one write: it starts a read.
             let chunk = &buffer[..n];
             rules.hold.send_if_modified(|hold| match hold {
@@ -203,33 +203,58 @@ fn rewrite_events(chunk: &[u8], status: u16) -> std::borrow::Cow<'_, [u8]> {
     }
 }
 
+/// What the relay has read of one connection's requests and not yet
+/// noted, and how much of a request's body is still to come.
+#[derive(Default)]
+struct Unread {
+    bytes: Vec<u8>,
+    /// The `Content-Length` of the request whose head is being read.
+    length: usize,
+    /// Body bytes still to skip.
+    body: usize,
+}
+
 /// Notes each request line in what the client sent (and the
-/// `Last-Event-ID` header under it), keeping only what follows the last
-/// complete line.
-fn note_requests(seen: &mut Vec<u8>, log: &Mutex<Vec<String>>) {
+/// `Last-Event-ID`, `If-Match` and `X-Casting-Position` headers under it),
+/// skipping bodies, keeping what is not complete yet.
+fn note_requests(unread: &mut Unread, log: &Mutex<Vec<String>>) {
     const METHODS: [&str; 5] = ["GET ", "POST ", "PATCH ", "PUT ", "DELETE "];
-    let mut from = 0;
-    while let Some(end) = seen[from..]
-        .windows(2)
-        .position(|w| w == b"\r\n")
-        .map(|i| from + i)
-    {
-        let line = String::from_utf8_lossy(&seen[from..end]);
+    loop {
+        let skip = unread.body.min(unread.bytes.len());
+        unread.bytes.drain(..skip);
+        unread.body -= skip;
+        if unread.body > 0 {
+            return;
+        }
+        let Some(end) = unread.bytes.windows(2).position(|w| w == b"\r\n") else {
+            return;
+        };
+        let line = String::from_utf8_lossy(&unread.bytes[..end]).into_owned();
+        unread.bytes.drain(..end + 2);
+        if line.is_empty() {
+            // The end of a head: its body follows.
+            unread.body = std::mem::take(&mut unread.length);
+            continue;
+        }
         let mut log = log.lock().unwrap();
         if METHODS.iter().any(|m| line.starts_with(m))
             && let Some(request) = line.strip_suffix(" HTTP/1.1")
         {
             log.push(request.to_owned());
-        } else if let Some(request) = log.last_mut() {
-            for header in ["Last-Event-ID", "If-Match"] {
+            continue;
+        }
+        let lower = line.to_ascii_lowercase();
+        if let Some(length) = lower.strip_prefix("content-length:") {
+            unread.length = length.trim().parse().unwrap_or(0);
+        }
+        if let Some(request) = log.last_mut() {
+            for header in ["Last-Event-ID", "If-Match", "X-Casting-Position"] {
                 let name = format!("{}:", header.to_ascii_lowercase());
-                if line.to_ascii_lowercase().starts_with(&name) {
+                if lower.starts_with(&name) {
                     let value = line[name.len()..].trim();
                     request.push_str(&format!(" ({header}: {value})"));
                 }
             }
         }
-        from = end + 2;
     }
-    seen.drain(..from);
 }
