@@ -159,7 +159,8 @@ pub struct CommonArgs {
     #[arg(long, env = "CASTING_LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Pretty, help_heading = LOGGING)]
     pub log_format: LogFormat,
 
-    /// Most connections the server keeps to the database (readers on SQLite).
+    /// Most connections the server keeps to the database (readers on SQLite,
+    /// at most two per core).
     #[arg(long, env = "CASTING_DB_POOL_SIZE", global = true, default_value_t = 8, help_heading = DATABASE)]
     pub db_pool_size: u32,
 

@@ -9,8 +9,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use sqlx::{ColumnIndex, Database, Decode, Encode, FromRow, QueryBuilder, Row, Type};
-use time::Date;
+use sqlx::{ColumnIndex, Database, Decode, FromRow, QueryBuilder, Row, Type};
 
 use crate::listing::{Cursor, Position, Sort, SortValue};
 
@@ -23,26 +22,6 @@ const REMEMBERED_TOTALS: usize = 4096;
 
 /// Adds a resource's filter to a statement, as ` AND …` conditions.
 pub type PushFilter<'a, DB> = dyn Fn(&mut QueryBuilder<DB>) + Sync + 'a;
-
-/// What a list names of a resource's table.
-pub struct ListSpec<'a, DB: Database> {
-    pub table: &'static str,
-    pub columns: &'static str,
-    /// Adds ` AND …` conditions; `None` when the list is unfiltered.
-    pub filter: Option<&'a PushFilter<'a, DB>>,
-    /// Names the filter in the remembered totals (its `Debug` form).
-    pub filter_key: String,
-}
-
-impl<DB: Database> ListSpec<'_, DB> {
-    /// How the remembered totals name this list's filter; `None` unfiltered.
-    pub fn remembered_as(&self) -> Option<FilterKey> {
-        self.filter.map(|_| FilterKey {
-            table: self.table,
-            filter: self.filter_key.clone(),
-        })
-    }
-}
 
 /// A row's id and its value in a sort column, for the `next` cursor.
 pub trait Keyed {
@@ -198,35 +177,4 @@ where
         }
     }
     Ok(fetched)
-}
-
-/// ` AND (column, id) > (value, id)` (or `<` descending): the rows after a
-/// cursor. `sort.column` comes from a fixed list of columns, never from
-/// request text. Row values compare the same way in both stores.
-pub fn push_after<DB>(sql: &mut QueryBuilder<DB>, sort: Sort, position: &Position)
-where
-    DB: Database,
-    String: for<'t> Encode<'t, DB> + Type<DB>,
-    i64: for<'t> Encode<'t, DB> + Type<DB>,
-    Date: for<'t> Encode<'t, DB> + Type<DB>,
-{
-    let Position::After { cursor, .. } = position else {
-        return;
-    };
-    let comparison = if sort.descending { "<" } else { ">" };
-    match &cursor.value {
-        Some(value) => {
-            sql.push(format!(" AND ({}, id) {comparison} (", sort.column));
-            match value {
-                SortValue::Text(text) => sql.push_bind(text.clone()),
-                SortValue::Int(n) => sql.push_bind(*n),
-                SortValue::Date(date) => sql.push_bind(*date),
-            };
-            sql.push(", ").push_bind(cursor.id).push(")");
-        }
-        None => {
-            sql.push(format!(" AND id {comparison} "))
-                .push_bind(cursor.id);
-        }
-    }
 }

@@ -32,6 +32,7 @@ fn spec<'a>(filter: &ActorFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
         table: "actors",
         columns: "id, name, age, gender",
         filter: (!filter.is_empty()).then_some(push),
+        search: filter.q.as_deref().map(|q| ("name", contains_pattern(q))),
         filter_key: format!("{filter:?}"),
     }
 }

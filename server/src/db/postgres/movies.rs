@@ -27,6 +27,7 @@ fn spec<'a>(filter: &MovieFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
         table: "movies",
         columns: "id, title, release_date",
         filter: (!filter.is_empty()).then_some(push),
+        search: filter.q.as_deref().map(|q| ("title", contains_pattern(q))),
         filter_key: format!("{filter:?}"),
     }
 }

@@ -299,15 +299,19 @@ fn page_query(
                 push_value(sql, value);
                 sql.push(format!(" AND id {comparison} ")).push_bind(*id);
             });
+            let by_id = Sort {
+                descending: sort.descending,
+                ..Sort::BY_ID
+            };
             sql.push(format!(
                 "{} LIMIT {limit}) UNION ALL SELECT * FROM (",
-                rows_order(Sort::BY_ID, drive, sort.descending)
+                rows_order(by_id, drive)
             ));
             push_rows(&mut sql, spec, drive, sort, |sql| {
                 sql.push(format!(" AND {column} {comparison} "));
                 push_value(sql, value);
             });
-            sql.push(rows_order(sort, drive, sort.descending));
+            sql.push(rows_order(sort, drive));
             sql.push(format!(
                 " LIMIT {limit})){} LIMIT {limit}",
                 order_by(sort, "")
@@ -320,16 +324,13 @@ fn page_query(
             push_rows(&mut sql, spec, drive, sort, |sql| {
                 sql.push(format!(" AND id {comparison} ")).push_bind(*id);
             });
-            sql.push(format!(
-                "{} LIMIT {limit}",
-                rows_order(sort, drive, sort.descending)
-            ));
+            sql.push(format!("{} LIMIT {limit}", rows_order(sort, drive)));
         }
         Position::Page(_) => {
             push_rows(&mut sql, spec, drive, sort, |_| {});
             sql.push(format!(
                 "{} LIMIT {limit} OFFSET {}",
-                rows_order(sort, drive, sort.descending),
+                rows_order(sort, drive),
                 position.offset()
             ));
         }
@@ -343,8 +344,7 @@ fn page_query(
 /// are written `+column`: an expression no index is in the order of, so the
 /// planner reaches the rows through the filter's index and sorts them,
 /// instead of walking the sort's index past rows that do not match.
-fn rows_order(sort: Sort, drive: Drive, descending: bool) -> String {
-    let sort = Sort { descending, ..sort };
+fn rows_order(sort: Sort, drive: Drive) -> String {
     match drive {
         Drive::Search => format!(" ORDER BY f.hit {}", sort.sql_direction()),
         Drive::Filter => order_by(sort, "+"),
