@@ -37,7 +37,7 @@ macro_rules! dispatch {
     ($self:ident, $store:ident => $call:expr) => {
         match $self {
             Store::Postgres($store) => $call.await.map_err(postgres::classify),
-            Store::Sqlite($store) => $call.await.map_err(sqlite::classify),
+            Store::Sqlite($store) => $call.await.map_err(|e| $store.classify(e)),
         }
     };
 }
@@ -269,7 +269,7 @@ impl Store {
     pub async fn optimize(&self) -> DbResult<()> {
         match self {
             Store::Postgres(_) => Ok(()),
-            Store::Sqlite(store) => store.optimize().await.map_err(sqlite::classify),
+            Store::Sqlite(store) => store.optimize().await.map_err(|e| store.classify(e)),
         }
     }
 

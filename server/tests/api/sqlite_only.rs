@@ -233,3 +233,112 @@ async fn the_file_moved_away_under_load_gets_503_and_writes_resume_when_it_is_ba
         .await;
     assert_eq!(status, 201);
 }
+
+/// Sets or clears the immutable attribute (`chattr +i`), which stops writes
+/// even through descriptors already open, for root too. `false` when the
+/// file system has no such attribute.
+fn immutable(path: &str, on: bool) -> bool {
+    let flag = if on { "+i" } else { "-i" };
+    let output = Command::new("chattr")
+        .args([flag, path])
+        .output()
+        .expect("chattr (e2fsprogs) is installed");
+    if !output.status.success() {
+        let error = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            error.contains("not supported") || error.contains("Inappropriate ioctl"),
+            "chattr {flag} {path}: {error}"
+        );
+    }
+    output.status.success()
+}
+
+/// Files made immutable, made writable again however the test ends (else
+/// the test's directory could not be removed).
+struct Frozen(Vec<String>);
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        for path in &self.0 {
+            let _ = Command::new("chattr").args(["-i", path]).output();
+        }
+    }
+}
+
+/// The database made read-only under write load (its file and its log
+/// immutable, so even the open descriptors cannot write): writes are
+/// refused with 503 while reads go on, and once it is writable again
+/// writes resume and everything acknowledged is there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_file_made_read_only_under_load_gets_503_and_writes_resume_when_it_is_writable() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use crate::sqlite::faults::{Tally, check_nothing_lost, writer};
+
+    let app = TestApp::spawn(STORE).await;
+    let file = app.db_url.strip_prefix("sqlite:").unwrap().to_owned();
+    let log = format!("{file}-wal");
+    let (writers, per_writer) = (4, 60);
+    let progress = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..writers)
+        .map(|w| {
+            tokio::spawn(writer(
+                app.base.clone(),
+                format!("frozen-{w}"),
+                per_writer,
+                progress.clone(),
+            ))
+        })
+        .collect();
+    let third = writers * per_writer / 3;
+    assert!(
+        eventually(Duration::from_secs(60), || async {
+            progress.load(Ordering::SeqCst) >= third
+        })
+        .await
+    );
+    let frozen = Frozen(vec![log.clone(), file.clone()]);
+    if !immutable(&log, true) {
+        println!("skipped: this file system has no immutable attribute");
+        for task in tasks {
+            task.await.unwrap();
+        }
+        return;
+    }
+    assert!(immutable(&file, true));
+    let at_freeze = progress.load(Ordering::SeqCst);
+    assert!(
+        eventually(Duration::from_secs(30), || async {
+            progress.load(Ordering::SeqCst) >= at_freeze + 8
+        })
+        .await
+    );
+    // Reads go on meanwhile.
+    let (status, body) = app.get("/actors?per_page=5", &producer()).await;
+    assert_eq!(status, 200, "{body}");
+    drop(frozen);
+    let mut tally = Tally::default();
+    for task in tasks {
+        tally.merge(task.await.unwrap());
+    }
+    assert!(
+        tally.failed.keys().all(|status| *status == 503),
+        "refusals are 503: {:?}",
+        tally.failed
+    );
+    assert!(
+        tally.failed.get(&503).is_some_and(|n| *n > 0),
+        "writes were refused while it was read-only: {:?}",
+        tally.failed
+    );
+    check_nothing_lost(&app.pool, &tally, "file made read-only").await;
+    let (status, _) = app
+        .post(
+            "/actors",
+            &producer(),
+            serde_json::json!({"name": "After", "age": 30}),
+        )
+        .await;
+    assert_eq!(status, 201);
+}

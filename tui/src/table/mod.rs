@@ -70,6 +70,10 @@ pub struct Table<R> {
     seek: Option<Seek>,
     /// A refresh waits for the reads in flight to be answered.
     refresh_pending: bool,
+    /// The last row was asked for while the rows on screen belonged to an
+    /// older query: it is selected when the new query's first answer says
+    /// where the end is.
+    end_asked: bool,
 }
 
 /// Looking through the pages for a record to select (one just created,
@@ -106,6 +110,7 @@ impl<R: TableRow> Default for Table<R> {
             error: None,
             seek: None,
             refresh_pending: false,
+            end_asked: false,
         }
     }
 }
@@ -433,6 +438,11 @@ impl<R: TableRow> Table<R> {
             }
         });
         match found {
+            // `G` pressed before this first answer of a new query: the end
+            // was asked for, wherever the selected record now sorts.
+            _ if query_changed && std::mem::take(&mut self.end_asked) => {
+                self.selected = self.len.saturating_sub(1);
+            }
             Some(index) => {
                 self.seek = None;
                 // The row keeps its place on screen.
@@ -519,7 +529,15 @@ impl<R: TableRow> Table<R> {
     }
 
     /// Moves the selection, keeping it on screen.
+    /// The last row; asked while a new query's first page is awaited, the
+    /// last row of its answer.
+    pub fn select_last(&mut self, viewport: usize) {
+        self.select(self.len.saturating_sub(1), viewport);
+        self.end_asked = self.stale;
+    }
+
     pub fn select(&mut self, index: usize, viewport: usize) {
+        self.end_asked = false;
         let viewport = viewport.max(1);
         self.selected = index.min(self.len.saturating_sub(1));
         self.keep_visible(viewport);

@@ -166,7 +166,7 @@ impl<R: TableRow> TableOps for Table<R> {
             Movement::PageUp => self.move_by(-page, viewport),
             Movement::PageDown => self.move_by(page, viewport),
             Movement::Top => self.select(0, viewport),
-            Movement::Bottom => self.select(self.len().saturating_sub(1), viewport),
+            Movement::Bottom => self.select_last(viewport),
         }
     }
 }

@@ -150,6 +150,26 @@ fn answers_to_an_older_query_are_dropped_and_a_new_sort_starts_at_the_top() {
 }
 
 #[test]
+fn the_end_asked_before_a_new_orders_first_page_is_where_the_selection_lands() {
+    let all = ids(250);
+    let mut table = Table::<Actor>::default();
+    settle(&mut table, &all, 20);
+    table.invalidate();
+    // `G` right after `s`, before the new order's first page is in.
+    table.select_last(20);
+    let asked = settle(&mut table, &all, 20);
+    assert_eq!(table.selected, 249, "{:?}", shown(&asked));
+    assert_eq!(table.offset, 230);
+    assert_eq!(table.selected_row().map(|a| a.id), Some(250));
+    // Moving anywhere else before the answer cancels it.
+    table.invalidate();
+    table.select_last(20);
+    table.select(3, 20);
+    settle(&mut table, &all, 20);
+    assert_eq!(table.selected, 3, "the record moved to is followed");
+}
+
+#[test]
 fn a_followed_record_is_looked_for_at_the_end_first_then_from_the_top() {
     let all = ids(250);
     let mut table = Table::<Actor>::default();

@@ -22,6 +22,7 @@ mod users;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use sqlx::migrate::Migrator;
@@ -49,6 +50,10 @@ pub struct SqliteStore {
     /// The file as opened (`None` in memory): no write goes to a file that
     /// is no longer at its path.
     file: Option<Arc<FileIdentity>>,
+    /// The file could not be read or written lately (see
+    /// [`SqliteStore::classify`]): the writer's connection is opened again
+    /// when it is next released, in case it went read-only.
+    writer_suspect: Arc<AtomicBool>,
 }
 
 impl SqliteStore {
@@ -80,8 +85,14 @@ impl SqliteStore {
             .close()
             .await?;
         let file = Some(Arc::new(FileIdentity::of(path)?));
+        let writer_suspect = Arc::new(AtomicBool::new(false));
+        let suspect = writer_suspect.clone();
         let writer = pool_options(settings)
             .max_connections(1)
+            .after_release(move |conn, _| {
+                let reopen = suspect.swap(false, Ordering::SeqCst);
+                Box::pin(release_writer(conn, reopen))
+            })
             .connect_with(writing)
             .await
             .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
@@ -106,6 +117,7 @@ impl SqliteStore {
             separate_reader: true,
             totals: Arc::default(),
             file,
+            writer_suspect,
         })
     }
 
@@ -133,6 +145,7 @@ impl SqliteStore {
             separate_reader: false,
             totals: Arc::default(),
             file: None,
+            writer_suspect: Arc::default(),
         })
     }
 
@@ -267,6 +280,24 @@ fn file_id(_: &std::fs::Metadata) -> Option<(u64, u64)> {
 
 /// What every pool of the store shares: the wait for a connection is
 /// bounded, and reported as a tracing event for the metrics.
+/// Whether the writer goes back to the pool, or is closed so that the next
+/// write opens a fresh connection. Closed when `reopen` (the file failed
+/// lately: a connection opened while the file could not be written is
+/// read-only for good), and when a commit that failed (a disk error) left
+/// sqlx counting a transaction SQLite no longer has, which would fail
+/// every later `BEGIN` on it. A transaction dropped without a commit left
+/// its rollback queued on the connection: that runs first.
+async fn release_writer(conn: &mut sqlx::SqliteConnection, reopen: bool) -> sqlx::Result<bool> {
+    use sqlx::Connection;
+    if reopen {
+        return Ok(false);
+    }
+    if conn.is_in_transaction() {
+        conn.ping().await?;
+    }
+    Ok(!conn.is_in_transaction())
+}
+
 /// How many readers a file gets: the pool size, but no more than two per
 /// core. Each holds a page cache and a thread; past the cores they add
 /// memory (about 2.5 MiB each at a million rows), not speed.
@@ -351,6 +382,21 @@ fn folded_pattern(text: &str) -> String {
 
 /// The current time as the migrations store it (RFC 3339, UTC, milliseconds).
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+impl SqliteStore {
+    /// [`classify`], noting a failure of the file itself (read-only, I/O,
+    /// cannot open) so that the writer's connection is opened again.
+    pub fn classify(&self, error: sqlx::Error) -> DbError {
+        let code = match &error {
+            sqlx::Error::Database(db) => db.code().and_then(|c| c.parse::<i32>().ok()),
+            _ => None,
+        };
+        if matches!(code.map(|c| c & 0xff), Some(8 | 10 | 14)) {
+            self.writer_suspect.store(true, Ordering::SeqCst);
+        }
+        classify(error)
+    }
+}
 
 /// SQLite's failures in the store's terms. Primary result codes:
 /// <https://www.sqlite.org/rescode.html>.
