@@ -338,7 +338,7 @@ def plan(store, db, table, columns, condition, order):
     if " ILIKE " in (condition or "") and not order_by.startswith("id"):
         # A search sorted by another column: the server sorts its matches
         # (server/src/db/postgres/lists.rs) unless a tenth of the table matches.
-        tenth = int(psql(db, f"SELECT sum(n) / 10 FROM row_counts WHERE table_name = '{table}'"))
+        tenth = int(psql(db, f"SELECT sum(n)::bigint / 10 FROM row_counts WHERE table_name = '{table}'"))
         matches = int(psql(db, f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE "
                                f"{condition} LIMIT {tenth}) c"))
         if matches < tenth:
