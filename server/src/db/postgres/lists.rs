@@ -176,6 +176,7 @@ async fn count(
 /// The page (one row more than asked, to know whether another follows)
 /// joined to the table's counters, so even an empty page brings the total
 /// and the write stamp.
+///
 /// With `sorted`, the matches (after the cursor) are a materialized
 /// common table expression, which the planner reaches through the filter's
 /// own index, and are sorted there.

@@ -278,8 +278,6 @@ fn file_id(_: &std::fs::Metadata) -> Option<(u64, u64)> {
     None
 }
 
-/// What every pool of the store shares: the wait for a connection is
-/// bounded, and reported as a tracing event for the metrics.
 /// Whether the writer goes back to the pool, or is closed so that the next
 /// write opens a fresh connection. Closed when `reopen` (the file failed
 /// lately: a connection opened while the file could not be written is
@@ -307,6 +305,8 @@ fn readers(settings: &StoreSettings) -> u32 {
     settings.pool_size.clamp(1, most)
 }
 
+/// What every pool of the store shares: the wait for a connection is
+/// bounded, and reported as a tracing event for the metrics.
 fn pool_options(settings: &StoreSettings) -> SqlitePoolOptions {
     SqlitePoolOptions::new()
         .acquire_timeout(settings.timeout)
