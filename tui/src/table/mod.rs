@@ -528,7 +528,6 @@ impl<R: TableRow> Table<R> {
         self.refresh_if_due();
     }
 
-    /// Moves the selection, keeping it on screen.
     /// The last row; asked while a new query's first page is awaited, the
     /// last row of its answer.
     pub fn select_last(&mut self, viewport: usize) {
@@ -536,6 +535,7 @@ impl<R: TableRow> Table<R> {
         self.end_asked = self.stale;
     }
 
+    /// Moves the selection, keeping it on screen.
     pub fn select(&mut self, index: usize, viewport: usize) {
         self.end_asked = false;
         let viewport = viewport.max(1);
