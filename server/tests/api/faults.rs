@@ -66,6 +66,63 @@ pub async fn check_nothing_lost(pool: &TestPool, tally: &Tally, label: &str) {
     assert!(duplicated.is_empty(), "{label}: duplicated: {duplicated:?}");
 }
 
+/// Writers creating actors at once (`{prefix}-{w}-{i}`), and how many of
+/// their writes have been answered so far.
+pub struct WriteLoad {
+    tasks: Vec<tokio::task::JoinHandle<Tally>>,
+    progress: Arc<AtomicUsize>,
+    total: usize,
+}
+
+impl WriteLoad {
+    pub fn start(base: &str, prefix: &str, writers: usize, each: usize) -> Self {
+        let progress = Arc::new(AtomicUsize::new(0));
+        let tasks = (0..writers)
+            .map(|w| {
+                tokio::spawn(writer(
+                    base.to_owned(),
+                    format!("{prefix}-{w}"),
+                    each,
+                    progress.clone(),
+                ))
+            })
+            .collect();
+        Self {
+            tasks,
+            progress,
+            total: writers * each,
+        }
+    }
+
+    /// Writes answered so far.
+    pub fn answered(&self) -> usize {
+        self.progress.load(Ordering::SeqCst)
+    }
+
+    /// Waits (at most `within`) until a third of the writes were answered.
+    pub async fn wait_for_a_third(&self, within: Duration) {
+        self.wait_for(self.total / 3, within).await;
+    }
+
+    /// Waits (at most `within`) until `count` writes were answered.
+    pub async fn wait_for(&self, count: usize, within: Duration) {
+        assert!(
+            eventually(within, || async { self.answered() >= count }).await,
+            "{} of {count} writes answered",
+            self.answered()
+        );
+    }
+
+    /// Every writer's tally, once all are done.
+    pub async fn finish(self) -> Tally {
+        let mut tally = Tally::default();
+        for task in self.tasks {
+            tally.merge(task.await.unwrap());
+        }
+        tally
+    }
+}
+
 /// `count` creations named `{prefix}-{i}`, one after another.
 pub async fn writer(
     base: String,

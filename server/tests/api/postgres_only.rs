@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::time::{Duration, Instant};
 
 use casting_server::db::{Location, Store, StoreSettings, postgres};
@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::helpers::*;
 use crate::postgres::STORE;
 use crate::postgres::events::EventStream;
-use crate::postgres::faults::{Tally, check_nothing_lost, writer};
+use crate::postgres::faults::{Tally, WriteLoad, check_nothing_lost, writer};
 use crate::postgres::identity::{add_user, login_token, ok};
 use crate::proxy::{PgProxy, postgres_addr};
 
@@ -34,40 +34,17 @@ async fn database_cut_under_load_loses_no_acknowledged_write() {
     })
     .await;
     let (writers, per_writer) = (4, 60);
-    let progress = Arc::new(AtomicUsize::new(0));
-    let tasks: Vec<_> = (0..writers)
-        .map(|w| {
-            tokio::spawn(writer(
-                app.base.clone(),
-                format!("outage-{w}"),
-                per_writer,
-                progress.clone(),
-            ))
-        })
-        .collect();
+    let load = WriteLoad::start(&app.base, "outage", writers, per_writer);
 
     // Cut the database a third of the way in, keep it down for a while, bring it back.
     let third = writers * per_writer / 3;
-    assert!(
-        eventually(Duration::from_secs(60), || async {
-            progress.load(Ordering::SeqCst) >= third
-        })
-        .await
-    );
+    load.wait_for_a_third(Duration::from_secs(60)).await;
     proxy.cut();
-    let at_cut = progress.load(Ordering::SeqCst);
-    assert!(
-        eventually(Duration::from_secs(30), || async {
-            progress.load(Ordering::SeqCst) >= at_cut + 8
-        })
-        .await
-    );
+    load.wait_for(load.answered() + 8, Duration::from_secs(30))
+        .await;
     proxy.restore();
 
-    let mut tally = Tally::default();
-    for task in tasks {
-        tally.merge(task.await.unwrap());
-    }
+    let tally = load.finish().await;
     assert!(
         tally.failed.get(&503).copied().unwrap_or(0) > 0,
         "the outage was felt: {:?}",

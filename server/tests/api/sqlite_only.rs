@@ -174,48 +174,20 @@ async fn several_writers_on_one_file_all_get_through() {
 /// so, and once the file is back everything acknowledged is there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_file_moved_away_under_load_gets_503_and_writes_resume_when_it_is_back() {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    use crate::sqlite::faults::{Tally, check_nothing_lost, writer};
+    use crate::sqlite::faults::{WriteLoad, check_nothing_lost};
 
     let app = TestApp::spawn(STORE).await;
     let file = app.db_url.strip_prefix("sqlite:").unwrap().to_owned();
     let moved = format!("{file}.moved");
-    let (writers, per_writer) = (4, 60);
-    let progress = Arc::new(AtomicUsize::new(0));
-    let tasks: Vec<_> = (0..writers)
-        .map(|w| {
-            tokio::spawn(writer(
-                app.base.clone(),
-                format!("moved-{w}"),
-                per_writer,
-                progress.clone(),
-            ))
-        })
-        .collect();
-    let third = writers * per_writer / 3;
-    assert!(
-        eventually(Duration::from_secs(60), || async {
-            progress.load(Ordering::SeqCst) >= third
-        })
-        .await
-    );
+    let load = WriteLoad::start(&app.base, "moved", 4, 60);
+    load.wait_for_a_third(Duration::from_secs(60)).await;
     std::fs::rename(&file, &moved).unwrap();
-    let at_move = progress.load(Ordering::SeqCst);
-    assert!(
-        eventually(Duration::from_secs(30), || async {
-            progress.load(Ordering::SeqCst) >= at_move + 8
-        })
-        .await
-    );
+    load.wait_for(load.answered() + 8, Duration::from_secs(30))
+        .await;
     let (status, body) = app.get("/ready", "").await;
     assert_error(status, &body, 503);
     std::fs::rename(&moved, &file).unwrap();
-    let mut tally = Tally::default();
-    for task in tasks {
-        tally.merge(task.await.unwrap());
-    }
+    let tally = load.finish().await;
     assert!(
         tally.failed.keys().all(|status| *status == 503),
         "refusals are 503: {:?}",
@@ -271,57 +243,27 @@ impl Drop for Frozen {
 /// writes resume and everything acknowledged is there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_file_made_read_only_under_load_gets_503_and_writes_resume_when_it_is_writable() {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    use crate::sqlite::faults::{Tally, check_nothing_lost, writer};
+    use crate::sqlite::faults::{WriteLoad, check_nothing_lost};
 
     let app = TestApp::spawn(STORE).await;
     let file = app.db_url.strip_prefix("sqlite:").unwrap().to_owned();
     let log = format!("{file}-wal");
-    let (writers, per_writer) = (4, 60);
-    let progress = Arc::new(AtomicUsize::new(0));
-    let tasks: Vec<_> = (0..writers)
-        .map(|w| {
-            tokio::spawn(writer(
-                app.base.clone(),
-                format!("frozen-{w}"),
-                per_writer,
-                progress.clone(),
-            ))
-        })
-        .collect();
-    let third = writers * per_writer / 3;
-    assert!(
-        eventually(Duration::from_secs(60), || async {
-            progress.load(Ordering::SeqCst) >= third
-        })
-        .await
-    );
+    let load = WriteLoad::start(&app.base, "frozen", 4, 60);
+    load.wait_for_a_third(Duration::from_secs(60)).await;
     let frozen = Frozen(vec![log.clone(), file.clone()]);
     if !immutable(&log, true) {
         println!("skipped: this file system has no immutable attribute");
-        for task in tasks {
-            task.await.unwrap();
-        }
+        load.finish().await;
         return;
     }
     assert!(immutable(&file, true));
-    let at_freeze = progress.load(Ordering::SeqCst);
-    assert!(
-        eventually(Duration::from_secs(30), || async {
-            progress.load(Ordering::SeqCst) >= at_freeze + 8
-        })
-        .await
-    );
+    load.wait_for(load.answered() + 8, Duration::from_secs(30))
+        .await;
     // Reads go on meanwhile.
     let (status, body) = app.get("/actors?per_page=5", &producer()).await;
     assert_eq!(status, 200, "{body}");
     drop(frozen);
-    let mut tally = Tally::default();
-    for task in tasks {
-        tally.merge(task.await.unwrap());
-    }
+    let tally = load.finish().await;
     assert!(
         tally.failed.keys().all(|status| *status == 503),
         "refusals are 503: {:?}",
