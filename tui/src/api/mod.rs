@@ -1,75 +1,26 @@
 //! The HTTP client: every call the terminal client makes to the API.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use casting_shared::api::{
-    ActorList, AuthConfig, CastEntry, CastList, ErrorBody, Filmography, FilmographyEntry,
-    LoginResponse, Me, MovieList,
+    ActorList, AuthConfig, CastEntry, CastList, Filmography, FilmographyEntry, LoginResponse, Me,
+    MovieList,
 };
 use casting_shared::changes::{Change, History};
 use casting_shared::{Actor, Movie};
 
+mod error;
+mod position;
+
+pub use error::ApiError;
+pub use position::{POSITION_HEADER, WritePosition};
+
 use crate::collection::Collection;
 use crate::record::{Record, Related, Rows};
-use reqwest::{Method, StatusCode, header};
+use error::error_from;
+use reqwest::{Method, header};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-
-/// Why a call failed, in terms a person can act on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ApiError {
-    /// No answer: the server is down, unreachable or too slow.
-    Unreachable(String),
-    /// The server answered with an error status.
-    Status {
-        status: u16,
-        message: String,
-        detail: Option<String>,
-        fields: BTreeMap<String, String>,
-        retry_after: Option<u64>,
-    },
-    /// The answer was not what the contract says.
-    Unexpected(String),
-}
-
-impl ApiError {
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            ApiError::Status { status, .. } => Some(*status),
-            _ => None,
-        }
-    }
-
-    /// One line for the status bar.
-    pub fn describe(&self) -> String {
-        match self {
-            ApiError::Unreachable(why) => format!("Cannot reach the server: {why}"),
-            ApiError::Status {
-                status: 429,
-                retry_after,
-                ..
-            } => match retry_after {
-                Some(s) => format!("Too many attempts; try again in {s} s"),
-                None => "Too many attempts; try again later".into(),
-            },
-            ApiError::Status { status: 503, .. } => {
-                "The server's database is unavailable; try again shortly".into()
-            }
-            ApiError::Status {
-                status,
-                message,
-                detail,
-                ..
-            } => match detail {
-                Some(detail) => format!("{status} {message}: {detail}"),
-                None => format!("{status} {message}"),
-            },
-            ApiError::Unexpected(why) => format!("Unexpected answer from the server: {why}"),
-        }
-    }
-}
 
 /// A list request: where it starts (a page number, or `after` a cursor),
 /// size, sort, the `q` filter and the others (`gender`, `min_age`,
@@ -110,11 +61,6 @@ impl<T> ListPage<T> {
     }
 }
 
-/// What a server with a read replica answers a write with, and a read
-/// sends back to see that write (the server's README, "Running several
-/// instances").
-pub const POSITION_HEADER: &str = "X-Casting-Position";
-
 #[derive(Clone)]
 pub struct ApiClient {
     http: reqwest::Client,
@@ -122,10 +68,9 @@ pub struct ApiClient {
     /// but a stream silent for longer than [`STREAM_SILENCE`] is dead.
     streams: reqwest::Client,
     base: String,
-    /// The position the last write answered, shared by every clone of the
-    /// client and sent with each request after it, so that a read through
-    /// any server instance sees this user's own writes.
-    position: Arc<Mutex<Option<header::HeaderValue>>>,
+    /// The read replica's position of this user's writes, shared by every
+    /// clone of the client.
+    position: WritePosition,
 }
 
 /// The server sends at least a comment line every 15 s on an event stream;
@@ -155,16 +100,13 @@ impl ApiClient {
             http,
             streams,
             base: base.trim_end_matches('/').to_owned(),
-            position: Arc::default(),
+            position: WritePosition::default(),
         }
     }
 
-    /// The position the last write answered, if a server sent one.
+    /// The furthest position a write was answered with, if a server sent one.
     pub fn position(&self) -> Option<header::HeaderValue> {
-        self.position
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.position.get()
     }
 
     pub fn base(&self) -> &str {
@@ -196,10 +138,7 @@ impl ApiClient {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<(Value, Option<String>), ApiError> {
-        let request = match self.position() {
-            Some(position) => request.header(POSITION_HEADER, position),
-            None => request,
-        };
+        let request = self.position.sent_with(request);
         let response = request.send().await.map_err(|e| {
             ApiError::Unreachable(if e.is_timeout() {
                 "the request timed out".into()
@@ -210,14 +149,7 @@ impl ApiClient {
             })
         })?;
         let status = response.status();
-        if let Some(position) = response.headers().get(POSITION_HEADER) {
-            let mut last = self.position.lock().unwrap_or_else(|e| e.into_inner());
-            // Answers to writes sent at once may come back in any order:
-            // the furthest position covers them all.
-            if last.as_ref().and_then(wal_position) <= wal_position(position) {
-                *last = Some(position.clone());
-            }
-        }
+        self.position.advance(response.headers());
         let etag = response
             .headers()
             .get(header::ETAG)
@@ -475,35 +407,8 @@ impl ApiClient {
     }
 }
 
-/// PostgreSQL's text form of a WAL position (`16/B374D848`) as a number.
-fn wal_position(value: &header::HeaderValue) -> Option<u64> {
-    let (high, low) = value.to_str().ok()?.split_once('/')?;
-    let high = u64::from_str_radix(high, 16).ok()?;
-    let low = u64::from_str_radix(low, 16).ok()?;
-    (high <= u64::from(u32::MAX) && low <= u64::from(u32::MAX)).then_some(high << 32 | low)
-}
-
 fn field<T: DeserializeOwned>(mut value: Value, name: &str) -> Result<T, ApiError> {
     serde_json::from_value(value[name].take()).map_err(|e| ApiError::Unexpected(e.to_string()))
-}
-
-fn error_from(status: StatusCode, bytes: &[u8], retry_after: Option<u64>) -> ApiError {
-    match serde_json::from_slice::<ErrorBody>(bytes) {
-        Ok(body) => ApiError::Status {
-            status: status.as_u16(),
-            message: body.message,
-            detail: body.detail,
-            fields: body.fields.unwrap_or_default(),
-            retry_after,
-        },
-        Err(_) => ApiError::Status {
-            status: status.as_u16(),
-            message: status.canonical_reason().unwrap_or("error").to_lowercase(),
-            detail: None,
-            fields: BTreeMap::new(),
-            retry_after,
-        },
-    }
 }
 
 impl ApiClient {
