@@ -174,20 +174,15 @@ impl SqliteStore {
     }
 
     /// Whether a tenth of the table or more matches the search, counted
-    /// no further than that.
+    /// no further than that (one statement, as on PostgreSQL).
     async fn matches_a_tenth(&self, table: &str, phrase: &str) -> sqlx::Result<bool> {
-        let (rows,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT COALESCE(sum(n), 0) FROM row_counts WHERE table_name = '{table}'"
-        )))
-        .fetch_one(&self.reader)
-        .await?;
-        let tenth = rows / 10;
-        let (matches,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT count(*) FROM (SELECT 1 FROM {table}_search WHERE {table}_search MATCH ?1 \
-             LIMIT ?2)"
+        let (tenth, matches): (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "WITH t AS (SELECT COALESCE(sum(n), 0) / 10 AS tenth FROM row_counts \
+             WHERE table_name = '{table}') \
+             SELECT tenth, (SELECT count(*) FROM (SELECT 1 FROM {table}_search \
+             WHERE {table}_search MATCH ?1 LIMIT (SELECT tenth FROM t))) FROM t"
         )))
         .bind(phrase)
-        .bind(tenth)
         .fetch_one(&self.reader)
         .await?;
         Ok(matches >= tenth)
