@@ -19,7 +19,9 @@ import schemathesis
 
 CURSOR_ALPHABET = re.compile(r"^[A-Za-z0-9_-]+$")
 # A value of each sort column's kind, as the server's cursor carries it.
-SORT_VALUES = {"id": None, "name": "M", "age": 40, "title": "M", "release_date": "2000-01-01"}
+SORT_VALUES = {
+    "id": None, "name": "M", "age": 40, "gender": "Female", "title": "M", "release_date": "2000-01-01",
+}
 
 
 def cursor_for(sort):
