@@ -173,7 +173,7 @@ class Server:
         self.token = json.load(urllib.request.urlopen(request))["access_token"]
         self.warm = set()
         # Peak memory is measured under the load, from here: the log-in above
-        # hashes a password with argon2 (19 MiB, by design) once.
+        # hashes a password with argon2 (9 MiB, by design) once.
         with open(f"/proc/{self.proc.pid}/clear_refs", "w") as refs:
             refs.write("5")
 

@@ -192,6 +192,20 @@ async fn list_filters_and_sorts() {
 }
 
 #[tokio::test]
+async fn the_gender_filter_folds_case_beyond_ascii() {
+    let app = TestApp::spawn(STORE).await;
+    app.actor("Ann Lee", 30, "Émigrée").await;
+    app.actor("Bo Kay", 30, "émigrée").await;
+    app.actor("Cy Dow", 30, "Emigree").await;
+
+    let (found, body) = names(&app, "?gender=%C3%89MIGR%C3%89E").await;
+    assert_eq!(found, vec!["Ann Lee", "Bo Kay"], "{body}");
+    assert_eq!(body["total"], 2);
+    let (found, _) = names(&app, "?gender=emigree").await;
+    assert_eq!(found, vec!["Cy Dow"], "an accent is not a case");
+}
+
+#[tokio::test]
 async fn q_matches_percent_underscore_and_backslash_literally() {
     let app = TestApp::spawn(STORE).await;
     app.actor("100% Real", 30, "Other").await;

@@ -6,7 +6,7 @@ use sqlx::{QueryBuilder, Sqlite};
 
 use super::lists::{ListSpec, PushFilter};
 use super::{
-    NOW, SqliteStore, commit_as, folded_pattern, fts_phrase, missing_or_changed,
+    NOW, SqliteStore, commit_as, folded_exact, folded_pattern, fts_phrase, missing_or_changed,
     push_version_check, searchable,
 };
 use crate::db::rows::{ActorRow, ListedActor};
@@ -20,9 +20,17 @@ fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &ActorFilter) {
         sql.push(" AND name REGEXP ").push_bind(folded_pattern(q));
     }
     if let Some(gender) = &filter.gender {
-        sql.push(" AND lower(gender) = lower(")
-            .push_bind(gender.clone())
-            .push(")");
+        if gender.is_ascii() {
+            // Found through the `lower(gender)` index.
+            sql.push(" AND lower(gender) = lower(")
+                .push_bind(gender.clone())
+                .push(")");
+        } else {
+            // SQLite's lower() folds ASCII letters only; PostgreSQL's folds
+            // `É` to `é` too, so a value beyond ASCII is compared folded.
+            sql.push(" AND gender REGEXP ")
+                .push_bind(folded_exact(gender));
+        }
     }
     if let Some(min) = filter.min_age {
         sql.push(" AND age >= ").push_bind(min);

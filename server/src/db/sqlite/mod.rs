@@ -380,6 +380,11 @@ fn folded_pattern(text: &str) -> String {
     format!("(?i){}", regex::escape(text))
 }
 
+/// A `REGEXP` matching the whole of `text`, case folded beyond ASCII.
+fn folded_exact(text: &str) -> String {
+    format!("(?i)^{}$", regex::escape(text))
+}
+
 /// The current time as the migrations store it (RFC 3339, UTC, milliseconds).
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
