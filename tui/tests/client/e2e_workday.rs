@@ -14,8 +14,15 @@ fn client() -> Command {
 }
 
 /// Logs in as `user` and opens the edit dialog of the second actor whose
-/// name contains "Amara", typing " II" after the name; returns its id.
-async fn edit_an_actor(tmux: &Tmux, server: &str, user: &str, password: &str) -> i64 {
+/// name contains "Amara", typing " II" after the name; returns its id and
+/// when the client's first screen after the login was seen (after the
+/// server issued the client's first token).
+async fn edit_an_actor(
+    tmux: &Tmux,
+    server: &str,
+    user: &str,
+    password: &str,
+) -> (i64, std::time::Instant) {
     let api = Api::login(server, user, password).await;
     let (_, body) = api.get("/actors?q=Amara&sort=id").await;
     let id = body["actors"][1]["id"].as_i64().unwrap();
@@ -25,6 +32,7 @@ async fn edit_an_actor(tmux: &Tmux, server: &str, user: &str, password: &str) ->
     tmux.type_text(password).await;
     tmux.keys(&["Enter"]).await;
     tmux.wait_for("row 1 of 64").await;
+    let logged_in = std::time::Instant::now();
     tmux.keys(&["/"]).await;
     tmux.type_text("Amara").await;
     tmux.keys(&["Enter"]).await;
@@ -35,7 +43,7 @@ async fn edit_an_actor(tmux: &Tmux, server: &str, user: &str, password: &str) ->
     tmux.wait_for(&format!("Edit actor #{id} ")).await;
     tmux.type_text(" II").await;
     tmux.wait_for(" II").await;
-    id
+    (id, logged_in)
 }
 
 /// The session ends under the client (an administrator took the user's
@@ -49,7 +57,7 @@ async fn a_session_that_ends_logs_in_again_over_the_screen_and_the_save_goes_thr
     let producer = password(&passwords, "producer");
     let tmux = Tmux::new();
     tmux.launch(&server).await;
-    let id = edit_an_actor(&tmux, &server, "producer", producer).await;
+    let (id, _) = edit_an_actor(&tmux, &server, "producer", producer).await;
     let probe = Api::login(&server, "producer", producer).await;
     db.take_tokens_back("producer").await;
     probe.wait_until_refused().await;
@@ -84,7 +92,7 @@ async fn a_conflict_loads_theirs_and_keeps_the_users_own_change() {
     let producer = password(&passwords, "producer");
     let tmux = Tmux::new();
     tmux.launch(&server).await;
-    let id = edit_an_actor(&tmux, &server, "producer", producer).await;
+    let (id, _) = edit_an_actor(&tmux, &server, "producer", producer).await;
     let other = Api::login(&server, "director", password(&passwords, "director")).await;
     let (_, before) = other.get(&format!("/actors/{id}")).await;
     let name = before["actor"]["name"].as_str().unwrap().to_owned();
@@ -129,17 +137,19 @@ async fn tokens_are_renewed_and_at_the_sessions_end_the_login_comes_over_the_ope
     let db = Database::new();
     let (server, passwords) = start_server_with(&db, |auth| {
         auth.token_ttl = Duration::from_secs(12);
-        auth.session_max = Duration::from_secs(28);
+        auth.session_max = Duration::from_secs(30);
         auth.leeway = Duration::ZERO;
     })
     .await;
     let producer = password(&passwords, "producer");
     let tmux = Tmux::new();
     tmux.launch(&server).await;
-    let id = edit_an_actor(&tmux, &server, "producer", producer).await;
-    // The first token (12 s from the login, which came before) is over by
-    // then; only a renewed one can save.
-    tokio::time::sleep(Duration::from_secs(13)).await;
+    let (id, logged_in) = edit_an_actor(&tmux, &server, "producer", producer).await;
+    // The first token (12 s from the login, which came before `logged_in`)
+    // is over by then; only a renewed one can save. Timed from the login,
+    // not from the dialog, so a slow machine cannot push the save past the
+    // session's end.
+    tokio::time::sleep_until((logged_in + Duration::from_secs(13)).into()).await;
     tmux.keys(&["C-s"]).await;
     tmux.wait_for(&format!("Saved actor #{id} ")).await;
     assert!(
