@@ -56,6 +56,10 @@ fn spec<'a>(filter: &ActorFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
         search,
         conditions: (!conditions.is_empty()).then_some(push),
         filter_key: (!filter.is_empty()).then(|| format!("{filter:?}")),
+        range_of: (filter.q.is_none()
+            && filter.gender.is_none()
+            && (filter.min_age.is_some() || filter.max_age.is_some()))
+        .then_some("age"),
     }
 }
 

@@ -12,7 +12,8 @@
 //! index in id order. A search sorted by another column walks the sort's
 //! index only when a tenth of the table or more matches (testing a row
 //! against a search costs a lookup in the trigram index); else its matches
-//! are sorted. A cursor is two seeks (see [`page_query`]).
+//! are sorted. A range sorted by its own column walks that column's index
+//! from the range's end. A cursor is two seeks (see [`page_query`]).
 
 use sqlx::sqlite::SqliteRow;
 use sqlx::{FromRow, QueryBuilder, Row, Sqlite};
@@ -37,6 +38,11 @@ pub struct ListSpec<'a> {
     /// Names the filter in the remembered totals (its `Debug` form); `None`
     /// when the list is unfiltered.
     pub filter_key: Option<String>,
+    /// The column the filter bounds, when its only conditions are a range
+    /// of one column (`min_age`/`max_age`, `released_from`/`released_to`):
+    /// sorted by that column, the page is read from its index, starting at
+    /// the range's end, however many rows the range holds.
+    pub range_of: Option<&'static str>,
 }
 
 impl ListSpec<'_> {
@@ -134,6 +140,9 @@ impl SqliteStore {
     async fn drive(&self, spec: &ListSpec<'_>, sort: Sort) -> sqlx::Result<Drive> {
         if spec.search.is_some() && sort.column == "id" {
             return Ok(Drive::Search);
+        }
+        if spec.range_of == Some(sort.column) {
+            return Ok(Drive::Sort);
         }
         let Some(filter) = spec.remembered_as() else {
             return Ok(Drive::Sort);
@@ -269,11 +278,17 @@ fn page_query(
         Position::After { cursor, .. } if drive == Drive::Search => {
             // The trigram index's rowid is the id: the cursor and the order
             // go to it, so it starts at the cursor and hands rows in order.
-            push_rows(&mut sql, spec, drive, sort, |sql| {
-                sql.push(format!(" AND f.hit {comparison} "))
-                    .push_bind(cursor.id);
-            });
-            sql.push(format!(" ORDER BY f.hit {direction} LIMIT {limit}"));
+            push_rows(
+                &mut sql,
+                spec,
+                drive,
+                sort,
+                |sql| {
+                    sql.push(format!(" AND f.hit {comparison} "))
+                        .push_bind(cursor.id);
+                },
+                &format!(" ORDER BY f.hit {direction} LIMIT {limit}"),
+            );
         }
         Position::After {
             cursor: Cursor {
@@ -288,46 +303,65 @@ fn page_query(
             // value and a later id, then those with a later value: two
             // seeks, merged.
             let column = sort.column;
-            sql.push("SELECT * FROM (SELECT * FROM (");
-            push_rows(&mut sql, spec, drive, sort, |sql| {
-                sql.push(format!(" AND {column} = "));
-                push_value(sql, value);
-                sql.push(format!(" AND id {comparison} ")).push_bind(*id);
-            });
             let by_id = Sort {
                 descending: sort.descending,
                 ..Sort::BY_ID
             };
-            sql.push(format!(
-                "{} LIMIT {limit}) UNION ALL SELECT * FROM (",
-                rows_order(by_id, drive)
-            ));
-            push_rows(&mut sql, spec, drive, sort, |sql| {
-                sql.push(format!(" AND {column} {comparison} "));
-                push_value(sql, value);
-            });
-            sql.push(rows_order(sort, drive));
-            sql.push(format!(
-                " LIMIT {limit})){} LIMIT {limit}",
-                order_by(sort, "")
-            ));
+            sql.push("SELECT * FROM (SELECT * FROM (");
+            push_rows(
+                &mut sql,
+                spec,
+                drive,
+                sort,
+                |sql| {
+                    sql.push(format!(" AND {column} = "));
+                    push_value(sql, value);
+                    sql.push(format!(" AND id {comparison} ")).push_bind(*id);
+                },
+                &format!("{} LIMIT {limit}", rows_order(by_id, drive)),
+            );
+            sql.push(") UNION ALL SELECT * FROM (");
+            push_rows(
+                &mut sql,
+                spec,
+                drive,
+                sort,
+                |sql| {
+                    sql.push(format!(" AND {column} {comparison} "));
+                    push_value(sql, value);
+                },
+                &format!("{} LIMIT {limit}", rows_order(sort, drive)),
+            );
+            sql.push(format!(")){} LIMIT {limit}", order_by(sort, "")));
         }
         Position::After {
             cursor: Cursor { value: None, id },
             ..
         } => {
-            push_rows(&mut sql, spec, drive, sort, |sql| {
-                sql.push(format!(" AND id {comparison} ")).push_bind(*id);
-            });
-            sql.push(format!("{} LIMIT {limit}", rows_order(sort, drive)));
+            push_rows(
+                &mut sql,
+                spec,
+                drive,
+                sort,
+                |sql| {
+                    sql.push(format!(" AND id {comparison} ")).push_bind(*id);
+                },
+                &format!("{} LIMIT {limit}", rows_order(sort, drive)),
+            );
         }
         Position::Page(_) => {
-            push_rows(&mut sql, spec, drive, sort, |_| {});
-            sql.push(format!(
-                "{} LIMIT {limit} OFFSET {}",
-                rows_order(sort, drive),
-                position.offset()
-            ));
+            push_rows(
+                &mut sql,
+                spec,
+                drive,
+                sort,
+                |_| {},
+                &format!(
+                    "{} LIMIT {limit} OFFSET {}",
+                    rows_order(sort, drive),
+                    position.offset()
+                ),
+            );
         }
     }
     sql.push(") p ON 1");
@@ -347,21 +381,40 @@ fn rows_order(sort: Sort, drive: Drive) -> String {
     }
 }
 
-/// `SELECT columns FROM … WHERE …`: the filter's rows, reached as `drive`
-/// says, with the conditions `after` adds.
+/// `SELECT columns FROM … WHERE … ORDER BY … LIMIT …`: the filter's rows,
+/// reached as `drive` says, with the conditions `after` adds, ordered and
+/// cut by `tail`.
+///
+/// A filter's matches that are sorted ([`Drive::Filter`], no search) are
+/// sorted as ids first and read in full only for the page: the filter's
+/// index holds the id (and the sort column, for `id` or the filter's own
+/// column), so thousands of matches are sorted without reading their rows.
 fn push_rows(
     sql: &mut QueryBuilder<Sqlite>,
     spec: &ListSpec<'_>,
     drive: Drive,
     sort: Sort,
     after: impl FnOnce(&mut QueryBuilder<Sqlite>),
+    tail: &str,
 ) {
-    sql.push(format!("SELECT {}", spec.columns));
+    let deferred = drive == Drive::Filter && spec.search.is_none();
+    if deferred {
+        sql.push(format!(
+            "SELECT {} FROM {} WHERE id IN (SELECT id",
+            spec.columns, spec.table
+        ));
+    } else {
+        sql.push(format!("SELECT {}", spec.columns));
+    }
     push_source(sql, spec, drive, sort);
     if let Some(conditions) = spec.conditions {
         conditions(sql);
     }
     after(sql);
+    sql.push(tail);
+    if deferred {
+        sql.push(")");
+    }
 }
 
 fn push_value(sql: &mut QueryBuilder<Sqlite>, value: &SortValue) {

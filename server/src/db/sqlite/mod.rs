@@ -68,6 +68,8 @@ impl SqliteStore {
             .filename(path)
             .busy_timeout(settings.timeout)
             .foreign_keys(true)
+            .pragma("cache_size", CACHE_SIZE)
+            .pragma("soft_heap_limit", SOFT_HEAP_LIMIT)
             .with_regexp();
         let writing = options
             .clone()
@@ -299,6 +301,18 @@ async fn release_writer(conn: &mut sqlx::SqliteConnection, reopen: bool) -> sqlx
 /// How many readers a file gets: the pool size, but no more than two per
 /// core. Each holds a page cache and a thread; past the cores they add
 /// memory (about 2.5 MiB each at a million rows), not speed.
+/// Each connection's page cache: 1 MiB (SQLite's default is 2 MiB). The
+/// operating system keeps the file's pages cached for all of them, so a
+/// page a connection does not hold costs a copy, not a disk read.
+const CACHE_SIZE: &str = "-1024";
+
+/// What SQLite may keep allocated in the whole process (page caches,
+/// sorts), 8 MiB, before it reuses its own pages rather than allocate
+/// more: a writer and up to two readers per core, each reading through a
+/// whole table (a deep `page`) at once, no longer take what their caches
+/// hold times their number. A soft limit: nothing fails at it.
+const SOFT_HEAP_LIMIT: &str = "8388608";
+
 fn readers(settings: &StoreSettings) -> u32 {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let most = u32::try_from(cores * 2).unwrap_or(u32::MAX);

@@ -43,6 +43,9 @@ fn spec<'a>(filter: &MovieFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
         search,
         conditions: (!conditions.is_empty()).then_some(push),
         filter_key: (!filter.is_empty()).then(|| format!("{filter:?}")),
+        range_of: (filter.q.is_none()
+            && (filter.released_from.is_some() || filter.released_to.is_some()))
+        .then_some("release_date"),
     }
 }
 
