@@ -367,7 +367,8 @@ def sqlite_plan(db, table, columns, condition, order):
     server/src/db/sqlite/lists.rs writes it for the request: a search sorted
     by id walks the trigram index in id order; a filter matching more than
     10 000 rows walks the sort's order (the rowid, or the sort column's
-    index); a narrower one is read through its own index and sorted.
+    index), as does a range of the sort's own column; a narrower one has
+    its matches' ids sorted from its own index, and only the page read.
     "SEQ SCAN" when the plan sorts rows read straight from the table (every
     match) or, for a narrow filter, reads the table from end to end."""
     order_by, _, offset = order.partition(" OFFSET ")
@@ -385,16 +386,23 @@ def sqlite_plan(db, table, columns, condition, order):
             narrow = matches <= 10000
             column = order_by.split()[0]
             hint = f"INDEXED BY {SQLITE_SORT_INDEXES[column]}" if column in SQLITE_SORT_INDEXES else "NOT INDEXED"
+            # A range of the sort's own column walks its index from the range's end.
+            in_its_order = re.fullmatch(rf"{column} >= \S+ AND {column} <= \S+", condition)
+            narrow = narrow and not in_its_order
             source = f"FROM {table} WHERE 1 AND {condition}" if narrow else \
                 f"FROM {table} {hint} WHERE 1 AND {condition}"
             if narrow:
                 order_by = ", ".join("+" + term.strip() for term in order_by.split(","))
         else:
             source = f"FROM {table} WHERE 1" + (f" AND {condition}" if cursor else "")
+        rows = f"SELECT {columns} {source} ORDER BY {order_by} LIMIT 11 OFFSET {offset or 0}"
+        if narrow:
+            # The matches' ids are sorted, and only the page's rows read.
+            rows = (f"SELECT {columns} FROM {table} WHERE id IN (SELECT id {source} "
+                    f"ORDER BY {order_by} LIMIT 11 OFFSET {offset or 0})")
         sql = (f"SELECT s.total, s.stamp, p.* FROM (SELECT COALESCE(sum(n), 0) AS total, "
                f"COALESCE(sum(writes), 0) AS stamp FROM row_counts WHERE table_name = '{table}') s "
-               f"LEFT JOIN (SELECT {columns} {source} ORDER BY {order_by} "
-               f"LIMIT 11 OFFSET {offset or 0}) p ON 1")
+               f"LEFT JOIN ({rows}) p ON 1")
         details = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
     sorts_matches = any(after == "USE TEMP B-TREE FOR ORDER BY"
                         and (before.startswith(f"SEARCH {table} ") or before.startswith(f"SCAN {table}"))

@@ -22,9 +22,9 @@ pub async fn hash(password: String) -> anyhow::Result<String> {
 }
 
 /// The cost of a new hash: argon2id with 9 MiB and 4 passes, one of
-/// OWASP's equivalent choices (19 MiB and 2 passes, argon2's default, is
-/// another). The same work per guess for an attacker with half the memory
-/// per login, which keeps the server under 40 MiB while a login hashes.
+/// OWASP's equivalent settings (19 MiB and 2 passes, the crate's default,
+/// is another): about the same work per guess (memory times passes) with
+/// half the memory per login, which keeps the server under 40 MiB.
 /// A stored hash is checked with the parameters it was made with.
 const MEMORY_KIB: u32 = 9 * 1024;
 const PASSES: u32 = 4;

@@ -298,9 +298,6 @@ async fn release_writer(conn: &mut sqlx::SqliteConnection, reopen: bool) -> sqlx
     Ok(!conn.is_in_transaction())
 }
 
-/// How many readers a file gets: the pool size, but no more than two per
-/// core. Each holds a page cache and a thread; past the cores they add
-/// memory (about 2.5 MiB each at a million rows), not speed.
 /// Each connection's page cache: 1 MiB (SQLite's default is 2 MiB). The
 /// operating system keeps the file's pages cached for all of them, so a
 /// page a connection does not hold costs a copy, not a disk read.
@@ -313,6 +310,9 @@ const CACHE_SIZE: &str = "-1024";
 /// hold times their number. A soft limit: nothing fails at it.
 const SOFT_HEAP_LIMIT: &str = "8388608";
 
+/// How many readers a file gets: the pool size, but no more than two per
+/// core. Each holds a page cache and a thread; past the cores they add
+/// memory, not speed.
 fn readers(settings: &StoreSettings) -> u32 {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let most = u32::try_from(cores * 2).unwrap_or(u32::MAX);
