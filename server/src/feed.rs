@@ -196,10 +196,12 @@ const OPTIMIZE_EVERY: Duration = Duration::from_secs(3600);
 async fn prune(feed: Arc<Feed>, keep: Duration) {
     let closed = feed.closed();
     tokio::pin!(closed);
-    let mut optimized = tokio::time::Instant::now();
+    // The first turn optimizes too: a file opened after a bulk load or a
+    // restart gets its search indexes merged soon, not an hour later.
+    let mut optimized: Option<tokio::time::Instant> = None;
     loop {
-        if optimized.elapsed() >= OPTIMIZE_EVERY {
-            optimized = tokio::time::Instant::now();
+        if optimized.is_none_or(|at| at.elapsed() >= OPTIMIZE_EVERY) {
+            optimized = Some(tokio::time::Instant::now());
             if let Err(error) = feed.store.optimize().await {
                 tracing::debug!(%error, "cannot optimize the store now");
             }

@@ -284,3 +284,33 @@ async fn the_file_made_read_only_under_load_gets_503_and_writes_resume_when_it_i
         .await;
     assert_eq!(status, 201);
 }
+
+/// Writes leave the trigram index in segments, every one of which a search
+/// reads; the store's maintenance (soon after start, hourly, at close)
+/// merges them into one, and searches find the same rows.
+#[tokio::test]
+async fn maintenance_merges_the_search_index_into_one_segment() {
+    let app = TestApp::spawn(STORE).await;
+    for n in 0..60 {
+        app.pool
+            .execute(&format!(
+                "INSERT INTO actors (name, age, gender) VALUES ('Merge Probe {n}', 30, 'Other')"
+            ))
+            .await;
+    }
+    let segments = "SELECT count(DISTINCT segid) FROM actors_search_idx";
+    let before: i64 = app.pool.scalar(segments).await;
+    assert!(before > 1, "{before} segments after 60 writes");
+    let (_, found) = app.get("/actors?q=probe 1&per_page=100", &producer()).await;
+    assert_eq!(found["total"], 11, "{found}");
+
+    app.store.optimize().await.unwrap();
+
+    let after: i64 = app.pool.scalar(segments).await;
+    assert_eq!(after, 1);
+    let (_, merged) = app.get("/actors?q=probe 1&per_page=100", &producer()).await;
+    assert_eq!(merged["actors"], found["actors"]);
+    app.pool
+        .execute("INSERT INTO actors_search (actors_search) VALUES ('integrity-check')")
+        .await;
+}

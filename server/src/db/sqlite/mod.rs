@@ -160,15 +160,45 @@ impl SqliteStore {
     }
 
     /// Refreshes the planner's statistics where they are stale or missing
-    /// (`PRAGMA optimize`): run at start, hourly and at close.
+    /// (`PRAGMA optimize`) and merges the trigram indexes' segments: run
+    /// soon after start, hourly and at close.
     pub async fn optimize(&self) -> sqlx::Result<()> {
         if self.file.is_some() {
             self.check_file()?;
         }
-        sqlx::query("PRAGMA optimize")
-            .execute(&self.writer)
-            .await
-            .map(drop)
+        sqlx::query("PRAGMA optimize").execute(&self.writer).await?;
+        for table in ["actors_search", "movies_search"] {
+            self.merge_segments(table).await?;
+        }
+        Ok(())
+    }
+
+    /// Merges an FTS5 index's segments into one. Writes add segments (FTS5
+    /// merges them only as they pile up), and a search looks its terms up
+    /// in every segment: at a million actors a search for a rare name took
+    /// 0.20 ms with the segments a bulk load leaves, 0.016 ms merged. Done
+    /// a bounded step at a time (`'merge', -N`: at most about N pages
+    /// written, across levels), the writer given back between steps so
+    /// that writes go on; it stops when a step finds nothing to merge.
+    async fn merge_segments(&self, table: &str) -> sqlx::Result<()> {
+        let merge = format!("INSERT INTO {table} ({table}, rank) VALUES ('merge', -{MERGE_PAGES})");
+        for _ in 0..MERGE_STEPS {
+            let mut conn = self.writer.acquire().await?;
+            let before: i64 = sqlx::query_scalar("SELECT total_changes()")
+                .fetch_one(&mut *conn)
+                .await?;
+            sqlx::query(sqlx::AssertSqlSafe(merge.as_str()))
+                .execute(&mut *conn)
+                .await?;
+            let after: i64 = sqlx::query_scalar("SELECT total_changes()")
+                .fetch_one(&mut *conn)
+                .await?;
+            // A step with nothing to merge changes one row at most.
+            if after - before < 2 {
+                break;
+            }
+        }
+        Ok(())
     }
 
     pub async fn ping(&self) -> sqlx::Result<()> {
@@ -297,6 +327,12 @@ async fn release_writer(conn: &mut sqlx::SqliteConnection, reopen: bool) -> sqlx
     }
     Ok(!conn.is_in_transaction())
 }
+
+/// Pages a step of [`SqliteStore::merge_segments`] writes at most (about
+/// 0.8 MiB, tens of milliseconds with the writer), and how many steps one
+/// run takes at most (enough for some 2 GiB of index).
+const MERGE_PAGES: u32 = 200;
+const MERGE_STEPS: u32 = 10_000;
 
 /// Each connection's page cache: 1 MiB (SQLite's default is 2 MiB). The
 /// operating system keeps the file's pages cached for all of them, so a
