@@ -286,8 +286,8 @@ async fn the_file_made_read_only_under_load_gets_503_and_writes_resume_when_it_i
 }
 
 /// Writes leave the trigram index in segments, every one of which a search
-/// reads; the store's maintenance (soon after start, hourly, at close)
-/// merges them into one, and searches find the same rows.
+/// reads; the store's maintenance (soon after start, then hourly) merges
+/// them into one, and searches find the same rows.
 #[tokio::test]
 async fn maintenance_merges_the_search_index_into_one_segment() {
     let app = TestApp::spawn(STORE).await;

@@ -153,24 +153,34 @@ impl SqliteStore {
 
     pub async fn close(&self) {
         // What the statistics learned from this session's queries is kept
-        // for the next (SQLite's advice for long-lived connections).
-        self.optimize().await.ok();
+        // for the next (SQLite's advice for long-lived connections). The
+        // search indexes are left to the next start: merging them could
+        // hold a shutdown for seconds on a large file.
+        self.refresh_statistics().await.ok();
         self.reader.close().await;
         self.writer.close().await;
     }
 
-    /// Refreshes the planner's statistics where they are stale or missing
-    /// (`PRAGMA optimize`) and merges the trigram indexes' segments: run
-    /// soon after start, hourly and at close.
+    /// Refreshes the planner's statistics and merges the trigram indexes'
+    /// segments: run soon after start and hourly.
     pub async fn optimize(&self) -> sqlx::Result<()> {
-        if self.file.is_some() {
-            self.check_file()?;
-        }
-        sqlx::query("PRAGMA optimize").execute(&self.writer).await?;
+        self.refresh_statistics().await?;
         for table in ["actors_search", "movies_search"] {
             self.merge_segments(table).await?;
         }
         Ok(())
+    }
+
+    /// Refreshes the planner's statistics where they are stale or missing
+    /// (`PRAGMA optimize`): soon after start, hourly and at close.
+    async fn refresh_statistics(&self) -> sqlx::Result<()> {
+        if self.file.is_some() {
+            self.check_file()?;
+        }
+        sqlx::query("PRAGMA optimize")
+            .execute(&self.writer)
+            .await
+            .map(drop)
     }
 
     /// Merges an FTS5 index's segments into one. Writes add segments (FTS5
