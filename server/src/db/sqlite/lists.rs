@@ -274,15 +274,13 @@ fn page_query(
     let limit = position.per_page() + 1;
     let direction = sort.sql_direction();
     let comparison = if sort.descending { "<" } else { ">" };
+    let rows = Rows { spec, drive, sort };
     match position {
         Position::After { cursor, .. } if drive == Drive::Search => {
             // The trigram index's rowid is the id: the cursor and the order
             // go to it, so it starts at the cursor and hands rows in order.
-            push_rows(
+            rows.push(
                 &mut sql,
-                spec,
-                drive,
-                sort,
                 |sql| {
                     sql.push(format!(" AND f.hit {comparison} "))
                         .push_bind(cursor.id);
@@ -308,11 +306,8 @@ fn page_query(
                 ..Sort::BY_ID
             };
             sql.push("SELECT * FROM (SELECT * FROM (");
-            push_rows(
+            rows.push(
                 &mut sql,
-                spec,
-                drive,
-                sort,
                 |sql| {
                     sql.push(format!(" AND {column} = "));
                     push_value(sql, value);
@@ -321,11 +316,8 @@ fn page_query(
                 &format!("{} LIMIT {limit}", rows_order(by_id, drive)),
             );
             sql.push(") UNION ALL SELECT * FROM (");
-            push_rows(
+            rows.push(
                 &mut sql,
-                spec,
-                drive,
-                sort,
                 |sql| {
                     sql.push(format!(" AND {column} {comparison} "));
                     push_value(sql, value);
@@ -338,11 +330,8 @@ fn page_query(
             cursor: Cursor { value: None, id },
             ..
         } => {
-            push_rows(
+            rows.push(
                 &mut sql,
-                spec,
-                drive,
-                sort,
                 |sql| {
                     sql.push(format!(" AND id {comparison} ")).push_bind(*id);
                 },
@@ -350,11 +339,8 @@ fn page_query(
             );
         }
         Position::Page(_) => {
-            push_rows(
+            rows.push(
                 &mut sql,
-                spec,
-                drive,
-                sort,
                 |_| {},
                 &format!(
                     "{} LIMIT {limit} OFFSET {}",
@@ -381,39 +367,47 @@ fn rows_order(sort: Sort, drive: Drive) -> String {
     }
 }
 
-/// `SELECT columns FROM … WHERE … ORDER BY … LIMIT …`: the filter's rows,
-/// reached as `drive` says, with the conditions `after` adds, ordered and
-/// cut by `tail`.
-///
-/// A filter's matches that are sorted ([`Drive::Filter`], no search) are
-/// sorted as ids first and read in full only for the page: the filter's
-/// index holds the id (and the sort column, for `id` or the filter's own
-/// column), so thousands of matches are sorted without reading their rows.
-fn push_rows(
-    sql: &mut QueryBuilder<Sqlite>,
-    spec: &ListSpec<'_>,
+/// The rows a page is cut from: the filter's, reached as `drive` says.
+struct Rows<'a> {
+    spec: &'a ListSpec<'a>,
     drive: Drive,
     sort: Sort,
-    after: impl FnOnce(&mut QueryBuilder<Sqlite>),
-    tail: &str,
-) {
-    let deferred = drive == Drive::Filter && spec.search.is_none();
-    if deferred {
-        sql.push(format!(
-            "SELECT {} FROM {} WHERE id IN (SELECT id",
-            spec.columns, spec.table
-        ));
-    } else {
-        sql.push(format!("SELECT {}", spec.columns));
-    }
-    push_source(sql, spec, drive, sort);
-    if let Some(conditions) = spec.conditions {
-        conditions(sql);
-    }
-    after(sql);
-    sql.push(tail);
-    if deferred {
-        sql.push(")");
+}
+
+impl Rows<'_> {
+    /// `SELECT columns FROM … WHERE … ORDER BY … LIMIT …`: the rows, with
+    /// the conditions `after` adds, ordered and cut by `tail`.
+    ///
+    /// A filter's matches that are sorted ([`Drive::Filter`], no search)
+    /// are sorted as ids first and read in full only for the page: the
+    /// filter's index holds the id (and the sort column, for `id` or the
+    /// filter's own column), so thousands of matches are sorted without
+    /// reading their rows.
+    fn push(
+        &self,
+        sql: &mut QueryBuilder<Sqlite>,
+        after: impl FnOnce(&mut QueryBuilder<Sqlite>),
+        tail: &str,
+    ) {
+        let spec = self.spec;
+        let deferred = self.drive == Drive::Filter && spec.search.is_none();
+        if deferred {
+            sql.push(format!(
+                "SELECT {} FROM {} WHERE id IN (SELECT id",
+                spec.columns, spec.table
+            ));
+        } else {
+            sql.push(format!("SELECT {}", spec.columns));
+        }
+        push_source(sql, spec, self.drive, self.sort);
+        if let Some(conditions) = spec.conditions {
+            conditions(sql);
+        }
+        after(sql);
+        sql.push(tail);
+        if deferred {
+            sql.push(")");
+        }
     }
 }
 
