@@ -307,6 +307,12 @@ where
         .with_filter(Targets::new().with_target(SQLX_ACQUIRE_TARGET, tracing::Level::TRACE))
 }
 
+/// Records a wait for a pooled connection that sqlx's pool did not report
+/// (the PostgreSQL store's readers), for the request being served.
+pub fn record_pool_acquire(waited: std::time::Duration) {
+    let _ = POOL_ACQUIRE.try_with(|histogram| histogram.record(waited.as_secs_f64()));
+}
+
 struct PoolAcquireLayer;
 
 impl<S: tracing::Subscriber> Layer<S> for PoolAcquireLayer {

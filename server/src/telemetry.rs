@@ -21,7 +21,14 @@ pub fn init(format: LogFormat) -> WorkerGuard {
     let logs = tracing_subscriber::fmt::layer().with_writer(writer);
     let logs = match format {
         LogFormat::Pretty => logs.boxed(),
-        LogFormat::Json => logs.json().flatten_event(true).boxed(),
+        // The request's span once ("span"), not again in a list of every
+        // span ("spans"): a request has one, and each is written by reading
+        // its fields back from JSON, on every line.
+        LogFormat::Json => logs
+            .json()
+            .flatten_event(true)
+            .with_span_list(false)
+            .boxed(),
     };
     // The filter applies to the logs only: the metrics' layer has its own.
     // A second init (tests) is harmless: the first subscriber stays.

@@ -17,6 +17,8 @@ use crate::postgres::faults::{Tally, WriteLoad, check_nothing_lost, writer};
 use crate::postgres::identity::{add_user, login_token, ok};
 use crate::proxy::{PgProxy, postgres_addr};
 
+/// The primary's read connections, pooled without sqlx's test of each.
+mod readers;
 /// A streaming read replica: reads go to it, and back to the primary when they must.
 mod replica;
 

@@ -2,6 +2,7 @@
 
 use casting_shared::Actor;
 use casting_shared::domain::{ActorChanges, NewActor};
+use futures::FutureExt;
 use sqlx::{Postgres, QueryBuilder};
 
 use super::lists::{ListSpec, PushFilter};
@@ -62,10 +63,11 @@ impl PgStore {
 
     pub async fn get_actor(&self, id: i64) -> sqlx::Result<Option<Versioned<Actor>>> {
         let row: Option<ActorRow> = self
-            .read(|pool| {
+            .read(|connection, _| {
                 sqlx::query_as("SELECT id, name, age, gender, version FROM actors WHERE id = $1")
                     .bind(id)
-                    .fetch_optional(pool)
+                    .fetch_optional(connection)
+                    .boxed()
             })
             .await?;
         Ok(row.map(Into::into))

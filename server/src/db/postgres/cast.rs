@@ -1,5 +1,6 @@
 //! PostgreSQL: cast entries, which actors play in which movie and as whom.
 
+use futures::FutureExt;
 use sqlx::FromRow;
 
 use super::{PgStore, author_is};
@@ -26,7 +27,7 @@ impl PgStore {
     pub async fn movie_cast(&self, movie_id: i64) -> sqlx::Result<Option<Vec<CastEntry>>> {
         // One statement, so the movie's existence and its cast come from one snapshot.
         let rows: Vec<CastRow> = self
-            .read(|pool| {
+            .read(|connection, _| {
                 sqlx::query_as(
                     "SELECT a.id AS actor_id, a.name, a.age, a.gender, c.character \
              FROM movies m \
@@ -36,7 +37,8 @@ impl PgStore {
              ORDER BY a.name, a.id",
                 )
                 .bind(movie_id)
-                .fetch_all(pool)
+                .fetch_all(connection)
+                .boxed()
             })
             .await?;
         Ok(CastRow::into_cast(rows))
@@ -44,7 +46,7 @@ impl PgStore {
 
     pub async fn actor_movies(&self, actor_id: i64) -> sqlx::Result<Option<Vec<FilmographyEntry>>> {
         let rows: Vec<FilmographyRow> = self
-            .read(|pool| {
+            .read(|connection, _| {
                 sqlx::query_as(
                     "SELECT m.id AS movie_id, m.title, m.release_date, c.character \
              FROM actors a \
@@ -54,7 +56,8 @@ impl PgStore {
              ORDER BY m.release_date, m.id",
                 )
                 .bind(actor_id)
-                .fetch_all(pool)
+                .fetch_all(connection)
+                .boxed()
             })
             .await?;
         Ok(FilmographyRow::into_filmography(rows))

@@ -10,8 +10,9 @@
 //! instead, unless a tenth of the table or more matches (then a page comes
 //! after a few rows of the walk).
 
+use futures::FutureExt;
 use sqlx::postgres::PgRow;
-use sqlx::{FromRow, PgPool, Postgres, QueryBuilder, Row};
+use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder, Row};
 
 use super::PgStore;
 use crate::db::lists::{self, EXACT_UP_TO, FilterKey, Keyed, PageOf};
@@ -53,38 +54,41 @@ impl PgStore {
         position: &Position,
     ) -> sqlx::Result<PageOf<T>>
     where
-        R: for<'r> FromRow<'r, PgRow> + Into<T>,
-        T: Keyed,
+        R: for<'r> FromRow<'r, PgRow> + Into<T> + Send,
+        T: Keyed + Send,
     {
         // The page and its count from one database: the replica or the primary.
-        self.read(|pool| self.page_on::<R, T>(pool, spec, sort, position))
-            .await
+        self.read(|connection, _| {
+            self.page_on::<R, T>(connection, spec, sort, position)
+                .boxed()
+        })
+        .await
     }
 
     async fn page_on<R, T>(
         &self,
-        pool: &PgPool,
+        connection: &mut PgConnection,
         spec: &ListSpec<'_>,
         sort: Sort,
         position: &Position,
     ) -> sqlx::Result<PageOf<T>>
     where
-        R: for<'r> FromRow<'r, PgRow> + Into<T>,
-        T: Keyed,
+        R: for<'r> FromRow<'r, PgRow> + Into<T> + Send,
+        T: Keyed + Send,
     {
-        let sorted = self.sorts_matches(pool, spec, sort).await?;
+        let sorted = self.sorts_matches(connection, spec, sort).await?;
         // A filter's bound values decide its plan (five matches for a rare
         // name, half the table for a gender): planned with them each time,
         // never with a generic plan that guessed once for every value.
         let rows = page_query("", spec, sorted, sort, position)
             .build()
             .persistent(spec.filter.is_none())
-            .fetch_all(pool)
+            .fetch_all(&mut *connection)
             .await?;
         let fetched = lists::read_page::<Postgres, R, T>(&rows)?;
         let count = async {
             match spec.filter {
-                Some(filter) => count(pool, spec.table, filter).await,
+                Some(filter) => count(connection, spec.table, filter).await,
                 None => Ok((0, 0)),
             }
         };
@@ -99,7 +103,7 @@ impl PgStore {
     /// picks the plan).
     async fn sorts_matches(
         &self,
-        pool: &PgPool,
+        connection: &mut PgConnection,
         spec: &ListSpec<'_>,
         sort: Sort,
     ) -> sqlx::Result<bool> {
@@ -122,7 +126,7 @@ impl PgStore {
         )))
         .bind(pattern)
         .persistent(false)
-        .fetch_one(pool)
+        .fetch_one(connection)
         .await?;
         let broad = matches >= tenth;
         self.totals.put(key, 0, i64::from(broad));
@@ -137,7 +141,8 @@ impl PgStore {
         sort: Sort,
         position: &Position,
     ) -> sqlx::Result<serde_json::Value> {
-        let sorted = self.sorts_matches(&self.pool, spec, sort).await?;
+        let mut connection = self.pool.acquire().await?;
+        let sorted = self.sorts_matches(&mut connection, spec, sort).await?;
         let row = page_query(
             "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ",
             spec,
@@ -146,7 +151,7 @@ impl PgStore {
             position,
         )
         .build()
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *connection)
         .await?;
         // The column is `json`, whose wire form is its text.
         let text: String = row.try_get_unchecked(0)?;
@@ -157,7 +162,7 @@ impl PgStore {
 /// The filter's matches, counted up to one past [`EXACT_UP_TO`], with the
 /// write stamp seen by the same statement.
 async fn count(
-    pool: &PgPool,
+    connection: &mut PgConnection,
     table: &'static str,
     filter: &PushFilter<'_>,
 ) -> sqlx::Result<(i64, i64)> {
@@ -170,7 +175,10 @@ async fn count(
         " LIMIT {}) c) FROM row_counts WHERE table_name = '{table}'",
         EXACT_UP_TO + 1
     ));
-    sql.build_query_as().persistent(false).fetch_one(pool).await
+    sql.build_query_as()
+        .persistent(false)
+        .fetch_one(connection)
+        .await
 }
 
 /// The page (one row more than asked, to know whether another follows)

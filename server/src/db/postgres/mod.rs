@@ -8,6 +8,7 @@ mod dump;
 mod keys;
 mod lists;
 mod movies;
+mod readers;
 pub mod replica;
 mod users;
 
@@ -19,6 +20,7 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
 
+use self::readers::{Read, Readers};
 use self::replica::Replica;
 use super::location::redact;
 use super::{
@@ -36,12 +38,26 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// The primary's connections for the reads of `GET` requests.
+    readers: Arc<Readers>,
     /// How to connect: the change listener has a connection of its own.
     options: Arc<PgConnectOptions>,
     /// Filtered list totals, reused while their table is unchanged.
     totals: Arc<RememberedTotals>,
     /// A streaming replica that serves some reads (`DATABASE_READ_URL`).
     replica: Option<Arc<Replica>>,
+}
+
+/// How the server's connections name themselves to PostgreSQL
+/// (`application_name` in `pg_stat_activity`), unless the URL names them.
+pub const WRITES: &str = "casting-server";
+pub const READS: &str = "casting-server reads";
+
+fn named(options: &PgConnectOptions, name: &str) -> PgConnectOptions {
+    match options.get_application_name() {
+        Some(_) => options.clone(),
+        None => options.clone().application_name(name),
+    }
 }
 
 impl PgStore {
@@ -63,13 +79,18 @@ impl PgStore {
             // Report each acquire's wait as a tracing event: the metrics'
             // pool-acquire layer turns it into a histogram.
             .acquire_time_level(log::LevelFilter::Trace)
-            .connect_with(options.clone().options(session))
+            .connect_with(named(&options, WRITES).options(session))
             .await
             .with_context(|| format!("cannot connect to {}", redact(url)))?;
         MIGRATOR
             .run(&pool)
             .await
             .context("cannot apply the database migrations")?;
+        let readers = Readers::new(
+            named(&options, READS).options(session),
+            settings.pool_size,
+            settings.timeout,
+        );
         let replica = match &settings.read_url {
             Some(read_url) => {
                 let read_options = PgConnectOptions::from_str(read_url)
@@ -80,7 +101,7 @@ impl PgStore {
                     .max_connections(settings.pool_size.max(1))
                     .acquire_timeout(settings.timeout.min(REPLICA_ACQUIRE_TIMEOUT))
                     .test_before_acquire(false)
-                    .connect_lazy_with(read_options.options(session));
+                    .connect_lazy_with(named(&read_options, READS).options(session));
                 tracing::info!(replica = %redact(read_url), "reads may go to the replica");
                 Some(Arc::new(Replica::new(
                     replica_pool,
@@ -92,6 +113,7 @@ impl PgStore {
         };
         Ok(Self {
             pool,
+            readers: Arc::new(readers),
             options: Arc::new(options),
             totals: Arc::default(),
             replica,
@@ -102,6 +124,7 @@ impl PgStore {
         if let Some(replica) = &self.replica {
             replica.close().await;
         }
+        self.readers.close().await;
         self.pool.close().await;
     }
 
@@ -110,14 +133,10 @@ impl PgStore {
         self.replica.clone()
     }
 
-    /// Runs a read that the replica may serve (see [`replica`]): `read`
-    /// gets the pool to run on.
-    async fn read<'a, T, F, Fut>(&'a self, read: F) -> sqlx::Result<T>
-    where
-        F: Fn(&'a PgPool) -> Fut,
-        Fut: Future<Output = sqlx::Result<T>>,
-    {
-        replica::read(self.replica.as_deref(), &self.pool, read).await
+    /// Runs a read that the replica may serve (see [`replica`]), else one
+    /// of the primary's [`Readers`]: `read` gets the connection to run on.
+    async fn read<'a, T>(&self, read: impl Read<'a, T>) -> sqlx::Result<T> {
+        replica::read(self.replica.as_deref(), &self.readers, read).await
     }
 
     pub async fn ping(&self) -> sqlx::Result<()> {
@@ -125,7 +144,7 @@ impl PgStore {
     }
 
     pub fn pool_stats(&self) -> PoolStats {
-        let primary = PoolStats::of(&self.pool);
+        let primary = PoolStats::of(&self.pool) + self.readers.stats();
         match &self.replica {
             Some(replica) => primary + PoolStats::of(replica.pool()),
             None => primary,

@@ -2,6 +2,7 @@
 
 use casting_shared::Movie;
 use casting_shared::domain::{MovieChanges, NewMovie};
+use futures::FutureExt;
 use sqlx::{Postgres, QueryBuilder};
 
 use super::lists::{ListSpec, PushFilter};
@@ -57,10 +58,11 @@ impl PgStore {
 
     pub async fn get_movie(&self, id: i64) -> sqlx::Result<Option<Versioned<Movie>>> {
         let row: Option<MovieRow> = self
-            .read(|pool| {
+            .read(|connection, _| {
                 sqlx::query_as("SELECT id, title, release_date, version FROM movies WHERE id = $1")
                     .bind(id)
-                    .fetch_optional(pool)
+                    .fetch_optional(connection)
+                    .boxed()
             })
             .await?;
         Ok(row.map(Into::into))

@@ -24,7 +24,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::future::Future;
+use std::marker::PhantomData;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -33,6 +33,8 @@ use axum::http::{HeaderName, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 use sqlx::PgPool;
+
+use super::readers::{Read, Readers};
 
 /// The header a write answers with, and a read may send back.
 pub const POSITION_HEADER: HeaderName = HeaderName::from_static("x-casting-position");
@@ -280,25 +282,25 @@ pub async fn route(
 }
 
 /// Runs `read` on the replica when [`Replica::for_this_read`] allows it,
-/// else (and when it fails there) on `primary`.
-pub async fn read<'a, T, F, Fut>(
-    replica: Option<&'a Replica>,
-    primary: &'a PgPool,
-    read: F,
-) -> sqlx::Result<T>
-where
-    F: Fn(&'a PgPool) -> Fut,
-    Fut: Future<Output = sqlx::Result<T>>,
-{
+/// else (and when it fails there) on one of the primary's `readers`.
+pub async fn read<'a, T>(
+    replica: Option<&Replica>,
+    readers: &Readers,
+    read: impl Read<'a, T>,
+) -> sqlx::Result<T> {
     if let Some(replica) = replica
         && let Some(pool) = replica.for_this_read().await
     {
-        match read(pool).await {
+        let on_replica = async {
+            let mut connection = pool.acquire().await?;
+            read(&mut connection, PhantomData).await
+        };
+        match on_replica.await {
             Ok(found) => return Ok(found),
             Err(error) => replica.failed(&error),
         }
     }
-    read(primary).await
+    readers.run(read).await
 }
 
 #[cfg(test)]

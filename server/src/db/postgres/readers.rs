@@ -1,0 +1,138 @@
+//! The primary's connections for the reads of `GET` requests (a list's page
+//! and count, a row by id, a cast), pooled by deadpool rather than by sqlx.
+//!
+//! sqlx's pool tests every connection it takes back with a round trip to
+//! the database (`ping` in sqlx-core 0.9's `PoolConnection::return_to_pool`),
+//! in case the statement was interrupted and left the conversation half
+//! way. For these reads that round trip was a sixth of the server's time
+//! per request and held each connection twice as long. Here the read tells
+//! whether it ran to its end: a connection whose read did goes back as it
+//! is; one whose read was interrupted (the request cancelled) or failed is
+//! closed rather than used again, which is what sqlx's test guards against.
+//! Writes, transactions and everything else keep sqlx's pool.
+
+use std::marker::PhantomData;
+use std::time::{Duration, Instant};
+
+use deadpool::managed::{self, Metrics, PoolError, RecycleError, RecycleResult};
+use deadpool::{Runtime, Status};
+use futures::future::BoxFuture;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection};
+
+use crate::db::PoolStats;
+
+/// A connection is closed after this long, as sqlx's pool does by default
+/// (a proxy or a failover may have moved the database meanwhile).
+const MAX_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+/// A read to run on a connection `'c`, borrowing what it needs for `'a`:
+/// the second argument only tells the compiler that `'a` outlives `'c`
+/// (a bound a closure's signature cannot state otherwise).
+pub trait Read<'a, T>:
+    for<'c> Fn(&'c mut PgConnection, Outlives<'c, 'a>) -> BoxFuture<'c, sqlx::Result<T>>
+{
+}
+
+impl<'a, T, F> Read<'a, T> for F where
+    F: for<'c> Fn(&'c mut PgConnection, Outlives<'c, 'a>) -> BoxFuture<'c, sqlx::Result<T>>
+{
+}
+
+/// See [`Read`].
+pub type Outlives<'c, 'a> = PhantomData<&'c &'a ()>;
+
+/// Up to `size` connections to the primary for reads.
+pub struct Readers {
+    pool: managed::Pool<Connector>,
+}
+
+struct Connector {
+    options: PgConnectOptions,
+}
+
+/// A pooled connection, and whether its last read ran to the end.
+pub struct Reader {
+    connection: PgConnection,
+    finished: bool,
+}
+
+impl managed::Manager for Connector {
+    type Type = Reader;
+    type Error = sqlx::Error;
+
+    async fn create(&self) -> Result<Reader, sqlx::Error> {
+        Ok(Reader {
+            connection: PgConnection::connect_with(&self.options).await?,
+            finished: true,
+        })
+    }
+
+    async fn recycle(&self, reader: &mut Reader, metrics: &Metrics) -> RecycleResult<sqlx::Error> {
+        if !reader.finished {
+            return Err(RecycleError::message("its last read was interrupted"));
+        }
+        if metrics.age() > MAX_LIFETIME {
+            return Err(RecycleError::message("open for its whole lifetime"));
+        }
+        Ok(())
+    }
+}
+
+impl Readers {
+    /// At most `size` connections (opened when first needed) made with
+    /// `options`; a read waits at most `timeout` for one, then fails as
+    /// sqlx's pool would (`PoolTimedOut`: 503).
+    pub fn new(options: PgConnectOptions, size: u32, timeout: Duration) -> Self {
+        let pool = managed::Pool::builder(Connector { options })
+            .max_size(size.max(1) as usize)
+            .wait_timeout(Some(timeout))
+            .create_timeout(Some(timeout))
+            .runtime(Runtime::Tokio1)
+            .build()
+            .expect("a runtime and a size are given");
+        Self { pool }
+    }
+
+    /// Runs `read` on a connection of the pool. Its time waiting for the
+    /// connection goes to the request's pool-acquire metric.
+    pub async fn run<'a, T>(&self, read: impl Read<'a, T>) -> sqlx::Result<T> {
+        let waiting = Instant::now();
+        let mut reader = self.pool.get().await.map_err(|error| match error {
+            PoolError::Backend(error) => error,
+            PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
+            _ => sqlx::Error::PoolClosed,
+        })?;
+        crate::metrics::record_pool_acquire(waiting.elapsed());
+        // Dropped before the read ends (the request cancelled), it stays unfinished.
+        reader.finished = false;
+        let result = read(&mut reader.connection, PhantomData).await;
+        reader.finished = result.is_ok();
+        result
+    }
+
+    pub fn stats(&self) -> PoolStats {
+        let Status {
+            max_size,
+            size,
+            available,
+            ..
+        } = self.pool.status();
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        PoolStats {
+            open: count(size),
+            idle: count(available.min(size)),
+            max: count(max_size),
+        }
+    }
+
+    /// Closes the pool: idle connections now (saying goodbye to the
+    /// database), the others when handed back.
+    pub async fn close(&self) {
+        let idle = self.pool.retain(|_, _| false).removed;
+        self.pool.close();
+        for reader in idle {
+            let _ = reader.connection.close().await;
+        }
+    }
+}
