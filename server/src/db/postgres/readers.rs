@@ -10,7 +10,9 @@
 //! whether it ran to its end: a connection whose read did goes back as it
 //! is; one whose read was interrupted (the request cancelled) or failed is
 //! closed rather than used again, which is what sqlx's test guards against.
-//! Writes, transactions and everything else keep sqlx's pool.
+//! A read that finds a pooled connection dead (the database restarted) runs
+//! again on another (see [`Readers::run`]). Writes, transactions and
+//! everything else keep sqlx's pool.
 
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
@@ -80,6 +82,17 @@ impl managed::Manager for Connector {
     }
 }
 
+/// Whether `error` says the connection itself is gone: its socket, or the
+/// server ending the session (`57P01` admin shutdown, `57P02` crash
+/// shutdown), rather than the statement failing.
+fn broken(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("57P01" | "57P02")),
+        _ => false,
+    }
+}
+
 impl Readers {
     /// At most `size` connections (opened when first needed) made with
     /// `options`; a read waits at most `timeout` for one, then fails as
@@ -97,19 +110,35 @@ impl Readers {
 
     /// Runs `read` on a connection of the pool. Its time waiting for the
     /// connection goes to the request's pool-acquire metric.
+    ///
+    /// A connection that waited in the pool may have died meanwhile (the
+    /// database restarted, a proxy or a firewall dropped it): a read that
+    /// finds its connection broken, on one used before, runs again on
+    /// another, at most once per connection the pool holds and then on a new
+    /// one. Reads change nothing, so running one again is safe.
     pub async fn run<'a, T>(&self, read: impl Read<'a, T>) -> sqlx::Result<T> {
-        let waiting = Instant::now();
-        let mut reader = self.pool.get().await.map_err(|error| match error {
-            PoolError::Backend(error) => error,
-            PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
-            _ => sqlx::Error::PoolClosed,
-        })?;
-        crate::metrics::record_pool_acquire(waiting.elapsed());
-        // Dropped before the read ends (the request cancelled), it stays unfinished.
-        reader.finished = false;
-        let result = read(&mut reader.connection, PhantomData).await;
-        reader.finished = result.is_ok();
-        result
+        let mut retries = self.pool.status().max_size;
+        loop {
+            let waiting = Instant::now();
+            let mut reader = self.pool.get().await.map_err(|error| match error {
+                PoolError::Backend(error) => error,
+                PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
+                _ => sqlx::Error::PoolClosed,
+            })?;
+            crate::metrics::record_pool_acquire(waiting.elapsed());
+            let used_before = managed::Object::metrics(&reader).recycle_count > 0;
+            // Dropped before the read ends (the request cancelled), it stays unfinished.
+            reader.finished = false;
+            let result = read(&mut reader.connection, PhantomData).await;
+            reader.finished = result.is_ok();
+            match result {
+                Err(error) if used_before && retries > 0 && broken(&error) => {
+                    tracing::debug!(%error, "a pooled read connection was broken: the read runs again");
+                    retries -= 1;
+                }
+                result => return result,
+            }
+        }
     }
 
     pub fn stats(&self) -> PoolStats {

@@ -12,6 +12,7 @@ use casting_shared::domain::NewActor;
 
 use crate::helpers::*;
 use crate::postgres::STORE;
+use crate::proxy::{PgProxy, postgres_addr};
 
 /// The server processes of the store's read connections, as PostgreSQL lists them.
 async fn reading_backends(db: &TestPool) -> HashSet<i32> {
@@ -83,33 +84,91 @@ async fn a_read_cut_short_closes_its_connection_and_a_finished_one_keeps_it() {
         "the connection was kept"
     );
 
-    // A read polled once has sent its statement and waits for the answer
-    // (unless the answer was already there: then it is over, and the round
-    // is tried again). Dropped then, as when its request is cancelled, the
-    // next read gets its own answer, on a new connection.
+    // A read whose statement is on its way when its request is dropped (it
+    // waits behind the test's lock on the table, so it surely is) leaves its
+    // connection mid-conversation: the next read gets its own answer, on a
+    // new connection.
+    let TestPool::Postgres(locker) = &looking else {
+        unreachable!("a PostgreSQL test");
+    };
     let mut seen = first.clone();
-    let (mut cuts, mut attempts) = (0, 0);
-    while cuts < 5 {
-        attempts += 1;
-        assert!(attempts <= 200, "only {cuts} reads were cut in 200 tries");
-        let pending = {
-            let mut cut = std::pin::pin!(store.get_actor(ids[0]));
-            futures::poll!(cut.as_mut()).is_pending()
-        };
-        let id = ids[attempts % ids.len()];
-        let found = store.get_actor(id).await.unwrap().expect("the actor");
-        assert_eq!(found.value.id, id, "its own row, after a cut: {pending}");
-        if !pending {
-            continue;
+    for cut in 1..=3 {
+        let mut lock = locker.begin().await.unwrap();
+        sqlx::query("LOCK TABLE actors IN ACCESS EXCLUSIVE MODE")
+            .execute(&mut *lock)
+            .await
+            .unwrap();
+        let (reading, first_id) = (store.clone(), ids[0]);
+        let read = tokio::spawn(async move { reading.get_actor(first_id).await });
+        let waiting = format!(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND application_name = '{READS}' AND wait_event_type = 'Lock'"
+        );
+        let mut blocked = false;
+        for _ in 0..100 {
+            if looking.scalar::<i64>(&waiting).await == 1 {
+                blocked = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        cuts += 1;
+        assert!(blocked, "cut {cut}: the read waits behind the lock");
+        read.abort();
+        assert!(read.await.unwrap_err().is_cancelled());
+        lock.rollback().await.unwrap();
+
+        let id = ids[cut % ids.len()];
+        let found = store.get_actor(id).await.unwrap().expect("the actor");
+        assert_eq!(found.value.id, id, "cut {cut}: its own row");
         let now = one_reading_backend(&looking).await;
         assert!(
             now.is_disjoint(&seen),
-            "cut {cuts}: a new connection serves after it ({now:?} after {seen:?})"
+            "cut {cut}: a new connection serves after it ({now:?} after {seen:?})"
         );
         seen.extend(now);
     }
     store.close().await;
     looking.close().await;
+}
+
+/// The database restarted (every connection dropped, new ones accepted)
+/// between two reads: the reads that find their pooled connection dead run
+/// again on a new one, so no GET fails for it.
+#[tokio::test]
+async fn reads_after_every_connection_was_dropped_succeed() {
+    let proxy = PgProxy::start(postgres_addr()).await;
+    let app = TestApp::spawn_with(Options {
+        database_addr: Some(proxy.addr),
+        db: StoreSettings {
+            pool_size: 3,
+            timeout: Duration::from_secs(2),
+            ..StoreSettings::default()
+        },
+        ..Options::new(STORE)
+    })
+    .await;
+    let id = app.actor("Before the restart", 40, "Other").await;
+    // Several reads at once, so the pool holds several connections.
+    let token = producer();
+    let reads = (0..6).map(|_| app.get("/actors", &token));
+    for (status, body) in futures::future::join_all(reads).await {
+        assert_eq!(status, 200, "{body}");
+    }
+
+    proxy.cut();
+    proxy.restore();
+    for path in [
+        "/actors".to_owned(),
+        format!("/actors/{id}"),
+        format!("/actors/{id}/movies"),
+    ] {
+        let (status, body) = app.get(&path, &producer()).await;
+        assert_eq!(status, 200, "{path}: {body}");
+    }
+    let (status, body) = app.get("/actors?q=restart", &producer()).await;
+    assert_eq!(
+        (status, body["total"].clone()),
+        (200, serde_json::json!(1)),
+        "{body}"
+    );
 }
