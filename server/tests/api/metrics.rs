@@ -12,7 +12,7 @@ use serde_json::json;
 use super::STORE;
 use super::identity::add_user;
 use crate::helpers::*;
-use crate::proxy::{PgProxy, postgres_addr};
+use crate::proxy::{PgProxy, app_behind_proxy};
 
 /// One scrape: its text, and the text parsed.
 struct Metrics {
@@ -242,13 +242,7 @@ impl Outage {
         };
         match STORE {
             Backend::Postgres => {
-                let proxy = PgProxy::start(postgres_addr()).await;
-                let app = TestApp::spawn_with(Options {
-                    database_addr: Some(proxy.addr),
-                    db,
-                    ..Options::new(STORE)
-                })
-                .await;
+                let (proxy, app) = app_behind_proxy(db).await;
                 (app, Outage::Cut(proxy))
             }
             Backend::Sqlite => {

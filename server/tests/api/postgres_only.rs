@@ -15,7 +15,7 @@ use crate::postgres::STORE;
 use crate::postgres::events::EventStream;
 use crate::postgres::faults::{Tally, WriteLoad, check_nothing_lost, writer};
 use crate::postgres::identity::{add_user, login_token, ok};
-use crate::proxy::{PgProxy, postgres_addr};
+use crate::proxy::app_behind_proxy;
 
 /// The primary's read connections, pooled without sqlx's test of each.
 mod readers;
@@ -24,15 +24,10 @@ mod replica;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn database_cut_under_load_loses_no_acknowledged_write() {
-    let proxy = PgProxy::start(postgres_addr()).await;
-    let app = TestApp::spawn_with(Options {
-        database_addr: Some(proxy.addr),
-        db: StoreSettings {
-            pool_size: 4,
-            timeout: Duration::from_secs(1),
-            ..StoreSettings::default()
-        },
-        ..Options::new(STORE)
+    let (proxy, app) = app_behind_proxy(StoreSettings {
+        pool_size: 4,
+        timeout: Duration::from_secs(1),
+        ..StoreSettings::default()
     })
     .await;
     let (writers, per_writer) = (4, 60);
@@ -219,15 +214,10 @@ async fn a_database_migrated_before_the_migrations_moved_still_opens() {
 
 #[tokio::test]
 async fn ready_is_503_while_the_database_is_cut_and_recovers_by_itself() {
-    let proxy = PgProxy::start(postgres_addr()).await;
-    let app = TestApp::spawn_with(Options {
-        database_addr: Some(proxy.addr),
-        db: StoreSettings {
-            pool_size: 4,
-            timeout: Duration::from_secs(1),
-            ..StoreSettings::default()
-        },
-        ..Options::new(STORE)
+    let (proxy, app) = app_behind_proxy(StoreSettings {
+        pool_size: 4,
+        timeout: Duration::from_secs(1),
+        ..StoreSettings::default()
     })
     .await;
     app.actor("Before", 30, "Other").await;

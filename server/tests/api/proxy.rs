@@ -6,8 +6,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use casting_server::db::StoreSettings;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
+
+use crate::helpers::{Backend, Options, TestApp};
 
 pub struct PgProxy {
     pub addr: SocketAddr,
@@ -57,6 +60,19 @@ impl PgProxy {
     pub fn restore(&self) {
         self.up.store(true, Ordering::SeqCst);
     }
+}
+
+/// A test server on PostgreSQL whose every database connection goes
+/// through a proxy of its own, with the store's `db` settings.
+pub async fn app_behind_proxy(db: StoreSettings) -> (PgProxy, TestApp) {
+    let proxy = PgProxy::start(postgres_addr()).await;
+    let app = TestApp::spawn_with(Options {
+        database_addr: Some(proxy.addr),
+        db,
+        ..Options::new(Backend::Postgres)
+    })
+    .await;
+    (proxy, app)
 }
 
 /// The address of the PostgreSQL server the tests use.

@@ -12,7 +12,7 @@ use casting_shared::domain::NewActor;
 
 use crate::helpers::*;
 use crate::postgres::STORE;
-use crate::proxy::{PgProxy, postgres_addr};
+use crate::proxy::app_behind_proxy;
 
 /// The server processes of the store's read connections, as PostgreSQL lists them.
 async fn reading_backends(db: &TestPool) -> HashSet<i32> {
@@ -136,15 +136,10 @@ async fn a_read_cut_short_closes_its_connection_and_a_finished_one_keeps_it() {
 /// again on a new one, so no GET fails for it.
 #[tokio::test]
 async fn reads_after_every_connection_was_dropped_succeed() {
-    let proxy = PgProxy::start(postgres_addr()).await;
-    let app = TestApp::spawn_with(Options {
-        database_addr: Some(proxy.addr),
-        db: StoreSettings {
-            pool_size: 3,
-            timeout: Duration::from_secs(2),
-            ..StoreSettings::default()
-        },
-        ..Options::new(STORE)
+    let (proxy, app) = app_behind_proxy(StoreSettings {
+        pool_size: 3,
+        timeout: Duration::from_secs(2),
+        ..StoreSettings::default()
     })
     .await;
     let id = app.actor("Before the restart", 40, "Other").await;
