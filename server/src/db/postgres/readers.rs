@@ -17,8 +17,8 @@
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
+use deadpool::Status;
 use deadpool::managed::{self, Metrics, PoolError, RecycleError, RecycleResult};
-use deadpool::{Runtime, Status};
 use futures::future::BoxFuture;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection};
@@ -48,6 +48,8 @@ pub type Outlives<'c, 'a> = PhantomData<&'c &'a ()>;
 /// Up to `size` connections to the primary for reads.
 pub struct Readers {
     pool: managed::Pool<Connector>,
+    /// Longest a read waits for a connection, opening one included.
+    timeout: Duration,
 }
 
 struct Connector {
@@ -100,12 +102,9 @@ impl Readers {
     pub fn new(options: PgConnectOptions, size: u32, timeout: Duration) -> Self {
         let pool = managed::Pool::builder(Connector { options })
             .max_size(size.max(1) as usize)
-            .wait_timeout(Some(timeout))
-            .create_timeout(Some(timeout))
-            .runtime(Runtime::Tokio1)
             .build()
-            .expect("a runtime and a size are given");
-        Self { pool }
+            .expect("a pool without timeouts needs no runtime");
+        Self { pool, timeout }
     }
 
     /// Runs `read` on a connection of the pool. Its time waiting for the
@@ -120,11 +119,16 @@ impl Readers {
         let mut retries = self.pool.status().max_size;
         loop {
             let waiting = Instant::now();
-            let mut reader = self.pool.get().await.map_err(|error| match error {
-                PoolError::Backend(error) => error,
-                PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
-                _ => sqlx::Error::PoolClosed,
-            })?;
+            // One bound for waiting for a free connection and opening a new
+            // one, as sqlx's `acquire_timeout` is.
+            let mut reader = tokio::time::timeout(self.timeout, self.pool.get())
+                .await
+                .map_err(|_| sqlx::Error::PoolTimedOut)?
+                .map_err(|error| match error {
+                    PoolError::Backend(error) => error,
+                    PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
+                    _ => sqlx::Error::PoolClosed,
+                })?;
             crate::metrics::record_pool_acquire(waiting.elapsed());
             let used_before = managed::Object::metrics(&reader).recycle_count > 0;
             // Dropped before the read ends (the request cancelled), it stays unfinished.
@@ -151,7 +155,7 @@ impl Readers {
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         PoolStats {
             open: count(size),
-            idle: count(available.min(size)),
+            idle: count(available),
             max: count(max_size),
         }
     }
