@@ -130,15 +130,28 @@ impl Application {
             "connection limits"
         );
         systemd::ready(address);
-        // Event streams never finish by themselves: they end as the drain starts.
+        // Event streams never finish by themselves: they end as the drain
+        // starts. A store whose tables are gone stops the server too: it
+        // must not go on answering from an empty database.
         let feed = self.feed.clone();
+        let loss = self.store.schema_loss();
+        let lost = loss.clone();
         let shutdown = async move {
-            shutdown.await;
+            match lost {
+                Some(lost) => tokio::select! {
+                    () = shutdown => {},
+                    _ = lost.reported() => {},
+                },
+                None => shutdown.await,
+            }
             feed.close();
         };
         connections::serve(self.listener, self.router, self.limits, shutdown).await?;
         self.feed.close();
         self.store.close().await;
+        if let Some(reason) = loss.and_then(|loss| loss.reason()) {
+            anyhow::bail!("stopped: the database's tables are gone ({reason})");
+        }
         tracing::info!("stopped");
         Ok(())
     }

@@ -9,6 +9,7 @@ pub mod lists;
 pub mod location;
 pub mod postgres;
 mod rows;
+pub mod schema_loss;
 pub mod sqlite;
 mod types;
 
@@ -70,6 +71,15 @@ impl Store {
         match self {
             Store::Postgres(store) => store.replica(),
             Store::Sqlite(_) => None,
+        }
+    }
+
+    /// Reported when the store finds its tables gone (SQLite; a PostgreSQL
+    /// database outlives the server's connections to it).
+    pub fn schema_loss(&self) -> Option<schema_loss::SchemaLoss> {
+        match self {
+            Store::Postgres(_) => None,
+            Store::Sqlite(store) => Some(store.schema_loss().clone()),
         }
     }
 

@@ -10,6 +10,8 @@ mod cli;
 mod cluster;
 mod deploy;
 mod helpers;
+/// The in-memory store outlives every connection it serves through.
+mod memory_store;
 /// The plans of list statements at 100 000 rows, on each store.
 mod plans;
 mod proxy;

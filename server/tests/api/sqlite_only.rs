@@ -314,3 +314,37 @@ async fn maintenance_merges_the_search_index_into_one_segment() {
         .execute("INSERT INTO actors_search (actors_search) VALUES ('integrity-check')")
         .await;
 }
+
+/// A store that finds its tables gone (dropped behind its back here; in
+/// memory, issue 24's lost database) says so at error level, is not ready,
+/// and the server exits non-zero instead of serving 500s from an empty
+/// database for ever.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_whose_tables_are_gone_is_not_ready_and_the_server_exits_non_zero() {
+    let db = TestDb::new(STORE);
+    let jwks = JwksServer::start(vec![public_jwk(TEST_KEY, KID)]).await;
+    let mut server = tokio::task::block_in_place(|| Server::start(&db, &jwks));
+    let addr = tokio::task::block_in_place(|| server.address());
+    let ready = reqwest::get(format!("http://{addr}/ready")).await.unwrap();
+    assert_eq!(ready.status(), 200);
+    db.pool().await.execute("DROP TABLE row_counts").await;
+
+    let ready = reqwest::get(format!("http://{addr}/ready")).await.unwrap();
+    assert_eq!(ready.status(), 503);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the server is still running");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(!status.success(), "{status:?}");
+    let logs = tokio::task::block_in_place(|| server.drain()).join("\n");
+    let said = logs
+        .lines()
+        .find(|line| line.contains("tables are gone"))
+        .unwrap_or_else(|| panic!("no line says the tables are gone:\n{logs}"));
+    assert!(said.contains("\"level\":\"ERROR\""), "{said}");
+    assert!(said.contains("no such table: row_counts"), "{said}");
+}

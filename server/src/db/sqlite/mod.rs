@@ -29,6 +29,7 @@ use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, QueryBuilder, Sqlite, SqlitePool, Transaction};
 
+use super::schema_loss::{SchemaLoss, sqlite_table_missing};
 use super::{
     Author, DbError, Outcome, PoolStats, RememberedTotals, StoreSettings, Table, constraint_field,
 };
@@ -54,7 +55,24 @@ pub struct SqliteStore {
     /// [`SqliteStore::classify`]): the writer's connection is opened again
     /// when it is next released, in case it went read-only.
     writer_suspect: Arc<AtomicBool>,
+    /// In memory: a connection of the store's own, never handed out, that
+    /// keeps the database alive whatever becomes of the pool's.
+    memory_guard: Option<Arc<MemoryGuard>>,
+    /// Set once a statement finds a table missing.
+    schema_loss: SchemaLoss,
 }
+
+/// SQLite frees an in-memory database when its last connection closes.
+/// The pool's one connection is not a safe home for it: sqlx closes a
+/// pooled connection whose user was cancelled at the wrong moment (a
+/// request or an event stream cut while it held or was taking the
+/// connection), silently, and opens a fresh one on a fresh, empty database
+/// (issue 24: the demo server lost everything to clients that reset their
+/// connections). So the database is a named, shared-cache one
+/// (`file:sqlx-in-memory-N?mode=memory&cache=shared`, what sqlx makes of
+/// `sqlite::memory:`) and this connection, opened first and held for the
+/// life of the store, keeps it: any pooled connection may come and go.
+struct MemoryGuard(std::sync::Mutex<Option<sqlx::SqliteConnection>>);
 
 impl SqliteStore {
     /// Opens the file at `path`, creating it and its directory if missing,
@@ -120,18 +138,25 @@ impl SqliteStore {
             totals: Arc::default(),
             file,
             writer_suspect,
+            memory_guard: None,
+            schema_loss: SchemaLoss::default(),
         })
     }
 
-    /// A private database in memory, gone when the process ends.
+    /// A private database in memory, gone when the process ends (and
+    /// only then: see [`MemoryGuard`]).
     pub async fn open_memory(settings: &StoreSettings) -> anyhow::Result<Self> {
         let options = SqliteConnectOptions::from_str("sqlite::memory:")?
             .foreign_keys(true)
             .with_regexp();
-        // One connection, kept for ever: the database lives as long as it does.
+        let guard = options
+            .connect()
+            .await
+            .context("cannot open an in-memory SQLite database")?;
+        // One pooled connection: every read and write, in turn (a shared
+        // cache locks whole tables, so a second one would only wait).
         let pool = pool_options(settings)
             .max_connections(1)
-            .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
             .connect_with(options)
@@ -148,6 +173,8 @@ impl SqliteStore {
             totals: Arc::default(),
             file: None,
             writer_suspect: Arc::default(),
+            memory_guard: Some(Arc::new(MemoryGuard(std::sync::Mutex::new(Some(guard))))),
+            schema_loss: SchemaLoss::default(),
         })
     }
 
@@ -159,6 +186,18 @@ impl SqliteStore {
         self.refresh_statistics().await.ok();
         self.reader.close().await;
         self.writer.close().await;
+        let guard = self
+            .memory_guard
+            .as_ref()
+            .and_then(|guard| guard.0.lock().unwrap_or_else(|e| e.into_inner()).take());
+        if let Some(guard) = guard {
+            guard.close().await.ok();
+        }
+    }
+
+    /// Reported once a statement finds a table missing.
+    pub fn schema_loss(&self) -> &SchemaLoss {
+        &self.schema_loss
     }
 
     /// Refreshes the planner's statistics and merges the trigram indexes'
@@ -458,6 +497,16 @@ impl SqliteStore {
         };
         if matches!(code.map(|c| c & 0xff), Some(8 | 10 | 14)) {
             self.writer_suspect.store(true, Ordering::SeqCst);
+        }
+        if let sqlx::Error::Database(db) = &error
+            && code == Some(1)
+            && sqlite_table_missing(db.message())
+        {
+            self.schema_loss.report(db.message());
+            return DbError::Unavailable(format!(
+                "the database's tables are gone ({}): the server stops",
+                db.message()
+            ));
         }
         classify(error)
     }
