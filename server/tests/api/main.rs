@@ -9,6 +9,7 @@
 mod cli;
 mod cluster;
 mod deploy;
+mod docs;
 mod helpers;
 /// The plans of list statements at 100 000 rows, on each store.
 mod plans;
