@@ -1,4 +1,7 @@
-//! Request and response bodies of the HTTP API (`shared/spec/API.md`).
+//! Request and response bodies of the HTTP API, as the contract defines them.
+//! The contract is `spec/API.md` in the project's shared folder beside the
+//! checkout (`../shared/spec/API.md`), not in this repository; the reference
+//! shipped with the code is `docs/src/api-reference.md`.
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,12 @@
 //! The store: every read and write of the server's data, behind one
 //! interface. `DATABASE_URL`'s scheme picks the backend at start-up
 //! (PostgreSQL, or an embedded SQLite file); each backend holds its own SQL
-//! and migrations, and nothing outside this module knows which one runs.
+//! and migrations. The handlers, auth and the command line use [`Store`]
+//! alone; four modules outside this one name a backend, each for what only
+//! that backend has: `startup` (SQLite's one-server-per-file lock, the read
+//! replica's routing layer), `feed` (PostgreSQL's notifications of writes),
+//! `routes` (CORS for the replica's position header) and `openapi` (that
+//! header's pattern).
 
 pub mod changes;
 pub mod copy;

@@ -3,7 +3,7 @@
 //! when the password was right), so a burst of concurrent guesses can never
 //! evaluate more passwords than the limits allow.
 //!
-//! The policy (README, "Security"), with `max` = `CASTING_LOGIN_MAX_FAILURES`
+//! The policy (the book's Security chapter, docs/src/security.md), with `max` = `CASTING_LOGIN_MAX_FAILURES`
 //! and `window` = `CASTING_LOGIN_WINDOW`:
 //! - one username from one address: `max` failures per window (tight: one
 //!   guesser is stopped quickly);

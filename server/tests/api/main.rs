@@ -9,6 +9,7 @@
 mod cli;
 mod cluster;
 mod deploy;
+mod docs;
 mod helpers;
 /// The in-memory store outlives every connection it serves through.
 mod memory_store;

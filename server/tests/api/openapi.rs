@@ -1,5 +1,5 @@
 //! The OpenAPI document describes exactly the routes the router serves, and
-//! the API reference in `docs/API.md` lists exactly the routes it describes.
+//! the API reference in `docs/src/api-reference.md` lists exactly the routes it describes.
 
 use std::collections::BTreeSet;
 
@@ -518,7 +518,7 @@ async fn each_operation_needs_exactly_the_permission_it_documents() {
     }
 }
 
-/// `(method, path)` of every endpoint row of `docs/API.md`'s tables: a line
+/// `(method, path)` of every endpoint row of `docs/src/api-reference.md`'s tables: a line
 /// that starts with a cell like `` `GET /actors/{id}` ``.
 fn reference_routes(reference: &str) -> BTreeSet<(String, String)> {
     reference
@@ -538,13 +538,13 @@ async fn api_reference_lists_exactly_the_routes_of_the_openapi_document() {
     let app = TestApp::spawn(STORE).await;
     let (_, doc) = app.get("/openapi.json", "").await;
     let documented = documented_routes(&doc);
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/API.md");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/src/api-reference.md");
     let reference = reference_routes(&std::fs::read_to_string(path).unwrap());
     let missing: Vec<_> = documented.difference(&reference).collect();
     let extra: Vec<_> = reference.difference(&documented).collect();
     assert!(
         missing.is_empty() && extra.is_empty(),
-        "docs/API.md lacks {missing:?} and lists {extra:?}, which /openapi.json does not have"
+        "docs/src/api-reference.md lacks {missing:?} and lists {extra:?}, which /openapi.json does not have"
     );
 }
 

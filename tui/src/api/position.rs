@@ -1,7 +1,7 @@
 //! The read replica's position of a user's writes: what a server with a
 //! read replica answers each write with (`X-Casting-Position`), sent back
 //! with every request after it so that a read, through any instance, sees
-//! that write (the server's README, "Running several instances").
+//! that write (the book's "Running several instances", docs/src/several-instances.md).
 
 use std::sync::{Arc, Mutex};
 

@@ -1,7 +1,7 @@
 //! The one table of key bindings: for each view, which keys run which
 //! command, the label the footer shows, the line help shows and the
 //! permission the command needs. The keymap, the footer, the help screen and
-//! the README's key table are all read from it, so they cannot drift. Keys
+//! the book's key table (docs/src/client.md) are all read from it, so they cannot drift. Keys
 //! can be changed per command in the config's `[keys]`.
 
 use std::collections::BTreeMap;
@@ -62,7 +62,7 @@ pub enum Context {
 }
 
 impl Context {
-    /// The heading in help and in the README.
+    /// The heading in help and in the book's key table.
     pub fn title(self) -> &'static str {
         match self {
             Context::Login => "Log in",
@@ -393,7 +393,7 @@ impl Entry {
     }
 }
 
-/// Views in the order help and the README list them.
+/// Views in the order help and the book's key table list them.
 pub const HELP_ORDER: &[Context] = &[
     Context::Table,
     Context::Filter,
@@ -414,7 +414,7 @@ pub const HELP_ORDER: &[Context] = &[
     Context::Servers,
 ];
 
-/// The README's key table, made from the default bindings.
+/// The book's key table (docs/src/client.md), made from the default bindings.
 pub fn markdown_table() -> String {
     let bindings = Bindings::default();
     let mut out = String::from("| where | keys | what | needs |\n|---|---|---|---|\n");
@@ -492,19 +492,19 @@ mod tests {
     }
 
     #[test]
-    fn the_readme_key_table_is_the_binding_table() {
-        let readme = include_str!("../../../README.md");
-        let start = readme
+    fn the_book_key_table_is_the_binding_table() {
+        let chapter = include_str!("../../../docs/src/client.md");
+        let start = chapter
             .find("<!-- keys:start -->\n")
-            .expect("README marks its key table");
-        let end = readme
+            .expect("docs/src/client.md marks its key table");
+        let end = chapter
             .find("<!-- keys:end -->")
-            .expect("README marks its key table");
-        let table = &readme[start + "<!-- keys:start -->\n".len()..end];
+            .expect("docs/src/client.md marks its key table");
+        let table = &chapter[start + "<!-- keys:start -->\n".len()..end];
         assert_eq!(
             table,
             markdown_table(),
-            "README.md's key table differs from the bindings; paste this:\n{}",
+            "docs/src/client.md's key table differs from the bindings; paste this:\n{}",
             markdown_table()
         );
     }
