@@ -282,6 +282,18 @@ pub struct ServeArgs {
     #[arg(long, env = "CASTING_MAX_CONNECTIONS", help_heading = HTTP)]
     pub max_connections: Option<usize>,
 
+    /// Most `GET /events` streams one token may hold open at once (the
+    /// next is refused 429). In all, streams may take three quarters of
+    /// the connections; past that the oldest stream of the user holding
+    /// the most is closed to make room.
+    #[arg(long, env = "CASTING_EVENT_STREAMS_PER_TOKEN", default_value_t = crate::feed::streams::DEFAULT_PER_TOKEN, help_heading = HTTP)]
+    pub event_streams_per_token: usize,
+
+    /// Most `GET /events` streams one user may hold open at once, over all
+    /// their tokens (the next is refused 429).
+    #[arg(long, env = "CASTING_EVENT_STREAMS_PER_USER", default_value_t = crate::feed::streams::DEFAULT_PER_USER, help_heading = HTTP)]
+    pub event_streams_per_user: usize,
+
     /// Client id of the external issuer's application for the terminal
     /// client's browser sign-in (device flow).
     #[arg(long, env = "CASTING_AUTH_CLIENT_ID", help_heading = EXTERNAL_ISSUER)]
@@ -417,6 +429,8 @@ impl ServeArgs {
             idle_timeout: self.idle_timeout,
             max_connections: self.max_connections,
             event_backlog: crate::feed::DEFAULT_BACKLOG,
+            streams_per_token: self.event_streams_per_token,
+            streams_per_user: self.event_streams_per_user,
         })
     }
 

@@ -278,10 +278,14 @@ impl AcceptErrors {
 
 /// Serves `app` on `listener` until `shutdown` resolves, then stops
 /// accepting and lets the accepted requests finish (for at most 30 s).
+/// At the cap with no idle connection to close, `make_room` is asked to
+/// end a long-running request (an event stream) instead, so that a new
+/// request is still served; it answers whether it did.
 pub async fn serve(
     listener: TcpListener,
     app: axum::Router,
     limits: ConnectionLimits,
+    make_room: impl Fn() -> bool,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let builder = builder(&limits);
@@ -294,9 +298,9 @@ pub async fn serve(
     };
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        // At the cap: make room by closing an idle connection, else wait
-        // until one closes or goes idle.
-        while registry.len() >= limits.max_connections && !registry.evict_one() {
+        // At the cap: make room by closing an idle connection, or by ending
+        // an event stream, else wait until one closes or goes idle.
+        while registry.len() >= limits.max_connections && !registry.evict_one() && !make_room() {
             let changed = registry.changed.notified();
             tokio::select! {
                 () = changed => {},

@@ -41,6 +41,13 @@ pub enum ApiError {
     HeadersTooLarge,
     #[error("too many requests")]
     TooManyRequests { retry_after: Duration },
+    /// Too many of one kind held at once by one caller (event streams):
+    /// 429 saying which.
+    #[error("too many at once: {detail}")]
+    TooManyAtOnce {
+        retry_after: Duration,
+        detail: String,
+    },
     #[error("database unavailable: {0}")]
     Unavailable(String),
     /// Too much work of one kind at once (logins hashing passwords): 503.
@@ -60,7 +67,9 @@ impl ApiError {
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyRequests { .. } | ApiError::TooManyAtOnce { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
             ApiError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::Unavailable(_) | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -122,7 +131,8 @@ impl IntoResponse for ApiError {
             | ApiError::Unauthorized(d)
             | ApiError::Forbidden(d)
             | ApiError::Missing(d)
-            | ApiError::Gone(d) => Some(d.clone()),
+            | ApiError::Gone(d)
+            | ApiError::TooManyAtOnce { detail: d, .. } => Some(d.clone()),
             ApiError::Unprocessable(_) => Some("the request has invalid fields".to_owned()),
             ApiError::PreconditionFailed => {
                 Some("the resource changed since the version named in If-Match".to_owned())
@@ -160,7 +170,9 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, bearer_challenge());
             }
-            ApiError::TooManyRequests { retry_after } | ApiError::Busy { retry_after } => {
+            ApiError::TooManyRequests { retry_after }
+            | ApiError::TooManyAtOnce { retry_after, .. }
+            | ApiError::Busy { retry_after } => {
                 let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
             }

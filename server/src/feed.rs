@@ -12,6 +12,13 @@
 //!
 //! A second task prunes the log to `CASTING_CHANGES_KEEP` (and, hourly, has
 //! the store refresh its planner statistics).
+//!
+//! Streams resuming from an earlier point read the log through
+//! [`replay::Replays`] (paged, shared, a bounded number of reads at once),
+//! and every open stream is counted and bounded by [`streams::Streams`].
+
+pub mod replay;
+pub mod streams;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -21,6 +28,8 @@ use casting_shared::changes::{Change, ChangeResource};
 use tokio::sync::{Notify, broadcast, watch};
 
 use crate::db::Store;
+use replay::Replays;
+use streams::{StreamLimits, Streams};
 
 /// The longest a change committed through another instance waits when its
 /// notification was missed.
@@ -41,16 +50,28 @@ pub struct Feed {
     head: AtomicI64,
     wake: Notify,
     closing: watch::Sender<bool>,
+    /// Reads the log for streams that resume from an earlier point.
+    replays: Replays,
+    /// The open streams, bounded.
+    streams: Arc<Streams>,
 }
 
 impl Feed {
     /// Starts publishing what is committed from now on, listening to the
     /// other instances (PostgreSQL) and pruning changes older than `keep`;
-    /// a stream more than `backlog` changes behind is dropped.
-    pub async fn start(store: Store, keep: Duration, backlog: usize) -> anyhow::Result<Arc<Self>> {
+    /// a stream more than `backlog` changes behind is dropped, and streams
+    /// are bounded by `limits`.
+    pub async fn start(
+        store: Store,
+        keep: Duration,
+        backlog: usize,
+        limits: StreamLimits,
+    ) -> anyhow::Result<Arc<Self>> {
         let (_, latest) = store.change_bounds().await?;
         let (sender, _) = broadcast::channel(backlog.max(1));
         let feed = Arc::new(Self {
+            replays: Replays::new(store.clone()),
+            streams: Arc::new(Streams::new(limits)),
             store,
             sender,
             head: AtomicI64::new(latest),
@@ -67,6 +88,15 @@ impl Feed {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    pub fn replays(&self) -> &Replays {
+        &self.replays
+    }
+
+    /// The open streams: each new one is counted here first.
+    pub fn streams(&self) -> &Arc<Streams> {
+        &self.streams
     }
 
     /// Something was written: publish it now.

@@ -45,6 +45,10 @@ pub struct HttpSettings {
     /// Most changes a `GET /events` stream may fall behind (a reader slower
     /// than the writes) before it is closed, to resume with `Last-Event-ID`.
     pub event_backlog: usize,
+    /// Most `GET /events` streams one token may hold open at once.
+    pub streams_per_token: usize,
+    /// Most `GET /events` streams one user (`sub`) may hold open at once.
+    pub streams_per_user: usize,
 }
 
 impl Default for HttpSettings {
@@ -58,11 +62,25 @@ impl Default for HttpSettings {
             idle_timeout: Duration::from_secs(60),
             max_connections: None,
             event_backlog: crate::feed::DEFAULT_BACKLOG,
+            streams_per_token: crate::feed::streams::DEFAULT_PER_TOKEN,
+            streams_per_user: crate::feed::streams::DEFAULT_PER_USER,
         }
     }
 }
 
 impl HttpSettings {
+    /// How many event streams may be open: per token and per user as set,
+    /// and in all three quarters of the connection cap.
+    pub fn stream_limits(&self) -> crate::feed::streams::StreamLimits {
+        crate::feed::streams::StreamLimits {
+            per_token: self.streams_per_token.max(1),
+            per_user: self.streams_per_user.max(1),
+            ..crate::feed::streams::StreamLimits::for_connections(
+                self.connection_limits().max_connections,
+            )
+        }
+    }
+
     pub fn connection_limits(&self) -> ConnectionLimits {
         ConnectionLimits {
             header_timeout: self.header_timeout,

@@ -77,6 +77,7 @@ impl Application {
             ChangeFeedSettings {
                 keep: settings.store.changes_keep,
                 backlog: settings.http.event_backlog,
+                streams: settings.http.stream_limits(),
             },
         )
         .await?;
@@ -146,7 +147,11 @@ impl Application {
             }
             feed.close();
         };
-        connections::serve(self.listener, self.router, self.limits, shutdown).await?;
+        // Out of connections with none idle: the oldest event stream of
+        // whoever holds the most is closed to make room.
+        let streams = self.feed.streams().clone();
+        let make_room = move || streams.make_room();
+        connections::serve(self.listener, self.router, self.limits, make_room, shutdown).await?;
         self.feed.close();
         self.store.close().await;
         if let Some(reason) = loss.and_then(|loss| loss.reason()) {
@@ -203,6 +208,7 @@ pub async fn migrate(location: &Location, settings: &StoreSettings) -> anyhow::R
 struct ChangeFeedSettings {
     keep: Duration,
     backlog: usize,
+    streams: crate::feed::streams::StreamLimits,
 }
 
 /// The application state: the built-in identity (keys from the store or
@@ -219,9 +225,14 @@ async fn build_state(
             Keyring::from_database(store.clone(), auth.token_ttl, auth.key_sealer.clone()).await?
         }
     });
-    let feed = Feed::start(store.clone(), changes.keep, changes.backlog)
-        .await
-        .context("cannot read the change log")?;
+    let feed = Feed::start(
+        store.clone(),
+        changes.keep,
+        changes.backlog,
+        changes.streams,
+    )
+    .await
+    .context("cannot read the change log")?;
     let revocations = Revocations::start(store.clone(), keyring.clone())
         .await
         .context("cannot read the token revocations")?;

@@ -167,7 +167,12 @@ impl IntoParams for EventsParams {
 /// Every change the caller may read, live, as server-sent events: `id: SEQ`,
 /// `event: change`, `data: <change JSON>`. A comment line at least every 10 s;
 /// `event: expired` when the token expires (or is revoked), then the stream
-/// ends. A stream that falls too far behind is closed: resume with `Last-Event-ID`.
+/// ends. A stream that has to end for another reason (it fell too far
+/// behind, the log cannot be read, or the server closed it to make room)
+/// sends `event: error` saying why, then ends: resume with `Last-Event-ID`.
+/// One token may hold 8 streams at once and one user 16
+/// (`CASTING_EVENT_STREAMS_PER_TOKEN`, `CASTING_EVENT_STREAMS_PER_USER`);
+/// the next is 429 with `Retry-After`.
 #[utoipa::path(
     get, path = "/events", tag = "changes",
     params(EventsParams),
@@ -175,6 +180,8 @@ impl IntoParams for EventsParams {
         (status = 200, description = "The stream: one schema per event", content_type = "text/event-stream", body = StreamEvent),
         (status = 400, description = "A malformed Last-Event-ID or query parameter", body = ErrorBody),
         (status = 410, description = "Changes after the one to resume after were pruned: reload", body = ErrorBody),
+        (status = 429, description = "This token or user already holds as many event streams as it may: close one first", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
     ),
     security(("bearer" = []))
 )]
@@ -204,6 +211,15 @@ async fn follow_changes(
                 })?,
         ),
     };
+    let token = bearer(&headers);
+    let ticket = state
+        .feed
+        .streams()
+        .open(&caller.subject, &token)
+        .map_err(|refused| ApiError::TooManyAtOnce {
+            retry_after: crate::feed::streams::RETRY_AFTER,
+            detail: refused.detail(),
+        })?;
     let start = match last_event_id.or(after) {
         Some(start) => {
             check_kept(&state, start).await?;
@@ -215,10 +231,11 @@ async fn follow_changes(
     let follower = Follower::new(
         state.feed.clone(),
         state.verifier.clone(),
-        bearer(&headers),
+        token,
         visible_to(&caller),
         caller.expires_at,
         start,
+        ticket,
         state.metrics.as_ref().map(|m| m.event_stream_opened()),
     );
     Ok(Sse::new(follower.into_stream()).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))

@@ -2,7 +2,6 @@
 //! resume from, then the feed's live changes, each once and in `seq` order,
 //! filtered to what the caller may read.
 
-use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +15,9 @@ use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
 use utoipa::openapi::{RefOr, Schema};
 
 use crate::auth::Verifier;
-use crate::feed::{BATCH, Feed};
+use crate::feed::Feed;
+use crate::feed::replay::Page;
+use crate::feed::streams::StreamTicket;
 use crate::metrics::GaugeGuard;
 
 /// What `Last-Event-ID` may be: the `id` of an event, a `seq`.
@@ -34,13 +35,20 @@ pub struct Follower {
     resources: Vec<&'static str>,
     /// The highest seq sent or skipped.
     last: i64,
-    /// Read from the store, not sent yet.
-    backlog: VecDeque<Change>,
+    /// A page of the log being replayed (shared with other streams), and
+    /// how much of it was sent.
+    page: Option<(Page, usize)>,
     /// Still reading the store (not yet at the live feed).
     catching_up: bool,
+    /// When it subscribed to the live feed: a replay read before then
+    /// cannot end the replay (see `Replays::page`).
+    subscribed: std::time::Instant,
     expires: Instant,
     recheck: Instant,
     ended: bool,
+    /// Counts this stream among the open ones (bounded per token, per
+    /// user and in all); tells it when it must end to make room.
+    ticket: StreamTicket,
     /// Counts this stream in `casting_event_streams_open` while it lives.
     _counted: Option<GaugeGuard>,
 }
@@ -53,6 +61,7 @@ enum Next {
 impl Follower {
     /// A stream resuming after `after`. It subscribes to the live feed before
     /// it reads the store, so nothing committed meanwhile is missed.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         feed: Arc<Feed>,
         verifier: Arc<Verifier>,
@@ -60,9 +69,11 @@ impl Follower {
         resources: Vec<&'static str>,
         expires_at: u64,
         after: i64,
+        ticket: StreamTicket,
         counted: Option<GaugeGuard>,
     ) -> Self {
         let live = feed.subscribe();
+        let subscribed = std::time::Instant::now();
         let now_unix = jsonwebtoken::get_current_timestamp();
         let expires = Instant::now() + Duration::from_secs(expires_at.saturating_sub(now_unix));
         Self {
@@ -72,11 +83,13 @@ impl Follower {
             live,
             resources,
             last: after,
-            backlog: VecDeque::new(),
+            page: None,
             catching_up: true,
+            subscribed,
             expires,
             recheck: Instant::now() + RECHECK,
             ended: false,
+            ticket,
             _counted: counted,
         }
     }
@@ -101,26 +114,35 @@ impl Follower {
         let closed = self.feed.closed();
         tokio::pin!(closed);
         loop {
-            if let Some(change) = self.backlog.pop_front() {
-                self.last = change.seq;
-                return Next::Send(change_event(&change));
+            if let Some((page, sent)) = &mut self.page {
+                if let Some(change) = page.get(*sent) {
+                    *sent += 1;
+                    self.last = change.seq;
+                    return Next::Send(change_event(change));
+                }
+                self.page = None;
             }
             if self.catching_up {
-                let read = self
-                    .feed
-                    .store()
-                    .changes_after(self.last, &self.resources, BATCH)
-                    .await;
+                // Read a page of the log (shared with streams resuming from
+                // the same place); ended early if the stream must make room.
+                let read = tokio::select! {
+                    () = &mut closed => return Next::End,
+                    () = self.ticket.ended() => return self.error(MADE_ROOM),
+                    read = self.feed.replays().page(self.last, &self.resources, self.subscribed) => read,
+                };
                 match read {
-                    Ok(batch) if batch.is_empty() => self.catching_up = false,
-                    Ok(batch) => self.backlog.extend(batch),
-                    // The store is unreachable: end; the client resumes later.
-                    Err(_) => return Next::End,
+                    Ok(page) if page.is_empty() => self.catching_up = false,
+                    Ok(page) => self.page = Some((page, 0)),
+                    Err(error) => {
+                        tracing::warn!(%error, "an event stream cannot read the change log; it ends");
+                        return self.error(UNAVAILABLE);
+                    }
                 }
                 continue;
             }
             tokio::select! {
                 () = &mut closed => return Next::End,
+                () = self.ticket.ended() => return self.error(MADE_ROOM),
                 () = tokio::time::sleep_until(self.expires) => return self.expired(),
                 () = tokio::time::sleep_until(self.recheck) => {
                     if self.verifier.verify(&self.token).await.is_err() {
@@ -138,10 +160,11 @@ impl Follower {
                             return Next::Send(change_event(&change));
                         }
                     }
-                    // Too far behind (a slow reader) or the feed is gone:
-                    // dropped, never buffered without bound; the client
-                    // resumes with Last-Event-ID.
-                    Err(RecvError::Lagged(_) | RecvError::Closed) => return Next::End,
+                    // Too far behind (a slow reader): dropped, never
+                    // buffered without bound; the client resumes with
+                    // Last-Event-ID.
+                    Err(RecvError::Lagged(_)) => return self.error(LAGGED),
+                    Err(RecvError::Closed) => return Next::End,
                 },
             }
         }
@@ -156,7 +179,22 @@ impl Follower {
                 .data("the token expired or was revoked: renew it and reconnect"),
         )
     }
+
+    /// The last event of a stream that has to end for another reason: it
+    /// says why, and the client resumes with `Last-Event-ID`.
+    fn error(&mut self, why: &str) -> Next {
+        self.ended = true;
+        Next::Send(Event::default().event("error").data(why))
+    }
 }
+
+/// What a stream's last `event: error` says.
+const UNAVAILABLE: &str =
+    "the change log cannot be read now: reconnect later with Last-Event-ID to resume";
+const LAGGED: &str =
+    "this stream fell too far behind the changes: reconnect with Last-Event-ID to resume";
+const MADE_ROOM: &str = "closed to make room for other clients (the server is at its \
+                         connection limit): reconnect later with Last-Event-ID to resume";
 
 fn change_event(change: &Change) -> Event {
     let data = serde_json::to_string(change).unwrap_or_else(|_| "{}".to_owned());
@@ -208,12 +246,26 @@ impl utoipa::PartialSchema for StreamEvent {
             )
             .required("event")
             .required("data");
+        let error = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property("event", kind("error"))
+            .property(
+                "data",
+                text(
+                    "Why the stream ends otherwise: the change log cannot be read now, the \
+                     stream fell too far behind, or it was closed to make room for other \
+                     clients; reconnect with `Last-Event-ID` to resume",
+                ),
+            )
+            .required("event")
+            .required("data");
         OneOfBuilder::new()
             .item(change)
             .item(expired)
+            .item(error)
             .description(Some(
                 "`change` for each change; `expired`, the last, when the token expires or is \
-                 taken back",
+                 taken back; `error`, the last, when the stream ends for another reason",
             ))
             .into()
     }

@@ -299,6 +299,12 @@ async fn many_open_streams_leave_the_pool_to_requests() {
             pool_size: 2,
             ..Default::default()
         },
+        // One token holds them all here (see security_streams for the bounds).
+        http: casting_server::HttpSettings {
+            streams_per_token: 50,
+            streams_per_user: 50,
+            ..test_http()
+        },
         ..Options::new(STORE)
     })
     .await;
@@ -399,6 +405,11 @@ async fn a_reader_too_far_behind_is_dropped_and_resumes_with_last_event_id() {
     assert!(
         ids.len() < WRITES,
         "a reader {WRITES} changes behind with a backlog of 8 is dropped, not buffered for"
+    );
+    assert!(
+        text.contains("event: error\ndata: this stream fell too far behind"),
+        "the stream says why it ends: {}",
+        &text[text.len().saturating_sub(300)..]
     );
     assert!(
         ids.iter()

@@ -43,4 +43,5 @@ mod openapi;
 pub mod operations;
 mod security_connections;
 mod security_login;
+mod security_streams;
 mod security_tokens;
