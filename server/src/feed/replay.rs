@@ -119,11 +119,16 @@ impl Replays {
         result
     }
 
+    /// Starts a read of the page as a task of its own: it runs to its end
+    /// (and gives its connection back) whether or not any stream still
+    /// waits for it. A read owned by its waiters would be dropped with the
+    /// last of them mid-statement; kept in the map unpolled instead, it
+    /// would hold its connection and permit for ever.
     fn read(&self, after: i64, resources: Vec<&'static str>) -> Started {
         let at = Instant::now();
         let store = self.store.clone();
         let permits = self.permits.clone();
-        let read = async move {
+        let task = tokio::spawn(async move {
             let _permit = permits
                 .acquire_owned()
                 .await
@@ -133,6 +138,10 @@ impl Replays {
                 .await
                 .map(Arc::new)
                 .map_err(|error| error.to_string())
+        });
+        let read = async move {
+            task.await
+                .unwrap_or_else(|error| Err(format!("the read of the log failed: {error}")))
         }
         .boxed()
         .shared();

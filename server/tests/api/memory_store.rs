@@ -78,3 +78,50 @@ async fn the_in_memory_database_survives_requests_and_streams_cut_while_they_hol
         assert_eq!(status, 200, "round {round}: {body}");
     }
 }
+
+/// Streams cut while their replay reads the log (a client that gives up
+/// after a second, as schemathesis does) must not leave the read holding
+/// the store's connection: the in-memory store has one, and every request
+/// after would wait for it and get 503.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn streams_cut_during_their_replay_leave_no_read_holding_the_store() {
+    let app = TestApp::spawn_with(Options {
+        shared_db: Some("sqlite::memory:".into()),
+        db: casting_server::db::StoreSettings {
+            timeout: Duration::from_secs(2),
+            ..Default::default()
+        },
+        ..Options::new(Backend::Sqlite)
+    })
+    .await;
+    let id = app.actor("Read After The Cuts", 40, "Male").await;
+    for i in 0..300 {
+        app.actor(&format!("Logged {i}"), 30, "Female").await;
+    }
+    for round in 0..30 {
+        let mut claims = claims(&["get:actors", "get:movies"]);
+        claims["sub"] = json!(format!("auth0|cut{round}"));
+        let token = sign(&claims);
+        let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+        stream
+            .write_all(
+                format!(
+                    "GET /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+                     Last-Event-ID: 0\r\n\r\n"
+                )
+                .as_bytes(),
+            )
+            .await
+            .unwrap();
+        // Cut at once, or after the replay has started.
+        if round % 2 == 1 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        stream.set_zero_linger().unwrap();
+        drop(stream);
+    }
+    for _ in 0..5 {
+        let (status, body) = app.get(&format!("/actors/{id}"), &producer()).await;
+        assert_eq!(status, 200, "{body}");
+    }
+}
