@@ -122,6 +122,22 @@ impl EventStream {
 
 const WAIT: Duration = Duration::from_secs(5);
 
+/// `count` actors named `prefix N` in one statement behind the API (each
+/// a change in the log), at once.
+pub async fn insert_actors_behind_the_api(app: &TestApp, count: usize, prefix: &str) {
+    let bulk = match STORE {
+        Backend::Postgres => format!(
+            "INSERT INTO actors (name, age, gender) \
+             SELECT '{prefix} ' || g, 30, 'Female' FROM generate_series(1, {count}) g"
+        ),
+        Backend::Sqlite => format!(
+            "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {count}) \
+             INSERT INTO actors (name, age, gender) SELECT '{prefix} ' || n, 30, 'Female' FROM g"
+        ),
+    };
+    app.pool.execute(&bulk).await;
+}
+
 #[tokio::test]
 async fn a_stream_gets_each_change_made_after_it_opened_with_its_seq_as_id() {
     let app = TestApp::spawn(STORE).await;
@@ -373,19 +389,9 @@ async fn a_reader_too_far_behind_is_dropped_and_resumes_with_last_event_id() {
     // More changes than loopback's socket buffers hold (about 3 MB of
     // events), written at once.
     const WRITES: usize = 10_000;
-    let bulk = match STORE {
-        Backend::Postgres => format!(
-            "INSERT INTO actors (name, age, gender) \
-             SELECT 'Bulk Writer ' || g, 30, 'Female' FROM generate_series(1, {WRITES}) g"
-        ),
-        Backend::Sqlite => format!(
-            "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {WRITES}) \
-             INSERT INTO actors (name, age, gender) SELECT 'Bulk Writer ' || n, 30, 'Female' FROM g"
-        ),
-    };
     let (_, body) = app.get("/changes", &producer()).await;
     let before = body["next"].as_i64().unwrap();
-    app.pool.execute(&bulk).await;
+    insert_actors_behind_the_api(&app, WRITES, "Bulk Writer").await;
     let mut received = Vec::new();
     tokio::time::timeout(Duration::from_secs(30), slow.read_to_end(&mut received))
         .await

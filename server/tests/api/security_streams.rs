@@ -9,7 +9,7 @@ use casting_server::HttpSettings;
 use serde_json::json;
 
 use super::STORE;
-use super::events::EventStream;
+use super::events::{EventStream, insert_actors_behind_the_api};
 use crate::helpers::*;
 
 /// A Casting Assistant's token for `subject`; `nonce` makes another token
@@ -199,17 +199,7 @@ async fn streams_replaying_a_long_log_leave_the_pool_to_requests() {
     let (_, body) = app.get("/changes", &producer()).await;
     let before = body["next"].as_i64().unwrap();
     const WRITES: i64 = 1_000;
-    let bulk = match STORE {
-        Backend::Postgres => format!(
-            "INSERT INTO actors (name, age, gender) \
-             SELECT 'Replayed ' || g, 30, 'Female' FROM generate_series(1, {WRITES}) g"
-        ),
-        Backend::Sqlite => format!(
-            "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {WRITES}) \
-             INSERT INTO actors (name, age, gender) SELECT 'Replayed ' || n, 30, 'Female' FROM g"
-        ),
-    };
-    app.pool.execute(&bulk).await;
+    insert_actors_behind_the_api(&app, WRITES as usize, "Replayed").await;
     let id = app.actor("Read Beside The Replays", 40, "Male").await;
     let last = before + WRITES + 1;
 
