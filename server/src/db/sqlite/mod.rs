@@ -64,11 +64,14 @@ pub struct SqliteStore {
 
 /// SQLite frees an in-memory database when its last connection closes.
 /// The pool's one connection is not a safe home for it: sqlx closes a
-/// pooled connection whose user was cancelled at the wrong moment (a
-/// request or an event stream cut while it held or was taking the
-/// connection), silently, and opens a fresh one on a fresh, empty database
-/// (issue 24: the demo server lost everything to clients that reset their
-/// connections). So the database is a named, shared-cache one
+/// pooled connection whose user was cancelled at the wrong moment, without
+/// a word (issue 24: the demo server lost everything to clients that reset
+/// their connections). Its `acquire` takes the idle connection out of the
+/// pool, then pings it (`test_before_acquire`); a request cancelled during
+/// that ping (hyper drops the handler's future when the client resets)
+/// drops the connection it had taken, and the pool opens a new one, on a
+/// new, empty database. (The ping is off here too: an in-memory connection
+/// has no server to lose.) So the database is a named, shared-cache one
 /// (`file:sqlx-in-memory-N?mode=memory&cache=shared`, what sqlx makes of
 /// `sqlite::memory:`) and this connection, opened first and held for the
 /// life of the store, keeps it: any pooled connection may come and go.
@@ -157,6 +160,7 @@ impl SqliteStore {
         // cache locks whole tables, so a second one would only wait).
         let pool = pool_options(settings)
             .max_connections(1)
+            .test_before_acquire(false)
             .idle_timeout(None)
             .max_lifetime(None)
             .connect_with(options)
