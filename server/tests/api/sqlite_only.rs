@@ -314,3 +314,6 @@ async fn maintenance_merges_the_search_index_into_one_segment() {
         .execute("INSERT INTO actors_search (actors_search) VALUES ('integrity-check')")
         .await;
 }
+
+/// Its files are private to the server's user.
+mod file_modes;
