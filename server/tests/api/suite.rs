@@ -41,6 +41,7 @@ mod metrics;
 mod movies;
 mod openapi;
 pub mod operations;
+mod security_at_rest;
 mod security_connections;
 mod security_login;
 mod security_tokens;
