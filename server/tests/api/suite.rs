@@ -26,6 +26,7 @@ const fn ends_with(text: &[u8], suffix: &[u8]) -> bool {
 }
 
 mod actors;
+mod audit_trail;
 mod auth;
 mod cast;
 mod changes;
