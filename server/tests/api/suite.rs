@@ -36,6 +36,7 @@ mod errors;
 pub mod events;
 pub mod faults;
 mod hostile;
+mod hostile_edges;
 pub mod identity;
 mod lists;
 mod metrics;
