@@ -1,7 +1,9 @@
 //! Corners a hostile client pokes at (issue 25, point 7).
 
+use serde_json::json;
+
 use super::STORE;
-use super::identity::{ok, server_command, text};
+use super::identity::{add_user, login_token, ok, server_command, text};
 use crate::helpers::*;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -29,4 +31,60 @@ async fn a_key_id_starting_with_a_dash_is_revoked_as_given() {
         text(&help)
     );
     pool.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn answers_with_tokens_or_about_credentials_are_never_cached() {
+    let app = TestApp::spawn(STORE).await;
+    add_user(&app.db_url, "ann", "producer", "right-password");
+    let token = login_token(&app, "ann", "right-password").await;
+    let post = |path: &str, token: Option<&str>, body: serde_json::Value| {
+        let mut request = app.http.post(app.url(path)).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    let answers = [
+        post(
+            "/auth/login",
+            None,
+            json!({"username": "ann", "password": "right-password"}),
+        )
+        .await,
+        post(
+            "/auth/login",
+            None,
+            json!({"username": "ann", "password": "wrong-password"}),
+        )
+        .await,
+        post("/auth/login", None, json!({"username": "ann"})).await,
+        post("/auth/refresh", Some(&token), json!({})).await,
+        post("/auth/refresh", Some("not-a-token"), json!({})).await,
+    ];
+    for answer in answers {
+        let answer = answer.unwrap();
+        let headers = answer.headers();
+        assert_eq!(
+            (headers.get("cache-control"), headers.get("pragma")),
+            (
+                Some(&"no-store".parse().unwrap()),
+                Some(&"no-cache".parse().unwrap())
+            ),
+            "{} {}",
+            answer.url(),
+            answer.status()
+        );
+    }
+    let jwks = app
+        .http
+        .get(app.url("/.well-known/jwks.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        jwks.headers().get("cache-control"),
+        None,
+        "the keys may be cached"
+    );
 }
