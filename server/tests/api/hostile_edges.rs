@@ -88,3 +88,25 @@ async fn answers_with_tokens_or_about_credentials_are_never_cached() {
         "the keys may be cached"
     );
 }
+
+#[tokio::test]
+async fn an_exp_no_clock_reaches_is_refused_as_any_bad_exp() {
+    let app = TestApp::spawn(STORE).await;
+    for exp in [json!(u64::MAX), json!(-1), json!("tomorrow"), json!(1e30)] {
+        let mut far = claims(&["get:actors"]);
+        far["exp"] = exp.clone();
+        let token = sign(&far);
+        for path in ["/actors", "/events", "/changes"] {
+            let (status, body) = app.get(path, &token).await;
+            assert_error(status, &body, 401);
+            assert_eq!(
+                body["detail"], "the token is invalid",
+                "exp {exp} on {path}"
+            );
+        }
+    }
+    // The latest `exp` taken, 9999-12-31T23:59:59Z, is served.
+    let mut latest = claims(&["get:actors"]);
+    latest["exp"] = json!(253_402_300_799u64);
+    assert_eq!(app.get("/actors", &sign(&latest)).await.0, 200);
+}
