@@ -1,5 +1,7 @@
 //! Corners a hostile client pokes at (issue 25, point 7).
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
 
 use super::STORE;
@@ -109,4 +111,49 @@ async fn an_exp_no_clock_reaches_is_refused_as_any_bad_exp() {
     let mut latest = claims(&["get:actors"]);
     latest["exp"] = json!(253_402_300_799u64);
     assert_eq!(app.get("/actors", &sign(&latest)).await.0, 200);
+}
+
+fn cursor(sort: &str, value: serde_json::Value, id: i64) -> String {
+    URL_SAFE_NO_PAD.encode(json!([sort, value, id]).to_string())
+}
+
+#[tokio::test]
+async fn a_cursor_holding_a_nul_is_400_on_every_store() {
+    let app = TestApp::spawn(STORE).await;
+    for name in ["Ann", "Bob", "Cy"] {
+        app.actor(name, 30, "Other").await;
+    }
+    let (status, body) = app
+        .get(
+            &format!(
+                "/actors?sort=name&per_page=1&after={}",
+                cursor("name", json!("Ann"), 1)
+            ),
+            &producer(),
+        )
+        .await;
+    assert_eq!(
+        (status, body["actors"][0]["name"].as_str()),
+        (200, Some("Bob")),
+        "{body}"
+    );
+    for forged in [json!("A\u{0}nn"), json!("\u{0}")] {
+        let (status, body) = app
+            .get(
+                &format!(
+                    "/actors?sort=name&after={}",
+                    cursor("name", forged.clone(), 1)
+                ),
+                &producer(),
+            )
+            .await;
+        assert_error(status, &body, 400);
+        let (status, body) = app
+            .get(
+                &format!("/movies?sort=-title&after={}", cursor("-title", forged, 1)),
+                &producer(),
+            )
+            .await;
+        assert_error(status, &body, 400);
+    }
 }
