@@ -1,11 +1,13 @@
-//! Corners a hostile client pokes at (issue 25, point 7).
+//! Corners a hostile client pokes at (issue 25, point 7): a key id that
+//! starts with `-`, token answers kept out of caches, an `exp` no clock
+//! reaches, a cursor holding a NUL, a JSON object giving a key twice.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
 
 use super::STORE;
-use super::identity::{add_user, login_token, ok, server_command, text};
+use super::identity::{add_user, login, login_token, ok, server_command, text};
 use crate::helpers::*;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -156,4 +158,64 @@ async fn a_cursor_holding_a_nul_is_400_on_every_store() {
             .await;
         assert_error(status, &body, 400);
     }
+}
+
+#[tokio::test]
+async fn a_json_object_giving_a_key_twice_is_422_and_changes_nothing() {
+    let app = TestApp::spawn(STORE).await;
+    let id = app.actor("Ann", 30, "Female").await;
+    let movie = app.movie("Up", "2009-05-29").await;
+    let before = app.snapshot().await;
+    for (method, path, body, field) in [
+        (
+            "POST",
+            "/actors".to_owned(),
+            r#"{"name":"Ann","age":3,"name":"Bob"}"#,
+            "name",
+        ),
+        (
+            "PATCH",
+            format!("/actors/{id}"),
+            r#"{"age":31,"age":99}"#,
+            "age",
+        ),
+        // The same key, escaped the second time.
+        (
+            "PATCH",
+            format!("/movies/{movie}"),
+            r#"{"title":"A","\u0074itle":"B"}"#,
+            "title",
+        ),
+        (
+            "PUT",
+            format!("/movies/{movie}/cast/{id}"),
+            r#"{"character":"A","character":null}"#,
+            "character",
+        ),
+        (
+            "POST",
+            "/auth/login".to_owned(),
+            r#"{"username":"ann","password":"x","username":"bob"}"#,
+            "username",
+        ),
+    ] {
+        let response = app
+            .http
+            .request(method.parse().unwrap(), app.url(&path))
+            .bearer_auth(producer())
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let (status, answer) = read(response).await;
+        assert_error(status, &answer, 422);
+        assert!(
+            answer["fields"][field].is_string(),
+            "{method} {path}: {answer}"
+        );
+    }
+    assert_eq!(app.snapshot().await, before);
+    let (status, _) = login(&app, "ann", "x").await;
+    assert_eq!(status, 401, "a well-formed login still gets its answer");
 }
