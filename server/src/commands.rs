@@ -68,6 +68,7 @@ pub async fn users(db: &Store, command: UsersCommand) -> anyhow::Result<()> {
         } => {
             let name =
                 parse_username(&name).map_err(|why| anyhow::anyhow!("the username {why}"))?;
+            users::check_not_reserved(&name)?;
             if let Some(existing) = users::find(db, &name).await? {
                 bail!("a user named {:?} already exists", existing.username);
             }

@@ -129,7 +129,11 @@ pub enum KeysCommand {
     Rotate,
     /// Revoke a key: tokens it signed are refused within seconds on every
     /// instance, and it leaves the JWKS (a new key takes over if it was signing).
-    Revoke { kid: String },
+    Revoke {
+        /// The key's id, as `keys list` shows it (it may start with `-`).
+        #[arg(allow_hyphen_values = true)]
+        kid: String,
+    },
     /// List the signing keys: id, created, retired, revoked.
     List,
 }
@@ -140,14 +144,15 @@ pub struct CommonArgs {
     /// embedded SQLite file). Created if missing. Default: a SQLite file in the
     /// platform data directory (~/.local/share/casting-agency/casting.db on
     /// Linux); with `serve --demo`, an in-memory database.
-    #[arg(long, env = "DATABASE_URL", global = true, help_heading = DATABASE)]
+    // `--help` does not show its value (nor DATABASE_READ_URL's): it may hold a password.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true, help_heading = DATABASE)]
     pub database_url: Option<String>,
 
     /// A streaming replica of the PostgreSQL database (postgres://...) that
     /// serves the reads of actors, movies and casts while it keeps up; writes,
     /// the change log, users and keys stay on DATABASE_URL. Serving only;
     /// PostgreSQL only.
-    #[arg(long, env = "DATABASE_READ_URL", global = true, help_heading = DATABASE)]
+    #[arg(long, env = "DATABASE_READ_URL", global = true, hide_env_values = true, help_heading = DATABASE)]
     pub database_read_url: Option<String>,
 
     /// The most the read replica may lag behind the primary and still serve

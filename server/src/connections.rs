@@ -428,6 +428,12 @@ async fn serve_one(
                     return;
                 }
                 if conn.deadline(&limits).is_some_and(|d| d <= Instant::now()) {
+                    // Never a complete request: nothing to finish, and an
+                    // HTTP/2 preface alone would not end its handshake for
+                    // a graceful close. Closed at the header timeout.
+                    if !conn.served.load(Ordering::SeqCst) {
+                        return;
+                    }
                     connection.as_mut().graceful_shutdown();
                     closing = Some(Instant::now());
                 }

@@ -4,6 +4,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::{header, request::Parts};
 use axum::response::{IntoResponse, Response};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::error::ApiError;
@@ -12,7 +13,8 @@ use crate::error::ApiError;
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// A JSON request body, not yet interpreted: syntax errors and a wrong content
-/// type are 400, a body over [`BODY_LIMIT`] is 413.
+/// type are 400, a body over [`BODY_LIMIT`] is 413, a key given twice in an
+/// object is 422.
 #[derive(Debug)]
 pub struct JsonBody(pub Value);
 
@@ -63,12 +65,86 @@ impl<S: Send + Sync> FromRequest<S> for OptionalJsonBody {
     }
 }
 
+/// The body as JSON: malformed is 400; an object that gives one key twice
+/// is 422 (`serde_json` would keep the last silently, and another reader of
+/// the same body, a proxy or a log, the first).
 fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::BadRequest("the request body is empty".into()));
     }
-    serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))
+    let value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    match RepeatedKey.deserialize(&mut serde_json::Deserializer::from_slice(bytes)) {
+        Ok(Some(key)) => Err(ApiError::field(&key, "is given more than once")),
+        _ => Ok(value),
+    }
+}
+
+/// Walks JSON text for the first key an object in it repeats.
+struct RepeatedKey;
+
+impl<'de> DeserializeSeed<'de> for RepeatedKey {
+    type Value = Option<String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, json: D) -> Result<Self::Value, D::Error> {
+        json.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RepeatedKey {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<Self::Value, A::Error> {
+        let mut repeated = None;
+        while let Some(inner) = items.next_element_seed(RepeatedKey)? {
+            repeated = repeated.or(inner);
+        }
+        Ok(repeated)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut object: A) -> Result<Self::Value, A::Error> {
+        let mut keys = std::collections::HashSet::new();
+        let mut repeated = None;
+        // Keys as decoded: `"a"` and `"\u0061"` are one key.
+        while let Some(key) = object.next_key::<String>()? {
+            let inner = object.next_value_seed(RepeatedKey)?;
+            if keys.contains(&key) {
+                repeated = repeated.or(Some(key));
+            } else {
+                keys.insert(key);
+            }
+            repeated = repeated.or(inner);
+        }
+        Ok(repeated)
+    }
 }
 
 fn is_json_content_type(value: Option<&axum::http::HeaderValue>) -> bool {
@@ -206,6 +282,28 @@ mod tests {
 
     fn parse(value: &str) -> Result<Option<Vec<i64>>, String> {
         IfMatch::parse([value.as_bytes()]).map(|m| m.0)
+    }
+
+    #[test]
+    fn a_key_given_twice_in_an_object_is_refused_wherever_the_object_is() {
+        for (body, key) in [
+            (r#"{"name":"a","name":"b"}"#, "name"),
+            (r#"{"name":"a","\u006eame":"b"}"#, "name"),
+            (r#"{"age":1,"x":[{"y":{"z":1,"z":2}}]}"#, "z"),
+        ] {
+            match parse_json(body.as_bytes()) {
+                Err(ApiError::Unprocessable(fields)) => {
+                    assert!(fields.contains_key(key), "{body}: {fields:?}")
+                }
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+        let distinct = r#"{"a":{"a":1},"b":[{"a":1},{"a":2}],"c":null}"#;
+        assert!(parse_json(distinct.as_bytes()).is_ok());
+        assert!(matches!(
+            parse_json(br#"{"a":1,"a":"#),
+            Err(ApiError::BadRequest(_))
+        ));
     }
 
     #[test]

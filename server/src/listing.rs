@@ -109,7 +109,11 @@ impl Cursor {
         let id = id.as_i64()?;
         let value = match (sort.kind, value) {
             (None, Value::Null) => None,
-            (Some(KeyKind::Text), Value::String(text)) => Some(SortValue::Text(text.clone())),
+            // No stored text holds a NUL (PostgreSQL's cannot): a cursor
+            // with one was not made here, on either store.
+            (Some(KeyKind::Text), Value::String(text)) if !text.contains('\0') => {
+                Some(SortValue::Text(text.clone()))
+            }
             (Some(KeyKind::Int), Value::Number(n)) => Some(SortValue::Int(n.as_i64()?)),
             (Some(KeyKind::Date), Value::String(text)) => Some(SortValue::Date(
                 Date::parse(text, &time::format_description::well_known::Iso8601::DATE).ok()?,

@@ -80,8 +80,10 @@ impl ChangeResource {
 pub struct ChangeAuthor {
     /// The token's subject (`casting|3` for a built-in user).
     pub subject: String,
-    /// The built-in username, or the token's `name`, `preferred_username`
-    /// or `email` claim; `null` when it has none of them.
+    /// The built-in username; for an external issuer's token, its `name`,
+    /// `preferred_username` or `email` claim followed by the issuer's host
+    /// (`ann (tenant.auth0.com)`), so that it cannot pass for a built-in
+    /// user; `null` when it has none of them.
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub name: Option<String>,
 }

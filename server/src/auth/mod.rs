@@ -3,6 +3,7 @@
 
 pub mod discovery;
 pub mod jwks;
+pub mod names;
 pub mod verifier;
 
 use std::marker::PhantomData;
@@ -25,7 +26,8 @@ pub struct Caller {
     pub role: Option<Role>,
     pub username: Option<String>,
     /// The token's `name`, else `preferred_username`, else `email` claim:
-    /// whom the change log names.
+    /// whom the change log names (marked with the issuer for an external
+    /// one, see `names.rs`).
     pub display_name: Option<String>,
     pub permissions: Vec<Permission>,
     /// The token's `exp` (seconds since the epoch): a stream ends then.

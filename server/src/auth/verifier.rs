@@ -13,8 +13,8 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 
-use super::Caller;
 use super::jwks::JwksCache;
+use super::{Caller, names};
 use crate::error::ApiError;
 use crate::identity::revocation::Session;
 use crate::identity::{Keyring, Revocations, tokens};
@@ -59,6 +59,11 @@ impl TrustedIssuer {
         }
     }
 }
+
+/// The latest `exp` taken (9999-12-31T23:59:59Z): one beyond is no time
+/// the server can count to (`2^64 - 1` made `/events` panic), and is
+/// refused as any other bad `exp`.
+const LATEST_EXP: u64 = 253_402_300_799;
 
 #[derive(Deserialize)]
 struct IssuerOnly {
@@ -204,6 +209,9 @@ impl Verifier {
                 })
             })?;
         let claims = data.claims;
+        if claims.exp > LATEST_EXP {
+            return Err(unauthorized("the token is invalid"));
+        }
         let session = match &issuer.keys {
             KeySource::BuiltIn(_) => {
                 let user_id = claims.sub.as_deref().and_then(tokens::user_id);
@@ -217,7 +225,20 @@ impl Verifier {
                     kid: header.kid.clone().unwrap_or_default(),
                 })
             }
-            KeySource::Jwks(_) => None,
+            KeySource::Jwks(_) => {
+                names::check_external_subject(claims.sub.as_deref().unwrap_or_default())
+                    .map_err(unauthorized)?;
+                None
+            }
+        };
+        let shown = [
+            claims.name.as_deref(),
+            claims.preferred_username.as_deref(),
+            claims.email.as_deref(),
+        ];
+        let display_name = match session {
+            Some(_) => shown.into_iter().flatten().next().map(str::to_owned),
+            None => names::external_name(shown, &claims.iss),
         };
         let permissions = claims
             .permissions
@@ -229,11 +250,7 @@ impl Verifier {
             subject: claims.sub.unwrap_or_default(),
             issuer: claims.iss,
             role: claims.role.as_deref().and_then(Role::parse),
-            display_name: claims
-                .name
-                .clone()
-                .or_else(|| claims.preferred_username.clone())
-                .or_else(|| claims.email.clone()),
+            display_name,
             username: claims.preferred_username,
             expires_at: claims.exp,
             permissions,

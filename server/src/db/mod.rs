@@ -368,14 +368,27 @@ impl Store {
         dispatch!(self, s => s.add_first_signing_key(kid, stored))
     }
 
-    /// Replaces a key's stored form if it is still `old`; `true` when it was.
-    pub async fn replace_stored_signing_key(
+    /// Replaces the plain stored form `plain` of the key `kid` by `sealed`
+    /// (unless another instance did first); if the key was signing, it is
+    /// retired and `successor` (id, stored form) takes over, in the same
+    /// transaction.
+    pub async fn seal_signing_key(
         &self,
         kid: &str,
-        old: &str,
-        new: &str,
-    ) -> DbResult<bool> {
-        dispatch!(self, s => s.replace_stored_signing_key(kid, old, new))
+        plain: &str,
+        sealed: &str,
+        successor: (&str, &str),
+    ) -> DbResult<SealOutcome> {
+        dispatch!(self, s => s.seal_signing_key(kid, plain, sealed, successor))
+    }
+
+    /// Overwrites what the store still holds of replaced key rows: SQLite's
+    /// free pages and write-ahead log (`VACUUM` with `secure_delete`, then
+    /// a truncating checkpoint), PostgreSQL's dead row versions (`VACUUM
+    /// FULL signing_keys`). `false` when SQLite could not truncate its log
+    /// (a reader held it).
+    pub async fn scrub_signing_keys(&self) -> DbResult<bool> {
+        dispatch!(self, s => s.scrub_signing_keys())
     }
 
     /// Retires the current key and makes `stored` the current one.

@@ -176,6 +176,17 @@ pub enum RevokeOutcome {
     AlreadyRevoked,
 }
 
+/// What sealing a plain signing key did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealOutcome {
+    /// It was no longer stored as given (another instance sealed it).
+    Unchanged,
+    /// Sealed; it was not signing.
+    Sealed,
+    /// Sealed and retired; the successor signs from now on.
+    SealedAndReplaced,
+}
+
 /// The store already holds data, and the operation only writes into an empty one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the target database already has data")]

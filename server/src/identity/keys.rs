@@ -9,7 +9,8 @@
 //! `casting-server keys revoke KID` removes a key at once (a new one takes
 //! over if it was signing); every instance drops it within seconds (see
 //! `revocation.rs`). With a key-encryption key set, private keys are stored
-//! encrypted (`sealing.rs`).
+//! encrypted (`sealing.rs`); a key found in plain text at start is sealed
+//! and, if it was signing, rotated out (see [`seal_plain_keys`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -23,7 +24,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
 use serde::Serialize;
 
 use super::sealing::{self, KeySealer};
-use crate::db::{RevokeOutcome, Store};
+use crate::db::{RevokeOutcome, SealOutcome, Store};
 
 /// How often an instance re-reads the key table at the latest.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(60);
@@ -118,11 +119,11 @@ impl Keyring {
         token_ttl: Duration,
         sealer: Option<Arc<KeySealer>>,
     ) -> anyhow::Result<Self> {
+        let retention = token_ttl + REFRESH_EVERY * 2 + Duration::from_secs(300);
         if let Some(sealer) = &sealer {
-            seal_plain_keys(&db, sealer).await?;
+            seal_plain_keys(&db, sealer, retention).await?;
         }
         ensure_current_key(&db, sealer.as_deref()).await?;
-        let retention = token_ttl + REFRESH_EVERY * 2 + Duration::from_secs(300);
         let loaded = load(&db, retention, sealer.as_deref()).await?;
         Ok(Self {
             store: KeyStore::Database(db, sealer),
@@ -263,18 +264,73 @@ async fn ensure_current_key(db: &Store, sealer: Option<&KeySealer>) -> anyhow::R
 }
 
 /// Encrypts the keys stored in plain text before a key-encryption key was
-/// configured.
-async fn seal_plain_keys(db: &Store, sealer: &KeySealer) -> anyhow::Result<()> {
-    for (kid, stored) in db.stored_signing_keys().await? {
-        if sealing::is_sealed(&stored) {
-            continue;
+/// configured. Their plain text may have left with a copy of the database
+/// (a backup, `copy`), and the store kept it in space it had freed: so the
+/// plain key that was signing is retired for a new one (it verifies the
+/// tokens it signed until they expire, `retention` from now, as after
+/// `keys rotate`), and the store overwrites what it still held of them.
+async fn seal_plain_keys(
+    db: &Store,
+    sealer: &KeySealer,
+    retention: Duration,
+) -> anyhow::Result<()> {
+    let plain: Vec<(String, String)> = db
+        .stored_signing_keys()
+        .await?
+        .into_iter()
+        .filter(|(_, stored)| !sealing::is_sealed(stored))
+        .collect();
+    if plain.is_empty() {
+        return Ok(());
+    }
+    let pem = tokio::task::spawn_blocking(generate_pem).await??;
+    let successor = parse_key(&pem)?.kid;
+    let successor_stored = sealer.seal(&successor, &pem)?;
+    let mut sealed = 0;
+    for (kid, stored) in plain {
+        let outcome = db
+            .seal_signing_key(
+                &kid,
+                &stored,
+                &sealer.seal(&kid, &stored)?,
+                (&successor, &successor_stored),
+            )
+            .await?;
+        match outcome {
+            // Another instance sealed it meanwhile.
+            SealOutcome::Unchanged => continue,
+            SealOutcome::Sealed => tracing::info!(%kid, "encrypted the stored signing key"),
+            SealOutcome::SealedAndReplaced => {
+                let retired_until = time::OffsetDateTime::now_utc() + retention;
+                tracing::warn!(
+                    %kid,
+                    new_kid = %successor,
+                    verifies_until = %retired_until.format(&time::format_description::well_known::Rfc3339)?,
+                    "encrypted the signing key, which was stored in plain text, and rotated: a \
+                     new key signs from now on; the old one, which a copy of the database may \
+                     hold in plain text, only verifies the tokens it signed until they expire, \
+                     then no longer at all"
+                );
+            }
         }
-        // Only if nobody changed it meanwhile (another instance sealing it too).
-        if db
-            .replace_stored_signing_key(&kid, &stored, &sealer.seal(&kid, &stored)?)
-            .await?
-        {
-            tracing::info!(%kid, "encrypted the stored signing key");
+        sealed += 1;
+    }
+    if sealed > 0 {
+        match db.scrub_signing_keys().await {
+            Ok(true) => tracing::info!(
+                "overwrote the plain text the database still held of the signing keys \
+                 (free pages, write-ahead log)"
+            ),
+            Ok(false) => tracing::warn!(
+                "the write-ahead log could not be truncated (another process reads the \
+                 database): the plain text of the old signing key may stay in it until the \
+                 next checkpoint"
+            ),
+            Err(error) => tracing::warn!(
+                %error,
+                "cannot overwrite the plain text the database still holds of the old signing \
+                 key; it is retired, and tokens it signs are refused once it expires"
+            ),
         }
     }
     Ok(())

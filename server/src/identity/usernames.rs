@@ -6,10 +6,16 @@
 //!
 //! Look-alikes (`paypal` / `pаypal` with a Cyrillic `а`) are a different
 //! matter: they are different users, but a new name whose confusable
-//! skeleton (Unicode TS #39) matches an existing user's is refused.
+//! skeleton (Unicode TS #39) matches an existing user's is refused, and so
+//! is one that looks like a name the change log gives writes no user made
+//! ([`RESERVED`]).
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_security::confusable_detection::skeleton;
+
+/// Names no user may take, nor a look-alike of: what the change log calls
+/// a write made straight in the database (the SQLite triggers' `by.name`).
+pub const RESERVED: &[&str] = &["database"];
 
 /// A username as the server compares it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -25,6 +31,14 @@ impl UsernameKey {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Whether this is one of the [`RESERVED`] names, or looks like one.
+    pub fn is_reserved(&self) -> bool {
+        let skeleton = self.skeleton();
+        RESERVED
+            .iter()
+            .any(|reserved| UsernameKey::of(reserved).skeleton() == skeleton)
     }
 
     /// What look-alike names share: the TS #39 skeleton of the key, without
@@ -74,5 +88,14 @@ mod tests {
             UsernameKey::of("assistant").skeleton()
         );
         assert_ne!(UsernameKey::of("paypals").skeleton(), latin);
+    }
+
+    #[test]
+    fn the_change_logs_own_names_are_reserved() {
+        for taken in ["database", "DataBase", "dаtabase", "ｄａｔａｂａｓｅ"] {
+            assert!(UsernameKey::of(taken).is_reserved(), "{taken}");
+        }
+        assert!(!UsernameKey::of("databases").is_reserved());
+        assert!(!UsernameKey::of("producer").is_reserved());
     }
 }

@@ -15,6 +15,11 @@ pub enum AddUserError {
     Duplicate(String),
     #[error("{new} looks too much like the existing user {existing}; choose another name")]
     LookAlike { new: String, existing: String },
+    #[error(
+        "{0} is, or looks like, the name the change log gives writes made straight in the \
+         database; choose another name"
+    )]
+    Reserved(String),
     #[error(transparent)]
     Database(#[from] DbError),
 }
@@ -30,14 +35,24 @@ pub async fn find_by_id(db: &Store, id: i64) -> DbResult<Option<User>> {
     db.find_user_by_id(id).await
 }
 
-/// Adds a user unless the name, or a look-alike of it, is taken. Two `add`s
-/// racing on look-alikes are serialised by the store.
+/// Refuses a name the change log uses for writes no user made (see
+/// [`UsernameKey::is_reserved`]).
+pub fn check_not_reserved(username: &str) -> Result<(), AddUserError> {
+    if UsernameKey::of(username).is_reserved() {
+        return Err(AddUserError::Reserved(username.to_owned()));
+    }
+    Ok(())
+}
+
+/// Adds a user unless the name, or a look-alike of it, is taken or
+/// reserved. Two `add`s racing on look-alikes are serialised by the store.
 pub async fn add(
     db: &Store,
     username: &str,
     role: Role,
     password_hash: &str,
 ) -> Result<User, AddUserError> {
+    check_not_reserved(username)?;
     let key = UsernameKey::of(username);
     let skeleton = key.skeleton();
     let conflict = |existing: &str| {

@@ -9,6 +9,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
 use casting_shared::api::{AuthConfig, BuiltinLogin, ErrorBody, LoginResponse, Me};
 use casting_shared::domain::USERNAME_MAX;
 use casting_shared::{Permission, Role};
@@ -27,9 +29,21 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(login))
         .routes(routes!(refresh))
+        // Only the routes above: the ones that answer with a token.
+        .layer(axum::middleware::map_response(no_store))
         .routes(routes!(auth_config))
         .routes(routes!(me))
         .routes(routes!(jwks))
+}
+
+/// No cache may keep an answer that carries a token, nor one about
+/// credentials (RFC 6749 §5.1: `Cache-Control: no-store`, and `Pragma:
+/// no-cache` for HTTP/1.0 caches).
+async fn no_store(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
 }
 
 /// Username and password from a JSON body, with 422 field errors.

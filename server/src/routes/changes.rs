@@ -251,8 +251,8 @@ fn bearer(headers: &HeaderMap) -> String {
         .unwrap_or_default()
 }
 
-/// An actor's changes and those of their cast entries, newest first; a
-/// deleted actor's history stays readable.
+/// An actor's changes and, for a caller with `get:movies`, those of their
+/// cast entries, newest first; a deleted actor's history stays readable.
 #[utoipa::path(
     get, path = "/actors/{id}/history", tag = "changes",
     params(("id" = i64, Path, minimum = 1, description = "Actor id")),
@@ -263,11 +263,18 @@ fn bearer(headers: &HeaderMap) -> String {
     security(("bearer" = ["get:actors"]))
 )]
 async fn actor_history(
-    _: Authorized<GetActors>,
+    who: Authorized<GetActors>,
     State(state): State<AppState>,
     ResourceId(id): ResourceId,
 ) -> Result<Json<History>> {
-    history(&state, HistoryOf::Actor(id)).await
+    let mut answer = history(&state, HistoryOf::Actor(id)).await?;
+    // Cast entries are movies' to show, as in `/changes`: without
+    // `get:movies` an actor's history is the actor's own changes.
+    let visible = visible_to(&who.caller);
+    answer
+        .history
+        .retain(|change| visible.contains(&change.resource.as_str()));
+    Ok(answer)
 }
 
 /// A movie's changes and those of its cast, newest first; a deleted movie's

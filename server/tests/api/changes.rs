@@ -102,7 +102,7 @@ async fn each_actor_write_records_its_change_with_before_after_who_and_when() {
     for change in &changes {
         assert_eq!(
             change["by"],
-            json!({"subject": "auth0|tester", "name": "Pat Producer"})
+            json!({"subject": "auth0|tester", "name": "Pat Producer (casting-test.example.auth0.com)"})
         );
         assert!(at.is_match(change["at"].as_str().unwrap()), "{change}");
         let seq = change["seq"].as_i64().unwrap();
@@ -124,7 +124,7 @@ async fn each_actor_write_records_its_change_with_before_after_who_and_when() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_author_is_the_built_in_username_or_the_tokens_claims_or_null() {
+async fn the_author_is_the_built_in_username_or_the_tokens_claims_marked_or_null() {
     let app = TestApp::spawn(STORE).await;
     add_user(&app.db_url, "dora", "director", "correct horse battery");
     let dora = login_token(&app, "dora", "correct horse battery").await;
@@ -158,11 +158,12 @@ async fn the_author_is_the_built_in_username_or_the_tokens_claims_or_null() {
         "{by:?}"
     );
     assert_eq!(by[0]["name"], "dora");
+    // An external caller's name is marked with its issuer (issue 25).
     assert_eq!(
         by[1],
-        json!({"subject": "auth0|eve", "name": "eve@example.com"})
+        json!({"subject": "auth0|eve", "name": "eve@example.com (casting-test.example.auth0.com)"})
     );
-    assert_eq!(by[2]["name"], "fred");
+    assert_eq!(by[2]["name"], "fred (casting-test.example.auth0.com)");
     assert_eq!(by[3], json!({"subject": "auth0|tester", "name": null}));
 }
 

@@ -106,6 +106,25 @@ fn help_groups_the_options_under_headings() {
     assert!(help.contains("[env: PORT="), "{help}");
 }
 
+#[test]
+fn help_never_shows_the_database_passwords() {
+    let output = Command::new(env!("CARGO_BIN_EXE_casting-server"))
+        .arg("--help")
+        .env("DATABASE_URL", "postgres://u:first-secret@db/casting")
+        .env(
+            "DATABASE_READ_URL",
+            "postgres://u:second-secret@replica/casting",
+        )
+        .env("CASTING_KEY_ENCRYPTION_KEY", "third-secret")
+        .output()
+        .expect("run casting-server");
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(help.contains("DATABASE_URL"), "{help}");
+    for secret in ["first-secret", "second-secret", "third-secret"] {
+        assert!(!help.contains(secret), "{secret} in:\n{help}");
+    }
+}
+
 /// Asks a real bash what the generated completion offers after `words`.
 fn bash_completes(script: &std::path::Path, words: &[&str]) -> Vec<String> {
     let words_array = words

@@ -76,6 +76,29 @@ async fn connections_without_a_complete_request_are_closed_whatever_they_speak()
     assert_eq!(status, 200);
 }
 
+/// An HTTP/2 preface alone (no SETTINGS) never ends its handshake: it was
+/// held for the header timeout and then the 5 s close grace besides.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_http2_preface_alone_is_closed_at_the_header_timeout() {
+    let header_timeout = Duration::from_secs(1);
+    let app = TestApp::spawn_with(http(header_timeout, Duration::from_secs(60))).await;
+    let mut h2c = TcpStream::connect(app.addr).await.unwrap();
+    let started = std::time::Instant::now();
+    h2c.write_all(H2_PREFACE).await.unwrap();
+    assert!(
+        read_until_closed(&mut h2c, Duration::from_secs(10))
+            .await
+            .is_some(),
+        "still open after 10 s"
+    );
+    let held = started.elapsed();
+    println!("a lone preface held {held:?} (header timeout {header_timeout:?})");
+    assert!(
+        held < header_timeout + Duration::from_millis(1500),
+        "held {held:?} with a header timeout of {header_timeout:?}"
+    );
+}
+
 /// HTTP/2 frame types the server sent, in order.
 fn frame_types(mut bytes: &[u8]) -> Vec<u8> {
     let mut types = Vec::new();

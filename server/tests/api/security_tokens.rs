@@ -319,8 +319,9 @@ async fn signing_keys_are_encrypted_at_rest_when_a_key_encryption_key_is_set() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The plain key, sealed and rotated out at the start; its successor; the rotated-in one.
     let rows = stored_keys(&sealed).await;
-    assert_eq!(rows.len(), 2);
+    assert_eq!(rows.len(), 3);
     for row in &rows {
         assert!(
             row.starts_with("sealed:v1:") && !row.contains("BEGIN"),
@@ -348,7 +349,7 @@ async fn signing_keys_are_encrypted_at_rest_when_a_key_encryption_key_is_set() {
         None,
         "CASTING_KEY_ENCRYPTION_KEY",
     );
-    assert_eq!(stored_keys(&sealed).await.len(), 2);
+    assert_eq!(stored_keys(&sealed).await.len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -348,3 +348,6 @@ async fn a_store_whose_tables_are_gone_is_not_ready_and_the_server_exits_non_zer
     assert!(said.contains("\"level\":\"ERROR\""), "{said}");
     assert!(said.contains("no such table: row_counts"), "{said}");
 }
+
+/// Its files are private to the server's user.
+mod file_modes;

@@ -26,6 +26,7 @@ const fn ends_with(text: &[u8], suffix: &[u8]) -> bool {
 }
 
 mod actors;
+mod audit_trail;
 mod auth;
 mod cast;
 mod changes;
@@ -35,12 +36,14 @@ mod errors;
 pub mod events;
 pub mod faults;
 mod hostile;
+mod hostile_edges;
 pub mod identity;
 mod lists;
 mod metrics;
 mod movies;
 mod openapi;
 pub mod operations;
+mod security_at_rest;
 mod security_connections;
 mod security_login;
 mod security_streams;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use sqlx::{Postgres, Transaction};
 
 use super::PgStore;
-use crate::db::{KeyInfo, RevokeOutcome, StoredKey};
+use crate::db::{KeyInfo, RevokeOutcome, SealOutcome, StoredKey};
 
 /// Any constant; it names the lock that serialises changes to the keys.
 const KEY_LOCK: i64 = 0x6361_7374_6b65_7973; // "castkeys"
@@ -62,21 +62,44 @@ impl PgStore {
         Ok(!exists)
     }
 
-    pub async fn replace_stored_signing_key(
+    pub async fn seal_signing_key(
         &self,
         kid: &str,
-        old: &str,
-        new: &str,
-    ) -> sqlx::Result<bool> {
-        let replaced = sqlx::query(
-            "UPDATE signing_keys SET private_key_pem = $3 WHERE kid = $1 AND private_key_pem = $2",
+        plain: &str,
+        sealed: &str,
+        (successor_kid, successor_stored): (&str, &str),
+    ) -> sqlx::Result<SealOutcome> {
+        let mut tx = self.lock_keys().await?;
+        let signing: Option<bool> = sqlx::query_scalar(
+            "UPDATE signing_keys SET private_key_pem = $3 WHERE kid = $1 AND private_key_pem = $2 \
+             RETURNING retired_at IS NULL",
         )
         .bind(kid)
-        .bind(old)
-        .bind(new)
-        .execute(&self.pool)
+        .bind(plain)
+        .bind(sealed)
+        .fetch_optional(&mut *tx)
         .await?;
-        Ok(replaced.rows_affected() == 1)
+        let outcome = match signing {
+            None => SealOutcome::Unchanged,
+            Some(false) => SealOutcome::Sealed,
+            Some(true) => {
+                retire_current(&mut tx).await?;
+                insert_current(&mut tx, successor_kid, successor_stored).await?;
+                SealOutcome::SealedAndReplaced
+            }
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    pub async fn scrub_signing_keys(&self) -> sqlx::Result<bool> {
+        // A rewrite of the table into new files: the old ones, dead row
+        // versions and all, are truncated at commit. (The write-ahead log
+        // and its archives keep what they logged: hence the new key.)
+        sqlx::raw_sql("VACUUM FULL signing_keys")
+            .execute(&self.pool)
+            .await?;
+        Ok(true)
     }
 
     pub async fn rotate_signing_key(&self, kid: &str, stored: &str) -> sqlx::Result<()> {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use sqlx::{Sqlite, Transaction};
 
 use super::{NOW, SqliteStore};
-use crate::db::{KeyInfo, RevokeOutcome, StoredKey};
+use crate::db::{KeyInfo, RevokeOutcome, SealOutcome, StoredKey};
 
 impl SqliteStore {
     pub async fn signing_keys(&self, retention: Duration) -> sqlx::Result<Vec<StoredKey>> {
@@ -52,24 +52,58 @@ impl SqliteStore {
         Ok(!exists)
     }
 
-    pub async fn replace_stored_signing_key(
+    pub async fn seal_signing_key(
         &self,
         kid: &str,
-        old: &str,
-        new: &str,
-    ) -> sqlx::Result<bool> {
+        plain: &str,
+        sealed: &str,
+        (successor_kid, successor_stored): (&str, &str),
+    ) -> sqlx::Result<SealOutcome> {
         let mut tx = self.write().await?;
-        let replaced = sqlx::query(
-            "UPDATE signing_keys SET private_key_pem = ? WHERE kid = ? AND private_key_pem = ?",
+        let signing: Option<bool> = sqlx::query_scalar(
+            "UPDATE signing_keys SET private_key_pem = ? WHERE kid = ? AND private_key_pem = ? \
+             RETURNING retired_at IS NULL",
         )
-        .bind(new)
+        .bind(sealed)
         .bind(kid)
-        .bind(old)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .bind(plain)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let outcome = match signing {
+            None => SealOutcome::Unchanged,
+            Some(false) => SealOutcome::Sealed,
+            Some(true) => {
+                retire_current(&mut tx).await?;
+                insert_current(&mut tx, successor_kid, successor_stored).await?;
+                SealOutcome::SealedAndReplaced
+            }
+        };
         tx.commit().await?;
-        Ok(replaced == 1)
+        Ok(outcome)
+    }
+
+    pub async fn scrub_signing_keys(&self) -> sqlx::Result<bool> {
+        self.check_file()?;
+        let mut conn = self.writer.acquire().await?;
+        // VACUUM writes a new image of the file from the live rows only;
+        // secure_delete zeroes what is freed while it runs. The image goes
+        // through the log, which the checkpoint then copies into the file
+        // and truncates to nothing.
+        sqlx::query("PRAGMA secure_delete = ON")
+            .execute(&mut *conn)
+            .await?;
+        let scrubbed = async {
+            sqlx::query("VACUUM").execute(&mut *conn).await?;
+            let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(&mut *conn)
+                .await?;
+            Ok::<_, sqlx::Error>(busy == 0)
+        }
+        .await;
+        sqlx::query("PRAGMA secure_delete = OFF")
+            .execute(&mut *conn)
+            .await?;
+        scrubbed
     }
 
     pub async fn rotate_signing_key(&self, kid: &str, stored: &str) -> sqlx::Result<()> {

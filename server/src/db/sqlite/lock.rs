@@ -1,12 +1,14 @@
 //! One server per SQLite file: `serve` holds an exclusive lock on
-//! `FILE.lock` for as long as it runs. The `users` and `keys` commands do
+//! `FILE.lock` (0600, so no other user can open it to hold a lock of their
+//! own) for as long as it runs. The `users` and `keys` commands do
 //! not take it, so they work beside a running server.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
+use super::files;
 use crate::db::location::lock_path;
 
 /// Released when dropped (or when the process ends, however it ends).
@@ -21,24 +23,22 @@ impl InstanceLock {
     pub fn acquire(database: &Path) -> anyhow::Result<Self> {
         let path = lock_path(database);
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create the directory {}", dir.display()))?;
+            files::create_private_dir(dir)?;
         }
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+        // Private, even if an older version left it readable: another user
+        // who could open it could hold a lock on it and keep `serve` off.
+        let file = files::open_private_file(&path)?;
         match file.try_lock() {
             Ok(()) => Ok(Self { _file: file, path }),
             Err(TryLockError::WouldBlock) => bail!(
                 "another casting-server is already serving {}: an embedded SQLite database \
                  serves one instance at a time. To run several instances, use PostgreSQL \
                  (DATABASE_URL=postgres://…; `casting-server copy --from sqlite:{} --to \
-                 postgres://…` moves the data)",
+                 postgres://…` moves the data). If no server runs, `fuser {}` names the \
+                 process holding the lock",
                 database.display(),
-                database.display()
+                database.display(),
+                path.display()
             ),
             Err(TryLockError::Error(error)) => {
                 Err(error).with_context(|| format!("cannot lock {}", path.display()))

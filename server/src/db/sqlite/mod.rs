@@ -13,6 +13,7 @@ mod actors;
 mod cast;
 mod changes;
 mod dump;
+mod files;
 mod keys;
 mod lists;
 mod lock;
@@ -78,13 +79,15 @@ pub struct SqliteStore {
 struct MemoryGuard(std::sync::Mutex<Option<sqlx::SqliteConnection>>);
 
 impl SqliteStore {
-    /// Opens the file at `path`, creating it and its directory if missing,
-    /// and applies the migrations.
+    /// Opens the file at `path`, creating it (0600) and its directory
+    /// (0700) if missing, and applies the migrations. A file other users
+    /// may read is refused (see `files.rs`).
     pub async fn open_file(path: &Path, settings: &StoreSettings) -> anyhow::Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create the directory {}", dir.display()))?;
+            files::create_private_dir(dir)?;
         }
+        files::check_private(path)?;
+        files::create_database_file(path)?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .busy_timeout(settings.timeout)
