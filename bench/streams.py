@@ -56,6 +56,22 @@ def start(url, env_extra=None):
     raise SystemExit("the server did not start")
 
 
+def streams_open():
+    metrics = urllib.request.urlopen(f"http://127.0.0.1:{PORT}/metrics").read().decode()
+    for line in metrics.splitlines():
+        if line.startswith("casting_event_streams_open "):
+            return int(float(line.split()[1]))
+    return 0
+
+
+def wait_for_no_streams():
+    """Streams the client closed are uncounted once the server notices."""
+    for _ in range(300):
+        if streams_open() == 0:
+            return
+        time.sleep(0.1)
+
+
 def login(name):
     request = urllib.request.Request(
         f"http://127.0.0.1:{PORT}/auth/login",
@@ -200,6 +216,9 @@ async def replay(tokens, pid):
 
 
 def main():
+    # This client holds a socket per stream: more than the usual 1 024.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     parser = argparse.ArgumentParser()
     parser.add_argument("--store", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--users", type=int, default=60)
@@ -225,17 +244,21 @@ def main():
         psql(db, insert.format(f"generate_series(1, {CHANGES}) g"))
     server = start(url)
     try:
-        tokens = [(login(f"user{i:03}"), login(f"user{i:03}")) for i in range(args.users)]
+        # Two tokens a user: logins a second apart (a token names the second it was issued).
+        first = [login(f"user{i:03}") for i in range(args.users)]
+        time.sleep(1.1)
+        tokens = list(zip(first, (login(f"user{i:03}") for i in range(args.users))))
         rss_idle = rss_kib(server.pid)
         held, refused = asyncio.run(one_token(tokens[0][0]))
         print(f"one token, 1 000 streams: {held} held, {refused} refused (429)")
+        wait_for_no_streams()
         opened, still, made_room, latencies = asyncio.run(at_the_bound(tokens))
         print(f"{args.users} users x 16 streams: {opened} opened, {still} held at the bound, "
               f"{made_room} ended with 'make room'")
         for path, values in latencies.items():
             print(f"  {path} from new connections at the bound: median {statistics.median(values) * 1000:.1f} ms, "
                   f"max {max(values) * 1000:.1f} ms, {len(values)} of {len(values)} answered")
-        time.sleep(1)
+        wait_for_no_streams()
         outcomes, peak, latencies, statuses, took = asyncio.run(replay(tokens, server.pid))
         counts = {o: outcomes.count(o) for o in sorted(set(outcomes))}
         print(f"replay of {CHANGES} changes to {len(outcomes)} stream attempts with Last-Event-ID: 1: "

@@ -298,16 +298,6 @@ pub async fn serve(
     };
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        // At the cap: make room by closing an idle connection, or by ending
-        // an event stream, else wait until one closes or goes idle.
-        while registry.len() >= limits.max_connections && !registry.evict_one() && !make_room() {
-            let changed = registry.changed.notified();
-            tokio::select! {
-                () = changed => {},
-                () = tokio::time::sleep(Duration::from_millis(100)) => {},
-                () = &mut shutdown => return drain(listener, &registry, stop).await,
-            }
-        }
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => {
@@ -326,6 +316,18 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // At the cap: make room for it by closing an idle connection (never
+        // this one, not counted yet: a connection that has not sent its
+        // request yet would otherwise be the first closed), or by ending an
+        // event stream, else wait until one closes or goes idle.
+        while registry.len() >= limits.max_connections && !registry.evict_one() && !make_room() {
+            let changed = registry.changed.notified();
+            tokio::select! {
+                () = changed => {},
+                () = tokio::time::sleep(Duration::from_millis(100)) => {},
+                () = &mut shutdown => return drain(listener, &registry, stop).await,
+            }
+        }
         let _ = stream.set_nodelay(true);
         let (id, conn) = registry.add();
         let task = serve_one(

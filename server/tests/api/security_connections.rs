@@ -181,6 +181,47 @@ async fn at_the_connection_cap_idle_sockets_make_room_for_normal_requests() {
     );
 }
 
+/// At the cap with every other connection served before (keep-alive
+/// connections idle after a request, as streams and busy clients leave
+/// them), a new connection is served, not closed as the one that "never
+/// sent a request" before its request arrives.
+#[tokio::test(flavor = "multi_thread")]
+async fn at_the_connection_cap_a_new_connection_is_served_among_idle_served_ones() {
+    let app = TestApp::spawn_with(Options {
+        http: HttpSettings {
+            max_connections: Some(20),
+            ..test_http()
+        },
+        ..Options::new(STORE)
+    })
+    .await;
+    let mut idle = Vec::new();
+    for _ in 0..25 {
+        let mut stream = TcpStream::connect(app.addr).await.unwrap();
+        stream
+            .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = [0u8; 12];
+        // Answered (or closed at once to make room for a later one).
+        let _ = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut answer)).await;
+        idle.push(stream);
+    }
+    for i in 0..10 {
+        let fresh = reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .pool_max_idle_per_host(0)
+            .build()
+            .unwrap();
+        let response = fresh
+            .get(app.url("/health"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request {i} at the cap was not answered: {e}"));
+        assert_eq!(response.status(), 200);
+    }
+}
+
 /// The real binary with `ulimit -n` set, JSON logs on a channel.
 fn server_with_fd_limit(
     db: &TestDb,
