@@ -388,7 +388,8 @@ def main() -> None:
         request = follow_changes._get_kwargs(**arguments)
         fields: dict[str, str] = {}
         with producer.get_httpx_client().stream(**request) as response:
-            check(response.status_code == 200, f"events: {response.status_code}")
+            if response.status_code != 200:
+                sys.exit(f"follow_changes({arguments}): {response.status_code}: {response.read()[:500]!r}")
             check(response.headers["content-type"].startswith("text/event-stream"), "an event stream")
             for line in response.iter_lines():
                 if line == "" and "data" in fields:
