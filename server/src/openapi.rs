@@ -6,6 +6,7 @@
 //! and `Location` headers, the query and header parameters lists read, and
 //! the read replica's `X-Casting-Position` on writes and the reads it may serve.
 
+use utoipa::openapi::extensions::ExtensionsBuilder;
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn, PathItem};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -275,7 +276,12 @@ pub fn query_param(name: &str, schema: impl Into<RefOr<Schema>>, description: &s
 /// `page` and `per_page`, as every list reads them.
 pub fn page_params() -> Vec<Parameter> {
     vec![
-        query_param("page", schemas::page(), "Page number, from 1"),
+        query_param(
+            "page",
+            schemas::page(),
+            "Page number, from 1; without it (and without `after`), the first page. Not with \
+             `after`",
+        ),
         query_param(
             "per_page",
             schemas::per_page_query(),
@@ -291,17 +297,32 @@ pub fn page_params() -> Vec<Parameter> {
 }
 
 /// `sort`: one of the list's columns (or `id`), `-` before it for descending.
+/// `x-enum-varnames` names each value for client generators (`NAME_DESC`
+/// for `-name`), which cannot make a name of a `-`.
 pub fn sort_param(columns: &[SortColumn]) -> Parameter {
-    let values: Vec<String> = std::iter::once("id")
+    let columns: Vec<&str> = std::iter::once("id")
         .chain(columns.iter().map(|column| column.name))
-        .flat_map(|column| [column.to_owned(), format!("-{column}")])
+        .collect();
+    let values: Vec<String> = columns
+        .iter()
+        .flat_map(|column| [column.to_string(), format!("-{column}")])
+        .collect();
+    let names: Vec<String> = columns
+        .iter()
+        .map(|column| column.to_uppercase())
+        .flat_map(|name| [name.clone(), format!("{name}_DESC")])
         .collect();
     query_param(
         "sort",
         ObjectBuilder::new()
             .schema_type(Type::String)
             .enum_values(Some(values))
-            .default(Some("id".into())),
+            .default(Some("id".into()))
+            .extensions(Some(
+                ExtensionsBuilder::new()
+                    .add("x-enum-varnames", names)
+                    .build(),
+            )),
         "The column to sort by; `-` before it for descending",
     )
 }

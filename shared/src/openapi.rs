@@ -160,15 +160,17 @@ pub fn release_date() -> Schema {
         .into()
 }
 
-/// `page`: from 1; beyond `int32` is 400.
+/// `page`: from 1; beyond `int32` is 400. No `default`: generated clients
+/// send a parameter's default on every call, and `page` with `after` is 400.
 pub fn page() -> Schema {
     ObjectBuilder::new()
         .schema_type(Type::Integer)
         .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
         .minimum(Some(1))
         .maximum(Some(MAX_QUERY_INT))
-        .default(Some(1.into()))
-        .description(Some("Page number, from 1"))
+        .description(Some(
+            "Page number, from 1; without it (and without `after`), the first page",
+        ))
         .build()
         .into()
 }

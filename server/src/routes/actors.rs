@@ -56,7 +56,7 @@ impl IntoParams for ActorQuery {
     get, path = "/actors", tag = "actors",
     params(ActorQuery),
     responses(
-        (status = 200, body = ActorList),
+        (status = 200, description = "A page of actors, with the total and the next page's cursor", body = ActorList),
         (status = 400, description = "A malformed, repeated or unknown query parameter", body = ErrorBody),
     ),
     security(("bearer" = ["get:actors"]))
@@ -93,7 +93,7 @@ async fn list_actors(
     get, path = "/actors/{id}", tag = "actors",
     params(("id" = i64, Path, minimum = 1, description = "Actor id")),
     responses(
-        (status = 200, body = ActorBody, headers(("ETag" = String, description = "The actor's version"))),
+        (status = 200, description = "The actor", body = ActorBody, headers(("ETag" = String, description = "The actor's version"))),
         (status = 404, description = "No such actor", body = ErrorBody),
     ),
     security(("bearer" = ["get:actors"]))
@@ -118,7 +118,7 @@ async fn get_actor(
     post, path = "/actors", tag = "actors",
     request_body = NewActor,
     responses(
-        (status = 201, body = ActorCreated, headers(
+        (status = 201, description = "The actor, created", body = ActorCreated, headers(
             ("Location" = String, description = "The new actor's path"),
             ("ETag" = String, description = "The actor's version"))),
     ),
@@ -148,7 +148,7 @@ async fn create_actor(
     params(("id" = i64, Path, minimum = 1, description = "Actor id"), IfMatch),
     request_body = ActorChanges,
     responses(
-        (status = 200, body = ActorUpdated, headers(("ETag" = String, description = "The actor's new version"))),
+        (status = 200, description = "The actor as changed, in a one-element list", body = ActorUpdated, headers(("ETag" = String, description = "The actor's new version"))),
         (status = 400, description = "Malformed JSON, not JSON, no field given, or an If-Match of another form", body = ErrorBody),
         (status = 404, description = "No such actor", body = ErrorBody),
         (status = 412, description = "The actor changed since the If-Match version", body = ErrorBody),
@@ -185,7 +185,7 @@ async fn update_actor(
     delete, path = "/actors/{id}", tag = "actors",
     params(("id" = i64, Path, minimum = 1, description = "Actor id"), IfMatch),
     responses(
-        (status = 200, body = Deleted),
+        (status = 200, description = "The actor and its cast entries are deleted", body = Deleted),
         (status = 400, description = "An If-Match of another form", body = ErrorBody),
         (status = 404, description = "No such actor", body = ErrorBody),
         (status = 412, description = "The actor changed since the If-Match version", body = ErrorBody),

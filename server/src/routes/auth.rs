@@ -112,7 +112,7 @@ fn unix_now() -> Result<u64> {
     post, path = "/auth/login", tag = "auth",
     request_body = casting_shared::api::LoginRequest,
     responses(
-        (status = 200, body = LoginResponse),
+        (status = 200, description = "An access token, its lifetime, role and permissions", body = LoginResponse),
         (status = 401, description = "Wrong username or password (or a disabled account): always the same answer", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 422, description = "Missing, empty or unknown fields, or a username over 64 characters", body = ErrorBody),
@@ -223,7 +223,7 @@ async fn refresh(State(state): State<AppState>, caller: Caller) -> Result<Json<L
 /// How to log in: the built-in login, and the external issuer if one is trusted.
 #[utoipa::path(
     get, path = "/auth/config", tag = "auth",
-    responses((status = 200, body = AuthConfig))
+    responses((status = 200, description = "The built-in login, and the external issuer if one is trusted", body = AuthConfig))
 )]
 async fn auth_config(State(state): State<AppState>) -> Json<AuthConfig> {
     let external = match &state.external_login {
@@ -245,7 +245,7 @@ async fn auth_config(State(state): State<AppState>) -> Json<AuthConfig> {
 /// Who the token belongs to: subject, role (if known) and permissions.
 #[utoipa::path(
     get, path = "/auth/me", tag = "auth",
-    responses((status = 200, body = Me)),
+    responses((status = 200, description = "The caller", body = Me)),
     security(("bearer" = []))
 )]
 async fn me(caller: Caller) -> Json<Me> {

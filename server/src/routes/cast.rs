@@ -36,7 +36,7 @@ fn missing(what: Missing, movie_id: i64, actor_id: i64) -> ApiError {
     get, path = "/movies/{id}/cast", tag = "cast",
     params(("id" = i64, Path, minimum = 1, description = "Movie id")),
     responses(
-        (status = 200, body = CastList),
+        (status = 200, description = "The movie's cast", body = CastList),
         (status = 404, description = "No such movie", body = ErrorBody),
     ),
     security(("bearer" = ["get:movies"]))
@@ -70,7 +70,7 @@ async fn list_cast(
         description = "Optional: leave it out for no character; when sent, a JSON object",
     ),
     responses(
-        (status = 200, body = CastAssigned),
+        (status = 200, description = "The actor is in the cast, playing `character`", body = CastAssigned),
         (status = 404, description = "No such movie or actor; `detail` says which", body = ErrorBody),
     ),
     security(("bearer" = ["patch:movies"]))
@@ -108,7 +108,7 @@ async fn cast_actor(
         ("actor_id" = i64, Path, minimum = 1, description = "Actor id"),
     ),
     responses(
-        (status = 200, body = Deleted),
+        (status = 200, description = "The actor is out of the movie's cast", body = Deleted),
         (status = 404, description = "No such movie, actor or cast entry; `detail` says which", body = ErrorBody),
     ),
     security(("bearer" = ["patch:movies"]))
@@ -134,7 +134,7 @@ async fn uncast_actor(
     get, path = "/actors/{id}/movies", tag = "cast",
     params(("id" = i64, Path, minimum = 1, description = "Actor id")),
     responses(
-        (status = 200, body = Filmography),
+        (status = 200, description = "The actor's movies", body = Filmography),
         (status = 404, description = "No such actor", body = ErrorBody),
     ),
     security(("bearer" = ["get:actors"]))

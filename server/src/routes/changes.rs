@@ -100,7 +100,7 @@ async fn check_kept(state: &AppState, after: i64) -> Result<()> {
     get, path = "/changes", tag = "changes",
     params(ChangesQuery),
     responses(
-        (status = 200, body = ChangeList),
+        (status = 200, description = "The changes, oldest first, and the `after` of the next call", body = ChangeList),
         (status = 400, description = "A malformed, repeated or unknown query parameter", body = ErrorBody),
         (status = 410, description = "Changes after `after` were pruned: reload", body = ErrorBody),
     ),
@@ -257,7 +257,7 @@ fn bearer(headers: &HeaderMap) -> String {
     get, path = "/actors/{id}/history", tag = "changes",
     params(("id" = i64, Path, minimum = 1, description = "Actor id")),
     responses(
-        (status = 200, body = History),
+        (status = 200, description = "The actor's changes and those of their cast entries, newest first", body = History),
         (status = 404, description = "No actor ever had this id (or its changes were all pruned)", body = ErrorBody),
     ),
     security(("bearer" = ["get:actors"]))
@@ -283,7 +283,7 @@ async fn actor_history(
     get, path = "/movies/{id}/history", tag = "changes",
     params(("id" = i64, Path, minimum = 1, description = "Movie id")),
     responses(
-        (status = 200, body = History),
+        (status = 200, description = "The movie's changes and those of its cast, newest first", body = History),
         (status = 404, description = "No movie ever had this id (or its changes were all pruned)", body = ErrorBody),
     ),
     security(("bearer" = ["get:movies"]))

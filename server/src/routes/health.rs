@@ -27,7 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// 200 while the process is up.
 #[utoipa::path(get, path = "/health", tag = "operations",
-    responses((status = 200, body = Health)))]
+    responses((status = 200, description = "The process is up", body = Health)))]
 async fn health() -> Json<Health> {
     Json(Health {
         success: true,
@@ -38,7 +38,7 @@ async fn health() -> Json<Health> {
 /// 200 only while the database answers, else 503.
 #[utoipa::path(get, path = "/ready", tag = "operations",
     responses(
-        (status = 200, body = Health),
+        (status = 200, description = "The database answers", body = Health),
         (status = 503, description = "The database is unreachable", body = ErrorBody),
     ))]
 async fn ready(State(state): State<AppState>) -> Result<Json<Health>> {

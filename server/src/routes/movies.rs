@@ -59,7 +59,7 @@ impl IntoParams for MovieQuery {
     get, path = "/movies", tag = "movies",
     params(MovieQuery),
     responses(
-        (status = 200, body = MovieList),
+        (status = 200, description = "A page of movies, with the total and the next page's cursor", body = MovieList),
         (status = 400, description = "A malformed, repeated or unknown query parameter", body = ErrorBody),
     ),
     security(("bearer" = ["get:movies"]))
@@ -95,7 +95,7 @@ async fn list_movies(
     get, path = "/movies/{id}", tag = "movies",
     params(("id" = i64, Path, minimum = 1, description = "Movie id")),
     responses(
-        (status = 200, body = MovieBody, headers(("ETag" = String, description = "The movie's version"))),
+        (status = 200, description = "The movie", body = MovieBody, headers(("ETag" = String, description = "The movie's version"))),
         (status = 404, description = "No such movie", body = ErrorBody),
     ),
     security(("bearer" = ["get:movies"]))
@@ -120,7 +120,7 @@ async fn get_movie(
     post, path = "/movies", tag = "movies",
     request_body = NewMovie,
     responses(
-        (status = 201, body = MovieCreated, headers(
+        (status = 201, description = "The movie, created", body = MovieCreated, headers(
             ("Location" = String, description = "The new movie's path"),
             ("ETag" = String, description = "The movie's version"))),
     ),
@@ -150,7 +150,7 @@ async fn create_movie(
     params(("id" = i64, Path, minimum = 1, description = "Movie id"), IfMatch),
     request_body = MovieChanges,
     responses(
-        (status = 200, body = MovieUpdated, headers(("ETag" = String, description = "The movie's new version"))),
+        (status = 200, description = "The movie as changed, in a one-element list", body = MovieUpdated, headers(("ETag" = String, description = "The movie's new version"))),
         (status = 400, description = "Malformed JSON, not JSON, no field given, or an If-Match of another form", body = ErrorBody),
         (status = 404, description = "No such movie", body = ErrorBody),
         (status = 412, description = "The movie changed since the If-Match version", body = ErrorBody),
@@ -188,7 +188,7 @@ async fn update_movie(
     delete, path = "/movies/{id}", tag = "movies",
     params(("id" = i64, Path, minimum = 1, description = "Movie id"), IfMatch),
     responses(
-        (status = 200, body = Deleted),
+        (status = 200, description = "The movie and its cast entries are deleted", body = Deleted),
         (status = 400, description = "An If-Match of another form", body = ErrorBody),
         (status = 404, description = "No such movie", body = ErrorBody),
         (status = 412, description = "The movie changed since the If-Match version", body = ErrorBody),

@@ -640,3 +640,190 @@ async fn the_change_log_is_documented_exactly() {
         "{record}"
     );
 }
+
+/// The local object a `$ref` (`#/components/...`) points at, or the value itself.
+fn resolved<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+    match value["$ref"].as_str() {
+        Some(reference) => {
+            let pointer = reference
+                .strip_prefix('#')
+                .unwrap_or_else(|| panic!("{reference} is not local"));
+            doc.pointer(pointer)
+                .unwrap_or_else(|| panic!("{reference} points at nothing"))
+        }
+        None => value,
+    }
+}
+
+/// Every `$ref` anywhere in `value`, with where it stands.
+fn references(value: &Value, at: &str, found: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map {
+                match (key.as_str(), item) {
+                    ("$ref", Value::String(target)) => found.push((at.to_owned(), target.clone())),
+                    _ => references(item, &format!("{at}/{key}"), found),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                references(item, &format!("{at}/{i}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A Parameter or Header Object describes its value with exactly one of
+/// `schema` and `content` (OpenAPI 3.1, 4.8.12.4 and 4.8.21.1).
+fn described_once(object: &Value) -> bool {
+    object.get("schema").is_some() != object.get("content").is_some()
+}
+
+/// What the OpenAPI 3.1 specification requires of each operation, response,
+/// header and parameter, over the whole document, so that a route added
+/// later cannot leave one out (issue 26: 22 responses without the required
+/// `description` made validators and client generators refuse the
+/// document). `scripts/generated-clients` also runs an external validator.
+#[tokio::test]
+async fn every_response_parameter_and_header_has_what_openapi_3_1_requires() {
+    const ALL_METHODS: &[&str] = &[
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+    let app = TestApp::spawn(STORE).await;
+    let doc = document(&app).await;
+    let mut problems = Vec::new();
+    for field in ["title", "version"] {
+        if doc["info"][field].as_str().is_none_or(str::is_empty) {
+            problems.push(format!("info has no {field}"));
+        }
+    }
+    let mut operation_ids = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let template: BTreeSet<&str> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}'))
+            .map(|(name, _)| name)
+            .collect();
+        let shared = item["parameters"].as_array().cloned().unwrap_or_default();
+        for method in ALL_METHODS {
+            let Some(operation) = item.get(*method) else {
+                continue;
+            };
+            let at = format!("{} {path}", method.to_uppercase());
+            match operation["operationId"].as_str() {
+                Some(id) if !id.is_empty() => {
+                    if !operation_ids.insert(id.to_owned()) {
+                        problems.push(format!("{at}: operationId {id} is not unique"));
+                    }
+                }
+                _ => problems.push(format!(
+                    "{at}: no operationId (generators name functions by it)"
+                )),
+            }
+
+            let mut in_path = BTreeSet::new();
+            let mut seen = BTreeSet::new();
+            let own = operation["parameters"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            for parameter in shared.iter().chain(&own) {
+                let parameter = resolved(&doc, parameter);
+                let name = parameter["name"].as_str().unwrap_or_default();
+                let location = parameter["in"].as_str().unwrap_or_default();
+                let here = format!("{at}: parameter {name:?} in {location:?}");
+                if name.is_empty() {
+                    problems.push(format!("{here}: no name"));
+                }
+                if !["query", "header", "path", "cookie"].contains(&location) {
+                    problems.push(format!("{here}: `in` is not query, header, path or cookie"));
+                }
+                if !described_once(parameter) {
+                    problems.push(format!("{here}: needs exactly one of schema and content"));
+                }
+                if !seen.insert((name.to_owned(), location.to_owned())) {
+                    problems.push(format!("{here}: listed twice"));
+                }
+                let schema = &parameter["schema"];
+                if let Some(names) = schema.get("x-enum-varnames") {
+                    let count = |v: &Value| v.as_array().map(Vec::len);
+                    if count(names).is_none() || count(names) != count(&schema["enum"]) {
+                        problems.push(format!("{here}: x-enum-varnames names not each value"));
+                    }
+                }
+                if location == "path" {
+                    in_path.insert(name.to_owned());
+                    if parameter["required"] != true {
+                        problems.push(format!("{here}: a path parameter must be required: true"));
+                    }
+                }
+            }
+            let template: BTreeSet<String> = template.iter().map(|s| s.to_string()).collect();
+            if in_path != template {
+                problems.push(format!(
+                    "{at}: path parameters {in_path:?}, the path names {template:?}"
+                ));
+            }
+
+            if let Some(body) = operation.get("requestBody") {
+                let body = resolved(&doc, body);
+                if body["content"].as_object().is_none_or(|c| c.is_empty()) {
+                    problems.push(format!("{at}: a request body needs content"));
+                }
+            }
+
+            let responses = operation["responses"].as_object();
+            if responses.is_none_or(|r| r.is_empty()) {
+                problems.push(format!("{at}: no responses"));
+            }
+            for (status, response) in responses.into_iter().flatten() {
+                let here = format!("{at} {status}");
+                let valid_status = status == "default"
+                    || (status.len() == 3
+                        && (b'1'..=b'5').contains(&status.as_bytes()[0])
+                        && (status[1..].bytes().all(|b| b.is_ascii_digit())
+                            || &status[1..] == "XX"));
+                if !valid_status {
+                    problems.push(format!("{here}: not a status code"));
+                }
+                let response = resolved(&doc, response);
+                if response["description"]
+                    .as_str()
+                    .is_none_or(|d| d.trim().is_empty())
+                {
+                    problems.push(format!("{here}: no description"));
+                }
+                for (name, header) in response["headers"].as_object().into_iter().flatten() {
+                    let header = resolved(&doc, header);
+                    if !described_once(header) {
+                        problems.push(format!(
+                            "{here}: header {name} needs exactly one of schema and content"
+                        ));
+                    }
+                    if name.eq_ignore_ascii_case("content-type") {
+                        problems.push(format!("{here}: Content-Type is not a header to describe"));
+                    }
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    references(&doc, "#", &mut found);
+    for (at, target) in found {
+        let points = target
+            .strip_prefix('#')
+            .is_some_and(|pointer| doc.pointer(pointer).is_some());
+        if !points {
+            problems.push(format!("{at}: $ref {target} points at nothing"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "/openapi.json breaks OpenAPI 3.1 in {} places:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
