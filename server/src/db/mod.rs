@@ -12,6 +12,7 @@ pub mod changes;
 pub mod copy;
 pub mod lists;
 pub mod location;
+pub mod paging;
 pub mod postgres;
 mod rows;
 pub mod schema_loss;
@@ -28,7 +29,7 @@ pub use lists::{PageOf, RememberedTotals};
 pub use location::{Location, StoreSettings};
 pub use types::*;
 
-use crate::listing::{Position, Sort};
+use self::paging::{Position, Sort};
 
 /// One of the backends; cheap to clone (pools inside).
 #[derive(Clone)]
