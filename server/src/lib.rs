@@ -14,6 +14,7 @@ pub mod error;
 pub mod extract;
 pub mod feed;
 pub mod identity;
+pub mod limits;
 pub mod listing;
 pub mod metrics;
 pub mod openapi;
