@@ -481,6 +481,13 @@ impl std::ops::Add for PoolStats {
     }
 }
 
+/// The tracing target under which the store reports how long a request
+/// waited for a connection from a pool of its own (PostgreSQL's readers),
+/// in the field `acquired_after_secs`, as sqlx's pool reports its own under
+/// `sqlx::pool::acquire`. The metrics listen to both; the store knows
+/// nothing of them.
+pub const ACQUIRE_TARGET: &str = "casting_server::db::acquire";
+
 /// `ORDER BY` for a list: the sort column, then `id` in the same direction,
 /// so pages never overlap. `sort.column` comes from a fixed list of columns;
 /// `prefix` qualifies the columns (`p.`) or is empty.
