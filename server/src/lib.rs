@@ -18,6 +18,7 @@ pub mod limits;
 pub mod listing;
 pub mod metrics;
 pub mod openapi;
+pub mod replica_routing;
 pub mod routes;
 pub mod settings;
 pub mod startup;

@@ -2,11 +2,10 @@
 //! interface. `DATABASE_URL`'s scheme picks the backend at start-up
 //! (PostgreSQL, or an embedded SQLite file); each backend holds its own SQL
 //! and migrations. The handlers, auth and the command line use [`Store`]
-//! alone; four modules outside this one name a backend, each for what only
-//! that backend has: `startup` (SQLite's one-server-per-file lock, the read
-//! replica's routing layer), `feed` (PostgreSQL's notifications of writes),
-//! `routes` (CORS for the replica's position header) and `openapi` (that
-//! header's pattern).
+//! alone; three modules outside this one name a backend, each for what only
+//! that backend has: `startup` (SQLite's one-server-per-file lock), `feed`
+//! (PostgreSQL's notifications of writes) and `replica_routing` (which
+//! requests' reads the read replica may serve).
 
 pub mod changes;
 pub mod copy;

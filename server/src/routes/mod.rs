@@ -223,14 +223,14 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
             header::CONTENT_TYPE,
             header::IF_MATCH,
             HeaderName::from_static("last-event-id"),
-            crate::db::postgres::replica::POSITION_HEADER,
+            crate::replica_routing::POSITION_HEADER,
         ])
         .expose_headers([
             header::ETAG,
             header::LOCATION,
             header::RETRY_AFTER,
             HeaderName::from_static("x-request-id"),
-            crate::db::postgres::replica::POSITION_HEADER,
+            crate::replica_routing::POSITION_HEADER,
         ])
         .max_age(Duration::from_secs(600))
 }
