@@ -6,6 +6,9 @@
 //! that backend has: `startup` (SQLite's one-server-per-file lock), `feed`
 //! (PostgreSQL's notifications of writes) and `replica_routing` (which
 //! requests' reads the read replica may serve).
+//!
+//! The store is the server's lowest layer: it imports nothing of the server
+//! outside `db/` (no HTTP, no metrics; `tests/api/layers.rs` checks it).
 
 pub mod changes;
 pub mod copy;
