@@ -9,7 +9,9 @@
 use casting_server::db::actors::{self, ActorFilter};
 use casting_server::db::movies::{self, MovieFilter};
 use casting_server::error::ApiError;
-use casting_server::listing::{Page, QueryParams, Sort, contains_pattern, like_escape};
+use casting_server::db::lists::{contains_pattern, like_escape};
+use casting_server::db::paging::{Page, Sort};
+use casting_server::listing::QueryParams;
 use casting_shared::api::MAX_PER_PAGE;
 use casting_shared::domain::{
     AGE_MAX, AGE_MIN, GENDER_MAX, format_date, parse_age_text, parse_gender, parse_release_date,

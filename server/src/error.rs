@@ -11,6 +11,7 @@ use casting_shared::api::{ErrorBody, status_message};
 use casting_shared::domain::FieldErrors;
 
 use crate::db::{DbError, Outcome};
+use crate::limits;
 use crate::metrics::DatabaseFailure;
 
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
@@ -148,12 +149,12 @@ impl IntoResponse for ApiError {
             }
             ApiError::UriTooLong => Some(format!(
                 "the request target is over {} bytes",
-                crate::routes::MAX_URI_BYTES
+                limits::MAX_URI_BYTES
             )),
             ApiError::HeadersTooLarge => Some(format!(
                 "at most {} header fields of {} bytes in all",
-                crate::routes::MAX_HEADERS,
-                crate::routes::MAX_HEADER_BYTES
+                limits::MAX_HEADERS,
+                limits::MAX_HEADER_BYTES
             )),
             ApiError::NotFound | ApiError::TooManyRequests { .. } => None,
         };

@@ -1,5 +1,6 @@
 //! List query parameters (`page`, `per_page`, `after`, `sort`, filters),
-//! parsed from the query string: an unknown, repeated or malformed parameter
+//! parsed from the query string into what the store takes
+//! ([`crate::db::paging`]): an unknown, repeated or malformed parameter
 //! is 400. Also the `next` / `after` cursor's encoding.
 
 use base64::Engine;
@@ -9,56 +10,10 @@ use casting_shared::domain::{format_date, parse_age_text};
 use serde_json::{Value, json};
 use time::Date;
 
+use crate::db::paging::{Cursor, KeyKind, Page, Position, Sort, SortColumn, SortValue};
 use crate::error::ApiError;
 
-/// Which page of a list, with `per_page` capped at [`MAX_PER_PAGE`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Page {
-    pub page: u32,
-    pub per_page: u32,
-}
-
-impl Page {
-    pub fn offset(self) -> i64 {
-        i64::from(self.page - 1) * i64::from(self.per_page)
-    }
-}
-
-/// The type of a sort column's values, which a cursor carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyKind {
-    Text,
-    Int,
-    Date,
-}
-
-/// A column a list may be sorted by, besides `id`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SortColumn {
-    pub name: &'static str,
-    pub kind: KeyKind,
-}
-
-/// A sort column (one of a resource's whitelisted columns, or `id`) and direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Sort {
-    pub column: &'static str,
-    /// `None` for `id`.
-    pub kind: Option<KeyKind>,
-    pub descending: bool,
-}
-
 impl Sort {
-    pub const BY_ID: Sort = Sort {
-        column: "id",
-        kind: None,
-        descending: false,
-    };
-
-    pub fn sql_direction(self) -> &'static str {
-        if self.descending { "DESC" } else { "ASC" }
-    }
-
     /// As the request names it: `name` or `-name`.
     fn label(self) -> String {
         let sign = if self.descending { "-" } else { "" };
@@ -66,22 +21,7 @@ impl Sort {
     }
 }
 
-/// A sort column's value in one row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SortValue {
-    Text(String),
-    Int(i64),
-    Date(Date),
-}
-
-/// The position after a row in a sorted list: its sort value and id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cursor {
-    /// `None` when the list is sorted by `id`.
-    pub value: Option<SortValue>,
-    pub id: i64,
-}
-
+/// The `next` / `after` cursor as the API writes it.
 impl Cursor {
     /// Opaque text for `next`: the sort it was made for, the value and the id.
     pub fn encode(&self, sort: Sort) -> String {
@@ -121,38 +61,6 @@ impl Cursor {
             _ => return None,
         };
         Some(Cursor { value, id })
-    }
-}
-
-/// Where a page starts: a page number (OFFSET, kept for the seed's
-/// clients), or just after a cursor (keyset: as cheap deep as at the top).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Position {
-    Page(Page),
-    After { cursor: Cursor, per_page: u32 },
-}
-
-impl Position {
-    pub fn per_page(&self) -> u32 {
-        match self {
-            Position::Page(page) => page.per_page,
-            Position::After { per_page, .. } => *per_page,
-        }
-    }
-
-    pub fn offset(&self) -> i64 {
-        match self {
-            Position::Page(page) => page.offset(),
-            Position::After { .. } => 0,
-        }
-    }
-
-    /// The page number a response names; `None` after a cursor.
-    pub fn page_number(&self) -> Option<u32> {
-        match self {
-            Position::Page(page) => Some(page.page),
-            Position::After { .. } => None,
-        }
     }
 }
 
@@ -343,23 +251,6 @@ fn whole_number(raw: &str) -> Option<u32> {
     raw.parse().ok()
 }
 
-/// Escapes `%`, `_` and `\` so a `LIKE` pattern matches them literally.
-pub fn like_escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len() + 2);
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
-}
-
-/// `%text%`, matching `text` literally anywhere.
-pub fn contains_pattern(text: &str) -> String {
-    format!("%{}%", like_escape(text))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,11 +262,6 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
         )
-    }
-
-    #[test]
-    fn like_escape_makes_wildcards_literal() {
-        assert_eq!(like_escape(r"50%_a\b"), r"50\%\_a\\b");
     }
 
     #[test]

@@ -5,10 +5,10 @@
 //! Every application owns its recorder (kept in [`AppState`]) instead of
 //! installing a process-wide one, so several servers in one process (the
 //! tests) each count only their own requests. The one process-wide piece is
-//! [`pool_acquire_layer`]: sqlx reports how long each connection took to
-//! acquire only as a tracing event, which the layer hands to the metrics of
-//! the application whose request is being served (a task-local set by
-//! [`track`]).
+//! [`pool_acquire_layer`]: sqlx's pools, and the store's own, report how
+//! long each connection took to acquire only as a tracing event, which the
+//! layer hands to the metrics of the application whose request is being
+//! served (a task-local set by [`track`]).
 
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -23,7 +23,7 @@ use tracing::field::{Field, Visit};
 use tracing_subscriber::Layer;
 use tracing_subscriber::filter::Targets;
 
-use crate::db::Store;
+use crate::db::{ACQUIRE_TARGET, Store};
 
 /// Upper bounds of the latency buckets, in seconds: from a cached read
 /// (well under a millisecond) to the request timeout.
@@ -295,22 +295,20 @@ pub fn exposition(metrics: &Metrics) -> Response {
         .into_response()
 }
 
-/// A tracing layer that records sqlx's pool-acquire times into the metrics
-/// of the application whose request acquired the connection. The pool must
-/// report them (`acquire_time_level`, set by both stores in `db/`); the
-/// layer listens to nothing else.
+/// A tracing layer that records pool-acquire times into the metrics of the
+/// application whose request acquired the connection: sqlx's (its pools
+/// must report them: `acquire_time_level`, set by both stores in `db/`) and
+/// those of the store's own pool of readers ([`ACQUIRE_TARGET`]). The layer
+/// listens to nothing else.
 pub fn pool_acquire_layer<S>() -> impl Layer<S>
 where
     S: tracing::Subscriber + for<'span> tracing_subscriber::registry::LookupSpan<'span>,
 {
-    PoolAcquireLayer
-        .with_filter(Targets::new().with_target(SQLX_ACQUIRE_TARGET, tracing::Level::TRACE))
-}
-
-/// Records a wait for a pooled connection that sqlx's pool did not report
-/// (the PostgreSQL store's readers), for the request being served.
-pub fn record_pool_acquire(waited: std::time::Duration) {
-    let _ = POOL_ACQUIRE.try_with(|histogram| histogram.record(waited.as_secs_f64()));
+    PoolAcquireLayer.with_filter(
+        Targets::new()
+            .with_target(SQLX_ACQUIRE_TARGET, tracing::Level::TRACE)
+            .with_target(ACQUIRE_TARGET, tracing::Level::TRACE),
+    )
 }
 
 struct PoolAcquireLayer;

@@ -17,9 +17,9 @@ use utoipa::{IntoParams, Modify};
 
 use casting_shared::openapi as schemas;
 
-use crate::db::postgres::replica::POSITION_PATTERN;
+use crate::db::paging::SortColumn;
 use crate::extract::{ETAG_PATTERN, IF_MATCH_PATTERN, IfMatch};
-use crate::listing::SortColumn;
+use crate::replica_routing::POSITION_PATTERN;
 
 /// The bearer-token scheme every protected operation names, with the
 /// permission it needs as the scope.

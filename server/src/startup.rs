@@ -89,7 +89,7 @@ impl Application {
         let router = match store.replica() {
             Some(replica) => router.layer(axum::middleware::from_fn_with_state(
                 replica,
-                crate::db::postgres::replica::route,
+                crate::replica_routing::route,
             )),
             None => router,
         };

@@ -10,11 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::{Permission, Role};
 use crate::model::{Actor, Movie};
 
-/// The default and the largest `per_page` of a list.
-pub const DEFAULT_PER_PAGE: u32 = 10;
-pub const MAX_PER_PAGE: u32 = 1000;
-/// The longest `q` a list accepts (400 beyond).
-pub const SEARCH_MAX: usize = 200;
+pub use crate::limits::{DEFAULT_PER_PAGE, MAX_PER_PAGE, SEARCH_MAX};
 
 /// The body of every non-2xx response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

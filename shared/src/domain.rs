@@ -11,12 +11,11 @@ use time::{Date, Month};
 /// Each bad field of a request body mapped to what is wrong with it.
 pub type FieldErrors = BTreeMap<String, String>;
 
-pub const NAME_MAX: usize = 200;
-pub const GENDER_MAX: usize = 50;
-pub const TITLE_MAX: usize = 200;
-pub const CHARACTER_MAX: usize = 200;
-pub const AGE_MIN: i32 = 0;
-pub const AGE_MAX: i32 = 150;
+pub use crate::limits::{
+    AGE_MAX, AGE_MIN, CHARACTER_MAX, GENDER_MAX, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, TITLE_MAX,
+    USERNAME_MAX,
+};
+
 pub const DEFAULT_GENDER: &str = "Other";
 
 /// Trimmed text of `min..=max` characters without control characters
@@ -526,10 +525,6 @@ mod tests {
         assert!(MovieChanges::parse(&json!([])).is_err());
     }
 }
-
-pub const USERNAME_MAX: usize = 64;
-pub const PASSWORD_MIN: usize = 8;
-pub const PASSWORD_MAX: usize = 1024;
 
 /// A login name: trimmed, 1–64 characters, no spaces, no control, format
 /// or invisible characters (see [`is_hidden_character`]): a name must read

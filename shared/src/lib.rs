@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod changes;
 pub mod domain;
+pub mod limits;
 pub mod model;
 #[cfg(feature = "openapi")]
 pub mod openapi;

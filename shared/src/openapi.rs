@@ -9,10 +9,9 @@
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
 use utoipa::openapi::{Object, Schema};
 
-use crate::api::MAX_PER_PAGE;
-use crate::api::{DEFAULT_PER_PAGE, SEARCH_MAX};
-use crate::domain::{
-    AGE_MAX, AGE_MIN, CHARACTER_MAX, GENDER_MAX, NAME_MAX, TITLE_MAX, USERNAME_MAX,
+use crate::limits::{
+    AGE_MAX, AGE_MIN, CHARACTER_MAX, DEFAULT_PER_PAGE, GENDER_MAX, MAX_PER_PAGE, NAME_MAX,
+    SEARCH_MAX, TITLE_MAX, USERNAME_MAX,
 };
 
 /// What `str::trim` removes (Unicode `White_Space`), as the inside of a class.
@@ -313,64 +312,10 @@ pub fn stored_release_date() -> Schema {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{parse_age_text, parse_text};
-    use proptest::prelude::*;
     use regex::Regex;
 
     fn matches(pattern: &str, text: &str) -> bool {
         Regex::new(pattern).expect("a valid pattern").is_match(text)
-    }
-
-    /// Characters near every edge the rules care about.
-    fn tricky_char() -> impl Strategy<Value = char> {
-        prop_oneof![
-            Just(' '),
-            Just('\t'),
-            Just('\n'),
-            Just('\u{0}'),
-            Just('\u{1f}'),
-            Just('\u{7f}'),
-            Just('\u{85}'),
-            Just('\u{9f}'),
-            Just('\u{a0}'),
-            Just('\u{2028}'),
-            Just('\u{3000}'),
-            Just('\u{feff}'),
-            Just('é'),
-            Just('a'),
-            Just('0'),
-            any::<char>(),
-        ]
-    }
-
-    proptest! {
-        #[test]
-        fn text_pattern_accepts_exactly_what_parse_text_accepts(
-            chars in proptest::collection::vec(tricky_char(), 0..12),
-            min in 0usize..=1,
-            max in 1usize..=6,
-        ) {
-            let text: String = chars.into_iter().collect();
-            prop_assert_eq!(
-                matches(&text_pattern(min, max), &text),
-                parse_text(&text, min, max).is_ok(),
-                "{:?} with {}..={}", text, min, max
-            );
-        }
-
-        #[test]
-        fn age_pattern_accepts_exactly_what_parse_age_text_accepts(
-            spaces in "[ \t\u{3000}]{0,2}",
-            digits in "[0-9]{1,4}",
-            tail in "[ \ta-]{0,2}",
-        ) {
-            let text = format!("{spaces}{digits}{tail}");
-            prop_assert_eq!(
-                matches(&age_text_pattern(), &text),
-                parse_age_text(&text).is_ok(),
-                "{:?}", text
-            );
-        }
     }
 
     #[test]

@@ -95,3 +95,70 @@ proptest! {
         prop_assert_eq!(parse_actor_name(&name), Ok(name.clone()));
     }
 }
+
+/// The OpenAPI document's patterns accept exactly what the parsers accept.
+/// Tested here rather than in `openapi.rs`: the schemas sit below the
+/// parsers (whose types name them) and do not import them.
+#[cfg(feature = "openapi")]
+mod patterns {
+    use casting_shared::domain::{parse_age_text, parse_text};
+    use casting_shared::openapi::{age_text_pattern, text_pattern};
+    use proptest::prelude::*;
+    use regex::Regex;
+
+    fn matches(pattern: &str, text: &str) -> bool {
+        Regex::new(pattern).expect("a valid pattern").is_match(text)
+    }
+
+    /// Characters near every edge the rules care about.
+    fn tricky_char() -> impl Strategy<Value = char> {
+        prop_oneof![
+            Just(' '),
+            Just('\t'),
+            Just('\n'),
+            Just('\u{0}'),
+            Just('\u{1f}'),
+            Just('\u{7f}'),
+            Just('\u{85}'),
+            Just('\u{9f}'),
+            Just('\u{a0}'),
+            Just('\u{2028}'),
+            Just('\u{3000}'),
+            Just('\u{feff}'),
+            Just('é'),
+            Just('a'),
+            Just('0'),
+            any::<char>(),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn text_pattern_accepts_exactly_what_parse_text_accepts(
+            chars in proptest::collection::vec(tricky_char(), 0..12),
+            min in 0usize..=1,
+            max in 1usize..=6,
+        ) {
+            let text: String = chars.into_iter().collect();
+            prop_assert_eq!(
+                matches(&text_pattern(min, max), &text),
+                parse_text(&text, min, max).is_ok(),
+                "{:?} with {}..={}", text, min, max
+            );
+        }
+
+        #[test]
+        fn age_pattern_accepts_exactly_what_parse_age_text_accepts(
+            spaces in "[ \t\u{3000}]{0,2}",
+            digits in "[0-9]{1,4}",
+            tail in "[ \ta-]{0,2}",
+        ) {
+            let text = format!("{spaces}{digits}{tail}");
+            prop_assert_eq!(
+                matches(&age_text_pattern(), &text),
+                parse_age_text(&text).is_ok(),
+                "{:?}", text
+            );
+        }
+    }
+}

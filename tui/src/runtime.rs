@@ -181,9 +181,10 @@ impl Runner {
             self.tokens.subscribe(),
             self.events.clone(),
         );
-        self.live = Some(tokio::spawn(crate::live::follow::follow(
-            api, tokens, events,
-        )));
+        let tell = move |event| {
+            let _ = events.send(Action::Done(Outcome::Live(event)));
+        };
+        self.live = Some(tokio::spawn(crate::live::follow::follow(api, tokens, tell)));
     }
 
     fn run_all(&mut self, app: &App, effects: Vec<Effect>) {

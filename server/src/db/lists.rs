@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use sqlx::{ColumnIndex, Database, Decode, FromRow, QueryBuilder, Row, Type};
 
-use crate::listing::{Cursor, Position, Sort, SortValue};
+use super::paging::{Cursor, Position, Sort, SortValue};
 
 /// A filtered total is exact up to this many rows; past it the count stops
 /// and the total is a lower bound.
@@ -22,6 +22,23 @@ const REMEMBERED_TOTALS: usize = 4096;
 
 /// Adds a resource's filter to a statement, as ` AND …` conditions.
 pub type PushFilter<'a, DB> = dyn Fn(&mut QueryBuilder<DB>) + Sync + 'a;
+
+/// Escapes `%`, `_` and `\` so a `LIKE` pattern matches them literally.
+pub fn like_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// `%text%`, matching `text` literally anywhere.
+pub fn contains_pattern(text: &str) -> String {
+    format!("%{}%", like_escape(text))
+}
 
 /// A row's id and its value in a sort column, for the `next` cursor.
 pub trait Keyed {
@@ -177,4 +194,14 @@ where
         }
     }
     Ok(fetched)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_escape_makes_wildcards_literal() {
+        assert_eq!(like_escape(r"50%_a\b"), r"50\%\_a\\b");
+    }
 }

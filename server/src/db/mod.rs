@@ -2,16 +2,19 @@
 //! interface. `DATABASE_URL`'s scheme picks the backend at start-up
 //! (PostgreSQL, or an embedded SQLite file); each backend holds its own SQL
 //! and migrations. The handlers, auth and the command line use [`Store`]
-//! alone; four modules outside this one name a backend, each for what only
-//! that backend has: `startup` (SQLite's one-server-per-file lock, the read
-//! replica's routing layer), `feed` (PostgreSQL's notifications of writes),
-//! `routes` (CORS for the replica's position header) and `openapi` (that
-//! header's pattern).
+//! alone; three modules outside this one name a backend, each for what only
+//! that backend has: `startup` (SQLite's one-server-per-file lock), `feed`
+//! (PostgreSQL's notifications of writes) and `replica_routing` (which
+//! requests' reads the read replica may serve).
+//!
+//! The store is the server's lowest layer: it imports nothing of the server
+//! outside `db/` (no HTTP, no metrics; `tests/api/layers.rs` checks it).
 
 pub mod changes;
 pub mod copy;
 pub mod lists;
 pub mod location;
+pub mod paging;
 pub mod postgres;
 mod rows;
 pub mod schema_loss;
@@ -28,7 +31,7 @@ pub use lists::{PageOf, RememberedTotals};
 pub use location::{Location, StoreSettings};
 pub use types::*;
 
-use crate::listing::{Position, Sort};
+use self::paging::{Position, Sort};
 
 /// One of the backends; cheap to clone (pools inside).
 #[derive(Clone)]
@@ -479,6 +482,13 @@ impl std::ops::Add for PoolStats {
         }
     }
 }
+
+/// The tracing target under which the store reports how long a request
+/// waited for a connection from a pool of its own (PostgreSQL's readers),
+/// in the field `acquired_after_secs`, as sqlx's pool reports its own under
+/// `sqlx::pool::acquire`. The metrics listen to both; the store knows
+/// nothing of them.
+pub const ACQUIRE_TARGET: &str = "casting_server::db::acquire";
 
 /// `ORDER BY` for a list: the sort column, then `id` in the same direction,
 /// so pages never overlap. `sort.column` comes from a fixed list of columns;

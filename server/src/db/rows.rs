@@ -7,8 +7,8 @@ use sqlx::FromRow;
 use time::{Date, OffsetDateTime};
 
 use super::lists::Keyed;
+use super::paging::SortValue;
 use super::{User, Versioned, parse_role};
-use crate::listing::SortValue;
 
 #[derive(FromRow)]
 pub struct ActorRow {

@@ -3,7 +3,7 @@
 use casting_shared::Role;
 use time::{Date, OffsetDateTime};
 
-use crate::listing::{KeyKind, SortColumn};
+use super::paging::{KeyKind, SortColumn};
 
 /// Columns an actor list may be sorted by (besides `id`).
 pub const ACTOR_SORT_COLUMNS: &[SortColumn] = &[

@@ -33,6 +33,7 @@ use casting_shared::api::Deleted;
 use crate::db::{Author, Table};
 use crate::error::{ApiError, json_errors, not_found};
 use crate::extract::{BODY_LIMIT, IfMatch, etag};
+use crate::limits::{MAX_HEADER_BYTES, MAX_HEADERS, MAX_URI_BYTES};
 use crate::openapi::{BearerScheme, SharedResponses};
 use crate::settings::HttpSettings;
 use crate::state::AppState;
@@ -155,12 +156,6 @@ async fn wake_feed(
     response
 }
 
-/// Longest request target (path and query) the API reads: 414 beyond.
-pub const MAX_URI_BYTES: usize = 8 * 1024;
-/// Most request header fields, and their total size: 431 beyond.
-pub const MAX_HEADERS: usize = 100;
-pub const MAX_HEADER_BYTES: usize = 16 * 1024;
-
 /// The API's own limits on a request's head, answered with the JSON error
 /// format (hyper's own, well above these, answer without a body).
 async fn limit_request_head(
@@ -228,14 +223,14 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
             header::CONTENT_TYPE,
             header::IF_MATCH,
             HeaderName::from_static("last-event-id"),
-            crate::db::postgres::replica::POSITION_HEADER,
+            crate::replica_routing::POSITION_HEADER,
         ])
         .expose_headers([
             header::ETAG,
             header::LOCATION,
             header::RETRY_AFTER,
             HeaderName::from_static("x-request-id"),
-            crate::db::postgres::replica::POSITION_HEADER,
+            crate::replica_routing::POSITION_HEADER,
         ])
         .max_age(Duration::from_secs(600))
 }

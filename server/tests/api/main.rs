@@ -11,6 +11,8 @@ mod cluster;
 mod deploy;
 mod docs;
 mod helpers;
+/// The layers only look down: no crate imports in a circle, the store imports nothing above it.
+mod layers;
 /// The in-memory store outlives every connection it serves through.
 mod memory_store;
 /// The plans of list statements at 100 000 rows, on each store.

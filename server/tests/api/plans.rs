@@ -6,8 +6,8 @@
 //! finds (on SQLite, a scan of the table: its statement says how to reach
 //! the page, so that is what is checked).
 
+use casting_server::db::paging::{Cursor, KeyKind, Page, Position, Sort, SortValue};
 use casting_server::db::{ActorFilter, MovieFilter};
-use casting_server::listing::{Cursor, KeyKind, Page, Position, Sort, SortValue};
 use serde_json::Value;
 use time::Date;
 

@@ -8,12 +8,10 @@
 use std::time::Duration;
 
 use casting_shared::changes::Change;
-use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::watch;
 
 use super::LiveEvent;
 use super::sse::SseParser;
-use crate::action::{Action, Outcome};
 use crate::api::{ApiClient, ApiError};
 
 /// The first pause after a failure; it doubles up to [`MAX_PAUSE`].
@@ -35,15 +33,13 @@ enum Ended {
     Closed,
 }
 
-/// Runs until the token channel closes (the client quits).
+/// Runs until the token channel closes (the client quits), telling what
+/// happens to `tell` (the runtime passes it on to the app as an action).
 pub async fn follow(
     api: ApiClient,
     mut tokens: watch::Receiver<Option<String>>,
-    events: UnboundedSender<Action>,
+    tell: impl Fn(LiveEvent) + Send + Sync,
 ) {
-    let tell = |event: LiveEvent| {
-        let _ = events.send(Action::Done(Outcome::Live(event)));
-    };
     let mut last_seq = None;
     let mut failures = 0;
     loop {

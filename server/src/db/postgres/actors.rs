@@ -6,10 +6,11 @@ use futures::FutureExt;
 use sqlx::{Postgres, QueryBuilder};
 
 use super::lists::{ListSpec, PushFilter};
-use super::{PgStore, author_is, contains_pattern};
+use super::{PgStore, author_is};
+use crate::db::lists::contains_pattern;
+use crate::db::paging::{Position, Sort};
 use crate::db::rows::{ActorRow, ListedActor};
 use crate::db::{ActorFilter, Author, Outcome, PageOf, Table, Versioned};
-use crate::listing::{Position, Sort};
 
 fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &ActorFilter) {
     if let Some(q) = &filter.q {

@@ -17,7 +17,7 @@ use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder, Row};
 use super::PgStore;
 use crate::db::lists::{self, EXACT_UP_TO, FilterKey, Keyed, PageOf};
 use crate::db::order_by;
-use crate::listing::{Position, Sort, SortValue};
+use crate::db::paging::{Position, Sort, SortValue};
 
 /// Adds a resource's filter to a statement, as ` AND …` conditions.
 pub type PushFilter<'a> = lists::PushFilter<'a, Postgres>;

@@ -27,8 +27,6 @@ use super::{
     Author, DbError, Outcome, PoolStats, RememberedTotals, StoreSettings, Table, constraint_field,
 };
 
-pub(crate) use crate::listing::contains_pattern;
-
 /// Longest a read waits for a replica connection before it goes to the
 /// primary instead (the store's own timeout if shorter).
 const REPLICA_ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);

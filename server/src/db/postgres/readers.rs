@@ -23,7 +23,7 @@ use futures::future::BoxFuture;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection};
 
-use crate::db::PoolStats;
+use crate::db::{ACQUIRE_TARGET, PoolStats};
 
 /// A connection is closed after this long, as sqlx's pool does by default
 /// (a proxy or a failover may have moved the database meanwhile).
@@ -129,7 +129,11 @@ impl Readers {
                     PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
                     _ => sqlx::Error::PoolClosed,
                 })?;
-            crate::metrics::record_pool_acquire(waiting.elapsed());
+            tracing::trace!(
+                target: ACQUIRE_TARGET,
+                acquired_after_secs = waiting.elapsed().as_secs_f64(),
+                "a read connection acquired"
+            );
             let used_before = managed::Object::metrics(&reader).recycle_count > 0;
             // Dropped before the read ends (the request cancelled), it stays unfinished.
             reader.finished = false;

@@ -5,12 +5,13 @@
 //! only those the store routes through [`super::PgStore::read`] (lists,
 //! single actors and movies, casts and filmographies); everything else
 //! (writes, the change log, users, keys, readiness) uses the primary. The
-//! [`route`] layer marks a request's reads as such for the time it runs
-//! (a task-local value, so no handler changes), and answers each
-//! successful write with the primary's WAL position after it:
-//! `X-Casting-Position`. A read that sends that position back goes to the
-//! replica only once the replica has replayed up to it, so a client always
-//! reads its own writes, through any instance.
+//! API marks a request's reads with a [`ReadScope`] for the time it runs
+//! (a task-local value, so no handler changes; the HTTP side is the API's
+//! `replica_routing`), and answers each successful write with the
+//! primary's WAL position after it ([`Replica::primary_position`]). A read
+//! scoped after that position goes to the replica only once the replica
+//! has replayed up to it, so a client always reads its own writes, through
+//! any instance.
 //!
 //! Whether the replica is usable is probed at most every [`PROBE_EVERY`],
 //! by the request that finds the last probe too old (the others use what
@@ -28,18 +29,9 @@ use std::marker::PhantomData;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, Method};
-use axum::middleware::Next;
-use axum::response::Response;
 use sqlx::PgPool;
 
 use super::readers::{Read, Readers};
-
-/// The header a write answers with, and a read may send back.
-pub const POSITION_HEADER: HeaderName = HeaderName::from_static("x-casting-position");
-/// Its form: PostgreSQL's text form of a WAL position.
-pub const POSITION_PATTERN: &str = "^[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}$";
 
 /// How old the last probe may be before a read probes again.
 pub const PROBE_EVERY: Duration = Duration::from_millis(10);
@@ -73,13 +65,21 @@ impl fmt::Display for Lsn {
     }
 }
 
-/// What the reads of the request being served may use.
+/// What the reads of the request being served may use. Reads outside any
+/// scope (a write's, a background task's) use the primary.
 #[derive(Debug, Clone, Copy)]
-enum ReadScope {
+pub enum ReadScope {
     /// The replica, if it is fresh enough.
     Any,
     /// The replica only once it has replayed this position.
     After(Lsn),
+}
+
+impl ReadScope {
+    /// Runs `work` (a request being served) with its reads in this scope.
+    pub async fn run<F: Future>(self, work: F) -> F::Output {
+        READS.scope(self, work).await
+    }
 }
 
 tokio::task_local! {
@@ -241,44 +241,6 @@ impl Seen {
 async fn position(pool: &PgPool, sql: &'static str) -> sqlx::Result<Option<Lsn>> {
     let text: Option<String> = sqlx::query_scalar(sql).fetch_one(pool).await?;
     Ok(text.as_deref().and_then(Lsn::parse))
-}
-
-/// The layer that lets a `GET`'s reads use the replica (after the position
-/// it sends, if any), and answers each successful write with the
-/// primary's position after it.
-pub async fn route(
-    State(replica): State<std::sync::Arc<Replica>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    match *request.method() {
-        Method::GET | Method::HEAD => {
-            let scope = match request.headers().get(POSITION_HEADER) {
-                None => Some(ReadScope::Any),
-                // A position the server cannot read: the primary, to be safe.
-                Some(value) => value
-                    .to_str()
-                    .ok()
-                    .and_then(Lsn::parse)
-                    .map(ReadScope::After),
-            };
-            match scope {
-                Some(scope) => READS.scope(scope, next.run(request)).await,
-                None => next.run(request).await,
-            }
-        }
-        Method::OPTIONS => next.run(request).await,
-        _ => {
-            let mut response = next.run(request).await;
-            if response.status().is_success()
-                && let Some(position) = replica.primary_position().await
-                && let Ok(value) = HeaderValue::try_from(position.to_string())
-            {
-                response.headers_mut().insert(POSITION_HEADER, value);
-            }
-            response
-        }
-    }
 }
 
 /// Runs `read` on the replica when [`Replica::for_this_read`] allows it,

@@ -9,9 +9,9 @@ use super::{
     NOW, SqliteStore, commit_as, folded_exact, folded_pattern, fts_phrase, missing_or_changed,
     push_version_check, searchable,
 };
+use crate::db::paging::{Position, Sort};
 use crate::db::rows::{ActorRow, ListedActor};
 use crate::db::{ActorFilter, Author, Outcome, PageOf, Table, Versioned};
-use crate::listing::{Position, Sort};
 
 fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &ActorFilter) {
     // A phrase of three characters or more is searched in the trigram

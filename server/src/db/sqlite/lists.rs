@@ -21,7 +21,7 @@ use sqlx::{FromRow, QueryBuilder, Row, Sqlite};
 use super::SqliteStore;
 use crate::db::lists::{self, EXACT_UP_TO, FilterKey, Keyed, PageOf};
 use crate::db::order_by;
-use crate::listing::{Cursor, Position, Sort, SortValue};
+use crate::db::paging::{Cursor, Position, Sort, SortValue};
 
 /// Adds a resource's filter conditions to a statement, as ` AND …`.
 pub type PushFilter<'a> = lists::PushFilter<'a, Sqlite>;

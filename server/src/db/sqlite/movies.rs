@@ -9,9 +9,9 @@ use super::{
     NOW, SqliteStore, commit_as, folded_pattern, fts_phrase, missing_or_changed,
     push_version_check, searchable,
 };
+use crate::db::paging::{Position, Sort};
 use crate::db::rows::{ListedMovie, MovieRow};
 use crate::db::{Author, MovieFilter, Outcome, PageOf, Table, Versioned};
-use crate::listing::{Position, Sort};
 
 fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &MovieFilter) {
     // A phrase of three characters or more is searched in the trigram
