@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal};
 
 use anyhow::{Context, bail};
 use casting_shared::Role;
-use casting_shared::domain::{check_new_password, parse_username};
+use casting_shared::credentials::{check_new_password, parse_username};
 
 use crate::config::{KeysCommand, UsersCommand};
 use crate::db::{self, Location, Store, StoreSettings};

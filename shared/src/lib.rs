@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 pub mod changes;
+pub mod credentials;
 pub mod domain;
 pub mod limits;
 pub mod model;

@@ -9,7 +9,7 @@
 //! characters that would not show (a right-to-left override could turn
 //! the mark around).
 
-use casting_shared::domain::is_hidden_character;
+use casting_shared::credentials::is_hidden_character;
 
 /// Why an external token's `subject` cannot be recorded as it is: it has
 /// characters that do not show, or it is one the server records on its
