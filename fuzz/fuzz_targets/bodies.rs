@@ -9,8 +9,9 @@ use casting_shared::domain::{
     AGE_MAX, AGE_MIN, ActorChanges, CHARACTER_MAX, CastAssignment, FieldErrors, GENDER_MAX,
     MovieChanges, NAME_MAX, NewActor, NewMovie, TITLE_MAX, USERNAME_MAX, format_date,
     parse_actor_name, parse_age_text, parse_character, parse_gender, parse_movie_title,
-    parse_release_date, parse_username,
+    parse_release_date,
 };
+use casting_shared::credentials::parse_username;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use time::Date;
