@@ -147,9 +147,4 @@ impl Replays {
         .shared();
         Started { read, at }
     }
-
-    /// Pages kept or being read now (for the tests).
-    pub fn held(&self) -> usize {
-        self.lock().reads.len()
-    }
 }

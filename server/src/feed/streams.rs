@@ -107,12 +107,9 @@ impl Streams {
     }
 
     /// Streams open now.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.lock().streams.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Counts a new stream of `user` with `token`, or refuses it. At the
