@@ -95,9 +95,30 @@ impl PgStore {
     pub async fn scrub_signing_keys(&self) -> sqlx::Result<bool> {
         // A rewrite of the table into new files: the old ones, dead row
         // versions and all, are truncated at commit. (The write-ahead log
-        // and its archives keep what they logged: hence the new key.)
+        // and its archives keep what they logged: hence the new key.) The
+        // rewrite keeps the row versions a transaction still running may
+        // see, so it first waits, up to 10 s, for the transactions of this
+        // database that began before now (seen under load: a reader's
+        // snapshot kept the plain row alive through the rewrite).
+        let mut connection = self.pool.acquire().await?;
+        let started: time::OffsetDateTime = sqlx::query_scalar("SELECT clock_timestamp()")
+            .fetch_one(&mut *connection)
+            .await?;
+        for _ in 0..100 {
+            let older: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                 AND pid <> pg_backend_pid() AND xact_start < $1",
+            )
+            .bind(started)
+            .fetch_one(&mut *connection)
+            .await?;
+            if older == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
         sqlx::raw_sql("VACUUM FULL signing_keys")
-            .execute(&self.pool)
+            .execute(&mut *connection)
             .await?;
         Ok(true)
     }
