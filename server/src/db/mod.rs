@@ -12,6 +12,7 @@
 
 pub mod changes;
 pub mod copy;
+mod from_row;
 pub mod lists;
 pub mod location;
 mod migrations;

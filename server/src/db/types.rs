@@ -1,6 +1,6 @@
 //! What the store takes and gives back, the same for every backend.
 
-use super::rows::from_row;
+use super::from_row::from_row;
 use casting_shared::Role;
 use time::{Date, OffsetDateTime};
 

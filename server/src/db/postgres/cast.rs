@@ -3,7 +3,8 @@
 use futures::FutureExt;
 
 use super::{PgStore, author_is};
-use crate::db::rows::{CastRow, FilmographyRow, from_row};
+use crate::db::from_row::from_row;
+use crate::db::rows::{CastRow, FilmographyRow};
 use crate::db::{Author, Missing};
 use casting_shared::api::{CastEntry, FilmographyEntry};
 
