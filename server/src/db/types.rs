@@ -147,15 +147,17 @@ pub enum UserChange<'a> {
     Disabled(bool),
 }
 
-/// A signing key that may verify, as stored (both stores select it as
-/// `kid, private_key_pem AS stored, retired_at IS NULL AS current`).
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct StoredKey {
-    pub kid: String,
-    /// The private key PEM, or its sealed form (see `identity/sealing.rs`).
-    pub stored: String,
-    /// The key that signs now (the others only verify).
-    pub current: bool,
+from_row! {
+    /// A signing key that may verify, as stored (both stores select it as
+    /// `kid, private_key_pem AS stored, retired_at IS NULL AS current`).
+    #[derive(Debug, Clone)]
+    pub struct StoredKey {
+        pub kid: String,
+        /// The private key PEM, or its sealed form (see `identity/sealing.rs`).
+        pub stored: String,
+        /// The key that signs now (the others only verify).
+        pub current: bool,
+    }
 }
 
 from_row! {
