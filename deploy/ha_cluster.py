@@ -563,6 +563,10 @@ class Load:
                         for w in range(writers)]
         self.threads += [threading.Thread(target=self.read, daemon=True)
                          for _ in range(readers)]
+        self.threads.append(threading.Thread(target=self.follow, daemon=True))
+        self.start_seq = changes_page(state, token, None)[1]
+        self.followed = []  # (seq, action, resource, id) as the feed gave them
+        self.feed_errors = 0
 
     def count(self, kind, status):
         key = f"{kind} {status}"
@@ -587,7 +591,7 @@ class Load:
                 else:
                     self.count("write", status)
                     if status == 503 and "retry-after" not in headers:
-                        self.count("write", "503 without Retry-After")
+                        self.count("write", "503 (no Retry-After)")
             if status != 201:
                 time.sleep(0.05)
 
@@ -609,22 +613,77 @@ class Load:
                     self.reads_failed += 1
                     self.count("read", status)
 
+    def follow(self):
+        """Follows GET /changes as a client would, while the writes go on."""
+        cursor = self.start_seq
+        while True:
+            running = self.running
+            try:
+                changes, cursor = changes_page(self.state, self.token, cursor)
+                self.followed += changes
+                if not running and not changes:
+                    return
+            except Exception:
+                self.feed_errors += 1
+            time.sleep(0.2)
+
+    def feed_check(self):
+        """The feed as followed through the failover against the change log
+        read afresh afterwards: the same changes, each once, in `seq` order,
+        and a `created` for every acknowledged write."""
+        fresh, cursor = [], self.start_seq
+        while True:
+            changes, cursor = changes_page(self.state, self.token, cursor)
+            if not changes:
+                break
+            fresh += changes
+        seqs = [c[0] for c in self.followed]
+        problems = []
+        if seqs != sorted(set(seqs)):
+            problems.append("seq not strictly increasing (or repeated)")
+        if self.followed != fresh:
+            problems.append(f"followed {len(self.followed)} changes, the log has {len(fresh)}")
+        created = {(c[2], c[3]) for c in fresh if c[1] == "created"}
+        missing = [i for i, _ in self.acked if ("actor", i) not in created]
+        if missing:
+            problems.append(f"{len(missing)} acknowledged creations missing from the feed")
+        return {"changes": len(self.followed), "problems": problems}
+
     def start(self):
+        self.started = time.time()
         for t in self.threads:
             t.start()
 
     def stop(self):
         self.running = False
+        self.stopped = time.time()
         for t in self.threads:
             t.join()
 
-    def longest_gap(self, since):
-        times = [since] + sorted(t for t in self.write_ok if t >= since)
-        return max((b - a for a, b in zip(times, times[1:])), default=0.0)
+    def longest_gap(self):
+        """The longest time, from the load's start to its end, in which no
+        write was acknowledged."""
+        times = [self.started] + sorted(self.write_ok) + [self.stopped]
+        return max(b - a for a, b in zip(times, times[1:]))
 
     def other_5xx(self):
         return sum(v for k, v in self.statuses.items()
-                   if k.split(" ", 1)[1][:1] == "5" and k.split(" ", 1)[1] != "503")
+                   if k.split(" ", 1)[1][:1] == "5" and k.split(" ", 1)[1][:3] != "503")
+
+
+def changes_page(state, token, after):
+    """One page of GET /changes after `after`; None: where the log ends now."""
+    if after is None:
+        return [], max_seq(state)
+    status, body, _ = request("GET", base(state), f"/changes?limit=1000&after={after}",
+                              token=token)
+    if status != 200:
+        raise RuntimeError(f"GET /changes: {status}")
+    return [(c["seq"], c["action"], c["resource"], c["id"]) for c in body["changes"]], body["next"]
+
+
+def max_seq(state):
+    return int(psql(db_url(state), "SELECT coalesce(max(seq), 0) FROM changes"))
 
 
 def login(state):
@@ -654,10 +713,12 @@ def scenario(state, token, title, fault, before=4.0, settle=120):
     load = Load(state, token, f"drill {title} {int(time.time())}")
     load.start()
     time.sleep(before)
+    log_size = os.path.getsize(patroni_log(state, old))
     faulted = time.time()
     restart = fault(old)
-    # Writes are back once a leader other than a dead one leads and takes writes.
-    wait_until("a leader again", lambda: leader(state), settle)
+    # Each fault moves the leadership: wait for another node to lead.
+    wait_until("another leader", lambda: (leader(state) or old)["name"] != old["name"], settle)
+    promoted = time.time()
     wait_until("writes succeed again",
                lambda: any(t > faulted for t in list(load.write_ok)), settle)
     if restart:
@@ -668,30 +729,38 @@ def scenario(state, token, title, fault, before=4.0, settle=120):
     load.stop()
     new = leader(state)
     old_role = next(m["role"] for m in members(state) if m["name"] == old["name"])
-    lost = [(i, name) for i, name in load.acked if not row_matches(state, i, name)]
+    stored = rows(state, [i for i, _ in load.acked])
+    lost = [(i, name) for i, name in load.acked if stored.get(i) != name]
+    feed = load.feed_check()
     return {
         "title": title, "old": old["name"], "new": new["name"], "old_now": old_role,
         "writes": load.writes, "acked": len(load.acked), "lost": len(lost),
         "lost_rows": lost[:5],
-        "gap": load.longest_gap(faulted), "reads": load.reads,
+        "gap": load.longest_gap(), "promoted": promoted - faulted, "reads": load.reads,
         "reads_failed": load.reads_failed, "other_5xx": load.other_5xx(),
         "statuses": dict(load.statuses), "healthy_after": rejoined_at - faulted,
-        "rewind": rewound(state, old),
+        "rewind": rewound(state, old, log_size), "feed": feed,
     }
 
 
-def row_matches(state, actor_id, name):
-    found = psql(db_url(state), f"SELECT name FROM actors WHERE id = {int(actor_id)}")
-    return found == name
+def rows(state, ids):
+    """The names of the actors `ids`, read back from the leader, row by row."""
+    if not ids:
+        return {}
+    out = psql(db_url(state), "SELECT id || '|' || name FROM actors WHERE id IN ("
+               + ",".join(str(int(i)) for i in ids) + ")")
+    return {int(line.split("|", 1)[0]): line.split("|", 1)[1] for line in out.splitlines()}
 
 
-def rewound(state, node):
-    path = os.path.join(state["dir"], node["name"], "patroni.log")
-    try:
-        with open(path, errors="replace") as f:
-            return "rewind" in f.read()
-    except OSError:
-        return False
+def patroni_log(state, node):
+    return os.path.join(state["dir"], node["name"], "patroni.log")
+
+
+def rewound(state, node, since):
+    """Whether the node's Patroni ran pg_rewind after byte `since` of its log."""
+    with open(patroni_log(state, node), errors="replace") as f:
+        f.seek(since)
+        return "rewind" in f.read()
 
 
 def drill(state):
@@ -724,16 +793,21 @@ def report(results):
         print(f"- {r['title']}: leader {r['old']} -> {r['new']}; old leader now {r['old_now']}"
               f"{' (pg_rewind in its log)' if r['rewind'] else ''}")
         print(f"    writes {r['writes']} sent, {r['acked']} acknowledged, {r['lost']} lost "
-              f"(checked row by row); longest write gap {r['gap']:.1f} s")
+              f"(checked row by row); longest write gap {r['gap']:.1f} s; new leader "
+              f"{r['promoted']:.1f} s after the fault")
         print(f"    reads {r['reads']}, {r['reads_failed']} failed; 5xx other than 503: "
               f"{r['other_5xx']}; all nodes streaming again after {r['healthy_after']:.1f} s")
+        print(f"    change feed followed through it: {r['feed']['changes']} changes, "
+              f"{'; '.join(r['feed']['problems']) or 'each once, in seq order, none skipped'}")
         if r["statuses"]:
             print(f"    failures by status: {r['statuses']}")
         if r["lost_rows"]:
             print(f"    lost rows (first 5): {r['lost_rows']}")
-    bad = [r for r in results if r["lost"] or r["other_5xx"]]
+    bad = [r for r in results if r["lost"] or r["other_5xx"] or r["feed"]["problems"]
+           or any("no Retry-After" in k for k in r["statuses"])]
     if bad:
-        raise SystemExit("the drill lost acknowledged writes or answered a 5xx other than 503")
+        raise SystemExit("the drill lost acknowledged writes, answered a 5xx other than 503 "
+                         "(or one without Retry-After), or the feed broke its order")
 
 
 def main(argv):
