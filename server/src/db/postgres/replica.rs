@@ -261,11 +261,9 @@ pub async fn read<'a, T>(
             read(&mut connection, PhantomData).await
         }
     };
-    let mut tried_replica = false;
     if let Some(replica) = replica
         && let Some(pool) = replica.for_this_read().await
     {
-        tried_replica = true;
         match on(pool).await {
             Ok(found) => return Ok(found),
             Err(error) => replica.failed(&error),
@@ -273,16 +271,27 @@ pub async fn read<'a, T>(
     }
     match readers.run(&read).await {
         Err(error)
-            if !tried_replica
-                && primary_gone(&error)
+            if primary_gone(&error)
                 && let Some(replica) = replica
                 && matches!(READS.try_with(|scope| *scope), Ok(ReadScope::Any)) =>
         {
-            on(replica.pool()).await.map_err(|_| error)
+            // The balancer may have cut the pooled connections (a replica
+            // being promoted): a few tries, each on another connection.
+            for _ in 0..FALLBACK_TRIES {
+                match on(replica.pool()).await {
+                    Ok(found) => return Ok(found),
+                    Err(again) if primary_gone(&again) => continue,
+                    Err(_) => break,
+                }
+            }
+            Err(error)
         }
         result => result,
     }
 }
+
+/// How many connections of the replica a read tries while the primary is gone.
+const FALLBACK_TRIES: usize = 3;
 
 /// Whether `error` says the primary cannot be reached or is going away
 /// (rather than the statement failing).
