@@ -58,6 +58,9 @@ pub enum ApiError {
     Internal(#[from] anyhow::Error),
 }
 
+/// What a 503 for an unavailable database tells the client to wait.
+pub const UNAVAILABLE_RETRY_AFTER: Duration = Duration::from_secs(2);
+
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
@@ -176,6 +179,14 @@ impl IntoResponse for ApiError {
             | ApiError::Busy { retry_after } => {
                 let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            // An outage or a failover in progress: a new leader usually
+            // takes writes within seconds.
+            ApiError::Unavailable(_) => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(UNAVAILABLE_RETRY_AFTER.as_secs()),
+                );
             }
             _ => {}
         }

@@ -49,7 +49,7 @@ pub enum Store {
 macro_rules! dispatch {
     ($self:ident, $store:ident => $call:expr) => {
         match $self {
-            Store::Postgres($store) => $call.await.map_err(postgres::classify),
+            Store::Postgres($store) => $call.await.map_err(|e| $store.classify(e)),
             Store::Sqlite($store) => $call.await.map_err(|e| $store.classify(e)),
         }
     };
@@ -112,7 +112,10 @@ impl Store {
 
     /// Answers when the database does.
     pub async fn ping(&self) -> DbResult<()> {
-        dispatch!(self, s => s.ping())
+        match self {
+            Store::Postgres(store) => store.ping().await,
+            Store::Sqlite(store) => store.ping().await.map_err(|e| store.classify(e)),
+        }
     }
 
     /// The connections the store holds, for the metrics.

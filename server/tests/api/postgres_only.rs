@@ -13,6 +13,8 @@ use serde_json::json;
 use crate::postgres::STORE;
 use crate::support::*;
 
+/// A failover: the primary demoted, the replica promoted, the balancer repointed.
+mod failover;
 /// The primary's read connections, pooled without sqlx's test of each.
 mod readers;
 /// A streaming read replica: reads go to it, and back to the primary when they must.

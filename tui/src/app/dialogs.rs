@@ -404,6 +404,15 @@ impl App {
                             );
                         }
                         ApiError::Status { status: 403, .. } => {}
+                        // The database away (a failover) or no answer at
+                        // all: nothing typed is lost, and Ctrl-S sends it
+                        // again (an edit's If-Match makes that safe).
+                        ApiError::Status { status: 503, .. } | ApiError::Unreachable(_) => {
+                            form.message = Some(format!(
+                                "Not saved: {}. Your changes are kept; Ctrl-S sends them again.",
+                                error.describe()
+                            ));
+                        }
                         _ => form.message = Some(error.describe()),
                     }
                 }

@@ -408,3 +408,48 @@ fn delete_asks_first_with_cancel_selected() {
         }]
     ));
 }
+
+#[test]
+fn an_edit_saved_while_the_database_fails_over_stays_in_its_dialog_to_send_again() {
+    for failure in [
+        ApiError::Status {
+            status: 503,
+            message: "service unavailable".into(),
+            detail: Some("the database is unavailable; try again shortly".into()),
+            fields: Default::default(),
+            retry_after: Some(2),
+        },
+        ApiError::Unreachable("connection reset".into()),
+    ] {
+        let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
+        d.press("e");
+        d.act(Action::Done(fetched_actor(
+            actors(3)[0].clone(),
+            Some("\"1\"".into()),
+        )));
+        d.key(code(KeyCode::Tab));
+        d.key(code(KeyCode::Backspace));
+        d.press("7");
+        let sent = d.key(ctrl('s'));
+        assert!(
+            matches!(&sent[..], [Effect::Update { etag: Some(e), .. }] if e == "\"1\""),
+            "{sent:?}"
+        );
+        d.act(Action::Done(Outcome::Saved {
+            collection: Collection::Actors,
+            created: false,
+            result: Err(failure.clone()),
+        }));
+        let Some(Dialog::Form(form)) = &d.app.dialog else {
+            panic!("the dialog stays open: {failure:?}")
+        };
+        assert!(!form.saving);
+        assert_eq!(form.fields[1].value(), "17", "what was typed is kept");
+        let message = form.message.clone().unwrap_or_default();
+        assert!(
+            message.starts_with("Not saved:") && message.contains("Ctrl-S"),
+            "{message}"
+        );
+        assert_eq!(d.key(ctrl('s')), sent, "Ctrl-S sends the same edit again");
+    }
+}

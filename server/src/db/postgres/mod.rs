@@ -5,6 +5,7 @@ mod actors;
 mod cast;
 mod changes;
 mod dump;
+mod failover;
 mod keys;
 mod lists;
 mod movies;
@@ -20,6 +21,7 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
 
+use self::failover::Demotions;
 use self::readers::{Read, Readers};
 use self::replica::Replica;
 use super::location::redact;
@@ -46,6 +48,8 @@ pub struct PgStore {
     totals: Arc<RememberedTotals>,
     /// A streaming replica that serves some reads (`DATABASE_READ_URL`).
     replica: Option<Arc<Replica>>,
+    /// When the primary was last found read-only (`failover.rs`).
+    demotions: Arc<Demotions>,
 }
 
 /// How the server's connections name themselves to PostgreSQL
@@ -70,12 +74,19 @@ impl PgStore {
         ensure_database(&options).await?;
         let statement_timeout = format!("{}", settings.timeout.as_millis());
         let session = [("statement_timeout", statement_timeout.as_str())];
+        let demotions = Arc::new(Demotions::default());
+        let stale = demotions.clone();
         let pool = PgPoolOptions::new()
             .max_connections(settings.pool_size.max(1))
             .acquire_timeout(settings.timeout)
             // No ping before each use: it would double the round trips. A
             // connection broken by an outage fails its query (503) and is dropped.
             .test_before_acquire(false)
+            // A connection to a primary since demoted is closed, not used.
+            .before_acquire(move |_, meta| {
+                let fresh = !stale.predates_last(meta.age);
+                Box::pin(async move { Ok(fresh) })
+            })
             // Report each acquire's wait as a tracing event: the metrics'
             // pool-acquire layer turns it into a histogram.
             .acquire_time_level(log::LevelFilter::Trace)
@@ -90,6 +101,7 @@ impl PgStore {
             named(&options, READS).options(session),
             settings.pool_size,
             settings.timeout,
+            demotions.clone(),
         );
         let replica = match &settings.read_url {
             Some(read_url) => {
@@ -117,6 +129,7 @@ impl PgStore {
             options: Arc::new(options),
             totals: Arc::default(),
             replica,
+            demotions,
         })
     }
 
@@ -139,8 +152,32 @@ impl PgStore {
         replica::read(self.replica.as_deref(), &self.readers, read).await
     }
 
-    pub async fn ping(&self) -> sqlx::Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(drop)
+    /// Answers when the primary does and takes writes: a standby or a
+    /// read-only server (the balancer still pointing at a demoted leader,
+    /// no leader elected yet) is not ready.
+    pub async fn ping(&self) -> super::DbResult<()> {
+        let read_only: bool = sqlx::query_scalar(
+            "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only')::bool",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| self.classify(e))?;
+        if read_only {
+            self.demotions.note();
+            return Err(DbError::Unavailable(
+                "the database is a standby (read-only): no primary takes writes".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`classify`], noting a primary found read-only so that the pool's
+    /// older connections are dropped.
+    pub fn classify(&self, error: sqlx::Error) -> DbError {
+        if failover::is_read_only(&error) {
+            self.demotions.note();
+        }
+        classify(error)
     }
 
     pub fn pool_stats(&self) -> PoolStats {
@@ -275,10 +312,13 @@ pub fn classify(error: sqlx::Error) -> DbError {
                 return DbError::Invalid(field);
             }
             match db.code().as_deref() {
-                // query_canceled (statement timeout), admin/crash shutdown, cannot connect now
-                Some("57014" | "57P01" | "57P02" | "57P03" | "53300") => {
+                // query_canceled (statement timeout), admin/crash shutdown, cannot connect now,
+                // too many connections, a write on a standby or a demoted primary
+                Some("57014" | "57P01" | "57P02" | "57P03" | "53300" | failover::READ_ONLY) => {
                     DbError::Unavailable(error.to_string())
                 }
+                // connection exceptions (08000, 08003, 08006, ...): the link, not the statement
+                Some(code) if code.starts_with("08") => DbError::Unavailable(error.to_string()),
                 // string with a NUL byte: refused before it reaches a column
                 Some("22021") => DbError::Invalid("body"),
                 Some("23505") => DbError::Duplicate,

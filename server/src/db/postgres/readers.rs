@@ -15,6 +15,7 @@
 //! everything else keep sqlx's pool.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use deadpool::Status;
@@ -23,6 +24,7 @@ use futures::future::BoxFuture;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection};
 
+use super::failover::Demotions;
 use crate::db::{ACQUIRE_TARGET, PoolStats};
 
 /// A connection is closed after this long, as sqlx's pool does by default
@@ -54,6 +56,9 @@ pub struct Readers {
 
 struct Connector {
     options: PgConnectOptions,
+    /// A connection opened before the primary was last found read-only
+    /// (demoted by a failover) is closed, not used again.
+    demotions: Arc<Demotions>,
 }
 
 /// A pooled connection, and whether its last read ran to the end.
@@ -80,6 +85,11 @@ impl managed::Manager for Connector {
         if metrics.age() > MAX_LIFETIME {
             return Err(RecycleError::message("open for its whole lifetime"));
         }
+        if self.demotions.predates_last(metrics.age()) {
+            return Err(RecycleError::message(
+                "opened before the primary was demoted",
+            ));
+        }
         Ok(())
     }
 }
@@ -99,8 +109,13 @@ impl Readers {
     /// At most `size` connections (opened when first needed) made with
     /// `options`; a read waits at most `timeout` for one, then fails as
     /// sqlx's pool would (`PoolTimedOut`: 503).
-    pub fn new(options: PgConnectOptions, size: u32, timeout: Duration) -> Self {
-        let pool = managed::Pool::builder(Connector { options })
+    pub fn new(
+        options: PgConnectOptions,
+        size: u32,
+        timeout: Duration,
+        demotions: Arc<Demotions>,
+    ) -> Self {
+        let pool = managed::Pool::builder(Connector { options, demotions })
             .max_size(size.max(1) as usize)
             .build()
             .expect("a pool without timeouts needs no runtime");

@@ -244,25 +244,65 @@ async fn position(pool: &PgPool, sql: &'static str) -> sqlx::Result<Option<Lsn>>
 }
 
 /// Runs `read` on the replica when [`Replica::for_this_read`] allows it,
-/// else (and when it fails there) on one of the primary's `readers`.
+/// else (and when it fails there) on one of the primary's `readers`. A
+/// read without a position that the primary cannot serve because it is
+/// gone (a failover under way) is tried on the replica, fresh or not: a
+/// replica that lost its primary is as fresh as any server can be then.
 pub async fn read<'a, T>(
     replica: Option<&Replica>,
     readers: &Readers,
     read: impl Read<'a, T>,
 ) -> sqlx::Result<T> {
+    let on = |pool: &PgPool| {
+        let pool = pool.clone();
+        let read = &read;
+        async move {
+            let mut connection = pool.acquire().await?;
+            read(&mut connection, PhantomData).await
+        }
+    };
     if let Some(replica) = replica
         && let Some(pool) = replica.for_this_read().await
     {
-        let on_replica = async {
-            let mut connection = pool.acquire().await?;
-            read(&mut connection, PhantomData).await
-        };
-        match on_replica.await {
+        match on(pool).await {
             Ok(found) => return Ok(found),
             Err(error) => replica.failed(&error),
         }
     }
-    readers.run(read).await
+    match readers.run(&read).await {
+        Err(error)
+            if primary_gone(&error)
+                && let Some(replica) = replica
+                && matches!(READS.try_with(|scope| *scope), Ok(ReadScope::Any)) =>
+        {
+            // The balancer may have cut the pooled connections (a replica
+            // being promoted): a few tries, each on another connection.
+            for _ in 0..FALLBACK_TRIES {
+                match on(replica.pool()).await {
+                    Ok(found) => return Ok(found),
+                    Err(again) if primary_gone(&again) => continue,
+                    Err(_) => break,
+                }
+            }
+            Err(error)
+        }
+        result => result,
+    }
+}
+
+/// How many connections of the replica a read tries while the primary is gone.
+const FALLBACK_TRIES: usize = 3;
+
+/// Whether `error` says the primary cannot be reached or is going away
+/// (rather than the statement failing).
+fn primary_gone(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

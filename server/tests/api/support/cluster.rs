@@ -300,6 +300,21 @@ impl ReplicatedCluster {
         self.owner
             .start(&self.replica_data, self.replica_port, &self.dir);
     }
+
+    /// Promotes the replica to a primary of its own (a failover: a new
+    /// timeline), waiting until it takes writes. The old primary runs on,
+    /// no longer followed.
+    pub fn promote_replica(&self) {
+        let promoted = self
+            .owner
+            .run("pg_ctl")
+            .arg("-D")
+            .arg(&self.replica_data)
+            .args(["-w", "promote"])
+            .status()
+            .expect("run pg_ctl promote");
+        assert!(promoted.success(), "pg_ctl promote failed");
+    }
 }
 
 impl Drop for ReplicatedCluster {

@@ -3,8 +3,8 @@
 //! cluster that other tests use.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use casting_server::db::StoreSettings;
 use tokio::net::{TcpListener, TcpStream};
@@ -15,6 +15,8 @@ use super::{Backend, Options, TestApp};
 pub struct PgProxy {
     pub addr: SocketAddr,
     up: Arc<AtomicBool>,
+    /// Where new connections go (a balancer following a failover).
+    target: Arc<Mutex<SocketAddr>>,
     /// Bumped on every cut so live connections end.
     cuts: watch::Sender<u64>,
 }
@@ -25,7 +27,8 @@ impl PgProxy {
         let addr = listener.local_addr().expect("addr");
         let up = Arc::new(AtomicBool::new(true));
         let (cuts, _) = watch::channel(0u64);
-        let (up2, cuts2) = (up.clone(), cuts.clone());
+        let target = Arc::new(Mutex::new(target));
+        let (up2, cuts2, target2) = (up.clone(), cuts.clone(), target.clone());
         tokio::spawn(async move {
             loop {
                 let Ok((client, _)) = listener.accept().await else {
@@ -36,6 +39,7 @@ impl PgProxy {
                     continue;
                 }
                 let mut cut = cuts2.subscribe();
+                let target = *target2.lock().expect("target");
                 tokio::spawn(async move {
                     let Ok(mut server) = TcpStream::connect(target).await else {
                         return;
@@ -48,7 +52,12 @@ impl PgProxy {
                 });
             }
         });
-        Self { addr, up, cuts }
+        Self {
+            addr,
+            up,
+            target,
+            cuts,
+        }
     }
 
     /// Drops every live connection and refuses new ones.
@@ -59,6 +68,12 @@ impl PgProxy {
 
     pub fn restore(&self) {
         self.up.store(true, Ordering::SeqCst);
+    }
+
+    /// Sends new connections to `target`; live ones stay where they are,
+    /// as a balancer's do unless it cuts them.
+    pub fn retarget(&self, target: SocketAddr) {
+        *self.target.lock().expect("target") = target;
     }
 }
 
