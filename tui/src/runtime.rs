@@ -418,9 +418,12 @@ impl Runner {
                 collection,
                 params,
                 path,
+                overwrite,
             } => self.spawn(|api, token| async move {
-                let result =
-                    crate::export::export_to_file(&api, &token, collection, &params, &path).await;
+                let result = crate::export::export_to_file(
+                    &api, &token, collection, &params, &path, overwrite,
+                )
+                .await;
                 Outcome::Exported { path, result }
             }),
             Effect::UseServer(url) => {

@@ -155,11 +155,14 @@ impl App {
             && view.movie_id == movie_id
         {
             let failed = result.as_ref().err().cloned();
-            view.search_results(generation, first, result.map_err(|e| e.describe()));
+            let more = view.search_results(generation, first, result.map_err(|e| e.describe()));
             if let Some(error) = failed
                 && let Some(effects) = self.explain(&error, "see actors")
             {
                 return effects;
+            }
+            if let Some(request) = more {
+                return vec![Effect::Cast { movie_id, request }];
             }
         }
         Vec::new()

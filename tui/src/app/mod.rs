@@ -478,12 +478,7 @@ impl App {
                 id,
                 result,
             } => return self.history_loaded(collection, id, result),
-            Outcome::Exported { path, result } => match result {
-                Ok(rows) => {
-                    self.set_status(Message::success(format!("Exported {rows} rows to {path}")))
-                }
-                Err(why) => self.set_status(Message::error(format!("Export failed: {why}"))),
-            },
+            Outcome::Exported { path, result } => self.exported(path, result),
         }
         if self.session.is_some() {
             self.fetch_visible()

@@ -351,6 +351,7 @@ impl Bindings {
             }
             entries.push(Entry { binding, keys });
         }
+        refuse_clashes(&entries, overrides)?;
         Ok(Bindings { entries })
     }
 
@@ -381,6 +382,37 @@ impl Bindings {
             .map(Entry::shown_keys)
             .unwrap_or_default()
     }
+}
+
+/// A key that runs two commands in one view (after the config's `[keys]`)
+/// would hide one of them: refused, naming both.
+fn refuse_clashes(
+    entries: &[Entry],
+    overrides: &BTreeMap<String, Vec<String>>,
+) -> Result<(), String> {
+    let mut seen: Vec<(Context, Key, &'static Binding, &str)> = Vec::new();
+    for entry in entries {
+        for (text, key) in &entry.keys {
+            let clash = seen.iter().find(|(c, k, b, _)| {
+                *c == entry.binding.context && k == key && !std::ptr::eq(*b, entry.binding)
+            });
+            if let Some((context, _, other, _)) = clash {
+                let (mine, theirs) = (entry.binding.command.name(), other.command.name());
+                let named = if overrides.contains_key(mine) {
+                    mine
+                } else {
+                    theirs
+                };
+                let other = if named == mine { theirs } else { mine };
+                return Err(format!(
+                    "keys.{named}: \"{text}\" already runs {other} in {}",
+                    context.title()
+                ));
+            }
+            seen.push((entry.binding.context, *key, entry.binding, text));
+        }
+    }
+    Ok(())
 }
 
 impl Entry {

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod defects;
 mod device;
 mod e2e;
 mod e2e_live;

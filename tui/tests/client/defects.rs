@@ -1,0 +1,205 @@
+//! The defects of the trial day (issue 30), one test each, driven through
+//! the app's own `update` and drawn into a TestBackend (the interactive ones
+//! are in `e2e_defects.rs`).
+
+use casting_shared::Role;
+use casting_tui::app::App;
+use casting_tui::config::Config;
+use crossterm::event::KeyCode;
+use ratatui::style::Color;
+
+use crate::support::*;
+
+/// Every foreground colour drawn on the app at 80×24.
+fn colours(app: &App) -> Vec<(u16, u16, Color, String)> {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| frame.render_widget(app, frame.area()))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let mut found = Vec::new();
+    for y in 0..24 {
+        for x in 0..80 {
+            let cell = &buffer[(x, y)];
+            if cell.symbol().trim().is_empty() {
+                continue;
+            }
+            found.push((x, y, cell.fg, cell.symbol().to_owned()));
+        }
+    }
+    found
+}
+
+fn light(app: &mut App) {
+    app.configure(Config::parse("theme = \"light\"").unwrap())
+        .unwrap();
+    app.color = true;
+}
+
+#[test]
+fn the_light_theme_draws_no_text_in_light_grey() {
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
+    light(&mut d.app);
+    d.screen_at(80, 24);
+    let grey: Vec<_> = colours(&d.app)
+        .into_iter()
+        .filter(|(_, _, fg, _)| *fg == Color::Gray || *fg == Color::White)
+        .collect();
+    assert!(grey.is_empty(), "light grey on light: {grey:?}");
+
+    let mut login = App::new("https://casting.example.com".into());
+    light(&mut login);
+    login.handle_key(code(KeyCode::Tab));
+    let grey: Vec<_> = colours(&login)
+        .into_iter()
+        .filter(|(_, _, fg, _)| *fg == Color::Gray || *fg == Color::White)
+        .collect();
+    assert!(grey.is_empty(), "light grey on the login: {grey:?}");
+}
+
+#[test]
+fn after_logging_out_the_login_focuses_the_first_empty_field() {
+    use casting_tui::app::LoginFocus;
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
+    d.press("Ly");
+    assert!(d.app.session.is_none(), "logged out");
+    assert_eq!(d.app.login.username.value(), "producer");
+    assert_eq!(d.app.login.focus, LoginFocus::Password);
+    d.press("secret");
+    assert_eq!(d.app.login.username.value(), "producer");
+    assert_eq!(d.app.login.password.value(), "secret");
+}
+
+#[test]
+fn a_key_given_to_two_actions_in_one_view_is_refused() {
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
+    let config = Config::parse("[keys]\ndelete = [\"x\"]").unwrap();
+    let why = d.app.configure(config).unwrap_err();
+    assert!(
+        why.contains("keys.delete") && why.contains("export") && why.contains("Tables"),
+        "{why}"
+    );
+    assert!(
+        d.app
+            .configure(Config::parse("[keys]\ndelete = [\"D\"]").unwrap())
+            .is_ok(),
+        "a free key is fine"
+    );
+}
+
+fn export_effect(effects: &[casting_tui::app::Effect]) -> Option<(String, bool)> {
+    effects.iter().find_map(|e| match e {
+        casting_tui::app::Effect::Export {
+            path, overwrite, ..
+        } => Some((path.clone(), *overwrite)),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_failed_export_keeps_its_dialog_and_an_existing_file_is_not_overwritten_unasked() {
+    use casting_tui::action::{Action, Outcome};
+    use casting_tui::app::Dialog;
+    use casting_tui::export::ExportError;
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
+    d.press("x");
+    for _ in 0..20 {
+        d.key(code(KeyCode::Backspace));
+    }
+    d.press("/nowhere/a.csv");
+    let sent = d.key(code(KeyCode::Enter));
+    assert_eq!(
+        export_effect(&sent),
+        Some(("/nowhere/a.csv".to_owned(), false))
+    );
+    d.act(Action::Done(Outcome::Exported {
+        path: "/nowhere/a.csv".into(),
+        result: Err(ExportError::Failed("/nowhere: no such directory".into())),
+    }));
+    let Some(Dialog::Export(dialog)) = &d.app.dialog else {
+        panic!("the dialog closed on a failure");
+    };
+    assert!(
+        dialog
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("no such directory")
+    );
+    d.press("b");
+    assert_eq!(d.app.actors.params().q, "", "typing stays in the dialog");
+
+    for _ in 0..20 {
+        d.key(code(KeyCode::Backspace));
+    }
+    d.press("there.csv");
+    d.key(code(KeyCode::Enter));
+    d.act(Action::Done(Outcome::Exported {
+        path: "there.csv".into(),
+        result: Err(ExportError::Exists),
+    }));
+    let Some(Dialog::Export(dialog)) = &d.app.dialog else {
+        panic!("the dialog closed on an existing file");
+    };
+    assert!(
+        dialog.error.as_deref().unwrap().contains("already exists"),
+        "{:?}",
+        dialog.error
+    );
+    let again = d.key(code(KeyCode::Enter));
+    assert_eq!(export_effect(&again), Some(("there.csv".to_owned(), true)));
+    d.act(Action::Done(Outcome::Exported {
+        path: "there.csv".into(),
+        result: Ok(3),
+    }));
+    assert!(d.app.dialog.is_none());
+    assert!(status(&d.app).contains("Exported 3 rows"));
+}
+
+#[test]
+fn g_in_the_actor_picker_reaches_the_last_actor_even_when_it_is_not_loaded_yet() {
+    use casting_tui::action::{Action, Outcome, Related};
+    use casting_tui::app::{Dialog, Effect};
+    use casting_tui::cast::{CastMode, CastRequest};
+    use casting_tui::collection::Collection;
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(69), movies(2));
+    d.press("2c");
+    d.act(Action::Done(Outcome::RelatedLoaded {
+        collection: Collection::Movies,
+        id: 1,
+        result: Ok(Related::Cast(Vec::new())),
+    }));
+    d.press("a");
+    let all = actors(69);
+    d.act(Action::Done(Outcome::CastSearch {
+        movie_id: 1,
+        generation: 1,
+        after: None,
+        result: Ok(matches(all[..50].to_vec(), 69, Some("c50"))),
+    }));
+    d.key(code(KeyCode::Tab));
+    let effects = d.press("G");
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Cast {
+            request: CastRequest::Search { after: Some(a), .. }, ..
+        } if a == "c50")),
+        "{effects:?}"
+    );
+    d.act(Action::Done(Outcome::CastSearch {
+        movie_id: 1,
+        generation: 1,
+        after: Some("c50".into()),
+        result: Ok(matches(all[50..].to_vec(), 69, None)),
+    }));
+    let Some(Dialog::Cast(view)) = &d.app.dialog else {
+        panic!("no cast view")
+    };
+    let CastMode::Picker(picker) = &view.mode else {
+        panic!("no picker")
+    };
+    assert_eq!(picker.results.len(), 69);
+    assert_eq!(
+        picker.selected, 68,
+        "one G reaches Bulk Actor 069, not the end of the first page"
+    );
+}
