@@ -83,6 +83,13 @@ impl App {
                     }
                     None
                 }
+                Command::History if browsing => {
+                    if let Some(entry) = view.selected_entry() {
+                        let actor = crate::action::Record::Actor(entry.actor.clone());
+                        return self.open_history(&actor);
+                    }
+                    None
+                }
                 Command::SwitchFocus => {
                     view.switch_focus();
                     None
@@ -136,6 +143,12 @@ impl App {
                 if let Some(entry) = view.selected_entry() {
                     let movie = crate::action::Record::Movie(entry.movie.clone());
                     return self.push_detail(movie);
+                }
+            }
+            Action::Command(Command::History) => {
+                if let Some(entry) = view.selected_entry() {
+                    let movie = crate::action::Record::Movie(entry.movie.clone());
+                    return self.open_history(&movie);
                 }
             }
             Action::Command(Command::Help) => self.help = Some(0),

@@ -132,6 +132,9 @@ pub struct App {
     /// Rows a colleague just changed, highlighted for a while.
     pub flashes: Vec<Flash>,
     pub quitting: bool,
+    /// More keys of a burst (a paste) follow this one: the table filter
+    /// asks the server once, after the last (see the runtime).
+    pub in_burst: bool,
 }
 
 /// Rows of the terminal that are not table rows: tabs, filter line, table
@@ -172,6 +175,7 @@ impl App {
             live: LiveStatus::Off,
             flashes: Vec::new(),
             quitting: false,
+            in_burst: false,
         }
     }
 

@@ -114,6 +114,7 @@ static REST: &[Binding] = &[
     bind(X::Cast, &["e"], C::Character, "character", "change the character", N::ChangeCast, 0),
     bind(X::Cast, &["x", "d"], C::RemoveCast, "remove", "remove from the cast (asks first)", N::ChangeCast, 0),
     bind(X::Cast, &["/"], C::Filter, "filter", "filter the cast as you type", N::Nothing, 3),
+    bind(X::Cast, &["h"], C::History, "history", "the selected actor's history", N::Nothing, 5),
     bind(X::Cast, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
     bind(X::Cast, &["Esc", "q", "c"], C::Back, "back", "back", N::Nothing, 0),
     bind(X::Cast, &["?"], C::Help, "", "all keys", N::Nothing, 9),
@@ -134,6 +135,7 @@ static REST: &[Binding] = &[
     // Filmography
     bind(X::Filmography, &["Enter"], C::Open, "open", "the movie's detail", N::Nothing, 1),
     bind(X::Filmography, &["/"], C::Filter, "filter", "filter the movies as you type", N::Nothing, 3),
+    bind(X::Filmography, &["h"], C::History, "history", "the selected movie's history", N::Nothing, 5),
     bind(X::Filmography, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
     bind(X::Filmography, &["Esc", "q", "c"], C::Back, "back", "back", N::Nothing, 0),
     bind(X::Filmography, &["?"], C::Help, "", "all keys", N::Nothing, 9),

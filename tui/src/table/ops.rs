@@ -70,6 +70,10 @@ impl<R: TableRow> TableOps for Table<R> {
         use tui_input::backend::crossterm::EventHandler;
         let before = self.filter.value().to_owned();
         self.filter.handle_event(&crossterm::event::Event::Key(key));
+        if self.filter.value().chars().count() > crate::table::MAX_FILTER {
+            // Longer than any name: a stray paste, refused past the cap.
+            self.filter = tui_input::Input::new(before.clone());
+        }
         let changed = self.filter.value() != before;
         if changed {
             self.requery_from_top();

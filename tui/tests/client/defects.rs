@@ -203,3 +203,126 @@ fn g_in_the_actor_picker_reaches_the_last_actor_even_when_it_is_not_loaded_yet()
         "one G reaches Bulk Actor 069, not the end of the first page"
     );
 }
+
+#[test]
+fn the_conflict_resolve_keys_stay_visible_at_50_by_15() {
+    use casting_tui::action::{Action, Outcome};
+    use casting_tui::collection::Collection;
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
+    d.press("e");
+    let mine = actors(3)[0].clone();
+    d.act(Action::Done(fetched_actor(
+        mine.clone(),
+        Some("\"1\"".into()),
+    )));
+    d.key(code(KeyCode::Tab));
+    d.key(code(KeyCode::Backspace));
+    d.press("0");
+    d.key(ctrl('s'));
+    d.act(Action::Done(Outcome::Saved {
+        collection: Collection::Actors,
+        created: false,
+        result: Err(error(412)),
+    }));
+    let theirs = casting_shared::Actor {
+        age: 61,
+        name: "Somebody With A Much Longer Name Now".into(),
+        gender: "Female".into(),
+        ..mine
+    };
+    d.act(Action::Done(fetched_actor(theirs, Some("\"2\"".into()))));
+    for (width, height) in [(50, 15), (40, 12), (80, 24)] {
+        let screen = d.screen_at(width, height);
+        assert!(
+            screen.contains("Ctrl-R") && screen.contains("Ctrl-O"),
+            "{width}×{height}:\n{screen}"
+        );
+    }
+}
+
+#[test]
+fn the_table_filter_is_capped() {
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
+    d.press("/");
+    d.press(&"a".repeat(500));
+    assert_eq!(d.app.actors.query().chars().count(), 200, "the cap");
+}
+
+#[test]
+fn h_in_a_cast_shows_the_actors_history_and_esc_comes_back_to_the_cast() {
+    use casting_tui::action::{Action, Outcome, Related};
+    use casting_tui::app::{Dialog, Effect};
+    use casting_tui::collection::Collection;
+    let mut d = Driven::new(Role::CastingAssistant, actors(3), movies(2));
+    d.press("2c");
+    let entry = casting_shared::api::CastEntry {
+        actor: actors(3)[1].clone(),
+        character: None,
+    };
+    d.act(Action::Done(Outcome::RelatedLoaded {
+        collection: Collection::Movies,
+        id: 1,
+        result: Ok(Related::Cast(vec![entry])),
+    }));
+    let effects = d.press("h");
+    assert_eq!(
+        effects,
+        vec![Effect::FetchHistory {
+            collection: Collection::Actors,
+            id: 2
+        }]
+    );
+    assert!(matches!(d.app.dialog, Some(Dialog::History(_))));
+    d.key(code(KeyCode::Esc));
+    assert!(
+        matches!(d.app.dialog, Some(Dialog::Cast(_))),
+        "back to the cast"
+    );
+}
+
+#[test]
+fn one_change_is_one_change_and_a_movies_detail_is_titled_movie() {
+    use casting_tui::action::{Action, Outcome};
+    use casting_tui::collection::Collection;
+    let mut d = Driven::new(Role::CastingAssistant, actors(3), movies(2));
+    d.press("2");
+    d.key(code(KeyCode::Enter));
+    let screen = d.screen_at(80, 24);
+    assert!(screen.contains("Movie #1"), "{screen}");
+    assert!(!screen.contains("Movies #1"), "{screen}");
+    d.press("h");
+    let movie = movies(1)[0].clone();
+    let created = change(
+        "director",
+        "created",
+        "movie",
+        1,
+        serde_json::Value::Null,
+        serde_json::to_value(&movie).unwrap(),
+    );
+    d.act(Action::Done(Outcome::History {
+        collection: Collection::Movies,
+        id: 1,
+        result: Ok(vec![created]),
+    }));
+    let screen = d.screen_at(80, 24);
+    assert!(screen.contains("1 change"), "{screen}");
+    assert!(!screen.contains("1 changes"), "{screen}");
+}
+
+#[test]
+fn export_help_explains_every_filter() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_casting-tui"))
+        .args(["export", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for flag in ["--gender", "--min-age", "--max-age"] {
+        let line = help
+            .lines()
+            .find(|l| l.trim_start().starts_with(flag))
+            .unwrap_or_else(|| panic!("{flag} missing:\n{help}"));
+        let words = line.trim_start().splitn(3, ' ').nth(2).unwrap_or("").trim();
+        assert!(!words.is_empty(), "{flag} has no text:\n{help}");
+    }
+}

@@ -7,6 +7,7 @@
 mod defects;
 mod device;
 mod e2e;
+mod e2e_defects;
 mod e2e_live;
 mod e2e_live_edges;
 mod e2e_mouse;
