@@ -11,7 +11,7 @@ use crate::action::{Action, Record};
 use crate::api::{ApiError, Tagged};
 use crate::bindings::Command;
 use crate::collection::Collection;
-use crate::confirm::{Button, Question};
+use crate::confirm::{Button, Confirm, Question};
 use crate::form::{Checked, Form, Precondition};
 
 /// `x`: asks for a file name, then writes every row matching the table's
@@ -152,6 +152,17 @@ impl App {
                 }
             }
             Action::Command(command) => match command {
+                Command::Back if form.fields.iter().any(|f| f.changed()) => {
+                    // Typing is not thrown away on one key.
+                    self.confirm = Some(Confirm::new(Question::Discard {
+                        what: match form.id {
+                            None => format!("the new {}", form.collection.noun()),
+                            Some(id) => {
+                                format!("your changes to {} #{id}", form.collection.noun())
+                            }
+                        },
+                    }));
+                }
                 Command::Back => {
                     self.dialog = None;
                     self.set_status(Message::info("Cancelled"));
@@ -205,6 +216,7 @@ impl App {
                 Question::Delete { .. } => "Nothing deleted",
                 Question::RemoveCast { .. } => "Nothing removed",
                 Question::Logout | Question::SwitchUser => "Still logged in",
+                Question::Discard { .. } => "Still editing",
             }));
             return Vec::new();
         }
@@ -241,6 +253,11 @@ impl App {
             }
             Question::Logout => self.log_out(false),
             Question::SwitchUser => self.log_out(true),
+            Question::Discard { .. } => {
+                self.dialog = None;
+                self.set_status(Message::info("Changes discarded"));
+                Vec::new()
+            }
         }
     }
 

@@ -326,3 +326,73 @@ fn export_help_explains_every_filter() {
         assert!(!words.is_empty(), "{flag} has no text:\n{help}");
     }
 }
+
+#[test]
+fn when_the_server_comes_back_what_failed_is_read_again() {
+    use casting_tui::action::{Action, Outcome};
+    use casting_tui::api::ApiError;
+    use casting_tui::app::Effect;
+    use casting_tui::live::LiveEvent;
+    use casting_tui::table::TableOps;
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(30), movies(1));
+    d.app.actors.reload();
+    for effect in d.app.fetch_visible() {
+        if let Effect::FetchPage {
+            collection,
+            request,
+        } = effect
+        {
+            d.act(Action::Done(Outcome::Page {
+                collection,
+                request: Box::new(request),
+                result: Err(ApiError::Unreachable("connection refused".into())),
+            }));
+        }
+    }
+    assert!(d.app.actors.error.is_some());
+    assert!(status(&d.app).contains("reach"), "{}", status(&d.app));
+    d.act(Action::Done(Outcome::Live(LiveEvent::Disconnected {
+        why: "down".into(),
+        retry_in: std::time::Duration::from_secs(1),
+    })));
+    d.act(Action::Done(Outcome::Live(LiveEvent::Connected {
+        resumed: true,
+    })));
+    assert!(d.app.actors.error.is_none(), "read again without R");
+    assert!(!status(&d.app).contains("reach"), "{}", status(&d.app));
+    let screen = d.screen_at(80, 24);
+    assert!(!screen.contains("R to retry"), "{screen}");
+}
+
+#[test]
+fn esc_in_an_edit_dialog_with_changes_asks_before_discarding_them() {
+    use casting_tui::action::Action;
+    use casting_tui::app::Dialog;
+    let mut d = Driven::new(Role::ExecutiveProducer, actors(3), movies(1));
+    d.press("e");
+    d.act(Action::Done(fetched_actor(
+        actors(3)[0].clone(),
+        Some("\"1\"".into()),
+    )));
+    d.press("x");
+    d.key(code(KeyCode::Esc));
+    assert!(d.app.confirm.is_some(), "asked first");
+    assert!(matches!(d.app.dialog, Some(Dialog::Form(_))));
+    d.press("n");
+    assert!(matches!(d.app.dialog, Some(Dialog::Form(_))), "kept");
+    assert!(form_values(&d)[0].ends_with('x'), "typing kept");
+    d.key(code(KeyCode::Esc));
+    d.press("y");
+    assert!(d.app.dialog.is_none(), "discarded when confirmed");
+
+    d.press("e");
+    d.act(Action::Done(fetched_actor(
+        actors(3)[0].clone(),
+        Some("\"1\"".into()),
+    )));
+    d.key(code(KeyCode::Esc));
+    assert!(
+        d.app.confirm.is_none() && d.app.dialog.is_none(),
+        "nothing changed: Esc closes at once"
+    );
+}
