@@ -137,6 +137,9 @@ pub struct App {
     pub in_burst: bool,
 }
 
+/// Rows one notch of the mouse wheel moves.
+pub const WHEEL_ROWS: usize = 3;
+
 /// Rows of the terminal that are not table rows: tabs, filter line, table
 /// border and header, status bar and key bar (see `ui`).
 pub const CHROME_ROWS: u16 = 7;
@@ -360,23 +363,29 @@ impl App {
         }
         let viewport = self.viewport();
         if !self.details.is_empty() {
-            return match mouse {
-                Mouse::ScrollUp => {
-                    self.update_detail(Command::Move(crate::action::Movement::Up).into())
-                }
-                Mouse::ScrollDown => {
-                    self.update_detail(Command::Move(crate::action::Movement::Down).into())
-                }
-                _ => Vec::new(),
+            let movement = match mouse {
+                Mouse::ScrollUp => crate::action::Movement::Up,
+                Mouse::ScrollDown => crate::action::Movement::Down,
+                _ => return Vec::new(),
             };
+            return (0..WHEEL_ROWS)
+                .flat_map(|_| self.update_detail(Command::Move(movement).into()))
+                .collect();
         }
         match mouse {
-            Mouse::ScrollUp => self
-                .table_mut()
-                .apply_movement(crate::action::Movement::Up, viewport),
-            Mouse::ScrollDown => self
-                .table_mut()
-                .apply_movement(crate::action::Movement::Down, viewport),
+            // The wheel moves three rows a notch, as terminals scroll.
+            Mouse::ScrollUp => {
+                for _ in 0..WHEEL_ROWS {
+                    self.table_mut()
+                        .apply_movement(crate::action::Movement::Up, viewport);
+                }
+            }
+            Mouse::ScrollDown => {
+                for _ in 0..WHEEL_ROWS {
+                    self.table_mut()
+                        .apply_movement(crate::action::Movement::Down, viewport);
+                }
+            }
             Mouse::Click { column, row } | Mouse::DoubleClick { column, row } => {
                 if row == 0 {
                     if let Some(tab) = table::tab_at(column) {

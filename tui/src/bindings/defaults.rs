@@ -33,19 +33,21 @@ macro_rules! list_moves {
             bind($context, &["Down", "j"], C::Move(M::Down), "", "move down", N::Nothing, 9),
             bind($context, &["PgUp"], C::Move(M::PageUp), "", "one screen up", N::Nothing, 9),
             bind($context, &["PgDn"], C::Move(M::PageDown), "", "one screen down", N::Nothing, 9),
+            bind($context, &["Ctrl-U"], C::Move(M::HalfPageUp), "", "half a screen up", N::Nothing, 9),
+            bind($context, &["Ctrl-D"], C::Move(M::HalfPageDown), "", "half a screen down", N::Nothing, 9),
             bind($context, &["g", "Home"], C::Move(M::Top), "", "first row", N::Nothing, 9),
             bind($context, &["G", "End"], C::Move(M::Bottom), "", "last row", N::Nothing, 9),
         ]
     };
 }
 
-static TABLE_MOVES: [Binding; 6] = list_moves!(X::Table);
-static DETAIL_MOVES: [Binding; 6] = list_moves!(X::Detail);
-static CAST_MOVES: [Binding; 6] = list_moves!(X::Cast);
-static PICKER_MOVES: [Binding; 6] = list_moves!(X::PickerList);
-static FILMOGRAPHY_MOVES: [Binding; 6] = list_moves!(X::Filmography);
-static HELP_MOVES: [Binding; 6] = list_moves!(X::Help);
-static HISTORY_MOVES: [Binding; 6] = list_moves!(X::History);
+static TABLE_MOVES: [Binding; 8] = list_moves!(X::Table);
+static DETAIL_MOVES: [Binding; 8] = list_moves!(X::Detail);
+static CAST_MOVES: [Binding; 8] = list_moves!(X::Cast);
+static PICKER_MOVES: [Binding; 8] = list_moves!(X::PickerList);
+static FILMOGRAPHY_MOVES: [Binding; 8] = list_moves!(X::Filmography);
+static HELP_MOVES: [Binding; 8] = list_moves!(X::Help);
+static HISTORY_MOVES: [Binding; 8] = list_moves!(X::History);
 
 #[rustfmt::skip]
 static REST: &[Binding] = &[

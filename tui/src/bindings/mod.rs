@@ -16,6 +16,9 @@ pub enum Movement {
     Down,
     PageUp,
     PageDown,
+    /// Ctrl-U / Ctrl-D: half a screen.
+    HalfPageUp,
+    HalfPageDown,
     Top,
     Bottom,
 }
@@ -30,6 +33,8 @@ impl Movement {
             Movement::Down => selected.saturating_add(1).min(last),
             Movement::PageUp => selected.saturating_sub(page),
             Movement::PageDown => selected.saturating_add(page).min(last),
+            Movement::HalfPageUp => selected.saturating_sub((page / 2).max(1)),
+            Movement::HalfPageDown => selected.saturating_add((page / 2).max(1)).min(last),
             Movement::Top => 0,
             Movement::Bottom => last,
         }
@@ -166,6 +171,8 @@ impl Command {
             Command::Move(Movement::Down) => "down",
             Command::Move(Movement::PageUp) => "page_up",
             Command::Move(Movement::PageDown) => "page_down",
+            Command::Move(Movement::HalfPageUp) => "half_page_up",
+            Command::Move(Movement::HalfPageDown) => "half_page_down",
             Command::Move(Movement::Top) => "top",
             Command::Move(Movement::Bottom) => "bottom",
             Command::Filter => "filter",

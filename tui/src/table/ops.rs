@@ -169,6 +169,8 @@ impl<R: TableRow> TableOps for Table<R> {
             Movement::Down => self.move_by(1, viewport),
             Movement::PageUp => self.move_by(-page, viewport),
             Movement::PageDown => self.move_by(page, viewport),
+            Movement::HalfPageUp => self.move_by(-(page / 2).max(1), viewport),
+            Movement::HalfPageDown => self.move_by((page / 2).max(1), viewport),
             Movement::Top => self.select(0, viewport),
             Movement::Bottom => self.select_last(viewport),
         }

@@ -16,6 +16,7 @@ mod e2e_workday;
 mod keys;
 mod keys_dialogs;
 mod keys_login;
+mod keys_moves;
 mod lists;
 mod live;
 mod paging;
