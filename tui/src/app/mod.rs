@@ -418,7 +418,15 @@ impl App {
             Outcome::AuthConfig(Ok(config)) => self.auth_config = Some(config),
             Outcome::AuthConfig(Err(error)) => {
                 if self.session.is_none() && !self.login.busy {
-                    self.login.message = Some(Message::error(error.describe()));
+                    // Say how to point the client elsewhere.
+                    let how = match error {
+                        ApiError::Unreachable(_) => format!(
+                            " ({}). Start with --server URL, or set server = \"URL\" in config.toml.",
+                            self.server
+                        ),
+                        _ => String::new(),
+                    };
+                    self.login.message = Some(Message::error(format!("{}{how}", error.describe())));
                 }
             }
             Outcome::LoggedIn { result, remember } => return self.login_answered(result, remember),

@@ -396,3 +396,18 @@ fn esc_in_an_edit_dialog_with_changes_asks_before_discarding_them() {
         "nothing changed: Esc closes at once"
     );
 }
+
+#[test]
+fn with_no_server_the_login_says_how_to_name_one() {
+    use casting_tui::action::{Action, Outcome};
+    use casting_tui::api::ApiError;
+    let mut app = App::new("http://127.0.0.1:8080".into());
+    app.update(Action::Done(Outcome::AuthConfig(Err(
+        ApiError::Unreachable("connection refused".into()),
+    ))));
+    let message = app.login.message.as_ref().unwrap().text.clone();
+    assert!(
+        message.contains("--server") && message.contains("config.toml"),
+        "{message}"
+    );
+}
