@@ -110,7 +110,7 @@ pub enum Outcome {
     },
     Exported {
         path: String,
-        result: Result<usize, String>,
+        result: Result<usize, crate::export::ExportError>,
     },
     /// The picked server is in use; its remembered token, if any.
     ServerChosen(Option<SavedToken>),

@@ -55,6 +55,9 @@ pub struct Picker {
     pub list_focus: bool,
     /// The cursor of the page after those loaded (`None`: all are).
     pub next: Option<String>,
+    /// `G` was pressed before every match was loaded: the selection follows
+    /// the pages as they come, to the last.
+    pub to_end: bool,
 }
 
 impl Picker {
@@ -155,6 +158,7 @@ impl CastView {
         match &mut self.mode {
             CastMode::Picker(picker) => {
                 picker.selected = movement.apply(picker.selected, picker.results.len(), page);
+                picker.to_end = movement == Movement::Bottom && picker.next.is_some();
                 picker.more()
             }
             CastMode::Browse => {
@@ -178,6 +182,7 @@ impl CastView {
             error: None,
             list_focus: false,
             next: None,
+            to_end: false,
         });
         CastRequest::Search {
             generation: 1,
@@ -235,18 +240,18 @@ impl CastView {
     }
 
     /// A page of matches: the first (read after no cursor) replaces, later
-    /// ones append.
+    /// ones append. The next page, when `G` is still on its way to the end.
     pub fn search_results(
         &mut self,
         generation: u64,
         first: bool,
         result: Result<ListPage<Vec<Actor>>, String>,
-    ) {
+    ) -> Option<CastRequest> {
         let CastMode::Picker(picker) = &mut self.mode else {
-            return;
+            return None;
         };
         if generation != picker.generation {
-            return;
+            return None;
         }
         picker.loading = false;
         match result {
@@ -259,11 +264,22 @@ impl CastView {
                 picker.total = page.total;
                 picker.total_exact = page.total_exact;
                 picker.next = page.next;
-                picker.selected = picker.selected.min(picker.results.len().saturating_sub(1));
+                let last = picker.results.len().saturating_sub(1);
+                picker.selected = if picker.to_end {
+                    last
+                } else {
+                    picker.selected.min(last)
+                };
+                picker.to_end &= picker.next.is_some();
                 picker.error = None;
+                return picker.more();
             }
-            Err(error) => picker.error = Some(error),
+            Err(error) => {
+                picker.to_end = false;
+                picker.error = Some(error);
+            }
         }
+        None
     }
 
     /// Enter: pick the actor (then name the character), or save the character.

@@ -28,6 +28,11 @@ pub enum Question {
     },
     Logout,
     SwitchUser,
+    /// Esc in an edit dialog whose fields were changed.
+    Discard {
+        /// "your changes to actor #3", "the new actor".
+        what: String,
+    },
 }
 
 pub struct Confirm {
@@ -52,6 +57,7 @@ impl Confirm {
             Question::RemoveCast { .. } => "Remove from the cast?".into(),
             Question::Logout => "Log out?".into(),
             Question::SwitchUser => "Switch user?".into(),
+            Question::Discard { .. } => "Discard changes?".into(),
         }
     }
 
@@ -61,6 +67,7 @@ impl Confirm {
             Question::RemoveCast { name, movie, .. } => format!("Take {name} out of {movie}?"),
             Question::Logout => "Log out and forget the remembered token?".into(),
             Question::SwitchUser => "Log out and log in as someone else?".into(),
+            Question::Discard { what } => format!("Discard {what}?"),
         }
     }
 
@@ -94,6 +101,7 @@ impl Confirm {
             Question::Logout | Question::SwitchUser => {
                 "Unsaved changes in open dialogs are lost.".into()
             }
+            Question::Discard { .. } => "Keep editing to save them with Ctrl-S.".into(),
         }
     }
 
@@ -104,6 +112,7 @@ impl Confirm {
             Question::RemoveCast { .. } => "Remove",
             Question::Logout => "Log out",
             Question::SwitchUser => "Switch",
+            Question::Discard { .. } => "Discard",
         }
     }
 

@@ -75,6 +75,8 @@ pub enum Effect {
         collection: Collection,
         params: ListParams,
         path: String,
+        /// Write over a file that is there (asked in the dialog first).
+        overwrite: bool,
     },
     /// Talk to this server from now on (chosen in the picker).
     UseServer(String),

@@ -68,17 +68,50 @@ pub async fn export<W: Write>(
     Ok(written)
 }
 
+/// Why an export to a file did not happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportError {
+    /// The file is there and overwriting it was not asked for.
+    Exists,
+    Failed(String),
+}
+
+impl std::fmt::Display for ExportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExportError::Exists => f.write_str("the file already exists"),
+            ExportError::Failed(why) => f.write_str(why),
+        }
+    }
+}
+
 /// Exports to a file, written only once every page is in: a failed export
-/// leaves no half-written file.
+/// leaves no half-written file. A missing directory fails before anything
+/// is fetched, and an existing file is kept unless `overwrite`.
 pub async fn export_to_file(
     api: &ApiClient,
     token: &str,
     collection: Collection,
     params: &ListParams,
     path: &str,
-) -> Result<usize, String> {
+    overwrite: bool,
+) -> Result<usize, ExportError> {
+    let target = std::path::Path::new(path);
+    if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.is_dir()
+    {
+        return Err(ExportError::Failed(format!(
+            "{}: no such directory",
+            parent.display()
+        )));
+    }
+    if !overwrite && target.exists() {
+        return Err(ExportError::Exists);
+    }
     let mut buffer = Vec::new();
-    let rows = export(api, token, collection, params, &mut buffer).await?;
-    std::fs::write(path, buffer).map_err(|e| format!("{path}: {e}"))?;
+    let rows = export(api, token, collection, params, &mut buffer)
+        .await
+        .map_err(ExportError::Failed)?;
+    std::fs::write(path, buffer).map_err(|e| ExportError::Failed(format!("{path}: {e}")))?;
     Ok(rows)
 }

@@ -39,10 +39,13 @@ enum Command {
         /// A field (`name`, `age`, `title`, `release_date`, `id`), `-field` for descending.
         #[arg(long, allow_hyphen_values = true, default_value = "id")]
         sort: String,
+        /// Actors of this gender (`Male`, `Female`, ...).
         #[arg(long)]
         gender: Option<String>,
+        /// Actors this age or older.
         #[arg(long)]
         min_age: Option<u32>,
+        /// Actors this age or younger.
         #[arg(long)]
         max_age: Option<u32>,
         /// YYYY-MM-DD.

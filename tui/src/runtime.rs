@@ -115,13 +115,28 @@ async fn event_loop(
         });
         let effects = tokio::select! {
             event = input.next() => match event {
-                Some(Ok(Event::Key(key))) => app.handle_key(key),
-                Some(Ok(Event::Resize(width, height))) => app.update(Action::Resize(width, height)),
-                Some(Ok(Event::Mouse(event))) => match mouse_action(event, &mut last_click) {
-                    Some(mouse) => app.update(Action::Mouse(mouse)),
-                    None => Vec::new(),
-                },
-                Some(Ok(_)) => Vec::new(),
+                Some(Ok(first)) => {
+                    // A paste (or keys typed faster than they are drawn)
+                    // arrives as a burst: taken in one go, drawn once, and
+                    // the filter asks the server once, for the last text.
+                    let mut burst = vec![first];
+                    // (Read directly: polling the stream without its task
+                    // would leave its wake-up with a waker nobody waits on.)
+                    while burst.len() < MAX_BURST && crossterm::event::poll(Duration::ZERO)? {
+                        burst.push(crossterm::event::read()?);
+                    }
+                    let last = burst.len() - 1;
+                    let mut effects = Vec::new();
+                    for (index, event) in burst.into_iter().enumerate() {
+                        app.in_burst = index < last;
+                        effects.extend(on_event(&mut app, event, &mut last_click));
+                    }
+                    app.in_burst = false;
+                    if last > 0 {
+                        effects.extend(app.fetch_visible());
+                    }
+                    effects
+                }
                 Some(Err(error)) => return Err(error.into()),
                 None => break,
             },
@@ -142,6 +157,25 @@ async fn event_loop(
         live.abort();
     }
     Ok(())
+}
+
+/// Events taken in one go before drawing again.
+const MAX_BURST: usize = 20_000;
+
+fn on_event(
+    app: &mut App,
+    event: Event,
+    last_click: &mut Option<(tokio::time::Instant, u16, u16)>,
+) -> Vec<Effect> {
+    match event {
+        Event::Key(key) => app.handle_key(key),
+        Event::Resize(width, height) => app.update(Action::Resize(width, height)),
+        Event::Mouse(event) => match mouse_action(event, last_click) {
+            Some(mouse) => app.update(Action::Mouse(mouse)),
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
 }
 
 /// A mouse event as the app sees it: clicks (double when quick on the same
@@ -418,9 +452,12 @@ impl Runner {
                 collection,
                 params,
                 path,
+                overwrite,
             } => self.spawn(|api, token| async move {
-                let result =
-                    crate::export::export_to_file(&api, &token, collection, &params, &path).await;
+                let result = crate::export::export_to_file(
+                    &api, &token, collection, &params, &path, overwrite,
+                )
+                .await;
                 Outcome::Exported { path, result }
             }),
             Effect::UseServer(url) => {

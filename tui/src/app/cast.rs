@@ -83,6 +83,13 @@ impl App {
                     }
                     None
                 }
+                Command::History if browsing => {
+                    if let Some(entry) = view.selected_entry() {
+                        let actor = crate::action::Record::Actor(entry.actor.clone());
+                        return self.open_history(&actor);
+                    }
+                    None
+                }
                 Command::SwitchFocus => {
                     view.switch_focus();
                     None
@@ -138,6 +145,12 @@ impl App {
                     return self.push_detail(movie);
                 }
             }
+            Action::Command(Command::History) => {
+                if let Some(entry) = view.selected_entry() {
+                    let movie = crate::action::Record::Movie(entry.movie.clone());
+                    return self.open_history(&movie);
+                }
+            }
             Action::Command(Command::Help) => self.help = Some(0),
             _ => {}
         }
@@ -155,11 +168,14 @@ impl App {
             && view.movie_id == movie_id
         {
             let failed = result.as_ref().err().cloned();
-            view.search_results(generation, first, result.map_err(|e| e.describe()));
+            let more = view.search_results(generation, first, result.map_err(|e| e.describe()));
             if let Some(error) = failed
                 && let Some(effects) = self.explain(&error, "see actors")
             {
                 return effects;
+            }
+            if let Some(request) = more {
+                return vec![Effect::Cast { movie_id, request }];
             }
         }
         Vec::new()

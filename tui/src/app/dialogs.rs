@@ -11,7 +11,7 @@ use crate::action::{Action, Record};
 use crate::api::{ApiError, Tagged};
 use crate::bindings::Command;
 use crate::collection::Collection;
-use crate::confirm::{Button, Question};
+use crate::confirm::{Button, Confirm, Question};
 use crate::form::{Checked, Form, Precondition};
 
 /// `x`: asks for a file name, then writes every row matching the table's
@@ -20,6 +20,10 @@ pub struct ExportDialog {
     pub collection: Collection,
     pub path: Input,
     pub error: Option<String>,
+    /// The file is there: Enter again writes over it.
+    pub overwrite: bool,
+    /// The export is running (the dialog stays until it is done).
+    pub busy: bool,
 }
 
 impl App {
@@ -29,7 +33,44 @@ impl App {
             collection,
             path: Input::new(format!("{}.csv", collection.path())),
             error: None,
+            overwrite: false,
+            busy: false,
         }));
+    }
+
+    /// The export is done: the dialog closes, or stays saying why not
+    /// (asking before writing over a file that is there).
+    pub(super) fn exported(
+        &mut self,
+        path: String,
+        result: Result<usize, crate::export::ExportError>,
+    ) {
+        let dialog = match self.dialog.as_mut() {
+            Some(Dialog::Export(dialog)) => Some(dialog),
+            _ => None,
+        };
+        match (result, dialog) {
+            (Ok(rows), _) => {
+                if matches!(self.dialog, Some(Dialog::Export(_))) {
+                    self.dialog = None;
+                }
+                self.set_status(Message::success(format!("Exported {rows} rows to {path}")));
+            }
+            (Err(crate::export::ExportError::Exists), Some(dialog)) => {
+                dialog.busy = false;
+                dialog.overwrite = true;
+                dialog.error = Some(format!(
+                    "{path} already exists: Enter writes over it, or change the name"
+                ));
+                self.status = None;
+            }
+            (Err(why), Some(dialog)) => {
+                dialog.busy = false;
+                dialog.error = Some(format!("Export failed: {why}"));
+                self.status = None;
+            }
+            (Err(why), None) => self.set_status(Message::error(format!("Export failed: {why}"))),
+        }
     }
 
     pub(super) fn update_dialog(&mut self, action: Action) -> Vec<Effect> {
@@ -63,25 +104,30 @@ impl App {
             }
             Some(Dialog::Export(dialog)) => {
                 match action {
+                    Action::EditText(_) if dialog.busy => {}
                     Action::EditText(key) => {
                         dialog.path.handle_event(&Event::Key(key));
                         dialog.error = None;
+                        dialog.overwrite = false;
                     }
                     Action::Command(Command::Back) => self.dialog = None,
-                    Action::Command(Command::Save) => {
+                    Action::Command(Command::Save) if !dialog.busy => {
                         let path = dialog.path.value().trim().to_owned();
                         if path.is_empty() {
                             dialog.error = Some("Name the file to write".into());
                             return Vec::new();
                         }
                         let collection = dialog.collection;
-                        self.dialog = None;
+                        let overwrite = dialog.overwrite;
+                        dialog.busy = true;
+                        dialog.error = None;
                         self.set_status(Message::info(format!("Exporting to {path}…")));
                         let params = self.table_of(collection).params();
                         return vec![Effect::Export {
                             collection,
                             params,
                             path,
+                            overwrite,
                         }];
                     }
                     _ => {}
@@ -106,6 +152,17 @@ impl App {
                 }
             }
             Action::Command(command) => match command {
+                Command::Back if form.fields.iter().any(|f| f.changed()) => {
+                    // Typing is not thrown away on one key.
+                    self.confirm = Some(Confirm::new(Question::Discard {
+                        what: match form.id {
+                            None => format!("the new {}", form.collection.noun()),
+                            Some(id) => {
+                                format!("your changes to {} #{id}", form.collection.noun())
+                            }
+                        },
+                    }));
+                }
                 Command::Back => {
                     self.dialog = None;
                     self.set_status(Message::info("Cancelled"));
@@ -159,6 +216,7 @@ impl App {
                 Question::Delete { .. } => "Nothing deleted",
                 Question::RemoveCast { .. } => "Nothing removed",
                 Question::Logout | Question::SwitchUser => "Still logged in",
+                Question::Discard { .. } => "Still editing",
             }));
             return Vec::new();
         }
@@ -195,6 +253,11 @@ impl App {
             }
             Question::Logout => self.log_out(false),
             Question::SwitchUser => self.log_out(true),
+            Question::Discard { .. } => {
+                self.dialog = None;
+                self.set_status(Message::info("Changes discarded"));
+                Vec::new()
+            }
         }
     }
 

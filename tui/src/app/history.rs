@@ -22,6 +22,8 @@ pub struct HistoryView {
     pub entries: Option<Vec<Change>>,
     pub selected: usize,
     pub error: Option<String>,
+    /// The panel it was opened from (a cast, a filmography): Esc goes back there.
+    pub under: Option<Box<Dialog>>,
 }
 
 impl HistoryView {
@@ -44,10 +46,12 @@ impl HistoryView {
 }
 
 impl App {
-    /// `h` on a row or in a detail view.
+    /// `h` on a row, in a detail view, a cast or a filmography.
     pub(super) fn open_history(&mut self, record: &Record) -> Vec<Effect> {
         let (collection, id) = (record.collection(), record.id());
+        let under = self.dialog.take().map(Box::new);
         self.dialog = Some(Dialog::History(HistoryView {
+            under,
             collection,
             id,
             label: record.label().to_owned(),
@@ -75,8 +79,10 @@ impl App {
                 }];
             }
             Action::Command(Command::Back | Command::History) => {
-                self.dialog = None;
-                return self.reload_top_detail();
+                self.dialog = view.under.take().map(|under| *under);
+                if self.dialog.is_none() {
+                    return self.reload_top_detail();
+                }
             }
             Action::Command(Command::Help) => self.help = Some(0),
             _ => {}

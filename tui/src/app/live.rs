@@ -45,12 +45,14 @@ impl App {
             LiveEvent::Connected { resumed } => {
                 self.live = LiveStatus::Connected;
                 if resumed {
-                    // What happened meanwhile comes next on the stream.
-                    Vec::new()
+                    // What happened meanwhile comes next on the stream;
+                    // what failed while the server was away is read again.
+                    self.retry_failed()
                 } else {
                     // A stream that starts from now: what changed before it
                     // opened is read from the tables themselves.
-                    self.read_again()
+                    let retried = self.retry_failed();
+                    dedup(retried.into_iter().chain(self.read_again()).collect())
                 }
             }
             LiveEvent::Disconnected { .. } => {
@@ -78,6 +80,34 @@ impl App {
                 }
             }
             LiveEvent::Change(change) => self.apply_change(&change),
+        }
+    }
+
+    /// The server is back: the tables whose pages failed are read again
+    /// (no need for `R`), and the "cannot reach" error goes.
+    fn retry_failed(&mut self) -> Vec<Effect> {
+        let mut failed = false;
+        for collection in [Collection::Actors, Collection::Movies] {
+            let had_error = match collection {
+                Collection::Actors => self.actors.error.is_some(),
+                Collection::Movies => self.movies.error.is_some(),
+            };
+            if had_error {
+                self.table_mut_of(collection).reload();
+                failed = true;
+            }
+        }
+        if self
+            .status
+            .as_ref()
+            .is_some_and(|s| s.tone == super::Tone::Error)
+        {
+            self.set_status(Message::info("The server is back"));
+        }
+        if failed {
+            self.fetch_visible()
+        } else {
+            Vec::new()
         }
     }
 

@@ -373,12 +373,19 @@ impl App {
         if self.live != super::LiveStatus::Unavailable {
             self.live = super::LiveStatus::Off;
         }
+        let username = if switching {
+            String::new()
+        } else {
+            username.unwrap_or_default()
+        };
         self.login = LoginScreen {
-            username: Input::new(if switching {
-                String::new()
+            // The first empty field: the password when the name is kept.
+            focus: if username.is_empty() {
+                LoginFocus::Username
             } else {
-                username.unwrap_or_default()
-            }),
+                LoginFocus::Password
+            },
+            username: Input::new(username),
             message: Some(Message::info(if switching {
                 "Logged out. Log in as someone else."
             } else {

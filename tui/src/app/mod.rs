@@ -132,7 +132,13 @@ pub struct App {
     /// Rows a colleague just changed, highlighted for a while.
     pub flashes: Vec<Flash>,
     pub quitting: bool,
+    /// More keys of a burst (a paste) follow this one: the table filter
+    /// asks the server once, after the last (see the runtime).
+    pub in_burst: bool,
 }
+
+/// Rows one notch of the mouse wheel moves.
+pub const WHEEL_ROWS: usize = 3;
 
 /// Rows of the terminal that are not table rows: tabs, filter line, table
 /// border and header, status bar and key bar (see `ui`).
@@ -172,6 +178,7 @@ impl App {
             live: LiveStatus::Off,
             flashes: Vec::new(),
             quitting: false,
+            in_burst: false,
         }
     }
 
@@ -356,23 +363,29 @@ impl App {
         }
         let viewport = self.viewport();
         if !self.details.is_empty() {
-            return match mouse {
-                Mouse::ScrollUp => {
-                    self.update_detail(Command::Move(crate::action::Movement::Up).into())
-                }
-                Mouse::ScrollDown => {
-                    self.update_detail(Command::Move(crate::action::Movement::Down).into())
-                }
-                _ => Vec::new(),
+            let movement = match mouse {
+                Mouse::ScrollUp => crate::action::Movement::Up,
+                Mouse::ScrollDown => crate::action::Movement::Down,
+                _ => return Vec::new(),
             };
+            return (0..WHEEL_ROWS)
+                .flat_map(|_| self.update_detail(Command::Move(movement).into()))
+                .collect();
         }
         match mouse {
-            Mouse::ScrollUp => self
-                .table_mut()
-                .apply_movement(crate::action::Movement::Up, viewport),
-            Mouse::ScrollDown => self
-                .table_mut()
-                .apply_movement(crate::action::Movement::Down, viewport),
+            // The wheel moves three rows a notch, as terminals scroll.
+            Mouse::ScrollUp => {
+                for _ in 0..WHEEL_ROWS {
+                    self.table_mut()
+                        .apply_movement(crate::action::Movement::Up, viewport);
+                }
+            }
+            Mouse::ScrollDown => {
+                for _ in 0..WHEEL_ROWS {
+                    self.table_mut()
+                        .apply_movement(crate::action::Movement::Down, viewport);
+                }
+            }
             Mouse::Click { column, row } | Mouse::DoubleClick { column, row } => {
                 if row == 0 {
                     if let Some(tab) = table::tab_at(column) {
@@ -405,7 +418,15 @@ impl App {
             Outcome::AuthConfig(Ok(config)) => self.auth_config = Some(config),
             Outcome::AuthConfig(Err(error)) => {
                 if self.session.is_none() && !self.login.busy {
-                    self.login.message = Some(Message::error(error.describe()));
+                    // Say how to point the client elsewhere.
+                    let how = match error {
+                        ApiError::Unreachable(_) => format!(
+                            " ({}). Start with --server URL, or set server = \"URL\" in config.toml.",
+                            self.server
+                        ),
+                        _ => String::new(),
+                    };
+                    self.login.message = Some(Message::error(format!("{}{how}", error.describe())));
                 }
             }
             Outcome::LoggedIn { result, remember } => return self.login_answered(result, remember),
@@ -478,12 +499,7 @@ impl App {
                 id,
                 result,
             } => return self.history_loaded(collection, id, result),
-            Outcome::Exported { path, result } => match result {
-                Ok(rows) => {
-                    self.set_status(Message::success(format!("Exported {rows} rows to {path}")))
-                }
-                Err(why) => self.set_status(Message::error(format!("Export failed: {why}"))),
-            },
+            Outcome::Exported { path, result } => self.exported(path, result),
         }
         if self.session.is_some() {
             self.fetch_visible()

@@ -110,7 +110,7 @@ impl App {
     fn update_filter(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::EditText(key) => {
-                if !self.edit_filter(key) {
+                if !self.edit_filter(key) || self.in_burst {
                     return Vec::new();
                 }
             }

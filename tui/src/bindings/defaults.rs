@@ -33,19 +33,21 @@ macro_rules! list_moves {
             bind($context, &["Down", "j"], C::Move(M::Down), "", "move down", N::Nothing, 9),
             bind($context, &["PgUp"], C::Move(M::PageUp), "", "one screen up", N::Nothing, 9),
             bind($context, &["PgDn"], C::Move(M::PageDown), "", "one screen down", N::Nothing, 9),
+            bind($context, &["Ctrl-U"], C::Move(M::HalfPageUp), "", "half a screen up", N::Nothing, 9),
+            bind($context, &["Ctrl-D"], C::Move(M::HalfPageDown), "", "half a screen down", N::Nothing, 9),
             bind($context, &["g", "Home"], C::Move(M::Top), "", "first row", N::Nothing, 9),
             bind($context, &["G", "End"], C::Move(M::Bottom), "", "last row", N::Nothing, 9),
         ]
     };
 }
 
-static TABLE_MOVES: [Binding; 6] = list_moves!(X::Table);
-static DETAIL_MOVES: [Binding; 6] = list_moves!(X::Detail);
-static CAST_MOVES: [Binding; 6] = list_moves!(X::Cast);
-static PICKER_MOVES: [Binding; 6] = list_moves!(X::PickerList);
-static FILMOGRAPHY_MOVES: [Binding; 6] = list_moves!(X::Filmography);
-static HELP_MOVES: [Binding; 6] = list_moves!(X::Help);
-static HISTORY_MOVES: [Binding; 6] = list_moves!(X::History);
+static TABLE_MOVES: [Binding; 8] = list_moves!(X::Table);
+static DETAIL_MOVES: [Binding; 8] = list_moves!(X::Detail);
+static CAST_MOVES: [Binding; 8] = list_moves!(X::Cast);
+static PICKER_MOVES: [Binding; 8] = list_moves!(X::PickerList);
+static FILMOGRAPHY_MOVES: [Binding; 8] = list_moves!(X::Filmography);
+static HELP_MOVES: [Binding; 8] = list_moves!(X::Help);
+static HISTORY_MOVES: [Binding; 8] = list_moves!(X::History);
 
 #[rustfmt::skip]
 static REST: &[Binding] = &[
@@ -114,6 +116,7 @@ static REST: &[Binding] = &[
     bind(X::Cast, &["e"], C::Character, "character", "change the character", N::ChangeCast, 0),
     bind(X::Cast, &["x", "d"], C::RemoveCast, "remove", "remove from the cast (asks first)", N::ChangeCast, 0),
     bind(X::Cast, &["/"], C::Filter, "filter", "filter the cast as you type", N::Nothing, 3),
+    bind(X::Cast, &["h"], C::History, "history", "the selected actor's history", N::Nothing, 5),
     bind(X::Cast, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
     bind(X::Cast, &["Esc", "q", "c"], C::Back, "back", "back", N::Nothing, 0),
     bind(X::Cast, &["?"], C::Help, "", "all keys", N::Nothing, 9),
@@ -134,6 +137,7 @@ static REST: &[Binding] = &[
     // Filmography
     bind(X::Filmography, &["Enter"], C::Open, "open", "the movie's detail", N::Nothing, 1),
     bind(X::Filmography, &["/"], C::Filter, "filter", "filter the movies as you type", N::Nothing, 3),
+    bind(X::Filmography, &["h"], C::History, "history", "the selected movie's history", N::Nothing, 5),
     bind(X::Filmography, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
     bind(X::Filmography, &["Esc", "q", "c"], C::Back, "back", "back", N::Nothing, 0),
     bind(X::Filmography, &["?"], C::Help, "", "all keys", N::Nothing, 9),

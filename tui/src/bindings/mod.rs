@@ -16,6 +16,9 @@ pub enum Movement {
     Down,
     PageUp,
     PageDown,
+    /// Ctrl-U / Ctrl-D: half a screen.
+    HalfPageUp,
+    HalfPageDown,
     Top,
     Bottom,
 }
@@ -30,6 +33,8 @@ impl Movement {
             Movement::Down => selected.saturating_add(1).min(last),
             Movement::PageUp => selected.saturating_sub(page),
             Movement::PageDown => selected.saturating_add(page).min(last),
+            Movement::HalfPageUp => selected.saturating_sub((page / 2).max(1)),
+            Movement::HalfPageDown => selected.saturating_add((page / 2).max(1)).min(last),
             Movement::Top => 0,
             Movement::Bottom => last,
         }
@@ -166,6 +171,8 @@ impl Command {
             Command::Move(Movement::Down) => "down",
             Command::Move(Movement::PageUp) => "page_up",
             Command::Move(Movement::PageDown) => "page_down",
+            Command::Move(Movement::HalfPageUp) => "half_page_up",
+            Command::Move(Movement::HalfPageDown) => "half_page_down",
             Command::Move(Movement::Top) => "top",
             Command::Move(Movement::Bottom) => "bottom",
             Command::Filter => "filter",
@@ -351,6 +358,7 @@ impl Bindings {
             }
             entries.push(Entry { binding, keys });
         }
+        refuse_clashes(&entries, overrides)?;
         Ok(Bindings { entries })
     }
 
@@ -381,6 +389,37 @@ impl Bindings {
             .map(Entry::shown_keys)
             .unwrap_or_default()
     }
+}
+
+/// A key that runs two commands in one view (after the config's `[keys]`)
+/// would hide one of them: refused, naming both.
+fn refuse_clashes(
+    entries: &[Entry],
+    overrides: &BTreeMap<String, Vec<String>>,
+) -> Result<(), String> {
+    let mut seen: Vec<(Context, Key, &'static Binding, &str)> = Vec::new();
+    for entry in entries {
+        for (text, key) in &entry.keys {
+            let clash = seen.iter().find(|(c, k, b, _)| {
+                *c == entry.binding.context && k == key && !std::ptr::eq(*b, entry.binding)
+            });
+            if let Some((context, _, other, _)) = clash {
+                let (mine, theirs) = (entry.binding.command.name(), other.command.name());
+                let named = if overrides.contains_key(mine) {
+                    mine
+                } else {
+                    theirs
+                };
+                let other = if named == mine { theirs } else { mine };
+                return Err(format!(
+                    "keys.{named}: \"{text}\" already runs {other} in {}",
+                    context.title()
+                ));
+            }
+            seen.push((entry.binding.context, *key, entry.binding, text));
+        }
+    }
+    Ok(())
 }
 
 impl Entry {

@@ -30,6 +30,9 @@ pub const SEEK_PAGES: usize = 20;
 /// never lands among the head's rows before the two have met.
 const UNCOUNTED_GAP: usize = 10 * PAGE_SIZE;
 
+/// The longest filter typed into a table (a paste is cut there).
+pub const MAX_FILTER: usize = 200;
+
 pub struct Table<R> {
     /// Pages read forward from the first row.
     head: Chain<R>,

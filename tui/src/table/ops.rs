@@ -70,6 +70,10 @@ impl<R: TableRow> TableOps for Table<R> {
         use tui_input::backend::crossterm::EventHandler;
         let before = self.filter.value().to_owned();
         self.filter.handle_event(&crossterm::event::Event::Key(key));
+        if self.filter.value().chars().count() > crate::table::MAX_FILTER {
+            // Longer than any name: a stray paste, refused past the cap.
+            self.filter = tui_input::Input::new(before.clone());
+        }
         let changed = self.filter.value() != before;
         if changed {
             self.requery_from_top();
@@ -165,6 +169,8 @@ impl<R: TableRow> TableOps for Table<R> {
             Movement::Down => self.move_by(1, viewport),
             Movement::PageUp => self.move_by(-page, viewport),
             Movement::PageDown => self.move_by(page, viewport),
+            Movement::HalfPageUp => self.move_by(-(page / 2).max(1), viewport),
+            Movement::HalfPageDown => self.move_by((page / 2).max(1), viewport),
             Movement::Top => self.select(0, viewport),
             Movement::Bottom => self.select_last(viewport),
         }

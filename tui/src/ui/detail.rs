@@ -36,7 +36,10 @@ pub fn render_detail(app: &App, view: &DetailView, theme: &Theme, area: Rect, bu
     } else {
         String::new()
     };
-    let title = format!("{} #{}{trail}", view.collection.title(), view.id);
+    // "Movie #1", not "Movies #1": one record.
+    let noun = view.collection.noun();
+    let capital = noun[..1].to_uppercase() + &noun[1..];
+    let title = format!("{capital} #{}{trail}", view.id);
     let [body, filter_line] = open_panel(title, theme, area, buf);
     let body = body.inner(Margin {
         horizontal: 1,

@@ -79,12 +79,11 @@ pub fn render_form(app: &App, form: &Form, theme: &Theme, area: Rect, buf: &mut 
     let block = dialog_block(form.title(), theme);
     let inner = block.inner(box_area);
     block.render(box_area, buf);
-    let [fields_area, note_area, keys_area] = Layout::vertical([
-        Constraint::Length(fields_height),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(inner);
+    // The key line first: it stays when the terminal is too short for all.
+    let [rest, keys_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+    let [fields_area, note_area] =
+        Layout::vertical([Constraint::Length(fields_height), Constraint::Min(1)]).areas(rest);
     let width = usize::from(inner.width.saturating_sub(17));
     let mut lines = vec![Line::raw("")];
     for (index, field) in form.fields.iter().enumerate() {
@@ -106,7 +105,29 @@ pub fn render_form(app: &App, form: &Form, theme: &Theme, area: Rect, buf: &mut 
         }),
         buf,
     );
-    key_hints(app, Context::Form, keys_area.width).render(keys_area, buf);
+    if form.conflict.is_some() {
+        // The way out of a conflict stays on screen however small it is.
+        conflict_keys(app, theme).render(keys_area, buf);
+    } else {
+        key_hints(app, Context::Form, keys_area.width).render(keys_area, buf);
+    }
+}
+
+/// The key line of a form in conflict: load theirs, overwrite, cancel.
+fn conflict_keys(app: &App, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    for (command, what) in [
+        (Command::LoadTheirs, "theirs"),
+        (Command::Overwrite, "overwrite"),
+        (Command::Back, "cancel"),
+    ] {
+        spans.push(Span::styled(
+            app.bindings.keys_of(Context::Form, command),
+            theme.key(),
+        ));
+        spans.push(Span::raw(format!(" {what}  ")));
+    }
+    Line::from(spans)
 }
 
 pub fn render_filters(

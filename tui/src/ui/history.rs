@@ -15,7 +15,10 @@ pub fn render_history(app: &App, view: &HistoryView, theme: &Theme, area: Rect, 
     let count = view
         .entries
         .as_ref()
-        .map_or(String::new(), |e| format!(" — {} changes", e.len()));
+        .map_or(String::new(), |e| match e.len() {
+            1 => " — 1 change".to_owned(),
+            n => format!(" — {n} changes"),
+        });
     let [list, full] = open_panel(
         format!("History of {noun} {} (#{}){count}", view.label, view.id),
         theme,

@@ -36,7 +36,8 @@ impl Theme {
                 accent: Color::Blue,
                 header: Color::Magenta,
                 key: Color::Blue,
-                dim: Color::Gray,
+                // Not Gray (colour 7): light grey on a light background.
+                dim: Color::DarkGray,
                 error: Color::Red,
                 success: Color::Green,
                 focus: Color::Blue,

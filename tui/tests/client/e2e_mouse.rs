@@ -97,22 +97,23 @@ async fn a_real_click_selects_a_row_or_a_tab_the_wheel_moves_and_a_double_click_
     tmux.wait_for("actors: row 3 of 64").await;
 
     // The wheel moves the selection, over the table.
+    // Three rows a notch.
     tmux.mouse(Button::WheelDown, third).await;
     tmux.mouse(Button::WheelDown, third).await;
-    tmux.wait_for("actors: row 5 of 64").await;
+    tmux.wait_for("actors: row 9 of 64").await;
     tmux.mouse(Button::WheelUp, third).await;
-    tmux.wait_for("actors: row 4 of 64").await;
+    tmux.wait_for("actors: row 6 of 64").await;
 
     // A click on a tab switches to it; the other keeps its row.
     tmux.mouse(Button::Left, cell_of(&screen, "2 Movies")).await;
     tmux.wait_for("movies: row 1 of").await;
     tmux.mouse(Button::Left, cell_of(&screen, "1 Actors")).await;
-    tmux.wait_for("actors: row 4 of 64").await;
+    tmux.wait_for("actors: row 6 of 64").await;
 
     // A double click opens the row's detail; Esc goes back.
     let (id, name) = &rows[1];
     tmux.double_click(cell_of(&screen, name)).await;
-    let detail = tmux.wait_for(&format!("Actors #{id}")).await;
+    let detail = tmux.wait_for(&format!("Actor #{id}")).await;
     assert!(detail.contains(name), "{detail}");
     tmux.keys(&["Escape"]).await;
     tmux.wait_for("actors: row 2 of 64").await;
@@ -137,7 +138,7 @@ async fn with_the_mouse_turned_off_in_the_config_clicks_and_the_wheel_do_nothing
     let screen = tmux.wait_for("actors: row 2 of 64").await;
     let (id, _) = &rows[1];
     assert!(
-        !screen.contains(&format!("Actors #{id}")),
+        !screen.contains(&format!("Actor #{id}")),
         "no detail opened:\n{screen}"
     );
     tmux.keys(&["q"]).await;

@@ -306,6 +306,11 @@ fn esc_closes_the_dialog_before_q_quits() {
     d.press("q");
     assert!(!d.app.quitting, "q is text in a dialog");
     d.key(code(KeyCode::Esc));
+    assert!(
+        d.app.confirm.is_some(),
+        "the typed q is not thrown away unasked"
+    );
+    d.press("y");
     assert!(d.app.dialog.is_none());
     assert!(!d.app.quitting);
     d.press("?");

@@ -4,8 +4,10 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod defects;
 mod device;
 mod e2e;
+mod e2e_defects;
 mod e2e_live;
 mod e2e_live_edges;
 mod e2e_mouse;
@@ -14,6 +16,7 @@ mod e2e_workday;
 mod keys;
 mod keys_dialogs;
 mod keys_login;
+mod keys_moves;
 mod lists;
 mod live;
 mod paging;
