@@ -190,14 +190,15 @@ class Server:
         self.proc.wait(timeout=60)
 
 
-def wrk_script(method, path, body, actors):
+def wrk_script(method, path, body, actors, headers=None):
     """A wrk Lua script: random ids where the path has {id}."""
     path_expr = '"' + path.replace("{id}", '" .. math.random(1, %d) .. "' % actors) + '"'
     body_expr = "nil" if body is None else json.dumps(json.dumps(body))
+    extra = "".join(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}\n" for k, v in (headers or {}).items())
     return f"""
 wrk.method = "{method}"
 wrk.headers["Content-Type"] = "application/json"
-request = function()
+{extra}request = function()
   return wrk.format("{method}", {path_expr}, nil, {body_expr})
 end
 """
@@ -208,12 +209,12 @@ def parse_latency(text, label):
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def api_run(server, method, path, body, actors, seconds, connections=CONNECTIONS, failures=None):
+def api_run(server, method, path, body, actors, seconds, connections=CONNECTIONS, failures=None, headers=None):
     """(req/s, p50 ms, p99 ms). An error answer stops the benchmark, unless
     `failures` (a list) is given: then it is counted there and req/s counts
     only the successful answers (a list falling off a cliff times out, 503)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(wrk_script(method, path, body, actors))
+        script.write(wrk_script(method, path, body, actors, headers))
     out = run(["wrk", f"-t{THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency",
                "-H", f"Authorization: Bearer {server.token}", "-s", script.name,
                f"http://127.0.0.1:{server.port}"]).stdout
@@ -342,9 +343,78 @@ def print_login_storm(store, result, seconds):
           f"{result['threads']} threads during it.")
 
 
+def goal_workloads(actors):
+    """Issue 31's goals: (label, API request, what it is compared with)."""
+    columns = "id, name, age, gender, version"
+    return [
+        ("GET /actors/{id} vs PG lookup", ("GET", "/actors/{id}", None, None),
+         f"\\set id random(1, {actors})\nSELECT {columns} FROM actors WHERE id = :id;\n"),
+        ("GET /actors?per_page=10 vs page + count", ("GET", "/actors?per_page=10", None, None),
+         f"SELECT {columns} FROM actors ORDER BY id LIMIT 10 OFFSET 0;\nSELECT count(*) FROM actors;\n"),
+        ("POST /actors vs single insert",
+         ("POST", "/actors", {"name": "Bench Actor", "age": 30, "gender": "Other"}, None),
+         f"INSERT INTO actors (name, age, gender) VALUES ('Bench Actor', 30, 'Other') RETURNING {columns};\n"),
+        # Every seeded actor is at version 1 (the POSTs above add rows, change none).
+        ("GET /actors/{id} 304 vs /health", ("GET", "/actors/{id}", None, {"If-None-Match": '"1"'}),
+         ("GET", "/health", None, None)),
+    ]
+
+
+def goals(binaries, stores, seconds):
+    """The goals as ratios, each binary (after, before) on each store, the
+    pairs alternated round by round; medians of the rounds' ratios."""
+    actors = 1_000
+    servers, dbs = {}, []
+    try:
+        for b, (name, binary) in enumerate(binaries):
+            for s, store in enumerate(stores):
+                db = f"casting_goals_{name}"
+                print(f"goals: seeding {name} on {STORE_NAMES[store]}…", file=sys.stderr)
+                url, _ = seed(binary, store, db, actors, 200)
+                dbs.append((store, db))
+                servers[(name, store)] = Server(binary, url, PORT + 10 + 2 * b + s)
+        results = {}
+        for round_ in range(ROUNDS):
+            for label, (method, path, body, headers), against in goal_workloads(actors):
+                for name, _ in binaries:
+                    # PostgreSQL alone once per pair, the stores' APIs beside it.
+                    alone = float("nan")
+                    if not isinstance(against, tuple) and "postgres" in stores:
+                        alone = pg_run(f"casting_goals_{name}", against, seconds)[0]
+                    for store in stores:
+                        print(f"goals round {round_ + 1}: {name} {STORE_NAMES[store]} {label}", file=sys.stderr)
+                        server = servers[(name, store)]
+                        api = api_run(server, method, path, body, actors, seconds, headers=headers)[0]
+                        base = api_run(server, *against[:3], actors, seconds)[0] \
+                            if isinstance(against, tuple) else alone
+                        results.setdefault((label, name, store), []).append((api, base))
+        peaks = {key: server.peak_mib() for key, server in servers.items()}
+    finally:
+        for server in servers.values():
+            server.stop()
+        for store, db in dbs:
+            drop(store, db)
+    print(f"\nIssue 31 goals ({ROUNDS} alternated rounds of {seconds} s, {CONNECTIONS} connections, medians; "
+          "PostgreSQL alone is pgbench -M prepared on the same database):\n")
+    print("| workload | build | store | API req/s | compared req/s | ratio |")
+    print("|---|---|---|---:|---:|---:|")
+    for (label, name, store), runs in results.items():
+        api = statistics.median(r[0] for r in runs)
+        base = statistics.median(r[1] for r in runs)
+        ratio = statistics.median(r[0] / r[1] for r in runs)
+        print(f"| {label} | {name} | {STORE_NAMES[store]} | {api:.0f} | {base:.0f} | {ratio:.2f} |")
+    for (name, store), peak in peaks.items():
+        print(f"\nPeak memory under load, {name} on {STORE_NAMES[store]}: {peak:.1f} MiB", end="")
+    print()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=8, help="length of each run")
+    parser.add_argument("--goals", action="store_true",
+                        help="only issue 31's goals (ratios in one run), with --baseline if given")
+    parser.add_argument("--binary", help="a release server already built (default: build one)")
+    parser.add_argument("--baseline", help="a second server binary (the 'before') measured alongside")
     parser.add_argument("--sizes", default="small,large")
     parser.add_argument("--store", default="sqlite,postgres", help="sqlite, postgres or both (default)")
     storm = parser.add_mutually_exclusive_group()
@@ -362,7 +432,11 @@ def main():
     if not stores or any(s not in STORE_NAMES for s in stores):
         raise SystemExit("--store takes sqlite, postgres or sqlite,postgres")
     ensure_tools()
-    binary = build()
+    binary = args.binary or build()
+    if args.goals:
+        binaries = [("after", binary)] + ([("before", args.baseline)] if args.baseline else [])
+        goals(binaries, stores, args.seconds)
+        return
     if args.changes:
         change_log.report(sys.modules[__name__], binary, stores, args.seconds)
         return

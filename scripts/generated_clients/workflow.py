@@ -3,7 +3,8 @@ generated from the server's own /openapi.json (scripts/generated-clients
 runs it against `serve --demo`).
 
 It logs in, lists with every filter, sort and page parameter, creates, reads,
-patches with If-Match, gets a 412 for a stale one, deletes, casts, reads the
+patches with If-Match, gets a 412 for a stale one, revalidates with
+If-None-Match (304), deletes, casts, reads the
 change log, the live events and a history, and provokes each error status the
 document lists, checking that each is parsed into the error model.
 
@@ -304,6 +305,16 @@ def main() -> None:
     check(patched.parsed.actor[0].age == 32 and patched.headers["ETag"] != version, f"patched {patched.parsed}")
     call(update_actor, 412, client=director, id=ann.id, if_match=version, body=ActorChanges(age=33))
     check(call(get_actor, 200, client=director, id=ann.id).parsed.actor.age == 32, "a 412 changed nothing")
+    # Revalidation: the stale ETag gets the changed actor; the current one is
+    # 304 with no body, for a record and for a list alike.
+    check(call(get_actor, 200, client=director, id=ann.id, if_none_match=version).parsed.actor.age == 32, "stale")
+    for operation, where in ((get_actor, {"id": ann.id}), (get_movie, {"id": first.id}),
+                             (list_actors, {"q": tag}), (list_movies, {"q": tag})):
+        full = call(operation, 200, client=assistant, **where)
+        check(full.headers["Cache-Control"] == "private, no-cache", f"{operation.__name__}: {full.headers}")
+        current = full.headers["ETag"]
+        same = call(operation, 304, client=assistant, if_none_match=current, **where)
+        check(same.content == b"" and same.headers["ETag"] == current, f"{operation.__name__}: a 304 {same}")
     call(update_actor, 200, client=director, id=ann.id, body=ActorChanges(name=f"Ann {tag}"))
     call(update_actor, 400, client=director, id=ann.id, body=ActorChanges())
     call(update_actor, 400, client=director, id=ann.id, if_match="not-an-etag", body=ActorChanges(age=34))

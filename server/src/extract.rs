@@ -205,6 +205,9 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
 pub const IF_MATCH_PATTERN: &str = r#"^(?:\*|"[0-9]+"(?:[ \t]*,[ \t]*"[0-9]+")*)$"#;
 /// The form of the `ETag` of a row: its version as a strong tag.
 pub const ETAG_PATTERN: &str = r#"^"[0-9]+"$"#;
+/// The form of the `ETag` of a list: its table's write stamp and a digest of
+/// the query (the collection, the query's parameters and this build).
+pub const LIST_ETAG_PATTERN: &str = r#"^"[0-9]+-[0-9a-f]{16}"$"#;
 
 /// The versions an `If-Match` header accepts: `None` when absent or `*`
 /// (last write wins). A header not of the form [`IF_MATCH_PATTERN`] is 400; a
@@ -268,6 +271,69 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     }
 }
 
+/// The tags of an `If-None-Match` header, compared weakly (`W/"3"` is
+/// `"3"`) with the current one: a match lets a `GET` answer 304. `*` matches
+/// whatever exists. A header of another form matches nothing, so it only
+/// costs the full answer, never a wrong 304.
+#[derive(Debug, Default)]
+pub struct IfNoneMatch {
+    any: bool,
+    tags: Vec<String>,
+}
+
+impl IfNoneMatch {
+    /// Whether the request named any tag (or `*`) at all.
+    pub fn is_given(&self) -> bool {
+        self.any || !self.tags.is_empty()
+    }
+
+    /// Whether `current` (a strong tag as this server writes it, quotes
+    /// included) is one the client holds.
+    pub fn matches(&self, current: &axum::http::HeaderValue) -> bool {
+        self.any
+            || self
+                .tags
+                .iter()
+                .any(|tag| tag.as_bytes() == current.as_bytes())
+    }
+
+    /// Parses the header's field lines as one comma-separated list.
+    pub fn parse<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> Self {
+        let mut parsed = IfNoneMatch::default();
+        for line in lines {
+            let Ok(line) = std::str::from_utf8(line) else {
+                return IfNoneMatch::default();
+            };
+            for tag in line.split(',') {
+                let tag = tag.trim_matches([' ', '\t']);
+                if tag == "*" {
+                    parsed.any = true;
+                    continue;
+                }
+                let strong = tag.strip_prefix("W/").unwrap_or(tag);
+                let well_formed = strong.len() >= 2
+                    && strong.starts_with('"')
+                    && strong.ends_with('"')
+                    && !strong[1..strong.len() - 1].contains('"');
+                if !well_formed {
+                    return IfNoneMatch::default();
+                }
+                parsed.tags.push(strong.to_owned());
+            }
+        }
+        parsed
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IfNoneMatch {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let lines = parts.headers.get_all(header::IF_NONE_MATCH);
+        Ok(IfNoneMatch::parse(lines.iter().map(|v| v.as_bytes())))
+    }
+}
+
 /// The strong `ETag` naming a row's version.
 pub fn etag(version: i64) -> axum::http::HeaderValue {
     // Digits and quotes are always a valid header value.
@@ -275,10 +341,57 @@ pub fn etag(version: i64) -> axum::http::HeaderValue {
         .unwrap_or(axum::http::HeaderValue::from_static("\"0\""))
 }
 
+/// The strong `ETag` of a list of `collection` answered for `query` while
+/// its table's write stamp is `stamp`: the same query at the same stamp is
+/// the same page, on any instance of this build.
+pub fn list_etag(
+    collection: &str,
+    query: &[(String, String)],
+    stamp: i64,
+) -> axum::http::HeaderValue {
+    use aws_lc_rs::digest;
+    let mut context = digest::Context::new(&digest::SHA256);
+    context.update(env!("CARGO_PKG_VERSION").as_bytes());
+    context.update(b"\0");
+    context.update(collection.as_bytes());
+    for (name, value) in query {
+        // Lengths first, so no two queries write the same bytes.
+        context.update(&(name.len() as u64).to_le_bytes());
+        context.update(name.as_bytes());
+        context.update(&(value.len() as u64).to_le_bytes());
+        context.update(value.as_bytes());
+    }
+    let digest = context.finish();
+    let mut tag = format!("\"{stamp}-");
+    for byte in &digest.as_ref()[..8] {
+        tag.push_str(&format!("{byte:02x}"));
+    }
+    tag.push('"');
+    // Digits, a dash, hexadecimal and quotes are always a valid header value.
+    axum::http::HeaderValue::try_from(tag).unwrap_or(axum::http::HeaderValue::from_static(
+        "\"0-0000000000000000\"",
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn if_none_match_compares_weakly_and_ignores_what_it_cannot_read() {
+        let current = axum::http::HeaderValue::from_static("\"3\"");
+        let reads = |value: &str| IfNoneMatch::parse([value.as_bytes()]).matches(&current);
+        assert!(reads("\"3\""));
+        assert!(reads("W/\"3\""));
+        assert!(reads("\"1\", \"3\""));
+        assert!(reads("*"));
+        assert!(!reads("\"4\""));
+        assert!(!reads("\"33\""));
+        assert!(!reads("3"), "unquoted: not a tag, so no 304");
+        assert!(!reads("\"3\", 3"), "one bad tag: the header is not read");
+        assert!(!IfNoneMatch::parse([b"".as_slice()]).is_given());
+    }
 
     fn parse(value: &str) -> Result<Option<Vec<i64>>, String> {
         IfMatch::parse([value.as_bytes()]).map(|m| m.0)

@@ -18,7 +18,7 @@ use utoipa::{IntoParams, Modify};
 use casting_shared::openapi as schemas;
 
 use crate::db::paging::SortColumn;
-use crate::extract::{ETAG_PATTERN, IF_MATCH_PATTERN, IfMatch};
+use crate::extract::{ETAG_PATTERN, IF_MATCH_PATTERN, IfMatch, IfNoneMatch};
 use crate::replica_routing::POSITION_PATTERN;
 
 /// The bearer-token scheme every protected operation names, with the
@@ -166,6 +166,8 @@ fn complete(path: &str, operation: &mut Operation) {
         for (name, header) in response.headers.iter_mut() {
             let RefOr::T(header) = header else { continue };
             let pattern = match name.as_str() {
+                // A list's ETag has its own form, given by its route.
+                "ETag" if has_pattern(header) => continue,
                 "ETag" => ETAG_PATTERN.to_owned(),
                 "Location" => format!("^{path}/[1-9][0-9]*$"),
                 _ => continue,
@@ -227,7 +229,11 @@ fn add_position_header(operation: &mut Operation) {
     }
 }
 
-fn string_with_pattern(pattern: impl Into<String>) -> Schema {
+fn has_pattern(header: &Header) -> bool {
+    matches!(&header.schema, Some(RefOr::T(Schema::Object(object))) if object.pattern.is_some())
+}
+
+pub(crate) fn string_with_pattern(pattern: impl Into<String>) -> Schema {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .pattern(Some(pattern))
@@ -339,6 +345,26 @@ impl IntoParams for IfMatch {
                      no If-Match: last write wins. Any other form is 400.",
                 ))
                 .schema(Some(string_with_pattern(IF_MATCH_PATTERN)))
+                .build(),
+        ]
+    }
+}
+
+impl IntoParams for IfNoneMatch {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![
+            ParameterBuilder::new()
+                .name("If-None-Match")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "The ETag of the copy the client holds (or several, weak or strong; `*` for \
+                     any): 304 with no body while it is current. A header of another form is \
+                     ignored (the full answer).",
+                ))
+                .schema(Some(Schema::from(
+                    ObjectBuilder::new().schema_type(Type::String),
+                )))
                 .build(),
         ]
     }

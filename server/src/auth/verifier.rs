@@ -96,23 +96,35 @@ struct Claims {
 }
 
 /// Tokens already verified, so a signature is checked once per token, not
-/// per request. Entries hold until the token's `exp` (plus the leeway).
+/// per request. Entries hold until the token's `exp` (plus the leeway, as
+/// the full check allows), are keyed by the token's SHA-256 (the cache
+/// holds no usable credential), and never stand in for revocation, which
+/// [`Verifier::verify`] checks on every use.
 #[derive(Default)]
 struct VerifiedTokens {
-    entries: Mutex<HashMap<String, (Caller, u64)>>,
+    entries: Mutex<HashMap<TokenHash, (Caller, u64)>>,
+}
+
+type TokenHash = [u8; 32];
+
+fn token_hash(token: &str) -> TokenHash {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
+    let mut hash = [0; 32];
+    hash.copy_from_slice(digest.as_ref());
+    hash
 }
 
 /// Tokens remembered at most; the cache starts afresh beyond that.
 const CACHE_MAX: usize = 10_000;
 
 impl VerifiedTokens {
-    fn get(&self, token: &str, now: u64) -> Option<Caller> {
+    fn get(&self, token: &TokenHash, now: u64) -> Option<Caller> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let (caller, valid_until) = entries.get(token)?;
         (now < *valid_until).then(|| caller.clone())
     }
 
-    fn put(&self, token: &str, caller: &Caller, valid_until: u64) {
+    fn put(&self, token: TokenHash, caller: &Caller, valid_until: u64) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= CACHE_MAX {
             let now = jsonwebtoken::get_current_timestamp();
@@ -121,7 +133,7 @@ impl VerifiedTokens {
                 entries.clear();
             }
         }
-        entries.insert(token.to_owned(), (caller.clone(), valid_until));
+        entries.insert(token, (caller.clone(), valid_until));
     }
 }
 
@@ -154,11 +166,12 @@ impl Verifier {
 
     pub async fn verify(&self, token: &str) -> Result<Caller, ApiError> {
         let now = jsonwebtoken::get_current_timestamp();
-        let caller = match self.verified.get(token, now) {
+        let hash = token_hash(token);
+        let caller = match self.verified.get(&hash, now) {
             Some(caller) => caller,
             None => {
                 let (caller, valid_until) = self.verify_signature(token).await?;
-                self.verified.put(token, &caller, valid_until);
+                self.verified.put(hash, &caller, valid_until);
                 caller
             }
         };

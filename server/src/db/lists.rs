@@ -55,6 +55,9 @@ pub struct PageOf<T> {
     pub total_exact: bool,
     /// Where the next page starts; `None` on the last page.
     pub next: Option<Cursor>,
+    /// The table's write stamp the page was read at (by the same
+    /// statement): while it has not moved, the same query answers the same.
+    pub stamp: i64,
 }
 
 /// Filtered totals by table and filter, each with the table's write stamp
@@ -169,6 +172,7 @@ where
         total,
         total_exact,
         next,
+        stamp,
     })
 }
 

@@ -49,6 +49,7 @@ pub fn postgres() -> Migrator {
         "0006_list_paging",
         "0007_gender_sort",
         "0008_changes",
+        "0011_versions_on_direct_writes",
     ))
 }
 
@@ -63,6 +64,7 @@ pub fn sqlite() -> Migrator {
         "0006_list_paging",
         "0007_gender_sort",
         "0008_changes",
+        "0011_versions_on_direct_writes",
     ))
 }
 

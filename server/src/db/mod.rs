@@ -214,6 +214,18 @@ impl Store {
         dispatch!(self, s => s.update_movie(id, changes, expected_versions, author))
     }
 
+    /// The version of a row of a versioned table, `None` when there is no
+    /// such row: what a conditional read compares, without the row itself.
+    pub async fn version_of(&self, table: Table, id: i64) -> DbResult<Option<i64>> {
+        dispatch!(self, s => s.version_of(table, id))
+    }
+
+    /// The table's write stamp: it moves with every committed write to the
+    /// table, the API's or one made straight in the database (by triggers).
+    pub async fn write_stamp(&self, table: Table) -> DbResult<i64> {
+        dispatch!(self, s => s.write_stamp(table))
+    }
+
     /// Deletes a row of a versioned table (and, by the schema, its cast
     /// entries) unless it is at another version than expected.
     pub async fn delete_row(

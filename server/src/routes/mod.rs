@@ -220,6 +220,7 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             header::IF_MATCH,
+            header::IF_NONE_MATCH,
             HeaderName::from_static("last-event-id"),
             crate::replica_routing::POSITION_HEADER,
         ])
@@ -231,6 +232,24 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
             crate::replica_routing::POSITION_HEADER,
         ])
         .max_age(Duration::from_secs(600))
+}
+
+/// What a client may keep of a read: the answer to this caller (`private`),
+/// to be revalidated (`If-None-Match`) before each use (`no-cache`).
+const REVALIDATE: HeaderValue = HeaderValue::from_static("private, no-cache");
+
+/// Headers of a read (one row or a list) whose version is `tag`.
+pub fn revalidated(tag: HeaderValue) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::ETAG, tag);
+    headers.insert(header::CACHE_CONTROL, REVALIDATE);
+    headers
+}
+
+/// 304: the client's copy, named by `tag`, is current.
+pub fn not_modified(tag: HeaderValue) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (StatusCode::NOT_MODIFIED, revalidated(tag)).into_response()
 }
 
 /// Headers of a response that returns one row.

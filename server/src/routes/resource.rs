@@ -29,6 +29,7 @@ use std::future::Future;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 use casting_shared::api::{Deleted, ErrorBody};
 use casting_shared::domain::FieldErrors;
@@ -50,10 +51,12 @@ use crate::auth::{Authorized, Requirement};
 use crate::db::paging::{Position, SortColumn};
 use crate::db::{Author, DbResult, Outcome, PageOf, Store, Table, Versioned};
 use crate::error::{ApiError, Result};
-use crate::extract::{IfMatch, JsonBody, ResourceId};
+use crate::extract::{
+    IfMatch, IfNoneMatch, JsonBody, LIST_ETAG_PATTERN, ResourceId, etag, list_etag,
+};
 use crate::listing::QueryParams;
-use crate::openapi::{page_params, sort_param};
-use crate::routes::{created_headers, with_etag};
+use crate::openapi::{page_params, sort_param, string_with_pattern};
+use crate::routes::{created_headers, not_modified, revalidated, with_etag};
 use crate::state::AppState;
 
 /// Everything particular to one resource; the rest of its HTTP surface is
@@ -179,34 +182,59 @@ pub fn router<R: Resource>() -> OpenApiRouter<AppState> {
 
 // The handlers.
 
+/// A page; with an `If-None-Match` naming the list's current tag, 304 after
+/// reading only the table's write stamp (no row).
 async fn list<R: Resource>(
     _: Authorized<R::Read>,
     State(state): State<AppState>,
+    if_none_match: IfNoneMatch,
     Query(pairs): Query<Vec<(String, String)>>,
-) -> Result<Json<R::List>> {
+) -> Result<Response> {
+    let tag_at = {
+        let pairs = pairs.clone();
+        move |stamp| list_etag(R::COLLECTION, &pairs, stamp)
+    };
     let mut params = QueryParams::new(pairs);
     let sort = params.sort(R::SORT_COLUMNS)?;
     let position = params.position(sort)?;
     let filter = R::filter(&mut params)?;
     params.finish()?;
+    if if_none_match.is_given() {
+        let tag = tag_at(state.store.write_stamp(R::TABLE).await?);
+        if if_none_match.matches(&tag) {
+            return Ok(not_modified(tag));
+        }
+    }
     let found = R::list(&state.store, &filter, sort, &position).await?;
-    Ok(Json(R::list_body(ListPage {
+    let headers = revalidated(tag_at(found.stamp));
+    let body = Json(R::list_body(ListPage {
         rows: found.rows,
         total: found.total,
         total_exact: found.total_exact,
         page: position.page_number(),
         per_page: position.per_page(),
         next: found.next.map(|cursor| cursor.encode(sort)),
-    })))
+    }));
+    Ok((headers, body).into_response())
 }
 
+/// One row; with an `If-None-Match` naming its current version, 304 after
+/// reading only that version.
 async fn read<R: Resource>(
     _: Authorized<R::Read>,
     State(state): State<AppState>,
     ResourceId(id): ResourceId,
-) -> Result<(HeaderMap, Json<R::One>)> {
+    if_none_match: IfNoneMatch,
+) -> Result<Response> {
+    if if_none_match.is_given()
+        && let Some(version) = state.store.version_of(R::TABLE, id).await?
+        && if_none_match.matches(&etag(version))
+    {
+        return Ok(not_modified(etag(version)));
+    }
     let found = R::get(&state.store, id).await?.ok_or(ApiError::NotFound)?;
-    Ok((with_etag(found.version), Json(R::one_body(found.value))))
+    let headers = revalidated(etag(found.version));
+    Ok((headers, Json(R::one_body(found.value))).into_response())
 }
 
 async fn create<R: Resource>(
@@ -301,24 +329,55 @@ fn response<B: ToSchema>(
     description: &str,
     headers: &[(&str, String)],
 ) -> utoipa::openapi::Response {
-    let mut response = ResponseBuilder::new().description(description).content(
+    let response = ResponseBuilder::new().description(description).content(
         "application/json",
         ContentBuilder::new()
             .schema(Some(Ref::from_schema_name(B::name())))
             .build(),
     );
+    with_headers(response, headers).build()
+}
+
+fn with_headers(mut response: ResponseBuilder, headers: &[(&str, String)]) -> ResponseBuilder {
     for (name, description) in headers {
+        let schema = match *name {
+            // The form of a row's ETag is added for every route alike.
+            "ETag" if description.contains("list") => string_with_pattern(LIST_ETAG_PATTERN),
+            "Cache-Control" => string_with_pattern(r"^private, no-cache$"),
+            _ => Schema::from(ObjectBuilder::new().schema_type(Type::String)),
+        };
         response = response.header(
             *name,
             HeaderBuilder::new()
-                .schema(Some(Schema::from(
-                    ObjectBuilder::new().schema_type(Type::String),
-                )))
+                .schema(Some(schema))
                 .description(Some(description.clone()))
                 .build(),
         );
     }
-    response.build()
+    response
+}
+
+/// The headers of a read that a client revalidates: `tag` describes its ETag.
+fn read_headers(tag: String) -> [(&'static str, String); 2] {
+    [
+        ("ETag", tag),
+        (
+            "Cache-Control",
+            "`private, no-cache`: keep it for this caller, and revalidate it \
+             (If-None-Match) before each use"
+                .to_owned(),
+        ),
+    ]
+}
+
+/// 304: the copy named in If-None-Match is current; no body.
+fn not_modified_response(tag: String) -> utoipa::openapi::Response {
+    with_headers(
+        ResponseBuilder::new()
+            .description("Not modified: the copy named in If-None-Match is current; no body"),
+        &read_headers(tag),
+    )
+    .build()
 }
 
 fn request_body<B: ToSchema>() -> utoipa::openapi::request_body::RequestBody {
@@ -337,10 +396,17 @@ fn list_operation<R: Resource>() -> Operation {
     let mut params = page_params();
     params.extend(R::filter_params());
     params.push(sort_param(R::SORT_COLUMNS));
+    params.extend(IfNoneMatch::into_params(|| None));
     let many = R::COLLECTION;
+    let tag =
+        || format!("The list's version: the {many} table's write stamp and a digest of the query");
     operation::<R, R::Read>(
         format!("list_{many}"),
-        format!("List {many}, a page at a time, filtered and sorted."),
+        format!(
+            "List {many}, a page at a time, filtered and sorted. The `ETag` names the list's \
+             version; send it in `If-None-Match` to get 304 while no {one} has changed.",
+            one = R::ONE
+        ),
     )
     .parameters(Some(params))
     .responses(
@@ -349,9 +415,10 @@ fn list_operation<R: Resource>() -> Operation {
                 "200",
                 response::<R::List>(
                     &format!("A page of {many}, with the total and the next page's cursor"),
-                    &[],
+                    &read_headers(tag()),
                 ),
             )
+            .response("304", not_modified_response(tag()))
             .response(
                 "400",
                 response::<ErrorBody>("A malformed, repeated or unknown query parameter", &[]),
@@ -362,20 +429,26 @@ fn list_operation<R: Resource>() -> Operation {
 
 fn get_operation<R: Resource>() -> Operation {
     let one = R::ONE;
+    let mut params = vec![id_param::<R>()];
+    params.extend(IfNoneMatch::into_params(|| None));
     operation::<R, R::Read>(
         format!("get_{one}"),
-        format!("One {one}; the `ETag` names its version."),
+        format!(
+            "One {one}; the `ETag` names its version. Send it in `If-None-Match` to get 304 \
+             while the {one} is unchanged."
+        ),
     )
-    .parameters(Some([id_param::<R>()]))
+    .parameters(Some(params))
     .responses(
         ResponsesBuilder::new()
             .response(
                 "200",
                 response::<R::One>(
                     &format!("The {one}"),
-                    &[("ETag", format!("The {one}'s version"))],
+                    &read_headers(format!("The {one}'s version")),
                 ),
             )
+            .response("304", not_modified_response(format!("The {one}'s version")))
             .response("404", not_found::<R>()),
     )
     .build()

@@ -127,6 +127,50 @@ async fn user_changes_take_tokens_back_on_every_instance_within_seconds() {
     assert_eq!(status, 403);
 }
 
+/// A token verified once is remembered (its signature is not checked again),
+/// yet taking it back on another instance still refuses it within the bound,
+/// on the instance that remembers it too.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_remembered_token_is_still_taken_back_within_the_bound() {
+    let first = TestApp::spawn(STORE).await;
+    let other = first.another_instance().await;
+    let second = other.as_ref().unwrap_or(&first);
+    add_user(&first.db_url, "busy", "producer", "right-password");
+    let token = login_token(&first, "busy", "right-password").await;
+    for _ in 0..50 {
+        assert_eq!(first.get("/actors", &token).await.0, 200);
+        assert_eq!(second.get("/actors", &token).await.0, 200);
+    }
+    // Disabled through the other instance's database connection (the CLI).
+    ok(&first.db_url, &["users", "disable", "busy"], None);
+    assert!(
+        refused_everywhere(&[&first, second], &token).await,
+        "a remembered token still works after {REVOCATION_BOUND:?}"
+    );
+    let (status, body) = first.get("/actors", &token).await;
+    assert_error(status, &body, 401);
+    assert_eq!(body["detail"], "the token has been revoked");
+}
+
+/// A remembered token is refused once its `exp` (and the leeway) is past,
+/// as a token seen for the first time is.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_remembered_token_is_refused_once_it_expires() {
+    let mut options = Options::new(STORE);
+    options.auth.leeway = Duration::from_secs(0);
+    let app = TestApp::spawn_with(options).await;
+    let mut claims = claims(&["get:actors"]);
+    claims["exp"] = json!(now() + 2);
+    let token = sign(&claims);
+    for _ in 0..20 {
+        assert_eq!(app.get("/actors", &token).await.0, 200);
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (status, body) = app.get("/actors", &token).await;
+    assert_error(status, &body, 401);
+    assert_eq!(body["detail"], "the token has expired");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_revoked_key_is_refused_everywhere_and_leaves_the_jwks() {
     let first = TestApp::spawn(STORE).await;

@@ -43,6 +43,7 @@ mod metrics;
 mod movies;
 mod openapi;
 mod operations;
+mod revalidation;
 mod security_at_rest;
 mod security_connections;
 mod security_login;

@@ -11,9 +11,11 @@ use casting_shared::{Actor, Movie};
 
 mod error;
 mod position;
+mod revalidation;
 
 pub use error::ApiError;
 pub use position::{POSITION_HEADER, WritePosition};
+pub use revalidation::Revalidation;
 
 use crate::collection::Collection;
 use crate::record::{Record, Related, Rows};
@@ -71,6 +73,8 @@ pub struct ApiClient {
     /// The read replica's position of this user's writes, shared by every
     /// clone of the client.
     position: WritePosition,
+    /// The last answer to each `GET`, revalidated rather than reloaded.
+    revalidation: Revalidation,
 }
 
 /// The server sends at least a comment line every 15 s on an event stream;
@@ -101,6 +105,7 @@ impl ApiClient {
             streams,
             base: base.trim_end_matches('/').to_owned(),
             position: WritePosition::default(),
+            revalidation: Revalidation::default(),
         }
     }
 
@@ -139,7 +144,18 @@ impl ApiClient {
         request: reqwest::RequestBuilder,
     ) -> Result<(Value, Option<String>), ApiError> {
         let request = self.position.sent_with(request);
-        let response = request.send().await.map_err(|e| {
+        let mut request = request
+            .build()
+            .map_err(|e| ApiError::Unexpected(e.to_string()))?;
+        // A GET revalidates the copy it has, if any: a 304 answers that copy.
+        let revalidated = (request.method() == Method::GET).then(|| request.url().to_string());
+        let sent_tag = revalidated.as_deref().and_then(|url| {
+            let tag = self.revalidation.tag(url)?;
+            let value = header::HeaderValue::from_str(&tag).ok()?;
+            request.headers_mut().insert(header::IF_NONE_MATCH, value);
+            Some(tag)
+        });
+        let response = self.http.execute(request).await.map_err(|e| {
             ApiError::Unreachable(if e.is_timeout() {
                 "the request timed out".into()
             } else if e.is_connect() {
@@ -164,10 +180,27 @@ impl ApiClient {
             .bytes()
             .await
             .map_err(|e| ApiError::Unreachable(e.to_string()))?;
+        if let (reqwest::StatusCode::NOT_MODIFIED, Some(url), Some(sent)) =
+            (status, &revalidated, &sent_tag)
+        {
+            let tag = etag.as_deref().unwrap_or(sent);
+            return match self.revalidation.current(url, tag) {
+                Some(value) => Ok((value, Some(tag.to_owned()))),
+                None => Err(ApiError::Unexpected(
+                    "304 for a copy this client does not have".into(),
+                )),
+            };
+        }
         if status.is_success() {
-            let value =
+            let value: Value =
                 serde_json::from_slice(&bytes).map_err(|e| ApiError::Unexpected(e.to_string()))?;
+            if let (Some(url), Some(tag)) = (&revalidated, &etag) {
+                self.revalidation.keep(url, tag, &value);
+            }
             return Ok((value, etag));
+        }
+        if let Some(url) = &revalidated {
+            self.revalidation.forget(url);
         }
         Err(error_from(status, &bytes, retry_after))
     }

@@ -22,6 +22,7 @@ mod live;
 mod paging;
 mod render;
 mod replica;
+mod revalidation;
 mod session;
 /// The harness every suite takes its support from.
 mod support;

@@ -17,6 +17,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use anyhow::Context;
+use futures::FutureExt;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
@@ -214,6 +215,37 @@ impl PgStore {
     }
 
     /// Deletes an actor or a movie (its cast entries go with it).
+    pub async fn version_of(&self, table: Table, id: i64) -> sqlx::Result<Option<i64>> {
+        self.read(|connection, _| {
+            sqlx::query_scalar(match table {
+                Table::Actors => "SELECT version FROM actors WHERE id = $1",
+                Table::Movies => "SELECT version FROM movies WHERE id = $1",
+            })
+            .bind(id)
+            .fetch_optional(connection)
+            .boxed()
+        })
+        .await
+    }
+
+    pub async fn write_stamp(&self, table: Table) -> sqlx::Result<i64> {
+        self.read(|connection, _| {
+            sqlx::query_scalar(match table {
+                Table::Actors => {
+                    "SELECT COALESCE(sum(writes), 0)::bigint FROM row_counts \
+                     WHERE table_name = 'actors'"
+                }
+                Table::Movies => {
+                    "SELECT COALESCE(sum(writes), 0)::bigint FROM row_counts \
+                     WHERE table_name = 'movies'"
+                }
+            })
+            .fetch_one(connection)
+            .boxed()
+        })
+        .await
+    }
+
     pub async fn delete_row(
         &self,
         table: Table,

@@ -329,6 +329,29 @@ impl SqliteStore {
     }
 
     /// Deletes an actor or a movie (its cast entries go with it).
+    pub async fn version_of(&self, table: Table, id: i64) -> sqlx::Result<Option<i64>> {
+        sqlx::query_scalar(match table {
+            Table::Actors => "SELECT version FROM actors WHERE id = ?",
+            Table::Movies => "SELECT version FROM movies WHERE id = ?",
+        })
+        .bind(id)
+        .fetch_optional(&self.reader)
+        .await
+    }
+
+    pub async fn write_stamp(&self, table: Table) -> sqlx::Result<i64> {
+        sqlx::query_scalar(match table {
+            Table::Actors => {
+                "SELECT COALESCE(sum(writes), 0) FROM row_counts WHERE table_name = 'actors'"
+            }
+            Table::Movies => {
+                "SELECT COALESCE(sum(writes), 0) FROM row_counts WHERE table_name = 'movies'"
+            }
+        })
+        .fetch_one(&self.reader)
+        .await
+    }
+
     pub async fn delete_row(
         &self,
         table: Table,
