@@ -14,6 +14,7 @@ pub mod changes;
 pub mod copy;
 pub mod lists;
 pub mod location;
+mod migrations;
 pub mod paging;
 pub mod postgres;
 mod rows;
