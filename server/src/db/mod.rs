@@ -14,6 +14,7 @@ pub mod changes;
 pub mod copy;
 pub mod lists;
 pub mod location;
+mod migrations;
 pub mod paging;
 pub mod postgres;
 mod rows;
@@ -174,15 +175,6 @@ impl Store {
         dispatch!(self, s => s.update_actor(id, changes, expected_versions, author))
     }
 
-    pub async fn delete_actor(
-        &self,
-        id: i64,
-        expected_versions: Option<&[i64]>,
-        author: &Author,
-    ) -> DbResult<Outcome<()>> {
-        dispatch!(self, s => s.delete_row(Table::Actors, id, expected_versions, author))
-    }
-
     // Movies.
 
     pub async fn list_movies(
@@ -216,13 +208,16 @@ impl Store {
         dispatch!(self, s => s.update_movie(id, changes, expected_versions, author))
     }
 
-    pub async fn delete_movie(
+    /// Deletes a row of a versioned table (and, by the schema, its cast
+    /// entries) unless it is at another version than expected.
+    pub async fn delete_row(
         &self,
+        table: Table,
         id: i64,
         expected_versions: Option<&[i64]>,
         author: &Author,
     ) -> DbResult<Outcome<()>> {
-        dispatch!(self, s => s.delete_row(Table::Movies, id, expected_versions, author))
+        dispatch!(self, s => s.delete_row(table, id, expected_versions, author))
     }
 
     // Cast.

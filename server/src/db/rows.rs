@@ -3,20 +3,51 @@
 
 use casting_shared::api::{CastEntry, FilmographyEntry};
 use casting_shared::{Actor, Movie};
-use sqlx::FromRow;
 use time::{Date, OffsetDateTime};
 
 use super::lists::Keyed;
 use super::paging::SortValue;
 use super::{User, Versioned, parse_role};
 
-#[derive(FromRow)]
-pub struct ActorRow {
-    id: i64,
-    name: String,
-    age: i32,
-    gender: String,
-    version: i64,
+/// A struct whose fields are read from a row's columns of the same names,
+/// on either backend: what sqlx's `#[derive(FromRow)]` writes, without its
+/// proc-macro crate (which compiles a second copy of sqlx and both drivers
+/// into every cold build; see `db/migrations.rs`).
+macro_rules! from_row {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $($(#[$field_meta:meta])* $field_vis:vis $field:ident : $ty:ty),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        $vis struct $name {
+            $($(#[$field_meta])* $field_vis $field: $ty),*
+        }
+
+        impl<'r, R: ::sqlx::Row> ::sqlx::FromRow<'r, R> for $name
+        where
+            &'r str: ::sqlx::ColumnIndex<R>,
+            $($ty: ::sqlx::Decode<'r, R::Database> + ::sqlx::Type<R::Database>,)*
+        {
+            fn from_row(row: &'r R) -> ::sqlx::Result<Self> {
+                Ok(Self {
+                    $($field: ::sqlx::Row::try_get(row, stringify!($field))?),*
+                })
+            }
+        }
+    };
+}
+pub(crate) use from_row;
+
+from_row! {
+    pub struct ActorRow {
+        id: i64,
+        name: String,
+        age: i32,
+        gender: String,
+        version: i64,
+    }
 }
 
 impl From<ActorRow> for Versioned<Actor> {
@@ -33,13 +64,14 @@ impl From<ActorRow> for Versioned<Actor> {
     }
 }
 
-/// An actor on a page.
-#[derive(FromRow)]
-pub struct ListedActor {
-    id: i64,
-    name: String,
-    age: i32,
-    gender: String,
+from_row! {
+    /// An actor on a page.
+    pub struct ListedActor {
+        id: i64,
+        name: String,
+        age: i32,
+        gender: String,
+    }
 }
 
 impl From<ListedActor> for Actor {
@@ -53,12 +85,13 @@ impl From<ListedActor> for Actor {
     }
 }
 
-#[derive(FromRow)]
-pub struct MovieRow {
-    id: i64,
-    title: String,
-    release_date: Date,
-    version: i64,
+from_row! {
+    pub struct MovieRow {
+        id: i64,
+        title: String,
+        release_date: Date,
+        version: i64,
+    }
 }
 
 impl From<MovieRow> for Versioned<Movie> {
@@ -74,12 +107,13 @@ impl From<MovieRow> for Versioned<Movie> {
     }
 }
 
-/// A movie on a page.
-#[derive(FromRow)]
-pub struct ListedMovie {
-    id: i64,
-    title: String,
-    release_date: Date,
+from_row! {
+    /// A movie on a page.
+    pub struct ListedMovie {
+        id: i64,
+        title: String,
+        release_date: Date,
+    }
 }
 
 impl From<ListedMovie> for Movie {
@@ -121,14 +155,15 @@ impl Keyed for Movie {
     }
 }
 
-/// One row of a movie's cast; the actor columns are null for a movie without cast.
-#[derive(FromRow)]
-pub struct CastRow {
-    actor_id: Option<i64>,
-    name: Option<String>,
-    age: Option<i32>,
-    gender: Option<String>,
-    character: Option<String>,
+from_row! {
+    /// One row of a movie's cast; the actor columns are null for a movie without cast.
+    pub struct CastRow {
+        actor_id: Option<i64>,
+        name: Option<String>,
+        age: Option<i32>,
+        gender: Option<String>,
+        character: Option<String>,
+    }
 }
 
 impl CastRow {
@@ -153,13 +188,14 @@ impl CastRow {
     }
 }
 
-/// One row of an actor's movies; the movie columns are null for an actor in none.
-#[derive(FromRow)]
-pub struct FilmographyRow {
-    movie_id: Option<i64>,
-    title: Option<String>,
-    release_date: Option<Date>,
-    character: Option<String>,
+from_row! {
+    /// One row of an actor's movies; the movie columns are null for an actor in none.
+    pub struct FilmographyRow {
+        movie_id: Option<i64>,
+        title: Option<String>,
+        release_date: Option<Date>,
+        character: Option<String>,
+    }
 }
 
 impl FilmographyRow {
@@ -187,15 +223,16 @@ impl FilmographyRow {
 pub const USER_COLUMNS: &str =
     "id, username, role, password_hash, disabled, created_at, token_generation";
 
-#[derive(FromRow)]
-pub struct UserRow {
-    id: i64,
-    username: String,
-    role: String,
-    password_hash: String,
-    disabled: bool,
-    created_at: OffsetDateTime,
-    token_generation: i64,
+from_row! {
+    pub struct UserRow {
+        id: i64,
+        username: String,
+        role: String,
+        password_hash: String,
+        disabled: bool,
+        created_at: OffsetDateTime,
+        token_generation: i64,
+    }
 }
 
 impl TryFrom<UserRow> for User {

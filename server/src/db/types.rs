@@ -1,5 +1,6 @@
 //! What the store takes and gives back, the same for every backend.
 
+use super::rows::from_row;
 use casting_shared::Role;
 use time::{Date, OffsetDateTime};
 
@@ -156,13 +157,15 @@ pub struct StoredKey {
     pub current: bool,
 }
 
-/// One row of `keys list`.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct KeyInfo {
-    pub kid: String,
-    pub created_at: OffsetDateTime,
-    pub retired_at: Option<OffsetDateTime>,
-    pub revoked_at: Option<OffsetDateTime>,
+from_row! {
+    /// One row of `keys list`.
+    #[derive(Debug, Clone)]
+    pub struct KeyInfo {
+        pub kid: String,
+        pub created_at: OffsetDateTime,
+        pub retired_at: Option<OffsetDateTime>,
+        pub revoked_at: Option<OffsetDateTime>,
+    }
 }
 
 /// What revoking a signing key found.
@@ -207,19 +210,21 @@ pub struct Dump {
     pub changes_pruned_through: i64,
 }
 
-/// A change as stored; `at` as the API writes it, `before`/`after` JSON text.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct DumpChange {
-    pub seq: i64,
-    pub at: String,
-    pub subject: String,
-    pub by_name: Option<String>,
-    pub action: String,
-    pub resource: String,
-    pub record_id: i64,
-    pub actor_id: Option<i64>,
-    pub before: Option<String>,
-    pub after: Option<String>,
+from_row! {
+    /// A change as stored; `at` as the API writes it, `before`/`after` JSON text.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DumpChange {
+        pub seq: i64,
+        pub at: String,
+        pub subject: String,
+        pub by_name: Option<String>,
+        pub action: String,
+        pub resource: String,
+        pub record_id: i64,
+        pub actor_id: Option<i64>,
+        pub before: Option<String>,
+        pub after: Option<String>,
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -229,55 +234,65 @@ pub struct NextIds {
     pub users: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct DumpActor {
-    pub id: i64,
-    pub name: String,
-    pub age: i32,
-    pub gender: String,
-    pub version: i64,
-    pub created_at: OffsetDateTime,
-    pub updated_at: OffsetDateTime,
+from_row! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DumpActor {
+        pub id: i64,
+        pub name: String,
+        pub age: i32,
+        pub gender: String,
+        pub version: i64,
+        pub created_at: OffsetDateTime,
+        pub updated_at: OffsetDateTime,
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct DumpMovie {
-    pub id: i64,
-    pub title: String,
-    pub release_date: Date,
-    pub version: i64,
-    pub created_at: OffsetDateTime,
-    pub updated_at: OffsetDateTime,
+from_row! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DumpMovie {
+        pub id: i64,
+        pub title: String,
+        pub release_date: Date,
+        pub version: i64,
+        pub created_at: OffsetDateTime,
+        pub updated_at: OffsetDateTime,
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct DumpCast {
-    pub movie_id: i64,
-    pub actor_id: i64,
-    pub character: Option<String>,
-    pub created_at: OffsetDateTime,
+from_row! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DumpCast {
+        pub movie_id: i64,
+        pub actor_id: i64,
+        pub character: Option<String>,
+        pub created_at: OffsetDateTime,
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct DumpUser {
-    pub id: i64,
-    pub username: String,
-    pub username_key: Option<String>,
-    pub role: String,
-    pub password_hash: String,
-    pub disabled: bool,
-    pub token_generation: i64,
-    pub created_at: OffsetDateTime,
-    pub updated_at: OffsetDateTime,
+from_row! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DumpUser {
+        pub id: i64,
+        pub username: String,
+        pub username_key: Option<String>,
+        pub role: String,
+        pub password_hash: String,
+        pub disabled: bool,
+        pub token_generation: i64,
+        pub created_at: OffsetDateTime,
+        pub updated_at: OffsetDateTime,
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct DumpKey {
-    pub kid: String,
-    pub private_key_pem: String,
-    pub created_at: OffsetDateTime,
-    pub retired_at: Option<OffsetDateTime>,
-    pub revoked_at: Option<OffsetDateTime>,
+from_row! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DumpKey {
+        pub kid: String,
+        pub private_key_pem: String,
+        pub created_at: OffsetDateTime,
+        pub retired_at: Option<OffsetDateTime>,
+        pub revoked_at: Option<OffsetDateTime>,
+    }
 }
 
 impl Dump {

@@ -1,38 +1,53 @@
-//! `/actors`: list, read, create, update and delete actors.
+//! `/actors`: what is particular to actors (see [`super::resource`] for
+//! the routes every resource shares): their filters, their bodies and
+//! their store calls.
 
-use axum::Json;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use casting_shared::api::{ActorBody, ActorCreated, ActorList, ActorUpdated, Deleted, ErrorBody};
-use casting_shared::domain::{ActorChanges, NewActor, parse_gender};
+use casting_shared::Actor;
+use casting_shared::api::{ActorBody, ActorCreated, ActorList, ActorUpdated};
+use casting_shared::domain::{ActorChanges, FieldErrors, NewActor, parse_gender};
 use casting_shared::openapi as schemas;
-use utoipa::IntoParams;
-use utoipa::openapi::path::{Parameter, ParameterIn};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
+use serde_json::Value;
+use utoipa::openapi::path::Parameter;
 
-use crate::auth::{Authorized, DeleteActors, GetActors, PatchActors, PostActors};
-use crate::db::{ACTOR_SORT_COLUMNS, ActorFilter, Table};
-use crate::error::{ApiError, Result};
-use crate::extract::{IfMatch, JsonBody, ResourceId};
+use super::resource::{ListPage, Resource};
+use crate::auth::{DeleteActors, GetActors, PatchActors, PostActors};
+use crate::db::paging::{Position, Sort, SortColumn};
+use crate::db::{
+    ACTOR_SORT_COLUMNS, ActorFilter, Author, DbResult, Outcome, PageOf, Store, Table, Versioned,
+};
+use crate::error::Result;
 use crate::listing::QueryParams;
-use crate::openapi::{page_params, query_param, sort_param};
-use crate::routes::{created_headers, delete_row, with_etag};
-use crate::state::AppState;
+use crate::openapi::query_param;
 
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_actors, create_actor))
-        .routes(routes!(get_actor, update_actor, delete_actor))
-}
+pub struct Actors;
 
-/// The query `GET /actors` reads, for the document.
-struct ActorQuery;
+impl Resource for Actors {
+    const COLLECTION: &'static str = "actors";
+    const ONE: &'static str = "actor";
+    const A_ONE: &'static str = "an actor";
+    const ID: &'static str = "Actor id";
+    const CREATE: &'static str =
+        "Create an actor. `age` may be a number or a numeric string; `gender` defaults to `Other`.";
+    const FIELDS: &'static str = "name, age, gender";
+    const SORT_COLUMNS: &'static [SortColumn] = ACTOR_SORT_COLUMNS;
+    const TABLE: Table = Table::Actors;
 
-impl IntoParams for ActorQuery {
-    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        let mut params = page_params();
-        params.extend([
+    type Read = GetActors;
+    type Create = PostActors;
+    type Change = PatchActors;
+    type Delete = DeleteActors;
+
+    type Value = Actor;
+    type Filter = ActorFilter;
+    type New = NewActor;
+    type Changes = ActorChanges;
+    type List = ActorList;
+    type One = ActorBody;
+    type Created = ActorCreated;
+    type Updated = ActorUpdated;
+
+    fn filter_params() -> Vec<Parameter> {
+        vec![
             query_param(
                 "q",
                 schemas::search_text(),
@@ -45,158 +60,91 @@ impl IntoParams for ActorQuery {
             ),
             query_param("min_age", schemas::age_query(), "Lowest age, inclusive"),
             query_param("max_age", schemas::age_query(), "Highest age, inclusive"),
-            sort_param(ACTOR_SORT_COLUMNS),
-        ]);
-        params
+        ]
     }
-}
 
-/// List actors, a page at a time, filtered and sorted.
-#[utoipa::path(
-    get, path = "/actors", tag = "actors",
-    params(ActorQuery),
-    responses(
-        (status = 200, description = "A page of actors, with the total and the next page's cursor", body = ActorList),
-        (status = 400, description = "A malformed, repeated or unknown query parameter", body = ErrorBody),
-    ),
-    security(("bearer" = ["get:actors"]))
-)]
-async fn list_actors(
-    _: Authorized<GetActors>,
-    State(state): State<AppState>,
-    Query(pairs): Query<Vec<(String, String)>>,
-) -> Result<Json<ActorList>> {
-    let mut params = QueryParams::new(pairs);
-    let sort = params.sort(ACTOR_SORT_COLUMNS)?;
-    let position = params.position(sort)?;
-    let filter = ActorFilter {
-        q: params.text("q")?,
-        gender: params.parsed("gender", parse_gender)?,
-        min_age: params.age("min_age")?,
-        max_age: params.age("max_age")?,
-    };
-    params.finish()?;
-    let found = state.store.list_actors(&filter, sort, &position).await?;
-    Ok(Json(ActorList {
-        success: true,
-        actors: found.rows,
-        total: found.total,
-        total_exact: found.total_exact,
-        page: position.page_number(),
-        per_page: position.per_page(),
-        next: found.next.map(|cursor| cursor.encode(sort)),
-    }))
-}
+    fn filter(params: &mut QueryParams) -> Result<ActorFilter> {
+        Ok(ActorFilter {
+            q: params.text("q")?,
+            gender: params.parsed("gender", parse_gender)?,
+            min_age: params.age("min_age")?,
+            max_age: params.age("max_age")?,
+        })
+    }
 
-/// One actor; the `ETag` names its version.
-#[utoipa::path(
-    get, path = "/actors/{id}", tag = "actors",
-    params(("id" = i64, Path, minimum = 1, description = "Actor id")),
-    responses(
-        (status = 200, description = "The actor", body = ActorBody, headers(("ETag" = String, description = "The actor's version"))),
-        (status = 404, description = "No such actor", body = ErrorBody),
-    ),
-    security(("bearer" = ["get:actors"]))
-)]
-async fn get_actor(
-    _: Authorized<GetActors>,
-    State(state): State<AppState>,
-    ResourceId(id): ResourceId,
-) -> Result<(HeaderMap, Json<ActorBody>)> {
-    let found = state.store.get_actor(id).await?.ok_or(ApiError::NotFound)?;
-    Ok((
-        with_etag(found.version),
-        Json(ActorBody {
+    fn parse_new(body: &Value) -> Result<NewActor, FieldErrors> {
+        NewActor::parse(body)
+    }
+
+    fn parse_changes(body: &Value) -> Result<Option<ActorChanges>, FieldErrors> {
+        ActorChanges::parse(body)
+    }
+
+    async fn list(
+        store: &Store,
+        filter: &ActorFilter,
+        sort: Sort,
+        position: &Position,
+    ) -> DbResult<PageOf<Actor>> {
+        store.list_actors(filter, sort, position).await
+    }
+
+    async fn get(store: &Store, id: i64) -> DbResult<Option<Versioned<Actor>>> {
+        store.get_actor(id).await
+    }
+
+    async fn insert(store: &Store, new: &NewActor, author: &Author) -> DbResult<Versioned<Actor>> {
+        store.insert_actor(new, author).await
+    }
+
+    async fn update(
+        store: &Store,
+        id: i64,
+        changes: &ActorChanges,
+        expected_versions: Option<&[i64]>,
+        author: &Author,
+    ) -> DbResult<Outcome<Versioned<Actor>>> {
+        store
+            .update_actor(id, changes, expected_versions, author)
+            .await
+    }
+
+    fn id(actor: &Actor) -> i64 {
+        actor.id
+    }
+
+    fn list_body(page: ListPage<Actor>) -> ActorList {
+        ActorList {
             success: true,
-            actor: found.value,
-        }),
-    ))
-}
+            actors: page.rows,
+            total: page.total,
+            total_exact: page.total_exact,
+            page: page.page,
+            per_page: page.per_page,
+            next: page.next,
+        }
+    }
 
-/// Create an actor. `age` may be a number or a numeric string; `gender` defaults to `Other`.
-#[utoipa::path(
-    post, path = "/actors", tag = "actors",
-    request_body = NewActor,
-    responses(
-        (status = 201, description = "The actor, created", body = ActorCreated, headers(
-            ("Location" = String, description = "The new actor's path"),
-            ("ETag" = String, description = "The actor's version"))),
-    ),
-    security(("bearer" = ["post:actors"]))
-)]
-async fn create_actor(
-    who: Authorized<PostActors>,
-    State(state): State<AppState>,
-    JsonBody(body): JsonBody,
-) -> Result<(StatusCode, HeaderMap, Json<ActorCreated>)> {
-    let new = NewActor::parse(&body).map_err(ApiError::Unprocessable)?;
-    let created = state.store.insert_actor(&new, &who.caller.author()).await?;
-    Ok((
-        StatusCode::CREATED,
-        created_headers("actors", created.value.id, created.version),
-        Json(ActorCreated {
+    fn one_body(actor: Actor) -> ActorBody {
+        ActorBody {
             success: true,
-            created: created.value.id,
-            actor: created.value,
-        }),
-    ))
-}
+            actor,
+        }
+    }
 
-/// Change the given fields of an actor. Send `If-Match` to refuse (412) if it changed since read.
-#[utoipa::path(
-    patch, path = "/actors/{id}", tag = "actors",
-    params(("id" = i64, Path, minimum = 1, description = "Actor id"), IfMatch),
-    request_body = ActorChanges,
-    responses(
-        (status = 200, description = "The actor as changed, in a one-element list", body = ActorUpdated, headers(("ETag" = String, description = "The actor's new version"))),
-        (status = 400, description = "Malformed JSON, not JSON, no field given, or an If-Match of another form", body = ErrorBody),
-        (status = 404, description = "No such actor", body = ErrorBody),
-        (status = 412, description = "The actor changed since the If-Match version", body = ErrorBody),
-    ),
-    security(("bearer" = ["patch:actors"]))
-)]
-async fn update_actor(
-    who: Authorized<PatchActors>,
-    State(state): State<AppState>,
-    ResourceId(id): ResourceId,
-    if_match: IfMatch,
-    JsonBody(body): JsonBody,
-) -> Result<(HeaderMap, Json<ActorUpdated>)> {
-    let changes = ActorChanges::parse(&body)
-        .map_err(ApiError::Unprocessable)?
-        .ok_or_else(|| ApiError::BadRequest("give at least one of name, age, gender".into()))?;
-    let updated = state
-        .store
-        .update_actor(id, &changes, if_match.versions(), &who.caller.author())
-        .await?
-        .into_api()?;
-    Ok((
-        with_etag(updated.version),
-        Json(ActorUpdated {
+    fn created_body(actor: Actor) -> ActorCreated {
+        ActorCreated {
+            success: true,
+            created: actor.id,
+            actor,
+        }
+    }
+
+    fn updated_body(id: i64, actor: Actor) -> ActorUpdated {
+        ActorUpdated {
             success: true,
             updated: id,
-            actor: vec![updated.value],
-        }),
-    ))
-}
-
-/// Delete an actor (and its cast entries). Send `If-Match` to refuse (412) if it changed since read.
-#[utoipa::path(
-    delete, path = "/actors/{id}", tag = "actors",
-    params(("id" = i64, Path, minimum = 1, description = "Actor id"), IfMatch),
-    responses(
-        (status = 200, description = "The actor and its cast entries are deleted", body = Deleted),
-        (status = 400, description = "An If-Match of another form", body = ErrorBody),
-        (status = 404, description = "No such actor", body = ErrorBody),
-        (status = 412, description = "The actor changed since the If-Match version", body = ErrorBody),
-    ),
-    security(("bearer" = ["delete:actors"]))
-)]
-async fn delete_actor(
-    who: Authorized<DeleteActors>,
-    State(state): State<AppState>,
-    ResourceId(id): ResourceId,
-    if_match: IfMatch,
-) -> Result<Json<Deleted>> {
-    delete_row(&state, Table::Actors, id, &if_match, &who.caller.author()).await
+            actor: vec![actor],
+        }
+    }
 }

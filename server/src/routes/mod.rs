@@ -9,6 +9,7 @@ pub mod changes;
 mod follow;
 pub mod health;
 pub mod movies;
+pub mod resource;
 
 use std::time::Duration;
 
@@ -28,11 +29,8 @@ use utoipa::openapi::OpenApi as OpenApiDocument;
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
-use casting_shared::api::Deleted;
-
-use crate::db::{Author, Table};
 use crate::error::{ApiError, json_errors, not_found};
-use crate::extract::{BODY_LIMIT, IfMatch, etag};
+use crate::extract::{BODY_LIMIT, etag};
 use crate::limits::{MAX_HEADER_BYTES, MAX_HEADERS, MAX_URI_BYTES};
 use crate::openapi::{BearerScheme, SharedResponses};
 use crate::settings::HttpSettings;
@@ -59,8 +57,8 @@ struct ApiDoc;
 
 fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(actors::router())
-        .merge(movies::router())
+        .merge(resource::router::<actors::Actors>())
+        .merge(resource::router::<movies::Movies>())
         .merge(cast::router())
         .merge(changes::router())
         .merge(auth::router())
@@ -249,24 +247,4 @@ pub fn created_headers(collection: &str, id: i64, version: i64) -> HeaderMap {
         headers.insert(header::LOCATION, location);
     }
     headers
-}
-
-/// `DELETE /actors/{id}` and `DELETE /movies/{id}`: the row and its cast entries.
-pub async fn delete_row(
-    state: &AppState,
-    table: Table,
-    id: i64,
-    if_match: &IfMatch,
-    author: &Author,
-) -> crate::error::Result<axum::Json<Deleted>> {
-    let versions = if_match.versions();
-    match table {
-        Table::Actors => state.store.delete_actor(id, versions, author).await,
-        Table::Movies => state.store.delete_movie(id, versions, author).await,
-    }?
-    .into_api()?;
-    Ok(axum::Json(Deleted {
-        success: true,
-        deleted: id,
-    }))
 }

@@ -1,26 +1,27 @@
 //! PostgreSQL: cast entries, which actors play in which movie and as whom.
 
 use futures::FutureExt;
-use sqlx::FromRow;
 
 use super::{PgStore, author_is};
-use crate::db::rows::{CastRow, FilmographyRow};
+use crate::db::rows::{CastRow, FilmographyRow, from_row};
 use crate::db::{Author, Missing};
 use casting_shared::api::{CastEntry, FilmographyEntry};
 
-#[derive(FromRow)]
-struct Assigned {
-    movie_found: bool,
-    actor_found: bool,
-    assigned: bool,
-    character: Option<String>,
+from_row! {
+    struct Assigned {
+        movie_found: bool,
+        actor_found: bool,
+        assigned: bool,
+        character: Option<String>,
+    }
 }
 
-#[derive(FromRow)]
-struct Removed {
-    movie_found: bool,
-    actor_found: bool,
-    removed: bool,
+from_row! {
+    struct Removed {
+        movie_found: bool,
+        actor_found: bool,
+        removed: bool,
+    }
 }
 
 impl PgStore {

@@ -31,7 +31,9 @@ use super::{
 /// primary instead (the store's own timeout if shorter).
 const REPLICA_ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);
 
-pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
+/// This store's migrations, embedded (`db/migrations.rs`).
+pub static MIGRATOR: std::sync::LazyLock<Migrator> =
+    std::sync::LazyLock::new(super::migrations::postgres);
 
 #[derive(Clone)]
 pub struct PgStore {

@@ -37,7 +37,9 @@ use super::{
 
 pub use lock::InstanceLock;
 
-pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations/sqlite");
+/// This store's migrations, embedded (`db/migrations.rs`).
+pub static MIGRATOR: std::sync::LazyLock<Migrator> =
+    std::sync::LazyLock::new(super::migrations::sqlite);
 
 #[derive(Clone)]
 pub struct SqliteStore {
