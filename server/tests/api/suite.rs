@@ -29,6 +29,8 @@ mod actors;
 mod audit_trail;
 mod auth;
 mod cast;
+pub mod casting_auditions;
+mod casting_schedule;
 mod changes;
 mod changes_reading;
 mod copy;
