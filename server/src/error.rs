@@ -37,6 +37,9 @@ pub enum ApiError {
         detail: String,
         conflicts: Vec<casting_shared::casting::Audition>,
     },
+    /// A write that would break a casting rule: 409, the detail says which.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// What was asked for is no longer kept (a pruned change): 410.
     #[error("gone: {0}")]
     Gone(String),
@@ -73,6 +76,7 @@ impl ApiError {
             ApiError::NotFound | ApiError::Missing(_) => StatusCode::NOT_FOUND,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::Overlaps { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } | ApiError::TooManyAtOnce { .. } => {
@@ -140,6 +144,7 @@ impl IntoResponse for ApiError {
             | ApiError::Unauthorized(d)
             | ApiError::Forbidden(d)
             | ApiError::Missing(d)
+            | ApiError::Conflict(d)
             | ApiError::Gone(d)
             | ApiError::TooManyAtOnce { detail: d, .. }
             | ApiError::Overlaps { detail: d, .. } => Some(d.clone()),

@@ -30,6 +30,7 @@ mod audit_trail;
 mod auth;
 mod cast;
 pub mod casting_auditions;
+mod casting_roles;
 mod casting_schedule;
 mod changes;
 mod changes_reading;

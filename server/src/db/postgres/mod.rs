@@ -4,6 +4,7 @@
 mod actors;
 mod auditions;
 mod cast;
+mod casting;
 mod changes;
 mod dump;
 mod keys;

@@ -12,6 +12,7 @@
 mod actors;
 mod auditions;
 mod cast;
+mod casting;
 mod changes;
 mod dump;
 mod files;
