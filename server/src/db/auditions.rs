@@ -17,9 +17,9 @@ use sqlx::{Database, Encode, Postgres, QueryBuilder, Sqlite, Type};
 use time::{Duration, OffsetDateTime};
 
 use super::Versioned;
+use super::from_row::from_row;
 use super::lists::Keyed;
 use super::paging::{KeyKind, Sort, SortValue};
-use super::rows::from_row;
 
 /// The longest an audition may last (the table checks it too).
 pub const LONGEST: Duration = Duration::hours(12);

@@ -14,7 +14,7 @@ use casting_shared::domain::FieldErrors;
 use casting_shared::{Actor, Movie};
 use time::{Date, OffsetDateTime};
 
-use super::rows::from_row;
+use super::from_row::from_row;
 
 /// Why a casting write changed nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]

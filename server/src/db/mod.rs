@@ -13,7 +13,9 @@
 pub mod auditions;
 pub mod casting;
 pub mod changes;
+mod common;
 pub mod copy;
+mod from_row;
 pub mod lists;
 pub mod location;
 pub mod migrations;
@@ -35,6 +37,7 @@ use casting_shared::{Actor, Movie};
 
 pub use casting::{Casting, Refusal};
 pub use changes::{Author, HistoryOf};
+use common::Shared;
 pub use lists::{PageOf, RememberedTotals};
 pub use location::{Location, StoreSettings};
 pub use types::*;
@@ -458,11 +461,11 @@ impl Store {
     // filled in, by its exact stored name: `key` and `exact` below.
 
     pub async fn find_user(&self, key: &str, exact: &str) -> DbResult<Option<User>> {
-        dispatch!(self, s => s.find_user(key, exact))
+        dispatch!(self, s => Shared::find_user(s.reads(), key, exact))
     }
 
     pub async fn find_user_by_id(&self, id: i64) -> DbResult<Option<User>> {
-        dispatch!(self, s => s.find_user_by_id(id))
+        dispatch!(self, s => Shared::find_user_by_id(s.reads(), id))
     }
 
     /// Adds a user unless `conflict` refuses the name because of an
@@ -473,7 +476,7 @@ impl Store {
         new: &NewUser<'_>,
         conflict: &(dyn Fn(&str) -> Option<UserConflict> + Sync),
     ) -> DbResult<Result<User, UserConflict>> {
-        dispatch!(self, s => s.add_user(new, conflict))
+        dispatch!(self, s => async { Shared::add_user(s.users_tx().await?, new, conflict).await })
     }
 
     /// Gives each user without a key the key `key_of` its name, oldest
@@ -482,17 +485,19 @@ impl Store {
         &self,
         key_of: &(dyn Fn(&str) -> String + Sync),
     ) -> DbResult<Vec<String>> {
-        dispatch!(self, s => s.fill_missing_username_keys(key_of))
+        dispatch!(self, s => async {
+            Shared::fill_missing_username_keys(s.users_tx().await?, key_of).await
+        })
     }
 
     /// `(user id, token generation)` of every enabled user.
     pub async fn token_generations(&self) -> DbResult<Vec<(i64, i64)>> {
-        dispatch!(self, s => s.token_generations())
+        dispatch!(self, s => Shared::token_generations(s.reads()))
     }
 
     /// Every user, by key.
     pub async fn list_users(&self) -> DbResult<Vec<User>> {
-        dispatch!(self, s => s.list_users())
+        dispatch!(self, s => Shared::list_users(s.reads()))
     }
 
     /// `true` when the user exists (and was changed).
@@ -502,11 +507,13 @@ impl Store {
         exact: &str,
         change: UserChange<'_>,
     ) -> DbResult<bool> {
-        dispatch!(self, s => s.change_user(key, exact, change))
+        dispatch!(self, s => async {
+            Shared::change_user(s.write_tx().await?, key, exact, change).await
+        })
     }
 
     pub async fn remove_user(&self, key: &str, exact: &str) -> DbResult<bool> {
-        dispatch!(self, s => s.remove_user(key, exact))
+        dispatch!(self, s => async { Shared::remove_user(s.write_tx().await?, key, exact).await })
     }
 
     // Signing keys, as stored (sealed or not: `identity/keys.rs` decides).
@@ -525,7 +532,7 @@ impl Store {
     /// Stores `stored` as the current key unless there is one already (several
     /// instances may try at once); `true` when it was stored.
     pub async fn add_first_signing_key(&self, kid: &str, stored: &str) -> DbResult<bool> {
-        dispatch!(self, s => s.add_first_signing_key(kid, stored))
+        dispatch!(self, s => async { Shared::add_first_signing_key(s.keys_tx().await?, kid, stored).await })
     }
 
     /// Replaces the plain stored form `plain` of the key `kid` by `sealed`
@@ -539,7 +546,9 @@ impl Store {
         sealed: &str,
         successor: (&str, &str),
     ) -> DbResult<SealOutcome> {
-        dispatch!(self, s => s.seal_signing_key(kid, plain, sealed, successor))
+        dispatch!(self, s => async {
+            Shared::seal_signing_key(s.keys_tx().await?, kid, plain, sealed, successor).await
+        })
     }
 
     /// Overwrites what the store still holds of replaced key rows: SQLite's
@@ -553,7 +562,7 @@ impl Store {
 
     /// Retires the current key and makes `stored` the current one.
     pub async fn rotate_signing_key(&self, kid: &str, stored: &str) -> DbResult<()> {
-        dispatch!(self, s => s.rotate_signing_key(kid, stored))
+        dispatch!(self, s => async { Shared::rotate_signing_key(s.keys_tx().await?, kid, stored).await })
     }
 
     /// Revokes the key `kid`; if it was signing, `new_kid` (stored as
@@ -564,7 +573,9 @@ impl Store {
         new_kid: &str,
         new_stored: &str,
     ) -> DbResult<RevokeOutcome> {
-        dispatch!(self, s => s.revoke_signing_key(kid, new_kid, new_stored))
+        dispatch!(self, s => async {
+            Shared::revoke_signing_key(s.keys_tx().await?, kid, new_kid, new_stored).await
+        })
     }
 
     pub async fn revoked_kids(&self) -> DbResult<Vec<String>> {

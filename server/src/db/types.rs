@@ -1,6 +1,6 @@
 //! What the store takes and gives back, the same for every backend.
 
-use super::rows::from_row;
+use super::from_row::from_row;
 use casting_shared::Role;
 use time::{Date, OffsetDateTime};
 
@@ -147,14 +147,17 @@ pub enum UserChange<'a> {
     Disabled(bool),
 }
 
-/// A signing key that may verify, as stored.
-#[derive(Debug, Clone)]
-pub struct StoredKey {
-    pub kid: String,
-    /// The private key PEM, or its sealed form (see `identity/sealing.rs`).
-    pub stored: String,
-    /// The key that signs now (the others only verify).
-    pub current: bool,
+from_row! {
+    /// A signing key that may verify, as stored (both stores select it as
+    /// `kid, private_key_pem AS stored, retired_at IS NULL AS current`).
+    #[derive(Debug, Clone)]
+    pub struct StoredKey {
+        pub kid: String,
+        /// The private key PEM, or its sealed form (see `identity/sealing.rs`).
+        pub stored: String,
+        /// The key that signs now (the others only verify).
+        pub current: bool,
+    }
 }
 
 from_row! {

@@ -20,7 +20,6 @@ mod keys;
 mod lists;
 mod lock;
 mod movies;
-mod users;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -285,6 +284,25 @@ impl SqliteStore {
         self.writer.begin_with("BEGIN IMMEDIATE").await
     }
 
+    /// The pool and transactions the statements both stores share
+    /// (`db/common.rs`) run in: every change is the one writer's, which
+    /// serialises changes to the keys and adds of look-alike users.
+    pub(crate) fn reads(&self) -> &SqlitePool {
+        &self.reader
+    }
+
+    pub(crate) async fn write_tx(&self) -> sqlx::Result<Transaction<'static, Sqlite>> {
+        self.write().await
+    }
+
+    pub(crate) async fn keys_tx(&self) -> sqlx::Result<Transaction<'static, Sqlite>> {
+        self.write().await
+    }
+
+    pub(crate) async fn users_tx(&self) -> sqlx::Result<Transaction<'static, Sqlite>> {
+        self.write().await
+    }
+
     /// A write transaction whose changes the triggers record as `author`'s.
     async fn write_as(&self, author: &Author) -> sqlx::Result<Transaction<'static, Sqlite>> {
         let mut tx = self.write().await?;
@@ -496,7 +514,7 @@ fn folded_exact(text: &str) -> String {
 }
 
 /// The current time as the migrations store it (RFC 3339, UTC, milliseconds).
-const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+pub(crate) const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 impl SqliteStore {
     /// [`classify`], noting a failure of the file itself (read-only, I/O,
