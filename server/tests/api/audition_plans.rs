@@ -9,7 +9,7 @@ use serde_json::Value;
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
-use crate::helpers::*;
+use crate::support::*;
 
 /// 100 000 auditions, one every 30 minutes from 2027-01-01 (20 minutes
 /// long), of 1 000 actors each in a role of their own (10 roles in each of

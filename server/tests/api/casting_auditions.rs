@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use super::STORE;
-use crate::helpers::*;
+use crate::support::*;
 
 /// A role named `name` in the movie, written straight into the table (the
 /// roles' own endpoints are tested with them).
@@ -437,7 +437,7 @@ async fn patching_an_audition_checks_its_version_its_interval_and_the_overlaps()
         .await
         .unwrap();
     let new_version = etag(&moved);
-    let (status, body) = crate::helpers::read(moved).await;
+    let (status, body) = crate::support::read(moved).await;
     assert_eq!(status, 200, "{body}");
     assert_ne!(new_version, version);
     assert_eq!(
@@ -456,7 +456,7 @@ async fn patching_an_audition_checks_its_version_its_interval_and_the_overlaps()
         if method == reqwest::Method::PATCH {
             request = request.json(&json!({"note": null}));
         }
-        let (status, body) = crate::helpers::read(request.send().await.unwrap()).await;
+        let (status, body) = crate::support::read(request.send().await.unwrap()).await;
         assert_error(status, &body, 412);
     }
     // A null note clears it; deleting with the current version works.
@@ -479,7 +479,7 @@ async fn patching_an_audition_checks_its_version_its_interval_and_the_overlaps()
         .send()
         .await
         .unwrap();
-    let (status, body) = crate::helpers::read(deleted).await;
+    let (status, body) = crate::support::read(deleted).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, json!({"success": true, "deleted": second}));
     assert_eq!(audition_count(&app).await, 1);

@@ -9,7 +9,7 @@ use casting_shared::Role as UserRole;
 use serde_json::{Value, json};
 
 use super::STORE;
-use crate::helpers::*;
+use crate::support::*;
 
 async fn role(app: &TestApp, movie: i64, body: Value) -> i64 {
     let (status, answer) = app

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::STORE;
 use super::casting_auditions::{role, scheduled};
-use crate::helpers::*;
+use crate::support::*;
 
 /// The schedule's ids for a query.
 async fn ids(app: &TestApp, query: &str) -> Vec<i64> {
