@@ -21,8 +21,13 @@ storm.
 A third part (also alone with --changes) measures the change log: write
 throughput with it on and off, and 1 000 idle event streams (bench/changes.py).
 
+A fourth part (also alone with --auditions) measures the schedule at 100 000
+auditions: a day's schedule and a role's pipeline against the first page of
+actors in the same run (bench/auditions.py).
+
 Usage: bench/run [--seconds N] [--sizes small,large] [--store sqlite,postgres]
                  [--login-storm | --no-login-storm] [--changes | --no-changes]
+                 [--auditions | --no-auditions]
 """
 
 import argparse
@@ -41,6 +46,7 @@ import tempfile
 import time
 import urllib.request
 
+import auditions as audition_schedule
 import changes as change_log
 
 from common import CONNECTIONS, LOOPBACK, PG, PORT, ROOT, ROUNDS, SIZES, THREADS, psql, run, sqlite_file
@@ -424,6 +430,10 @@ def main():
     log.add_argument("--changes", action="store_true",
                      help="only the change log's costs (writes on/off, 1 000 idle event streams)")
     log.add_argument("--no-changes", action="store_true", help="skip the change log's costs")
+    schedule = parser.add_mutually_exclusive_group()
+    schedule.add_argument("--auditions", action="store_true",
+                          help="only the schedule at 100 000 auditions")
+    schedule.add_argument("--no-auditions", action="store_true", help="skip the schedule")
     args = parser.parse_args()
     # 1 000 event streams and their server need more than the usual 1 024 descriptors.
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -436,6 +446,9 @@ def main():
     if args.goals:
         binaries = [("after", binary)] + ([("before", args.baseline)] if args.baseline else [])
         goals(binaries, stores, args.seconds)
+        return
+    if args.auditions:
+        audition_schedule.report(sys.modules[__name__], binary, stores, args.seconds)
         return
     if args.changes:
         change_log.report(sys.modules[__name__], binary, stores, args.seconds)
@@ -537,6 +550,8 @@ def main():
             print(f"\nCLIFFS (ratio under 0.5 or a sequential scan): {', '.join(cliffs)}")
     if not args.no_changes:
         change_log.report(sys.modules[__name__], binary, stores, args.seconds)
+    if not args.no_auditions:
+        audition_schedule.report(sys.modules[__name__], binary, stores, args.seconds)
     if not args.no_login_storm:
         for store in stores:
             print_login_storm(store, login_storm(binary, store, args.seconds), args.seconds)

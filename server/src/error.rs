@@ -31,6 +31,15 @@ pub enum ApiError {
     Missing(String),
     #[error("precondition failed")]
     PreconditionFailed,
+    /// An audition would overlap others (of the actor, or at the location): 409.
+    #[error("conflict: {detail}")]
+    Overlaps {
+        detail: String,
+        conflicts: Vec<casting_shared::casting::Audition>,
+    },
+    /// A write that would break a casting rule: 409, the detail says which.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// What was asked for is no longer kept (a pruned change): 410.
     #[error("gone: {0}")]
     Gone(String),
@@ -69,6 +78,8 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound | ApiError::Missing(_) => StatusCode::NOT_FOUND,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::Overlaps { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } | ApiError::TooManyAtOnce { .. } => {
@@ -124,6 +135,7 @@ pub fn error_body(
         message: status_message(status.as_u16()).to_owned(),
         detail,
         fields,
+        conflicts: None,
     }
 }
 
@@ -135,8 +147,10 @@ impl IntoResponse for ApiError {
             | ApiError::Unauthorized(d)
             | ApiError::Forbidden(d)
             | ApiError::Missing(d)
+            | ApiError::Conflict(d)
             | ApiError::Gone(d)
-            | ApiError::TooManyAtOnce { detail: d, .. } => Some(d.clone()),
+            | ApiError::TooManyAtOnce { detail: d, .. }
+            | ApiError::Overlaps { detail: d, .. } => Some(d.clone()),
             ApiError::Unprocessable(_) => Some("the request has invalid fields".to_owned()),
             ApiError::PreconditionFailed => {
                 Some("the resource changed since the version named in If-Match".to_owned())
@@ -165,7 +179,11 @@ impl IntoResponse for ApiError {
             ApiError::Unprocessable(ref fields) => Some(fields.clone()),
             _ => None,
         };
-        let mut response = (status, Json(error_body(status, detail, fields))).into_response();
+        let mut body = error_body(status, detail, fields);
+        if let ApiError::Overlaps { ref conflicts, .. } = self {
+            body.conflicts = Some(conflicts.clone());
+        }
+        let mut response = (status, Json(body)).into_response();
         if let Some(failure) = self.database_failure() {
             response.extensions_mut().insert(failure);
         }

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::casting::Stage;
 use crate::model::{Actor, Movie};
 
 /// The default and the largest `limit` of `GET /changes`.
@@ -47,13 +48,20 @@ pub enum ChangeResource {
     Movie,
     /// A cast entry; the change's `id` is the movie's.
     Cast,
+    Role,
+    /// A candidate; the change's `id` is the role's.
+    Candidate,
+    Audition,
 }
 
 impl ChangeResource {
-    pub const ALL: [ChangeResource; 3] = [
+    pub const ALL: [ChangeResource; 6] = [
         ChangeResource::Actor,
         ChangeResource::Movie,
         ChangeResource::Cast,
+        ChangeResource::Role,
+        ChangeResource::Candidate,
+        ChangeResource::Audition,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -61,6 +69,9 @@ impl ChangeResource {
             ChangeResource::Actor => "actor",
             ChangeResource::Movie => "movie",
             ChangeResource::Cast => "cast",
+            ChangeResource::Role => "role",
+            ChangeResource::Candidate => "candidate",
+            ChangeResource::Audition => "audition",
         }
     }
 
@@ -69,6 +80,9 @@ impl ChangeResource {
             "actor" => Some(ChangeResource::Actor),
             "movie" => Some(ChangeResource::Movie),
             "cast" => Some(ChangeResource::Cast),
+            "role" => Some(ChangeResource::Role),
+            "candidate" => Some(ChangeResource::Candidate),
+            "audition" => Some(ChangeResource::Audition),
             _ => None,
         }
     }
@@ -103,14 +117,99 @@ pub struct CastRecord {
     pub character: Option<String>,
 }
 
-/// A record before or after a change: an actor, a movie or a cast entry
-/// (the change's `resource` says which).
+/// A role as the change log records it (the booked actor by id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RoleRecord {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
+    pub id: i64,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
+    pub movie_id: i64,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::openapi::stored_role_name, required = true)
+    )]
+    pub name: Option<String>,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::openapi::stored_description, required = true)
+    )]
+    pub description: Option<String>,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::openapi::age_bound, required = true)
+    )]
+    pub age_min: Option<i32>,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::openapi::age_bound, required = true)
+    )]
+    pub age_max: Option<i32>,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::openapi::stored_role_gender, required = true)
+    )]
+    pub gender: Option<String>,
+    /// The booked actor's id, `null` while the role is open.
+    #[cfg_attr(feature = "openapi", schema(required = true, minimum = 1))]
+    pub actor_id: Option<i64>,
+}
+
+/// A candidate as the change log records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CandidateRecord {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
+    pub role_id: i64,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
+    pub actor_id: i64,
+    pub stage: Stage,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::openapi::stored_note, required = true)
+    )]
+    pub note: Option<String>,
+}
+
+/// An audition as the change log records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AuditionRecord {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
+    pub id: i64,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
+    pub role_id: i64,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
+    pub actor_id: i64,
+    /// RFC 3339 in UTC.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::stored_timestamp))]
+    pub starts_at: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::stored_timestamp))]
+    pub ends_at: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::stored_location))]
+    pub location: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::openapi::stored_note, required = true)
+    )]
+    pub note: Option<String>,
+}
+
+/// A record before or after a change: an actor, a movie, a cast entry, a
+/// role, a candidate or an audition (the change's `resource` says which).
+/// The new records refuse unknown fields, so none reads as another.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum ChangedRecord {
     Actor(Actor),
     Movie(Movie),
+    Role(RoleRecord),
+    Candidate(CandidateRecord),
+    Audition(AuditionRecord),
     Cast(CastRecord),
 }
 
@@ -139,23 +238,48 @@ pub struct Change {
 }
 
 impl Change {
-    /// The actor a change is about: the actor's own, or a cast entry's.
+    /// The actor a change is about: the actor's own, or a cast entry's,
+    /// candidate's or audition's (a role's booked actor is not: the
+    /// booking is the candidate's and the cast entry's change).
     pub fn actor_id(&self) -> Option<i64> {
         match self.resource {
             ChangeResource::Actor => Some(self.id),
-            ChangeResource::Movie => None,
-            ChangeResource::Cast => match self.after.as_ref().or(self.before.as_ref()) {
-                Some(ChangedRecord::Cast(entry)) => Some(entry.actor_id),
+            ChangeResource::Movie | ChangeResource::Role => None,
+            ChangeResource::Cast | ChangeResource::Candidate | ChangeResource::Audition => {
+                match self.after.as_ref().or(self.before.as_ref()) {
+                    Some(ChangedRecord::Cast(entry)) => Some(entry.actor_id),
+                    Some(ChangedRecord::Candidate(candidate)) => Some(candidate.actor_id),
+                    Some(ChangedRecord::Audition(audition)) => Some(audition.actor_id),
+                    _ => None,
+                }
+            }
+        }
+    }
+
+    /// The movie a change is about: the movie's own, a cast entry's or a
+    /// role's. A candidate's or an audition's names only the role
+    /// ([`Change::role_id`]).
+    pub fn movie_id(&self) -> Option<i64> {
+        match self.resource {
+            ChangeResource::Actor | ChangeResource::Candidate | ChangeResource::Audition => None,
+            ChangeResource::Movie | ChangeResource::Cast => Some(self.id),
+            ChangeResource::Role => match self.after.as_ref().or(self.before.as_ref()) {
+                Some(ChangedRecord::Role(role)) => Some(role.movie_id),
                 _ => None,
             },
         }
     }
 
-    /// The movie a change is about: the movie's own, or a cast entry's.
-    pub fn movie_id(&self) -> Option<i64> {
+    /// The role a change is about: the role's own, a candidate's or an
+    /// audition's.
+    pub fn role_id(&self) -> Option<i64> {
         match self.resource {
-            ChangeResource::Actor => None,
-            ChangeResource::Movie | ChangeResource::Cast => Some(self.id),
+            ChangeResource::Role | ChangeResource::Candidate => Some(self.id),
+            ChangeResource::Audition => match self.after.as_ref().or(self.before.as_ref()) {
+                Some(ChangedRecord::Audition(audition)) => Some(audition.role_id),
+                _ => None,
+            },
+            _ => None,
         }
     }
 }
@@ -209,5 +333,22 @@ mod tests {
             serde_json::from_str(r#"{"movie_id": 1, "actor_id": 2, "character": null}"#)
                 .expect("a cast entry");
         assert!(matches!(cast, ChangedRecord::Cast(_)));
+        let role: ChangedRecord = serde_json::from_str(
+            r#"{"id": 3, "movie_id": 1, "name": "Ada", "description": null,
+                "age_min": null, "age_max": 40, "gender": null, "actor_id": 2}"#,
+        )
+        .expect("a role");
+        assert!(matches!(role, ChangedRecord::Role(_)));
+        let candidate: ChangedRecord = serde_json::from_str(
+            r#"{"role_id": 3, "actor_id": 2, "stage": "booked", "note": null}"#,
+        )
+        .expect("a candidate");
+        assert!(matches!(candidate, ChangedRecord::Candidate(_)));
+        let audition: ChangedRecord = serde_json::from_str(
+            r#"{"id": 9, "role_id": 3, "actor_id": 2, "starts_at": "2027-03-01T14:00:00Z",
+                "ends_at": "2027-03-01T15:00:00Z", "location": "Room A", "note": null}"#,
+        )
+        .expect("an audition");
+        assert!(matches!(audition, ChangedRecord::Audition(_)));
     }
 }

@@ -151,18 +151,18 @@ pub fn format_date(date: Date) -> String {
     )
 }
 
-fn expect_str(value: &Value) -> Result<&str, String> {
+pub(crate) fn expect_str(value: &Value) -> Result<&str, String> {
     value.as_str().ok_or_else(|| "must be a string".to_owned())
 }
 
 /// Walks a JSON object, parsing known fields and reporting unknown ones.
-struct ObjectParser<'a> {
-    object: &'a Map<String, Value>,
-    errors: FieldErrors,
+pub(crate) struct ObjectParser<'a> {
+    pub(crate) object: &'a Map<String, Value>,
+    pub(crate) errors: FieldErrors,
 }
 
 impl<'a> ObjectParser<'a> {
-    fn new(body: &'a Value, known: &[&str]) -> Result<Self, FieldErrors> {
+    pub(crate) fn new(body: &'a Value, known: &[&str]) -> Result<Self, FieldErrors> {
         let Some(object) = body.as_object() else {
             let mut errors = FieldErrors::new();
             errors.insert("body".into(), "must be a JSON object".into());
@@ -178,7 +178,7 @@ impl<'a> ObjectParser<'a> {
     }
 
     /// Parses `field` if present; `required` reports its absence.
-    fn field<T>(
+    pub(crate) fn field<T>(
         &mut self,
         field: &str,
         required: bool,
@@ -200,7 +200,7 @@ impl<'a> ObjectParser<'a> {
         }
     }
 
-    fn finish<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, FieldErrors> {
+    pub(crate) fn finish<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, FieldErrors> {
         if self.errors.is_empty() {
             // Every required field parsed, so `value` is `Some`.
             value().ok_or(self.errors)

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod casting;
 pub mod changes;
 pub mod credentials;
 pub mod domain;

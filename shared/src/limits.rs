@@ -18,3 +18,14 @@ pub const DEFAULT_PER_PAGE: u32 = 10;
 pub const MAX_PER_PAGE: u32 = 1000;
 /// The longest `q` a list accepts (400 beyond).
 pub const SEARCH_MAX: usize = 200;
+
+/// A role's character name, its breakdown and its wanted gender.
+pub const ROLE_NAME_MAX: usize = 200;
+pub const DESCRIPTION_MAX: usize = 2000;
+pub const ROLE_GENDER_MAX: usize = 50;
+/// A candidate's or an audition's note.
+pub const NOTE_MAX: usize = 2000;
+/// An audition's location.
+pub const LOCATION_MAX: usize = 200;
+/// The longest audition, in seconds (12 h).
+pub const AUDITION_MAX_SECONDS: i64 = 12 * 3600;

@@ -10,8 +10,9 @@ use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFo
 use utoipa::openapi::{Object, Schema};
 
 use crate::limits::{
-    AGE_MAX, AGE_MIN, CHARACTER_MAX, DEFAULT_PER_PAGE, GENDER_MAX, MAX_PER_PAGE, NAME_MAX,
-    SEARCH_MAX, TITLE_MAX, USERNAME_MAX,
+    AGE_MAX, AGE_MIN, CHARACTER_MAX, DEFAULT_PER_PAGE, DESCRIPTION_MAX, GENDER_MAX, LOCATION_MAX,
+    MAX_PER_PAGE, NAME_MAX, NOTE_MAX, ROLE_GENDER_MAX, ROLE_NAME_MAX, SEARCH_MAX, TITLE_MAX,
+    USERNAME_MAX,
 };
 
 /// What `str::trim` removes (Unicode `White_Space`), as the inside of a class.
@@ -305,6 +306,92 @@ pub fn stored_release_date() -> Schema {
         .schema_type(Type::String)
         .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
         .examples([serde_json::json!("2020-04-10")])
+        .build()
+        .into()
+}
+
+/// Optional text as a request sends it: text, `null`, or blank (both mean none).
+fn optional_text(max: usize, what: &str) -> Schema {
+    let mut schema = text(0, max, &format!("{what}; blank or null means none"));
+    schema.schema_type = [Type::String, Type::Null].into_iter().collect();
+    schema.into()
+}
+
+/// Optional text as the API returns it: trimmed, or `null`.
+fn stored_optional_text(max: usize, what: &str) -> Schema {
+    let mut schema = stored_text(max);
+    schema.schema_type = [Type::String, Type::Null].into_iter().collect();
+    schema.description = Some(format!("{what}, `null` when none"));
+    schema.into()
+}
+
+pub fn role_name() -> Schema {
+    optional_text(ROLE_NAME_MAX, "The character the role is")
+}
+
+pub fn stored_role_name() -> Schema {
+    stored_optional_text(ROLE_NAME_MAX, "The character the role is")
+}
+
+pub fn description() -> Schema {
+    optional_text(DESCRIPTION_MAX, "The role's breakdown")
+}
+
+pub fn stored_description() -> Schema {
+    stored_optional_text(DESCRIPTION_MAX, "The role's breakdown")
+}
+
+pub fn role_gender() -> Schema {
+    optional_text(ROLE_GENDER_MAX, "The gender the role wants")
+}
+
+pub fn stored_role_gender() -> Schema {
+    stored_optional_text(ROLE_GENDER_MAX, "The gender the role wants")
+}
+
+pub fn note() -> Schema {
+    optional_text(NOTE_MAX, "A note")
+}
+
+pub fn stored_note() -> Schema {
+    stored_optional_text(NOTE_MAX, "A note")
+}
+
+pub fn location() -> Schema {
+    text(1, LOCATION_MAX, "Where the audition is").into()
+}
+
+pub fn stored_location() -> Schema {
+    stored_text(LOCATION_MAX).into()
+}
+
+/// A role's wanted age bound: a whole number or `null` (no bound).
+pub fn age_bound() -> Schema {
+    let mut schema = age_number();
+    schema.schema_type = [Type::Integer, Type::Null].into_iter().collect();
+    schema.description = Some(format!("{AGE_MIN}–{AGE_MAX}, `null` for no bound"));
+    schema.into()
+}
+
+/// A point in time as a request sends it: RFC 3339, any offset, whole seconds.
+pub fn timestamp() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+        .description(Some(
+            "RFC 3339 with any offset, in whole seconds (a fraction must be zero)",
+        ))
+        .examples([serde_json::json!("2027-03-01T14:30:00Z")])
+        .build()
+        .into()
+}
+
+/// A point in time as the API returns it: RFC 3339 in UTC.
+pub fn stored_timestamp() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+        .examples([serde_json::json!("2027-03-01T14:30:00Z")])
         .build()
         .into()
 }

@@ -50,6 +50,10 @@ fn fields(record: &ChangedRecord) -> Vec<(&'static str, String)> {
             "character",
             entry.character.clone().unwrap_or_else(|| "none".into()),
         )],
+        // The casting pipeline's records are the casting worker's to show.
+        ChangedRecord::Role(_) | ChangedRecord::Candidate(_) | ChangedRecord::Audition(_) => {
+            Vec::new()
+        }
     }
 }
 
@@ -75,7 +79,10 @@ fn label(change: &Change) -> Option<&str> {
     match change.before.as_ref().or(change.after.as_ref())? {
         ChangedRecord::Actor(actor) => Some(&actor.name),
         ChangedRecord::Movie(movie) => Some(&movie.title),
-        ChangedRecord::Cast(_) => None,
+        ChangedRecord::Cast(_)
+        | ChangedRecord::Role(_)
+        | ChangedRecord::Candidate(_)
+        | ChangedRecord::Audition(_) => None,
     }
 }
 
@@ -104,7 +111,10 @@ pub fn collection_of(change: &Change) -> Option<Collection> {
     match change.resource {
         ChangeResource::Actor => Some(Collection::Actors),
         ChangeResource::Movie => Some(Collection::Movies),
-        ChangeResource::Cast => None,
+        ChangeResource::Cast
+        | ChangeResource::Role
+        | ChangeResource::Candidate
+        | ChangeResource::Audition => None,
     }
 }
 

@@ -49,6 +49,8 @@ pub fn postgres() -> Migrator {
         "0006_list_paging",
         "0007_gender_sort",
         "0008_changes",
+        "0009_casting",
+        "0010_audition_counts",
         "0011_versions_on_direct_writes",
     ))
 }
@@ -64,6 +66,8 @@ pub fn sqlite() -> Migrator {
         "0006_list_paging",
         "0007_gender_sort",
         "0008_changes",
+        "0009_casting",
+        "0010_audition_counts",
         "0011_versions_on_direct_writes",
     ))
 }

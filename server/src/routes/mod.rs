@@ -3,6 +3,7 @@
 //! the OpenAPI document generated from the same routes.
 
 pub mod actors;
+pub mod auditions;
 pub mod auth;
 pub mod cast;
 pub mod changes;
@@ -10,6 +11,7 @@ mod follow;
 pub mod health;
 pub mod movies;
 pub mod resource;
+pub mod roles;
 
 use std::time::Duration;
 
@@ -48,6 +50,8 @@ use crate::state::AppState;
         (name = "actors", description = "Actors"),
         (name = "movies", description = "Movies"),
         (name = "cast", description = "Who plays whom in which movie"),
+        (name = "auditions", description = "Auditions: scheduling them without overlaps, the schedule and its calendar"),
+        (name = "roles", description = "The casting pipeline: a movie's roles to fill and the actors considered for each"),
         (name = "changes", description = "Who changed what and when: the change log, live events and each record's history"),
         (name = "auth", description = "Built-in login and how to log in"),
         (name = "operations", description = "Health, readiness, metrics and this document"),
@@ -60,6 +64,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(resource::router::<actors::Actors>())
         .merge(resource::router::<movies::Movies>())
         .merge(cast::router())
+        .merge(auditions::router())
+        .merge(roles::router())
         .merge(changes::router())
         .merge(auth::router())
         .merge(health::router())

@@ -327,7 +327,10 @@ fn record_after(change: &Change) -> Option<Record> {
     match change.after.as_ref()? {
         ChangedRecord::Actor(actor) => Some(Record::Actor(actor.clone())),
         ChangedRecord::Movie(movie) => Some(Record::Movie(movie.clone())),
-        ChangedRecord::Cast(_) => None,
+        ChangedRecord::Cast(_)
+        | ChangedRecord::Role(_)
+        | ChangedRecord::Candidate(_)
+        | ChangedRecord::Audition(_) => None,
     }
 }
 

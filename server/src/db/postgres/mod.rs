@@ -2,7 +2,9 @@
 //! Its migrations are `migrations/postgres/`.
 
 mod actors;
+mod auditions;
 mod cast;
+mod casting;
 mod changes;
 mod dump;
 mod failover;

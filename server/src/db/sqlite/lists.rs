@@ -78,6 +78,7 @@ fn sort_index(table: &str, column: &str) -> Option<&'static str> {
         ("actors", "gender") => "actors_gender_sort",
         ("movies", "title") => "movies_title_id",
         ("movies", "release_date") => "movies_release_date_id",
+        ("auditions", "starts_at") => "auditions_starts_at",
         _ => return None,
     })
 }
@@ -416,5 +417,7 @@ fn push_value(sql: &mut QueryBuilder<Sqlite>, value: &SortValue) {
         SortValue::Text(text) => sql.push_bind(text.clone()),
         SortValue::Int(n) => sql.push_bind(*n),
         SortValue::Date(date) => sql.push_bind(*date),
+        // Stored as unix seconds.
+        SortValue::Time(at) => sql.push_bind(at.unix_timestamp()),
     };
 }
