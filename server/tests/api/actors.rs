@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::STORE;
-use crate::helpers::*;
+use crate::support::*;
 
 #[tokio::test]
 async fn create_returns_201_location_etag_and_the_actor() {

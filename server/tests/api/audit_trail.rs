@@ -8,9 +8,7 @@
 use serde_json::{Value, json};
 
 use super::STORE;
-use super::changes::all_changes;
-use super::identity::{add_user, fails, login_token};
-use crate::helpers::*;
+use crate::support::*;
 
 fn resources(changes: &Value) -> Vec<&str> {
     changes

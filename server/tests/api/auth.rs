@@ -11,7 +11,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::STORE;
-use crate::helpers::*;
+use crate::support::*;
 
 struct Endpoint {
     method: Method,

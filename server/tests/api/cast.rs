@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::STORE;
-use crate::helpers::*;
+use crate::support::*;
 
 fn actor_json(id: i64, name: &str, age: i64, gender: &str) -> Value {
     json!({"id": id, "name": name, "age": age, "gender": gender})

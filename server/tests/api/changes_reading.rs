@@ -8,8 +8,7 @@ use casting_shared::Role;
 use serde_json::{Value, json};
 
 use super::STORE;
-use super::changes::{all_changes, changes_after, summary};
-use crate::helpers::*;
+use crate::support::*;
 
 #[tokio::test]
 async fn a_caller_sees_only_the_changes_of_what_it_may_read() {

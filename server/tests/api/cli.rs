@@ -5,14 +5,10 @@
 use std::net::SocketAddr;
 use std::process::{Command, Output};
 
-use crate::helpers::*;
+use crate::support::*;
 
 fn casting_server(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_casting-server"))
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run casting-server")
+    run(binary(args).env("RUST_LOG", "warn"), None)
 }
 
 fn stdout_of(args: &[&str]) -> String {
@@ -108,16 +104,16 @@ fn help_groups_the_options_under_headings() {
 
 #[test]
 fn help_never_shows_the_database_passwords() {
-    let output = Command::new(env!("CARGO_BIN_EXE_casting-server"))
-        .arg("--help")
-        .env("DATABASE_URL", "postgres://u:first-secret@db/casting")
-        .env(
-            "DATABASE_READ_URL",
-            "postgres://u:second-secret@replica/casting",
-        )
-        .env("CASTING_KEY_ENCRYPTION_KEY", "third-secret")
-        .output()
-        .expect("run casting-server");
+    let output = run(
+        binary(&["--help"])
+            .env("DATABASE_URL", "postgres://u:first-secret@db/casting")
+            .env(
+                "DATABASE_READ_URL",
+                "postgres://u:second-secret@replica/casting",
+            )
+            .env("CASTING_KEY_ENCRYPTION_KEY", "third-secret"),
+        None,
+    );
     let help = String::from_utf8(output.stdout).unwrap();
     assert!(help.contains("DATABASE_URL"), "{help}");
     for secret in ["first-secret", "second-secret", "third-secret"] {

@@ -4,8 +4,7 @@
 use serde_json::{Value, json};
 
 use super::STORE;
-use super::identity::{add_user, fails, login_token, ok};
-use crate::helpers::*;
+use crate::support::*;
 
 /// The store the round trip passes through.
 fn other_store() -> Backend {

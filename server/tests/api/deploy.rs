@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use casting_server::db::{postgres, sqlite};
 
-use crate::helpers::*;
+use crate::support::*;
 
 fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -42,20 +42,14 @@ fn systemd_unit_passes_systemd_analyze_verify_and_is_hardened() {
     let shipped =
         std::fs::read_to_string(repository().join("deploy/casting-server.service")).unwrap();
     assert!(shipped.contains("ExecStart=/usr/local/bin/casting-server serve"));
-    let unit = shipped.replace(
-        "/usr/local/bin/casting-server",
-        env!("CARGO_BIN_EXE_casting-server"),
-    );
+    let unit = shipped.replace("/usr/local/bin/casting-server", BINARY);
     let path = dir.join("casting-server.service");
     std::fs::write(&path, unit).unwrap();
     // ...and the manual page its Documentation= names, installed from
     // `casting-server man` where man looks (verify runs man on it).
     let man1 = dir.join("man/man1");
     std::fs::create_dir_all(&man1).unwrap();
-    let page = Command::new(env!("CARGO_BIN_EXE_casting-server"))
-        .arg("man")
-        .output()
-        .unwrap();
+    let page = run(&mut binary(&["man"]), None);
     assert!(page.status.success());
     std::fs::write(man1.join("casting-server.1"), page.stdout).unwrap();
     let man_check = if installed("man") { "yes" } else { "no" };

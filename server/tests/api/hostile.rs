@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 use super::STORE;
-use crate::helpers::*;
+use crate::support::*;
 
 fn any_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![

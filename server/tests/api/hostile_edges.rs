@@ -7,8 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
 
 use super::STORE;
-use super::identity::{add_user, login, login_token, ok, server_command, text};
-use crate::helpers::*;
+use crate::support::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_key_id_starting_with_a_dash_is_revoked_as_given() {

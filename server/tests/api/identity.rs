@@ -3,95 +3,14 @@
 //! checked by an independent verifier, shared keys across instances, key
 //! rotation, and demo mode.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use casting_server::settings::AuthSettings;
 use serde_json::{Value, json};
 
 use super::STORE;
-use crate::helpers::*;
-
-pub fn server_command(db_url: &str, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_casting-server"))
-        .env("DATABASE_URL", db_url)
-        .env("RUST_LOG", "warn")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run casting-server");
-    let mut input = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        // A command refused on its arguments exits without reading: a broken
-        // pipe here is expected, and its exit status is what the test checks.
-        let _ = input.write_all(text.as_bytes());
-    }
-    drop(input);
-    child.wait_with_output().unwrap()
-}
-
-pub fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-/// Runs a users/keys command that must succeed; returns what it printed.
-pub fn ok(db_url: &str, args: &[&str], stdin: Option<&str>) -> String {
-    let output = tokio::task::block_in_place(|| server_command(db_url, args, stdin));
-    assert!(
-        output.status.success(),
-        "{args:?} failed: {}",
-        text(&output)
-    );
-    text(&output)
-}
-
-/// Adds a user through the real `users add` command.
-pub fn add_user(db_url: &str, name: &str, role: &str, password: &str) {
-    ok(
-        db_url,
-        &["users", "add", name, "--role", role, "--password-stdin"],
-        Some(&format!("{password}\n")),
-    );
-}
-
-/// Runs a command that must fail with a message containing `expected`.
-pub fn fails(db_url: &str, args: &[&str], stdin: Option<&str>, expected: &str) {
-    let output = tokio::task::block_in_place(|| server_command(db_url, args, stdin));
-    assert!(
-        !output.status.success(),
-        "{args:?} succeeded: {}",
-        text(&output)
-    );
-    assert!(
-        text(&output).contains(expected),
-        "{args:?}: {:?} lacks {expected:?}",
-        text(&output)
-    );
-}
-
-pub async fn login(app: &TestApp, username: &str, password: &str) -> (u16, Value) {
-    let response = app
-        .http
-        .post(app.url("/auth/login"))
-        .json(&json!({"username": username, "password": password}))
-        .send()
-        .await
-        .unwrap();
-    read(response).await
-}
-
-pub async fn login_token(app: &TestApp, username: &str, password: &str) -> String {
-    let (status, body) = login(app, username, password).await;
-    assert_eq!(status, 200, "{body}");
-    body["access_token"].as_str().unwrap().to_owned()
-}
+use crate::support::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn users_commands_manage_accounts_and_refuse_bad_input() {
@@ -512,40 +431,8 @@ async fn auth_config_describes_both_issuers() {
 
 /// Runs `serve --demo` until it listens, returning what it printed and the exit status.
 fn serve_demo(db_url: &str) -> (String, bool) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_casting-server"))
-        .args(["serve", "--demo"])
-        .env("DATABASE_URL", db_url)
-        .env("CASTING_BIND", "127.0.0.1:0")
-        .env("RUST_LOG", "info")
-        .env("CASTING_LOG_FORMAT", "json")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let lines = std::thread::spawn(move || {
-        use std::io::BufRead;
-        let mut seen = String::new();
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            seen.push_str(&line);
-            seen.push('\n');
-            if line.contains("\"listening\"") {
-                break;
-            }
-        }
-        seen
-    });
-    let printed = lines.join().unwrap();
-    let listening = printed.contains("\"listening\"");
-    let _ = child.kill();
-    let output = child.wait_with_output().unwrap();
-    (
-        format!("{printed}{}", String::from_utf8_lossy(&output.stderr)),
-        listening,
-    )
+    let (server, listening) = Server::until_listening(serving(&["serve", "--demo"], Some(db_url)));
+    (format!("{}{}", server.stdout(), server.stderr()), listening)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::STORE;
-use crate::helpers::*;
+use crate::support::*;
 
 /// Ids of a whole list walked with `after`, and the pages it took.
 async fn walk_after(app: &TestApp, query: &str, per_page: usize) -> (Vec<i64>, usize) {

@@ -7,17 +7,16 @@
 #![allow(clippy::unwrap_used, clippy::duplicate_mod)]
 
 mod cli;
-mod cluster;
 mod deploy;
 mod docs;
-mod helpers;
 /// The layers only look down: no crate imports in a circle, the store imports nothing above it.
 mod layers;
 /// The in-memory store outlives every connection it serves through.
 mod memory_store;
 /// The plans of list statements at 100 000 rows, on each store.
 mod plans;
-mod proxy;
+/// The harness every suite takes its support from.
+mod support;
 
 /// Every suite against PostgreSQL.
 #[path = "suite.rs"]

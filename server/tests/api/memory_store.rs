@@ -11,7 +11,7 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::helpers::*;
+use crate::support::*;
 
 /// Sends `request` on a new connection and resets it (`SO_LINGER` 0, then
 /// close) right after, as a client that is killed or times out does.

@@ -10,9 +10,7 @@ use prometheus_parse::{Sample, Scrape, Value as Metric};
 use serde_json::json;
 
 use super::STORE;
-use super::identity::add_user;
-use crate::helpers::*;
-use crate::proxy::{PgProxy, app_behind_proxy};
+use crate::support::*;
 
 /// One scrape: its text, and the text parsed.
 struct Metrics {

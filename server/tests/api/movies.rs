@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::STORE;
-use crate::helpers::*;
+use crate::support::*;
 
 #[tokio::test]
 async fn create_get_patch_delete_a_movie() {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 
 use super::STORE;
-use crate::helpers::*;
+use crate::support::*;
 
 /// Every route of the contract.
 const CONTRACT_ROUTES: &[(&str, &str)] = &[

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::STORE;
-use crate::helpers::*;
+use crate::support::*;
 
 #[tokio::test]
 async fn database_constraints_back_the_code_and_map_to_422() {

@@ -11,7 +11,7 @@ use casting_server::db::{ActorFilter, MovieFilter};
 use serde_json::Value;
 use time::Date;
 
-use crate::helpers::*;
+use crate::support::*;
 
 /// One list request of the plan tests, and what the store made of it.
 struct Listed {

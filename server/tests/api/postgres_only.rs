@@ -10,12 +10,8 @@ use std::time::{Duration, Instant};
 use casting_server::db::{Location, Store, StoreSettings, postgres};
 use serde_json::json;
 
-use crate::helpers::*;
 use crate::postgres::STORE;
-use crate::postgres::events::EventStream;
-use crate::postgres::faults::{Tally, WriteLoad, check_nothing_lost, writer};
-use crate::postgres::identity::{add_user, login_token, ok};
-use crate::proxy::app_behind_proxy;
+use crate::support::*;
 
 /// The primary's read connections, pooled without sqlx's test of each.
 mod readers;

@@ -9,8 +9,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::Value;
 
 use super::STORE;
-use super::identity::{add_user, login_token, ok};
-use crate::helpers::*;
+use crate::support::*;
 
 const PLAIN_KEY: &str = "BEGIN PRIVATE KEY";
 

@@ -2,7 +2,6 @@
 //! lone `P`, HTTP/2 prior knowledge, more sockets than file descriptors;
 //! hyper's own errors; an issuer whose discovery document keeps failing.
 
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -12,7 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::STORE;
-use crate::helpers::*;
+use crate::support::*;
 
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /// An empty SETTINGS frame: length 0, type 4, no flags, stream 0.
@@ -222,45 +221,13 @@ async fn at_the_connection_cap_a_new_connection_is_served_among_idle_served_ones
     }
 }
 
-/// The real binary with `ulimit -n` set, JSON logs on a channel.
-fn server_with_fd_limit(
-    db: &TestDb,
-    limit: u32,
-    envs: &[(&str, &str)],
-) -> (
-    std::process::Child,
-    std::net::SocketAddr,
-    std::sync::mpsc::Receiver<String>,
-) {
-    let mut command = Command::new("sh");
+/// The real binary with `ulimit -n` set, JSON logs read.
+fn server_with_fd_limit(db: &TestDb, limit: u32, envs: &[(&str, &str)]) -> Server {
+    let mut command = serving(&["serve"], Some(&db.url));
     command
-        .args([
-            "-c",
-            &format!("ulimit -n {limit} && exec \"$0\" serve"),
-            env!("CARGO_BIN_EXE_casting-server"),
-        ])
-        .env("DATABASE_URL", &db.url)
-        .env("CASTING_BIND", "127.0.0.1:0")
-        .env("CASTING_LOG_FORMAT", "json")
         .env("CASTING_HEADER_TIMEOUT", "120s")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (key, value) in envs {
-        command.env(key, value);
-    }
-    let mut child = command.spawn().unwrap();
-    let lines = output_lines(&mut child);
-    let addr = loop {
-        let line = lines
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the server starts");
-        if line.contains("\"listening\"") {
-            let log: serde_json::Value = serde_json::from_str(&line).unwrap();
-            break log["address"].as_str().unwrap().parse().unwrap();
-        }
-    };
-    (child, addr, lines)
+        .envs(envs.iter().copied());
+    Server::spawn(after_shell(&format!("ulimit -n {limit}"), &command))
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -269,8 +236,8 @@ async fn running_out_of_file_descriptors_never_takes_the_server_down() {
     // And the default cap, derived from the limit.
     for envs in [vec![("CASTING_MAX_CONNECTIONS", "1000")], vec![]] {
         let db = TestDb::new(STORE);
-        let (mut child, addr, lines) =
-            tokio::task::block_in_place(|| server_with_fd_limit(&db, 64, &envs));
+        let mut server = tokio::task::block_in_place(|| server_with_fd_limit(&db, 64, &envs));
+        let addr = tokio::task::block_in_place(|| server.address());
         let mut idle = Vec::new();
         for _ in 0..100 {
             if let Ok(stream) = TcpStream::connect(addr).await {
@@ -290,12 +257,14 @@ async fn running_out_of_file_descriptors_never_takes_the_server_down() {
                 .unwrap_or_else(|e| panic!("{envs:?}: not answered with 100 idle sockets: {e}"));
             assert_eq!(response.status(), 200);
         }
-        assert!(child.try_wait().unwrap().is_none(), "the server exited");
+        assert!(
+            server.child.try_wait().unwrap().is_none(),
+            "the server exited"
+        );
         drop(idle);
-        let _ = child.kill();
-        let _ = child.wait();
+        tokio::task::block_in_place(|| server.kill());
         let mut accept_errors = 0;
-        while let Ok(line) = lines.recv_timeout(Duration::from_millis(300)) {
+        for line in server.drain() {
             if line.contains("cannot accept") {
                 accept_errors += 1;
             }

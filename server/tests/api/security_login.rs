@@ -3,15 +3,13 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use casting_server::settings::AuthSettings;
 use serde_json::{Value, json};
 
 use super::STORE;
-use super::identity::{add_user, fails, login};
-use crate::helpers::*;
+use crate::support::*;
 
 fn with_auth(auth: AuthSettings) -> Options {
     Options {
@@ -200,8 +198,8 @@ async fn existing_usernames_get_their_key_and_clashes_are_reported_not_merged() 
         ]
     );
     // The one left without a key can still be removed by its exact name.
-    super::identity::ok(&app.db_url, &["users", "remove", "STRASSE"], None);
-    super::identity::ok(&app.db_url, &["users", "remove", "ZOË"], None);
+    ok(&app.db_url, &["users", "remove", "STRASSE"], None);
+    ok(&app.db_url, &["users", "remove", "ZOË"], None);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -263,42 +261,20 @@ async fn long_usernames_are_refused_before_any_work() {
     assert_eq!(login(&app, &"u".repeat(64), "password").await.0, 401);
 }
 
-/// Runs the real server with `pretty` logs (no colours) and returns it with
-/// its address and a reader of its output lines.
-fn pretty_server(
-    db: &TestDb,
-) -> (
-    std::process::Child,
-    std::net::SocketAddr,
-    std::sync::mpsc::Receiver<String>,
-) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_casting-server"))
-        .env("DATABASE_URL", &db.url)
-        .env("CASTING_BIND", "127.0.0.1:0")
+/// Runs the real server with `pretty` logs (no colours), its output read.
+fn pretty_server(db: &TestDb) -> Server {
+    let mut command = serving(&[], Some(&db.url));
+    command
         .env("CASTING_LOG_FORMAT", "pretty")
-        .env("NO_COLOR", "1")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let lines = output_lines(&mut child);
-    let addr = loop {
-        let line = lines
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the server starts");
-        if let Some(at) = line.find("address=") {
-            let text = line[at + 8..].split_whitespace().next().unwrap();
-            break text.parse().unwrap();
-        }
-    };
-    (child, addr, lines)
+        .env("NO_COLOR", "1");
+    Server::spawn(command)
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_username_cannot_forge_log_lines_nor_be_logged_verbatim() {
     let db = TestDb::new(STORE);
-    let (mut child, addr, lines) = tokio::task::block_in_place(|| pretty_server(&db));
+    let mut server = tokio::task::block_in_place(|| pretty_server(&db));
+    let addr = tokio::task::block_in_place(|| server.address());
     let forged = "x\n2026-11-30T10:00:00Z  INFO logged in username=producer\u{1b}[2J";
     let typed_password = "Tr0ub4dor&3-in-the-wrong-field";
     let client = reqwest::Client::new();
@@ -321,12 +297,8 @@ async fn a_username_cannot_forge_log_lines_nor_be_logged_verbatim() {
         .unwrap();
     assert_ne!(response.headers()["x-request-id"], long_id.as_str());
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let _ = child.kill();
-    let _ = child.wait();
-    let mut output = Vec::new();
-    while let Ok(line) = lines.recv_timeout(Duration::from_millis(500)) {
-        output.push(line);
-    }
+    tokio::task::block_in_place(|| server.kill());
+    let output = server.drain();
     let all = output.join("\n");
     assert!(all.contains("login refused"), "{all}");
     assert!(

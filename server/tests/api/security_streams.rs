@@ -9,8 +9,7 @@ use casting_server::HttpSettings;
 use serde_json::json;
 
 use super::STORE;
-use super::events::{EventStream, insert_actors_behind_the_api};
-use crate::helpers::*;
+use crate::support::*;
 
 /// A Casting Assistant's token for `subject`; `nonce` makes another token
 /// of the same user.

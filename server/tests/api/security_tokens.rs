@@ -2,7 +2,6 @@
 //! new password, revoked keys, session refresh, keys encrypted at rest,
 //! demo passwords kept off standard output.
 
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,8 +14,7 @@ use casting_server::{Application, Settings};
 use serde_json::{Value, json};
 
 use super::STORE;
-use super::identity::{add_user, fails, login_token, ok};
-use crate::helpers::*;
+use crate::support::*;
 
 /// The bound the issue sets on how long a taken-back token may still work.
 const REVOCATION_BOUND: Duration = Duration::from_secs(10);
@@ -307,13 +305,12 @@ async fn signing_keys_are_encrypted_at_rest_when_a_key_encryption_key_is_set() {
     let sealed = TestApp::spawn_with(with_key(7)).await;
     add_user(&sealed.db_url, "ann", "producer", "right-password");
     let key_env = STANDARD.encode([7u8; 32]);
-    let out = Command::new(env!("CARGO_BIN_EXE_casting-server"))
-        .args(["keys", "rotate"])
-        .env("DATABASE_URL", &sealed.db_url)
-        .env("CASTING_KEY_ENCRYPTION_KEY", &key_env)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = run(
+        binary(&["keys", "rotate"])
+            .env("DATABASE_URL", &sealed.db_url)
+            .env("CASTING_KEY_ENCRYPTION_KEY", &key_env),
+        None,
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -355,35 +352,9 @@ async fn signing_keys_are_encrypted_at_rest_when_a_key_encryption_key_is_set() {
 #[tokio::test(flavor = "multi_thread")]
 async fn demo_passwords_go_to_standard_error_only() {
     let db = TestDb::new(STORE);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_casting-server"))
-        .args(["serve", "--demo"])
-        .env("DATABASE_URL", &db.url)
-        .env("CASTING_BIND", "127.0.0.1:0")
-        .env("CASTING_LOG_FORMAT", "json")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let printed = tokio::task::block_in_place(|| {
-        use std::io::BufRead;
-        let mut seen = String::new();
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            seen.push_str(&line);
-            seen.push('\n');
-            if line.contains("\"listening\"") {
-                break;
-            }
-        }
-        seen
-    });
-    let _ = child.kill();
-    let output = tokio::task::block_in_place(|| child.wait_with_output()).unwrap();
-    let errors = String::from_utf8_lossy(&output.stderr);
+    let demo = serving(&["serve", "--demo"], Some(&db.url));
+    let (server, _) = tokio::task::block_in_place(|| Server::until_listening(demo));
+    let (printed, errors) = (server.stdout(), server.stderr());
     assert!(printed.contains("\"listening\""), "{printed}");
     assert!(
         !printed.contains("password:"),

@@ -1,38 +1,19 @@
 //! What only the embedded store needs: one server per SQLite file, and
 //! where the file lives when `DATABASE_URL` is not set.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::helpers::*;
 use crate::sqlite::STORE;
-use crate::sqlite::identity::text;
+use crate::support::*;
 
-/// Runs `casting-server ARGS` with `env`, which must exit within 30 s.
+/// Runs `casting-server ARGS` with `env` to its end.
 fn run_to_exit(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_casting-server"));
+    let mut command = serving(args, None);
     command
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .env("CASTING_BIND", "127.0.0.1:0")
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    let mut child = command.spawn().expect("start casting-server");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while child.try_wait().expect("wait").is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let output = child.wait_with_output().expect("output");
-            panic!("{args:?} is still running: {}", text(&output));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.wait_with_output().expect("output")
+        .env_remove("CASTING_LOG_FORMAT")
+        .envs(env.iter().copied());
+    run(&mut command, None)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -80,36 +61,10 @@ async fn without_database_url_the_store_is_a_file_in_the_data_directory() {
 async fn serve_demo_without_database_url_runs_in_memory_and_says_so() {
     let home = TestDb::new(STORE);
     let data_home = std::path::Path::new(&home.name).join("data");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_casting-server"))
-        .args(["serve", "--demo"])
-        .env_remove("DATABASE_URL")
-        .env("XDG_DATA_HOME", &data_home)
-        .env("CASTING_BIND", "127.0.0.1:0")
-        .env("CASTING_LOG_FORMAT", "json")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let printed = tokio::task::block_in_place(|| {
-        use std::io::BufRead;
-        let mut seen = String::new();
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            seen.push_str(&line);
-            seen.push('\n');
-            if line.contains("\"listening\"") {
-                break;
-            }
-        }
-        seen
-    });
-    let _ = child.kill();
-    let output = tokio::task::block_in_place(|| child.wait_with_output()).unwrap();
-    let errors = String::from_utf8_lossy(&output.stderr);
+    let mut command = serving(&["serve", "--demo"], None);
+    command.env("XDG_DATA_HOME", &data_home);
+    let (server, _) = tokio::task::block_in_place(|| Server::until_listening(command));
+    let (printed, errors) = (server.stdout(), server.stderr());
     assert!(printed.contains("\"listening\""), "{printed}");
     assert!(printed.contains("in-memory"), "{printed}");
     // The demo passwords, on standard error only.
@@ -126,8 +81,6 @@ async fn serve_demo_without_database_url_runs_in_memory_and_says_so() {
 async fn several_writers_on_one_file_all_get_through() {
     use std::sync::Arc;
     use std::sync::atomic::AtomicUsize;
-
-    use crate::sqlite::faults::{Tally, check_nothing_lost, writer};
 
     let app = TestApp::spawn(STORE).await;
     let (writers, per_writer) = (4, 40);
@@ -152,7 +105,7 @@ async fn several_writers_on_one_file_all_get_through() {
             ))
             .await;
     }
-    crate::sqlite::identity::add_user(&app.db_url, "beside", "producer", "right-password");
+    add_user(&app.db_url, "beside", "producer", "right-password");
     let mut tally = Tally::default();
     for task in tasks {
         tally.merge(task.await.unwrap());
@@ -166,7 +119,7 @@ async fn several_writers_on_one_file_all_get_through() {
     check_nothing_lost(&app.pool, &tally, "several writers").await;
     let (_, movies) = app.get("/movies?q=outside", &producer()).await;
     assert_eq!(movies["total"], 40);
-    crate::sqlite::identity::login_token(&app, "beside", "right-password").await;
+    login_token(&app, "beside", "right-password").await;
 }
 
 /// The database file moved away under write load: writes are refused with
@@ -174,8 +127,6 @@ async fn several_writers_on_one_file_all_get_through() {
 /// so, and once the file is back everything acknowledged is there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_file_moved_away_under_load_gets_503_and_writes_resume_when_it_is_back() {
-    use crate::sqlite::faults::{WriteLoad, check_nothing_lost};
-
     let app = TestApp::spawn(STORE).await;
     let file = app.db_url.strip_prefix("sqlite:").unwrap().to_owned();
     let moved = format!("{file}.moved");
@@ -243,8 +194,6 @@ impl Drop for Frozen {
 /// writes resume and everything acknowledged is there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_file_made_read_only_under_load_gets_503_and_writes_resume_when_it_is_writable() {
-    use crate::sqlite::faults::{WriteLoad, check_nothing_lost};
-
     let app = TestApp::spawn(STORE).await;
     let file = app.db_url.strip_prefix("sqlite:").unwrap().to_owned();
     let log = format!("{file}-wal");

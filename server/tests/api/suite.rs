@@ -1,7 +1,7 @@
 //! The suites every store must pass; `main.rs` includes this file once per
 //! store, and the module's name (`postgres`, `sqlite`) picks the store.
 
-use crate::helpers::Backend;
+use crate::support::Backend;
 
 /// The store this copy of the suites runs against.
 pub const STORE: Backend = if ends_with(module_path!().as_bytes(), b"sqlite") {
@@ -33,16 +33,16 @@ mod changes;
 mod changes_reading;
 mod copy;
 mod errors;
-pub mod events;
-pub mod faults;
+mod events;
+mod faults;
 mod hostile;
 mod hostile_edges;
-pub mod identity;
+mod identity;
 mod lists;
 mod metrics;
 mod movies;
 mod openapi;
-pub mod operations;
+mod operations;
 mod security_at_rest;
 mod security_connections;
 mod security_login;

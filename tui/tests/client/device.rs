@@ -16,7 +16,7 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use crate::e2e::{Tmux, start_server_trusting};
+use crate::support::*;
 
 const AUDIENCE: &str = "casting-agency";
 const CLIENT_ID: &str = "casting-tui";

@@ -10,87 +10,10 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use casting_server::db::StoreSettings;
-use casting_server::settings::AuthSettings;
-use casting_server::startup::DemoSeed;
-use casting_server::{Application, HttpSettings, Settings};
 use reqwest::Method;
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
-use crate::e2e::{Api, Database, Tmux, password, start_server};
-use crate::e2e_paging::log_in;
-use crate::recorder::Recorder;
-
-/// A real server on a SQLite file that can be stopped and started again.
-struct Server {
-    stop: oneshot::Sender<()>,
-    running: JoinHandle<()>,
-}
-
-impl Server {
-    /// Serves `db` on `bind` (port 0: any); its URL, and the demo
-    /// passwords when this run seeded the file.
-    async fn start(
-        db: &Database,
-        bind: SocketAddr,
-        store: StoreSettings,
-    ) -> (Self, String, Vec<(String, String)>) {
-        let settings = Settings {
-            database: db.location(),
-            store,
-            http: HttpSettings {
-                bind,
-                ..HttpSettings::default()
-            },
-            auth: AuthSettings::default(),
-            demo: true,
-        };
-        let application = Application::build(settings).await.unwrap();
-        let url = format!("http://{}", application.address());
-        let passwords = match application.demo() {
-            Some(DemoSeed::Seeded(users)) => users
-                .iter()
-                .map(|u| (u.username.to_owned(), u.password.clone()))
-                .collect(),
-            _ => Vec::new(),
-        };
-        let (stop, stopped) = oneshot::channel::<()>();
-        let running = tokio::spawn(async move {
-            let shutdown = async {
-                let _ = stopped.await;
-            };
-            application.run_until(shutdown).await.unwrap();
-        });
-        (Self { stop, running }, url, passwords)
-    }
-
-    /// Stops it as SIGTERM does (its streams end, it drains, it closes the file).
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        self.running.await.unwrap();
-    }
-}
-
-/// Waits (at most 20 s) until a line on screen shows both `name` and
-/// `value` (a table row as it is now), returning the screen.
-pub(crate) async fn wait_for_row(tmux: &Tmux, name: &str, value: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let screen = tmux.screen().await;
-        if screen
-            .lines()
-            .any(|l| l.contains(name) && l.contains(value))
-        {
-            return screen;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "waited for {name} with {value}:\n{screen}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+use crate::support::*;
 
 /// A free port below the range the system hands out for outgoing
 /// connections (and for port 0), so that while the server is down for a
@@ -104,24 +27,6 @@ fn port_to_restart_on() -> SocketAddr {
         }
     }
     panic!("no free port to restart on");
-}
-
-/// The actor at `row` (from 1) by id.
-pub(crate) async fn actor_at(api: &Api, row: usize) -> Value {
-    let (_, body) = api
-        .get(&format!("/actors?sort=id&per_page=1&page={row}"))
-        .await;
-    body["actors"][0].clone()
-}
-
-/// A client in tmux, logged in, with the table and the live feed up.
-pub(crate) async fn client(server: &str, user: &str, passwords: &[(String, String)]) -> Tmux {
-    let tmux = Tmux::new();
-    tmux.launch(server).await;
-    log_in(&tmux, user, password(passwords, user)).await;
-    tmux.wait_for("row 1 of").await;
-    tmux.wait_for("● live").await;
-    tmux
 }
 
 #[tokio::test(flavor = "multi_thread")]

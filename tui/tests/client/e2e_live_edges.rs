@@ -9,10 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::e2e::{Api, Tmux, password, start_server};
-use crate::e2e_live::{actor_at, client, wait_for_row};
-use crate::e2e_paging::log_in;
-use crate::recorder::Recorder;
+use crate::support::*;
 
 /// A value for a field that is neither `avoid` nor `other`.
 fn age_other_than(avoid: i64, other: i64) -> i64 {

@@ -6,9 +6,7 @@
 //! in the config, the client does not ask the terminal for reports, and
 //! reports that come anyway change nothing.
 
-use crate::e2e::{Api, Tmux, password, start_server};
-use crate::e2e_live::actor_at;
-use crate::e2e_paging::log_in;
+use crate::support::*;
 
 /// A mouse report's button.
 #[derive(Clone, Copy)]

@@ -5,16 +5,7 @@
 
 use serde_json::json;
 
-use crate::e2e::{Api, Tmux, password, start_server};
-use crate::recorder::Recorder;
-
-pub(crate) async fn log_in(tmux: &Tmux, user: &str, password: &str) {
-    tmux.wait_for("Username").await;
-    tmux.type_text(user).await;
-    tmux.keys(&["Tab"]).await;
-    tmux.type_text(password).await;
-    tmux.keys(&["Enter"]).await;
-}
+use crate::support::*;
 
 /// The name of the actor at `row` (from 1) in this order, asked of the
 /// server directly (not through the client).

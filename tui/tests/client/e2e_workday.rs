@@ -7,7 +7,7 @@ use std::time::Duration;
 use casting_tui::session::{self, SavedToken};
 use tokio::process::Command;
 
-use crate::e2e::{Api, Database, Tmux, password, start_server_on, start_server_with};
+use crate::support::*;
 
 fn client() -> Command {
     Command::new(env!("CARGO_BIN_EXE_casting-tui"))

@@ -168,7 +168,7 @@ fn every_save_of_the_edit_dialog_names_the_version_the_user_started_from() {
     // A colleague's change arrives before the version: the save waits for
     // it, the server refuses it (412), and the choices come.
     let mut d = editing_the_age();
-    crate::live::colleague_sets_age(&mut d, "director", 1, 62);
+    colleague_sets_age(&mut d, "director", 1, 62);
     assert_eq!(
         d.key(ctrl('s')),
         vec![read.clone()],
@@ -201,7 +201,7 @@ fn every_save_of_the_edit_dialog_names_the_version_the_user_started_from() {
     // The version read is already theirs: the one the user started from
     // can no longer be named, and the save is refused as the server would.
     let mut d = editing_the_age();
-    crate::live::colleague_sets_age(&mut d, "director", 1, 62);
+    colleague_sets_age(&mut d, "director", 1, 62);
     d.key(ctrl('s'));
     let effects = d.act(Action::Done(fetched_actor(theirs, Some("\"2\"".into()))));
     assert!(effects.is_empty(), "{effects:?}");

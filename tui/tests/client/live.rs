@@ -4,7 +4,6 @@
 //! says at once that its record changed; casts, details and history
 //! follow; the feed's own states (expired, gone, reconnecting) are handled.
 
-use casting_shared::changes::Change;
 use casting_shared::{Actor, Role};
 use casting_tui::action::{Action, Outcome, Related};
 use casting_tui::app::{Dialog, Effect, LiveStatus};
@@ -14,47 +13,6 @@ use crossterm::event::KeyCode;
 use serde_json::{Value, json};
 
 use crate::support::*;
-
-/// A change as the feed delivers it, made by `by`.
-pub fn change(
-    by: &str,
-    action: &str,
-    resource: &str,
-    id: i64,
-    before: Value,
-    after: Value,
-) -> Change {
-    serde_json::from_value(json!({
-        "seq": 100 + id, "at": "2026-11-30T09:15:02.123Z",
-        "by": {"subject": format!("casting|{by}"), "name": by},
-        "action": action, "resource": resource, "id": id,
-        "before": before, "after": after,
-    }))
-    .unwrap()
-}
-
-fn actor_json(actor: &Actor) -> Value {
-    serde_json::to_value(actor).unwrap()
-}
-
-/// The colleague `by` sets an actor's age on the server, and the feed says so.
-pub(crate) fn colleague_sets_age(d: &mut Driven, by: &str, id: i64, age: i32) -> Vec<Effect> {
-    let index = d.actors.iter().position(|a| a.id == id).unwrap();
-    let before = d.actors[index].clone();
-    d.actors[index].age = age;
-    let after = d.actors[index].clone();
-    let change = change(
-        by,
-        "updated",
-        "actor",
-        id,
-        actor_json(&before),
-        actor_json(&after),
-    );
-    d.act(Action::Done(Outcome::Live(LiveEvent::Change(Box::new(
-        change,
-    )))))
-}
 
 fn fetched_pages(effects: &[Effect]) -> usize {
     effects

@@ -17,10 +17,10 @@ mod keys_login;
 mod lists;
 mod live;
 mod paging;
-mod recorder;
 mod render;
 mod replica;
 mod session;
+/// The harness every suite takes its support from.
 mod support;
 mod views;
 mod workday;

@@ -7,57 +7,8 @@
 use casting_tui::api::{ApiClient, ListParams};
 use casting_tui::collection::Collection;
 use serde_json::json;
-use sqlx::Connection;
 
-use crate::e2e::start_server_replicated;
-use crate::recorder::Recorder;
-
-/// The PostgreSQL server the tests use (`CASTING_TEST_DATABASE_URL`, as the
-/// server's tests read it, else the local one `.ci/run` starts).
-fn postgres() -> String {
-    match std::env::var("CASTING_TEST_DATABASE_URL") {
-        Ok(url) if url != "private" => url,
-        _ => "postgres://postgres@127.0.0.1:5432".to_owned(),
-    }
-}
-
-/// A database of the test's own, dropped at the end.
-struct Database {
-    name: String,
-}
-
-impl Database {
-    fn new() -> Self {
-        Self {
-            name: format!("casting_tui_{}", uuid::Uuid::new_v4().simple()),
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("{}/{}", postgres(), self.name)
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        let admin = format!("{}/postgres", postgres());
-        let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
-                        .execute(&mut conn)
-                        .await;
-                }
-            });
-        })
-        .join();
-    }
-}
+use crate::support::*;
 
 /// The `X-Casting-Position` a noted request carried, if any.
 fn position_sent(request: &str) -> Option<&str> {
@@ -67,8 +18,8 @@ fn position_sent(request: &str) -> Option<&str> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn after_a_write_every_request_carries_the_position_the_write_answered() {
-    let database = Database::new();
-    let (server, passwords) = start_server_replicated(&database.url()).await;
+    let database = Database::postgres();
+    let (server, passwords) = start_server_replicated(&database).await;
     let recorder = Recorder::start(&server).await;
     let api = ApiClient::new(&recorder.url);
     let password = &passwords.iter().find(|(u, _)| u == "producer").unwrap().1;

@@ -10,9 +10,8 @@ use casting_server::db::postgres::READS;
 use casting_server::db::{Author, Location, Store, StoreSettings};
 use casting_shared::domain::NewActor;
 
-use crate::helpers::*;
 use crate::postgres::STORE;
-use crate::proxy::app_behind_proxy;
+use crate::support::*;
 
 /// The server processes of the store's read connections, as PostgreSQL lists them.
 async fn reading_backends(db: &TestPool) -> HashSet<i32> {

@@ -12,9 +12,9 @@ use casting_server::{Application, Settings};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-use crate::cluster::ReplicatedCluster;
-use crate::helpers::*;
 use crate::postgres::STORE;
+use crate::support::cluster::ReplicatedCluster;
+use crate::support::*;
 
 const POSITION: &str = "x-casting-position";
 

@@ -8,20 +8,14 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::helpers::*;
 use crate::sqlite::STORE;
-use crate::sqlite::identity::text;
+use crate::support::*;
 
 /// `casting-server ARGS` run by a shell with umask 022 first, as most
 /// logins have it.
 fn with_umask_022(args: &[&str]) -> Command {
-    let mut command = Command::new("sh");
-    command
-        .args(["-c", "umask 022 && exec \"$0\" \"$@\""])
-        .arg(env!("CARGO_BIN_EXE_casting-server"))
-        .args(args)
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null());
+    let mut command = after_shell("umask 022", binary(args).env("RUST_LOG", "info"));
+    command.stdin(Stdio::null());
     command
 }
 
@@ -96,19 +90,12 @@ fn copy_watching_modes(from: &Path, to: &Path) -> Vec<String> {
 async fn the_database_its_log_its_lock_and_new_directories_are_private_whatever_the_umask() {
     let home = TestDb::new(STORE);
     let data_home = Path::new(&home.name).join("data");
-    let jwks = JwksServer::start(vec![public_jwk(TEST_KEY, KID)]).await;
     // A first start in the default data directory, which it creates.
     let mut server = tokio::task::block_in_place(|| {
-        Server::start_with(&home, &jwks, |command| {
-            // The same server, started through a shell that sets the umask.
-            let mut umask = with_umask_022(&["serve"]);
-            umask
-                .env_remove("DATABASE_URL")
-                .env("XDG_DATA_HOME", &data_home)
-                .env("CASTING_BIND", "127.0.0.1:0")
-                .env("CASTING_LOG_FORMAT", "json");
-            *command = umask;
-        })
+        // The server, started through a shell that sets the umask.
+        let mut command = serving(&["serve"], None);
+        command.env("XDG_DATA_HOME", &data_home);
+        Server::spawn(after_shell("umask 022", &command))
     });
     tokio::task::block_in_place(|| server.address());
     let file = data_home.join("casting-agency/casting.db");
@@ -155,11 +142,12 @@ async fn a_database_file_others_can_read_is_refused_with_the_chmod_that_fixes_it
     let db = TestDb::new(STORE);
     let run = |args: &[&str]| {
         tokio::task::block_in_place(|| {
-            with_umask_022(args)
-                .env("DATABASE_URL", &db.url)
-                .env("CASTING_BIND", "127.0.0.1:0")
-                .output()
-                .unwrap()
+            run(
+                with_umask_022(args)
+                    .env("DATABASE_URL", &db.url)
+                    .env("CASTING_BIND", "127.0.0.1:0"),
+                None,
+            )
         })
     };
     let output = run(&["migrate"]);

@@ -10,7 +10,7 @@ use sqlx::postgres::PgRow;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteRow};
 use sqlx::{Connection, FromRow, PgConnection, PgPool, SqlitePool};
 
-use crate::cluster::server_url;
+use super::server_url;
 
 /// Which store a test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,11 +1,14 @@
 //! Building app states for the render and key tests: the app is driven
 //! through its own `update`, with page answers made from in-memory rows.
 
+use casting_shared::changes::Change;
 use casting_shared::{Actor, Movie, Role};
 use casting_tui::action::{Action, Outcome, Record, Rows};
 use casting_tui::api::{ApiError, ListPage, ListParams, Tagged};
 use casting_tui::app::{App, Dialog, Effect, Session};
 use casting_tui::collection::Collection;
+use casting_tui::live::LiveEvent;
+use serde_json::{Value, json};
 use time::macros::date;
 
 pub fn actors(count: usize) -> Vec<Actor> {
@@ -355,4 +358,45 @@ pub fn screen(app: &App, width: u16, height: u16) -> String {
         .draw(|frame| frame.render_widget(app, frame.area()))
         .unwrap();
     terminal.backend().to_string()
+}
+
+/// A change as the feed delivers it, made by `by`.
+pub fn change(
+    by: &str,
+    action: &str,
+    resource: &str,
+    id: i64,
+    before: Value,
+    after: Value,
+) -> Change {
+    serde_json::from_value(json!({
+        "seq": 100 + id, "at": "2026-11-30T09:15:02.123Z",
+        "by": {"subject": format!("casting|{by}"), "name": by},
+        "action": action, "resource": resource, "id": id,
+        "before": before, "after": after,
+    }))
+    .unwrap()
+}
+
+pub fn actor_json(actor: &Actor) -> Value {
+    serde_json::to_value(actor).unwrap()
+}
+
+/// The colleague `by` sets an actor's age on the server, and the feed says so.
+pub(crate) fn colleague_sets_age(d: &mut Driven, by: &str, id: i64, age: i32) -> Vec<Effect> {
+    let index = d.actors.iter().position(|a| a.id == id).unwrap();
+    let before = d.actors[index].clone();
+    d.actors[index].age = age;
+    let after = d.actors[index].clone();
+    let change = change(
+        by,
+        "updated",
+        "actor",
+        id,
+        actor_json(&before),
+        actor_json(&after),
+    );
+    d.act(Action::Done(Outcome::Live(LiveEvent::Change(Box::new(
+        change,
+    )))))
 }

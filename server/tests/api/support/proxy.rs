@@ -10,7 +10,7 @@ use casting_server::db::StoreSettings;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-use crate::helpers::{Backend, Options, TestApp};
+use super::{Backend, Options, TestApp};
 
 pub struct PgProxy {
     pub addr: SocketAddr,
@@ -77,7 +77,7 @@ pub async fn app_behind_proxy(db: StoreSettings) -> (PgProxy, TestApp) {
 
 /// The address of the PostgreSQL server the tests use.
 pub fn postgres_addr() -> SocketAddr {
-    let url = super::helpers::server_url();
+    let url = super::server_url();
     let host_port = url
         .rsplit('@')
         .next()

@@ -1,144 +1,16 @@
-//! Test harness: a fresh database per test on either store (a PostgreSQL
-//! database, or a SQLite file in a directory of its own), the real app
-//! served over real HTTP on a free port, a JWKS served over HTTP by a tiny
-//! local server, and tokens signed with the test's own RSA keys.
-//! `TEST_LOG=1` shows the server's logs.
+//! The real app, built as `main` builds it, served over real HTTP on a
+//! free port against a fresh database of the test's own.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::Mutex;
+use std::time::Duration;
 
 use casting_server::db::{Location, Store, StoreSettings};
 use casting_server::settings::{AuthSettings, ExternalIssuer};
 use casting_server::{Application, HttpSettings, Settings};
-use casting_shared::Role;
-use jsonwebtoken::jwk::{Jwk, JwkSet};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 
-pub use crate::cluster::server_url;
-
-mod databases;
-mod wire;
-
-pub use databases::*;
-pub use wire::*;
-
-pub const ISSUER: &str = "https://casting-test.example.auth0.com/";
-pub const AUDIENCE: &str = "casting-agency";
-pub const KID: &str = "test-key-1";
-/// `iss` of the tokens the server under test signs itself.
-pub const PUBLIC_URL: &str = "http://casting.test";
-
-pub const TEST_KEY: &[u8] = include_bytes!("../fixtures/test_signing_key.pem");
-pub const OTHER_KEY: &[u8] = include_bytes!("../fixtures/other_signing_key.pem");
-pub const TEST_PUBLIC_KEY: &[u8] = include_bytes!("../fixtures/test_signing_key.pub.pem");
-
-/// Installs, once per test process, the tracing layer through which sqlx's
-/// pool-acquire times reach each application's metrics (`main` installs it
-/// with the logs), and shows the server's logs when `TEST_LOG` is set.
-pub fn init_test_log() {
-    use tracing_subscriber::prelude::*;
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let logs = std::env::var_os("TEST_LOG").is_some().then(|| {
-            tracing_subscriber::fmt::layer()
-                .with_test_writer()
-                .with_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env()
-                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-                )
-        });
-        let _ = tracing_subscriber::registry()
-            .with(casting_server::metrics::pool_acquire_layer())
-            .with(logs)
-            .try_init();
-    });
-}
-
-/// Polls until `check` holds, for at most `limit`.
-pub async fn eventually<F, Fut>(limit: Duration, mut check: F) -> bool
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if check().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
-}
-
-/// A JWKS endpoint served over real HTTP that counts its fetches.
-#[derive(Clone)]
-pub struct JwksServer {
-    pub url: String,
-    pub keys: Arc<Mutex<Vec<Jwk>>>,
-    fetches: Arc<AtomicUsize>,
-}
-
-impl JwksServer {
-    pub async fn start(keys: Vec<Jwk>) -> Self {
-        let keys = Arc::new(Mutex::new(keys));
-        let fetches = Arc::new(AtomicUsize::new(0));
-        let (k, f) = (keys.clone(), fetches.clone());
-        let base = Arc::new(Mutex::new(String::new()));
-        let discovery_base = base.clone();
-        let router = axum::Router::new()
-            .route(
-                "/.well-known/openid-configuration",
-                axum::routing::get(move || {
-                    let base = discovery_base.lock().expect("base").clone();
-                    async move {
-                        axum::Json(json!({
-                            "issuer": ISSUER,
-                            "device_authorization_endpoint": format!("{base}/oauth/device/code"),
-                            "token_endpoint": format!("{base}/oauth/token"),
-                        }))
-                    }
-                }),
-            )
-            .route(
-                "/.well-known/jwks.json",
-                axum::routing::get(move || {
-                    let (k, f) = (k.clone(), f.clone());
-                    async move {
-                        f.fetch_add(1, Ordering::SeqCst);
-                        let set = JwkSet {
-                            keys: k.lock().expect("keys").clone(),
-                        };
-                        axum::Json(set)
-                    }
-                }),
-            );
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind jwks");
-        let addr = listener.local_addr().expect("addr");
-        *base.lock().expect("base") = format!("http://{addr}");
-        tokio::spawn(async move { axum::serve(listener, router).await });
-        Self {
-            url: format!("http://{addr}/.well-known/jwks.json"),
-            keys,
-            fetches,
-        }
-    }
-
-    pub fn fetches(&self) -> usize {
-        self.fetches.load(Ordering::SeqCst)
-    }
-}
-
-/// The public JWK of a private key PEM.
-pub fn public_jwk(private_pem: &[u8], kid: &str) -> Jwk {
-    let key = EncodingKey::from_rsa_pem(private_pem).expect("test key");
-    let mut jwk = Jwk::from_encoding_key(&key, Algorithm::RS256).expect("jwk");
-    jwk.common.key_id = Some(kid.to_owned());
-    jwk
-}
+use super::*;
 
 /// A server whose change log keeps a change for one second.
 pub async fn spawn_with_one_second_retention(backend: Backend) -> TestApp {
@@ -150,62 +22,6 @@ pub async fn spawn_with_one_second_retention(backend: Backend) -> TestApp {
         ..Options::new(backend)
     })
     .await
-}
-
-/// Whom a write made straight through the store is put down to.
-pub fn test_author() -> casting_server::db::Author {
-    casting_server::db::Author {
-        subject: "test".into(),
-        name: Some("test".into()),
-    }
-}
-
-pub fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock")
-        .as_secs() as i64
-}
-
-/// Claims of a valid token with `permissions`; tests change what they need.
-pub fn claims(permissions: &[&str]) -> Value {
-    json!({
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "sub": "auth0|tester",
-        "iat": now(),
-        "exp": now() + 3600,
-        "permissions": permissions,
-    })
-}
-
-pub fn sign_with(claims: &Value, header: &Header, private_pem: &[u8]) -> String {
-    let key = EncodingKey::from_rsa_pem(private_pem).expect("test key");
-    jsonwebtoken::encode(header, claims, &key).expect("sign")
-}
-
-pub fn rs256_header(kid: &str) -> Header {
-    let mut header = Header::new(Algorithm::RS256);
-    header.kid = Some(kid.to_owned());
-    header
-}
-
-pub fn sign(claims: &Value) -> String {
-    sign_with(claims, &rs256_header(KID), TEST_KEY)
-}
-
-pub fn token(permissions: &[&str]) -> String {
-    sign(&claims(permissions))
-}
-
-pub fn role_token(role: Role) -> String {
-    let permissions: Vec<&str> = role.permissions().iter().map(|p| p.as_str()).collect();
-    token(&permissions)
-}
-
-/// A token with every permission.
-pub fn producer() -> String {
-    role_token(Role::ExecutiveProducer)
 }
 
 /// Knobs a test may turn before the app starts.
