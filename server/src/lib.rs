@@ -5,6 +5,7 @@
 //! build exactly the application that runs.
 
 pub mod auth;
+pub mod calendar;
 pub mod cli_docs;
 pub mod commands;
 pub mod config;

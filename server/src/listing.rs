@@ -8,7 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use casting_shared::api::{DEFAULT_PER_PAGE, MAX_PER_PAGE, SEARCH_MAX};
 use casting_shared::domain::{format_date, parse_age_text};
 use serde_json::{Value, json};
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 use crate::db::paging::{Cursor, KeyKind, Page, Position, Sort, SortColumn, SortValue};
 use crate::error::ApiError;
@@ -30,6 +30,7 @@ impl Cursor {
             Some(SortValue::Text(text)) => json!(text),
             Some(SortValue::Int(n)) => json!(n),
             Some(SortValue::Date(date)) => json!(format_date(*date)),
+            Some(SortValue::Time(at)) => json!(at.unix_timestamp()),
         };
         URL_SAFE_NO_PAD.encode(json!([sort.label(), value, self.id]).to_string())
     }
@@ -57,6 +58,9 @@ impl Cursor {
             (Some(KeyKind::Int), Value::Number(n)) => Some(SortValue::Int(n.as_i64()?)),
             (Some(KeyKind::Date), Value::String(text)) => Some(SortValue::Date(
                 Date::parse(text, &time::format_description::well_known::Iso8601::DATE).ok()?,
+            )),
+            (Some(KeyKind::Time), Value::Number(n)) => Some(SortValue::Time(
+                time::OffsetDateTime::from_unix_timestamp(n.as_i64()?).ok()?,
             )),
             _ => return None,
         };
@@ -178,6 +182,35 @@ impl QueryParams {
         })
     }
 
+    /// A moment bounding a list (see [`parse_moment`]), rounded to the
+    /// whole second outward: down for the start of a window (`rounding_up`
+    /// false), up for its end, so that stored whole seconds compare as the
+    /// exact moment would.
+    pub fn moment(
+        &mut self,
+        name: &str,
+        rounding_up: bool,
+    ) -> Result<Option<OffsetDateTime>, ApiError> {
+        let at = self.parsed(name, parse_moment)?;
+        Ok(at.map(|at| {
+            let whole = at.replace_nanosecond(0).unwrap_or(at);
+            if rounding_up && whole != at {
+                whole + time::Duration::SECOND
+            } else {
+                whole
+            }
+        }))
+    }
+
+    /// A positive id (`actor_id=7`): ASCII digits, 1 up to `i64::MAX`.
+    pub fn id(&mut self, name: &str) -> Result<Option<i64>, ApiError> {
+        self.parsed(name, |raw| {
+            parse_seq(raw)
+                .filter(|id| *id >= 1)
+                .ok_or_else(|| format!("must be a whole number from 1 to {}", i64::MAX))
+        })
+    }
+
     /// `sort=field` or `sort=-field`, `field` one of `columns`; default `id`.
     pub fn sort(&mut self, columns: &[SortColumn]) -> Result<Sort, ApiError> {
         let Some(raw) = self.take("sort")? else {
@@ -230,6 +263,20 @@ impl QueryParams {
             None => Ok(()),
             Some((key, _)) => Err(bad(format!("unknown query parameter {key}"))),
         }
+    }
+}
+
+/// A moment as a query string writes it: RFC 3339 with any offset
+/// (`2027-03-01T14:30:00+01:00`), or a date (`2027-03-01`, its midnight in UTC).
+pub fn parse_moment(raw: &str) -> Result<OffsetDateTime, String> {
+    use time::format_description::well_known::{Iso8601, Rfc3339};
+    let raw = raw.trim();
+    if let Ok(at) = OffsetDateTime::parse(raw, &Rfc3339) {
+        return Ok(at.to_offset(time::UtcOffset::UTC));
+    }
+    match Date::parse(raw, &Iso8601::DATE) {
+        Ok(date) if raw.len() == 10 => Ok(date.midnight().assume_utc()),
+        _ => Err("must be an RFC 3339 time (2027-03-01T14:30:00Z) or a date (2027-03-01)".into()),
     }
 }
 
@@ -363,6 +410,33 @@ mod tests {
         ] {
             assert_eq!(Cursor::decode(garbage, by_age), None, "{garbage}");
         }
+    }
+
+    #[test]
+    fn moments_are_rfc_3339_or_dates_rounded_outward() {
+        use time::macros::datetime;
+        assert_eq!(
+            parse_moment("2027-03-01T15:30:00+01:00"),
+            Ok(datetime!(2027-03-01 14:30 UTC))
+        );
+        assert_eq!(parse_moment("2027-03-01"), Ok(datetime!(2027-03-01 0:00 UTC)));
+        for bad in ["2027-3-1", "2027-03-01T14:30", "yesterday", "", "+2027-03-01"] {
+            assert!(parse_moment(bad).is_err(), "{bad}");
+        }
+        let mut query = params(&[
+            ("from", "2027-03-01T10:00:00.5Z"),
+            ("to", "2027-03-01T11:00:00.5Z"),
+        ]);
+        assert_eq!(
+            query.moment("from", false).unwrap(),
+            Some(datetime!(2027-03-01 10:00 UTC))
+        );
+        assert_eq!(
+            query.moment("to", true).unwrap(),
+            Some(datetime!(2027-03-01 11:00:01 UTC))
+        );
+        assert!(params(&[("actor_id", "0")]).id("actor_id").is_err());
+        assert_eq!(params(&[("actor_id", "7")]).id("actor_id").unwrap(), Some(7));
     }
 
     #[test]

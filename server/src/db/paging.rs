@@ -3,7 +3,7 @@
 //! reads them from the query string and writes the `next` cursor
 //! (`crate::listing`); the store turns them into SQL.
 
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 /// Which page of a list, with `per_page` capped at
 /// [`MAX_PER_PAGE`](casting_shared::api::MAX_PER_PAGE).
@@ -25,6 +25,8 @@ pub enum KeyKind {
     Text,
     Int,
     Date,
+    /// A moment (PostgreSQL `timestamptz`, SQLite unix seconds).
+    Time,
 }
 
 /// A column a list may be sorted by, besides `id`.
@@ -61,6 +63,7 @@ pub enum SortValue {
     Text(String),
     Int(i64),
     Date(Date),
+    Time(OffsetDateTime),
 }
 
 /// The position after a row in a sorted list: its sort value and id.

@@ -239,6 +239,7 @@ fn push_after(sql: &mut QueryBuilder<Postgres>, sort: Sort, position: &Position)
                 SortValue::Text(text) => sql.push_bind(text.clone()),
                 SortValue::Int(n) => sql.push_bind(*n),
                 SortValue::Date(date) => sql.push_bind(*date),
+                SortValue::Time(at) => sql.push_bind(*at),
             };
             sql.push(", ").push_bind(cursor.id).push(")");
         }

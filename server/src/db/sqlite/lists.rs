@@ -416,5 +416,7 @@ fn push_value(sql: &mut QueryBuilder<Sqlite>, value: &SortValue) {
         SortValue::Text(text) => sql.push_bind(text.clone()),
         SortValue::Int(n) => sql.push_bind(*n),
         SortValue::Date(date) => sql.push_bind(*date),
+        // Stored as unix seconds.
+        SortValue::Time(at) => sql.push_bind(at.unix_timestamp()),
     };
 }
