@@ -33,7 +33,10 @@ pub fn calendar(name: &str, now: OffsetDateTime, events: &[Event]) -> String {
         line(&mut out, &format!("DTSTAMP:{stamp}"));
         line(&mut out, &format!("DTSTART:{}", utc(event.starts_at)));
         line(&mut out, &format!("DTEND:{}", utc(event.ends_at)));
-        line(&mut out, &format!("SUMMARY:{}", escape_text(&event.summary)));
+        line(
+            &mut out,
+            &format!("SUMMARY:{}", escape_text(&event.summary)),
+        );
         line(
             &mut out,
             &format!("LOCATION:{}", escape_text(&event.location)),
@@ -122,7 +125,10 @@ mod tests {
 
     #[test]
     fn times_are_written_in_utc() {
-        assert_eq!(utc(datetime!(2027-03-01 15:30:05 +01:00)), "20270301T143005Z");
+        assert_eq!(
+            utc(datetime!(2027-03-01 15:30:05 +01:00)),
+            "20270301T143005Z"
+        );
     }
 
     #[test]
@@ -137,14 +143,22 @@ mod tests {
     fn a_calendar_has_crlf_lines_of_at_most_75_octets() {
         let mut long = event();
         long.summary = "é".repeat(100) + &"x".repeat(100);
-        let text = calendar("Auditions", datetime!(2027-01-01 0:00 UTC), &[event(), long]);
+        let text = calendar(
+            "Auditions",
+            datetime!(2027-01-01 0:00 UTC),
+            &[event(), long],
+        );
         assert!(text.ends_with("END:VCALENDAR\r\n"));
         assert!(!text.replace("\r\n", "").contains('\n'));
         for line in text.split("\r\n") {
             assert!(line.len() <= 75, "{line:?} is {} octets", line.len());
         }
         let unfolded = text.replace("\r\n ", "");
-        assert!(unfolded.contains(&format!("SUMMARY:{}{}\r\n", "é".repeat(100), "x".repeat(100))));
+        assert!(unfolded.contains(&format!(
+            "SUMMARY:{}{}\r\n",
+            "é".repeat(100),
+            "x".repeat(100)
+        )));
         assert!(unfolded.contains("DTSTART:20270301T143000Z\r\n"));
         assert!(unfolded.contains("DTEND:20270301T150000Z\r\n"));
         assert!(unfolded.contains("LOCATION:Studio 1\\; back door\r\n"));

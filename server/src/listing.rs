@@ -419,8 +419,17 @@ mod tests {
             parse_moment("2027-03-01T15:30:00+01:00"),
             Ok(datetime!(2027-03-01 14:30 UTC))
         );
-        assert_eq!(parse_moment("2027-03-01"), Ok(datetime!(2027-03-01 0:00 UTC)));
-        for bad in ["2027-3-1", "2027-03-01T14:30", "yesterday", "", "+2027-03-01"] {
+        assert_eq!(
+            parse_moment("2027-03-01"),
+            Ok(datetime!(2027-03-01 0:00 UTC))
+        );
+        for bad in [
+            "2027-3-1",
+            "2027-03-01T14:30",
+            "yesterday",
+            "",
+            "+2027-03-01",
+        ] {
             assert!(parse_moment(bad).is_err(), "{bad}");
         }
         let mut query = params(&[
@@ -436,7 +445,10 @@ mod tests {
             Some(datetime!(2027-03-01 11:00:01 UTC))
         );
         assert!(params(&[("actor_id", "0")]).id("actor_id").is_err());
-        assert_eq!(params(&[("actor_id", "7")]).id("actor_id").unwrap(), Some(7));
+        assert_eq!(
+            params(&[("actor_id", "7")]).id("actor_id").unwrap(),
+            Some(7)
+        );
     }
 
     #[test]

@@ -76,6 +76,8 @@ pub enum Effect {
         params: ListParams,
         path: String,
     },
+    /// A request of the casting pipeline (roles, candidates, auditions).
+    Casting(crate::casting::Request),
     /// Talk to this server from now on (chosen in the picker).
     UseServer(String),
     Quit,

@@ -9,9 +9,11 @@ use casting_shared::api::{
 use casting_shared::changes::{Change, History};
 use casting_shared::{Actor, Movie};
 
+mod casting;
 mod error;
 mod position;
 
+pub use casting::{Refusal, ScheduleQuery};
 pub use error::ApiError;
 pub use position::{POSITION_HEADER, WritePosition};
 

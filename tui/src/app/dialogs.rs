@@ -20,6 +20,8 @@ pub struct ExportDialog {
     pub collection: Collection,
     pub path: Input,
     pub error: Option<String>,
+    /// The Auditions tab's schedule as an iCalendar file (else the table as CSV).
+    pub calendar: bool,
 }
 
 impl App {
@@ -29,6 +31,7 @@ impl App {
             collection,
             path: Input::new(format!("{}.csv", collection.path())),
             error: None,
+            calendar: false,
         }));
     }
 
@@ -38,6 +41,7 @@ impl App {
             Some(Dialog::Filmography(_)) => self.update_filmography(action),
             Some(Dialog::Form(_)) => self.update_form(action),
             Some(Dialog::History(_)) => self.update_history(action),
+            Some(Dialog::Roles(_)) => self.update_roles(action),
             Some(Dialog::Filters(dialog)) => {
                 match action {
                     Action::EditText(key) => {
@@ -74,9 +78,16 @@ impl App {
                             dialog.error = Some("Name the file to write".into());
                             return Vec::new();
                         }
-                        let collection = dialog.collection;
+                        let (collection, calendar) = (dialog.collection, dialog.calendar);
                         self.dialog = None;
                         self.set_status(Message::info(format!("Exporting to {path}…")));
+                        if calendar {
+                            let query = self.schedule.query();
+                            return vec![Effect::Casting(crate::casting::Request::Calendar {
+                                query,
+                                path,
+                            })];
+                        }
                         let params = self.table_of(collection).params();
                         return vec![Effect::Export {
                             collection,
@@ -158,6 +169,8 @@ impl App {
             self.set_status(Message::info(match confirm.question {
                 Question::Delete { .. } => "Nothing deleted",
                 Question::RemoveCast { .. } => "Nothing removed",
+                Question::DeleteRole { .. } => "Nothing deleted",
+                Question::Book { .. } => "Nobody booked",
                 Question::Logout | Question::SwitchUser => "Still logged in",
             }));
             return Vec::new();
@@ -192,6 +205,24 @@ impl App {
                 };
                 self.last_write = Some(effect.clone());
                 vec![effect]
+            }
+            Question::DeleteRole { role_id, label, .. } => {
+                self.set_status(Message::info(format!("Deleting role {label}…")));
+                self.casting_write(crate::casting::Request::DeleteRole { role_id, label })
+            }
+            Question::Book {
+                role_id,
+                actor_id,
+                name,
+                ..
+            } => {
+                self.set_status(Message::info(format!("Booking {name}…")));
+                self.casting_write(crate::casting::Request::SetCandidate {
+                    role_id,
+                    actor_id,
+                    name,
+                    stage: Some(casting_shared::casting::Stage::Booked),
+                })
             }
             Question::Logout => self.log_out(false),
             Question::SwitchUser => self.log_out(true),

@@ -125,6 +125,7 @@ impl App {
             Some(collection) => self.record_changed(collection, change, mine),
             None => self.cast_entry_changed(change),
         };
+        effects.extend(self.casting_changed(change));
         if let Some(Dialog::History(view)) = &self.dialog
             && touches(change, view.collection, view.id)
         {
