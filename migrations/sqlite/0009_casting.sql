@@ -85,6 +85,11 @@ WHERE r.actor_id IS NOT NULL;
 
 DROP TABLE cast_entries;
 
+-- What was a cast entry, for whoever reads the database directly: a view
+-- of the booked roles (written through the API's cast and casting endpoints).
+CREATE VIEW cast_entries AS
+SELECT movie_id, actor_id, name AS character, created_at FROM roles WHERE actor_id IS NOT NULL;
+
 -- The change log learns the new resources, and which movie a change
 -- belongs to (a movie's history: its own, its cast's, its roles',
 -- candidates' and auditions'). SQLite cannot alter a CHECK: the table is

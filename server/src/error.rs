@@ -31,6 +31,9 @@ pub enum ApiError {
     Missing(String),
     #[error("precondition failed")]
     PreconditionFailed,
+    /// A write that would break a casting rule: 409, the detail says which.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// What was asked for is no longer kept (a pruned change): 410.
     #[error("gone: {0}")]
     Gone(String),
@@ -66,6 +69,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound | ApiError::Missing(_) => StatusCode::NOT_FOUND,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } | ApiError::TooManyAtOnce { .. } => {
@@ -132,6 +136,7 @@ impl IntoResponse for ApiError {
             | ApiError::Unauthorized(d)
             | ApiError::Forbidden(d)
             | ApiError::Missing(d)
+            | ApiError::Conflict(d)
             | ApiError::Gone(d)
             | ApiError::TooManyAtOnce { detail: d, .. } => Some(d.clone()),
             ApiError::Unprocessable(_) => Some("the request has invalid fields".to_owned()),

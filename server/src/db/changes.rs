@@ -18,8 +18,8 @@ impl Author {
     }
 }
 
-/// Which changes a caller may see: actors with `get:actors`, movies and
-/// casts with `get:movies`.
+/// Which changes a caller may see: actors with `get:actors`; movies,
+/// casts, roles, candidates and auditions with `get:movies`.
 pub fn visible_resources(actors: bool, movies: bool) -> Vec<&'static str> {
     let mut kinds = Vec::new();
     if actors {
@@ -29,6 +29,9 @@ pub fn visible_resources(actors: bool, movies: bool) -> Vec<&'static str> {
         kinds.extend([
             ChangeResource::Movie.as_str(),
             ChangeResource::Cast.as_str(),
+            ChangeResource::Role.as_str(),
+            ChangeResource::Candidate.as_str(),
+            ChangeResource::Audition.as_str(),
         ]);
     }
     kinds

@@ -49,6 +49,7 @@ pub fn postgres() -> Migrator {
         "0006_list_paging",
         "0007_gender_sort",
         "0008_changes",
+        "0009_casting",
     ))
 }
 
@@ -63,6 +64,7 @@ pub fn sqlite() -> Migrator {
         "0006_list_paging",
         "0007_gender_sort",
         "0008_changes",
+        "0009_casting",
     ))
 }
 

@@ -10,11 +10,12 @@
 //! The store is the server's lowest layer: it imports nothing of the server
 //! outside `db/` (no HTTP, no metrics; `tests/api/layers.rs` checks it).
 
+pub mod casting;
 pub mod changes;
 pub mod copy;
 pub mod lists;
 pub mod location;
-mod migrations;
+pub mod migrations;
 pub mod paging;
 pub mod postgres;
 mod rows;
@@ -23,10 +24,14 @@ pub mod sqlite;
 mod types;
 
 use casting_shared::api::{CastEntry, FilmographyEntry};
+use casting_shared::casting::{
+    ActorRole, Audition, Candidate, CandidateInput, NewRole, Role, RoleChanges,
+};
 use casting_shared::changes::Change;
 use casting_shared::domain::{ActorChanges, MovieChanges, NewActor, NewMovie};
 use casting_shared::{Actor, Movie};
 
+pub use casting::{Casting, Refusal};
 pub use changes::{Author, HistoryOf};
 pub use lists::{PageOf, RememberedTotals};
 pub use location::{Location, StoreSettings};
@@ -232,8 +237,9 @@ impl Store {
         dispatch!(self, s => s.actor_movies(actor_id))
     }
 
-    /// Casts the actor in the movie as `character` (or changes the
-    /// character); answers the character now stored.
+    /// Books the actor in the movie as `character`: the role they are
+    /// booked in is renamed, or a role is made with them booked; answers
+    /// the character now stored.
     pub async fn assign_cast(
         &self,
         movie_id: i64,
@@ -241,9 +247,16 @@ impl Store {
         character: Option<&str>,
         author: &Author,
     ) -> DbResult<Result<Option<String>, Missing>> {
-        dispatch!(self, s => s.assign_cast(movie_id, actor_id, character, author))
+        // The character is the role's name: a refusal names the body's field.
+        dispatch!(self, s => s.assign_cast(movie_id, actor_id, character, author)).map_err(|e| {
+            match e {
+                DbError::Invalid("name") => DbError::Invalid("character"),
+                other => other,
+            }
+        })
     }
 
+    /// Unbooks the actor: the role stays, open; their candidacy goes back to `offered`.
     pub async fn remove_cast(
         &self,
         movie_id: i64,
@@ -251,6 +264,78 @@ impl Store {
         author: &Author,
     ) -> DbResult<Result<(), Missing>> {
         dispatch!(self, s => s.remove_cast(movie_id, actor_id, author))
+    }
+
+    // The casting pipeline: roles, candidates (`db/casting.rs`).
+
+    /// A movie's roles in creation order; `None` when the movie does not exist.
+    pub async fn movie_roles(&self, movie_id: i64) -> DbResult<Option<Vec<Role>>> {
+        dispatch!(self, s => s.movie_roles(movie_id))
+    }
+
+    /// A role, its candidates and its auditions; `None` when it does not exist.
+    pub async fn role_pipeline(
+        &self,
+        id: i64,
+    ) -> DbResult<Option<(Versioned<Role>, Vec<Candidate>, Vec<Audition>)>> {
+        dispatch!(self, s => s.role_pipeline(id))
+    }
+
+    /// Every role the actor is a candidate for; `None` when the actor does not exist.
+    pub async fn actor_roles(&self, actor_id: i64) -> DbResult<Option<Vec<ActorRole>>> {
+        dispatch!(self, s => s.actor_roles(actor_id))
+    }
+
+    /// `None` when the movie does not exist.
+    pub async fn create_role(
+        &self,
+        movie_id: i64,
+        new: &NewRole,
+        author: &Author,
+    ) -> DbResult<Option<Versioned<Role>>> {
+        dispatch!(self, s => s.create_role(movie_id, new, author))
+    }
+
+    pub async fn update_role(
+        &self,
+        id: i64,
+        changes: &RoleChanges,
+        expected_versions: Option<&[i64]>,
+        author: &Author,
+    ) -> DbResult<Outcome<Casting<Versioned<Role>>>> {
+        dispatch!(self, s => s.update_role(id, changes, expected_versions, author))
+    }
+
+    /// Deletes a role with its candidacies and auditions.
+    pub async fn delete_role(
+        &self,
+        id: i64,
+        expected_versions: Option<&[i64]>,
+        author: &Author,
+    ) -> DbResult<Outcome<()>> {
+        dispatch!(self, s => s.delete_role(id, expected_versions, author))
+    }
+
+    /// Makes the actor a candidate for the role, or changes their stage or
+    /// note; `booked` books the role, leaving `booked` unbooks it.
+    pub async fn set_candidate(
+        &self,
+        role_id: i64,
+        actor_id: i64,
+        input: &CandidateInput,
+        author: &Author,
+    ) -> DbResult<Casting<(Candidate, Versioned<Role>)>> {
+        dispatch!(self, s => s.set_candidate(role_id, actor_id, input, author))
+    }
+
+    /// Removes a candidate, their auditions for the role, and their booking.
+    pub async fn remove_candidate(
+        &self,
+        role_id: i64,
+        actor_id: i64,
+        author: &Author,
+    ) -> DbResult<Casting<()>> {
+        dispatch!(self, s => s.remove_candidate(role_id, actor_id, author))
     }
 
     // The change log (written by the stores' triggers with every write above).

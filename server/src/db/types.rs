@@ -200,7 +200,10 @@ pub struct NotEmpty;
 pub struct Dump {
     pub actors: Vec<DumpActor>,
     pub movies: Vec<DumpMovie>,
-    pub cast: Vec<DumpCast>,
+    /// Roles (a booked role is a cast entry), candidates and auditions.
+    pub roles: Vec<DumpRole>,
+    pub candidates: Vec<DumpCandidate>,
+    pub auditions: Vec<DumpAudition>,
     pub users: Vec<DumpUser>,
     pub signing_keys: Vec<DumpKey>,
     /// The next id each table would hand out (never lower than max id + 1).
@@ -221,6 +224,8 @@ from_row! {
         pub action: String,
         pub resource: String,
         pub record_id: i64,
+        /// The movie a cast entry's, role's, candidate's or audition's change belongs to.
+        pub movie_id: Option<i64>,
         pub actor_id: Option<i64>,
         pub before: Option<String>,
         pub after: Option<String>,
@@ -232,6 +237,8 @@ pub struct NextIds {
     pub actors: i64,
     pub movies: i64,
     pub users: i64,
+    pub roles: i64,
+    pub auditions: i64,
 }
 
 from_row! {
@@ -261,10 +268,44 @@ from_row! {
 
 from_row! {
     #[derive(Debug, Clone, PartialEq)]
-    pub struct DumpCast {
+    pub struct DumpRole {
+        pub id: i64,
         pub movie_id: i64,
+        pub name: Option<String>,
+        pub description: Option<String>,
+        pub age_min: Option<i32>,
+        pub age_max: Option<i32>,
+        pub gender: Option<String>,
+        pub actor_id: Option<i64>,
+        pub version: i64,
+        pub created_at: OffsetDateTime,
+    }
+}
+
+from_row! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DumpCandidate {
+        pub role_id: i64,
         pub actor_id: i64,
-        pub character: Option<String>,
+        pub stage: String,
+        pub note: Option<String>,
+        pub updated_at: OffsetDateTime,
+    }
+}
+
+from_row! {
+    /// An audition; its times in unix seconds.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DumpAudition {
+        pub id: i64,
+        pub role_id: i64,
+        pub actor_id: i64,
+        pub starts_at: i64,
+        pub ends_at: i64,
+        pub location: String,
+        pub location_key: String,
+        pub note: Option<String>,
+        pub version: i64,
         pub created_at: OffsetDateTime,
     }
 }
@@ -299,10 +340,13 @@ impl Dump {
     /// How many of each record, for `copy`'s report.
     pub fn summary(&self) -> String {
         format!(
-            "{} actors, {} movies, {} cast entries, {} users, {} signing keys, {} changes",
+            "{} actors, {} movies, {} roles, {} candidates, {} auditions, {} users, \
+             {} signing keys, {} changes",
             self.actors.len(),
             self.movies.len(),
-            self.cast.len(),
+            self.roles.len(),
+            self.candidates.len(),
+            self.auditions.len(),
             self.users.len(),
             self.signing_keys.len(),
             self.changes.len()
@@ -337,6 +381,15 @@ pub(crate) fn constraint_field(constraint: &str) -> Option<&'static str> {
         "actors_gender_length" => "gender",
         "movies_title_length" => "title",
         "cast_character_length" => "character",
+        "roles_name_length" => "name",
+        "roles_description_length" => "description",
+        "roles_age_min_range" => "age_min",
+        "roles_age_max_range" | "roles_age_order" => "age_max",
+        "roles_gender_length" => "gender",
+        "candidates_stage" => "stage",
+        "candidates_note_length" | "auditions_note_length" => "note",
+        "auditions_location_length" => "location",
+        "auditions_interval" => "ends_at",
         "users_username_length" | "users_username_key_length" => "username",
         _ => return None,
     })

@@ -2,12 +2,14 @@
 //! into an empty database.
 
 use casting_shared::Role;
+use casting_shared::casting::Stage;
 use time::OffsetDateTime;
 
 use super::passwords;
 use super::usernames::UsernameKey;
 use crate::db::{
-    DbError, Dump, DumpActor, DumpCast, DumpMovie, DumpUser, NextIds, NotEmpty, Store,
+    DbError, Dump, DumpActor, DumpCandidate, DumpMovie, DumpRole, DumpUser, NextIds, NotEmpty,
+    Store,
 };
 
 const FIRST_NAMES: &[(&str, &str)] = &[
@@ -178,6 +180,60 @@ fn casts(movie_count: usize, actor_count: usize) -> Vec<(usize, usize, String)> 
     casts
 }
 
+/// The open roles of movie `m`: their name, breakdown, wanted ages and
+/// gender, and candidates (actor indexes, none in the movie's cast) at the
+/// stages before a booking, or passed; every stage appears in the set.
+type OpenRole = (
+    String,
+    String,
+    (i32, i32),
+    Option<&'static str>,
+    Vec<(usize, Stage)>,
+);
+
+fn open_roles(m: usize, actor_count: usize, cast: &[usize]) -> Vec<OpenRole> {
+    const STAGES: [Stage; 5] = [
+        Stage::Considered,
+        Stage::Shortlisted,
+        Stage::Auditioning,
+        Stage::Offered,
+        Stage::Passed,
+    ];
+    const WANTED: [(&str, Option<&str>, (i32, i32)); 3] = [
+        (
+            "the lead's rival, sharp and funny",
+            Some("Female"),
+            (25, 40),
+        ),
+        ("a weary mentor with a secret", Some("Male"), (45, 70)),
+        ("the stranger who changes everything", None, (18, 35)),
+    ];
+    (0..2)
+        .map(|k| {
+            let first = CHARACTER_FIRST_NAMES[(m * 5 + k * 3 + 1) % CHARACTER_FIRST_NAMES.len()];
+            let last = CHARACTER_LAST_NAMES[(m * 7 + k * 11 + 2) % CHARACTER_LAST_NAMES.len()];
+            let (breakdown, gender, ages) = WANTED[(m + k) % WANTED.len()];
+            let mut chosen: Vec<(usize, Stage)> = Vec::new();
+            let mut next = m * 13 + k * 29 + 5;
+            while chosen.len() < 4 {
+                let actor = next % actor_count;
+                next += 7;
+                if cast.contains(&actor) || chosen.iter().any(|c| c.0 == actor) {
+                    continue;
+                }
+                chosen.push((actor, STAGES[(m + k + chosen.len()) % STAGES.len()]));
+            }
+            (
+                format!("{first} {last}"),
+                format!("A supporting part: {breakdown}."),
+                ages,
+                gender,
+                chosen,
+            )
+        })
+        .collect()
+}
+
 /// The demo actors: every first name with a few last names (64 in all).
 fn actors() -> Vec<(String, i32, &'static str)> {
     (0..64)
@@ -246,15 +302,61 @@ fn demo_dump(users: &[(&DemoUser, String)]) -> anyhow::Result<Dump> {
             updated_at: now,
         });
     }
-    let cast = casts(movies.len(), actors.len())
-        .into_iter()
-        .map(|(movie, actor, character)| DumpCast {
-            movie_id: movies[movie].id,
-            actor_id: actors[actor].id,
-            character: Some(character),
+    // Each cast entry is a booked role; then each movie's open roles.
+    let casts = casts(movies.len(), actors.len());
+    let mut roles = Vec::new();
+    let mut candidates = Vec::new();
+    for (movie, actor, character) in &casts {
+        let id = roles.len() as i64 + 1;
+        roles.push(DumpRole {
+            id,
+            movie_id: movies[*movie].id,
+            name: Some(character.clone()),
+            description: None,
+            age_min: None,
+            age_max: None,
+            gender: None,
+            actor_id: Some(actors[*actor].id),
+            version: 1,
             created_at: now,
-        })
-        .collect();
+        });
+        candidates.push(DumpCandidate {
+            role_id: id,
+            actor_id: actors[*actor].id,
+            stage: Stage::Booked.as_str().to_owned(),
+            note: None,
+            updated_at: now,
+        });
+    }
+    for (movie, movie_row) in movies.iter().enumerate() {
+        let cast: Vec<usize> = casts.iter().filter(|c| c.0 == movie).map(|c| c.1).collect();
+        for (name, description, (age_min, age_max), gender, chosen) in
+            open_roles(movie, actors.len(), &cast)
+        {
+            let id = roles.len() as i64 + 1;
+            roles.push(DumpRole {
+                id,
+                movie_id: movie_row.id,
+                name: Some(name),
+                description: Some(description),
+                age_min: Some(age_min),
+                age_max: Some(age_max),
+                gender: gender.map(str::to_owned),
+                actor_id: None,
+                version: 1,
+                created_at: now,
+            });
+            for (actor, stage) in chosen {
+                candidates.push(DumpCandidate {
+                    role_id: id,
+                    actor_id: actors[actor].id,
+                    stage: stage.as_str().to_owned(),
+                    note: (stage == Stage::Passed).then(|| "Not available that season".to_owned()),
+                    updated_at: now,
+                });
+            }
+        }
+    }
     let users = users
         .iter()
         .zip(1..)
@@ -274,11 +376,15 @@ fn demo_dump(users: &[(&DemoUser, String)]) -> anyhow::Result<Dump> {
         actors: actors.len() as i64 + 1,
         movies: movies.len() as i64 + 1,
         users: users.len() as i64 + 1,
+        roles: roles.len() as i64 + 1,
+        auditions: 1,
     };
     Ok(Dump {
         actors,
         movies,
-        cast,
+        roles,
+        candidates,
+        auditions: Vec::new(),
         users,
         signing_keys: Vec::new(),
         next_ids,
@@ -364,5 +470,23 @@ mod tests {
             .map(|m| casts.iter().filter(|c| c.0 == m).count())
             .collect();
         assert!(sizes.len() > 1, "casts vary in size");
+    }
+
+    #[test]
+    fn demo_roles_have_candidates_at_every_stage_and_none_from_the_cast() {
+        let actor_count = actors().len();
+        let casts = casts(MOVIES.len(), actor_count);
+        let mut stages = std::collections::HashSet::from([Stage::Booked]);
+        for movie in 0..MOVIES.len() {
+            let cast: Vec<usize> = casts.iter().filter(|c| c.0 == movie).map(|c| c.1).collect();
+            for (_, _, (min, max), _, chosen) in open_roles(movie, actor_count, &cast) {
+                assert!(min <= max);
+                for (actor, stage) in chosen {
+                    assert!(!cast.contains(&actor));
+                    stages.insert(stage);
+                }
+            }
+        }
+        assert_eq!(stages.len(), Stage::ALL.len(), "{stages:?}");
     }
 }

@@ -10,6 +10,7 @@ mod follow;
 pub mod health;
 pub mod movies;
 pub mod resource;
+pub mod roles;
 
 use std::time::Duration;
 
@@ -48,6 +49,7 @@ use crate::state::AppState;
         (name = "actors", description = "Actors"),
         (name = "movies", description = "Movies"),
         (name = "cast", description = "Who plays whom in which movie"),
+        (name = "roles", description = "The casting pipeline: a movie's roles to fill and the actors considered for each"),
         (name = "changes", description = "Who changed what and when: the change log, live events and each record's history"),
         (name = "auth", description = "Built-in login and how to log in"),
         (name = "operations", description = "Health, readiness, metrics and this document"),
@@ -60,6 +62,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(resource::router::<actors::Actors>())
         .merge(resource::router::<movies::Movies>())
         .merge(cast::router())
+        .merge(roles::router())
         .merge(changes::router())
         .merge(auth::router())
         .merge(health::router())

@@ -39,9 +39,9 @@ async fn an_actors_history_shows_cast_entries_only_to_a_token_with_get_movies() 
     let both = token(&["get:actors", "get:movies"]);
     let (status, body) = app.get(&history, &both).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(resources(&body["history"]), ["cast", "actor"]);
+    assert_eq!(resources(&body["history"]), ["candidate", "cast", "actor"]);
     assert_eq!(
-        body["history"][0]["after"]["character"],
+        body["history"][1]["after"]["character"],
         "Secret Character X"
     );
 }

@@ -160,8 +160,11 @@ async fn cast_changes_are_recorded_including_those_a_delete_cascades() {
 
     let changes = changes_after(&app, &producer(), start).await;
     let entry = |actor: i64, character: Option<&str>| json!({"movie_id": movie, "actor_id": actor, "character": character});
+    // The cast as the seed's clients see it: a booking also records its
+    // role's and candidate's changes, which other tests follow.
     let rows: Vec<(String, String, i64, Value, Value)> = changes
         .iter()
+        .filter(|c| !matches!(c["resource"].as_str(), Some("role" | "candidate")))
         .map(|c| {
             (
                 c["action"].as_str().unwrap().to_owned(),

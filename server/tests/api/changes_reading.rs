@@ -29,7 +29,7 @@ async fn a_caller_sees_only_the_changes_of_what_it_may_read() {
     );
     assert_eq!(
         resources(changes_after(&app, &token(&["get:movies"]), 0).await),
-        ["movie", "cast"]
+        ["movie", "role", "cast", "candidate"]
     );
     assert_eq!(
         resources(changes_after(&app, &token(&[]), 0).await),
@@ -109,7 +109,7 @@ async fn history_is_newest_first_includes_casts_and_outlives_the_record() {
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["success"], true);
-    let history = body["history"].as_array().unwrap().clone();
+    let history = seed_era(body["history"].as_array().unwrap());
     assert_eq!(
         summary(&history),
         vec![
@@ -124,7 +124,7 @@ async fn history_is_newest_first_includes_casts_and_outlives_the_record() {
         .get(&format!("/movies/{movie}/history"), &producer())
         .await;
     assert_eq!(
-        summary(body["history"].as_array().unwrap()),
+        summary(&seed_era(body["history"].as_array().unwrap())),
         vec![
             ("created".into(), "cast".into(), movie),
             ("created".into(), "movie".into(), movie),
@@ -136,7 +136,7 @@ async fn history_is_newest_first_includes_casts_and_outlives_the_record() {
         .get(&format!("/actors/{carl}/history"), &producer())
         .await;
     assert_eq!(status, 200, "a deleted actor's history stays: {body}");
-    let history = body["history"].as_array().unwrap();
+    let history = seed_era(body["history"].as_array().unwrap());
     assert_eq!(history.len(), 7, "{history:#?}");
     assert_eq!(history[0]["action"], "deleted");
 
@@ -256,4 +256,14 @@ async fn changes_older_than_the_retention_are_pruned_and_resuming_before_them_is
         .get(&format!("/changes?after={next}"), &producer())
         .await;
     assert_eq!(status, 200);
+}
+
+/// A history as the seed's clients know it: without the role and candidate
+/// changes a booking also records (the casting suites follow those).
+fn seed_era(history: &[Value]) -> Vec<Value> {
+    history
+        .iter()
+        .filter(|c| !matches!(c["resource"].as_str(), Some("role" | "candidate")))
+        .cloned()
+        .collect()
 }

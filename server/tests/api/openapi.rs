@@ -28,6 +28,14 @@ const CONTRACT_ROUTES: &[(&str, &str)] = &[
     ("put", "/movies/{id}/cast/{actor_id}"),
     ("delete", "/movies/{id}/cast/{actor_id}"),
     ("get", "/actors/{id}/movies"),
+    ("get", "/movies/{id}/roles"),
+    ("post", "/movies/{id}/roles"),
+    ("get", "/roles/{id}"),
+    ("patch", "/roles/{id}"),
+    ("delete", "/roles/{id}"),
+    ("put", "/roles/{id}/candidates/{actor_id}"),
+    ("delete", "/roles/{id}/candidates/{actor_id}"),
+    ("get", "/actors/{id}/roles"),
     ("get", "/health"),
     ("get", "/ready"),
     ("get", "/openapi.json"),
@@ -127,7 +135,9 @@ async fn every_operation_documents_its_errors_and_permission() {
                     "{method} {path}: 401 names its challenge"
                 );
             }
-            let needs_token = path.starts_with("/actors") || path.starts_with("/movies");
+            let needs_token = path.starts_with("/actors")
+                || path.starts_with("/movies")
+                || path.starts_with("/roles");
             if needs_token {
                 for status in ["401", "403", "503"] {
                     let body = &responses
@@ -141,9 +151,11 @@ async fn every_operation_documents_its_errors_and_permission() {
                     );
                 }
                 let scopes = &operation["security"][0]["bearer"];
+                // An actor's roles need both reads: theirs and the movies'.
+                let permissions = if path == "/actors/{id}/roles" { 2 } else { 1 };
                 assert_eq!(
                     scopes.as_array().map(Vec::len),
-                    Some(1),
+                    Some(permissions),
                     "{method} {path} names its permission"
                 );
             }
@@ -295,7 +307,10 @@ async fn parameters_and_headers_have_the_forms_the_server_reads_and_writes() {
                 assert_eq!(schema["maximum"], i32::MAX, "{path} {name}");
             }
         }
-        if matches!(method.as_str(), "patch" | "delete") && !path.contains("cast") {
+        if matches!(method.as_str(), "patch" | "delete")
+            && !path.contains("cast")
+            && !path.contains("candidates")
+        {
             let if_match = param("If-Match").unwrap_or_else(|| panic!("{method} {path}"));
             assert_eq!(if_match["in"], "header");
             assert_eq!(if_match["schema"]["pattern"], IF_MATCH_PATTERN);
@@ -632,11 +647,12 @@ async fn the_change_log_is_documented_exactly() {
             "#/components/schemas/History"
         );
     }
-    // A change's records are an actor, a movie or a cast entry, never anything else.
+    // A change's records are an actor, a movie, a cast entry, a role, a
+    // candidate or an audition, never anything else.
     let record = &doc["components"]["schemas"]["ChangedRecord"];
     assert_eq!(
         record["oneOf"].as_array().map(Vec::len),
-        Some(3),
+        Some(6),
         "{record}"
     );
 }

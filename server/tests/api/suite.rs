@@ -29,6 +29,7 @@ mod actors;
 mod audit_trail;
 mod auth;
 mod cast;
+mod casting_roles;
 mod changes;
 mod changes_reading;
 mod copy;

@@ -15,7 +15,7 @@ use crate::db::changes::{HistoryOf, into_changes};
 /// Every column of a change, `at` as the API writes it.
 pub(super) const COLUMNS: &str = "seq, \
     to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at, \
-    subject, by_name, action, resource, record_id, actor_id, before::text AS before, after::text AS after";
+    subject, by_name, action, resource, record_id, movie_id, actor_id, before::text AS before, after::text AS after";
 
 /// The channel the triggers notify once per writing transaction.
 pub const CHANNEL: &str = "casting_changes";
@@ -60,7 +60,7 @@ impl PgStore {
                 "actors",
             ),
             HistoryOf::Movie(id) => (
-                "resource IN ('movie', 'cast') AND record_id = $1",
+                "(resource = 'movie' AND record_id = $1) OR movie_id = $1",
                 id,
                 "movies",
             ),

@@ -6,7 +6,8 @@ use sqlx::{Postgres, Transaction};
 use super::PgStore;
 use super::changes::COLUMNS;
 use crate::db::{
-    Dump, DumpActor, DumpCast, DumpChange, DumpKey, DumpMovie, DumpUser, NextIds, NotEmpty,
+    Dump, DumpActor, DumpAudition, DumpCandidate, DumpChange, DumpKey, DumpMovie, DumpRole,
+    DumpUser, NextIds, NotEmpty,
 };
 
 /// Rows written per statement.
@@ -32,9 +33,22 @@ impl PgStore {
         )
         .fetch_all(&mut *tx)
         .await?;
-        let cast = sqlx::query_as::<_, DumpCast>(
-            "SELECT movie_id, actor_id, character, created_at FROM cast_entries \
-             ORDER BY movie_id, actor_id",
+        let roles = sqlx::query_as::<_, DumpRole>(
+            "SELECT id, movie_id, name, description, age_min, age_max, gender, actor_id, version, \
+             created_at FROM roles ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let candidates = sqlx::query_as::<_, DumpCandidate>(
+            "SELECT role_id, actor_id, stage, note, updated_at FROM candidates \
+             ORDER BY role_id, actor_id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let auditions = sqlx::query_as::<_, DumpAudition>(
+            "SELECT id, role_id, actor_id, CAST(extract(epoch FROM starts_at) AS bigint) AS starts_at, \
+             CAST(extract(epoch FROM ends_at) AS bigint) AS ends_at, location, location_key, note, \
+             version, created_at FROM auditions ORDER BY id",
         )
         .fetch_all(&mut *tx)
         .await?;
@@ -63,12 +77,16 @@ impl PgStore {
             actors: next_id(&mut tx, "actors_id_seq").await?,
             movies: next_id(&mut tx, "movies_id_seq").await?,
             users: next_id(&mut tx, "users_id_seq").await?,
+            roles: next_id(&mut tx, "roles_id_seq").await?,
+            auditions: next_id(&mut tx, "auditions_id_seq").await?,
         };
         tx.commit().await?;
         Ok(Dump {
             actors,
             movies,
-            cast,
+            roles,
+            candidates,
+            auditions,
             users,
             signing_keys,
             next_ids,
@@ -129,14 +147,71 @@ impl PgStore {
             .execute(&mut *tx)
             .await?;
         }
-        for rows in dump.cast.chunks(CHUNK) {
+        for rows in dump.roles.chunks(CHUNK) {
             sqlx::query(
-                "INSERT INTO cast_entries (movie_id, actor_id, character, created_at) \
-                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[])",
+                "INSERT INTO roles (id, movie_id, name, description, age_min, age_max, gender, \
+                                    actor_id, version, created_at) \
+                 OVERRIDING SYSTEM VALUE \
+                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], \
+                                      $5::int[], $6::int[], $7::text[], $8::bigint[], \
+                                      $9::bigint[], $10::timestamptz[])",
             )
+            .bind(rows.iter().map(|r| r.id).collect::<Vec<_>>())
             .bind(rows.iter().map(|r| r.movie_id).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>())
+            .bind(
+                rows.iter()
+                    .map(|r| r.description.clone())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(rows.iter().map(|r| r.age_min).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.age_max).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.gender.clone()).collect::<Vec<_>>())
             .bind(rows.iter().map(|r| r.actor_id).collect::<Vec<_>>())
-            .bind(rows.iter().map(|r| r.character.clone()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.version).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.created_at).collect::<Vec<_>>())
+            .execute(&mut *tx)
+            .await?;
+        }
+        for rows in dump.candidates.chunks(CHUNK) {
+            sqlx::query(
+                "INSERT INTO candidates (role_id, actor_id, stage, note, updated_at) \
+                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], \
+                                      $5::timestamptz[])",
+            )
+            .bind(rows.iter().map(|r| r.role_id).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.actor_id).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.stage.clone()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.note.clone()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.updated_at).collect::<Vec<_>>())
+            .execute(&mut *tx)
+            .await?;
+        }
+        for rows in dump.auditions.chunks(CHUNK) {
+            sqlx::query(
+                "INSERT INTO auditions (id, role_id, actor_id, starts_at, ends_at, location, \
+                                        location_key, note, version, created_at) \
+                 OVERRIDING SYSTEM VALUE \
+                 SELECT id, role_id, actor_id, to_timestamp(starts_at), to_timestamp(ends_at), \
+                        location, location_key, note, version, created_at \
+                 FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], \
+                             $6::text[], $7::text[], $8::text[], $9::bigint[], $10::timestamptz[]) \
+                      AS a (id, role_id, actor_id, starts_at, ends_at, location, location_key, \
+                            note, version, created_at)",
+            )
+            .bind(rows.iter().map(|r| r.id).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.role_id).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.actor_id).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.starts_at).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.ends_at).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.location.clone()).collect::<Vec<_>>())
+            .bind(
+                rows.iter()
+                    .map(|r| r.location_key.clone())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(rows.iter().map(|r| r.note.clone()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.version).collect::<Vec<_>>())
             .bind(rows.iter().map(|r| r.created_at).collect::<Vec<_>>())
             .execute(&mut *tx)
             .await?;
@@ -148,6 +223,8 @@ impl PgStore {
         set_next_id(&mut tx, "actors_id_seq", dump.next_ids.actors).await?;
         set_next_id(&mut tx, "movies_id_seq", dump.next_ids.movies).await?;
         set_next_id(&mut tx, "users_id_seq", dump.next_ids.users).await?;
+        set_next_id(&mut tx, "roles_id_seq", dump.next_ids.roles).await?;
+        set_next_id(&mut tx, "auditions_id_seq", dump.next_ids.auditions).await?;
         insert_changes(&mut tx, &dump.changes, dump.changes_pruned_through).await?;
         tx.commit().await?;
         Ok(Ok(()))
@@ -163,10 +240,10 @@ async fn insert_changes(
     for rows in changes.chunks(CHUNK) {
         sqlx::query(
             "INSERT INTO changes (seq, at, subject, by_name, action, resource, record_id, \
-                                  actor_id, before, after) \
+                                  movie_id, actor_id, before, after) \
              SELECT * FROM UNNEST($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], \
                                   $5::text[], $6::text[], $7::bigint[], $8::bigint[], \
-                                  $9::jsonb[], $10::jsonb[])",
+                                  $9::bigint[], $10::jsonb[], $11::jsonb[])",
         )
         .bind(rows.iter().map(|r| r.seq).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.at.clone()).collect::<Vec<_>>())
@@ -175,6 +252,7 @@ async fn insert_changes(
         .bind(rows.iter().map(|r| r.action.clone()).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.resource.clone()).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.record_id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.movie_id).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.actor_id).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.before.clone()).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.after.clone()).collect::<Vec<_>>())

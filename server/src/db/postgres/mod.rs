@@ -3,6 +3,7 @@
 
 mod actors;
 mod cast;
+mod casting;
 mod changes;
 mod dump;
 mod keys;

@@ -1,4 +1,4 @@
-//! SQLite: the change log. The triggers of migration 0008 write it; this
+//! SQLite: the change log. The triggers of migrations 0008 and 0009 write it; this
 //! reads it back and prunes it. One server per file, so a write's wake-up
 //! is in-process (see `crate::feed`).
 
@@ -12,7 +12,7 @@ use crate::db::DumpChange;
 use crate::db::changes::{HistoryOf, into_changes};
 
 pub(super) const COLUMNS: &str =
-    "seq, at, subject, by_name, action, resource, record_id, actor_id, before, after";
+    "seq, at, subject, by_name, action, resource, record_id, movie_id, actor_id, before, after";
 
 /// Rows pruned per transaction, so pruning never holds the writer long.
 const PRUNE_BATCH: i64 = 10_000;
@@ -53,8 +53,10 @@ impl SqliteStore {
             ),
             HistoryOf::Movie(id) => (
                 format!(
-                    "SELECT {COLUMNS} FROM changes \
-                     WHERE resource IN ('movie', 'cast') AND record_id = ?1 ORDER BY seq DESC"
+                    "SELECT {COLUMNS} FROM changes WHERE resource = 'movie' AND record_id = ?1 \
+                     UNION ALL \
+                     SELECT {COLUMNS} FROM changes WHERE movie_id = ?1 \
+                     ORDER BY seq DESC"
                 ),
                 id,
                 "movies",

@@ -6,7 +6,8 @@ use sqlx::{QueryBuilder, Sqlite, Transaction};
 use super::SqliteStore;
 use super::changes::COLUMNS;
 use crate::db::{
-    Dump, DumpActor, DumpCast, DumpChange, DumpKey, DumpMovie, DumpUser, NextIds, NotEmpty,
+    Dump, DumpActor, DumpAudition, DumpCandidate, DumpChange, DumpKey, DumpMovie, DumpRole,
+    DumpUser, NextIds, NotEmpty,
 };
 
 /// Rows written per statement (SQLite binds at most 32 766 values at once).
@@ -26,9 +27,21 @@ impl SqliteStore {
         )
         .fetch_all(&mut *tx)
         .await?;
-        let cast = sqlx::query_as::<_, DumpCast>(
-            "SELECT movie_id, actor_id, character, created_at FROM cast_entries \
-             ORDER BY movie_id, actor_id",
+        let roles = sqlx::query_as::<_, DumpRole>(
+            "SELECT id, movie_id, name, description, age_min, age_max, gender, actor_id, version, \
+             created_at FROM roles ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let candidates = sqlx::query_as::<_, DumpCandidate>(
+            "SELECT role_id, actor_id, stage, note, updated_at FROM candidates \
+             ORDER BY role_id, actor_id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let auditions = sqlx::query_as::<_, DumpAudition>(
+            "SELECT id, role_id, actor_id, starts_at, ends_at, location, location_key, note, \
+             version, created_at FROM auditions ORDER BY id",
         )
         .fetch_all(&mut *tx)
         .await?;
@@ -58,12 +71,16 @@ impl SqliteStore {
             actors: next_id(&mut tx, "actors").await?,
             movies: next_id(&mut tx, "movies").await?,
             users: next_id(&mut tx, "users").await?,
+            roles: next_id(&mut tx, "roles").await?,
+            auditions: next_id(&mut tx, "auditions").await?,
         };
         tx.commit().await?;
         Ok(Dump {
             actors,
             movies,
-            cast,
+            roles,
+            candidates,
+            auditions,
             users,
             signing_keys,
             next_ids,
@@ -116,15 +133,54 @@ impl SqliteStore {
             });
             sql.build().execute(&mut *tx).await?;
         }
-        for rows in dump.cast.chunks(CHUNK) {
+        for rows in dump.roles.chunks(CHUNK) {
             let mut sql = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO cast_entries (movie_id, actor_id, character, created_at) ",
+                "INSERT INTO roles (id, movie_id, name, description, age_min, age_max, gender, \
+                 actor_id, version, created_at) ",
+            );
+            sql.push_values(rows, |mut row, r| {
+                row.push_bind(r.id)
+                    .push_bind(r.movie_id)
+                    .push_bind(&r.name)
+                    .push_bind(&r.description)
+                    .push_bind(r.age_min)
+                    .push_bind(r.age_max)
+                    .push_bind(&r.gender)
+                    .push_bind(r.actor_id)
+                    .push_bind(r.version)
+                    .push_bind(r.created_at);
+            });
+            sql.build().execute(&mut *tx).await?;
+        }
+        for rows in dump.candidates.chunks(CHUNK) {
+            let mut sql = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO candidates (role_id, actor_id, stage, note, updated_at) ",
             );
             sql.push_values(rows, |mut row, c| {
-                row.push_bind(c.movie_id)
+                row.push_bind(c.role_id)
                     .push_bind(c.actor_id)
-                    .push_bind(&c.character)
-                    .push_bind(c.created_at);
+                    .push_bind(&c.stage)
+                    .push_bind(&c.note)
+                    .push_bind(c.updated_at);
+            });
+            sql.build().execute(&mut *tx).await?;
+        }
+        for rows in dump.auditions.chunks(CHUNK) {
+            let mut sql = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO auditions (id, role_id, actor_id, starts_at, ends_at, location, \
+                 location_key, note, version, created_at) ",
+            );
+            sql.push_values(rows, |mut row, a| {
+                row.push_bind(a.id)
+                    .push_bind(a.role_id)
+                    .push_bind(a.actor_id)
+                    .push_bind(a.starts_at)
+                    .push_bind(a.ends_at)
+                    .push_bind(&a.location)
+                    .push_bind(&a.location_key)
+                    .push_bind(&a.note)
+                    .push_bind(a.version)
+                    .push_bind(a.created_at);
             });
             sql.build().execute(&mut *tx).await?;
         }
@@ -151,6 +207,8 @@ impl SqliteStore {
         set_next_id(&mut tx, "actors", dump.next_ids.actors).await?;
         set_next_id(&mut tx, "movies", dump.next_ids.movies).await?;
         set_next_id(&mut tx, "users", dump.next_ids.users).await?;
+        set_next_id(&mut tx, "roles", dump.next_ids.roles).await?;
+        set_next_id(&mut tx, "auditions", dump.next_ids.auditions).await?;
         insert_changes(&mut tx, &dump.changes, dump.changes_pruned_through).await?;
         sqlx::query("UPDATE change_author SET recording = 1")
             .execute(&mut *tx)
@@ -170,7 +228,7 @@ async fn insert_changes(
     for rows in changes.chunks(CHUNK) {
         let mut sql = QueryBuilder::<Sqlite>::new(
             "INSERT INTO changes (seq, at, subject, by_name, action, resource, record_id, \
-                                  actor_id, before, after) ",
+                                  movie_id, actor_id, before, after) ",
         );
         sql.push_values(rows, |mut row, c| {
             row.push_bind(c.seq)
@@ -180,6 +238,7 @@ async fn insert_changes(
                 .push_bind(&c.action)
                 .push_bind(&c.resource)
                 .push_bind(c.record_id)
+                .push_bind(c.movie_id)
                 .push_bind(c.actor_id)
                 .push_bind(&c.before)
                 .push_bind(&c.after);

@@ -11,6 +11,7 @@
 
 mod actors;
 mod cast;
+mod casting;
 mod changes;
 mod dump;
 mod files;
