@@ -34,6 +34,12 @@ pub enum ApiError {
     /// A write that would break a casting rule: 409, the detail says which.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// An audition would overlap others (of the actor, or at the location): 409.
+    #[error("conflict: {detail}")]
+    Overlaps {
+        detail: String,
+        conflicts: Vec<casting_shared::casting::Audition>,
+    },
     /// What was asked for is no longer kept (a pruned change): 410.
     #[error("gone: {0}")]
     Gone(String),
@@ -70,6 +76,7 @@ impl ApiError {
             ApiError::NotFound | ApiError::Missing(_) => StatusCode::NOT_FOUND,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Overlaps { .. } => StatusCode::CONFLICT,
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } | ApiError::TooManyAtOnce { .. } => {
@@ -125,6 +132,7 @@ pub fn error_body(
         message: status_message(status.as_u16()).to_owned(),
         detail,
         fields,
+        conflicts: None,
     }
 }
 
@@ -138,7 +146,8 @@ impl IntoResponse for ApiError {
             | ApiError::Missing(d)
             | ApiError::Conflict(d)
             | ApiError::Gone(d)
-            | ApiError::TooManyAtOnce { detail: d, .. } => Some(d.clone()),
+            | ApiError::TooManyAtOnce { detail: d, .. }
+            | ApiError::Overlaps { detail: d, .. } => Some(d.clone()),
             ApiError::Unprocessable(_) => Some("the request has invalid fields".to_owned()),
             ApiError::PreconditionFailed => {
                 Some("the resource changed since the version named in If-Match".to_owned())
@@ -167,7 +176,11 @@ impl IntoResponse for ApiError {
             ApiError::Unprocessable(ref fields) => Some(fields.clone()),
             _ => None,
         };
-        let mut response = (status, Json(error_body(status, detail, fields))).into_response();
+        let mut body = error_body(status, detail, fields);
+        if let ApiError::Overlaps { ref conflicts, .. } = self {
+            body.conflicts = Some(conflicts.clone());
+        }
+        let mut response = (status, Json(body)).into_response();
         if let Some(failure) = self.database_failure() {
             response.extensions_mut().insert(failure);
         }

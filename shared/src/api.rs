@@ -31,6 +31,10 @@ pub struct ErrorBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub fields: Option<BTreeMap<String, String>>,
+    /// For a 409 of an audition: the auditions it would overlap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub conflicts: Option<Vec<crate::casting::Audition>>,
 }
 
 /// The contract's message for a status: its phrase, lower case.

@@ -50,6 +50,7 @@ pub fn postgres() -> Migrator {
         "0007_gender_sort",
         "0008_changes",
         "0009_casting",
+        "0010_audition_counts",
     ))
 }
 
@@ -65,6 +66,7 @@ pub fn sqlite() -> Migrator {
         "0007_gender_sort",
         "0008_changes",
         "0009_casting",
+        "0010_audition_counts",
     ))
 }
 

@@ -11,6 +11,7 @@
 //! outside `db/` (no HTTP, no metrics; `tests/api/layers.rs` checks it).
 
 pub mod casting;
+pub mod auditions;
 pub mod changes;
 pub mod copy;
 pub mod lists;
@@ -25,7 +26,8 @@ mod types;
 
 use casting_shared::api::{CastEntry, FilmographyEntry};
 use casting_shared::casting::{
-    ActorRole, Audition, Candidate, CandidateInput, NewRole, Role, RoleChanges,
+    ActorRole, Audition, AuditionChanges, Candidate, CandidateInput, NewAudition, NewRole, Role,
+    RoleChanges, ScheduledAudition,
 };
 use casting_shared::changes::Change;
 use casting_shared::domain::{ActorChanges, MovieChanges, NewActor, NewMovie};
@@ -336,6 +338,79 @@ impl Store {
         author: &Author,
     ) -> DbResult<Casting<()>> {
         dispatch!(self, s => s.remove_candidate(role_id, actor_id, author))
+    // Auditions.
+
+    /// A page of the schedule, by start, then id.
+    pub async fn list_auditions(
+        &self,
+        filter: &auditions::AuditionFilter,
+        position: &Position,
+    ) -> DbResult<PageOf<ScheduledAudition>> {
+        dispatch!(self, s => s.list_auditions(filter, position))
+    }
+
+    /// The plan of the statement [`Store::list_auditions`] runs (see [`Store::actors_plan`]).
+    pub async fn auditions_plan(
+        &self,
+        filter: &auditions::AuditionFilter,
+        position: &Position,
+    ) -> DbResult<serde_json::Value> {
+        dispatch!(self, s => s.auditions_plan(filter, position))
+    }
+
+    /// The plan of the overlap check a write runs (see [`Store::actors_plan`]).
+    pub async fn overlap_plan(
+        &self,
+        actor_id: i64,
+        location: &str,
+        starts_at: time::OffsetDateTime,
+        ends_at: time::OffsetDateTime,
+    ) -> DbResult<serde_json::Value> {
+        dispatch!(self, s => s.overlap_plan(actor_id, location, starts_at, ends_at))
+    }
+
+    /// The first `limit` auditions of the filter, by start.
+    pub async fn audition_calendar(
+        &self,
+        filter: &auditions::AuditionFilter,
+        limit: u32,
+    ) -> DbResult<Vec<ScheduledAudition>> {
+        dispatch!(self, s => s.audition_calendar(filter, limit))
+    }
+
+    pub async fn get_audition(&self, id: i64) -> DbResult<Option<Versioned<Audition>>> {
+        dispatch!(self, s => s.get_audition(id))
+    }
+
+    /// Schedules an audition unless it would overlap another of the actor's
+    /// or at the same location; the actor becomes a candidate for the role
+    /// at `auditioning` (a later stage is left as it is).
+    pub async fn schedule_audition(
+        &self,
+        role_id: i64,
+        new: &NewAudition,
+        author: &Author,
+    ) -> DbResult<auditions::Scheduling<Versioned<Audition>>> {
+        dispatch!(self, s => s.schedule_audition(role_id, new, author))
+    }
+
+    pub async fn update_audition(
+        &self,
+        id: i64,
+        changes: &AuditionChanges,
+        expected_versions: Option<&[i64]>,
+        author: &Author,
+    ) -> DbResult<auditions::Scheduling<Versioned<Audition>>> {
+        dispatch!(self, s => s.update_audition(id, changes, expected_versions, author))
+    }
+
+    pub async fn delete_audition(
+        &self,
+        id: i64,
+        expected_versions: Option<&[i64]>,
+        author: &Author,
+    ) -> DbResult<Outcome<()>> {
+        dispatch!(self, s => s.delete_audition(id, expected_versions, author))
     }
 
     // The change log (written by the stores' triggers with every write above).

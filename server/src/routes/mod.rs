@@ -3,6 +3,7 @@
 //! the OpenAPI document generated from the same routes.
 
 pub mod actors;
+pub mod auditions;
 pub mod auth;
 pub mod cast;
 pub mod changes;
@@ -50,6 +51,7 @@ use crate::state::AppState;
         (name = "movies", description = "Movies"),
         (name = "cast", description = "Who plays whom in which movie"),
         (name = "roles", description = "The casting pipeline: a movie's roles to fill and the actors considered for each"),
+        (name = "auditions", description = "Auditions: scheduling them without overlaps, the schedule and its calendar"),
         (name = "changes", description = "Who changed what and when: the change log, live events and each record's history"),
         (name = "auth", description = "Built-in login and how to log in"),
         (name = "operations", description = "Health, readiness, metrics and this document"),
@@ -63,6 +65,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(resource::router::<movies::Movies>())
         .merge(cast::router())
         .merge(roles::router())
+        .merge(auditions::router())
         .merge(changes::router())
         .merge(auth::router())
         .merge(health::router())

@@ -6,6 +6,8 @@
 // compiled once per store, on purpose.
 #![allow(clippy::unwrap_used, clippy::duplicate_mod)]
 
+/// The plans of the overlap check and the schedule at 100 000 auditions, on each store.
+mod audition_plans;
 mod cli;
 mod deploy;
 mod docs;

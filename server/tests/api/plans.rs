@@ -222,6 +222,7 @@ async fn scanned(app: &TestApp, listed: &Listed) -> Vec<i64> {
                 Some(SortValue::Text(text)) => Some(format!("'{text}'")),
                 Some(SortValue::Int(n)) => Some(n.to_string()),
                 Some(SortValue::Date(date)) => Some(format!("'{date}'")),
+                Some(SortValue::Time(at)) => Some(at.unix_timestamp().to_string()),
             };
             match value {
                 None => format!("id {comparison} {}", cursor.id),

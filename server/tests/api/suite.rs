@@ -30,6 +30,8 @@ mod audit_trail;
 mod auth;
 mod cast;
 mod casting_roles;
+pub mod casting_auditions;
+mod casting_schedule;
 mod changes;
 mod changes_reading;
 mod copy;

@@ -2,6 +2,7 @@
 //! Its migrations are `migrations/postgres/`.
 
 mod actors;
+mod auditions;
 mod cast;
 mod casting;
 mod changes;

@@ -78,6 +78,7 @@ fn sort_index(table: &str, column: &str) -> Option<&'static str> {
         ("actors", "gender") => "actors_gender_sort",
         ("movies", "title") => "movies_title_id",
         ("movies", "release_date") => "movies_release_date_id",
+        ("auditions", "starts_at") => "auditions_starts_at",
         _ => return None,
     })
 }

@@ -10,6 +10,7 @@
 //! acknowledged write survives a crash of the process or of the machine.
 
 mod actors;
+mod auditions;
 mod cast;
 mod casting;
 mod changes;

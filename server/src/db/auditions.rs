@@ -1,0 +1,300 @@
+//! Auditions in the store's terms, the same for both backends: the
+//! schedule's filter, what a write found (a missing parent, a newer
+//! version, an overlap), the rows as selected, and the statements both
+//! backends write alike. Each backend binds a moment its own way
+//! ([`Moments`]: PostgreSQL `timestamptz`, SQLite unix seconds).
+//!
+//! Two auditions overlap when their half-open intervals do: `a.starts_at <
+//! b.ends_at AND b.starts_at < a.ends_at`. No audition is longer than
+//! 12 hours (a check of the table), so those that may overlap `[start,
+//! end)` start after `start - 12 h` and before `end`: a range of the
+//! `(actor_id, starts_at)` and `(location_key, starts_at)` indexes, never a
+//! scan, however many auditions there are.
+
+use casting_shared::casting::{ActorRef, Audition, MovieRef, RoleRef, ScheduledAudition};
+use casting_shared::domain::FieldErrors;
+use sqlx::{Database, Encode, Postgres, QueryBuilder, Sqlite, Type};
+use time::{Duration, OffsetDateTime};
+
+use super::Versioned;
+use super::lists::Keyed;
+use super::paging::{KeyKind, Sort, SortValue};
+use super::rows::from_row;
+
+/// The longest an audition may last (the table checks it too).
+pub const LONGEST: Duration = Duration::hours(12);
+
+/// The schedule's one order: by start, then id.
+pub const BY_START: Sort = Sort {
+    column: "starts_at",
+    kind: Some(KeyKind::Time),
+    descending: false,
+};
+
+/// How many auditions a calendar (`GET /auditions.ics`) holds at most: the
+/// first by start.
+pub const CALENDAR_MAX: u32 = 10_000;
+
+/// The schedule's filters; each given one narrows it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct AuditionFilter {
+    /// Auditions that end after this moment.
+    pub from: Option<OffsetDateTime>,
+    /// Auditions that start before this moment.
+    pub to: Option<OffsetDateTime>,
+    pub actor_id: Option<i64>,
+    pub movie_id: Option<i64>,
+    pub role_id: Option<i64>,
+    /// A location's key (trimmed, lower case), compared whole.
+    pub location_key: Option<String>,
+}
+
+impl AuditionFilter {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Whether only a time window is given (read in the order of start).
+    pub fn is_window(&self) -> bool {
+        (self.from.is_some() || self.to.is_some())
+            && Self {
+                from: None,
+                to: None,
+                ..self.clone()
+            }
+            .is_empty()
+    }
+}
+
+/// What an audition write (schedule, change, delete) found.
+#[derive(Debug)]
+pub enum Scheduling<T> {
+    Done(T),
+    /// The role, the actor or the audition is not there.
+    Missing(AuditionMissing),
+    /// The audition exists at another version than the one expected.
+    Changed,
+    /// The audition's fields once changed are not valid (its interval).
+    Invalid(FieldErrors),
+    /// The auditions it would overlap (the actor's, or at the location).
+    Overlaps(Vec<Audition>),
+}
+
+/// What an audition write did not find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditionMissing {
+    Role,
+    Actor,
+    RoleAndActor,
+    Audition,
+}
+
+impl AuditionMissing {
+    pub fn from_found(role: bool, actor: bool) -> Option<Self> {
+        match (role, actor) {
+            (true, true) => None,
+            (false, false) => Some(Self::RoleAndActor),
+            (false, true) => Some(Self::Role),
+            (true, false) => Some(Self::Actor),
+        }
+    }
+}
+
+/// How a backend binds a moment.
+pub trait Moments: Database {
+    type Moment: for<'t> Encode<'t, Self> + Type<Self> + Send;
+    fn moment(at: OffsetDateTime) -> Self::Moment;
+}
+
+impl Moments for Postgres {
+    type Moment = OffsetDateTime;
+    fn moment(at: OffsetDateTime) -> OffsetDateTime {
+        at
+    }
+}
+
+impl Moments for Sqlite {
+    type Moment = i64;
+    fn moment(at: OffsetDateTime) -> i64 {
+        at.unix_timestamp()
+    }
+}
+
+/// An audition's columns, as [`AuditionRow`] reads them.
+pub const AUDITION_COLUMNS: &str =
+    "id, role_id, actor_id, starts_at, ends_at, location, note, version";
+
+/// A scheduled audition's columns: the audition and the names of its role,
+/// movie and actor, each looked up by key for the rows of the page only.
+pub const SCHEDULED_COLUMNS: &str = "id, role_id, actor_id, starts_at, ends_at, location, note, \
+     (SELECT r.name FROM roles r WHERE r.id = auditions.role_id) AS role_name, \
+     (SELECT r.movie_id FROM roles r WHERE r.id = auditions.role_id) AS movie_id, \
+     (SELECT m.title FROM roles r JOIN movies m ON m.id = r.movie_id \
+      WHERE r.id = auditions.role_id) AS movie_title, \
+     (SELECT a.name FROM actors a WHERE a.id = auditions.actor_id) AS actor_name";
+
+from_row! {
+    pub struct AuditionRow {
+        id: i64,
+        role_id: i64,
+        actor_id: i64,
+        starts_at: OffsetDateTime,
+        ends_at: OffsetDateTime,
+        location: String,
+        note: Option<String>,
+        version: i64,
+    }
+}
+
+impl From<AuditionRow> for Versioned<Audition> {
+    fn from(row: AuditionRow) -> Self {
+        Versioned {
+            version: row.version,
+            value: Audition {
+                id: row.id,
+                role_id: row.role_id,
+                actor_id: row.actor_id,
+                starts_at: row.starts_at,
+                ends_at: row.ends_at,
+                location: row.location,
+                note: row.note,
+            },
+        }
+    }
+}
+
+impl From<AuditionRow> for Audition {
+    fn from(row: AuditionRow) -> Self {
+        Versioned::from(row).value
+    }
+}
+
+from_row! {
+    pub struct ScheduledRow {
+        id: i64,
+        role_id: i64,
+        actor_id: i64,
+        starts_at: OffsetDateTime,
+        ends_at: OffsetDateTime,
+        location: String,
+        note: Option<String>,
+        role_name: Option<String>,
+        movie_id: i64,
+        movie_title: String,
+        actor_name: String,
+    }
+}
+
+impl From<ScheduledRow> for ScheduledAudition {
+    fn from(row: ScheduledRow) -> Self {
+        ScheduledAudition {
+            audition: Audition {
+                id: row.id,
+                role_id: row.role_id,
+                actor_id: row.actor_id,
+                starts_at: row.starts_at,
+                ends_at: row.ends_at,
+                location: row.location,
+                note: row.note,
+            },
+            role: RoleRef {
+                id: row.role_id,
+                name: row.role_name,
+            },
+            movie: MovieRef {
+                id: row.movie_id,
+                title: row.movie_title,
+            },
+            actor: ActorRef {
+                id: row.actor_id,
+                name: row.actor_name,
+            },
+        }
+    }
+}
+
+impl Keyed for ScheduledAudition {
+    fn id(&self) -> i64 {
+        self.audition.id
+    }
+
+    fn sort_value(&self, column: &str) -> Option<SortValue> {
+        (column == "starts_at").then_some(SortValue::Time(self.audition.starts_at))
+    }
+}
+
+/// The filter as ` AND …` conditions. A window bounds `starts_at` on both
+/// sides (an audition ending after `from` started less than 12 hours
+/// before it), so it is a range of the `(starts_at, id)` index.
+pub fn push_filter<DB>(sql: &mut QueryBuilder<DB>, filter: &AuditionFilter)
+where
+    DB: Moments,
+    i64: for<'t> Encode<'t, DB> + Type<DB>,
+    String: for<'t> Encode<'t, DB> + Type<DB>,
+{
+    if let Some(from) = filter.from {
+        sql.push(" AND starts_at > ")
+            .push_bind(DB::moment(from - LONGEST))
+            .push(" AND ends_at > ")
+            .push_bind(DB::moment(from));
+    }
+    if let Some(to) = filter.to {
+        sql.push(" AND starts_at < ").push_bind(DB::moment(to));
+    }
+    if let Some(actor_id) = filter.actor_id {
+        sql.push(" AND actor_id = ").push_bind(actor_id);
+    }
+    if let Some(role_id) = filter.role_id {
+        sql.push(" AND role_id = ").push_bind(role_id);
+    }
+    if let Some(movie_id) = filter.movie_id {
+        sql.push(" AND role_id IN (SELECT id FROM roles WHERE movie_id = ")
+            .push_bind(movie_id)
+            .push(")");
+    }
+    if let Some(key) = &filter.location_key {
+        sql.push(" AND location_key = ").push_bind(key.clone());
+    }
+}
+
+/// The auditions other than `except` that overlap `[starts_at, ends_at)`
+/// and are the actor's or at the location (by key), by start: each half
+/// a range of its own index. `prefix` goes before it (`EXPLAIN …`).
+pub fn overlapping<DB>(
+    prefix: &str,
+    actor_id: i64,
+    location_key: &str,
+    starts_at: OffsetDateTime,
+    ends_at: OffsetDateTime,
+    except: Option<i64>,
+) -> QueryBuilder<DB>
+where
+    DB: Moments,
+    i64: for<'t> Encode<'t, DB> + Type<DB>,
+    String: for<'t> Encode<'t, DB> + Type<DB>,
+{
+    let mut sql = QueryBuilder::new(prefix);
+    for (column, half) in [("actor_id", 0), ("location_key", 1)] {
+        if half == 1 {
+            sql.push(" UNION ");
+        }
+        sql.push(format!(
+            "SELECT {AUDITION_COLUMNS} FROM auditions WHERE {column} = "
+        ));
+        if half == 0 {
+            sql.push_bind(actor_id);
+        } else {
+            sql.push_bind(location_key.to_owned());
+        }
+        sql.push(" AND starts_at > ")
+            .push_bind(DB::moment(starts_at - LONGEST))
+            .push(" AND starts_at < ")
+            .push_bind(DB::moment(ends_at))
+            .push(" AND ends_at > ")
+            .push_bind(DB::moment(starts_at))
+            .push(" AND id <> ")
+            .push_bind(except.unwrap_or(0));
+    }
+    sql.push(" ORDER BY starts_at, id");
+    sql
+}
