@@ -338,6 +338,8 @@ impl Store {
         author: &Author,
     ) -> DbResult<Casting<()>> {
         dispatch!(self, s => s.remove_candidate(role_id, actor_id, author))
+    }
+
     // Auditions.
 
     /// A page of the schedule, by start, then id.
