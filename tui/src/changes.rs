@@ -216,6 +216,22 @@ pub fn summary(change: &Change, of: Collection, names: &Names) -> String {
     }
 }
 
+/// A booking or unbooking as the role and the candidate record it: the
+/// cast entry's change that comes with it says it (once).
+pub fn told_by_cast(change: &Change) -> bool {
+    let booked = |record: Option<&ChangedRecord>| match record {
+        Some(ChangedRecord::Role(role)) => role.actor_id,
+        Some(ChangedRecord::Candidate(c)) if c.stage == casting_shared::casting::Stage::Booked => {
+            Some(c.actor_id)
+        }
+        _ => None,
+    };
+    matches!(
+        change.resource,
+        ChangeResource::Role | ChangeResource::Candidate
+    ) && booked(change.before.as_ref()) != booked(change.after.as_ref())
+}
+
 /// What a change of the casting pipeline did, after its author: `added
 /// role Guard`, `moved Ann Lee to shortlisted for role #3`, `scheduled an
 /// audition of Ann Lee on 2027-03-01 14:00 at Room A`.

@@ -10,8 +10,8 @@
 //! The store is the server's lowest layer: it imports nothing of the server
 //! outside `db/` (no HTTP, no metrics; `tests/api/layers.rs` checks it).
 
-pub mod casting;
 pub mod auditions;
+pub mod casting;
 pub mod changes;
 pub mod copy;
 pub mod lists;

@@ -134,7 +134,7 @@ impl App {
                 id: view.id,
             });
         }
-        if !mine {
+        if !mine && !changes::told_by_cast(change) {
             let sentence = changes::sentence(change, &|c, id| self.known_name(c, id));
             self.set_status(Message::info(sentence));
         }

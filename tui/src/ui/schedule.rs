@@ -45,20 +45,17 @@ pub fn render_schedule(app: &App, theme: &Theme, filter: Rect, table: Rect, buf:
     let texts = view.auditions.as_ref().map(|_| {
         rows.iter()
             .map(|row| match row {
-                ScheduleRow::Day(date) => {
-                    let today = if view.today == Some(*date) {
-                        "Today, "
+                ScheduleRow::Day(date) => vec![
+                    format!("{} {}", weekday(*date), day_text(*date)),
+                    if view.today == Some(*date) {
+                        "— today".into()
                     } else {
-                        ""
-                    };
-                    vec![
-                        format!("{today}{} {}", weekday(*date), day_text(*date)),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                    ]
-                }
+                        String::new()
+                    },
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ],
                 ScheduleRow::Audition(index) => {
                     let s = &shown[*index];
                     vec![

@@ -61,7 +61,8 @@ async fn casting_role_to_candidate_to_audition_to_booking_shows_in_the_cast() {
     tmux.type_text("Tess Tuicast").await;
     wait_for_row(&tmux, "Tess Tuicast", "fits").await;
     tmux.keys(&["Enter"]).await;
-    tmux.wait_for("Tess Tuicast is a candidate for Gatekeeper").await;
+    tmux.wait_for("Tess Tuicast is a candidate for Gatekeeper")
+        .await;
     tmux.wait_for("▸ Considered (1)").await;
     tmux.keys(&[">"]).await;
     tmux.wait_for("▸ Shortlisted (1)").await;
@@ -122,7 +123,8 @@ async fn casting_role_to_candidate_to_audition_to_booking_shows_in_the_cast() {
 
     // The booking: asked first, then done.
     tmux.keys(&["b"]).await;
-    tmux.wait_for("Book Tess Tuicast as Gatekeeper in Tuicast Nights?").await;
+    tmux.wait_for("Book Tess Tuicast as Gatekeeper in Tuicast Nights?")
+        .await;
     tmux.keys(&["y"]).await;
     tmux.wait_for("Booked Tess Tuicast as Gatekeeper").await;
     tmux.wait_for("Gatekeeper — cast: Tess Tuicast").await;
@@ -132,6 +134,7 @@ async fn casting_role_to_candidate_to_audition_to_booking_shows_in_the_cast() {
 
     // Back to the roles (cast, booked), to the table, and the cast shows it.
     tmux.keys(&["Escape"]).await;
+    tmux.wait_for("Roles of Tuicast Nights").await;
     wait_for_row(&tmux, "Gatekeeper", "Tess Tuicast").await;
     tmux.keys(&["Escape"]).await;
     tmux.wait_without("Roles of Tuicast Nights").await;
@@ -147,7 +150,7 @@ async fn casting_role_to_candidate_to_audition_to_booking_shows_in_the_cast() {
     // The Auditions tab: today first; l keeps this location; x writes it.
     tmux.keys(&["3"]).await;
     tmux.wait_for("Auditions (UTC)").await;
-    tmux.wait_for("Today, ").await;
+    wait_for_row(&tmux, &day, "today").await;
     wait_for_row(&tmux, "00:10–00:40", "Tuicast Room").await;
     tmux.keys(&["l"]).await;
     tmux.wait_for("From today, at Tuicast Room").await;

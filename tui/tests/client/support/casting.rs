@@ -3,8 +3,8 @@
 
 use casting_shared::Actor;
 use casting_shared::casting::{
-    ActorRef, Audition, AuditionList, Candidate, MovieRef, Role, RoleBody, RoleCandidates,
-    RoleRef, RoleStatus, ScheduledAudition, Stage, parse_timestamp,
+    ActorRef, Audition, AuditionList, Candidate, MovieRef, Role, RoleBody, RoleCandidates, RoleRef,
+    RoleStatus, ScheduledAudition, Stage, parse_timestamp,
 };
 use casting_tui::action::{Action, Outcome};
 use casting_tui::app::Effect;
