@@ -235,6 +235,12 @@ pub fn key_hints(app: &App, context: Context, width: u16) -> Line<'static> {
         .bindings
         .in_context(context)
         .filter(|e| !e.binding.label.is_empty() && app.allows(e.binding.need))
+        // Roles are a movie's: not offered on the Actors tab.
+        .filter(|e| {
+            !(e.binding.command == Command::Roles
+                && context == Context::Table
+                && app.tab == Collection::Actors)
+        })
         .filter_map(|e| {
             let key = e.keys.first()?;
             let label = match e.binding.command {

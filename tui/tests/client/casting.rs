@@ -406,7 +406,7 @@ fn casting_an_assistant_is_told_why_not_and_offered_only_what_the_role_allows() 
         );
     }
     let screen = d.screen_at(100, 30);
-    let footer = screen.lines().rev().nth(0).unwrap();
+    let footer = screen.lines().next_back().unwrap();
     assert!(
         !footer.contains("book") && footer.contains("back"),
         "{footer}"

@@ -113,7 +113,10 @@ fn an_assistants_pipeline() -> Driven {
     d
 }
 
-const STATES: &[(&str, fn() -> Driven)] = &[
+/// A state's name and how to reach it.
+type State = (&'static str, fn() -> Driven);
+
+const STATES: &[State] = &[
     ("roles_of_a_movie", roles_of_a_movie),
     ("pipeline_of_a_role", a_pipeline),
     ("candidate_picker", the_picker),
