@@ -55,7 +55,7 @@ pub fn render_pipeline(
     render_list(
         ListView {
             header: &["Candidate", "Age", "Gender", "Note", "Next audition"],
-            widths: &[26, 5, 10, 19, 40],
+            widths: &[25, 5, 9, 18, 38],
             rows: texts,
             selected,
             empty: "No candidates yet: a adds one",
@@ -133,7 +133,7 @@ fn render_picker(
     render_list(
         ListView {
             header: &[" Name", "Age", "Gender", ""],
-            widths: &[55, 10, 20, 15],
+            widths: &[52, 9, 19, 15],
             rows,
             selected: picker.selected,
             empty: "No actor matches",
@@ -143,5 +143,20 @@ fn render_picker(
         list,
         buf,
     );
-    key_hints(app, context(app).0, footer.width).render(footer, buf);
+    let shown = if picker.loading {
+        "searching… ".to_owned()
+    } else {
+        format!(
+            "{} fit, {} others ",
+            picker.fitting.len(),
+            picker.others.len()
+        )
+    };
+    let [hints, count] = Layout::horizontal([
+        Constraint::Min(1),
+        Constraint::Length(shown.chars().count() as u16),
+    ])
+    .areas(footer);
+    key_hints(app, context(app).0, hints.width).render(hints, buf);
+    Line::styled(shown, theme.dim()).render(count, buf);
 }

@@ -52,7 +52,7 @@ pub fn render_roles(app: &App, view: &RolesView, theme: &Theme, area: Rect, buf:
     render_list(
         ListView {
             header: &["Role", "Status", "Booked", "Candidates"],
-            widths: &[25, 8, 22, 45],
+            widths: &[24, 8, 21, 43],
             rows,
             selected: view.selected,
             empty,

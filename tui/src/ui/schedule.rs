@@ -80,7 +80,7 @@ pub fn render_schedule(app: &App, theme: &Theme, filter: Rect, table: Rect, buf:
     render_list(
         ListView {
             header: &["When", "Actor", "Role", "Movie", "Location"],
-            widths: &[20, 20, 18, 22, 20],
+            widths: &[18, 19, 17, 21, 20],
             rows: texts,
             selected,
             empty: "No auditions from today on",

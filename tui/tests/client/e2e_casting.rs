@@ -59,6 +59,8 @@ async fn casting_role_to_candidate_to_audition_to_booking_shows_in_the_cast() {
     tmux.keys(&["a"]).await;
     tmux.wait_for("Add a candidate").await;
     tmux.type_text("Tess Tuicast").await;
+    // The matches of what was typed, not of a keystroke before.
+    tmux.wait_for("1 fit, 0 others").await;
     wait_for_row(&tmux, "Tess Tuicast", "fits").await;
     tmux.keys(&["Enter"]).await;
     tmux.wait_for("Tess Tuicast is a candidate for Gatekeeper")
