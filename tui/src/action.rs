@@ -116,6 +116,8 @@ pub enum Outcome {
     ServerChosen(Option<SavedToken>),
     /// The live feed of changes.
     Live(LiveEvent),
+    /// A casting pipeline's request answered.
+    Casting(Box<crate::casting::Reply>),
     /// A record's history, newest first.
     History {
         collection: Collection,

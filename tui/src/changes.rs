@@ -146,6 +146,9 @@ pub fn sentence(change: &Change, names: &Names) -> String {
             },
         };
     }
+    if let Some(what) = casting_event(change, names) {
+        return format!("{who} {what}");
+    }
     let (actor, movie) = cast_parties(change, names);
     match change.action {
         ChangeAction::Created => match character(change.after.as_ref()) {
@@ -187,6 +190,9 @@ pub fn summary(change: &Change, of: Collection, names: &Names) -> String {
             ChangeAction::Deleted => "deleted".into(),
         };
     }
+    if let Some(what) = casting_event(change, names) {
+        return what;
+    }
     let (actor, movie) = cast_parties(change, names);
     let whom = match of {
         Collection::Actors => format!("in {movie}"),
@@ -208,6 +214,68 @@ pub fn summary(change: &Change, of: Collection, names: &Names) -> String {
             Collection::Movies => format!("removed {whom} from the cast"),
         },
     }
+}
+
+/// A booking or unbooking as the role and the candidate record it: the
+/// cast entry's change that comes with it says it (once).
+pub fn told_by_cast(change: &Change) -> bool {
+    let booked = |record: Option<&ChangedRecord>| match record {
+        Some(ChangedRecord::Role(role)) => role.actor_id,
+        Some(ChangedRecord::Candidate(c)) if c.stage == casting_shared::casting::Stage::Booked => {
+            Some(c.actor_id)
+        }
+        _ => None,
+    };
+    matches!(
+        change.resource,
+        ChangeResource::Role | ChangeResource::Candidate
+    ) && booked(change.before.as_ref()) != booked(change.after.as_ref())
+}
+
+/// What a change of the casting pipeline did, after its author: `added
+/// role Guard`, `moved Ann Lee to shortlisted for role #3`, `scheduled an
+/// audition of Ann Lee on 2027-03-01 14:00 at Room A`.
+fn casting_event(change: &Change, names: &Names) -> Option<String> {
+    let record = change.after.as_ref().or(change.before.as_ref());
+    let actor = |id: i64| names(Collection::Actors, id).unwrap_or_else(|| format!("actor #{id}"));
+    let verb = |created: &str, updated: &str, deleted: &str| -> String {
+        match change.action {
+            ChangeAction::Created => created.to_owned(),
+            ChangeAction::Updated => updated.to_owned(),
+            ChangeAction::Deleted => deleted.to_owned(),
+        }
+    };
+    Some(match (change.resource, record) {
+        (ChangeResource::Role, Some(ChangedRecord::Role(role))) => {
+            let name = role.name.clone().unwrap_or_else(|| format!("#{}", role.id));
+            format!("{} role {name}", verb("added", "changed", "deleted"))
+        }
+        (ChangeResource::Candidate, Some(ChangedRecord::Candidate(candidate))) => {
+            let who = actor(candidate.actor_id);
+            let role = format!("role #{}", candidate.role_id);
+            match change.action {
+                ChangeAction::Created => format!(
+                    "made {who} a candidate for {role} ({})",
+                    candidate.stage.as_str()
+                ),
+                ChangeAction::Updated => {
+                    format!("moved {who} to {} for {role}", candidate.stage.as_str())
+                }
+                ChangeAction::Deleted => format!("took {who} off the candidates for {role}"),
+            }
+        }
+        (ChangeResource::Audition, Some(ChangedRecord::Audition(audition))) => {
+            let start = audition.starts_at.get(..16).unwrap_or(&audition.starts_at);
+            format!(
+                "{} an audition of {} on {} at {}",
+                verb("scheduled", "moved", "cancelled"),
+                actor(audition.actor_id),
+                start.replace('T', " "),
+                audition.location
+            )
+        }
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

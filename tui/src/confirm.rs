@@ -26,6 +26,18 @@ pub enum Question {
         actor_id: i64,
         name: String,
     },
+    DeleteRole {
+        role_id: i64,
+        label: String,
+        movie: String,
+    },
+    Book {
+        role_id: i64,
+        actor_id: i64,
+        name: String,
+        role: String,
+        movie: String,
+    },
     Logout,
     SwitchUser,
     /// Esc in an edit dialog whose fields were changed.
@@ -55,6 +67,8 @@ impl Confirm {
         match &self.question {
             Question::Delete { collection, .. } => format!("Delete {}?", collection.noun()),
             Question::RemoveCast { .. } => "Remove from the cast?".into(),
+            Question::DeleteRole { .. } => "Delete role?".into(),
+            Question::Book { .. } => "Book?".into(),
             Question::Logout => "Log out?".into(),
             Question::SwitchUser => "Switch user?".into(),
             Question::Discard { .. } => "Discard changes?".into(),
@@ -65,6 +79,12 @@ impl Confirm {
         match &self.question {
             Question::Delete { label, id, .. } => format!("Delete \"{label}\" (#{id})?"),
             Question::RemoveCast { name, movie, .. } => format!("Take {name} out of {movie}?"),
+            Question::DeleteRole { label, movie, .. } => {
+                format!("Delete the role {label} of {movie}?")
+            }
+            Question::Book {
+                name, role, movie, ..
+            } => format!("Book {name} as {role} in {movie}?"),
             Question::Logout => "Log out and forget the remembered token?".into(),
             Question::SwitchUser => "Log out and log in as someone else?".into(),
             Question::Discard { what } => format!("Discard {what}?"),
@@ -98,6 +118,12 @@ impl Confirm {
                 }
             }
             Question::RemoveCast { .. } => "The actor stays; only this role goes.".into(),
+            Question::DeleteRole { .. } => {
+                "Its candidates and auditions go with it. This cannot be undone.".into()
+            }
+            Question::Book { .. } => {
+                "The role is cast and the actor joins the movie's cast.".into()
+            }
             Question::Logout | Question::SwitchUser => {
                 "Unsaved changes in open dialogs are lost.".into()
             }
@@ -110,6 +136,8 @@ impl Confirm {
         match &self.question {
             Question::Delete { .. } => "Delete",
             Question::RemoveCast { .. } => "Remove",
+            Question::DeleteRole { .. } => "Delete",
+            Question::Book { .. } => "Book",
             Question::Logout => "Log out",
             Question::SwitchUser => "Switch",
             Question::Discard { .. } => "Discard",

@@ -78,6 +78,8 @@ pub enum Effect {
         /// Write over a file that is there (asked in the dialog first).
         overwrite: bool,
     },
+    /// A request of the casting pipeline (roles, candidates, auditions).
+    Casting(crate::casting::Request),
     /// Talk to this server from now on (chosen in the picker).
     UseServer(String),
     Quit,

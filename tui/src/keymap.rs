@@ -14,6 +14,8 @@ use crate::action::Action;
 use crate::app::{App, Dialog, Effect, LoginFocus};
 use crate::bindings::{Command, Context};
 use crate::cast::CastMode;
+use crate::casting::pipeline::PipelineMode;
+use crate::casting::roles::RolesView;
 
 /// The view that has the keyboard, and whether a text field in it has focus.
 pub fn context(app: &App) -> (Context, bool) {
@@ -35,6 +37,7 @@ pub fn context(app: &App) -> (Context, bool) {
         Some(Dialog::Filters(_)) => return (Context::Filters, true),
         Some(Dialog::Export(_)) => return (Context::Export, true),
         Some(Dialog::History(_)) => return (Context::History, false),
+        Some(Dialog::Roles(view)) => return roles_context(view),
         Some(Dialog::Filmography(view)) if view.filter.active => {
             return (Context::ListFilter, true);
         }
@@ -57,10 +60,28 @@ pub fn context(app: &App) -> (Context, bool) {
             (Context::Detail, false)
         };
     }
+    if app.auditions_tab {
+        return (Context::Auditions, false);
+    }
     if app.table().filtering() {
         return (Context::Filter, true);
     }
     (Context::Table, false)
+}
+
+/// The view of a movie's roles that has the keyboard: the list, the role
+/// dialog, or the pipeline (with its picker or audition dialog).
+fn roles_context(view: &RolesView) -> (Context, bool) {
+    match (&view.pipeline, &view.form) {
+        (Some(pipeline), _) => match &pipeline.mode {
+            PipelineMode::Browse => (Context::Pipeline, false),
+            PipelineMode::Picker(picker) if picker.list_focus => (Context::PickerList, false),
+            PipelineMode::Picker(_) => (Context::Picker, true),
+            PipelineMode::Audition(_) => (Context::Form, true),
+        },
+        (None, Some(_)) => (Context::Form, true),
+        (None, None) => (Context::Roles, false),
+    }
 }
 
 pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {

@@ -13,6 +13,7 @@ pub mod api;
 pub mod app;
 pub mod bindings;
 pub mod cast;
+pub mod casting;
 pub mod changes;
 pub mod collection;
 pub mod config;

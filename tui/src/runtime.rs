@@ -460,6 +460,11 @@ impl Runner {
                 .await;
                 Outcome::Exported { path, result }
             }),
+            Effect::Casting(request) => self.spawn(|api, token| async move {
+                Outcome::Casting(Box::new(
+                    crate::casting::requests::answer(&api, &token, request).await,
+                ))
+            }),
             Effect::UseServer(url) => {
                 self.api = ApiClient::new(&url);
                 self.server = url.clone();

@@ -9,10 +9,12 @@ use casting_shared::api::{
 use casting_shared::changes::{Change, History};
 use casting_shared::{Actor, Movie};
 
+mod casting;
 mod error;
 mod position;
 mod revalidation;
 
+pub use casting::{Refusal, ScheduleQuery};
 pub use error::ApiError;
 pub use position::{POSITION_HEADER, WritePosition};
 pub use revalidation::Revalidation;

@@ -149,6 +149,10 @@ impl App {
                 let record = view.record.clone();
                 return self.open_cast(&record);
             }
+            Command::Roles if !view.gone => {
+                let record = view.record.clone();
+                return self.open_roles(&record);
+            }
             // A deleted record's history stays readable.
             Command::History => {
                 let record = view.record.clone();

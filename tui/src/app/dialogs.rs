@@ -24,6 +24,8 @@ pub struct ExportDialog {
     pub overwrite: bool,
     /// The export is running (the dialog stays until it is done).
     pub busy: bool,
+    /// The Auditions tab's schedule as an iCalendar file (else the table as CSV).
+    pub calendar: bool,
 }
 
 impl App {
@@ -35,6 +37,7 @@ impl App {
             error: None,
             overwrite: false,
             busy: false,
+            calendar: false,
         }));
     }
 
@@ -79,6 +82,7 @@ impl App {
             Some(Dialog::Filmography(_)) => self.update_filmography(action),
             Some(Dialog::Form(_)) => self.update_form(action),
             Some(Dialog::History(_)) => self.update_history(action),
+            Some(Dialog::Roles(_)) => self.update_roles(action),
             Some(Dialog::Filters(dialog)) => {
                 match action {
                     Action::EditText(key) => {
@@ -117,11 +121,22 @@ impl App {
                             dialog.error = Some("Name the file to write".into());
                             return Vec::new();
                         }
-                        let collection = dialog.collection;
-                        let overwrite = dialog.overwrite;
-                        dialog.busy = true;
-                        dialog.error = None;
+                        let (collection, overwrite, calendar) =
+                            (dialog.collection, dialog.overwrite, dialog.calendar);
+                        if calendar {
+                            self.dialog = None;
+                        } else {
+                            dialog.busy = true;
+                            dialog.error = None;
+                        }
                         self.set_status(Message::info(format!("Exporting to {path}…")));
+                        if calendar {
+                            let query = self.schedule.query();
+                            return vec![Effect::Casting(crate::casting::Request::Calendar {
+                                query,
+                                path,
+                            })];
+                        }
                         let params = self.table_of(collection).params();
                         return vec![Effect::Export {
                             collection,
@@ -215,6 +230,8 @@ impl App {
             self.set_status(Message::info(match confirm.question {
                 Question::Delete { .. } => "Nothing deleted",
                 Question::RemoveCast { .. } => "Nothing removed",
+                Question::DeleteRole { .. } => "Nothing deleted",
+                Question::Book { .. } => "Nobody booked",
                 Question::Logout | Question::SwitchUser => "Still logged in",
                 Question::Discard { .. } => "Still editing",
             }));
@@ -250,6 +267,24 @@ impl App {
                 };
                 self.last_write = Some(effect.clone());
                 vec![effect]
+            }
+            Question::DeleteRole { role_id, label, .. } => {
+                self.set_status(Message::info(format!("Deleting role {label}…")));
+                self.casting_write(crate::casting::Request::DeleteRole { role_id, label })
+            }
+            Question::Book {
+                role_id,
+                actor_id,
+                name,
+                ..
+            } => {
+                self.set_status(Message::info(format!("Booking {name}…")));
+                self.casting_write(crate::casting::Request::SetCandidate {
+                    role_id,
+                    actor_id,
+                    name,
+                    stage: Some(casting_shared::casting::Stage::Booked),
+                })
             }
             Question::Logout => self.log_out(false),
             Question::SwitchUser => self.log_out(true),

@@ -155,6 +155,7 @@ impl App {
             Some(collection) => self.record_changed(collection, change, mine),
             None => self.cast_entry_changed(change),
         };
+        effects.extend(self.casting_changed(change));
         if let Some(Dialog::History(view)) = &self.dialog
             && touches(change, view.collection, view.id)
         {
@@ -163,7 +164,7 @@ impl App {
                 id: view.id,
             });
         }
-        if !mine {
+        if !mine && !changes::told_by_cast(change) {
             let sentence = changes::sentence(change, &|c, id| self.known_name(c, id));
             self.set_status(Message::info(sentence));
         }

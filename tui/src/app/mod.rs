@@ -12,6 +12,9 @@ pub mod help;
 pub mod history;
 pub mod live;
 pub mod login;
+pub mod pipeline;
+pub mod roles;
+pub mod schedule;
 pub mod table;
 
 use casting_shared::Permission;
@@ -79,6 +82,8 @@ pub enum Dialog {
     Filters(FilterDialog),
     Export(ExportDialog),
     History(HistoryView),
+    /// A movie's roles, and a role's pipeline over them.
+    Roles(Box<crate::casting::roles::RolesView>),
 }
 
 /// Ticks (of the runtime's clock) a status message stays: errors stay until replaced.
@@ -96,6 +101,9 @@ pub struct App {
     pub servers: Option<ServerPicker>,
     pub auth_config: Option<AuthConfig>,
     pub tab: Collection,
+    /// The Auditions tab is shown (over the tab's table).
+    pub auditions_tab: bool,
+    pub schedule: crate::casting::schedule::ScheduleView,
     pub actors: Table<Actor>,
     pub movies: Table<Movie>,
     /// Detail views, the last on top; Esc walks back through them.
@@ -154,6 +162,8 @@ impl App {
             servers: None,
             auth_config: None,
             tab: Collection::Actors,
+            auditions_tab: false,
+            schedule: Default::default(),
             actors: Table::default(),
             movies: Table::default(),
             details: Vec::new(),
@@ -209,6 +219,7 @@ impl App {
             || self.actors.loading > 0
             || self.movies.loading > 0
             || matches!(&self.dialog, Some(Dialog::Form(f)) if f.saving)
+            || (self.auditions_tab && self.schedule.loading)
     }
 
     /// The login screen (or overlay) has the keyboard.
@@ -335,6 +346,7 @@ impl App {
             }
             action if self.dialog.is_some() => self.update_dialog(action),
             action if !self.details.is_empty() => self.update_detail(action),
+            action if self.auditions_tab => self.update_schedule(action),
             action => self.update_main(action),
         }
     }
@@ -362,6 +374,16 @@ impl App {
             return Vec::new();
         }
         let viewport = self.viewport();
+        if self.auditions_tab && self.details.is_empty() {
+            if let Mouse::Click { column, row: 0 } | Mouse::DoubleClick { column, row: 0 } = mouse
+                && let Some(tab) = table::tab_at(column)
+            {
+                self.auditions_tab = false;
+                self.tab = tab;
+                return self.fetch_visible();
+            }
+            return Vec::new();
+        }
         if !self.details.is_empty() {
             let movement = match mouse {
                 Mouse::ScrollUp => crate::action::Movement::Up,
@@ -494,6 +516,7 @@ impl App {
             }
             Outcome::ServerChosen(saved) => return self.start(saved),
             Outcome::Live(event) => return self.live_event(event),
+            Outcome::Casting(reply) => return self.casting_reply(*reply),
             Outcome::History {
                 collection,
                 id,

@@ -18,6 +18,9 @@ use crate::table::{PageRequest, Table, TableOps, TableRow};
 /// The tab bar's title, then each tab's label (see `ui::table`).
 pub const TITLE: &str = " Casting Agency ";
 
+/// The Auditions tab's label.
+pub const AUDITIONS_TAB: &str = " 3 Auditions ";
+
 pub fn tab_label(collection: Collection) -> String {
     let key = match collection {
         Collection::Actors => '1',
@@ -51,6 +54,12 @@ impl App {
         };
         match command {
             Command::SelectTab(tab) => self.tab = tab,
+            Command::AuditionsTab => return self.show_schedule(),
+            // Actors, Movies, Auditions, round.
+            Command::NextTab if self.tab == Collection::Movies => return self.show_schedule(),
+            Command::PreviousTab if self.tab == Collection::Actors => {
+                return self.show_schedule();
+            }
             Command::NextTab | Command::PreviousTab => self.tab = self.tab.other(),
             Command::Move(movement) => self.table_mut().apply_movement(movement, viewport),
             Command::Filter => self.table_mut().set_filtering(true),
@@ -96,6 +105,11 @@ impl App {
             Command::History => {
                 if let Some(record) = self.table().selected_record() {
                     return self.open_history(&record);
+                }
+            }
+            Command::Roles => {
+                if let Some(record) = self.table().selected_record() {
+                    return self.open_roles(&record);
                 }
             }
             Command::Export => self.open_export(),

@@ -48,6 +48,9 @@ static PICKER_MOVES: [Binding; 8] = list_moves!(X::PickerList);
 static FILMOGRAPHY_MOVES: [Binding; 8] = list_moves!(X::Filmography);
 static HELP_MOVES: [Binding; 8] = list_moves!(X::Help);
 static HISTORY_MOVES: [Binding; 8] = list_moves!(X::History);
+static ROLES_MOVES: [Binding; 8] = list_moves!(X::Roles);
+static PIPELINE_MOVES: [Binding; 8] = list_moves!(X::Pipeline);
+static AUDITIONS_MOVES: [Binding; 8] = list_moves!(X::Auditions);
 
 #[rustfmt::skip]
 static REST: &[Binding] = &[
@@ -61,11 +64,13 @@ static REST: &[Binding] = &[
     bind(X::Table, &["e"], C::Edit, "edit", "edit the selected row", N::Edit, 0),
     bind(X::Table, &["d"], C::Delete, "delete", "delete the selected row (asks first)", N::Delete, 0),
     bind(X::Table, &["c"], C::Cast, "cast", "a movie's cast / an actor's movies", N::Nothing, 1),
+    bind(X::Table, &["r"], C::Roles, "roles", "a movie's roles: its casting pipeline", N::Nothing, 2),
     bind(X::Table, &["h"], C::History, "history", "who changed the row, when, from what to what", N::Nothing, 4),
     bind(X::Table, &["x"], C::Export, "export", "export every matching row to CSV", N::Nothing, 4),
     bind(X::Table, &["R"], C::Reload, "reload", "reload from the server", N::Nothing, 4),
     bind(X::Table, &["1"], C::SelectTab(Collection::Actors), "", "Actors tab", N::Nothing, 9),
     bind(X::Table, &["2"], C::SelectTab(Collection::Movies), "", "Movies tab", N::Nothing, 9),
+    bind(X::Table, &["3"], C::AuditionsTab, "", "Auditions tab: the schedule", N::Nothing, 9),
     bind(X::Table, &["Tab"], C::NextTab, "", "next tab", N::Nothing, 9),
     bind(X::Table, &["Shift-Tab"], C::PreviousTab, "", "previous tab", N::Nothing, 9),
     bind(X::Table, &["Esc"], C::Back, "", "clear the filters", N::Nothing, 9),
@@ -83,6 +88,7 @@ static REST: &[Binding] = &[
     bind(X::Detail, &["e"], C::Edit, "edit", "edit this actor or movie", N::Edit, 0),
     bind(X::Detail, &["d"], C::Delete, "delete", "delete it (asks first)", N::Delete, 2),
     bind(X::Detail, &["c"], C::Cast, "cast", "change the cast (movies)", N::Nothing, 2),
+    bind(X::Detail, &["r"], C::Roles, "roles", "the movie's roles: its casting pipeline", N::Nothing, 2),
     bind(X::Detail, &["h"], C::History, "history", "who changed it, when, from what to what", N::Nothing, 5),
     bind(X::Detail, &["/"], C::Filter, "filter", "filter its cast or movies as you type", N::Nothing, 3),
     bind(X::Detail, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
@@ -127,10 +133,10 @@ static REST: &[Binding] = &[
     bind(X::Picker, &["PgDn"], C::Move(M::PageDown), "", "one screen down", N::Nothing, 9),
     bind(X::Picker, &["Tab"], C::SwitchFocus, "list", "to the list (j k g G move there)", N::Nothing, 2),
     bind(X::Picker, &["Enter"], C::Pick, "pick", "pick the selected actor", N::Nothing, 0),
-    bind(X::Picker, &["Esc"], C::Back, "back", "back to the cast", N::Nothing, 0),
+    bind(X::Picker, &["Esc"], C::Back, "back", "close the picker", N::Nothing, 0),
     bind(X::PickerList, &["/", "Tab"], C::SwitchFocus, "search", "back to the search line", N::Nothing, 1),
     bind(X::PickerList, &["Enter"], C::Pick, "pick", "pick the selected actor", N::Nothing, 0),
-    bind(X::PickerList, &["Esc", "q"], C::Back, "back", "back to the cast", N::Nothing, 0),
+    bind(X::PickerList, &["Esc", "q"], C::Back, "back", "close the picker", N::Nothing, 0),
     // Character dialog
     bind(X::Character, &["Enter", "Ctrl-S"], C::Save, "save", "save the character", N::Nothing, 0),
     bind(X::Character, &["Esc"], C::Back, "cancel", "cancel", N::Nothing, 0),
@@ -141,6 +147,37 @@ static REST: &[Binding] = &[
     bind(X::Filmography, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
     bind(X::Filmography, &["Esc", "q", "c"], C::Back, "back", "back", N::Nothing, 0),
     bind(X::Filmography, &["?"], C::Help, "", "all keys", N::Nothing, 9),
+    // Roles of a movie
+    bind(X::Roles, &["Enter"], C::Open, "pipeline", "the role's candidates by stage", N::Nothing, 0),
+    bind(X::Roles, &["n"], C::New, "new", "new role", N::ChangeCast, 0),
+    bind(X::Roles, &["e"], C::Edit, "edit", "edit the role (name, breakdown, age, gender)", N::ChangeCast, 0),
+    bind(X::Roles, &["d"], C::Delete, "delete", "delete the role, its candidates and auditions (asks first)", N::ChangeCast, 1),
+    bind(X::Roles, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
+    bind(X::Roles, &["Esc", "q", "r"], C::Back, "back", "back", N::Nothing, 0),
+    bind(X::Roles, &["?"], C::Help, "", "all keys", N::Nothing, 9),
+    // Pipeline of a role
+    bind(X::Pipeline, &["a"], C::AddCandidate, "add", "add a candidate (the picker offers first who fits)", N::ChangeCast, 0),
+    bind(X::Pipeline, &[">"], C::StageOn, "stage on", "the candidate a stage on", N::ChangeCast, 0),
+    bind(X::Pipeline, &["<"], C::StageBack, "back a stage", "the candidate a stage back", N::ChangeCast, 2),
+    bind(X::Pipeline, &["p"], C::Pass, "pass", "pass on the candidate", N::ChangeCast, 1),
+    bind(X::Pipeline, &["b"], C::Book, "book", "book the candidate for the role (asks first)", N::ChangeCast, 0),
+    bind(X::Pipeline, &["A"], C::ScheduleAudition, "audition", "schedule an audition for the candidate", N::ChangeCast, 1),
+    bind(X::Pipeline, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
+    bind(X::Pipeline, &["Esc", "q"], C::Back, "back", "back to the roles", N::Nothing, 0),
+    bind(X::Pipeline, &["?"], C::Help, "", "all keys", N::Nothing, 9),
+    // Auditions tab
+    bind(X::Auditions, &["Enter"], C::Open, "open", "the audition's role, its pipeline", N::Nothing, 1),
+    bind(X::Auditions, &["l"], C::OnlyLocation, "location", "only this location (again: every location)", N::Nothing, 1),
+    bind(X::Auditions, &["a"], C::OnlyActor, "actor", "only this actor (again: every actor)", N::Nothing, 1),
+    bind(X::Auditions, &["x"], C::Export, "export .ics", "write what is shown as an iCalendar file", N::Nothing, 2),
+    bind(X::Auditions, &["R"], C::Reload, "reload", "reload from the server", N::Nothing, 4),
+    bind(X::Auditions, &["Esc"], C::Back, "", "every location and actor again", N::Nothing, 9),
+    bind(X::Auditions, &["1"], C::SelectTab(Collection::Actors), "", "Actors tab", N::Nothing, 9),
+    bind(X::Auditions, &["2"], C::SelectTab(Collection::Movies), "", "Movies tab", N::Nothing, 9),
+    bind(X::Auditions, &["Tab"], C::NextTab, "", "next tab", N::Nothing, 9),
+    bind(X::Auditions, &["Shift-Tab"], C::PreviousTab, "", "previous tab", N::Nothing, 9),
+    bind(X::Auditions, &["?"], C::Help, "help", "all keys", N::Nothing, 0),
+    bind(X::Auditions, &["q"], C::Quit, "quit", "quit", N::Nothing, 0),
     // History
     bind(X::History, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
     bind(X::History, &["Esc", "q", "h"], C::Back, "back", "back", N::Nothing, 0),
@@ -176,5 +213,8 @@ pub fn defaults() -> impl Iterator<Item = &'static Binding> {
         .chain(FILMOGRAPHY_MOVES.iter())
         .chain(HELP_MOVES.iter())
         .chain(HISTORY_MOVES.iter())
+        .chain(ROLES_MOVES.iter())
+        .chain(PIPELINE_MOVES.iter())
+        .chain(AUDITIONS_MOVES.iter())
         .chain(REST.iter())
 }

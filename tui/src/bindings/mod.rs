@@ -63,6 +63,12 @@ pub enum Context {
     ListFilter,
     /// A record's history.
     History,
+    /// A movie's roles.
+    Roles,
+    /// A role's candidates by stage.
+    Pipeline,
+    /// The Auditions tab: the schedule.
+    Auditions,
     Help,
 }
 
@@ -86,6 +92,9 @@ impl Context {
             Context::Filmography => "Filmography",
             Context::History => "History",
             Context::ListFilter => "Filter line of a cast or movie list",
+            Context::Roles => "Roles of a movie",
+            Context::Pipeline => "Pipeline of a role",
+            Context::Auditions => "Auditions tab",
             Context::Help => "Help",
         }
     }
@@ -154,6 +163,26 @@ pub enum Command {
     Pick,
     /// Who changed a record, when, from what to what.
     History,
+    /// A movie's roles.
+    Roles,
+    /// The Auditions tab.
+    AuditionsTab,
+    /// A candidate for the role, through the actor picker.
+    AddCandidate,
+    /// The selected candidate a stage on.
+    StageOn,
+    /// The selected candidate a stage back.
+    StageBack,
+    /// The selected candidate passed.
+    Pass,
+    /// The selected candidate booked (asks first).
+    Book,
+    /// An audition for the selected candidate.
+    ScheduleAudition,
+    /// Only the selected audition's location (again: every location).
+    OnlyLocation,
+    /// Only the selected audition's actor (again: every actor).
+    OnlyActor,
 }
 
 impl Command {
@@ -209,6 +238,16 @@ impl Command {
             Command::SwitchFocus => "switch_focus",
             Command::Pick => "pick",
             Command::History => "history",
+            Command::Roles => "roles",
+            Command::AuditionsTab => "auditions_tab",
+            Command::AddCandidate => "add_candidate",
+            Command::StageOn => "stage_on",
+            Command::StageBack => "stage_back",
+            Command::Pass => "pass",
+            Command::Book => "book",
+            Command::ScheduleAudition => "schedule_audition",
+            Command::OnlyLocation => "only_location",
+            Command::OnlyActor => "only_actor",
         }
     }
 }
@@ -442,6 +481,9 @@ pub const HELP_ORDER: &[Context] = &[
     Context::PickerList,
     Context::Character,
     Context::Filmography,
+    Context::Roles,
+    Context::Pipeline,
+    Context::Auditions,
     Context::History,
     Context::ListFilter,
     Context::Form,

@@ -17,7 +17,7 @@ use crate::filters::FilterDialog;
 use crate::form::Form;
 
 /// One labelled field, its error (or blank) line and a spacer.
-fn field_lines(
+pub(super) fn field_lines(
     label: &str,
     input: &Input,
     hint: &str,
@@ -44,7 +44,7 @@ fn field_lines(
 }
 
 /// A message wrapped inside a dialog, one cell from each border.
-fn wrapped(text: &str, style: Style, width: u16) -> (Paragraph<'static>, u16) {
+pub(super) fn wrapped(text: &str, style: Style, width: u16) -> (Paragraph<'static>, u16) {
     let paragraph = Paragraph::new(text.to_owned())
         .style(style)
         .wrap(Wrap { trim: true });

@@ -9,6 +9,9 @@ pub mod dialogs;
 pub mod help;
 pub mod history;
 pub mod login;
+pub mod pipeline;
+pub mod roles;
+pub mod schedule;
 pub mod table;
 pub mod theme;
 
@@ -51,6 +54,7 @@ impl Widget for &App {
             Some(Dialog::Cast(view)) => cast::render_cast(self, view, &theme, area, buf),
             Some(Dialog::Filmography(view)) => cast::render_filmography(view, &theme, area, buf),
             Some(Dialog::History(view)) => history::render_history(self, view, &theme, area, buf),
+            Some(Dialog::Roles(view)) => roles::render_roles(self, view, &theme, area, buf),
             None => {}
         }
         if let Some(confirm) = &self.confirm {
@@ -231,6 +235,12 @@ pub fn key_hints(app: &App, context: Context, width: u16) -> Line<'static> {
         .bindings
         .in_context(context)
         .filter(|e| !e.binding.label.is_empty() && app.allows(e.binding.need))
+        // Roles are a movie's: not offered on the Actors tab.
+        .filter(|e| {
+            !(e.binding.command == Command::Roles
+                && context == Context::Table
+                && app.tab == Collection::Actors)
+        })
         .filter_map(|e| {
             let key = e.keys.first()?;
             let label = match e.binding.command {

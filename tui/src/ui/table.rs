@@ -14,7 +14,7 @@ use ratatui::widgets::{
 
 use super::theme::Theme;
 use super::{clip, input_spans, key_hints, render_note, spinner};
-use crate::app::table::{TITLE, count_label, group_digits, tab_label};
+use crate::app::table::{AUDITIONS_TAB, TITLE, count_label, group_digits, tab_label};
 use crate::app::{App, LiveStatus, Message};
 use crate::collection::Collection;
 use crate::filters::summary;
@@ -32,6 +32,12 @@ pub fn render_main(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     .areas(area);
     render_tabs(app, theme, tabs, buf);
     let flashing = |id| app.flashing(app.tab, id);
+    if app.auditions_tab {
+        super::schedule::render_schedule(app, theme, filter, table, buf);
+        render_status(app, theme, status, buf);
+        key_hints(app, context(app).0, keys.width).render(keys, buf);
+        return;
+    }
     match app.tab {
         Collection::Actors => {
             render_filter(&app.actors, theme, filter, buf);
@@ -49,7 +55,7 @@ pub fn render_main(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
 fn render_tabs(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut spans = vec![Span::styled(TITLE, theme.title())];
     for collection in Collection::ALL {
-        let style = if app.tab == collection {
+        let style = if app.tab == collection && !app.auditions_tab {
             theme.selected().add_modifier(Modifier::BOLD)
         } else {
             Style::new()
@@ -57,6 +63,13 @@ fn render_tabs(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         spans.push(Span::raw("│"));
         spans.push(Span::styled(tab_label(collection), style));
     }
+    let style = if app.auditions_tab {
+        theme.selected().add_modifier(Modifier::BOLD)
+    } else {
+        Style::new()
+    };
+    spans.push(Span::raw("│"));
+    spans.push(Span::styled(AUDITIONS_TAB, style));
     spans.extend([
         Span::raw("│ "),
         Span::raw(spinner(app)),

@@ -80,10 +80,15 @@ fn tabs_switch_with_numbers_and_tab_keys() {
         Some(4),
         "the movies were fetched on first view"
     );
+    // Round: Actors, Movies, Auditions.
     d.key(code(KeyCode::Tab));
-    assert_eq!(d.app.tab, Tab::Actors);
+    assert!(d.app.auditions_tab);
+    d.key(code(KeyCode::Tab));
+    assert_eq!((d.app.auditions_tab, d.app.tab), (false, Tab::Actors));
     d.key(code(KeyCode::BackTab));
-    assert_eq!(d.app.tab, Tab::Movies);
+    assert!(d.app.auditions_tab);
+    d.key(code(KeyCode::BackTab));
+    assert_eq!((d.app.auditions_tab, d.app.tab), (false, Tab::Movies));
     d.press("1");
     assert_eq!(d.app.tab, Tab::Actors);
 }

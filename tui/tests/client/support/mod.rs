@@ -7,12 +7,14 @@
 //! play an outage (`recorder.rs`).
 
 mod api;
+mod casting;
 mod recorder;
 mod server;
 mod states;
 mod tmux;
 
 pub(crate) use api::*;
+pub use casting::*;
 pub(crate) use recorder::*;
 pub(crate) use server::*;
 pub use states::*;
