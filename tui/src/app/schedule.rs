@@ -84,6 +84,8 @@ impl App {
                     collection: self.tab,
                     path: Input::new("auditions.ics".into()),
                     error: None,
+                    overwrite: false,
+                    busy: false,
                     calendar: true,
                 }));
                 None

@@ -4,13 +4,13 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod casting;
+mod casting_views;
 mod defects;
 mod device;
 mod e2e;
-mod e2e_defects;
-mod casting;
-mod casting_views;
 mod e2e_casting;
+mod e2e_defects;
 mod e2e_live;
 mod e2e_live_edges;
 mod e2e_mouse;
