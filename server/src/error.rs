@@ -37,6 +37,10 @@ pub enum ApiError {
         detail: String,
         conflicts: Vec<casting_shared::casting::Audition>,
     },
+    /// The request would undo or break what others did since (an undo of a
+    /// change whose record changed since): 409 saying what.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// What was asked for is no longer kept (a pruned change): 410.
     #[error("gone: {0}")]
     Gone(String),
@@ -72,7 +76,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound | ApiError::Missing(_) => StatusCode::NOT_FOUND,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            ApiError::Overlaps { .. } => StatusCode::CONFLICT,
+            ApiError::Overlaps { .. } | ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } | ApiError::TooManyAtOnce { .. } => {
@@ -141,6 +145,7 @@ impl IntoResponse for ApiError {
             | ApiError::Forbidden(d)
             | ApiError::Missing(d)
             | ApiError::Gone(d)
+            | ApiError::Conflict(d)
             | ApiError::TooManyAtOnce { detail: d, .. }
             | ApiError::Overlaps { detail: d, .. } => Some(d.clone()),
             ApiError::Unprocessable(_) => Some("the request has invalid fields".to_owned()),

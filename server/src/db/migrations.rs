@@ -51,6 +51,7 @@ pub fn postgres() -> Migrator {
         "0008_changes",
         "0009_casting",
         "0010_audition_counts",
+        "0013_undo",
     ))
 }
 
@@ -67,6 +68,7 @@ pub fn sqlite() -> Migrator {
         "0008_changes",
         "0009_casting",
         "0010_audition_counts",
+        "0013_undo",
     ))
 }
 
