@@ -445,11 +445,20 @@ impl Dialect {
             );
             return self.finish(sql, binds);
         }
-        let mut sets: Vec<String> = columns
-            .iter()
-            .zip(&placeholders)
-            .map(|(column, placeholder)| format!("{column} = {placeholder}"))
-            .collect();
+        // The key stays (PostgreSQL refuses to set an identity column).
+        let key_columns: &[&str] = match record {
+            Record::Candidate { .. } => &["role_id", "actor_id"],
+            _ => &["id"],
+        };
+        let mut sets = Vec::new();
+        let mut set_binds = Vec::new();
+        for ((column, placeholder), bind) in columns.iter().zip(&placeholders).zip(binds) {
+            if !key_columns.contains(column) {
+                sets.push(format!("{column} = {placeholder}"));
+                set_binds.push(bind);
+            }
+        }
+        let mut binds = set_binds;
         if record.has_version() {
             sets.push("version = version + 1".to_owned());
         }
