@@ -473,6 +473,17 @@ async fn each_operation_needs_exactly_the_permission_it_documents() {
     let doc = document(&app).await;
     let movie = app.movie("Guarded", "2001-01-01").await;
     let actor = app.actor("Gus Guard", 40, "Male").await;
+    // An undo needs the permission of the change's own write: undoing an
+    // actor's creation needs post:actors, the first one the document names.
+    let created = app.actor("Una Undone", 30, "Female").await;
+    let (_, changes) = app.get("/changes?limit=1000", &producer()).await;
+    let creation = changes["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["resource"] == "actor" && c["action"] == "created" && c["id"] == created)
+        .expect("the actor's creation")["seq"]
+        .to_string();
     for (method, path, operation) in operations(&doc) {
         let Some(requirements) = operation["security"].as_array() else {
             continue;
@@ -488,7 +499,8 @@ async fn each_operation_needs_exactly_the_permission_it_documents() {
                 }
                 .to_string(),
             )
-            .replace("{actor_id}", &actor.to_string());
+            .replace("{actor_id}", &actor.to_string())
+            .replace("{seq}", &creation);
         let call = |token: String| {
             let method: reqwest::Method = method.to_uppercase().parse().unwrap();
             let mut request = app.http.request(method, app.url(&concrete));
