@@ -65,6 +65,7 @@ from casting_agency_api_client.api.changes import (
     follow_changes,
     list_changes,
     movie_history,
+    undo_change,
 )
 from casting_agency_api_client.api.movies import (
     create_movie,
@@ -521,6 +522,24 @@ def main() -> None:
     movie = call(movie_history, 200, client=assistant, id=first.id).parsed.history
     check({c.resource for c in movie} == {ChangeResource.MOVIE, ChangeResource.CAST}, f"movie history {movie}")
     call(actor_history, 404, client=assistant, id=2**62)
+
+    # Undo: a deleted actor comes back with its id; the undo is recorded as
+    # the caller's; 403 without the permission of the change's own write;
+    # 409 once the record changed since (here: by the undo itself); 404 for
+    # no such change.
+    deleted = next(c for c in changes if c.resource == ChangeResource.ACTOR and c.action == ChangeAction.DELETED)
+    check(deleted.id == cy.id, f"the delete to undo {deleted}")
+    call(undo_change, 403, client=assistant, seq=deleted.seq)
+    undone = call(undo_change, 200, client=producer, seq=deleted.seq).parsed
+    check(undone.undone == deleted.seq, f"undone {undone}")
+    check(
+        [(c.resource, c.action, c.id) for c in undone.changes][:1] == [(ChangeResource.ACTOR, ChangeAction.CREATED, cy.id)]
+        and undone.changes[0].by.name == "producer",
+        f"the undo's changes {undone.changes}",
+    )
+    check(call(get_actor, 200, client=producer, id=cy.id).parsed.actor.name == f"Cy {tag}", "undone: Cy is back")
+    call(undo_change, 409, client=producer, seq=deleted.seq)
+    call(undo_change, 404, client=producer, seq=2**62)
 
     # Too many failed logins for one name: 429 with Retry-After (last, as it
     # counts against this address too).

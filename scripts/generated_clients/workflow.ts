@@ -91,4 +91,12 @@ const deleted = await api.DELETE("/actors/{id}", { params: { path: { id }, heade
 check(deleted.data?.deleted === id, "deleted");
 expectError(404, await api.GET("/actors/{id}", { params: { path: { id } } }));
 
-console.log("workflow.ts: logged in, listed, created, read, patched (412 when stale), cast, deleted");
+const deletion = (await api.GET("/actors/{id}/history", { params: { path: { id } } })).data?.history[0];
+check(deletion !== undefined && deletion.action === "deleted", "the delete in the history");
+const undone = await api.POST("/changes/{seq}/undo", { params: { path: { seq: deletion.seq } } });
+check(undone.data?.undone === deletion.seq, "undone");
+const back = await api.GET("/actors/{id}", { params: { path: { id } } });
+check(back.data?.actor.name === `Ann ${tag}`, "the actor is back with its id");
+expectError(409, await api.POST("/changes/{seq}/undo", { params: { path: { seq: deletion.seq } } }));
+
+console.log("workflow.ts: logged in, listed, created, read, patched (412 when stale), cast, deleted, undone");

@@ -78,8 +78,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound | ApiError::Missing(_) => StatusCode::NOT_FOUND,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            ApiError::Overlaps { .. } => StatusCode::CONFLICT,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Overlaps { .. } | ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } | ApiError::TooManyAtOnce { .. } => {
@@ -149,6 +148,7 @@ impl IntoResponse for ApiError {
             | ApiError::Missing(d)
             | ApiError::Conflict(d)
             | ApiError::Gone(d)
+            | ApiError::Conflict(d)
             | ApiError::TooManyAtOnce { detail: d, .. }
             | ApiError::Overlaps { detail: d, .. } => Some(d.clone()),
             ApiError::Unprocessable(_) => Some("the request has invalid fields".to_owned()),

@@ -303,6 +303,17 @@ pub struct History {
     pub history: Vec<Change>,
 }
 
+/// `POST /changes/{seq}/undo`: the changes the undo made, oldest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Undone {
+    pub success: bool,
+    /// The `seq` of the change undone.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
+    pub undone: i64,
+    pub changes: Vec<Change>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,6 +52,7 @@ pub fn postgres() -> Migrator {
         "0009_casting",
         "0010_audition_counts",
         "0011_versions_on_direct_writes",
+        "0013_undo",
     ))
 }
 
@@ -69,6 +70,7 @@ pub fn sqlite() -> Migrator {
         "0009_casting",
         "0010_audition_counts",
         "0011_versions_on_direct_writes",
+        "0013_undo",
     ))
 }
 

@@ -25,6 +25,7 @@ mod rows;
 pub mod schema_loss;
 pub mod sqlite;
 mod types;
+pub mod undo;
 
 use casting_shared::api::{CastEntry, FilmographyEntry};
 use casting_shared::casting::{
@@ -449,6 +450,17 @@ impl Store {
     /// so has no change left).
     pub async fn history(&self, of: HistoryOf) -> DbResult<Option<Vec<Change>>> {
         dispatch!(self, s => s.history(of))
+    }
+
+    /// The change `seq` and the other changes of the write it belongs to.
+    pub async fn change_write(&self, seq: i64) -> DbResult<undo::WriteLookup> {
+        dispatch!(self, s => s.change_write(seq))
+    }
+
+    /// Undoes `write` as `author`: every record it touched put back as it
+    /// was, in one transaction, or nothing (see `db::undo`).
+    pub async fn undo(&self, write: &undo::Write, author: &Author) -> DbResult<undo::Undone> {
+        dispatch!(self, s => s.undo(write, author))
     }
 
     /// `(pruned through, latest)`: resuming after a seq below the first is

@@ -127,7 +127,7 @@ fn missing(what: AuditionMissing, role_id: i64, actor_id: i64) -> ApiError {
 }
 
 /// The 409 of an audition that would overlap others.
-fn overlaps(conflicts: Vec<Audition>) -> ApiError {
+pub(crate) fn overlaps(conflicts: Vec<Audition>) -> ApiError {
     let detail = match conflicts.as_slice() {
         [one] => format!(
             "the audition would overlap audition {} ({} to {} at {}): an actor's auditions, and \

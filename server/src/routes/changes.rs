@@ -10,7 +10,9 @@ use axum::http::HeaderMap;
 use axum::response::sse::{KeepAlive, Sse};
 use casting_shared::Permission;
 use casting_shared::api::ErrorBody;
-use casting_shared::changes::{ChangeList, DEFAULT_CHANGES_LIMIT, History, MAX_CHANGES_LIMIT};
+use casting_shared::changes::{
+    ChangeList, DEFAULT_CHANGES_LIMIT, History, MAX_CHANGES_LIMIT, Undone,
+};
 use casting_shared::openapi as schemas;
 use utoipa::IntoParams;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
@@ -20,7 +22,8 @@ use utoipa_axum::routes;
 
 use crate::auth::{Authorized, Caller, GetActors, GetMovies};
 use crate::db::HistoryOf;
-use crate::db::changes::visible_resources;
+use crate::db::changes::{into_changes, visible_resources};
+use crate::db::undo::{self, WriteLookup};
 use crate::error::{ApiError, Result};
 use crate::extract::ResourceId;
 use crate::listing::{QueryParams, parse_seq};
@@ -37,6 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(follow_changes))
         .routes(routes!(actor_history))
         .routes(routes!(movie_history))
+        .routes(routes!(undo_change))
 }
 
 /// The resources a caller may see changes of.
@@ -302,4 +306,70 @@ async fn history(state: &AppState, of: HistoryOf) -> Result<Json<History>> {
         success: true,
         history,
     }))
+}
+
+/// Undo a change: the write it belongs to is reverted, each record it
+/// touched put back as it was before it. A deleted actor or movie comes
+/// back with its id and fields and with what the same write removed or
+/// changed with it (its roles, candidacies, auditions, cast entries); an
+/// update is changed back to `before`; a created record is deleted. The
+/// undo's own changes are recorded as usual (`by` is the caller) and
+/// answered. A change recorded before undo existed (migration 0013) is
+/// undone alone. Undoing the undo's change redoes it.
+#[utoipa::path(
+    post, path = "/changes/{seq}/undo", tag = "changes",
+    params(("seq" = i64, Path, minimum = 1, description = "The `seq` of the change to undo")),
+    responses(
+        (status = 200, description = "Undone: the changes the undo made, oldest first", body = Undone),
+        (status = 403, description = "The token lacks the permission the change's own write needed (post:, patch: or delete:actors or movies as per its action; patch:movies for roles, candidates, auditions and cast entries)", body = ErrorBody),
+        (status = 404, description = "No change has this seq", body = ErrorBody),
+        (status = 409, description = "A record of the write has changed since, or putting it back would break a casting rule (`conflicts` lists the auditions it would overlap); nothing changed", body = ErrorBody),
+        (status = 410, description = "The change was pruned", body = ErrorBody),
+    ),
+    security(
+        ("bearer" = ["post:actors"]), ("bearer" = ["patch:actors"]), ("bearer" = ["delete:actors"]),
+        ("bearer" = ["post:movies"]), ("bearer" = ["patch:movies"]), ("bearer" = ["delete:movies"]),
+    )
+)]
+async fn undo_change(
+    caller: Caller,
+    State(state): State<AppState>,
+    ResourceId(seq): ResourceId,
+) -> Result<Json<Undone>> {
+    let write = match state.store.change_write(seq).await? {
+        WriteLookup::Found(write) => write,
+        WriteLookup::NotFound => return Err(ApiError::NotFound),
+        WriteLookup::Gone => {
+            return Err(ApiError::Gone(format!("change {seq} was pruned")));
+        }
+    };
+    let missing: Vec<String> = write
+        .permissions()
+        .into_iter()
+        .filter(|permission| !caller.can(*permission))
+        .map(|permission| permission.as_str().to_owned())
+        .collect();
+    if !missing.is_empty() {
+        return Err(ApiError::Forbidden(format!(
+            "undoing change {seq} needs {}",
+            missing.join(" and ")
+        )));
+    }
+    match state.store.undo(&write, &caller.author()).await? {
+        undo::Undone::Done(rows) => {
+            // Of what it made, what the caller may read (as in `/changes`).
+            let visible = visible_to(&caller);
+            let mut changes = into_changes(rows).map_err(|e| ApiError::Internal(e.into()))?;
+            changes.retain(|change| visible.contains(&change.resource.as_str()));
+            Ok(Json(Undone {
+                success: true,
+                undone: seq,
+                changes,
+            }))
+        }
+        undo::Undone::Conflict(detail) => Err(ApiError::Conflict(format!(
+            "change {seq} cannot be undone: {detail}"
+        ))),
+        undo::Undone::Overlaps(conflicts) => Err(crate::routes::auditions::overlaps(conflicts)),
+    }
 }

@@ -14,6 +14,7 @@ const CONTRACT_ROUTES: &[(&str, &str)] = &[
     ("get", "/events"),
     ("get", "/actors/{id}/history"),
     ("get", "/movies/{id}/history"),
+    ("post", "/changes/{seq}/undo"),
     ("get", "/actors"),
     ("post", "/actors"),
     ("get", "/actors/{id}"),
@@ -96,7 +97,10 @@ async fn openapi_lists_every_route_the_router_serves_and_no_other() {
     // Probe every method on every documented path: documented ones are
     // served (anything but 404/405), the others are 405.
     for path in paths.keys() {
-        let concrete = path.replace("{id}", "1").replace("{actor_id}", "1");
+        let concrete = path
+            .replace("{id}", "1")
+            .replace("{actor_id}", "1")
+            .replace("{seq}", "1");
         assert!(!concrete.contains('{'), "{path} has an unfilled parameter");
         for method in METHODS {
             let response = app
@@ -165,8 +169,8 @@ async fn every_operation_documents_its_errors_and_permission() {
                     "{method} {path} names its permission"
                 );
             }
-            // Refreshing takes the token alone, no body.
-            let has_body = path != "/auth/refresh";
+            // Refreshing takes the token alone, an undo the path alone: no body.
+            let has_body = path != "/auth/refresh" && path != "/changes/{seq}/undo";
             if has_body && matches!(method.as_str(), "post" | "patch" | "put") {
                 assert!(
                     operation["requestBody"].is_object(),
@@ -491,6 +495,17 @@ async fn each_operation_needs_exactly_the_permission_it_documents() {
     let doc = document(&app).await;
     let movie = app.movie("Guarded", "2001-01-01").await;
     let actor = app.actor("Gus Guard", 40, "Male").await;
+    // An undo needs the permission of the change's own write: undoing an
+    // actor's creation needs post:actors, the first one the document names.
+    let created = app.actor("Una Undone", 30, "Female").await;
+    let (_, changes) = app.get("/changes?limit=1000", &producer()).await;
+    let creation = changes["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["resource"] == "actor" && c["action"] == "created" && c["id"] == created)
+        .expect("the actor's creation")["seq"]
+        .to_string();
     for (method, path, operation) in operations(&doc) {
         let Some(requirements) = operation["security"].as_array() else {
             continue;
@@ -506,7 +521,8 @@ async fn each_operation_needs_exactly_the_permission_it_documents() {
                 }
                 .to_string(),
             )
-            .replace("{actor_id}", &actor.to_string());
+            .replace("{actor_id}", &actor.to_string())
+            .replace("{seq}", &creation);
         let call = |token: String| {
             let method: reqwest::Method = method.to_uppercase().parse().unwrap();
             let mut request = app.http.request(method, app.url(&concrete));
@@ -660,6 +676,35 @@ async fn the_change_log_is_documented_exactly() {
             "#/components/schemas/History"
         );
     }
+    // Undo: any one of the write permissions (which one depends on the change).
+    let undo = &doc["paths"]["/changes/{seq}/undo"]["post"];
+    let alternatives: Vec<Value> = [
+        "post:actors",
+        "patch:actors",
+        "delete:actors",
+        "post:movies",
+        "patch:movies",
+        "delete:movies",
+    ]
+    .iter()
+    .map(|permission| json!({"bearer": [permission]}))
+    .collect();
+    assert_eq!(undo["security"], Value::from(alternatives));
+    assert!(statuses(undo).is_superset(&BTreeSet::from([
+        "200".into(),
+        "403".into(),
+        "404".into(),
+        "409".into(),
+        "410".into()
+    ])));
+    assert!(undo["requestBody"].is_null(), "an undo takes no body");
+    assert_eq!(
+        undo["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/Undone"
+    );
+    assert_eq!(undo["parameters"][0]["name"], "seq");
+    assert_eq!(undo["parameters"][0]["in"], "path");
+
     // A change's records are an actor, a movie, a cast entry, a role, a
     // candidate or an audition, never anything else.
     let record = &doc["components"]["schemas"]["ChangedRecord"];

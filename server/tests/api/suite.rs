@@ -52,3 +52,4 @@ mod security_connections;
 mod security_login;
 mod security_streams;
 mod security_tokens;
+mod undo;

@@ -25,7 +25,7 @@ const PRUNE_BATCH: i64 = 10_000;
 
 impl PgStore {
     /// Numbers the changes committed and still pending (see migration 0008).
-    async fn sequence(&self) -> sqlx::Result<()> {
+    pub(super) async fn sequence(&self) -> sqlx::Result<()> {
         sqlx::query("SELECT sequence_changes()")
             .execute(&self.pool)
             .await

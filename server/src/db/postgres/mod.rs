@@ -13,6 +13,7 @@ mod lists;
 mod movies;
 mod readers;
 pub mod replica;
+mod undo;
 mod users;
 
 use std::str::FromStr;

@@ -33,7 +33,7 @@ fn spec<'a>(filter: &AuditionFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
 }
 
 /// The auditions overlapping the interval, for the actor or at the location.
-async fn overlaps(
+pub(super) async fn overlaps(
     tx: &mut Transaction<'static, Sqlite>,
     actor_id: i64,
     location: &str,

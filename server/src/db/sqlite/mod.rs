@@ -20,6 +20,7 @@ mod keys;
 mod lists;
 mod lock;
 mod movies;
+mod undo;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -306,11 +307,15 @@ impl SqliteStore {
     /// A write transaction whose changes the triggers record as `author`'s.
     async fn write_as(&self, author: &Author) -> sqlx::Result<Transaction<'static, Sqlite>> {
         let mut tx = self.write().await?;
-        sqlx::query("UPDATE change_author SET subject = ?, name = ?")
-            .bind(&author.subject)
-            .bind(&author.name)
-            .execute(&mut *tx)
-            .await?;
+        // A new write id for the changes of this transaction (migration 0013).
+        sqlx::query(
+            "UPDATE change_author SET subject = ?, name = ?, \
+             last_write_id = last_write_id + 1, write_id = last_write_id + 1",
+        )
+        .bind(&author.subject)
+        .bind(&author.name)
+        .execute(&mut *tx)
+        .await?;
         Ok(tx)
     }
 
@@ -486,7 +491,7 @@ fn push_version_check(sql: &mut QueryBuilder<Sqlite>, expected_versions: Option<
 /// first: a write made later another way (the sqlite3 shell) is not put
 /// down to them.
 async fn commit_as(mut tx: Transaction<'static, Sqlite>) -> sqlx::Result<()> {
-    sqlx::query("UPDATE change_author SET subject = NULL, name = NULL")
+    sqlx::query("UPDATE change_author SET subject = NULL, name = NULL, write_id = NULL")
         .execute(&mut *tx)
         .await?;
     tx.commit().await
