@@ -148,7 +148,6 @@ impl IntoResponse for ApiError {
             | ApiError::Missing(d)
             | ApiError::Conflict(d)
             | ApiError::Gone(d)
-            | ApiError::Conflict(d)
             | ApiError::TooManyAtOnce { detail: d, .. }
             | ApiError::Overlaps { detail: d, .. } => Some(d.clone()),
             ApiError::Unprocessable(_) => Some("the request has invalid fields".to_owned()),

@@ -16,7 +16,7 @@ use casting_shared::casting::Audition;
 use serde_json::Value;
 use sqlx::error::ErrorKind;
 
-use super::rows::from_row;
+use super::from_row::from_row;
 
 from_row! {
     /// One change of a write, as the undo reads it (`before`/`after` JSON text).

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::STORE;
 use super::casting_auditions::{role, schedule, scheduled};
-use crate::helpers::*;
+use crate::support::*;
 
 /// The `seq` of the newest change of `resource` with `action` (the store
 /// numbers pending changes when `/changes` is read).
