@@ -75,10 +75,20 @@ from casting_agency_api_client.api.movies import (
     update_movie,
 )
 from casting_agency_api_client.api.operations import health, metrics, openapi_json, ready
-from casting_agency_api_client.api.roles import create_role
+from casting_agency_api_client.api.roles import (
+    create_role,
+    delete_role,
+    get_role,
+    list_actor_roles,
+    list_roles,
+    remove_candidate,
+    set_candidate,
+    update_role,
+)
 from casting_agency_api_client.models import (
     ActorChanges,
     AuditionChanges,
+    CandidateInput,
     CastAssignment,
     Change,
     ChangeAction,
@@ -93,6 +103,8 @@ from casting_agency_api_client.models import (
     NewMovie,
     NewRole,
     Role,
+    RoleChanges,
+    Stage,
 )
 from casting_agency_api_client.models.stream_event_type_0 import StreamEventType0
 from casting_agency_api_client.types import UNSET
@@ -362,6 +374,54 @@ def main() -> None:
     check([(f.movie.id, f.character) for f in films] == [(first.id, "Lead")], f"filmography {films}")
     call(uncast_actor, 200, client=director, id=first.id, actor_id=bo.id)
     call(uncast_actor, 404, client=director, id=first.id, actor_id=bo.id)
+
+    # Roles and candidates: a role's pipeline from considered to booked, the
+    # booking rules' 409s, If-Match on a role, an actor's roles.
+    lead = call(create_role, 201, client=director, id=first.id, body=NewRole(name=f"Lead {tag}")).parsed.role
+    check(lead.status.value == "open" and lead.actor is None, f"a new role is open {lead}")
+    call(create_role, 404, client=director, id=2**62, body=NewRole(name="Nobody"))
+    call(create_role, 403, client=assistant, id=first.id, body=NewRole(name="Extra"))
+    listed = call(list_roles, 200, client=assistant, id=first.id).parsed.roles
+    check(lead.id in [r.id for r in listed], f"the movie's roles {listed}")
+    call(list_roles, 404, client=assistant, id=2**62)
+    for stage in Stage:
+        if stage.value == "booked":
+            continue
+        placed = call(
+            set_candidate, 200, client=director, id=lead.id, actor_id=bo.id, body=CandidateInput(stage=stage)
+        ).parsed
+        check(placed.candidate.stage == stage, f"{stage.value}: {placed.candidate}")
+    booked = call(
+        set_candidate, 200, client=director, id=lead.id, actor_id=bo.id, body=CandidateInput(stage=Stage.BOOKED)
+    ).parsed
+    check(booked.role.actor is not None and booked.role.actor.id == bo.id, f"booked {booked.role}")
+    call(set_candidate, 200, client=director, id=lead.id, actor_id=cy.id, body=CandidateInput())
+    second = call(
+        set_candidate, 409, client=director, id=lead.id, actor_id=cy.id, body=CandidateInput(stage=Stage.BOOKED)
+    ).parsed
+    check(second.detail, f"409 says why {second.to_dict()}")
+    call(set_candidate, 404, client=director, id=lead.id, actor_id=2**62, body=CandidateInput())
+    pipeline = call(get_role, 200, client=assistant, id=lead.id)
+    check({c.actor.id for c in pipeline.parsed.candidates} == {bo.id, cy.id}, f"the pipeline {pipeline.parsed}")
+    call(get_role, 404, client=assistant, id=2**62)
+    version = pipeline.headers["ETag"]
+    renamed = call(
+        update_role, 200, client=director, id=lead.id, if_match=version, body=RoleChanges(description="Brave")
+    ).parsed
+    check(renamed.role.description == "Brave", f"{renamed.role}")
+    call(update_role, 412, client=director, id=lead.id, if_match=version, body=RoleChanges(description="Stale"))
+    call(update_role, 400, client=director, id=lead.id, body=RoleChanges())
+    mine = call(list_actor_roles, 200, client=producer, id=bo.id).parsed.roles
+    check(any(r.role.id == lead.id and r.stage == Stage.BOOKED for r in mine), f"Bo's roles {mine}")
+    call(list_actor_roles, 404, client=producer, id=2**62)
+    call(remove_candidate, 200, client=director, id=lead.id, actor_id=cy.id)
+    call(remove_candidate, 404, client=director, id=lead.id, actor_id=cy.id)
+    stale = call(get_role, 200, client=director, id=lead.id).headers["ETag"]
+    call(update_role, 200, client=director, id=lead.id, body=RoleChanges(gender="Any"))
+    call(delete_role, 412, client=director, id=lead.id, if_match=stale)
+    current = call(get_role, 200, client=director, id=lead.id).headers["ETag"]
+    call(delete_role, 200, client=director, id=lead.id, if_match=current)
+    call(delete_role, 404, client=director, id=lead.id)
 
     # Auditions: two back to back, the overlaps refused naming the audition
     # in the way, a move with If-Match, the schedule and its calendar.

@@ -133,9 +133,10 @@ impl RoleCandidates {
     }
 }
 
-/// A role to fill in a movie.
+/// A role to fill in a movie. Named `CastingRole` in the OpenAPI document:
+/// `Role` there is a user's role (Casting Assistant…), as it always was.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CastingRole))]
 pub struct Role {
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
     pub id: i64,

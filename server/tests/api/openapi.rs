@@ -705,6 +705,13 @@ async fn the_change_log_is_documented_exactly() {
     assert_eq!(undo["parameters"][0]["name"], "seq");
     assert_eq!(undo["parameters"][0]["in"], "path");
 
+    // Two types named Role: a user's (an enum of role names, as login has
+    // always answered) and a movie's role to fill, `CastingRole`. One name
+    // for both made generated clients read a login's role as a movie's.
+    let schemas = &doc["components"]["schemas"];
+    assert!(schemas["Role"]["enum"].is_array(), "{}", schemas["Role"]);
+    assert!(schemas["CastingRole"]["properties"]["movie_id"].is_object());
+
     // A change's records are an actor, a movie, a cast entry, a role, a
     // candidate or an audition, never anything else.
     let record = &doc["components"]["schemas"]["ChangedRecord"];

@@ -13,6 +13,7 @@ pub mod pipeline;
 pub mod roles;
 pub mod schedule;
 pub mod table;
+pub mod text_form;
 pub mod theme;
 
 use ratatui::buffer::Buffer;

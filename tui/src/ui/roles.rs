@@ -2,17 +2,13 @@
 //! [`super::pipeline`]) a role's pipeline over them.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Margin, Rect};
-use ratatui::style::Style;
+use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Widget};
+use ratatui::widgets::Widget;
 
-use super::dialogs::{field_lines, wrapped};
 use super::theme::Theme;
-use super::{ListView, dialog_block, key_hints, open_panel, popup, render_list};
-use crate::app::{App, Tone};
-use crate::bindings::Context;
-use crate::casting::form::TextForm;
+use super::{ListView, open_panel, render_list};
+use crate::app::App;
 use crate::casting::roles::RolesView;
 use crate::casting::{age_range, role_label, stage_counts};
 
@@ -73,61 +69,6 @@ pub fn render_roles(app: &App, view: &RolesView, theme: &Theme, area: Rect, buf:
         Line::styled(super::clip(&wanted, usize::from(note.width)), theme.dim()).render(note, buf);
     }
     if let Some(form) = &view.form {
-        render_text_form(app, form, theme, area, buf);
+        super::text_form::render_text_form(app, form, theme, area, buf);
     }
-}
-
-/// The role or audition dialog: its fields, then what went wrong (an
-/// audition's clashes one per line), then its keys.
-pub fn render_text_form(app: &App, form: &TextForm, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let width = 68.min(area.width);
-    let inner_width = width.saturating_sub(2);
-    let (note, style) = match &form.message {
-        _ if form.saving => ("Saving…".to_owned(), Style::new()),
-        Some(message) => (message.clone(), theme.tone(Tone::Error)),
-        None => (String::new(), Style::new()),
-    };
-    let (note, note_height) = wrapped(&note, style, inner_width);
-    let clashes: Vec<Line> = form
-        .clashes
-        .iter()
-        .map(|c| Line::styled(format!(" ✗ {c}"), theme.tone(Tone::Error)))
-        .collect();
-    let fields_height = form.fields.len() as u16 * 2 + 1;
-    let height = fields_height + note_height.max(1) + clashes.len() as u16 + 3;
-    let box_area = popup(area, width, height, buf);
-    let block = dialog_block(form.title.clone(), theme);
-    let inner = block.inner(box_area);
-    block.render(box_area, buf);
-    let [fields_area, note_area, clash_area, keys_area] = Layout::vertical([
-        Constraint::Length(fields_height),
-        Constraint::Length(note_height.max(1)),
-        Constraint::Min(0),
-        Constraint::Length(1),
-    ])
-    .areas(inner);
-    let text_width = usize::from(inner.width.saturating_sub(17));
-    let mut lines = vec![Line::raw("")];
-    for (index, field) in form.fields.iter().enumerate() {
-        let [field, error, _] = field_lines(
-            field.label,
-            &field.input,
-            field.hint,
-            field.error.as_deref(),
-            index == form.focus,
-            text_width,
-            theme,
-        );
-        lines.extend([field, error]);
-    }
-    Paragraph::new(lines).render(fields_area, buf);
-    note.render(
-        note_area.inner(Margin {
-            horizontal: 1,
-            vertical: 0,
-        }),
-        buf,
-    );
-    Paragraph::new(clashes).render(clash_area, buf);
-    key_hints(app, Context::Form, keys_area.width).render(keys_area, buf);
 }
