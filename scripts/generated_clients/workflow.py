@@ -580,7 +580,19 @@ def main() -> None:
     gone = call(actor_history, 200, client=assistant, id=cy.id).parsed.history
     check(gone[0].action == ChangeAction.DELETED and gone[0].after is None, f"a deleted actor's history {gone[0]}")
     movie = call(movie_history, 200, client=assistant, id=first.id).parsed.history
-    check({c.resource for c in movie} == {ChangeResource.MOVIE, ChangeResource.CAST}, f"movie history {movie}")
+    # A movie's history: its own changes, its cast's, and its roles',
+    # candidates' and auditions'.
+    check(
+        {c.resource for c in movie}
+        == {
+            ChangeResource.MOVIE,
+            ChangeResource.CAST,
+            ChangeResource.ROLE,
+            ChangeResource.CANDIDATE,
+            ChangeResource.AUDITION,
+        },
+        f"movie history {movie}",
+    )
     call(actor_history, 404, client=assistant, id=2**62)
 
     # Undo: a deleted actor comes back with its id; the undo is recorded as

@@ -214,6 +214,10 @@ pub struct Dump {
     /// The change log, oldest first, and the highest seq pruned from it.
     pub changes: Vec<DumpChange>,
     pub changes_pruned_through: i64,
+    /// Each counted table's write stamp (the list ETags' first part), so a
+    /// list tag a client kept from the source is never current on the copy
+    /// while the copy's list differs.
+    pub write_stamps: Vec<(String, i64)>,
 }
 
 from_row! {

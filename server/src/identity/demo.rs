@@ -391,6 +391,8 @@ fn demo_dump(users: &[(&DemoUser, String)]) -> anyhow::Result<Dump> {
         next_ids,
         changes: Vec::new(),
         changes_pruned_through: 0,
+        // A new database: the stamps the load leaves are its own.
+        write_stamps: Vec::new(),
     })
 }
 

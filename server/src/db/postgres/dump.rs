@@ -80,8 +80,15 @@ impl PgStore {
             roles: next_id(&mut tx, "roles_id_seq").await?,
             auditions: next_id(&mut tx, "auditions_id_seq").await?,
         };
+        let write_stamps: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT table_name, COALESCE(sum(writes), 0)::bigint FROM row_counts \
+             GROUP BY table_name ORDER BY table_name",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(Dump {
+            write_stamps,
             actors,
             movies,
             roles,
@@ -226,6 +233,14 @@ impl PgStore {
         set_next_id(&mut tx, "roles_id_seq", dump.next_ids.roles).await?;
         set_next_id(&mut tx, "auditions_id_seq", dump.next_ids.auditions).await?;
         insert_changes(&mut tx, &dump.changes, dump.changes_pruned_through).await?;
+        // The stamps as they were (the load itself moved them).
+        for (table, stamp) in &dump.write_stamps {
+            sqlx::query("UPDATE row_counts SET writes = CASE WHEN shard = 0 THEN $2 ELSE 0 END WHERE table_name = $1")
+                .bind(table)
+                .bind(stamp)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(Ok(()))
     }

@@ -74,8 +74,15 @@ impl SqliteStore {
             roles: next_id(&mut tx, "roles").await?,
             auditions: next_id(&mut tx, "auditions").await?,
         };
+        let write_stamps: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT table_name, COALESCE(sum(writes), 0) FROM row_counts \
+             GROUP BY table_name ORDER BY table_name",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(Dump {
+            write_stamps,
             actors,
             movies,
             roles,
@@ -210,6 +217,14 @@ impl SqliteStore {
         set_next_id(&mut tx, "roles", dump.next_ids.roles).await?;
         set_next_id(&mut tx, "auditions", dump.next_ids.auditions).await?;
         insert_changes(&mut tx, &dump.changes, dump.changes_pruned_through).await?;
+        // The stamps as they were (the load itself moved them).
+        for (table, stamp) in &dump.write_stamps {
+            sqlx::query("UPDATE row_counts SET writes = $2 WHERE table_name = $1")
+                .bind(table)
+                .bind(stamp)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query("UPDATE change_author SET recording = 1")
             .execute(&mut *tx)
             .await?;
