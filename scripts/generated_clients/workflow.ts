@@ -80,7 +80,14 @@ check(cast.data?.character === "Lead", "cast");
 
 const history = await api.GET("/actors/{id}/history", { params: { path: { id } } });
 const entries = history.data?.history ?? [];
-check(entries.length === 3 && entries[0]?.resource === "cast" && entries[2]?.action === "created", "history");
+// Newest first: the booking (its cast entry and the actor's candidacy), the
+// edit, the creation.
+check(
+  entries.some((c) => c.resource === "cast") &&
+    entries.some((c) => c.resource === "candidate") &&
+    entries[entries.length - 1]?.action === "created",
+  "history",
+);
 const changes = await api.GET("/changes", { params: { query: { limit: 1000 } } });
 check((changes.data?.changes.length ?? 0) > 0, "the change log");
 

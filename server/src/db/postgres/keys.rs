@@ -46,14 +46,14 @@ impl PgStore {
         // versions and all, are truncated at commit. (The write-ahead log
         // and its archives keep what they logged: hence the new key.) The
         // rewrite keeps the row versions a transaction still running may
-        // see, so it first waits, up to 10 s, for the transactions of this
+        // see, so it first waits, up to 30 s, for the transactions of this
         // database that began before now (seen under load: a reader's
         // snapshot kept the plain row alive through the rewrite).
         let mut connection = self.pool.acquire().await?;
         let started: time::OffsetDateTime = sqlx::query_scalar("SELECT clock_timestamp()")
             .fetch_one(&mut *connection)
             .await?;
-        for _ in 0..100 {
+        for _ in 0..300 {
             let older: i64 = sqlx::query_scalar(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
                  AND pid <> pg_backend_pid() AND xact_start < $1",
