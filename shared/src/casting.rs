@@ -591,7 +591,8 @@ const CANDIDATE_FIELDS: &[&str] = &["stage", "note"];
     serde(deny_unknown_fields)
 )]
 pub struct CandidateInput {
-    #[cfg_attr(feature = "openapi", schema(required = false))]
+    /// Left out: the stage stays as it is (`null` is not a stage).
+    #[cfg_attr(feature = "openapi", schema(required = false, nullable = false))]
     pub stage: Option<Stage>,
     /// `null` or blank clears the note.
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::note))]

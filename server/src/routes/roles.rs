@@ -146,7 +146,7 @@ async fn get_role(
     responses(
         (status = 200, description = "The role as it now is", body = RoleUpdated,
             headers(("ETag" = String, description = "The role's new version"))),
-        (status = 400, description = "A body naming no field", body = ErrorBody),
+        (status = 400, description = "A body naming no field, or an If-Match of another form", body = ErrorBody),
         (status = 404, description = "No such role", body = ErrorBody),
         (status = 412, description = "The role changed since the version in If-Match", body = ErrorBody),
     ),
@@ -191,6 +191,7 @@ async fn update_role(
     params(("id" = i64, Path, minimum = 1, description = "Role id"), IfMatch),
     responses(
         (status = 200, description = "The role is deleted", body = Deleted),
+        (status = 400, description = "An If-Match of another form", body = ErrorBody),
         (status = 404, description = "No such role", body = ErrorBody),
         (status = 412, description = "The role changed since the version in If-Match", body = ErrorBody),
     ),

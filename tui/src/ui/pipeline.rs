@@ -79,7 +79,9 @@ pub fn render_pipeline(
     match &view.mode {
         PipelineMode::Browse => {}
         PipelineMode::Picker(picker) => render_picker(app, view, picker, theme, area, buf),
-        PipelineMode::Audition(form) => super::text_form::render_text_form(app, form, theme, area, buf),
+        PipelineMode::Audition(form) => {
+            super::text_form::render_text_form(app, form, theme, area, buf)
+        }
     }
 }
 
