@@ -118,6 +118,8 @@ pub enum Outcome {
     Live(LiveEvent),
     /// A casting pipeline's request answered.
     Casting(Box<crate::casting::Reply>),
+    /// The change feed, an undo or a bulk delete answered.
+    Changes(Box<crate::undo::Reply>),
     /// A record's history, newest first.
     History {
         collection: Collection,

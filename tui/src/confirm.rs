@@ -20,6 +20,11 @@ pub enum Question {
         /// Cast entries that go with it; `None` until counted.
         cast_entries: Option<usize>,
     },
+    /// The marked rows, each `(id, label)`.
+    DeleteMany {
+        collection: Collection,
+        rows: Vec<(i64, String)>,
+    },
     RemoveCast {
         movie_id: i64,
         movie: String,
@@ -47,6 +52,31 @@ pub enum Question {
     },
 }
 
+/// What a delete's question says of undoing it.
+const UNDO: &str = "u right after undoes it.";
+
+/// Marked rows listed in a bulk delete's question (the first few).
+const LISTED: usize = 8;
+
+/// "Delete these 3 actors?" and one line for each (the first few).
+fn many_text(collection: Collection, rows: &[(i64, String)]) -> String {
+    let mut lines = vec![format!(
+        "Delete these {} {}?",
+        rows.len(),
+        collection.path()
+    )];
+    for (id, label) in rows.iter().take(LISTED) {
+        lines.push(format!("  {label} (#{id})"));
+    }
+    if rows.len() > LISTED {
+        lines.push(format!("  …and {} more", rows.len() - LISTED));
+    }
+    lines.join(
+        "
+",
+    )
+}
+
 pub struct Confirm {
     pub question: Question,
     pub selected: Button,
@@ -66,6 +96,9 @@ impl Confirm {
     pub fn title(&self) -> String {
         match &self.question {
             Question::Delete { collection, .. } => format!("Delete {}?", collection.noun()),
+            Question::DeleteMany { collection, rows } => {
+                format!("Delete {} {}?", rows.len(), collection.path())
+            }
             Question::RemoveCast { .. } => "Remove from the cast?".into(),
             Question::DeleteRole { .. } => "Delete role?".into(),
             Question::Book { .. } => "Book?".into(),
@@ -78,6 +111,7 @@ impl Confirm {
     pub fn text(&self) -> String {
         match &self.question {
             Question::Delete { label, id, .. } => format!("Delete \"{label}\" (#{id})?"),
+            Question::DeleteMany { collection, rows } => many_text(*collection, rows),
             Question::RemoveCast { name, movie, .. } => format!("Take {name} out of {movie}?"),
             Question::DeleteRole { label, movie, .. } => {
                 format!("Delete the role {label} of {movie}?")
@@ -107,15 +141,14 @@ impl Confirm {
                     Collection::Movies => "actor",
                 };
                 match cast_entries {
-                    None => "Counting its cast entries… This cannot be undone.".into(),
-                    Some(0) => "It is in no cast. This cannot be undone.".into(),
-                    Some(1) => {
-                        format!("Its 1 cast entry ({other}) goes with it. This cannot be undone.")
-                    }
-                    Some(n) => format!(
-                        "Its {n} cast entries ({other}s) go with it. This cannot be undone."
-                    ),
+                    None => format!("Counting its cast entries… {UNDO}"),
+                    Some(0) => format!("It is in no cast. {UNDO}"),
+                    Some(1) => format!("Its 1 cast entry ({other}) goes with it. {UNDO}"),
+                    Some(n) => format!("Its {n} cast entries ({other}s) go with it. {UNDO}"),
                 }
+            }
+            Question::DeleteMany { .. } => {
+                "Their cast entries go with them. u right after brings them all back.".into()
             }
             Question::RemoveCast { .. } => "The actor stays; only this role goes.".into(),
             Question::DeleteRole { .. } => {
@@ -134,7 +167,7 @@ impl Confirm {
     /// The label of the button that does it.
     pub fn yes_label(&self) -> &'static str {
         match &self.question {
-            Question::Delete { .. } => "Delete",
+            Question::Delete { .. } | Question::DeleteMany { .. } => "Delete",
             Question::RemoveCast { .. } => "Remove",
             Question::DeleteRole { .. } => "Delete",
             Question::Book { .. } => "Book",

@@ -80,6 +80,10 @@ pub enum Effect {
     },
     /// A request of the casting pipeline (roles, candidates, auditions).
     Casting(crate::casting::Request),
+    /// The change feed, undoing changes, deleting the marked rows.
+    Changes(crate::undo::Request),
+    /// Text to the terminal's clipboard (OSC 52).
+    Copy(String),
     /// Talk to this server from now on (chosen in the picker).
     UseServer(String),
     Quit,

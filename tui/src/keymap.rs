@@ -37,6 +37,7 @@ pub fn context(app: &App) -> (Context, bool) {
         Some(Dialog::Filters(_)) => return (Context::Filters, true),
         Some(Dialog::Export(_)) => return (Context::Export, true),
         Some(Dialog::History(_)) => return (Context::History, false),
+        Some(Dialog::Changes(_)) => return (Context::Changes, false),
         Some(Dialog::Roles(view)) => return roles_context(view),
         Some(Dialog::Filmography(view)) if view.filter.active => {
             return (Context::ListFilter, true);

@@ -465,6 +465,13 @@ impl Runner {
                     crate::casting::requests::answer(&api, &token, request).await,
                 ))
             }),
+            Effect::Changes(request) => self.spawn(|api, token| async move {
+                Outcome::Changes(Box::new(crate::undo::answer(&api, &token, request).await))
+            }),
+            Effect::Copy(text) => {
+                // The clipboard is a convenience: a terminal without it ignores it.
+                let _ = crate::clipboard::send(&text);
+            }
             Effect::UseServer(url) => {
                 self.api = ApiClient::new(&url);
                 self.server = url.clone();

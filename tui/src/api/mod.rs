@@ -10,11 +10,13 @@ use casting_shared::changes::{Change, History};
 use casting_shared::{Actor, Movie};
 
 mod casting;
+mod changes;
 mod error;
 mod position;
 mod revalidation;
 
 pub use casting::{Refusal, ScheduleQuery};
+pub use changes::FEED_PAGE;
 pub use error::ApiError;
 pub use position::{POSITION_HEADER, WritePosition};
 pub use revalidation::Revalidation;

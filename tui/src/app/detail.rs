@@ -158,6 +158,12 @@ impl App {
                 let record = view.record.clone();
                 return self.open_history(&record);
             }
+            Command::Undo => return self.undo_last(),
+            Command::RecentChanges => return self.open_changes(),
+            Command::Copy => {
+                let record = view.record.clone();
+                return self.copy_records(&[record]);
+            }
             Command::Help => self.help = Some(0),
             _ => {}
         }
@@ -220,6 +226,8 @@ impl App {
                 Ok(tagged) => {
                     view.record = tagged.value.clone();
                     view.error = None;
+                    // Back after an undo.
+                    view.gone = false;
                 }
                 Err(error) if error.status() == Some(404) => {
                     view.gone = true;

@@ -2,6 +2,7 @@
 //! conflict), the filter dialog, the export dialog, and the one
 //! confirmation every question uses.
 
+use casting_shared::changes::ChangeAction::{self, Created, Updated};
 use crossterm::event::Event;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -83,6 +84,7 @@ impl App {
             Some(Dialog::Form(_)) => self.update_form(action),
             Some(Dialog::History(_)) => self.update_history(action),
             Some(Dialog::Roles(_)) => self.update_roles(action),
+            Some(Dialog::Changes(_)) => self.update_changes(action),
             Some(Dialog::Filters(dialog)) => {
                 match action {
                     Action::EditText(key) => {
@@ -228,7 +230,7 @@ impl App {
         };
         if !yes {
             self.set_status(Message::info(match confirm.question {
-                Question::Delete { .. } => "Nothing deleted",
+                Question::Delete { .. } | Question::DeleteMany { .. } => "Nothing deleted",
                 Question::RemoveCast { .. } => "Nothing removed",
                 Question::DeleteRole { .. } => "Nothing deleted",
                 Question::Book { .. } => "Nobody booked",
@@ -255,6 +257,7 @@ impl App {
                 self.last_write = Some(effect.clone());
                 vec![effect]
             }
+            Question::DeleteMany { collection, rows } => self.delete_marked(collection, rows),
             Question::RemoveCast {
                 movie_id,
                 actor_id,
@@ -451,6 +454,9 @@ impl App {
         match result {
             Ok(id) => {
                 self.last_write = None;
+                let action = if created { Created } else { Updated };
+                let label = self.form_label(collection, id);
+                self.remember_write(collection, id, label, action);
                 self.dialog = None;
                 self.set_status(Message::success(if created {
                     format!("Created {noun} #{id}")
@@ -533,7 +539,8 @@ impl App {
         match result {
             Ok(()) => {
                 self.last_write = None;
-                self.set_status(Message::success(format!("Deleted {label}")));
+                self.set_status(Message::success(format!("Deleted {label} (u undoes)")));
+                self.remember_write(collection, id, label, ChangeAction::Deleted);
                 self.invalidate(collection, None);
                 self.close_details_of(collection, id);
             }

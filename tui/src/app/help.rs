@@ -90,6 +90,8 @@ impl App {
             Need::Edit => Some(collection.edit_permission()),
             Need::Delete => Some(collection.delete_permission()),
             Need::ChangeCast => Some(casting_shared::Permission::PatchMovies),
+            // Undoing needs at least editing something.
+            Need::Undo => Some(collection.edit_permission()),
         };
         Collection::ALL
             .into_iter()

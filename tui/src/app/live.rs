@@ -141,6 +141,9 @@ impl App {
                 collection: view.collection,
                 id: view.id,
             }),
+            Some(Dialog::Changes(_)) => {
+                Some(Effect::Changes(crate::undo::Request::Feed { after: None }))
+            }
             _ => None,
         }
     }
@@ -156,6 +159,7 @@ impl App {
             None => self.cast_entry_changed(change),
         };
         effects.extend(self.casting_changed(change));
+        self.feed_change(change);
         if let Some(Dialog::History(view)) = &self.dialog
             && touches(change, view.collection, view.id)
         {

@@ -369,6 +369,8 @@ impl App {
         self.movies = Table::default();
         self.status = None;
         self.flashes.clear();
+        self.marks = Default::default();
+        self.undoable = None;
         // Whether the server has a live feed does not change with the user.
         if self.live != super::LiveStatus::Unavailable {
             self.live = super::LiveStatus::Off;

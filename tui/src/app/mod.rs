@@ -3,19 +3,24 @@
 //! Each view's updates live in their own module: [`login`] (and the session:
 //! renewal, the login overlay, log-out), [`table`], [`detail`], [`dialogs`]
 //! (edit form, filters, export, the confirmation), [`cast`], [`help`],
-//! [`history`] and [`live`] (a colleague's changes as they happen).
+//! [`history`] and [`live`] (a colleague's changes as they happen),
+//! [`changes`] (the recent changes view), [`undo`] (`u` after a write) and
+//! [`marks`] (marked rows: bulk delete, copy).
 
 pub mod cast;
+pub mod changes;
 pub mod detail;
 pub mod dialogs;
 pub mod help;
 pub mod history;
 pub mod live;
 pub mod login;
+pub mod marks;
 pub mod pipeline;
 pub mod roles;
 pub mod schedule;
 pub mod table;
+pub mod undo;
 
 use casting_shared::Permission;
 use casting_shared::api::{AuthConfig, ExternalLogin};
@@ -35,6 +40,7 @@ use crate::table::{Table, TableOps};
 pub use crate::confirm::Button;
 pub use crate::effect::Effect;
 pub use crate::session::Session;
+pub use changes::ChangesView;
 pub use detail::DetailView;
 pub use dialogs::ExportDialog;
 pub use history::HistoryView;
@@ -84,6 +90,8 @@ pub enum Dialog {
     History(HistoryView),
     /// A movie's roles, and a role's pipeline over them.
     Roles(Box<crate::casting::roles::RolesView>),
+    /// The recent changes: the whole feed, newest first.
+    Changes(Box<ChangesView>),
 }
 
 /// Ticks (of the runtime's clock) a status message stays: errors stay until replaced.
@@ -143,6 +151,10 @@ pub struct App {
     /// More keys of a burst (a paste) follow this one: the table filter
     /// asks the server once, after the last (see the runtime).
     pub in_burst: bool,
+    /// The rows marked with Space.
+    pub marks: marks::Marks,
+    /// The user's last write, for `u`.
+    pub undoable: Option<undo::Undoable>,
 }
 
 /// Rows one notch of the mouse wheel moves.
@@ -189,6 +201,8 @@ impl App {
             flashes: Vec::new(),
             quitting: false,
             in_burst: false,
+            marks: marks::Marks::default(),
+            undoable: None,
         }
     }
 
@@ -245,6 +259,7 @@ impl App {
             Need::Edit => Some(collection.edit_permission()),
             Need::Delete => Some(collection.delete_permission()),
             Need::ChangeCast => Some(Permission::PatchMovies),
+            Need::Undo => self.undo_permission(),
         }
     }
 
@@ -517,6 +532,7 @@ impl App {
             Outcome::ServerChosen(saved) => return self.start(saved),
             Outcome::Live(event) => return self.live_event(event),
             Outcome::Casting(reply) => return self.casting_reply(*reply),
+            Outcome::Changes(reply) => return self.changes_reply(*reply),
             Outcome::History {
                 collection,
                 id,

@@ -52,6 +52,9 @@ impl App {
         let Action::Command(command) = action else {
             return Vec::new();
         };
+        if let Some(effects) = self.table_extras(command) {
+            return effects;
+        }
         match command {
             Command::SelectTab(tab) => self.tab = tab,
             Command::AuditionsTab => return self.show_schedule(),

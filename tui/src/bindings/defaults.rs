@@ -51,6 +51,7 @@ static HISTORY_MOVES: [Binding; 8] = list_moves!(X::History);
 static ROLES_MOVES: [Binding; 8] = list_moves!(X::Roles);
 static PIPELINE_MOVES: [Binding; 8] = list_moves!(X::Pipeline);
 static AUDITIONS_MOVES: [Binding; 8] = list_moves!(X::Auditions);
+static CHANGES_MOVES: [Binding; 8] = list_moves!(X::Changes);
 
 #[rustfmt::skip]
 static REST: &[Binding] = &[
@@ -62,7 +63,11 @@ static REST: &[Binding] = &[
     bind(X::Table, &["S"], C::ReverseSort, "", "reverse the sort order", N::Nothing, 9),
     bind(X::Table, &["n"], C::New, "new", "new actor or movie", N::Create, 0),
     bind(X::Table, &["e"], C::Edit, "edit", "edit the selected row", N::Edit, 0),
-    bind(X::Table, &["d"], C::Delete, "delete", "delete the selected row (asks first)", N::Delete, 0),
+    bind(X::Table, &["d"], C::Delete, "delete", "delete the selected row, or the marked rows (asks first)", N::Delete, 0),
+    bind(X::Table, &["u"], C::Undo, "undo", "undo your last delete or edit", N::Undo, 3),
+    bind(X::Table, &["Space"], C::Mark, "mark", "mark the row (again: unmark it)", N::Nothing, 5),
+    bind(X::Table, &["y"], C::Copy, "copy", "copy the row, or the marked rows, to the clipboard", N::Nothing, 6),
+    bind(X::Table, &["C"], C::RecentChanges, "changes", "recent changes: everyone's, newest first", N::Nothing, 5),
     bind(X::Table, &["c"], C::Cast, "cast", "a movie's cast / an actor's movies", N::Nothing, 1),
     bind(X::Table, &["r"], C::Roles, "roles", "a movie's roles: its casting pipeline", N::Nothing, 2),
     bind(X::Table, &["h"], C::History, "history", "who changed the row, when, from what to what", N::Nothing, 4),
@@ -73,7 +78,7 @@ static REST: &[Binding] = &[
     bind(X::Table, &["3"], C::AuditionsTab, "", "Auditions tab: the schedule", N::Nothing, 9),
     bind(X::Table, &["Tab"], C::NextTab, "", "next tab", N::Nothing, 9),
     bind(X::Table, &["Shift-Tab"], C::PreviousTab, "", "previous tab", N::Nothing, 9),
-    bind(X::Table, &["Esc"], C::Back, "", "clear the filters", N::Nothing, 9),
+    bind(X::Table, &["Esc"], C::Back, "", "unmark the marked rows, else clear the filters", N::Nothing, 9),
     bind(X::Table, &["L"], C::Logout, "log out", "log out (asks first)", N::Nothing, 5),
     bind(X::Table, &["U"], C::SwitchUser, "switch user", "log in as someone else (asks first)", N::Nothing, 6),
     bind(X::Table, &["?"], C::Help, "help", "all keys", N::Nothing, 0),
@@ -90,6 +95,9 @@ static REST: &[Binding] = &[
     bind(X::Detail, &["c"], C::Cast, "cast", "change the cast (movies)", N::Nothing, 2),
     bind(X::Detail, &["r"], C::Roles, "roles", "the movie's roles: its casting pipeline", N::Nothing, 2),
     bind(X::Detail, &["h"], C::History, "history", "who changed it, when, from what to what", N::Nothing, 5),
+    bind(X::Detail, &["u"], C::Undo, "undo", "undo your last delete or edit", N::Undo, 5),
+    bind(X::Detail, &["y"], C::Copy, "", "copy it to the clipboard", N::Nothing, 9),
+    bind(X::Detail, &["C"], C::RecentChanges, "", "recent changes: everyone's, newest first", N::Nothing, 9),
     bind(X::Detail, &["/"], C::Filter, "filter", "filter its cast or movies as you type", N::Nothing, 3),
     bind(X::Detail, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
     bind(X::Detail, &["Esc", "q"], C::Back, "back", "back to where you came from", N::Nothing, 0),
@@ -182,6 +190,13 @@ static REST: &[Binding] = &[
     bind(X::History, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
     bind(X::History, &["Esc", "q", "h"], C::Back, "back", "back", N::Nothing, 0),
     bind(X::History, &["?"], C::Help, "", "all keys", N::Nothing, 9),
+    // Recent changes
+    bind(X::Changes, &["Enter"], C::Open, "open", "the changed record (for a cast entry: the movie)", N::Nothing, 1),
+    bind(X::Changes, &["u"], C::Undo, "undo", "undo the selected change (and what its write did with it)", N::Undo, 0),
+    bind(X::Changes, &["h"], C::History, "history", "the history of the changed record", N::Nothing, 3),
+    bind(X::Changes, &["R"], C::Reload, "reload", "read the whole feed again", N::Nothing, 4),
+    bind(X::Changes, &["Esc", "q", "C"], C::Back, "back", "back", N::Nothing, 0),
+    bind(X::Changes, &["?"], C::Help, "", "all keys", N::Nothing, 9),
     // The filter line of a cast or a movie list
     bind(X::ListFilter, &["Enter"], C::FinishFilter, "keep filter", "keep the filter and go back to the list", N::Nothing, 0),
     bind(X::ListFilter, &["Esc"], C::Back, "clear", "clear the filter", N::Nothing, 0),
@@ -216,5 +231,6 @@ pub fn defaults() -> impl Iterator<Item = &'static Binding> {
         .chain(ROLES_MOVES.iter())
         .chain(PIPELINE_MOVES.iter())
         .chain(AUDITIONS_MOVES.iter())
+        .chain(CHANGES_MOVES.iter())
         .chain(REST.iter())
 }

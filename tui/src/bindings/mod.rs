@@ -63,6 +63,8 @@ pub enum Context {
     ListFilter,
     /// A record's history.
     History,
+    /// The recent changes: the whole change feed, newest first.
+    Changes,
     /// A movie's roles.
     Roles,
     /// A role's candidates by stage.
@@ -91,6 +93,7 @@ impl Context {
             Context::Character => "Character dialog",
             Context::Filmography => "Filmography",
             Context::History => "History",
+            Context::Changes => "Recent changes",
             Context::ListFilter => "Filter line of a cast or movie list",
             Context::Roles => "Roles of a movie",
             Context::Pipeline => "Pipeline of a role",
@@ -183,6 +186,14 @@ pub enum Command {
     OnlyLocation,
     /// Only the selected audition's actor (again: every actor).
     OnlyActor,
+    /// Undo the write just made, or the selected change.
+    Undo,
+    /// The recent changes view.
+    RecentChanges,
+    /// Mark the selected row (again: unmark it).
+    Mark,
+    /// Copy the selected row (or the marked rows) to the clipboard.
+    Copy,
 }
 
 impl Command {
@@ -248,6 +259,10 @@ impl Command {
             Command::ScheduleAudition => "schedule_audition",
             Command::OnlyLocation => "only_location",
             Command::OnlyActor => "only_actor",
+            Command::Undo => "undo",
+            Command::RecentChanges => "recent_changes",
+            Command::Mark => "mark",
+            Command::Copy => "copy",
         }
     }
 }
@@ -264,6 +279,9 @@ pub enum Need {
     Delete,
     /// patch:movies.
     ChangeCast,
+    /// What the change to undo needed: post:, patch: or delete: of its
+    /// collection (patch:movies for casts and the casting pipeline).
+    Undo,
 }
 
 #[derive(Debug)]
@@ -485,6 +503,7 @@ pub const HELP_ORDER: &[Context] = &[
     Context::Pipeline,
     Context::Auditions,
     Context::History,
+    Context::Changes,
     Context::ListFilter,
     Context::Form,
     Context::Filters,
@@ -513,6 +532,7 @@ pub fn markdown_table() -> String {
                 Need::Edit => "patch:",
                 Need::Delete => "delete:",
                 Need::ChangeCast => "patch:movies",
+                Need::Undo => "the change's own",
             };
             out.push_str(&format!(
                 "| {} | {keys} | {} | {need} |\n",

@@ -4,6 +4,7 @@
 //! share.
 
 pub mod cast;
+pub mod changes;
 pub mod detail;
 pub mod dialogs;
 pub mod help;
@@ -56,6 +57,7 @@ impl Widget for &App {
             Some(Dialog::Filmography(view)) => cast::render_filmography(view, &theme, area, buf),
             Some(Dialog::History(view)) => history::render_history(self, view, &theme, area, buf),
             Some(Dialog::Roles(view)) => roles::render_roles(self, view, &theme, area, buf),
+            Some(Dialog::Changes(view)) => changes::render_changes(self, view, &theme, area, buf),
             None => {}
         }
         if let Some(confirm) = &self.confirm {

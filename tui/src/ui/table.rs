@@ -32,6 +32,10 @@ pub fn render_main(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     .areas(area);
     render_tabs(app, theme, tabs, buf);
     let flashing = |id| app.flashing(app.tab, id);
+    let marks = Marked {
+        count: app.marks.count(app.tab),
+        has: &|id| app.marks.contains(app.tab, id),
+    };
     if app.auditions_tab {
         super::schedule::render_schedule(app, theme, filter, table, buf);
         render_status(app, theme, status, buf);
@@ -41,11 +45,11 @@ pub fn render_main(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     match app.tab {
         Collection::Actors => {
             render_filter(&app.actors, theme, filter, buf);
-            render_table(&app.actors, &flashing, theme, table, buf);
+            render_table(&app.actors, &flashing, &marks, theme, table, buf);
         }
         Collection::Movies => {
             render_filter(&app.movies, theme, filter, buf);
-            render_table(&app.movies, &flashing, theme, table, buf);
+            render_table(&app.movies, &flashing, &marks, theme, table, buf);
         }
     }
     render_status(app, theme, status, buf);
@@ -173,20 +177,33 @@ fn column_widths(headers: &[String], rows: &[Vec<String>], mains: &[bool], room:
     widths
 }
 
+/// The marked rows of the table shown: how many, and which.
+struct Marked<'a> {
+    count: usize,
+    has: &'a dyn Fn(i64) -> bool,
+}
+
+/// What starts a marked row's first cell.
+pub const MARKER: &str = "● ";
+
 fn render_table<R: TableRow>(
     table: &Table<R>,
     flashing: &dyn Fn(i64) -> bool,
+    marks: &Marked,
     theme: &Theme,
     area: Rect,
     buf: &mut Buffer,
 ) {
     let noun = R::COLLECTION.path();
     let filters = summary(&table.filters);
-    let filtered = if filters.is_empty() {
+    let mut filtered = if filters.is_empty() {
         String::new()
     } else {
         format!("· {filters} ")
     };
+    if marks.count > 0 {
+        filtered.push_str(&format!("· {} marked ", marks.count));
+    }
     let count = count_label(table);
     let position = match (table.total, table.row_number()) {
         (Some(0), _) => format!(" {noun}: none {filtered}"),
@@ -216,15 +233,24 @@ fn render_table<R: TableRow>(
         .collect();
     // Rows of an older query are not shown under a filter that failed to apply.
     let unapplied = table.error.is_some() && table.is_stale();
-    let mut cells: Vec<(usize, Option<Vec<String>>, bool)> = Vec::new();
+    let mut cells: Vec<(usize, Option<Vec<String>>, bool, bool)> = Vec::new();
     if table.total.is_some() && !unapplied {
         for index in table.offset..(table.offset + viewport).min(table.len()) {
             let row = table.row(index);
             let flash = row.is_some_and(|r| flashing(r.id()));
-            cells.push((index, row.map(TableRow::cells), flash));
+            let marked = row.is_some_and(|r| (marks.has)(r.id()));
+            let mut texts = row.map(TableRow::cells);
+            if let Some(first) = texts
+                .as_mut()
+                .and_then(|t| t.first_mut())
+                .filter(|_| marked)
+            {
+                first.insert_str(0, MARKER);
+            }
+            cells.push((index, texts, flash, marked));
         }
     }
-    let loaded: Vec<Vec<String>> = cells.iter().filter_map(|(_, c, _)| c.clone()).collect();
+    let loaded: Vec<Vec<String>> = cells.iter().filter_map(|(_, c, _, _)| c.clone()).collect();
     let mains: Vec<bool> = R::COLUMNS.iter().map(|c| c.main).collect();
     // The rightmost column is the scrollbar's, with one cell before it.
     let table_area = Rect {
@@ -234,12 +260,17 @@ fn render_table<R: TableRow>(
     let widths = column_widths(&headers, &loaded, &mains, table_area.width);
     let rows: Vec<Row> = cells
         .into_iter()
-        .map(|(index, row, flash)| {
+        .map(|(index, row, flash, marked)| {
             let style = match (index == table.selected, flash) {
                 (true, false) => theme.selected(),
                 (true, true) => theme.selected().patch(theme.changed()),
                 (false, true) => theme.changed(),
                 (false, false) => Style::new(),
+            };
+            let style = if marked {
+                style.add_modifier(Modifier::BOLD)
+            } else {
+                style
             };
             let row = match row {
                 Some(cells) => Row::new(

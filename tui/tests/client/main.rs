@@ -15,6 +15,7 @@ mod e2e_live;
 mod e2e_live_edges;
 mod e2e_mouse;
 mod e2e_paging;
+mod e2e_undo;
 mod e2e_workday;
 mod keys;
 mod keys_dialogs;
@@ -29,5 +30,6 @@ mod revalidation;
 mod session;
 /// The harness every suite takes its support from.
 mod support;
+mod undo;
 mod views;
 mod workday;

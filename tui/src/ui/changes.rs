@@ -1,0 +1,59 @@
+//! The recent changes: one line per change (seq, when, who, what), newest
+//! first, and the selected change in full under the list.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::Widget;
+
+use super::theme::Theme;
+use super::{ListView, clip, open_panel, render_list};
+use crate::app::table::group_digits;
+use crate::app::{App, ChangesView};
+
+pub fn render_changes(app: &App, view: &ChangesView, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let count = match view.entries.as_ref().map(Vec::len) {
+        None => String::new(),
+        Some(1) => " — 1 change".to_owned(),
+        Some(n) => format!(" — {} changes", group_digits(n)),
+    };
+    let reading = if view.loading { ", reading…" } else { "" };
+    let [list, full] = open_panel(
+        format!("Recent changes, newest first{count}{reading}"),
+        theme,
+        area,
+        buf,
+    );
+    let names = |collection, id| app.known_name(collection, id);
+    let rows = view.rows(&names);
+    let selected = view.selected_change().map(|change| {
+        format!(
+            "{} · {}",
+            crate::changes::author(change),
+            crate::app::changes::what(change, &names)
+        )
+    });
+    render_list(
+        ListView {
+            header: &["#", "When (UTC)", "Who", "What"],
+            widths: &[8, 18, 14, 60],
+            rows,
+            selected: view.selected,
+            empty: "No changes recorded",
+            error: view.error.as_deref(),
+        },
+        theme,
+        list,
+        buf,
+    );
+    if let Some(text) = selected {
+        Line::styled(
+            format!(
+                " {}",
+                clip(&text, usize::from(full.width).saturating_sub(1))
+            ),
+            theme.dim(),
+        )
+        .render(full, buf);
+    }
+}
