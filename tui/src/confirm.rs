@@ -53,7 +53,7 @@ pub enum Question {
 }
 
 /// What a delete's question says of undoing it.
-const UNDO: &str = "u right after undoes it.";
+const UNDO: &str = "u undoes it.";
 
 /// Marked rows listed in a bulk delete's question (the first few).
 const LISTED: usize = 8;

@@ -51,7 +51,7 @@ async fn u_right_after_a_delete_brings_the_row_back_and_a_409_changes_nothing() 
 
     tmux.keys(&["d"]).await;
     tmux.wait_for("Delete actor?").await;
-    tmux.wait_for("u right after undoes it").await;
+    tmux.wait_for("go with it. u undoes it.").await;
     tmux.keys(&["y"]).await;
     tmux.wait_for(&format!("Deleted {name}")).await;
     assert_eq!(api.get(&format!("/actors/{id}")).await.0, 404);
