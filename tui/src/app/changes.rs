@@ -37,7 +37,7 @@ impl ChangesView {
             .flatten();
         let entries = self.entries.get_or_insert_with(Vec::new);
         entries.extend(changes);
-        entries.sort_by(|a, b| b.seq.cmp(&a.seq));
+        entries.sort_by_key(|c| std::cmp::Reverse(c.seq));
         entries.dedup_by_key(|c| c.seq);
         if let Some(seq) = kept {
             self.selected = entries.iter().position(|c| c.seq == seq).unwrap_or(0);
