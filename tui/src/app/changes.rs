@@ -44,23 +44,22 @@ impl ChangesView {
         }
     }
 
-    /// One line per change: its seq, when, who, what.
+    /// One line per change (see [`row`]).
     pub fn rows(&self, names: &changes::Names) -> Option<Vec<Vec<String>>> {
-        let entries = self.entries.as_ref()?;
-        Some(
-            entries
-                .iter()
-                .map(|change| {
-                    vec![
-                        change.seq.to_string(),
-                        changes::when(change),
-                        changes::author(change).to_owned(),
-                        what(change, names),
-                    ]
-                })
-                .collect(),
-        )
+        let row = |change| row(change, names);
+        self.entries.as_ref().map(|e| e.iter().map(row).collect())
     }
+}
+
+/// A change's line: its seq, when, who, what.
+fn row(change: &Change, names: &changes::Names) -> Vec<String> {
+    let (when, who) = (changes::when(change), changes::author(change));
+    vec![
+        change.seq.to_string(),
+        when,
+        who.into(),
+        what(change, names),
+    ]
 }
 
 /// What a change did, without who did it: `deleted actor Ann Lee`.

@@ -3,11 +3,10 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
-use ratatui::widgets::Widget;
 
+use super::history::render_with_selected;
 use super::theme::Theme;
-use super::{ListView, clip, open_panel, render_list};
+use super::{ListView, open_panel};
 use crate::app::table::group_digits;
 use crate::app::{App, ChangesView};
 
@@ -18,7 +17,7 @@ pub fn render_changes(app: &App, view: &ChangesView, theme: &Theme, area: Rect, 
         Some(n) => format!(" — {} changes", group_digits(n)),
     };
     let reading = if view.loading { ", reading…" } else { "" };
-    let [list, full] = open_panel(
+    let areas = open_panel(
         format!("Recent changes, newest first{count}{reading}"),
         theme,
         area,
@@ -33,27 +32,13 @@ pub fn render_changes(app: &App, view: &ChangesView, theme: &Theme, area: Rect, 
             crate::app::changes::what(change, &names)
         )
     });
-    render_list(
-        ListView {
-            header: &["#", "When (UTC)", "Who", "What"],
-            widths: &[8, 18, 14, 60],
-            rows,
-            selected: view.selected,
-            empty: "No changes recorded",
-            error: view.error.as_deref(),
-        },
-        theme,
-        list,
-        buf,
-    );
-    if let Some(text) = selected {
-        Line::styled(
-            format!(
-                " {}",
-                clip(&text, usize::from(full.width).saturating_sub(1))
-            ),
-            theme.dim(),
-        )
-        .render(full, buf);
-    }
+    let list_view = ListView {
+        header: &["#", "When (UTC)", "Who", "What"],
+        widths: &[8, 18, 14, 60],
+        rows,
+        selected: view.selected,
+        empty: "No changes recorded",
+        error: view.error.as_deref(),
+    };
+    render_with_selected(list_view, selected, theme, areas, buf);
 }

@@ -31,7 +31,7 @@ pub fn render_history(app: &App, view: &HistoryView, theme: &Theme, area: Rect, 
         .as_ref()
         .and_then(|rows| rows.get(view.selected))
         .map(|row| row[2].clone());
-    render_list(
+    render_with_selected(
         ListView {
             header: &["When (UTC)", "Who", "What"],
             widths: &[24, 14, 62],
@@ -40,13 +40,28 @@ pub fn render_history(app: &App, view: &HistoryView, theme: &Theme, area: Rect, 
             empty: "No changes recorded",
             error: view.error.as_deref(),
         },
+        selected,
         theme,
-        list,
+        [list, full],
         buf,
     );
+}
+
+/// A list of changes and, on the line under it, the selected one in full.
+pub fn render_with_selected(
+    view: ListView,
+    selected: Option<String>,
+    theme: &Theme,
+    [list, full]: [Rect; 2],
+    buf: &mut Buffer,
+) {
+    render_list(view, theme, list, buf);
     if let Some(text) = selected {
         Line::styled(
-            format!(" {}", clip(&text, usize::from(full.width) - 1)),
+            format!(
+                " {}",
+                clip(&text, usize::from(full.width).saturating_sub(1))
+            ),
             theme.dim(),
         )
         .render(full, buf);
