@@ -160,6 +160,7 @@ impl App {
         };
         effects.extend(self.casting_changed(change));
         self.feed_change(change);
+        self.unmark_deleted(change);
         if let Some(Dialog::History(view)) = &self.dialog
             && touches(change, view.collection, view.id)
         {

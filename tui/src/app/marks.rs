@@ -126,6 +126,16 @@ impl App {
         })
     }
 
+    /// A marked row deleted (by a colleague, or in another client) is
+    /// no longer marked.
+    pub(super) fn unmark_deleted(&mut self, change: &casting_shared::changes::Change) {
+        if let Some(collection) = crate::changes::collection_of(change)
+            && change.action == ChangeAction::Deleted
+        {
+            self.marks.remove(collection, change.id);
+        }
+    }
+
     /// `y`: the records as text on the clipboard (OSC 52).
     pub(super) fn copy_records(&mut self, records: &[Record]) -> Vec<Effect> {
         let Some(first) = records.first() else {

@@ -130,6 +130,21 @@ fn space_marks_rows_d_asks_once_listing_them_and_esc_unmarks() {
     d.key(code(crossterm::event::KeyCode::Esc));
     assert_eq!(d.app.marks.count(Collection::Actors), 0);
     assert_eq!(status(&d.app), "Unmarked 1 actor");
+    // A marked row a colleague deletes is no longer marked.
+    d.press(" ");
+    assert_eq!(d.app.marks.count(Collection::Actors), 1);
+    let selected = d.app.actors.selected_row().unwrap().clone();
+    d.act(Action::Done(Outcome::Live(
+        casting_tui::live::LiveEvent::Change(Box::new(change(
+            "director",
+            "deleted",
+            "actor",
+            selected.id,
+            actor_json(&selected),
+            serde_json::Value::Null,
+        ))),
+    )));
+    assert_eq!(d.app.marks.count(Collection::Actors), 0);
 }
 
 #[test]
@@ -205,9 +220,42 @@ fn c_lists_the_feed_newest_first_and_live_changes_join_it() {
         matches!(effects.as_slice(), [Effect::Changes(Request::Undo(steps))] if steps[0].target == Target::Seq(102)),
         "{effects:?}"
     );
-    // Enter opens the record; Esc comes back to the list.
+    // Enter opens the record, h its history; Esc comes back to the list from both.
     d.key(code(crossterm::event::KeyCode::Enter));
     assert_eq!(d.app.details.len(), 1);
     d.key(code(crossterm::event::KeyCode::Esc));
     assert!(matches!(d.app.dialog, Some(Dialog::Changes(_))));
+    let effects = d.press("h");
+    assert!(
+        effects.contains(&Effect::FetchHistory {
+            collection: Collection::Actors,
+            id: 2
+        }),
+        "{effects:?}"
+    );
+    assert!(matches!(d.app.dialog, Some(Dialog::History(_))));
+    d.key(code(crossterm::event::KeyCode::Esc));
+    assert!(matches!(d.app.dialog, Some(Dialog::Changes(_))));
+    for (width, height) in [(10, 3), (20, 5), (40, 10)] {
+        d.screen_at(width, height);
+    }
+    // An assistant may look, not undo.
+    let mut a = Driven::new(Role::CastingAssistant, actors(5), movies(1));
+    a.press("C");
+    a.act(Action::Done(Outcome::Live(
+        casting_tui::live::LiveEvent::Change(Box::new(change(
+            "director",
+            "updated",
+            "actor",
+            2,
+            actor_json(&actors(2)[1]),
+            actor_json(&actors(2)[1]),
+        ))),
+    )));
+    assert!(a.press("u").is_empty());
+    assert!(
+        status(&a.app).starts_with("Casting Assistant cannot undo this change (patch:actors)"),
+        "{}",
+        status(&a.app)
+    );
 }
