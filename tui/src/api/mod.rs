@@ -14,7 +14,7 @@ mod error;
 mod position;
 mod revalidation;
 
-pub use casting::{Refusal, ScheduleQuery};
+pub use casting::{Refusal, RoleSave, ScheduleQuery};
 pub use error::ApiError;
 pub use position::{POSITION_HEADER, WritePosition};
 pub use revalidation::Revalidation;

@@ -70,6 +70,8 @@ pub enum Context {
     /// The Auditions tab: the schedule.
     Auditions,
     Help,
+    /// The `:` line: every action of the view under it, by name, and jumps.
+    Palette,
 }
 
 impl Context {
@@ -96,6 +98,7 @@ impl Context {
             Context::Pipeline => "Pipeline of a role",
             Context::Auditions => "Auditions tab",
             Context::Help => "Help",
+            Context::Palette => "Command palette (:)",
         }
     }
 
@@ -110,6 +113,7 @@ impl Context {
                 | Context::Export
                 | Context::Picker
                 | Context::Character
+                | Context::Palette
         )
     }
 }
@@ -183,6 +187,12 @@ pub enum Command {
     OnlyLocation,
     /// Only the selected audition's actor (again: every actor).
     OnlyActor,
+    /// `:`: the command palette.
+    Palette,
+    /// History times in UTC (again: local time).
+    UtcTimes,
+    /// After a colleague deleted the record being edited: create it anew.
+    SaveAsNew,
 }
 
 impl Command {
@@ -248,6 +258,9 @@ impl Command {
             Command::ScheduleAudition => "schedule_audition",
             Command::OnlyLocation => "only_location",
             Command::OnlyActor => "only_actor",
+            Command::Palette => "palette",
+            Command::UtcTimes => "utc_times",
+            Command::SaveAsNew => "save_as_new",
         }
     }
 }
@@ -491,6 +504,7 @@ pub const HELP_ORDER: &[Context] = &[
     Context::Export,
     Context::Confirm,
     Context::Help,
+    Context::Palette,
     Context::Login,
     Context::Servers,
 ];

@@ -16,6 +16,7 @@ use super::theme::Theme;
 use super::{clip, input_spans, key_hints, render_note, spinner};
 use crate::app::table::{AUDITIONS_TAB, TITLE, count_label, group_digits, tab_label};
 use crate::app::{App, LiveStatus, Message};
+use crate::bindings::{Command, Context};
 use crate::collection::Collection;
 use crate::filters::summary;
 use crate::keymap::context;
@@ -38,6 +39,16 @@ pub fn render_main(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         key_hints(app, context(app).0, keys.width).render(keys, buf);
         return;
     }
+    // An empty table says how to add the first row, to those who may.
+    let add = if app.allows(crate::bindings::Need::Create) {
+        app.bindings.keys_of(Context::Table, Command::New)
+    } else {
+        String::new()
+    };
+    let flashing = Rows {
+        flashing: &flashing,
+        add: &add,
+    };
     match app.tab {
         Collection::Actors => {
             render_filter(&app.actors, theme, filter, buf);
@@ -173,9 +184,16 @@ fn column_widths(headers: &[String], rows: &[Vec<String>], mains: &[bool], room:
     widths
 }
 
+/// What a table's drawing needs from the app: the rows flashing, the key
+/// that adds a row ("" when the role may not).
+struct Rows<'a> {
+    flashing: &'a dyn Fn(i64) -> bool,
+    add: &'a str,
+}
+
 fn render_table<R: TableRow>(
     table: &Table<R>,
-    flashing: &dyn Fn(i64) -> bool,
+    about: &Rows,
     theme: &Theme,
     area: Rect,
     buf: &mut Buffer,
@@ -220,7 +238,7 @@ fn render_table<R: TableRow>(
     if table.total.is_some() && !unapplied {
         for index in table.offset..(table.offset + viewport).min(table.len()) {
             let row = table.row(index);
-            let flash = row.is_some_and(|r| flashing(r.id()));
+            let flash = row.is_some_and(|r| (about.flashing)(r.id()));
             cells.push((index, row.map(TableRow::cells), flash));
         }
     }
@@ -274,7 +292,10 @@ fn render_table<R: TableRow>(
         ))),
         (Some(error), _) if table.loaded_rows() == 0 => Some(Message::error(error.clone())),
         (None, Some(0)) if table.query().is_empty() && filters.is_empty() => {
-            Some(Message::info(format!("No {noun} yet")))
+            Some(Message::info(match about.add {
+                "" => format!("No {noun} yet"),
+                key => format!("No {noun} yet — {key} to add"),
+            }))
         }
         (None, Some(0)) if table.query().is_empty() => {
             Some(Message::info(format!("No {noun} match {filters}")))
