@@ -29,7 +29,10 @@ pub fn render_login(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .map_or_else(String::new, |m| format!("{} {}", spinner(app), m.text));
     // The message wraps inside the box, one cell from each border; the
     // keys (from the binding table) stay under it.
-    let message_height = wrapped_height(&message, width.saturating_sub(4));
+    let message_height = match message.as_str() {
+        "" => 0,
+        text => wrapped_height(text, width.saturating_sub(4)),
+    };
     let mut height = 12 + message_height;
     if browser {
         height += 2;

@@ -29,7 +29,7 @@ async fn the_palette_runs_an_action_by_name_and_jumps_to_a_record() {
     let screen = tmux.wait_for("delete the selected row").await;
     assert!(!screen.contains("export every"), "{screen}");
     tmux.keys(&["Enter"]).await;
-    tmux.wait_for("This cannot be undone").await;
+    tmux.wait_for("Delete actor?").await;
     tmux.keys(&["n"]).await;
     tmux.wait_for("Nothing deleted").await;
 
@@ -165,8 +165,12 @@ async fn an_unreachable_server_is_changed_on_the_login_screen() {
         "how to set it, and the keys:\n{screen}"
     );
     // The Server field has the keyboard, with the address to correct.
+    let field = |screen: &str| {
+        let line = screen.lines().find(|l| l.contains("Server")).unwrap_or("");
+        line.to_owned()
+    };
+    assert!(field(&screen).contains("127.0.0.1:9"), "{screen}");
     tmux.keys(&["C-u"]).await;
-    tmux.wait_without("127.0.0.1:9").await;
     tmux.type_text("?").await;
     tmux.wait_for("Log in").await;
     tmux.wait_for("Keys").await;
@@ -195,7 +199,7 @@ async fn a_record_deleted_while_being_edited_is_saved_as_new() {
     let path = format!("/actors/{id}");
     assert_eq!(api.send(Method::DELETE, &path, &Value::Null).await, 200);
     tmux.wait_for("deleted this actor meanwhile").await;
-    tmux.wait_for("Ctrl-N saves it as a new actor").await;
+    tmux.wait_for("Ctrl-N saves it as a").await;
     tmux.keys(&["C-n"]).await;
     tmux.wait_for("Created actor #").await;
     let again = api.actors_named(&format!("{name} Again")).await;
