@@ -53,7 +53,7 @@ impl Palette {
             .split_whitespace()
             .map(str::to_lowercase)
             .collect();
-        bindings
+        let mut choices: Vec<Choice> = bindings
             .in_context(self.under)
             .filter(|e| e.binding.command != Command::Palette && allows(e.binding.need))
             .map(|e| Choice {
@@ -66,7 +66,20 @@ impl Palette {
                 let text = format!("{} {}", c.name, c.help.to_lowercase());
                 words.iter().all(|w| text.contains(w.as_str()))
             })
-            .collect()
+            .collect();
+        // Names that start with what is typed first, then names that have
+        // it, then the rest (in the table's order within each).
+        let typed = words.join(" ");
+        choices.sort_by_key(|c| {
+            if c.name.starts_with(&typed) {
+                0
+            } else if words.iter().all(|w| c.name.contains(w.as_str())) {
+                1
+            } else {
+                2
+            }
+        });
+        choices
     }
 }
 
