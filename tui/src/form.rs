@@ -68,6 +68,9 @@ pub struct Form {
     /// A save asked for before the version it names was read: it goes
     /// once the row is (`true`: overwriting theirs).
     pub pending: Option<bool>,
+    /// A colleague deleted the record being edited (who): it can be saved
+    /// as a new one.
+    pub deleted_by: Option<String>,
 }
 
 /// How a conflict's text starts when the save was refused.
@@ -86,6 +89,48 @@ pub enum Precondition {
     /// refuse the save (412), so it is refused here, with the same choices.
     Stale,
 }
+
+/// Moving between a dialog's fields (Tab, Shift-Tab, Enter), the same in
+/// every dialog: round from the last to the first.
+pub trait FieldFocus {
+    /// The focused field's index, and how many fields there are.
+    fn focus_of(&self) -> (usize, usize);
+    fn set_focus(&mut self, index: usize);
+
+    fn is_last_field(&self) -> bool {
+        let (focus, count) = self.focus_of();
+        focus + 1 == count
+    }
+
+    fn next_field(&mut self) {
+        let (focus, count) = self.focus_of();
+        self.set_focus((focus + 1) % count.max(1));
+    }
+
+    fn previous_field(&mut self) {
+        let (focus, count) = self.focus_of();
+        self.set_focus((focus + count.max(1) - 1) % count.max(1));
+    }
+}
+
+/// [`FieldFocus`] for a form with `focus` and `fields`.
+macro_rules! field_focus {
+    ($form:ty) => {
+        impl $crate::form::FieldFocus for $form {
+            fn focus_of(&self) -> (usize, usize) {
+                (self.focus, self.fields.len())
+            }
+
+            fn set_focus(&mut self, index: usize) {
+                self.focus = index;
+            }
+        }
+    };
+}
+
+pub(crate) use field_focus;
+
+field_focus!(Form);
 
 /// What a form turned into when it was checked.
 #[derive(Debug, PartialEq)]
@@ -113,6 +158,7 @@ impl Form {
             changed_by: None,
             refused: false,
             pending: None,
+            deleted_by: None,
         }
     }
 
@@ -195,18 +241,6 @@ impl Form {
             None => format!("New {noun}"),
             Some(id) => format!("Edit {noun} #{id}"),
         }
-    }
-
-    pub fn is_last_field(&self) -> bool {
-        self.focus + 1 == self.fields.len()
-    }
-
-    pub fn next_field(&mut self) {
-        self.focus = (self.focus + 1) % self.fields.len();
-    }
-
-    pub fn previous_field(&mut self) {
-        self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
     }
 
     pub fn focused(&mut self) -> &mut Field {
@@ -320,6 +354,19 @@ impl Form {
         {
             conflict.insert_str(0, NOT_SAVED);
         }
+    }
+
+    /// The record was deleted meanwhile: the dialog's values make a new one
+    /// (every field is sent, as for a new row).
+    pub fn make_new(&mut self) {
+        self.id = None;
+        self.etag = None;
+        self.deleted_by = None;
+        self.conflict = None;
+        self.theirs = None;
+        self.changed_by = None;
+        self.refused = false;
+        self.message = None;
     }
 
     /// Checks every field with the server's rules and builds the body: all

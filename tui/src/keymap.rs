@@ -22,15 +22,25 @@ pub fn context(app: &App) -> (Context, bool) {
     if app.servers.is_some() {
         return (Context::Servers, false);
     }
+    if app.help.is_some() {
+        return if app.help_filter.active {
+            (Context::ListFilter, true)
+        } else {
+            (Context::Help, false)
+        };
+    }
     if app.needs_login() {
-        let text = matches!(app.login.focus, LoginFocus::Username | LoginFocus::Password);
+        let text = matches!(
+            app.login.focus,
+            LoginFocus::Username | LoginFocus::Password | LoginFocus::Server
+        );
         return (Context::Login, text);
+    }
+    if app.palette.is_some() {
+        return (Context::Palette, true);
     }
     if app.confirm.is_some() {
         return (Context::Confirm, false);
-    }
-    if app.help.is_some() {
-        return (Context::Help, false);
     }
     match &app.dialog {
         Some(Dialog::Form(_)) => return (Context::Form, true),
@@ -107,6 +117,11 @@ impl App {
     /// Runs one key through the keymap and `update`.
     pub fn handle_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         match action_for(self, key) {
+            // The palette offers the actions of the view it opens over.
+            Some(Action::Command(Command::Palette)) => {
+                self.open_palette(context(self).0);
+                Vec::new()
+            }
             Some(action) => self.update(action),
             None => Vec::new(),
         }

@@ -27,6 +27,8 @@ pub mod form;
 pub mod keymap;
 pub mod list_filter;
 pub mod live;
+pub mod local_time;
+pub mod palette;
 pub mod record;
 pub mod runtime;
 pub mod session;

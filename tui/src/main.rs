@@ -57,8 +57,13 @@ enum Command {
     },
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    // The time zone is read while this is the only thread (see local_time).
+    casting_tui::local_time::init();
+    tokio::runtime::Runtime::new()?.block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let dir = config::config_dir();
     let config = Config::load(dir.as_deref()).map_err(anyhow::Error::msg)?;

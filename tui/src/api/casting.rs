@@ -38,6 +38,13 @@ impl ScheduleQuery {
     }
 }
 
+/// Where a role dialog's save goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleSave {
+    New { movie_id: i64 },
+    Change { role_id: i64 },
+}
+
 /// A refused audition: why, and the auditions it would overlap (a 409).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
@@ -66,30 +73,29 @@ impl ApiClient {
         self.typed(Method::GET, &path, Some(token), None).await
     }
 
-    pub async fn create_role(
+    /// A role dialog's save: `POST /movies/{id}/roles` for a new role,
+    /// `PATCH /roles/{id}` for a change; the role as saved.
+    pub async fn save_role(
         &self,
         token: &str,
-        movie_id: i64,
+        to: RoleSave,
         body: &Value,
     ) -> Result<Role, ApiError> {
-        let path = format!("/movies/{movie_id}/roles");
-        let created: RoleCreated = self
-            .typed(Method::POST, &path, Some(token), Some(body))
-            .await?;
-        Ok(created.role)
-    }
-
-    pub async fn update_role(
-        &self,
-        token: &str,
-        role_id: i64,
-        body: &Value,
-    ) -> Result<Role, ApiError> {
-        let path = format!("/roles/{role_id}");
-        let updated: RoleUpdated = self
-            .typed(Method::PATCH, &path, Some(token), Some(body))
-            .await?;
-        Ok(updated.role)
+        let body = Some(body);
+        match to {
+            RoleSave::New { movie_id } => {
+                let path = format!("/movies/{movie_id}/roles");
+                let created: RoleCreated =
+                    self.typed(Method::POST, &path, Some(token), body).await?;
+                Ok(created.role)
+            }
+            RoleSave::Change { role_id } => {
+                let path = format!("/roles/{role_id}");
+                let updated: RoleUpdated =
+                    self.typed(Method::PATCH, &path, Some(token), body).await?;
+                Ok(updated.role)
+            }
+        }
     }
 
     pub async fn delete_role(&self, token: &str, role_id: i64) -> Result<(), ApiError> {
@@ -126,18 +132,7 @@ impl ApiClient {
             .post(format!("{}/roles/{role_id}/auditions", self.base))
             .json(body)
             .bearer_auth(token);
-        let response = self
-            .position
-            .sent_with(request)
-            .send()
-            .await
-            .map_err(|e| Refusal::from(ApiError::Unreachable(e.to_string())))?;
-        let status = response.status();
-        self.position.advance(response.headers());
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| Refusal::from(ApiError::Unreachable(e.to_string())))?;
+        let (status, bytes) = self.whole_answer(request).await?;
         if !status.is_success() {
             let conflicts = serde_json::from_slice::<Value>(&bytes)
                 .ok()
@@ -182,6 +177,20 @@ impl ApiClient {
             .get(format!("{}/auditions.ics", self.base))
             .query(&query.pairs())
             .bearer_auth(token);
+        let (status, bytes) = self.whole_answer(request).await?;
+        if !status.is_success() {
+            return Err(error_from(status, &bytes, None));
+        }
+        String::from_utf8(bytes).map_err(|e| ApiError::Unexpected(e.to_string()))
+    }
+
+    /// Sends `request` with the write position, keeps the answer's, and
+    /// reads the whole answer whatever its status (the caller reads an
+    /// error its own way).
+    async fn whole_answer(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(reqwest::StatusCode, Vec<u8>), ApiError> {
         let response = self
             .position
             .sent_with(request)
@@ -189,14 +198,12 @@ impl ApiClient {
             .await
             .map_err(|e| ApiError::Unreachable(e.to_string()))?;
         let status = response.status();
+        self.position.advance(response.headers());
         let bytes = response
             .bytes()
             .await
             .map_err(|e| ApiError::Unreachable(e.to_string()))?;
-        if !status.is_success() {
-            return Err(error_from(status, &bytes, None));
-        }
-        String::from_utf8(bytes.to_vec()).map_err(|e| ApiError::Unexpected(e.to_string()))
+        Ok((status, bytes.to_vec()))
     }
 
     /// The actor picker's two lists for a role: those who fit its age and

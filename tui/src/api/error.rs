@@ -30,6 +30,18 @@ impl ApiError {
         }
     }
 
+    /// A 422's message per field: what a dialog marks on its fields.
+    pub fn field_errors(&self) -> Option<&BTreeMap<String, String>> {
+        match self {
+            ApiError::Status {
+                status: 422,
+                fields,
+                ..
+            } => Some(fields),
+            _ => None,
+        }
+    }
+
     /// One line for the status bar.
     pub fn describe(&self) -> String {
         match self {

@@ -15,7 +15,7 @@ mod error;
 mod position;
 mod revalidation;
 
-pub use casting::{Refusal, ScheduleQuery};
+pub use casting::{Refusal, RoleSave, ScheduleQuery};
 pub use changes::FEED_PAGE;
 pub use error::ApiError;
 pub use position::{POSITION_HEADER, WritePosition};

@@ -13,7 +13,7 @@ use crate::api::{ApiError, Tagged};
 use crate::bindings::Command;
 use crate::collection::Collection;
 use crate::confirm::{Button, Confirm, Question};
-use crate::form::{Checked, Form, Precondition};
+use crate::form::{Checked, FieldFocus, Form, Precondition};
 
 /// `x`: asks for a file name, then writes every row matching the table's
 /// filters and sort.
@@ -188,6 +188,10 @@ impl App {
                 Command::PreviousField => form.previous_field(),
                 Command::NextOrSave if !form.is_last_field() => form.next_field(),
                 Command::NextOrSave | Command::Save if !form.saving => {
+                    return self.save_form(false, false);
+                }
+                Command::SaveAsNew if form.deleted_by.is_some() && !form.saving => {
+                    form.make_new();
                     return self.save_form(false, false);
                 }
                 // The choices wait for a save in flight to be answered.
@@ -374,6 +378,9 @@ impl App {
             }
             return Vec::new();
         }
+        if let Some(effects) = self.jump_fetched(collection, id, &result) {
+            return effects;
+        }
         self.detail_fetched(collection, id, &result);
         if result.as_ref().err().and_then(ApiError::status) == Some(404) {
             // The row is gone: it leaves the table.
@@ -472,15 +479,11 @@ impl App {
                 let verb = if created { "add" } else { "edit" };
                 if let Some(Dialog::Form(form)) = self.dialog.as_mut() {
                     form.saving = false;
+                    if let Some(fields) = error.field_errors() {
+                        form.apply_server_errors(fields);
+                        return Vec::new();
+                    }
                     match &error {
-                        ApiError::Status {
-                            status: 422,
-                            fields,
-                            ..
-                        } => {
-                            form.apply_server_errors(fields);
-                            return Vec::new();
-                        }
                         ApiError::Status { status: 412, .. } => {
                             form.refused = true;
                             // What the server holds now is read again.

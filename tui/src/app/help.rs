@@ -98,46 +98,76 @@ impl App {
             .any(|c| permission(c).is_none_or(|p| self.can(p)))
     }
 
-    /// Every line of help: moving (the same in every list) once, then each
-    /// view's own keys.
+    /// Whether the role can ever reach a view: the actor picker, the
+    /// character dialog and the edit dialogs need a right to change
+    /// something; logged out, only the login.
+    fn reaches(&self, context: Context) -> bool {
+        if self.needs_login() {
+            return matches!(context, Context::Login | Context::Help);
+        }
+        match context {
+            Context::Login | Context::Servers => false,
+            Context::Picker | Context::PickerList | Context::Character => {
+                self.allows_anywhere(Need::ChangeCast)
+            }
+            Context::Form => [Need::Create, Need::Edit, Need::ChangeCast]
+                .into_iter()
+                .any(|need| self.allows_anywhere(need)),
+            _ => true,
+        }
+    }
+
+    /// Every line of help: moving (the same in every list) once, then the
+    /// keys of each view the role can reach; with `/`, only the keys whose
+    /// keys or text have what is typed (and their headings).
     pub fn help_lines(&self) -> Vec<HelpLine> {
-        let mut lines = vec![HelpLine::Heading(
-            "Moving in any list (tables, cast, movies, picker, help)",
-        )];
-        lines.extend(
-            self.bindings
-                .in_context(Context::Table)
-                .filter(|e| matches!(e.binding.command, Command::Move(_)))
-                .map(|e| HelpLine::Key {
-                    keys: e.shown_keys(),
-                    what: e.binding.help,
-                }),
-        );
-        for context in HELP_ORDER
-            .iter()
-            .filter(|c| !matches!(c, Context::Login | Context::Servers))
-        {
-            let entries: Vec<HelpLine> = self
-                .bindings
-                .in_context(*context)
-                .filter(|e| !matches!(e.binding.command, Command::Move(_)))
-                .filter(|e| self.allows_anywhere(e.binding.need))
-                .map(|e| HelpLine::Key {
-                    keys: e.shown_keys(),
-                    what: e.binding.help,
+        let line = |e: &crate::bindings::Entry| HelpLine::Key {
+            keys: e.shown_keys(),
+            what: e.binding.help,
+        };
+        let mut sections: Vec<(&'static str, Vec<HelpLine>)> = Vec::new();
+        if !self.needs_login() {
+            sections.push((
+                "Moving in any list (tables, cast, movies, picker, help)",
+                self.bindings
+                    .in_context(Context::Table)
+                    .filter(|e| matches!(e.binding.command, Command::Move(_)))
+                    .map(line)
+                    .collect(),
+            ));
+        }
+        for context in HELP_ORDER.iter().filter(|c| self.reaches(**c)) {
+            sections.push((
+                context.title(),
+                self.bindings
+                    .in_context(*context)
+                    .filter(|e| !matches!(e.binding.command, Command::Move(_)))
+                    .filter(|e| self.allows_anywhere(e.binding.need))
+                    .map(line)
+                    .collect(),
+            ));
+        }
+        sections.push((
+            "Anywhere",
+            vec![HelpLine::Key {
+                keys: "Ctrl-C".into(),
+                what: "quit at once",
+            }],
+        ));
+        let mut lines = Vec::new();
+        for (title, entries) in sections {
+            let kept: Vec<HelpLine> = entries
+                .into_iter()
+                .filter(|l| match l {
+                    HelpLine::Key { keys, what } => self.help_filter.keeps(&[keys.as_str(), what]),
+                    HelpLine::Heading(_) => true,
                 })
                 .collect();
-            if entries.is_empty() {
-                continue;
+            if !kept.is_empty() {
+                lines.push(HelpLine::Heading(title));
+                lines.extend(kept);
             }
-            lines.push(HelpLine::Heading(context.title()));
-            lines.extend(entries);
         }
-        lines.push(HelpLine::Heading("Anywhere"));
-        lines.push(HelpLine::Key {
-            keys: "Ctrl-C".into(),
-            what: "quit at once",
-        });
         lines
     }
 
@@ -168,7 +198,9 @@ impl App {
             }
         }
         // Borders and the closing note take three lines.
-        let box_height = (rows.len() as u16 + 3).min(height);
+        // With a filter that keeps nothing, a line says so.
+        let note = u16::from(rows.is_empty());
+        let box_height = (rows.len() as u16 + 3 + note).min(height);
         HelpLayout {
             width: box_width,
             height: box_height,

@@ -24,6 +24,8 @@ pub struct HistoryView {
     pub error: Option<String>,
     /// The panel it was opened from (a cast, a filmography): Esc goes back there.
     pub under: Option<Box<Dialog>>,
+    /// Times in UTC (`t`), else in local time.
+    pub utc: bool,
 }
 
 impl HistoryView {
@@ -35,7 +37,7 @@ impl HistoryView {
                 .iter()
                 .map(|change| {
                     vec![
-                        changes::when(change),
+                        crate::local_time::when(&change.at, self.utc),
                         changes::author(change).to_owned(),
                         changes::summary(change, self.collection, names),
                     ]
@@ -58,6 +60,7 @@ impl App {
             entries: None,
             selected: 0,
             error: None,
+            utc: false,
         }));
         vec![Effect::FetchHistory { collection, id }]
     }
@@ -84,6 +87,7 @@ impl App {
                     return self.reload_top_detail();
                 }
             }
+            Action::Command(Command::UtcTimes) => view.utc = !view.utc,
             Action::Command(Command::Help) => self.help = Some(0),
             _ => {}
         }

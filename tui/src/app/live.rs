@@ -8,6 +8,7 @@
 use casting_shared::changes::{Change, ChangeAction, ChangedRecord};
 
 use super::{App, Dialog, Effect, Message};
+use crate::bindings::{Command, Context};
 use crate::changes;
 use crate::collection::Collection;
 use crate::form::Form;
@@ -257,10 +258,12 @@ impl App {
         }
         let who = changes::author(change);
         let Some(record) = after else {
+            let noun = collection.noun();
+            let key = self.bindings.keys_of(Context::Form, Command::SaveAsNew);
             form.message = Some(format!(
-                "{who} deleted this {} meanwhile: there is nothing left to save (Esc closes)",
-                collection.noun()
+                "{who} deleted this {noun} meanwhile: {key} saves it as a new {noun}, Esc closes"
             ));
+            form.deleted_by = Some(who.to_owned());
             return Vec::new();
         };
         let fresh = Form::edit_record(record);

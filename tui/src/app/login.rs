@@ -21,6 +21,8 @@ pub enum LoginFocus {
     Password,
     Remember,
     Browser,
+    /// The server's address (on the first login, not the overlay).
+    Server,
 }
 
 /// A browser sign-in in progress.
@@ -40,6 +42,8 @@ pub struct LoginScreen {
     pub busy: bool,
     pub message: Option<Message>,
     pub device: Option<DeviceSignIn>,
+    /// The server's address being edited (filled in when focused).
+    pub server: Input,
 }
 
 impl Default for LoginScreen {
@@ -52,6 +56,16 @@ impl Default for LoginScreen {
             busy: false,
             message: None,
             device: None,
+            server: Input::default(),
+        }
+    }
+}
+
+impl LoginScreen {
+    /// The Server field focused: it starts from the address in use.
+    fn edit_server(&mut self, server: &str) {
+        if self.focus == LoginFocus::Server && self.server.value().is_empty() {
+            self.server = Input::new(server.to_owned());
         }
     }
 }
@@ -100,6 +114,7 @@ impl App {
 
     pub(super) fn update_login(&mut self, action: Action) -> Vec<Effect> {
         let has_browser = self.external_login().is_some();
+        let server = self.server.clone();
         let login = &mut self.login;
         let order: Vec<LoginFocus> = [
             LoginFocus::Username,
@@ -108,16 +123,30 @@ impl App {
         ]
         .into_iter()
         .chain(has_browser.then_some(LoginFocus::Browser))
+        .chain((!self.relogin).then_some(LoginFocus::Server))
         .collect();
         let position = order.iter().position(|f| *f == login.focus).unwrap_or(0);
         let Action::Command(command) = action else {
             if let Action::EditText(key) = action {
+                // `?` on an empty field shows the keys (a password may have one).
+                let empty = match login.focus {
+                    LoginFocus::Username => login.username.value().is_empty(),
+                    LoginFocus::Server => login.server.value().is_empty(),
+                    _ => false,
+                };
+                if empty && key.code == KeyCode::Char('?') {
+                    self.help = Some(0);
+                    return Vec::new();
+                }
                 match login.focus {
                     LoginFocus::Username => {
                         login.username.handle_event(&Event::Key(key));
                     }
                     LoginFocus::Password => {
                         login.password.handle_event(&Event::Key(key));
+                    }
+                    LoginFocus::Server => {
+                        login.server.handle_event(&Event::Key(key));
                     }
                     LoginFocus::Remember if key.code == KeyCode::Char(' ') => {
                         login.remember = !login.remember;
@@ -128,10 +157,16 @@ impl App {
             return Vec::new();
         };
         match command {
-            Command::NextField => login.focus = order[(position + 1) % order.len()],
+            Command::NextField => {
+                login.focus = order[(position + 1) % order.len()];
+                login.edit_server(&server);
+            }
             Command::PreviousField => {
                 login.focus = order[(position + order.len() - 1) % order.len()];
+                login.edit_server(&server);
             }
+            Command::Help => self.help = Some(0),
+            Command::LogIn if login.focus == LoginFocus::Server => return self.use_server(),
             Command::ToggleRemember => login.remember = !login.remember,
             Command::BrowserSignIn => return self.start_browser_sign_in(),
             Command::LogIn if login.focus == LoginFocus::Browser => {
@@ -170,6 +205,31 @@ impl App {
             _ => {}
         }
         Vec::new()
+    }
+
+    /// Enter on the Server field: the client talks to that server now.
+    fn use_server(&mut self) -> Vec<Effect> {
+        let url = crate::config::normalize(self.login.server.value());
+        if url.is_empty() {
+            self.login.message = Some(Message::error("Enter the server's address"));
+            return Vec::new();
+        }
+        self.server = url.clone();
+        self.auth_config = None;
+        self.login.focus = LoginFocus::Username;
+        self.login.server = Input::default();
+        self.login.message = Some(Message::info(format!("Server: {url}")));
+        vec![Effect::UseServer(url)]
+    }
+
+    /// The server could not be reached: its field takes the keyboard.
+    pub(super) fn server_unreachable(&mut self) {
+        if self.relogin || self.login.busy {
+            return;
+        }
+        self.login.focus = LoginFocus::Server;
+        let server = self.server.clone();
+        self.login.edit_server(&server);
     }
 
     fn start_browser_sign_in(&mut self) -> Vec<Effect> {

@@ -16,6 +16,7 @@ pub mod history;
 pub mod live;
 pub mod login;
 pub mod marks;
+pub mod palette;
 pub mod pipeline;
 pub mod roles;
 pub mod schedule;
@@ -121,6 +122,12 @@ pub struct App {
     pub confirm: Option<Confirm>,
     /// Help is open, scrolled this many lines.
     pub help: Option<usize>,
+    /// `/` in help: the keys it keeps.
+    pub help_filter: crate::list_filter::ListFilter,
+    /// The `:` command palette is open.
+    pub palette: Option<crate::palette::Palette>,
+    /// A `:actor 42` or `:movie Dune` waiting for its answer.
+    pub pending_jump: Option<crate::palette::Jump>,
     pub status: Option<Message>,
     /// The tick at which the status message goes.
     pub status_until: Option<usize>,
@@ -182,6 +189,9 @@ impl App {
             dialog: None,
             confirm: None,
             help: None,
+            help_filter: Default::default(),
+            palette: None,
+            pending_jump: None,
             status: None,
             status_until: None,
             reloading: None,
@@ -352,13 +362,14 @@ impl App {
                 vec![Effect::Quit]
             }
             action if self.servers.is_some() => self.update_servers(action),
-            action if self.needs_login() => self.update_login(action),
-            Action::Mouse(mouse) => self.mouse_event(mouse),
-            action if self.confirm.is_some() => self.update_confirm(action),
             action if self.help.is_some() => {
                 self.update_help(action);
                 Vec::new()
             }
+            action if self.needs_login() => self.update_login(action),
+            action if self.palette.is_some() => self.update_palette(action),
+            Action::Mouse(mouse) => self.mouse_event(mouse),
+            action if self.confirm.is_some() => self.update_confirm(action),
             action if self.dialog.is_some() => self.update_dialog(action),
             action if !self.details.is_empty() => self.update_detail(action),
             action if self.auditions_tab => self.update_schedule(action),
@@ -370,6 +381,13 @@ impl App {
         let Some(scroll) = self.help else {
             return;
         };
+        if self.help_filter.active {
+            let mut selected = 0;
+            if self.help_filter.take(&action, &mut selected) {
+                self.help = Some(0);
+                return;
+            }
+        }
         let layout = self.help_layout(self.width, self.height);
         match action {
             Action::Command(Command::Move(movement)) => {
@@ -377,7 +395,11 @@ impl App {
                 let scroll = scroll.min(layout.last_scroll());
                 self.help = Some(movement.apply(scroll, positions, layout.visible));
             }
-            Action::Command(Command::Back | Command::Help) => self.help = None,
+            Action::Command(Command::Filter) => self.help_filter.active = true,
+            Action::Command(Command::Back | Command::Help) => {
+                self.help = None;
+                self.help_filter.clear();
+            }
             _ => {}
         }
     }
@@ -458,11 +480,14 @@ impl App {
                     // Say how to point the client elsewhere.
                     let how = match error {
                         ApiError::Unreachable(_) => format!(
-                            " ({}). Start with --server URL, or set server = \"URL\" in config.toml.",
+                            " ({}). Type another address in Server and press Enter, start with --server URL, or set server = \"URL\" in config.toml.",
                             self.server
                         ),
                         _ => String::new(),
                     };
+                    if matches!(error, ApiError::Unreachable(_)) {
+                        self.server_unreachable();
+                    }
                     self.login.message = Some(Message::error(format!("{}{how}", error.describe())));
                 }
             }

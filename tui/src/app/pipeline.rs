@@ -281,15 +281,11 @@ impl App {
                     let clashes = pipeline.clash_lines(&conflicts);
                     if let PipelineMode::Audition(form) = &mut pipeline.mode {
                         form.saving = false;
+                        if let Some(fields) = error.field_errors() {
+                            form.apply_errors(fields);
+                            return Vec::new();
+                        }
                         match &error {
-                            ApiError::Status {
-                                status: 422,
-                                fields,
-                                ..
-                            } => {
-                                form.apply_errors(fields);
-                                return Vec::new();
-                            }
                             ApiError::Status {
                                 status: 409,
                                 detail,

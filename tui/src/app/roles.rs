@@ -14,6 +14,7 @@ use crate::casting::pipeline::{PipelineMode, PipelineView};
 use crate::casting::roles::RolesView;
 use crate::casting::{Reply, Request, role_label};
 use crate::confirm::{Confirm, Question};
+use crate::form::FieldFocus;
 
 impl App {
     /// `r` on a movie: its roles.
@@ -248,15 +249,11 @@ impl App {
             Err(error) => {
                 if let Some(form) = self.casting_form() {
                     form.saving = false;
+                    if let Some(fields) = error.field_errors() {
+                        form.apply_errors(fields);
+                        return Vec::new();
+                    }
                     match &error {
-                        ApiError::Status {
-                            status: 422,
-                            fields,
-                            ..
-                        } => {
-                            form.apply_errors(fields);
-                            return Vec::new();
-                        }
                         ApiError::Status { status: 401, .. } => {
                             form.message = Some(
                                 "Your session ended; log in again and it is sent again".into(),

@@ -194,6 +194,9 @@ impl App {
                         collection.path()
                     )));
                 }
+                if applied && self.pending_jump.is_some() {
+                    return Some(self.jump_found(collection));
+                }
                 None
             }
             Err(error) => {

@@ -82,6 +82,7 @@ static REST: &[Binding] = &[
     bind(X::Table, &["L"], C::Logout, "log out", "log out (asks first)", N::Nothing, 5),
     bind(X::Table, &["U"], C::SwitchUser, "switch user", "log in as someone else (asks first)", N::Nothing, 6),
     bind(X::Table, &["?"], C::Help, "help", "all keys", N::Nothing, 0),
+    bind(X::Table, &[":"], C::Palette, "", "command palette: any action by name; :actor 42, :movie Dune", N::Nothing, 9),
     bind(X::Table, &["q"], C::Quit, "quit", "quit", N::Nothing, 0),
     // Filter line
     bind(X::Filter, &["Enter"], C::FinishFilter, "keep filter", "keep the filter and go back to the rows", N::Nothing, 0),
@@ -102,6 +103,7 @@ static REST: &[Binding] = &[
     bind(X::Detail, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
     bind(X::Detail, &["Esc", "q"], C::Back, "back", "back to where you came from", N::Nothing, 0),
     bind(X::Detail, &["?"], C::Help, "help", "all keys", N::Nothing, 3),
+    bind(X::Detail, &[":"], C::Palette, "", "command palette", N::Nothing, 9),
     // Edit dialog
     bind(X::Form, &["Tab", "Down"], C::NextField, "next", "next field", N::Nothing, 1),
     bind(X::Form, &["Shift-Tab", "Up"], C::PreviousField, "", "previous field", N::Nothing, 9),
@@ -109,6 +111,7 @@ static REST: &[Binding] = &[
     bind(X::Form, &["Ctrl-S"], C::Save, "save", "save", N::Nothing, 0),
     bind(X::Form, &["Ctrl-R"], C::LoadTheirs, "", "after a conflict: load theirs, keeping your changes", N::Nothing, 9),
     bind(X::Form, &["Ctrl-O"], C::Overwrite, "", "after a conflict: overwrite their version", N::Nothing, 9),
+    bind(X::Form, &["Ctrl-N"], C::SaveAsNew, "", "after a colleague deleted the record: save it as new", N::Nothing, 9),
     bind(X::Form, &["Esc"], C::Back, "cancel", "cancel", N::Nothing, 0),
     // Filter dialog
     bind(X::Filters, &["Tab", "Down"], C::NextField, "next", "next field", N::Nothing, 1),
@@ -134,6 +137,7 @@ static REST: &[Binding] = &[
     bind(X::Cast, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
     bind(X::Cast, &["Esc", "q", "c"], C::Back, "back", "back", N::Nothing, 0),
     bind(X::Cast, &["?"], C::Help, "", "all keys", N::Nothing, 9),
+    bind(X::Cast, &[":"], C::Palette, "", "command palette", N::Nothing, 9),
     // Actor picker
     bind(X::Picker, &["Up"], C::Move(M::Up), "", "move up", N::Nothing, 9),
     bind(X::Picker, &["Down"], C::Move(M::Down), "choose", "move down", N::Nothing, 1),
@@ -155,6 +159,7 @@ static REST: &[Binding] = &[
     bind(X::Filmography, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
     bind(X::Filmography, &["Esc", "q", "c"], C::Back, "back", "back", N::Nothing, 0),
     bind(X::Filmography, &["?"], C::Help, "", "all keys", N::Nothing, 9),
+    bind(X::Filmography, &[":"], C::Palette, "", "command palette", N::Nothing, 9),
     // Roles of a movie
     bind(X::Roles, &["Enter"], C::Open, "pipeline", "the role's candidates by stage", N::Nothing, 0),
     bind(X::Roles, &["n"], C::New, "new", "new role", N::ChangeCast, 0),
@@ -163,6 +168,7 @@ static REST: &[Binding] = &[
     bind(X::Roles, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
     bind(X::Roles, &["Esc", "q", "r"], C::Back, "back", "back", N::Nothing, 0),
     bind(X::Roles, &["?"], C::Help, "", "all keys", N::Nothing, 9),
+    bind(X::Roles, &[":"], C::Palette, "", "command palette", N::Nothing, 9),
     // Pipeline of a role
     bind(X::Pipeline, &["a"], C::AddCandidate, "add", "add a candidate (the picker offers first who fits)", N::ChangeCast, 0),
     bind(X::Pipeline, &[">"], C::StageOn, "stage on", "the candidate a stage on", N::ChangeCast, 0),
@@ -173,6 +179,7 @@ static REST: &[Binding] = &[
     bind(X::Pipeline, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
     bind(X::Pipeline, &["Esc", "q"], C::Back, "back", "back to the roles", N::Nothing, 0),
     bind(X::Pipeline, &["?"], C::Help, "", "all keys", N::Nothing, 9),
+    bind(X::Pipeline, &[":"], C::Palette, "", "command palette", N::Nothing, 9),
     // Auditions tab
     bind(X::Auditions, &["Enter"], C::Open, "open", "the audition's role, its pipeline", N::Nothing, 1),
     bind(X::Auditions, &["l"], C::OnlyLocation, "location", "only this location (again: every location)", N::Nothing, 1),
@@ -185,11 +192,14 @@ static REST: &[Binding] = &[
     bind(X::Auditions, &["Tab"], C::NextTab, "", "next tab", N::Nothing, 9),
     bind(X::Auditions, &["Shift-Tab"], C::PreviousTab, "", "previous tab", N::Nothing, 9),
     bind(X::Auditions, &["?"], C::Help, "help", "all keys", N::Nothing, 0),
+    bind(X::Auditions, &[":"], C::Palette, "", "command palette", N::Nothing, 9),
     bind(X::Auditions, &["q"], C::Quit, "quit", "quit", N::Nothing, 0),
     // History
     bind(X::History, &["R"], C::Reload, "reload", "reload", N::Nothing, 4),
     bind(X::History, &["Esc", "q", "h"], C::Back, "back", "back", N::Nothing, 0),
     bind(X::History, &["?"], C::Help, "", "all keys", N::Nothing, 9),
+    bind(X::History, &["t"], C::UtcTimes, "UTC", "times in UTC (again: local time)", N::Nothing, 3),
+    bind(X::History, &[":"], C::Palette, "", "command palette", N::Nothing, 9),
     // Recent changes
     bind(X::Changes, &["Enter"], C::Open, "open", "the changed record (for a cast entry: the movie)", N::Nothing, 1),
     bind(X::Changes, &["u"], C::Undo, "undo", "undo the selected change (and what its write did with it)", N::Undo, 0),
@@ -197,6 +207,7 @@ static REST: &[Binding] = &[
     bind(X::Changes, &["R"], C::Reload, "reload", "read the whole feed again", N::Nothing, 4),
     bind(X::Changes, &["Esc", "q", "C"], C::Back, "back", "back", N::Nothing, 0),
     bind(X::Changes, &["?"], C::Help, "", "all keys", N::Nothing, 9),
+    bind(X::Changes, &[":"], C::Palette, "", "command palette", N::Nothing, 9),
     // The filter line of a cast or a movie list
     bind(X::ListFilter, &["Enter"], C::FinishFilter, "keep filter", "keep the filter and go back to the list", N::Nothing, 0),
     bind(X::ListFilter, &["Esc"], C::Back, "clear", "clear the filter", N::Nothing, 0),
@@ -204,6 +215,12 @@ static REST: &[Binding] = &[
     bind(X::ListFilter, &["Down"], C::Move(M::Down), "", "move down", N::Nothing, 9),
     // Help
     bind(X::Help, &["Esc", "q", "?"], C::Back, "close", "close help", N::Nothing, 0),
+    bind(X::Help, &["/"], C::Filter, "filter", "filter the keys as you type (Enter keeps it, Esc clears)", N::Nothing, 1),
+    // Command palette
+    bind(X::Palette, &["Enter"], C::Pick, "run", "run the selected action, or jump (:actor 42, :movie Dune)", N::Nothing, 0),
+    bind(X::Palette, &["Up"], C::Move(M::Up), "", "move up", N::Nothing, 9),
+    bind(X::Palette, &["Down"], C::Move(M::Down), "", "move down", N::Nothing, 9),
+    bind(X::Palette, &["Esc"], C::Back, "close", "close the palette", N::Nothing, 0),
     // Log in
     bind(X::Login, &["Tab", "Down"], C::NextField, "next", "next field", N::Nothing, 1),
     bind(X::Login, &["Shift-Tab", "Up"], C::PreviousField, "", "previous field", N::Nothing, 9),
@@ -211,6 +228,7 @@ static REST: &[Binding] = &[
     bind(X::Login, &["Enter"], C::LogIn, "log in", "log in", N::Nothing, 0),
     bind(X::Login, &["Ctrl-B"], C::BrowserSignIn, "", "sign in with the browser (when the server offers it)", N::Nothing, 9),
     bind(X::Login, &["Esc"], C::Back, "quit", "quit (or cancel a browser sign-in)", N::Nothing, 0),
+    bind(X::Login, &["?"], C::Help, "keys", "all keys (on an empty field, or the \"Remember me\" line)", N::Nothing, 3),
     // Server picker
     bind(X::Servers, &["Up", "k"], C::Move(M::Up), "", "move up", N::Nothing, 9),
     bind(X::Servers, &["Down", "j"], C::Move(M::Down), "", "move down", N::Nothing, 9),

@@ -72,6 +72,8 @@ pub enum Context {
     /// The Auditions tab: the schedule.
     Auditions,
     Help,
+    /// The `:` line: every action of the view under it, by name, and jumps.
+    Palette,
 }
 
 impl Context {
@@ -99,6 +101,7 @@ impl Context {
             Context::Pipeline => "Pipeline of a role",
             Context::Auditions => "Auditions tab",
             Context::Help => "Help",
+            Context::Palette => "Command palette (:)",
         }
     }
 
@@ -113,6 +116,7 @@ impl Context {
                 | Context::Export
                 | Context::Picker
                 | Context::Character
+                | Context::Palette
         )
     }
 }
@@ -194,6 +198,12 @@ pub enum Command {
     Mark,
     /// Copy the selected row (or the marked rows) to the clipboard.
     Copy,
+    /// `:`: the command palette.
+    Palette,
+    /// History times in UTC (again: local time).
+    UtcTimes,
+    /// After a colleague deleted the record being edited: create it anew.
+    SaveAsNew,
 }
 
 impl Command {
@@ -263,6 +273,9 @@ impl Command {
             Command::RecentChanges => "recent_changes",
             Command::Mark => "mark",
             Command::Copy => "copy",
+            Command::Palette => "palette",
+            Command::UtcTimes => "utc_times",
+            Command::SaveAsNew => "save_as_new",
         }
     }
 }
@@ -510,6 +523,7 @@ pub const HELP_ORDER: &[Context] = &[
     Context::Export,
     Context::Confirm,
     Context::Help,
+    Context::Palette,
     Context::Login,
     Context::Servers,
 ];

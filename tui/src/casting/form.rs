@@ -54,6 +54,8 @@ pub struct TextForm {
     pub clashes: Vec<String>,
 }
 
+crate::form::field_focus!(TextForm);
+
 impl TextForm {
     fn with(kind: FormKind, title: String, fields: Vec<TextField>) -> Self {
         Self {
@@ -116,18 +118,6 @@ impl TextForm {
                 TextField::new("Note", String::new(), "optional"),
             ],
         )
-    }
-
-    pub fn is_last_field(&self) -> bool {
-        self.focus + 1 == self.fields.len()
-    }
-
-    pub fn next_field(&mut self) {
-        self.focus = (self.focus + 1) % self.fields.len();
-    }
-
-    pub fn previous_field(&mut self) {
-        self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
     }
 
     pub fn edit(&mut self, key: KeyEvent) {

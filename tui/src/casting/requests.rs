@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use super::picker::MATCHES_PAGE;
 use super::schedule::SCHEDULE_PAGE;
 use super::{Reply, Request, day_text};
-use crate::api::{ApiClient, ScheduleQuery};
+use crate::api::{ApiClient, RoleSave, ScheduleQuery};
 
 /// Makes the request's calls and says what came of them.
 pub async fn answer(api: &ApiClient, token: &str, request: Request) -> Reply {
@@ -24,10 +24,14 @@ pub async fn answer(api: &ApiClient, token: &str, request: Request) -> Reply {
         Request::CreateRole { movie_id, body } => Reply::RoleSaved {
             movie_id,
             created: true,
-            result: api.create_role(token, movie_id, &body).await,
+            result: api
+                .save_role(token, RoleSave::New { movie_id }, &body)
+                .await,
         },
         Request::UpdateRole { role_id, body } => {
-            let result = api.update_role(token, role_id, &body).await;
+            let result = api
+                .save_role(token, RoleSave::Change { role_id }, &body)
+                .await;
             Reply::RoleSaved {
                 movie_id: result.as_ref().map_or(0, |r| r.movie_id),
                 created: false,

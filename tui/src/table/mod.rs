@@ -562,17 +562,12 @@ impl<R: TableRow> Table<R> {
 
     /// The rows of a page answer, if they are of this table's kind.
     pub fn page_of(answer: ListPage<Rows>) -> Option<ListPage<Vec<R>>> {
-        let ListPage {
+        let rows = R::from_rows(answer.rows)?;
+        Some(ListPage {
             rows,
-            total,
-            total_exact,
-            next,
-        } = answer;
-        R::from_rows(rows).map(|rows| ListPage {
-            rows,
-            total,
-            total_exact,
-            next,
+            total: answer.total,
+            total_exact: answer.total_exact,
+            next: answer.next,
         })
     }
 }

@@ -14,6 +14,25 @@ pub struct Column {
     pub main: bool,
 }
 
+impl Column {
+    /// A column the server sorts by `field`.
+    const fn sorted(title: &'static str, field: &'static str) -> Self {
+        Self {
+            title,
+            sort: Some(field),
+            main: false,
+        }
+    }
+
+    /// The name or title column: it takes the room left over.
+    const fn main(title: &'static str, field: &'static str) -> Self {
+        Self {
+            main: true,
+            ..Self::sorted(title, field)
+        }
+    }
+}
+
 /// What a table needs to know about the rows it shows.
 pub trait TableRow: Clone + Send + 'static {
     const COLLECTION: Collection;
@@ -30,26 +49,10 @@ pub trait TableRow: Clone + Send + 'static {
 impl TableRow for Actor {
     const COLLECTION: Collection = Collection::Actors;
     const COLUMNS: &'static [Column] = &[
-        Column {
-            title: "ID",
-            sort: Some("id"),
-            main: false,
-        },
-        Column {
-            title: "Name",
-            sort: Some("name"),
-            main: true,
-        },
-        Column {
-            title: "Age",
-            sort: Some("age"),
-            main: false,
-        },
-        Column {
-            title: "Gender",
-            sort: Some("gender"),
-            main: false,
-        },
+        Column::sorted("ID", "id"),
+        Column::main("Name", "name"),
+        Column::sorted("Age", "age"),
+        Column::sorted("Gender", "gender"),
     ];
     fn id(&self) -> i64 {
         self.id
@@ -79,21 +82,9 @@ impl TableRow for Actor {
 impl TableRow for Movie {
     const COLLECTION: Collection = Collection::Movies;
     const COLUMNS: &'static [Column] = &[
-        Column {
-            title: "ID",
-            sort: Some("id"),
-            main: false,
-        },
-        Column {
-            title: "Title",
-            sort: Some("title"),
-            main: true,
-        },
-        Column {
-            title: "Release date",
-            sort: Some("release_date"),
-            main: false,
-        },
+        Column::sorted("ID", "id"),
+        Column::main("Title", "title"),
+        Column::sorted("Release date", "release_date"),
     ];
     fn id(&self) -> i64 {
         self.id

@@ -2,28 +2,22 @@
 //! actor's filmography.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::theme::Theme;
 use super::{
-    ListView, dialog_block, input_spans, key_hints, open_panel, popup, render_list,
-    render_list_filter,
+    ListView, PickerBox, dialog_block, input_spans, key_hints, open_panel, popup, render_list,
+    render_list_filter, render_picker_box,
 };
 use crate::app::table::count_text;
 use crate::app::{App, Tone};
 use crate::bindings::Context;
 use crate::cast::{CastMode, CastView, CharacterEdit, FilmographyView, PICKER_ROWS, Picker};
-use crate::keymap::context;
+use crate::list_filter::ListFilter;
 
 pub fn render_cast(app: &App, view: &CastView, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let count = view
-        .entries
-        .as_ref()
-        .map_or(String::new(), |e| format!(" — {} in the cast", e.len()));
-    let [list, filter_line] =
-        open_panel(format!("Cast of {}{count}", view.title), theme, area, buf);
     let shown = view.shown();
     let rows = view.entries.as_ref().map(|_| {
         shown
@@ -37,26 +31,21 @@ pub fn render_cast(app: &App, view: &CastView, theme: &Theme, area: Rect, buf: &
             })
             .collect()
     });
-    let empty = if view.can_change {
-        "Nobody is cast yet: a adds an actor"
-    } else {
-        "Nobody is cast yet"
-    };
-    render_list(
-        ListView {
-            header: &["Actor", "Age", "Character"],
-            widths: &[45, 10, 45],
-            rows,
-            selected: view.selected,
-            empty,
-            error: view.error.as_deref(),
+    let list = ListView {
+        header: &["Actor", "Age", "Character"],
+        widths: &[45, 10, 45],
+        rows,
+        selected: view.selected,
+        empty: if view.can_change {
+            "Nobody is cast yet: a adds an actor"
+        } else {
+            "Nobody is cast yet"
         },
-        theme,
-        list,
-        buf,
-    );
-    let total = view.entries.as_ref().map_or(0, Vec::len);
-    render_list_filter(&view.filter, shown.len(), total, theme, filter_line, buf);
+        error: view.error.as_deref(),
+    };
+    let total = view.entries.as_ref().map(Vec::len);
+    let title = format!("Cast of {}{}", view.title, counted(total, "in the cast"));
+    render_entries(title, list, &view.filter, total, theme, area, buf);
     match &view.mode {
         CastMode::Browse => {}
         CastMode::Picker(picker) => render_picker(app, view, picker, theme, area, buf),
@@ -72,25 +61,6 @@ fn render_picker(
     area: Rect,
     buf: &mut Buffer,
 ) {
-    let box_area = popup(area, 64, PICKER_ROWS as u16 + 7, buf);
-    let block = dialog_block("Add an actor to the cast".into(), theme);
-    let inner = block.inner(box_area);
-    block.render(box_area, buf);
-    let [search, list, footer] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(inner);
-    let mut spans = vec![Span::styled(" Find: ", theme.key())];
-    spans.extend(input_spans(
-        &picker.filter,
-        usize::from(search.width.saturating_sub(9)),
-        !picker.list_focus,
-        false,
-        theme,
-    ));
-    Line::from(spans).render(search, buf);
     let cast: Vec<i64> = view
         .entries
         .as_ref()
@@ -112,31 +82,23 @@ fn render_picker(
             })
             .collect()
     });
-    render_list(
-        ListView {
-            header: &[" ID", "Name", "Age", "Gender"],
-            widths: &[12, 50, 10, 28],
-            rows,
-            selected: picker.selected,
-            empty: "No actor matches",
-            error: picker.error.as_deref(),
-        },
-        theme,
-        list,
-        buf,
-    );
-    let shown = format!(
+    let found = format!(
         "{} of {} ",
         picker.results.len(),
         count_text(picker.total, picker.total_exact)
     );
-    let [hints, count] = Layout::horizontal([
-        Constraint::Min(1),
-        Constraint::Length(shown.chars().count() as u16),
-    ])
-    .areas(footer);
-    key_hints(app, context(app).0, hints.width).render(hints, buf);
-    Line::styled(shown, theme.dim()).render(count, buf);
+    let picker_box = PickerBox {
+        title: "Add an actor to the cast",
+        size: (64, PICKER_ROWS as u16 + 7),
+        search: &picker.filter,
+        list_focus: picker.list_focus,
+        columns: (&[" ID", "Name", "Age", "Gender"], &[12, 50, 10, 28]),
+        rows,
+        selected: picker.selected,
+        error: picker.error.as_deref(),
+        found,
+    };
+    render_picker_box(app, picker_box, theme, area, buf);
 }
 
 fn render_character(
@@ -180,15 +142,8 @@ fn render_character(
 }
 
 pub fn render_filmography(view: &FilmographyView, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let count = view
-        .entries
-        .as_ref()
-        .map_or(String::new(), |e| format!(" — {} movies", e.len()));
-    let [list, filter_line] =
-        open_panel(format!("Movies of {}{count}", view.name), theme, area, buf);
-    let shown = view.shown();
     let rows = view.entries.as_ref().map(|_| {
-        shown
+        view.shown()
             .iter()
             .map(|e| {
                 vec![
@@ -199,19 +154,37 @@ pub fn render_filmography(view: &FilmographyView, theme: &Theme, area: Rect, buf
             })
             .collect()
     });
-    render_list(
-        ListView {
-            header: &["Title", "Released", "Character"],
-            widths: &[45, 15, 40],
-            rows,
-            selected: view.selected,
-            empty: "Not cast in any movie yet",
-            error: view.error.as_deref(),
-        },
-        theme,
-        list,
-        buf,
-    );
-    let total = view.entries.as_ref().map_or(0, Vec::len);
-    render_list_filter(&view.filter, shown.len(), total, theme, filter_line, buf);
+    let list = ListView {
+        header: &["Title", "Released", "Character"],
+        widths: &[45, 15, 40],
+        rows,
+        selected: view.selected,
+        empty: "Not cast in any movie yet",
+        error: view.error.as_deref(),
+    };
+    let total = view.entries.as_ref().map(Vec::len);
+    let title = format!("Movies of {}{}", view.name, counted(total, "movies"));
+    render_entries(title, list, &view.filter, total, theme, area, buf);
+}
+
+/// " — 3 movies" after a panel's title once its list is read.
+fn counted(total: Option<usize>, what: &str) -> String {
+    total.map_or(String::new(), |n| format!(" — {n} {what}"))
+}
+
+/// A cast or a filmography: its panel, the entries the filter keeps (of
+/// `list`), and the filter line.
+fn render_entries(
+    title: String,
+    list: ListView,
+    filter: &ListFilter,
+    total: Option<usize>,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let [list_area, filter_line] = open_panel(title, theme, area, buf);
+    let kept = list.rows.as_ref().map_or(0, Vec::len);
+    render_list(list, theme, list_area, buf);
+    render_list_filter(filter, kept, total.unwrap_or(0), theme, filter_line, buf);
 }

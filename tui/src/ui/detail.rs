@@ -2,12 +2,12 @@
 //! movie's cast or the actor's movies.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Margin, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::theme::Theme;
-use super::{ListView, open_panel, render_list, render_list_filter};
+use super::{ListView, inset, open_panel, render_list, render_list_filter};
 use crate::action::{Record, Related};
 use crate::app::{App, DetailView, Tone};
 
@@ -41,10 +41,7 @@ pub fn render_detail(app: &App, view: &DetailView, theme: &Theme, area: Rect, bu
     let capital = noun[..1].to_uppercase() + &noun[1..];
     let title = format!("{capital} #{}{trail}", view.id);
     let [body, filter_line] = open_panel(title, theme, area, buf);
-    let body = body.inner(Margin {
-        horizontal: 1,
-        vertical: 0,
-    });
+    let body = inset(body);
     let lines: Vec<Line> = fields(&view.record)
         .into_iter()
         .map(|(label, value)| {

@@ -2,14 +2,14 @@
 //! confirmation. Long messages (a conflict's whole difference) wrap.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Margin, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 use tui_input::Input;
 
 use super::theme::Theme;
-use super::{dialog_block, input_spans, key_hints, popup};
+use super::{dialog_block, input_spans, inset, key_hints, popup};
 use crate::app::{App, ExportDialog, Tone};
 use crate::bindings::{Command, Context};
 use crate::confirm::{Button, Confirm};
@@ -98,13 +98,7 @@ pub fn render_form(app: &App, form: &Form, theme: &Theme, area: Rect, buf: &mut 
         ));
     }
     Paragraph::new(lines).render(fields_area, buf);
-    note.render(
-        note_area.inner(Margin {
-            horizontal: 1,
-            vertical: 0,
-        }),
-        buf,
-    );
+    note.render(inset(note_area), buf);
     if form.conflict.is_some() {
         // The way out of a conflict stays on screen however small it is.
         conflict_keys(app, theme).render(keys_area, buf);
@@ -212,12 +206,8 @@ pub fn render_confirm(confirm: &Confirm, theme: &Theme, area: Rect, buf: &mut Bu
         Constraint::Length(1),
     ])
     .areas(inner);
-    let margin = Margin {
-        horizontal: 1,
-        vertical: 0,
-    };
-    text.render(text_area.inner(margin), buf);
-    detail.render(detail_area.inner(margin), buf);
+    text.render(inset(text_area), buf);
+    detail.render(inset(detail_area), buf);
     let button = |text: &str, which: Button| {
         let style = if confirm.selected == which {
             theme.selected()

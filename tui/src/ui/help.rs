@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::theme::Theme;
-use super::{dialog_block, popup};
+use super::{dialog_block, input_spans, popup};
 use crate::app::App;
 use crate::app::help::HelpRow;
 
@@ -39,9 +39,28 @@ pub fn render_help(app: &App, scroll: usize, theme: &Theme, area: Rect, buf: &mu
             ]),
         })
         .collect();
-    shown.push(Line::styled(
-        " Only keys your role may use. Esc closes.",
-        theme.dim(),
-    ));
+    let filter = &app.help_filter;
+    if filter.shown() && layout.rows.is_empty() {
+        shown.push(Line::styled(
+            format!(" No keys match \"{}\"", filter.text()),
+            theme.dim(),
+        ));
+    }
+    if filter.shown() {
+        let mut line = vec![Span::styled(" Filter: ", theme.key())];
+        line.extend(input_spans(
+            &filter.input,
+            usize::from(inner.width).saturating_sub(10),
+            filter.active,
+            false,
+            theme,
+        ));
+        shown.push(Line::from(line));
+    } else {
+        shown.push(Line::styled(
+            " Only keys your role may use. Esc closes.",
+            theme.dim(),
+        ));
+    }
     Paragraph::new(shown).render(inner, buf);
 }

@@ -31,9 +31,10 @@ pub fn render_history(app: &App, view: &HistoryView, theme: &Theme, area: Rect, 
         .as_ref()
         .and_then(|rows| rows.get(view.selected))
         .map(|row| row[2].clone());
+    let when = format!("When ({})", crate::local_time::zone(view.utc));
     render_with_selected(
         ListView {
-            header: &["When (UTC)", "Who", "What"],
+            header: &[when.as_str(), "Who", "What"],
             widths: &[24, 14, 62],
             rows,
             selected: view.selected,

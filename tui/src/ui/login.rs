@@ -2,15 +2,16 @@
 //! session ends) and the server picker.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Margin, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 use tui_input::Input;
 
 use super::theme::Theme;
-use super::{dialog_block, input_spans, popup, spinner};
+use super::{dialog_block, input_spans, inset, key_hints, popup, spinner};
 use crate::app::{App, LoginFocus, ServerPicker};
+use crate::bindings::Context;
 
 /// Lines `text` takes when wrapped to `width` cells (words kept whole).
 fn wrapped_height(text: &str, width: u16) -> u16 {
@@ -22,13 +23,17 @@ pub fn render_login(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let login = &app.login;
     let browser = app.external_login().is_some();
     let width = 64.min(area.width);
-    let message = login.message.as_ref().map_or_else(
-        || "Tab: next · Space: remember me · Enter: log in · Esc: quit".to_owned(),
-        |m| format!("{} {}", spinner(app), m.text),
-    );
-    // The message wraps inside the box, one cell from each border.
-    let message_height = wrapped_height(&message, width.saturating_sub(4));
-    let mut height = 11 + message_height;
+    let message = login
+        .message
+        .as_ref()
+        .map_or_else(String::new, |m| format!("{} {}", spinner(app), m.text));
+    // The message wraps inside the box, one cell from each border; the
+    // keys (from the binding table) stay under it.
+    let message_height = match message.as_str() {
+        "" => 0,
+        text => wrapped_height(text, width.saturating_sub(4)),
+    };
+    let mut height = 12 + message_height;
     if browser {
         height += 2;
     }
@@ -44,8 +49,12 @@ pub fn render_login(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let block = dialog_block(title.into(), theme);
     let inner = block.inner(box_area);
     block.render(box_area, buf);
-    let [fields_area, message_area] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(message_height)]).areas(inner);
+    let [fields_area, message_area, keys_area] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(message_height),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
     let field_width = usize::from(inner.width.saturating_sub(14));
     let label = |text: &str, focus: LoginFocus| {
         let style = if login.focus == focus {
@@ -56,10 +65,12 @@ pub fn render_login(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Span::styled(format!(" {text:<11}"), style)
     };
     let field = |input: &Input, focus: LoginFocus, masked: bool| {
-        let mut spans = vec![
-            label(if masked { "Password" } else { "Username" }, focus),
-            Span::raw("│"),
-        ];
+        let name = match focus {
+            LoginFocus::Server => "Server",
+            _ if masked => "Password",
+            _ => "Username",
+        };
+        let mut spans = vec![label(name, focus), Span::raw("│")];
         spans.extend(input_spans(
             input,
             field_width,
@@ -70,8 +81,16 @@ pub fn render_login(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Line::from(spans)
     };
     let check = if login.remember { "[x]" } else { "[ ]" };
+    let server = if login.focus == LoginFocus::Server {
+        field(&login.server, LoginFocus::Server, false)
+    } else {
+        Line::from(vec![
+            label("Server", LoginFocus::Server),
+            Span::styled(format!("│{}", app.server), theme.dim()),
+        ])
+    };
     let mut lines = vec![
-        Line::styled(format!(" Server: {}", app.server), theme.dim()),
+        server,
         Line::raw(""),
         field(&login.username, LoginFocus::Username, false),
         Line::raw(""),
@@ -129,13 +148,8 @@ pub fn render_login(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     Paragraph::new(message)
         .style(style)
         .wrap(Wrap { trim: true })
-        .render(
-            message_area.inner(Margin {
-                horizontal: 1,
-                vertical: 0,
-            }),
-            buf,
-        );
+        .render(inset(message_area), buf);
+    key_hints(app, Context::Login, keys_area.width).render(keys_area, buf);
 }
 
 pub fn render_servers(picker: &ServerPicker, theme: &Theme, area: Rect, buf: &mut Buffer) {

@@ -10,6 +10,7 @@ pub mod dialogs;
 pub mod help;
 pub mod history;
 pub mod login;
+pub mod palette;
 pub mod pipeline;
 pub mod roles;
 pub mod schedule;
@@ -41,6 +42,9 @@ impl Widget for &App {
         }
         if self.session.is_none() {
             login::render_login(self, &theme, area, buf);
+            if let Some(scroll) = self.help {
+                help::render_help(self, scroll, &theme, area, buf);
+            }
             return;
         }
         table::render_main(self, &theme, area, buf);
@@ -63,11 +67,14 @@ impl Widget for &App {
         if let Some(confirm) = &self.confirm {
             dialogs::render_confirm(confirm, &theme, area, buf);
         }
-        if let Some(scroll) = self.help {
-            help::render_help(self, scroll, &theme, area, buf);
+        if let Some(palette) = &self.palette {
+            palette::render_palette(self, palette, &theme, area, buf);
         }
         if self.relogin {
             login::render_login(self, &theme, area, buf);
+        }
+        if let Some(scroll) = self.help {
+            help::render_help(self, scroll, &theme, area, buf);
         }
     }
 }
@@ -168,6 +175,14 @@ pub fn popup(area: Rect, width: u16, height: u16, buf: &mut Buffer) -> Rect {
     .intersection(area);
     Clear.render(margin, buf);
     box_area
+}
+
+/// An area without its first and last column: text one cell from a border.
+pub fn inset(area: Rect) -> Rect {
+    area.inner(ratatui::layout::Margin {
+        horizontal: 1,
+        vertical: 0,
+    })
 }
 
 pub fn dialog_block(title: String, theme: &Theme) -> Block<'static> {
@@ -347,6 +362,69 @@ pub fn render_list(list: ListView, theme: &Theme, area: Rect, buf: &mut Buffer) 
     if let Some(note) = note {
         render_note(&note, theme, area, buf);
     }
+}
+
+/// An actor picker (the cast's or a role's candidates'): its box, the
+/// search line, the actors found and under them the keys and how many.
+pub struct PickerBox<'a> {
+    pub title: &'a str,
+    pub size: (u16, u16),
+    pub search: &'a Input,
+    /// The list has the keyboard (else the search line).
+    pub list_focus: bool,
+    /// The list's header and each column's percent of the width.
+    pub columns: (&'a [&'a str], &'a [u16]),
+    /// `None` while the first search runs.
+    pub rows: Option<Vec<Vec<String>>>,
+    pub selected: usize,
+    pub error: Option<&'a str>,
+    /// How many were found, at the right of the keys.
+    pub found: String,
+}
+
+pub fn render_picker_box(
+    app: &App,
+    picker: PickerBox,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let box_area = popup(area, picker.size.0, picker.size.1, buf);
+    let block = dialog_block(picker.title.to_owned(), theme);
+    let inner = block.inner(box_area);
+    block.render(box_area, buf);
+    let [search, list, footer] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    let mut spans = vec![Span::styled(" Find: ", theme.key())];
+    spans.extend(input_spans(
+        picker.search,
+        usize::from(search.width.saturating_sub(9)),
+        !picker.list_focus,
+        false,
+        theme,
+    ));
+    Line::from(spans).render(search, buf);
+    let (header, widths) = picker.columns;
+    let found = ListView {
+        header,
+        widths,
+        rows: picker.rows,
+        selected: picker.selected,
+        empty: "No actor matches",
+        error: picker.error,
+    };
+    render_list(found, theme, list, buf);
+    let [hints, count] = Layout::horizontal([
+        Constraint::Min(1),
+        Constraint::Length(picker.found.chars().count() as u16),
+    ])
+    .areas(footer);
+    key_hints(app, crate::keymap::context(app).0, hints.width).render(hints, buf);
+    Line::styled(picker.found, theme.dim()).render(count, buf);
 }
 
 /// A message in the middle of an area (empty list, error, loading).

@@ -2,17 +2,16 @@
 //! note and next audition; the actor picker and the audition dialog over it.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::layout::Rect;
+use ratatui::text::Line;
 use ratatui::widgets::Widget;
 
 use super::theme::Theme;
-use super::{ListView, dialog_block, input_spans, key_hints, open_panel, popup, render_list};
+use super::{ListView, PickerBox, open_panel, render_list, render_picker_box};
 use crate::app::App;
 use crate::casting::picker::CandidatePicker;
 use crate::casting::pipeline::{PipelineMode, PipelineRow, PipelineView};
 use crate::casting::{age_range, audition_text, stage_title};
-use crate::keymap::context;
 
 pub fn render_pipeline(
     app: &App,
@@ -93,25 +92,6 @@ fn render_picker(
     area: Rect,
     buf: &mut Buffer,
 ) {
-    let box_area = popup(area, 68, 19, buf);
-    let block = dialog_block("Add a candidate".into(), theme);
-    let inner = block.inner(box_area);
-    block.render(box_area, buf);
-    let [search, list, footer] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(inner);
-    let mut spans = vec![Span::styled(" Find: ", theme.key())];
-    spans.extend(input_spans(
-        &picker.filter,
-        usize::from(search.width.saturating_sub(9)),
-        !picker.list_focus,
-        false,
-        theme,
-    ));
-    Line::from(spans).render(search, buf);
     let already: Vec<i64> = view.candidates().iter().map(|c| c.actor.id).collect();
     let rows = (!picker.loading || !picker.is_empty()).then(|| {
         (0..picker.len())
@@ -132,20 +112,7 @@ fn render_picker(
             })
             .collect()
     });
-    render_list(
-        ListView {
-            header: &[" Name", "Age", "Gender", ""],
-            widths: &[52, 9, 19, 15],
-            rows,
-            selected: picker.selected,
-            empty: "No actor matches",
-            error: picker.error.as_deref(),
-        },
-        theme,
-        list,
-        buf,
-    );
-    let shown = if picker.loading {
+    let found = if picker.loading {
         "searching… ".to_owned()
     } else {
         format!(
@@ -154,11 +121,16 @@ fn render_picker(
             picker.others.len()
         )
     };
-    let [hints, count] = Layout::horizontal([
-        Constraint::Min(1),
-        Constraint::Length(shown.chars().count() as u16),
-    ])
-    .areas(footer);
-    key_hints(app, context(app).0, hints.width).render(hints, buf);
-    Line::styled(shown, theme.dim()).render(count, buf);
+    let picker_box = PickerBox {
+        title: "Add a candidate",
+        size: (68, 19),
+        search: &picker.filter,
+        list_focus: picker.list_focus,
+        columns: (&[" Name", "Age", "Gender", ""], &[52, 9, 19, 15]),
+        rows,
+        selected: picker.selected,
+        error: picker.error.as_deref(),
+        found,
+    };
+    render_picker_box(app, picker_box, theme, area, buf);
 }

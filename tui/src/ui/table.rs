@@ -16,6 +16,7 @@ use super::theme::Theme;
 use super::{clip, input_spans, key_hints, render_note, spinner};
 use crate::app::table::{AUDITIONS_TAB, TITLE, count_label, group_digits, tab_label};
 use crate::app::{App, LiveStatus, Message};
+use crate::bindings::{Command, Context};
 use crate::collection::Collection;
 use crate::filters::summary;
 use crate::keymap::context;
@@ -42,6 +43,16 @@ pub fn render_main(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         key_hints(app, context(app).0, keys.width).render(keys, buf);
         return;
     }
+    // An empty table says how to add the first row, to those who may.
+    let add = if app.allows(crate::bindings::Need::Create) {
+        app.bindings.keys_of(Context::Table, Command::New)
+    } else {
+        String::new()
+    };
+    let flashing = Rows {
+        flashing: &flashing,
+        add: &add,
+    };
     match app.tab {
         Collection::Actors => {
             render_filter(&app.actors, theme, filter, buf);
@@ -186,9 +197,16 @@ struct Marked<'a> {
 /// What starts a marked row's first cell.
 pub const MARKER: &str = "● ";
 
+/// What a table's drawing needs from the app: the rows flashing, the key
+/// that adds a row ("" when the role may not).
+struct Rows<'a> {
+    flashing: &'a dyn Fn(i64) -> bool,
+    add: &'a str,
+}
+
 fn render_table<R: TableRow>(
     table: &Table<R>,
-    flashing: &dyn Fn(i64) -> bool,
+    about: &Rows,
     marks: &Marked,
     theme: &Theme,
     area: Rect,
@@ -237,7 +255,7 @@ fn render_table<R: TableRow>(
     if table.total.is_some() && !unapplied {
         for index in table.offset..(table.offset + viewport).min(table.len()) {
             let row = table.row(index);
-            let flash = row.is_some_and(|r| flashing(r.id()));
+            let flash = row.is_some_and(|r| (about.flashing)(r.id()));
             let marked = row.is_some_and(|r| (marks.has)(r.id()));
             let mut texts = row.map(TableRow::cells);
             if let Some(first) = texts
@@ -305,7 +323,10 @@ fn render_table<R: TableRow>(
         ))),
         (Some(error), _) if table.loaded_rows() == 0 => Some(Message::error(error.clone())),
         (None, Some(0)) if table.query().is_empty() && filters.is_empty() => {
-            Some(Message::info(format!("No {noun} yet")))
+            Some(Message::info(match about.add {
+                "" => format!("No {noun} yet"),
+                key => format!("No {noun} yet — {key} to add"),
+            }))
         }
         (None, Some(0)) if table.query().is_empty() => {
             Some(Message::info(format!("No {noun} match {filters}")))

@@ -2,14 +2,14 @@
 //! (an audition's clashes one per line) and its keys.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Margin, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::dialogs::{field_lines, wrapped};
 use super::theme::Theme;
-use super::{dialog_block, key_hints, popup};
+use super::{dialog_block, inset, key_hints, popup};
 use crate::app::{App, Tone};
 use crate::bindings::Context;
 use crate::casting::form::TextForm;
@@ -58,13 +58,7 @@ pub fn render_text_form(app: &App, form: &TextForm, theme: &Theme, area: Rect, b
         lines.extend([field, error]);
     }
     Paragraph::new(lines).render(fields_area, buf);
-    note.render(
-        note_area.inner(Margin {
-            horizontal: 1,
-            vertical: 0,
-        }),
-        buf,
-    );
+    note.render(inset(note_area), buf);
     Paragraph::new(clashes).render(clash_area, buf);
     key_hints(app, Context::Form, keys_area.width).render(keys_area, buf);
 }

@@ -15,6 +15,7 @@ mod e2e_live;
 mod e2e_live_edges;
 mod e2e_mouse;
 mod e2e_paging;
+mod e2e_palette;
 mod e2e_undo;
 mod e2e_workday;
 mod keys;

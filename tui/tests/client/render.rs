@@ -155,6 +155,20 @@ fn help_overlay() {
 }
 
 #[test]
+fn command_palette_over_the_table() {
+    let mut driven = Driven::new(Role::ExecutiveProducer, actors(10), movies(3));
+    driven.press(":e");
+    insta::assert_snapshot!(screen(&driven.app, 80, 24));
+}
+
+#[test]
+fn help_filtered_for_an_assistant() {
+    let mut driven = Driven::new(Role::CastingAssistant, actors(10), movies(3));
+    driven.press("?/filter");
+    insta::assert_snapshot!(screen(&driven.app, 80, 24));
+}
+
+#[test]
 fn error_when_the_server_cannot_be_reached() {
     let mut app = App::new("http://127.0.0.1:9".into());
     app.color = false;
