@@ -2,7 +2,11 @@
 //! `migrations/*/0008_changes.sql`), the stores read it back as these rows.
 
 use casting_shared::changes::{Change, ChangeAction, ChangeAuthor, ChangeResource, ChangedRecord};
-use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, Transaction, Type};
+use sqlx::{
+    Database, Encode, Executor, FromRow, IntoArguments, Pool, QueryBuilder, Transaction, Type,
+};
+
+use super::common::Dialect;
 
 use crate::db::DumpChange;
 
@@ -56,6 +60,37 @@ impl HistoryOf {
             HistoryOf::Movie(id) => ("movie", "movie_id", "movies", id),
         }
     }
+}
+
+/// Up to `limit` changes after `after` of the given resources, oldest first.
+pub async fn after<DB: Dialect>(
+    reads: &Pool<DB>,
+    after: i64,
+    resources: &[&str],
+    limit: i64,
+) -> sqlx::Result<Vec<Change>>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB>,
+    i64: for<'q> Encode<'q, DB> + Type<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    DumpChange: for<'r> FromRow<'r, DB::Row>,
+{
+    let mut sql = QueryBuilder::<DB>::new(format!(
+        "SELECT {} FROM changes WHERE seq > ",
+        DB::CHANGE_COLUMNS
+    ));
+    sql.push_bind(after).push(" AND resource IN (");
+    let mut list = sql.separated(", ");
+    for resource in resources {
+        list.push_bind(*resource);
+    }
+    if resources.is_empty() {
+        list.push("NULL");
+    }
+    sql.push(") ORDER BY seq LIMIT ").push_bind(limit);
+    let rows: Vec<DumpChange> = sql.build_query_as().fetch_all(reads).await?;
+    into_changes(rows)
 }
 
 /// A record's changes, newest first, selected by `sql` (which binds the

@@ -10,8 +10,7 @@ use sqlx::Postgres;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 
 use super::PgStore;
-use crate::db::DumpChange;
-use crate::db::changes::{self, HistoryOf, into_changes};
+use crate::db::changes::{self, HistoryOf};
 use crate::db::common::Dialect;
 
 /// Every column of a change, `at` as the API writes it.
@@ -22,31 +21,11 @@ pub const CHANNEL: &str = "casting_changes";
 
 impl PgStore {
     /// Numbers the changes committed and still pending (see migration 0008).
-    pub(super) async fn sequence(&self) -> sqlx::Result<()> {
+    pub(crate) async fn sequence(&self) -> sqlx::Result<()> {
         sqlx::query("SELECT sequence_changes()")
             .execute(&self.pool)
             .await
             .map(drop)
-    }
-
-    pub async fn changes_after(
-        &self,
-        after: i64,
-        resources: &[&str],
-        limit: i64,
-    ) -> sqlx::Result<Vec<Change>> {
-        self.sequence().await?;
-        let sql = format!(
-            "SELECT {COLUMNS} FROM changes WHERE seq > $1 AND resource = ANY($2) \
-             ORDER BY seq LIMIT $3"
-        );
-        let rows: Vec<DumpChange> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(after)
-            .bind(resources)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        into_changes(rows)
     }
 
     pub async fn history(&self, of: HistoryOf) -> sqlx::Result<Option<Vec<Change>>> {
@@ -58,13 +37,6 @@ impl PgStore {
              AND seq IS NOT NULL ORDER BY seq DESC"
         );
         changes::history(&self.pool, of, sql).await
-    }
-
-    /// `(pruned through, latest)`: the highest seq pruned, and the highest
-    /// seq handed out so far that is visible.
-    pub async fn change_bounds(&self) -> sqlx::Result<(i64, i64)> {
-        self.sequence().await?;
-        changes::bounds(&self.pool).await
     }
 
     /// Removes the changes older than `keep` (whole prefixes of `seq`);

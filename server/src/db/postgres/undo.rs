@@ -5,17 +5,11 @@
 
 use super::PgStore;
 use super::changes::COLUMNS;
-use crate::db::undo::{Undone, Write, WriteLookup, in_order};
-use crate::db::undo_run::{change_write, put_back};
+use crate::db::undo::{Undone, Write, in_order};
+use crate::db::undo_run::put_back;
 use crate::db::{Author, DumpChange};
 
 impl PgStore {
-    /// The change `seq` and the others of its write, oldest first.
-    pub async fn change_write(&self, seq: i64) -> sqlx::Result<WriteLookup> {
-        self.sequence().await?;
-        change_write(&self.pool, seq).await
-    }
-
     /// Puts back every record of `write` as it was before it, in one
     /// transaction, or nothing.
     pub async fn undo(&self, write: &Write, author: &Author) -> sqlx::Result<Undone> {

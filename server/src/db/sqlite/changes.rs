@@ -5,36 +5,20 @@
 use std::time::Duration;
 
 use casting_shared::changes::Change;
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::Sqlite;
 
 use super::SqliteStore;
-use crate::db::DumpChange;
-use crate::db::changes::{self, HistoryOf, into_changes};
+use crate::db::changes::{self, HistoryOf};
 use crate::db::common::Dialect;
 
 /// Every column of a change.
 pub(super) const COLUMNS: &str = <Sqlite as Dialect>::CHANGE_COLUMNS;
 
 impl SqliteStore {
-    pub async fn changes_after(
-        &self,
-        after: i64,
-        resources: &[&str],
-        limit: i64,
-    ) -> sqlx::Result<Vec<Change>> {
-        let mut sql =
-            QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM changes WHERE seq > "));
-        sql.push_bind(after).push(" AND resource IN (");
-        let mut list = sql.separated(", ");
-        for resource in resources {
-            list.push_bind(*resource);
-        }
-        if resources.is_empty() {
-            list.push("NULL");
-        }
-        sql.push(") ORDER BY seq LIMIT ").push_bind(limit);
-        let rows: Vec<DumpChange> = sql.build_query_as().fetch_all(&self.reader).await?;
-        into_changes(rows)
+    /// Nothing to do: SQLite numbers each change as it is written
+    /// (PostgreSQL numbers the committed ones before a read).
+    pub(crate) async fn sequence(&self) -> sqlx::Result<()> {
+        Ok(())
     }
 
     pub async fn history(&self, of: HistoryOf) -> sqlx::Result<Option<Vec<Change>>> {
@@ -47,11 +31,6 @@ impl SqliteStore {
              ORDER BY seq DESC"
         );
         changes::history(&self.reader, of, sql).await
-    }
-
-    /// `(pruned through, latest)`, as for PostgreSQL.
-    pub async fn change_bounds(&self) -> sqlx::Result<(i64, i64)> {
-        changes::bounds(&self.reader).await
     }
 
     /// Removes the changes older than `keep`; answers how many.

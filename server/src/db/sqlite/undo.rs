@@ -7,16 +7,11 @@
 
 use super::changes::COLUMNS;
 use super::{SqliteStore, commit_as};
-use crate::db::undo::{Undone, Write, WriteLookup, in_order};
-use crate::db::undo_run::{change_write, put_back};
+use crate::db::undo::{Undone, Write, in_order};
+use crate::db::undo_run::put_back;
 use crate::db::{Author, DumpChange};
 
 impl SqliteStore {
-    /// The change `seq` and the others of its write, oldest first.
-    pub async fn change_write(&self, seq: i64) -> sqlx::Result<WriteLookup> {
-        change_write(&self.reader, seq).await
-    }
-
     /// Puts back every record of `write` as it was before it, in one
     /// transaction, or nothing.
     pub async fn undo(&self, write: &Write, author: &Author) -> sqlx::Result<Undone> {

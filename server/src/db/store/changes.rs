@@ -1,8 +1,10 @@
-//! The store's change log, undo, and copies between stores.
+//! The store's change log, undo, and copies between stores. The change
+//! log is read alike on both (`db/changes.rs`, `db/undo_run.rs`) once
+//! PostgreSQL has numbered its committed changes.
 
 use casting_shared::changes::Change;
 
-use crate::db::{Author, DbResult, Dump, HistoryOf, NotEmpty, Store, undo};
+use crate::db::{Author, DbResult, Dump, HistoryOf, NotEmpty, Store, changes, undo, undo_run};
 
 impl Store {
     // The change log (written by the stores' triggers with every write above).
@@ -14,7 +16,10 @@ impl Store {
         resources: &[&str],
         limit: i64,
     ) -> DbResult<Vec<Change>> {
-        dispatch!(self, s => s.changes_after(after, resources, limit))
+        dispatch!(self, s => async {
+            s.sequence().await?;
+            changes::after(s.reads(), after, resources, limit).await
+        })
     }
 
     /// A record's changes, newest first; `None` when it never existed (and
@@ -25,7 +30,10 @@ impl Store {
 
     /// The change `seq` and the other changes of the write it belongs to.
     pub async fn change_write(&self, seq: i64) -> DbResult<undo::WriteLookup> {
-        dispatch!(self, s => s.change_write(seq))
+        dispatch!(self, s => async {
+            s.sequence().await?;
+            undo_run::change_write(s.reads(), seq).await
+        })
     }
 
     /// Undoes `write` as `author`: every record it touched put back as it
@@ -37,7 +45,10 @@ impl Store {
     /// `(pruned through, latest)`: resuming after a seq below the first is
     /// 410; the second is where a new follower starts.
     pub async fn change_bounds(&self) -> DbResult<(i64, i64)> {
-        dispatch!(self, s => s.change_bounds())
+        dispatch!(self, s => async {
+            s.sequence().await?;
+            changes::bounds(s.reads()).await
+        })
     }
 
     /// Keeps the planner's statistics fresh where the database needs it done
