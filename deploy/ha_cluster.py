@@ -312,6 +312,17 @@ def haproxy_config(state):
             f"    server {n['name']}{suffix} 127.0.0.1:{n['pg']} check port {n['rest']}"
             for n in state["nodes"])
 
+    def pg_listen(name, check, balance=""):
+        # The nodes whose Patroni answers 200 to `check` (its REST port).
+        return f"""listen {name}
+    mode tcp
+    bind 127.0.0.1:{p[name]}
+{balance}    option httpchk OPTIONS /{check}
+    http-check expect status 200
+    default-server inter 500ms fastinter 250ms fall 2 rise 1 on-marked-down shutdown-sessions
+{pg_servers()}"""
+
+    round_robin = "    balance roundrobin\n"
     api = "\n".join(f"    server s{i} 127.0.0.1:{port} check"
                     for i, port in enumerate(state["servers"]))
     return f"""global
@@ -329,22 +340,9 @@ listen stats
 # Writes: only the node whose Patroni says it is the leader. When a node
 # stops being the leader its sessions are cut, so no connection stays on a
 # demoted primary.
-listen writes
-    mode tcp
-    bind 127.0.0.1:{p['writes']}
-    option httpchk OPTIONS /primary
-    http-check expect status 200
-    default-server inter 500ms fastinter 250ms fall 2 rise 1 on-marked-down shutdown-sessions
-{pg_servers()}
+{pg_listen("writes", "primary")}
 # Reads: the replicas; the leader only when no replica is up.
-listen reads
-    mode tcp
-    bind 127.0.0.1:{p['reads']}
-    balance roundrobin
-    option httpchk OPTIONS /replica
-    http-check expect status 200
-    default-server inter 500ms fastinter 250ms fall 2 rise 1 on-marked-down shutdown-sessions
-{pg_servers()}
+{pg_listen("reads", "replica", round_robin)}
 # The API: /health, not /ready, decides whether an instance is in rotation.
 # While the database has no leader every instance is "not ready", and taking
 # them all out would turn the reads the replicas can still serve, and the

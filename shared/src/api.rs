@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{Permission, Role};
+use crate::declare::{list_body, record};
 use crate::model::{Actor, Movie};
 
 pub use crate::limits::{DEFAULT_PER_PAGE, MAX_PER_PAGE, SEARCH_MAX};
@@ -64,46 +65,28 @@ pub fn status_message(status: u16) -> &'static str {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ActorList {
-    pub success: bool,
-    pub actors: Vec<Actor>,
-    /// How many actors match the filters, over all pages (a lower bound when
-    /// `total_exact` is false).
-    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
-    pub total: i64,
-    /// Whether `total` is exact: always without a filter, and whenever at
-    /// most 10 000 rows match.
-    pub total_exact: bool,
-    /// The page number; `null` for a page asked for with `after`.
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::page_answer))]
-    pub page: Option<u32>,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::per_page_answer))]
-    pub per_page: u32,
-    /// The `after` cursor of the next page; `null` on the last page.
-    pub next: Option<String>,
+list_body! {
+    pub struct ActorList {
+        actors: Actor,
+        /// How many actors match the filters, over all pages (a lower bound when
+        /// `total_exact` is false).
+        total,
+        /// Whether `total` is exact: always without a filter, and whenever at
+        /// most 10 000 rows match.
+        total_exact,
+    }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct MovieList {
-    pub success: bool,
-    pub movies: Vec<Movie>,
-    /// How many movies match the filters, over all pages (a lower bound when
-    /// `total_exact` is false).
-    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
-    pub total: i64,
-    /// Whether `total` is exact: always without a filter, and whenever at
-    /// most 10 000 rows match.
-    pub total_exact: bool,
-    /// The page number; `null` for a page asked for with `after`.
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::page_answer))]
-    pub page: Option<u32>,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::per_page_answer))]
-    pub per_page: u32,
-    /// The `after` cursor of the next page; `null` on the last page.
-    pub next: Option<String>,
+list_body! {
+    pub struct MovieList {
+        movies: Movie,
+        /// How many movies match the filters, over all pages (a lower bound when
+        /// `total_exact` is false).
+        total,
+        /// Whether `total` is exact: always without a filter, and whenever at
+        /// most 10 000 rows match.
+        total_exact,
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -120,65 +103,67 @@ pub struct MovieBody {
     pub movie: Movie,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ActorCreated {
-    pub success: bool,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub created: i64,
-    pub actor: Actor,
+record! {
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct ActorCreated {
+        success: bool,
+        created: i64 => id,
+        actor: Actor,
+    }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct MovieCreated {
-    pub success: bool,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub created: i64,
-    pub movie: Movie,
+record! {
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct MovieCreated {
+        success: bool,
+        created: i64 => id,
+        movie: Movie,
+    }
 }
 
-/// `actor` is a one-element list, as in the seed.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ActorUpdated {
-    pub success: bool,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub updated: i64,
-    pub actor: Vec<Actor>,
+record! {
+    /// `actor` is a one-element list, as in the seed.
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct ActorUpdated {
+        success: bool,
+        updated: i64 => id,
+        actor: Vec<Actor>,
+    }
 }
 
-/// `edited` repeats `updated` and `movie` is a one-element list, as in the seed.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct MovieUpdated {
-    pub success: bool,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub updated: i64,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub edited: i64,
-    pub movie: Vec<Movie>,
+record! {
+    /// `edited` repeats `updated` and `movie` is a one-element list, as in the seed.
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct MovieUpdated {
+        success: bool,
+        updated: i64 => id,
+        edited: i64 => id,
+        movie: Vec<Movie>,
+    }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Deleted {
-    pub success: bool,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub deleted: i64,
+record! {
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct Deleted {
+        success: bool,
+        deleted: i64 => id,
+    }
 }
 
-/// One actor of a movie's cast and the character they play.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CastEntry {
-    pub actor: Actor,
-    /// `null` when no character is named.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::stored_character, required = true)
-    )]
-    pub character: Option<String>,
+record! {
+    /// One actor of a movie's cast and the character they play.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct CastEntry {
+        actor: Actor,
+        /// `null` when no character is named.
+        character: Option<String> => stored_character(required = true),
+    }
 }
 
 /// `GET /movies/{id}/cast`: ordered by actor name, then id.
@@ -189,34 +174,28 @@ pub struct CastList {
     pub cast: Vec<CastEntry>,
 }
 
-/// `PUT /movies/{id}/cast/{actor_id}`: the cast entry as it now is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CastAssigned {
-    pub success: bool,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub movie_id: i64,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub actor_id: i64,
-    /// `null` when no character is named.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::stored_character, required = true)
-    )]
-    pub character: Option<String>,
+record! {
+    /// `PUT /movies/{id}/cast/{actor_id}`: the cast entry as it now is.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct CastAssigned {
+        success: bool,
+        movie_id: i64 => id,
+        actor_id: i64 => id,
+        /// `null` when no character is named.
+        character: Option<String> => stored_character(required = true),
+    }
 }
 
-/// One movie an actor plays in and the character they play.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct FilmographyEntry {
-    pub movie: Movie,
-    /// `null` when no character is named.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::stored_character, required = true)
-    )]
-    pub character: Option<String>,
+record! {
+    /// One movie an actor plays in and the character they play.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct FilmographyEntry {
+        movie: Movie,
+        /// `null` when no character is named.
+        character: Option<String> => stored_character(required = true),
+    }
 }
 
 /// `GET /actors/{id}/movies`: ordered by release date, then id.
@@ -253,15 +232,15 @@ pub struct Me {
     pub permissions: Vec<Permission>,
 }
 
-/// `POST /auth/login`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct LoginRequest {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::login_username))]
-    pub username: String,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::login_password))]
-    pub password: String,
+record! {
+    /// `POST /auth/login`.
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct LoginRequest {
+        username: String => login_username,
+        password: String => login_password,
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::casting::Stage;
+use crate::declare::{record, with_role_fields};
 use crate::model::{Actor, Movie};
 
 /// The default and the largest `limit` of `GET /changes`.
@@ -102,100 +103,57 @@ pub struct ChangeAuthor {
     pub name: Option<String>,
 }
 
-/// A cast entry as the change log records it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CastRecord {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub movie_id: i64,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub actor_id: i64,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::stored_character, required = true)
-    )]
-    pub character: Option<String>,
+record! {
+    /// A cast entry as the change log records it.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct CastRecord {
+        movie_id: i64 => id,
+        actor_id: i64 => id,
+        character: Option<String> => stored_character(required = true),
+    }
 }
 
-/// A role as the change log records it (the booked actor by id).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct RoleRecord {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub id: i64,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub movie_id: i64,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::stored_role_name, required = true)
-    )]
-    pub name: Option<String>,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::stored_description, required = true)
-    )]
-    pub description: Option<String>,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::age_bound, required = true)
-    )]
-    pub age_min: Option<i32>,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::age_bound, required = true)
-    )]
-    pub age_max: Option<i32>,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::stored_role_gender, required = true)
-    )]
-    pub gender: Option<String>,
-    /// The booked actor's id, `null` while the role is open.
-    #[cfg_attr(feature = "openapi", schema(required = true, minimum = 1))]
-    pub actor_id: Option<i64>,
+with_role_fields! {
+    /// A role as the change log records it (the booked actor by id).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct RoleRecord {
+        /// The booked actor's id, `null` while the role is open.
+        #[cfg_attr(feature = "openapi", schema(required = true, minimum = 1))]
+        actor_id: Option<i64>,
+    }
 }
 
-/// A candidate as the change log records it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct CandidateRecord {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub role_id: i64,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub actor_id: i64,
-    pub stage: Stage,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::stored_note, required = true)
-    )]
-    pub note: Option<String>,
+record! {
+    /// A candidate as the change log records it.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct CandidateRecord {
+        role_id: i64 => id,
+        actor_id: i64 => id,
+        stage: Stage,
+        note: Option<String> => stored_note(required = true),
+    }
 }
 
-/// An audition as the change log records it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct AuditionRecord {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub id: i64,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub role_id: i64,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub actor_id: i64,
-    /// RFC 3339 in UTC.
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::stored_timestamp))]
-    pub starts_at: String,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::stored_timestamp))]
-    pub ends_at: String,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::stored_location))]
-    pub location: String,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::stored_note, required = true)
-    )]
-    pub note: Option<String>,
+record! {
+    /// An audition as the change log records it.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct AuditionRecord {
+        id: i64 => id,
+        role_id: i64 => id,
+        actor_id: i64 => id,
+        /// RFC 3339 in UTC.
+        starts_at: String => stored_timestamp,
+        ends_at: String => stored_timestamp,
+        location: String => stored_location,
+        note: Option<String> => stored_note(required = true),
+    }
 }
 
 /// A record before or after a change: an actor, a movie, a cast entry, a
@@ -213,28 +171,29 @@ pub enum ChangedRecord {
     Cast(CastRecord),
 }
 
-/// One change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Change {
-    /// Increases with every change, in the order they became visible.
-    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
-    pub seq: i64,
-    /// When, in UTC with milliseconds: `2026-11-30T09:15:02.123Z`.
-    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
-    pub at: String,
-    pub by: ChangeAuthor,
-    pub action: ChangeAction,
-    pub resource: ChangeResource,
-    /// The actor's or movie's id; for a cast entry, the movie's.
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub id: i64,
-    /// `null` for `created`.
-    #[cfg_attr(feature = "openapi", schema(required = true))]
-    pub before: Option<ChangedRecord>,
-    /// `null` for `deleted`.
-    #[cfg_attr(feature = "openapi", schema(required = true))]
-    pub after: Option<ChangedRecord>,
+record! {
+    /// One change.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct Change {
+        /// Increases with every change, in the order they became visible.
+        #[cfg_attr(feature = "openapi", schema(minimum = 1))]
+        seq: i64,
+        /// When, in UTC with milliseconds: `2026-11-30T09:15:02.123Z`.
+        #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+        at: String,
+        by: ChangeAuthor,
+        action: ChangeAction,
+        resource: ChangeResource,
+        /// The actor's or movie's id; for a cast entry, the movie's.
+        id: i64 => id,
+        /// `null` for `created`.
+        #[cfg_attr(feature = "openapi", schema(required = true))]
+        before: Option<ChangedRecord>,
+        /// `null` for `deleted`.
+        #[cfg_attr(feature = "openapi", schema(required = true))]
+        after: Option<ChangedRecord>,
+    }
 }
 
 impl Change {

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 use time::{Date, Month};
 
+use crate::declare::request_body;
+
 /// Each bad field of a request body mapped to what is wrong with it.
 pub type FieldErrors = BTreeMap<String, String>;
 
@@ -210,72 +212,45 @@ impl<'a> ObjectParser<'a> {
     }
 }
 
-/// What `POST /actors` needs. Its schema is the request body's: unknown
-/// fields are refused (422) by the parser, as `deny_unknown_fields` tells the
-/// schema.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "openapi",
-    derive(utoipa::ToSchema),
-    serde(deny_unknown_fields)
-)]
-pub struct NewActor {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::actor_name))]
-    pub name: String,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::age_input))]
-    pub age: i32,
-    /// `Other` when left out.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::gender, required = false)
-    )]
-    pub gender: String,
+request_body! {
+    /// What `POST /actors` needs. Its schema is the request body's: unknown
+    /// fields are refused (422) by the parser, as `deny_unknown_fields` tells the
+    /// schema.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct NewActor {
+        name: String => actor_name,
+        age: i32 => age_input,
+        /// `Other` when left out.
+        gender: String => gender(required = false),
+    }
 }
 
-/// What `PATCH /actors/{id}` may change: at least one field, none `null`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "openapi",
-    derive(utoipa::ToSchema),
-    serde(deny_unknown_fields),
-    schema(min_properties = 1)
-)]
-pub struct ActorChanges {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::actor_name))]
-    pub name: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::age_input))]
-    pub age: Option<i32>,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::gender))]
-    pub gender: Option<String>,
+request_body! {
+    /// What `PATCH /actors/{id}` may change: at least one field, none `null`.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct ActorChanges (at least one field) {
+        name: Option<String> => actor_name,
+        age: Option<i32> => age_input,
+        gender: Option<String> => gender,
+    }
 }
 
-/// What `POST /movies` needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "openapi",
-    derive(utoipa::ToSchema),
-    serde(deny_unknown_fields)
-)]
-pub struct NewMovie {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::movie_title))]
-    pub title: String,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::release_date))]
-    pub release_date: Date,
+request_body! {
+    /// What `POST /movies` needs.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct NewMovie {
+        title: String => movie_title,
+        release_date: Date => release_date,
+    }
 }
 
-/// What `PATCH /movies/{id}` may change: at least one field, none `null`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "openapi",
-    derive(utoipa::ToSchema),
-    serde(deny_unknown_fields),
-    schema(min_properties = 1)
-)]
-pub struct MovieChanges {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::movie_title))]
-    pub title: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::release_date))]
-    pub release_date: Option<Date>,
+request_body! {
+    /// What `PATCH /movies/{id}` may change: at least one field, none `null`.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct MovieChanges (at least one field) {
+        title: Option<String> => movie_title,
+        release_date: Option<Date> => release_date,
+    }
 }
 
 const ACTOR_FIELDS: &[&str] = &["name", "age", "gender"];
@@ -349,16 +324,12 @@ impl MovieChanges {
     }
 }
 
-/// What `PUT /movies/{id}/cast/{actor_id}` sets: the character played, if any.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "openapi",
-    derive(utoipa::ToSchema),
-    serde(deny_unknown_fields)
-)]
-pub struct CastAssignment {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::character))]
-    pub character: Option<String>,
+request_body! {
+    /// What `PUT /movies/{id}/cast/{actor_id}` sets: the character played, if any.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct CastAssignment {
+        character: Option<String> => character,
+    }
 }
 
 const CAST_FIELDS: &[&str] = &["character"];

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod casting;
 pub mod changes;
 pub mod credentials;
+mod declare;
 pub mod domain;
 pub mod limits;
 pub mod model;

@@ -3,32 +3,28 @@
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Actor {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub id: i64,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::stored_name))]
-    pub name: String,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::stored_age))]
-    pub age: i32,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::stored_gender))]
-    pub gender: String,
+use crate::declare::record;
+
+record! {
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct Actor {
+        id: i64 => id,
+        name: String => stored_name,
+        age: i32 => stored_age,
+        gender: String => stored_gender,
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Movie {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub id: i64,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::stored_title))]
-    pub title: String,
-    #[serde(with = "iso_date")]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::stored_release_date)
-    )]
-    pub release_date: Date,
+record! {
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct Movie {
+        id: i64 => id,
+        title: String => stored_title,
+        #[serde(with = "iso_date")]
+        release_date: Date => stored_release_date,
+    }
 }
 
 /// Dates travel as `YYYY-MM-DD`.

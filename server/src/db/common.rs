@@ -23,8 +23,15 @@ pub trait Dialect: Database {
     /// The current time, as the column stores it.
     const NOW: &'static str;
 
+    /// Every column of a change as [`DumpChange`](super::DumpChange) reads
+    /// it: `at` as the API writes it, `before`/`after` as JSON text.
+    const CHANGE_COLUMNS: &'static str;
+
     /// A time column as it sorts in time order.
     fn instant(column: &str) -> String;
+
+    /// A time column as unix seconds, named as the column.
+    fn epoch(column: &str) -> String;
 
     /// How many rows a statement changed (each backend's result has its own method).
     fn rows_affected(result: &Self::QueryResult) -> u64;
@@ -33,8 +40,17 @@ pub trait Dialect: Database {
 impl Dialect for Postgres {
     const NOW: &'static str = "now()";
 
+    const CHANGE_COLUMNS: &'static str = "seq, \
+        to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at, \
+        subject, by_name, action, resource, record_id, movie_id, actor_id, \
+        before::text AS before, after::text AS after";
+
     fn instant(column: &str) -> String {
         column.to_owned()
+    }
+
+    fn epoch(column: &str) -> String {
+        format!("CAST(extract(epoch FROM {column}) AS bigint) AS {column}")
     }
 
     fn rows_affected(result: &Self::QueryResult) -> u64 {
@@ -43,11 +59,21 @@ impl Dialect for Postgres {
 }
 
 impl Dialect for Sqlite {
-    const NOW: &'static str = super::sqlite::NOW;
+    /// The time as the API writes it: times are stored as this text.
+    const NOW: &'static str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+    /// Stored as the API writes them.
+    const CHANGE_COLUMNS: &'static str =
+        "seq, at, subject, by_name, action, resource, record_id, movie_id, actor_id, before, after";
 
     /// Stored as text; `julianday` orders instants written with other offsets.
     fn instant(column: &str) -> String {
         format!("julianday({column})")
+    }
+
+    /// Stored as unix seconds.
+    fn epoch(column: &str) -> String {
+        column.to_owned()
     }
 
     fn rows_affected(result: &Self::QueryResult) -> u64 {

@@ -38,41 +38,36 @@ macro_rules! embed {
     };
 }
 
-/// The PostgreSQL store's migrations.
-pub fn postgres() -> Migrator {
-    Migrator::with_migrations(embed!("postgres":
-        "0001_actors_and_movies",
-        "0002_users_and_signing_keys",
-        "0003_cast",
-        "0004_counts_and_search",
-        "0005_revocation_and_username_keys",
-        "0006_list_paging",
-        "0007_gender_sort",
-        "0008_changes",
-        "0009_casting",
-        "0010_audition_counts",
-        "0011_versions_on_direct_writes",
-        "0013_undo",
-    ))
+/// Both stores' migrations, named once: each migration has a file of the
+/// same name in both folders (the test below checks each folder's list).
+macro_rules! both {
+    ($($name:literal),* $(,)?) => {
+        /// The PostgreSQL store's migrations.
+        pub fn postgres() -> Migrator {
+            Migrator::with_migrations(embed!("postgres": $($name),*))
+        }
+
+        /// The SQLite store's migrations.
+        pub fn sqlite() -> Migrator {
+            Migrator::with_migrations(embed!("sqlite": $($name),*))
+        }
+    };
 }
 
-/// The SQLite store's migrations.
-pub fn sqlite() -> Migrator {
-    Migrator::with_migrations(embed!("sqlite":
-        "0001_actors_and_movies",
-        "0002_users_and_signing_keys",
-        "0003_cast",
-        "0004_counts_and_search",
-        "0005_revocation_and_username_keys",
-        "0006_list_paging",
-        "0007_gender_sort",
-        "0008_changes",
-        "0009_casting",
-        "0010_audition_counts",
-        "0011_versions_on_direct_writes",
-        "0013_undo",
-    ))
-}
+both![
+    "0001_actors_and_movies",
+    "0002_users_and_signing_keys",
+    "0003_cast",
+    "0004_counts_and_search",
+    "0005_revocation_and_username_keys",
+    "0006_list_paging",
+    "0007_gender_sort",
+    "0008_changes",
+    "0009_casting",
+    "0010_audition_counts",
+    "0011_versions_on_direct_writes",
+    "0013_undo",
+];
 
 #[cfg(test)]
 mod tests {

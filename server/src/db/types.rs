@@ -6,31 +6,21 @@ use time::{Date, OffsetDateTime};
 
 use super::paging::{KeyKind, SortColumn};
 
+/// A sort column of a list.
+const fn column(name: &'static str, kind: KeyKind) -> SortColumn {
+    SortColumn { name, kind }
+}
+
 /// Columns an actor list may be sorted by (besides `id`).
 pub const ACTOR_SORT_COLUMNS: &[SortColumn] = &[
-    SortColumn {
-        name: "name",
-        kind: KeyKind::Text,
-    },
-    SortColumn {
-        name: "age",
-        kind: KeyKind::Int,
-    },
-    SortColumn {
-        name: "gender",
-        kind: KeyKind::Text,
-    },
+    column("name", KeyKind::Text),
+    column("age", KeyKind::Int),
+    column("gender", KeyKind::Text),
 ];
 /// Columns a movie list may be sorted by (besides `id`).
 pub const MOVIE_SORT_COLUMNS: &[SortColumn] = &[
-    SortColumn {
-        name: "title",
-        kind: KeyKind::Text,
-    },
-    SortColumn {
-        name: "release_date",
-        kind: KeyKind::Date,
-    },
+    column("title", KeyKind::Text),
+    column("release_date", KeyKind::Date),
 ];
 
 /// A row with its revision, for `ETag` / `If-Match`.

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::*;
+use crate::declare::request_body;
 use crate::domain::{FieldErrors, ObjectParser, expect_str, parse_age_value, parse_text};
 use crate::limits::{
     AUDITION_MAX_SECONDS, DESCRIPTION_MAX, LOCATION_MAX, NOTE_MAX, ROLE_GENDER_MAX, ROLE_NAME_MAX,
@@ -113,25 +114,17 @@ fn id_value(value: &Value) -> Result<i64, String> {
 
 const ROLE_FIELDS: &[&str] = &["name", "description", "age_min", "age_max", "gender"];
 
-/// What `POST /movies/{id}/roles` sets; every field is optional.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "openapi",
-    derive(utoipa::ToSchema),
-    serde(deny_unknown_fields)
-)]
-pub struct NewRole {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::role_name))]
-    pub name: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::description))]
-    pub description: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::age_bound))]
-    pub age_min: Option<i32>,
-    /// At least `age_min`.
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::age_bound))]
-    pub age_max: Option<i32>,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::role_gender))]
-    pub gender: Option<String>,
+request_body! {
+    /// What `POST /movies/{id}/roles` sets; every field is optional.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct NewRole {
+        name: Option<String> => role_name,
+        description: Option<String> => description,
+        age_min: Option<i32> => age_bound,
+        /// At least `age_min`.
+        age_max: Option<i32> => age_bound,
+        gender: Option<String> => role_gender,
+    }
 }
 
 impl NewRole {
@@ -156,27 +149,18 @@ impl NewRole {
     }
 }
 
-/// What `PATCH /roles/{id}` changes: the fields given; `null` clears one.
-/// An outer `None` leaves the field as it is.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "openapi",
-    derive(utoipa::ToSchema),
-    serde(deny_unknown_fields),
-    schema(min_properties = 1)
-)]
-pub struct RoleChanges {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::role_name))]
-    pub name: Option<Option<String>>,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::description))]
-    pub description: Option<Option<String>>,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::age_bound))]
-    pub age_min: Option<Option<i32>>,
-    /// At least `age_min` (as given, or as stored).
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::age_bound))]
-    pub age_max: Option<Option<i32>>,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::role_gender))]
-    pub gender: Option<Option<String>>,
+request_body! {
+    /// What `PATCH /roles/{id}` changes: the fields given; `null` clears one.
+    /// An outer `None` leaves the field as it is.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct RoleChanges (at least one field) {
+        name: Option<Option<String>> => role_name,
+        description: Option<Option<String>> => description,
+        age_min: Option<Option<i32>> => age_bound,
+        /// At least `age_min` (as given, or as stored).
+        age_max: Option<Option<i32>> => age_bound,
+        gender: Option<Option<String>> => role_gender,
+    }
 }
 
 impl RoleChanges {
@@ -267,28 +251,17 @@ impl CandidateInput {
 const NEW_AUDITION_FIELDS: &[&str] = &["actor_id", "starts_at", "ends_at", "location", "note"];
 const AUDITION_FIELDS: &[&str] = &["starts_at", "ends_at", "location", "note"];
 
-/// What `POST /roles/{id}/auditions` needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "openapi",
-    derive(utoipa::ToSchema),
-    serde(deny_unknown_fields)
-)]
-pub struct NewAudition {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub actor_id: i64,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::timestamp))]
-    pub starts_at: OffsetDateTime,
-    /// After `starts_at`, at most 12 hours later.
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::timestamp))]
-    pub ends_at: OffsetDateTime,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::location))]
-    pub location: String,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::note, required = false)
-    )]
-    pub note: Option<String>,
+request_body! {
+    /// What `POST /roles/{id}/auditions` needs.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct NewAudition {
+        actor_id: i64 => id,
+        starts_at: OffsetDateTime => timestamp,
+        /// After `starts_at`, at most 12 hours later.
+        ends_at: OffsetDateTime => timestamp,
+        location: String => location,
+        note: Option<String> => note(required = false),
+    }
 }
 
 impl NewAudition {
@@ -316,24 +289,16 @@ impl NewAudition {
     }
 }
 
-/// What `PATCH /auditions/{id}` may change: the fields given.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "openapi",
-    derive(utoipa::ToSchema),
-    serde(deny_unknown_fields),
-    schema(min_properties = 1)
-)]
-pub struct AuditionChanges {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::timestamp))]
-    pub starts_at: Option<OffsetDateTime>,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::timestamp))]
-    pub ends_at: Option<OffsetDateTime>,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::location))]
-    pub location: Option<String>,
-    /// `null` or blank clears the note.
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::note))]
-    pub note: Option<Option<String>>,
+request_body! {
+    /// What `PATCH /auditions/{id}` may change: the fields given.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct AuditionChanges (at least one field) {
+        starts_at: Option<OffsetDateTime> => timestamp,
+        ends_at: Option<OffsetDateTime> => timestamp,
+        location: Option<String> => location,
+        /// `null` or blank clears the note.
+        note: Option<Option<String>> => note,
+    }
 }
 
 impl AuditionChanges {

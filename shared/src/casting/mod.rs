@@ -9,6 +9,7 @@ pub use input::*;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::declare::{list_body, record, with_role_fields};
 use crate::model::{Actor, Movie};
 
 /// Where a candidate is in the process, in the order a casting moves:
@@ -131,122 +132,80 @@ impl RoleCandidates {
     }
 }
 
-/// A role to fill in a movie. Named `CastingRole` in the OpenAPI document:
-/// `Role` there is a user's role (Casting Assistant…), as it always was.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CastingRole))]
-pub struct Role {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub id: i64,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub movie_id: i64,
-    /// The character; names may repeat within a movie.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::stored_role_name, required = true)
-    )]
-    pub name: Option<String>,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::stored_description, required = true)
-    )]
-    pub description: Option<String>,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::age_bound, required = true)
-    )]
-    pub age_min: Option<i32>,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::age_bound, required = true)
-    )]
-    pub age_max: Option<i32>,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::stored_role_gender, required = true)
-    )]
-    pub gender: Option<String>,
-    /// The booked actor, `null` while the role is open.
-    #[cfg_attr(feature = "openapi", schema(required = true))]
-    pub actor: Option<Actor>,
-    pub status: RoleStatus,
-    pub candidates: RoleCandidates,
+with_role_fields! {
+    /// A role to fill in a movie. Named `CastingRole` in the OpenAPI document:
+    /// `Role` there is a user's role (Casting Assistant…), as it always was.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CastingRole))]
+    pub struct Role {
+        /// The booked actor, `null` while the role is open.
+        #[cfg_attr(feature = "openapi", schema(required = true))]
+        actor: Option<Actor>,
+        status: RoleStatus,
+        candidates: RoleCandidates,
+    }
 }
 
-/// One actor considered for a role.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Candidate {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub role_id: i64,
-    pub actor: Actor,
-    pub stage: Stage,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::stored_note, required = true)
-    )]
-    pub note: Option<String>,
-    /// When the stage or note last changed, in UTC.
-    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
-    pub updated_at: String,
+record! {
+    /// One actor considered for a role.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct Candidate {
+        role_id: i64 => id,
+        actor: Actor,
+        stage: Stage,
+        note: Option<String> => stored_note(required = true),
+        /// When the stage or note last changed, in UTC.
+        #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+        updated_at: String,
+    }
 }
 
-/// An audition of a candidate for a role.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Audition {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub id: i64,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub role_id: i64,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub actor_id: i64,
-    #[serde(with = "utc_seconds")]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::stored_timestamp))]
-    pub starts_at: OffsetDateTime,
-    #[serde(with = "utc_seconds")]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::stored_timestamp))]
-    pub ends_at: OffsetDateTime,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::stored_location))]
-    pub location: String,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::stored_note, required = true)
-    )]
-    pub note: Option<String>,
+record! {
+    /// An audition of a candidate for a role.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct Audition {
+        id: i64 => id,
+        role_id: i64 => id,
+        actor_id: i64 => id,
+        #[serde(with = "utc_seconds")]
+        starts_at: OffsetDateTime => stored_timestamp,
+        #[serde(with = "utc_seconds")]
+        ends_at: OffsetDateTime => stored_timestamp,
+        location: String => stored_location,
+        note: Option<String> => stored_note(required = true),
+    }
 }
 
-/// A role as the schedule names it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct RoleRef {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub id: i64,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(schema_with = crate::openapi::stored_role_name, required = true)
-    )]
-    pub name: Option<String>,
+record! {
+    /// A role as the schedule names it.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct RoleRef {
+        id: i64 => id,
+        name: Option<String> => stored_role_name(required = true),
+    }
 }
 
-/// A movie as the schedule names it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct MovieRef {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub id: i64,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::stored_title))]
-    pub title: String,
+record! {
+    /// A movie as the schedule names it.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct MovieRef {
+        id: i64 => id,
+        title: String => stored_title,
+    }
 }
 
-/// An actor as the schedule names them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ActorRef {
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub id: i64,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::stored_name))]
-    pub name: String,
+record! {
+    /// An actor as the schedule names them.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct ActorRef {
+        id: i64 => id,
+        name: String => stored_name,
+    }
 }
 
 /// An audition in the schedule (`GET /auditions`), with whom, for what.
@@ -268,14 +227,15 @@ pub struct RoleList {
     pub roles: Vec<Role>,
 }
 
-/// `POST /movies/{id}/roles`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct RoleCreated {
-    pub success: bool,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub created: i64,
-    pub role: Role,
+record! {
+    /// `POST /movies/{id}/roles`.
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct RoleCreated {
+        success: bool,
+        created: i64 => id,
+        role: Role,
+    }
 }
 
 /// `GET /roles/{id}`: the role, its candidates by stage then name, its
@@ -324,14 +284,15 @@ pub struct ActorRoles {
     pub roles: Vec<ActorRole>,
 }
 
-/// `POST /roles/{id}/auditions`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct AuditionCreated {
-    pub success: bool,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::id))]
-    pub created: i64,
-    pub audition: Audition,
+record! {
+    /// `POST /roles/{id}/auditions`.
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct AuditionCreated {
+        success: bool,
+        created: i64 => id,
+        audition: Audition,
+    }
 }
 
 /// `PATCH /auditions/{id}`.
@@ -342,22 +303,13 @@ pub struct AuditionBody {
     pub audition: Audition,
 }
 
-/// `GET /auditions`: by start, then id.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct AuditionList {
-    pub success: bool,
-    pub auditions: Vec<ScheduledAudition>,
-    /// How many auditions match the filters, over all pages (a lower bound
-    /// when `total_exact` is false).
-    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
-    pub total: i64,
-    pub total_exact: bool,
-    /// The page number; `null` for a page asked for with `after`.
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::page_answer))]
-    pub page: Option<u32>,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::per_page_answer))]
-    pub per_page: u32,
-    /// The `after` cursor of the next page; `null` on the last page.
-    pub next: Option<String>,
+list_body! {
+    /// `GET /auditions`: by start, then id.
+    pub struct AuditionList {
+        auditions: ScheduledAudition,
+        /// How many auditions match the filters, over all pages (a lower bound
+        /// when `total_exact` is false).
+        total,
+        total_exact,
+    }
 }

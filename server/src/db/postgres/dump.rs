@@ -1,14 +1,11 @@
 //! PostgreSQL: every record out (one consistent snapshot) and into an empty
-//! database (one transaction), for `casting-server copy` and the demo data.
+//! database (one transaction), for `casting-server copy` and the demo data;
+//! the statements alike on both stores are `db::dump`'s.
 
 use sqlx::{Postgres, Transaction};
 
 use super::PgStore;
-use super::changes::COLUMNS;
-use crate::db::{
-    Dump, DumpActor, DumpAudition, DumpCandidate, DumpChange, DumpKey, DumpMovie, DumpRole,
-    DumpUser, NextIds, NotEmpty,
-};
+use crate::db::{Dump, DumpChange, NotEmpty, dump};
 
 /// Rows written per statement.
 const CHUNK: usize = 5000;
@@ -23,83 +20,7 @@ impl PgStore {
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .execute(&mut *tx)
             .await?;
-        let actors = sqlx::query_as::<_, DumpActor>(
-            "SELECT id, name, age, gender, version, created_at, updated_at FROM actors ORDER BY id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let movies = sqlx::query_as::<_, DumpMovie>(
-            "SELECT id, title, release_date, version, created_at, updated_at FROM movies ORDER BY id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let roles = sqlx::query_as::<_, DumpRole>(
-            "SELECT id, movie_id, name, description, age_min, age_max, gender, actor_id, version, \
-             created_at FROM roles ORDER BY id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let candidates = sqlx::query_as::<_, DumpCandidate>(
-            "SELECT role_id, actor_id, stage, note, updated_at FROM candidates \
-             ORDER BY role_id, actor_id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let auditions = sqlx::query_as::<_, DumpAudition>(
-            "SELECT id, role_id, actor_id, CAST(extract(epoch FROM starts_at) AS bigint) AS starts_at, \
-             CAST(extract(epoch FROM ends_at) AS bigint) AS ends_at, location, location_key, note, \
-             version, created_at FROM auditions ORDER BY id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let users = sqlx::query_as::<_, DumpUser>(
-            "SELECT id, username, username_key, role, password_hash, disabled, token_generation, \
-             created_at, updated_at \
-             FROM users ORDER BY id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let signing_keys = sqlx::query_as::<_, DumpKey>(
-            "SELECT kid, private_key_pem, created_at, retired_at, revoked_at FROM signing_keys ORDER BY created_at",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let changes = sqlx::query_as::<_, DumpChange>(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM changes WHERE seq IS NOT NULL ORDER BY seq"
-        )))
-        .fetch_all(&mut *tx)
-        .await?;
-        let changes_pruned_through: i64 =
-            sqlx::query_scalar("SELECT pruned_through FROM changes_horizon")
-                .fetch_one(&mut *tx)
-                .await?;
-        let next_ids = NextIds {
-            actors: next_id(&mut tx, "actors_id_seq").await?,
-            movies: next_id(&mut tx, "movies_id_seq").await?,
-            users: next_id(&mut tx, "users_id_seq").await?,
-            roles: next_id(&mut tx, "roles_id_seq").await?,
-            auditions: next_id(&mut tx, "auditions_id_seq").await?,
-        };
-        let write_stamps: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT table_name, COALESCE(sum(writes), 0)::bigint FROM row_counts \
-             GROUP BY table_name ORDER BY table_name",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Dump {
-            write_stamps,
-            actors,
-            movies,
-            roles,
-            candidates,
-            auditions,
-            users,
-            signing_keys,
-            next_ids,
-            changes,
-            changes_pruned_through,
-        })
+        dump::export(tx).await
     }
 
     pub async fn import(&self, dump: &Dump) -> sqlx::Result<Result<(), NotEmpty>> {
@@ -108,13 +29,7 @@ impl PgStore {
         sqlx::query("LOCK TABLE actors, movies, users, signing_keys IN EXCLUSIVE MODE")
             .execute(&mut *tx)
             .await?;
-        let empty: bool = sqlx::query_scalar(
-            "SELECT NOT EXISTS (SELECT 1 FROM actors) AND NOT EXISTS (SELECT 1 FROM movies) \
-             AND NOT EXISTS (SELECT 1 FROM users) AND NOT EXISTS (SELECT 1 FROM changes)",
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        if !empty {
+        if !dump::is_empty(&mut tx).await? {
             return Ok(Err(NotEmpty));
         }
         // The rows come with their own change log (below), not as new changes.
@@ -223,24 +138,9 @@ impl PgStore {
             .execute(&mut *tx)
             .await?;
         }
-        insert_users(&mut tx, &dump.users).await?;
-        if !dump.signing_keys.is_empty() {
-            insert_keys(&mut tx, &dump.signing_keys).await?;
-        }
-        set_next_id(&mut tx, "actors_id_seq", dump.next_ids.actors).await?;
-        set_next_id(&mut tx, "movies_id_seq", dump.next_ids.movies).await?;
-        set_next_id(&mut tx, "users_id_seq", dump.next_ids.users).await?;
-        set_next_id(&mut tx, "roles_id_seq", dump.next_ids.roles).await?;
-        set_next_id(&mut tx, "auditions_id_seq", dump.next_ids.auditions).await?;
+        dump::insert_accounts(&mut tx, dump).await?;
         insert_changes(&mut tx, &dump.changes, dump.changes_pruned_through).await?;
-        // The stamps as they were (the load itself moved them).
-        for (table, stamp) in &dump.write_stamps {
-            sqlx::query("UPDATE row_counts SET writes = CASE WHEN shard = 0 THEN $2 ELSE 0 END WHERE table_name = $1")
-                .bind(table)
-                .bind(stamp)
-                .execute(&mut *tx)
-                .await?;
-        }
+        dump::set_write_stamps(&mut tx, &dump.write_stamps).await?;
         tx.commit().await?;
         Ok(Ok(()))
     }
@@ -277,78 +177,6 @@ async fn insert_changes(
     // New changes are numbered above both (see sequence_changes()).
     sqlx::query("UPDATE changes_horizon SET pruned_through = $1")
         .bind(pruned_through)
-        .execute(&mut **tx)
-        .await
-        .map(drop)
-}
-
-async fn insert_users(tx: &mut Transaction<'_, Postgres>, users: &[DumpUser]) -> sqlx::Result<()> {
-    for user in users {
-        sqlx::query(
-            "INSERT INTO users (id, username, username_key, role, password_hash, disabled, \
-             token_generation, created_at, updated_at) \
-             OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(user.id)
-        .bind(&user.username)
-        .bind(&user.username_key)
-        .bind(&user.role)
-        .bind(&user.password_hash)
-        .bind(user.disabled)
-        .bind(user.token_generation)
-        .bind(user.created_at)
-        .bind(user.updated_at)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
-}
-
-/// The copied keys replace a key this database generated for itself when it
-/// was first served: tokens signed before the move stay valid after it.
-async fn insert_keys(tx: &mut Transaction<'_, Postgres>, keys: &[DumpKey]) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM signing_keys")
-        .execute(&mut **tx)
-        .await?;
-    for key in keys {
-        sqlx::query(
-            "INSERT INTO signing_keys (kid, private_key_pem, created_at, retired_at, revoked_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&key.kid)
-        .bind(&key.private_key_pem)
-        .bind(key.created_at)
-        .bind(key.retired_at)
-        .bind(key.revoked_at)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
-}
-
-/// The next value `sequence` hands out. `sequence` is one of this module's names.
-async fn next_id(tx: &mut Transaction<'_, Postgres>, sequence: &'static str) -> sqlx::Result<i64> {
-    let sql = format!(
-        "SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM {sequence}"
-    );
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .fetch_one(&mut **tx)
-        .await
-}
-
-async fn set_next_id(
-    tx: &mut Transaction<'_, Postgres>,
-    sequence: &'static str,
-    next: i64,
-) -> sqlx::Result<()> {
-    // Never below what the rows already use.
-    let table = sequence.trim_end_matches("_id_seq");
-    let sql = format!(
-        "SELECT setval('{sequence}', GREATEST($1 - 1, (SELECT COALESCE(max(id), 0) FROM {table}), 1), \
-                       GREATEST($1 - 1, (SELECT COALESCE(max(id), 0) FROM {table})) >= 1)"
-    );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(next)
         .execute(&mut **tx)
         .await
         .map(drop)

@@ -32,6 +32,7 @@ use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, QueryBuilder, Sqlite, SqlitePool, Transaction};
 
+use super::common::Dialect;
 use super::schema_loss::{SchemaLoss, sqlite_table_missing};
 use super::{
     Author, DbError, Outcome, PoolStats, RememberedTotals, StoreSettings, Table, constraint_field,
@@ -542,7 +543,7 @@ fn folded_exact(text: &str) -> String {
 }
 
 /// The current time as the migrations store it (RFC 3339, UTC, milliseconds).
-pub(crate) const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+pub(crate) const NOW: &str = <Sqlite as Dialect>::NOW;
 
 impl SqliteStore {
     /// [`classify`], noting a failure of the file itself (read-only, I/O,
