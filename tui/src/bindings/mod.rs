@@ -183,6 +183,14 @@ pub enum Command {
     OnlyLocation,
     /// Only the selected audition's actor (again: every actor).
     OnlyActor,
+    /// The selected candidate off the role, with their auditions for it.
+    RemoveCandidate,
+    /// Move (reschedule) the selected audition, or the candidate's next one.
+    MoveAudition,
+    /// Cancel the selected audition, or the candidate's next one.
+    CancelAudition,
+    /// Audition times in UTC (again: in the local time zone).
+    ToggleUtc,
 }
 
 impl Command {
@@ -248,6 +256,10 @@ impl Command {
             Command::ScheduleAudition => "schedule_audition",
             Command::OnlyLocation => "only_location",
             Command::OnlyActor => "only_actor",
+            Command::RemoveCandidate => "remove_candidate",
+            Command::MoveAudition => "move_audition",
+            Command::CancelAudition => "cancel_audition",
+            Command::ToggleUtc => "toggle_utc",
         }
     }
 }
