@@ -276,9 +276,11 @@ impl TextForm {
             fields.remove("actor_id");
             fields.insert(
                 "note".into(),
-                (!note.is_empty())
-                    .then(|| json!(note))
-                    .unwrap_or(Value::Null),
+                if note.is_empty() {
+                    Value::Null
+                } else {
+                    json!(note)
+                },
             );
         }
         (body, errors)

@@ -26,7 +26,7 @@ impl SqliteStore {
         read: impl for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, sqlx::Result<T>>,
     ) -> sqlx::Result<T> {
         let mut tx = self.reader.begin().await?;
-        let found = read(&mut *tx).await?;
+        let found = read(&mut tx).await?;
         tx.rollback().await?;
         Ok(found)
     }
