@@ -1,6 +1,7 @@
 //! The one yes/no question every destructive step asks (delete, remove
 //! from a cast, log out, switch user). Cancel is its default button.
 
+use crate::casting::Asked;
 use crate::collection::Collection;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +46,9 @@ pub enum Question {
     },
     Logout,
     SwitchUser,
+    /// A casting write that cannot be taken back (a candidate removed, an
+    /// audition cancelled): what it asks, and the write.
+    Casting(Box<Asked>),
     /// Esc in an edit dialog whose fields were changed.
     Discard {
         /// "your changes to actor #3", "the new actor".
@@ -105,6 +109,7 @@ impl Confirm {
             Question::Logout => "Log out?".into(),
             Question::SwitchUser => "Switch user?".into(),
             Question::Discard { .. } => "Discard changes?".into(),
+            Question::Casting(asked) => asked.title.clone(),
         }
     }
 
@@ -122,6 +127,7 @@ impl Confirm {
             Question::Logout => "Log out and forget the remembered token?".into(),
             Question::SwitchUser => "Log out and log in as someone else?".into(),
             Question::Discard { what } => format!("Discard {what}?"),
+            Question::Casting(asked) => asked.text.clone(),
         }
     }
 
@@ -161,6 +167,7 @@ impl Confirm {
                 "Unsaved changes in open dialogs are lost.".into()
             }
             Question::Discard { .. } => "Keep editing to save them with Ctrl-S.".into(),
+            Question::Casting(asked) => asked.detail.clone(),
         }
     }
 
@@ -174,6 +181,7 @@ impl Confirm {
             Question::Logout => "Log out",
             Question::SwitchUser => "Switch",
             Question::Discard { .. } => "Discard",
+            Question::Casting(asked) => asked.yes,
         }
     }
 

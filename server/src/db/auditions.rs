@@ -18,6 +18,8 @@ use time::{Duration, OffsetDateTime};
 
 use super::Versioned;
 use super::from_row::from_row;
+
+pub mod writes;
 use super::lists::Keyed;
 use super::paging::{KeyKind, Sort, SortValue};
 
@@ -100,14 +102,17 @@ impl AuditionMissing {
     }
 }
 
-/// How a backend binds a moment.
+/// How a backend binds a moment, and writes the current time.
 pub trait Moments: Database {
     type Moment: for<'t> Encode<'t, Self> + Type<Self> + Send;
+    /// The current time as a candidate's `updated_at` stores it.
+    const NOW: &'static str;
     fn moment(at: OffsetDateTime) -> Self::Moment;
 }
 
 impl Moments for Postgres {
     type Moment = OffsetDateTime;
+    const NOW: &'static str = "now()";
     fn moment(at: OffsetDateTime) -> OffsetDateTime {
         at
     }
@@ -115,6 +120,8 @@ impl Moments for Postgres {
 
 impl Moments for Sqlite {
     type Moment = i64;
+    /// RFC 3339 text in UTC, with milliseconds.
+    const NOW: &'static str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
     fn moment(at: OffsetDateTime) -> i64 {
         at.unix_timestamp()
     }
@@ -124,14 +131,52 @@ impl Moments for Sqlite {
 pub const AUDITION_COLUMNS: &str =
     "id, role_id, actor_id, starts_at, ends_at, location, note, version";
 
-/// A scheduled audition's columns: the audition and the names of its role,
-/// movie and actor, each looked up by key for the rows of the page only.
-pub const SCHEDULED_COLUMNS: &str = "id, role_id, actor_id, starts_at, ends_at, location, note, \
-     (SELECT r.name FROM roles r WHERE r.id = auditions.role_id) AS role_name, \
-     (SELECT r.movie_id FROM roles r WHERE r.id = auditions.role_id) AS movie_id, \
-     (SELECT m.title FROM roles r JOIN movies m ON m.id = r.movie_id \
-      WHERE r.id = auditions.role_id) AS movie_title, \
-     (SELECT a.name FROM actors a WHERE a.id = auditions.actor_id) AS actor_name";
+/// A scheduled audition's own columns; its names come from [`NAMES`].
+pub const SCHEDULED_COLUMNS: &str = "id, role_id, actor_id, starts_at, ends_at, location, note";
+
+/// What names a page of the schedule, joined to its rows `p` once the page
+/// is cut (so only its own rows are looked up, by key): the columns added
+/// and the joins (left joins: an empty page is one row of nulls).
+pub const NAMES: (&str, &str) = (
+    ", r.name AS role_name, r.movie_id, m.title AS movie_title, a.name AS actor_name",
+    " LEFT JOIN roles r ON r.id = p.role_id LEFT JOIN movies m ON m.id = r.movie_id \
+     LEFT JOIN actors a ON a.id = p.actor_id",
+);
+
+/// What a page statement of `table` joins to its rows (see [`NAMES`]):
+/// nothing but for the schedule.
+pub fn page_names(table: &str) -> (&'static str, &'static str) {
+    if table == "auditions" {
+        NAMES
+    } else {
+        ("", "")
+    }
+}
+
+/// Whether a filtered page of `table` is a statement planned once per
+/// connection: the schedule's filters are ranges and keys of its own
+/// indexes, whose plan does not depend on the values (a list of actors
+/// filtered by a rare name or by half the table is planned with its values).
+pub fn planned_once(table: &str) -> bool {
+    table == "auditions"
+}
+
+/// The schedule's rows with their names, `filter` (` AND …` conditions)
+/// pushed by the caller after the returned text, then [`calendar_tail`].
+pub fn calendar_head(truth: &str) -> String {
+    format!(
+        "SELECT p.*{} FROM (SELECT {SCHEDULED_COLUMNS} FROM auditions WHERE {truth}",
+        NAMES.0
+    )
+}
+
+/// Closes [`calendar_head`]: the first `limit` by start, named.
+pub fn calendar_tail(limit: u32) -> String {
+    format!(
+        " ORDER BY starts_at, id LIMIT {limit}) p{} ORDER BY p.starts_at, p.id",
+        NAMES.1
+    )
+}
 
 from_row! {
     pub struct AuditionRow {

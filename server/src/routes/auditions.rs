@@ -28,6 +28,7 @@ use crate::error::{ApiError, Result};
 use crate::extract::{IfMatch, JsonBody, ResourceId};
 use crate::listing::QueryParams;
 use crate::openapi::{page_params, query_param};
+use crate::routes::resource::{change_of, deleted};
 use crate::routes::{created_headers, with_etag};
 use crate::state::AppState;
 
@@ -251,11 +252,10 @@ async fn update_audition(
     if_match: IfMatch,
     JsonBody(body): JsonBody,
 ) -> Result<(HeaderMap, Json<AuditionBody>)> {
-    let changes = AuditionChanges::parse(&body)
-        .map_err(ApiError::Unprocessable)?
-        .ok_or_else(|| {
-            ApiError::BadRequest("give at least one of starts_at, ends_at, location, note".into())
-        })?;
+    let changes = change_of(
+        AuditionChanges::parse(&body),
+        "starts_at, ends_at, location, note",
+    )?;
     let outcome = state
         .store
         .update_audition(id, &changes, if_match.versions(), &who.caller.author())
@@ -288,15 +288,11 @@ async fn delete_audition(
     ResourceId(id): ResourceId,
     if_match: IfMatch,
 ) -> Result<Json<Deleted>> {
-    state
+    let outcome = state
         .store
         .delete_audition(id, if_match.versions(), &who.caller.author())
-        .await?
-        .into_api()?;
-    Ok(Json(Deleted {
-        success: true,
-        deleted: id,
-    }))
+        .await?;
+    deleted(outcome, id)
 }
 
 /// The schedule, a page at a time, by start, then id; each audition names

@@ -258,9 +258,7 @@ async fn update<R: Resource>(
     if_match: IfMatch,
     JsonBody(body): JsonBody,
 ) -> Result<(HeaderMap, Json<R::Updated>)> {
-    let changes = R::parse_changes(&body)
-        .map_err(ApiError::Unprocessable)?
-        .ok_or_else(|| ApiError::BadRequest(format!("give at least one of {}", R::FIELDS)))?;
+    let changes = change_of(R::parse_changes(&body), R::FIELDS)?;
     let author = who.caller.author();
     let updated = R::update(&state.store, id, &changes, if_match.versions(), &author)
         .await?
@@ -278,11 +276,28 @@ async fn delete<R: Resource>(
     if_match: IfMatch,
 ) -> Result<Json<Deleted>> {
     let author = who.caller.author();
-    state
+    let outcome = state
         .store
         .delete_row(R::TABLE, id, if_match.versions(), &author)
-        .await?
-        .into_api()?;
+        .await?;
+    deleted(outcome, id)
+}
+
+/// A change's body as parsed: its fields' problems are a 422, a body that
+/// names none of `fields` a 400.
+pub fn change_of<T>(
+    parsed: std::result::Result<Option<T>, FieldErrors>,
+    fields: &str,
+) -> Result<T> {
+    parsed
+        .map_err(ApiError::Unprocessable)?
+        .ok_or_else(|| ApiError::BadRequest(format!("give at least one of {fields}")))
+}
+
+/// A delete's answer, `{"success":true,"deleted":id}`, or why it was not
+/// done (404, 412).
+pub fn deleted(outcome: Outcome<()>, id: i64) -> Result<Json<Deleted>> {
+    outcome.into_api()?;
     Ok(Json(Deleted {
         success: true,
         deleted: id,

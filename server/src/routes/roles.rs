@@ -17,9 +17,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{Authorized, GetActors, GetMovies, PatchMovies};
-use crate::db::{Outcome, Refusal};
+use crate::db::Refusal;
 use crate::error::{ApiError, Result};
 use crate::extract::{IfMatch, JsonBody, OptionalJsonBody, ResourceId, ResourceIds};
+use crate::routes::resource::{change_of, deleted};
 use crate::routes::{created_headers, with_etag};
 use crate::state::AppState;
 
@@ -159,22 +160,16 @@ async fn update_role(
     if_match: IfMatch,
     JsonBody(body): JsonBody,
 ) -> Result<(HeaderMap, Json<RoleUpdated>)> {
-    let changes = RoleChanges::parse(&body)
-        .map_err(ApiError::Unprocessable)?
-        .ok_or_else(|| {
-            ApiError::BadRequest(
-                "give at least one of name, description, age_min, age_max, gender".into(),
-            )
-        })?;
-    let updated = match state
+    let changes = change_of(
+        RoleChanges::parse(&body),
+        "name, description, age_min, age_max, gender",
+    )?;
+    let updated = state
         .store
         .update_role(id, &changes, if_match.versions(), &who.caller.author())
         .await?
-    {
-        Outcome::Done(done) => done.map_err(refused)?,
-        Outcome::NotFound => return Err(ApiError::NotFound),
-        Outcome::Changed => return Err(ApiError::PreconditionFailed),
-    };
+        .into_api()?
+        .map_err(refused)?;
     Ok((
         with_etag(updated.version),
         Json(RoleUpdated {
@@ -203,18 +198,11 @@ async fn delete_role(
     ResourceId(id): ResourceId,
     if_match: IfMatch,
 ) -> Result<Json<Deleted>> {
-    match state
+    let outcome = state
         .store
         .delete_role(id, if_match.versions(), &who.caller.author())
-        .await?
-    {
-        Outcome::Done(()) => Ok(Json(Deleted {
-            success: true,
-            deleted: id,
-        })),
-        Outcome::NotFound => Err(ApiError::NotFound),
-        Outcome::Changed => Err(ApiError::PreconditionFailed),
-    }
+        .await?;
+    deleted(outcome, id)
 }
 
 /// Make an actor a candidate for a role (starting at `considered`), or set

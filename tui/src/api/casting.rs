@@ -1,11 +1,11 @@
 //! The casting pipeline's calls: a movie's roles, a role with its
-//! candidates and auditions, a candidate's stage, scheduling an audition,
-//! the schedule and its iCalendar file.
+//! candidates and auditions, a candidate's stage or removal, scheduling,
+//! moving and cancelling an audition, the schedule and its iCalendar file.
 
 use casting_shared::Actor;
 use casting_shared::casting::{
-    Audition, AuditionCreated, AuditionList, CandidateSet, Role, RoleBody, RoleCreated, RoleList,
-    RoleUpdated,
+    Audition, AuditionBody, AuditionCreated, AuditionList, CandidateSet, Role, RoleBody,
+    RoleCreated, RoleList, RoleUpdated,
 };
 use reqwest::Method;
 use serde_json::Value;
@@ -119,6 +119,20 @@ impl ApiClient {
             .await
     }
 
+    /// `DELETE /roles/{id}/candidates/{actor_id}`: the candidate goes, with
+    /// their auditions for the role (and the booking, if booked).
+    pub async fn remove_candidate(
+        &self,
+        token: &str,
+        role_id: i64,
+        actor_id: i64,
+    ) -> Result<(), ApiError> {
+        let path = format!("/roles/{role_id}/candidates/{actor_id}");
+        self.call(Method::DELETE, &path, Some(token), None, None)
+            .await
+            .map(|_| ())
+    }
+
     /// `POST /roles/{id}/auditions`; a 409 names the auditions it would
     /// overlap.
     pub async fn schedule_audition(
@@ -127,9 +141,48 @@ impl ApiClient {
         role_id: i64,
         body: &Value,
     ) -> Result<Audition, Refusal> {
+        let path = format!("/roles/{role_id}/auditions");
+        let created: AuditionCreated = self
+            .audition_write(Method::POST, &path, token, body)
+            .await?;
+        Ok(created.audition)
+    }
+
+    /// `PATCH /auditions/{id}` (moves it, or changes its location or
+    /// note); a 409 names the auditions it would overlap.
+    pub async fn move_audition(
+        &self,
+        token: &str,
+        audition_id: i64,
+        body: &Value,
+    ) -> Result<Audition, Refusal> {
+        let path = format!("/auditions/{audition_id}");
+        let moved: AuditionBody = self
+            .audition_write(Method::PATCH, &path, token, body)
+            .await?;
+        Ok(moved.audition)
+    }
+
+    /// `DELETE /auditions/{id}`: the audition is cancelled.
+    pub async fn cancel_audition(&self, token: &str, audition_id: i64) -> Result<(), ApiError> {
+        let path = format!("/auditions/{audition_id}");
+        self.call(Method::DELETE, &path, Some(token), None, None)
+            .await
+            .map(|_| ())
+    }
+
+    /// An audition's write: its answer, or the refusal with the auditions a
+    /// 409 names.
+    async fn audition_write<T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: &Value,
+    ) -> Result<T, Refusal> {
         let request = self
             .http
-            .post(format!("{}/roles/{role_id}/auditions", self.base))
+            .request(method, format!("{}{path}", self.base))
             .json(body)
             .bearer_auth(token);
         let (status, bytes) = self.whole_answer(request).await?;
@@ -143,9 +196,8 @@ impl ApiClient {
                 conflicts,
             });
         }
-        let created: AuditionCreated = serde_json::from_slice(&bytes)
-            .map_err(|e| Refusal::from(ApiError::Unexpected(e.to_string())))?;
-        Ok(created.audition)
+        serde_json::from_slice(&bytes)
+            .map_err(|e| Refusal::from(ApiError::Unexpected(e.to_string())))
     }
 
     /// One page of `GET /auditions`.

@@ -240,6 +240,7 @@ impl App {
                 Question::Book { .. } => "Nobody booked",
                 Question::Logout | Question::SwitchUser => "Still logged in",
                 Question::Discard { .. } => "Still editing",
+                Question::Casting(asked) => asked.kept,
             }));
             return Vec::new();
         }
@@ -299,6 +300,10 @@ impl App {
                 self.dialog = None;
                 self.set_status(Message::info("Changes discarded"));
                 Vec::new()
+            }
+            Question::Casting(asked) => {
+                self.set_status(Message::info(asked.doing));
+                self.casting_write(asked.request)
             }
         }
     }

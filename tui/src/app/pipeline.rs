@@ -11,7 +11,7 @@ use crate::api::{ApiError, Refusal};
 use crate::bindings::Command;
 use crate::casting::picker::CandidatePicker;
 use crate::casting::pipeline::{PipelineMode, PipelineView};
-use crate::casting::{Reply, Request, audition_text, role_label, stage_title};
+use crate::casting::{Asked, Reply, Request, audition_text, role_label, stage_title};
 use crate::confirm::{Confirm, Question};
 
 impl App {
@@ -115,6 +115,24 @@ impl App {
                 pipeline.open_audition();
                 None
             }
+            Command::MoveAudition => {
+                if !pipeline.open_move() {
+                    self.set_status(Message::info("No audition to move"));
+                }
+                None
+            }
+            Command::CancelAudition => {
+                let asked = pipeline.ask_to_cancel();
+                return self.ask(asked, "No audition to cancel");
+            }
+            Command::RemoveCandidate => {
+                let asked = pipeline.ask_to_remove(&view.title);
+                return self.ask(asked, "No candidate to remove");
+            }
+            Command::ToggleUtc => {
+                self.toggle_utc();
+                None
+            }
             Command::Help => {
                 self.help = Some(0);
                 None
@@ -125,6 +143,29 @@ impl App {
             Some(request) => self.casting_write(request),
             None => Vec::new(),
         }
+    }
+
+    /// A casting write that asks first, or `none` said when there is nothing
+    /// to ask about.
+    pub(super) fn ask(&mut self, asked: Option<Asked>, none: &str) -> Vec<Effect> {
+        match asked {
+            Some(asked) => self.confirm = Some(Confirm::new(Question::Casting(Box::new(asked)))),
+            None => self.set_status(Message::info(none)),
+        }
+        Vec::new()
+    }
+
+    /// `z`: audition times in UTC, or in the local time zone again.
+    pub(super) fn toggle_utc(&mut self) {
+        let text = if crate::casting::zone::toggle_utc() {
+            "Times in UTC".to_owned()
+        } else {
+            format!(
+                "Times in local time ({})",
+                crate::casting::zone::zone_name()
+            )
+        };
+        self.set_status(Message::info(text));
     }
 
     fn say_no_stage(&mut self, stage: Option<Stage>, way: &str) {
@@ -212,8 +253,21 @@ impl App {
                     .unwrap_or_default()
             }
             Reply::AuditionScheduled { role_id, result } => {
-                self.audition_scheduled(role_id, result)
+                self.audition_scheduled(role_id, result, "scheduled")
             }
+            Reply::AuditionMoved { role_id, result } => {
+                self.audition_scheduled(role_id, result, "moved")
+            }
+            Reply::CandidateRemoved {
+                role_id,
+                name,
+                result,
+            } => self.casting_done(role_id, result, format!("{name} is no longer a candidate")),
+            Reply::AuditionCancelled {
+                role_id,
+                text,
+                result,
+            } => self.casting_done(role_id, result, format!("Audition cancelled: {text}")),
             other => self.schedule_reply(other),
         }
     }
@@ -258,23 +312,67 @@ impl App {
         }
     }
 
+    /// A candidate removed or an audition cancelled: said, and what shows
+    /// them read again.
+    fn casting_done(
+        &mut self,
+        role_id: i64,
+        result: Result<(), ApiError>,
+        done: String,
+    ) -> Vec<Effect> {
+        match result {
+            Ok(()) => {
+                self.last_write = None;
+                self.set_status(Message::success(done));
+                self.after_audition_write(role_id)
+            }
+            Err(error) => self.write_failed(&error, "change candidates and auditions"),
+        }
+    }
+
+    /// After a write to the role's candidates or auditions: the pipeline
+    /// and the roles on screen read again, the schedule too (now if shown).
+    fn after_audition_write(&mut self, role_id: i64) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if let Some(Dialog::Roles(view)) = self.dialog.as_ref() {
+            if view.pipeline.as_ref().is_some_and(|p| p.role_id == role_id) {
+                effects.push(Effect::Casting(Request::Role { role_id }));
+            }
+            effects.push(Effect::Casting(Request::Roles {
+                movie_id: view.movie_id,
+            }));
+        }
+        if self.auditions_tab && self.dialog.is_none() {
+            effects.push(Effect::Casting(self.schedule.reload()));
+        } else {
+            self.schedule.stale = true;
+        }
+        effects
+    }
+
     fn audition_scheduled(
         &mut self,
         role_id: i64,
         result: Result<Audition, Refusal>,
+        done: &str,
     ) -> Vec<Effect> {
         match result {
             Ok(audition) => {
                 self.last_write = None;
+                let mut back_to_schedule = false;
                 if let Some(pipeline) = self.pipeline_of(role_id) {
                     pipeline.mode = PipelineMode::Browse;
+                    back_to_schedule = pipeline.from_schedule;
                 }
-                self.schedule.stale = true;
+                if back_to_schedule {
+                    // Moved from the Auditions tab: back to it.
+                    self.dialog = None;
+                }
                 self.set_status(Message::success(format!(
-                    "Audition scheduled: {}",
+                    "Audition {done}: {}",
                     audition_text(&audition)
                 )));
-                vec![Effect::Casting(Request::Role { role_id })]
+                self.after_audition_write(role_id)
             }
             Err(Refusal { error, conflicts }) => {
                 if let Some(pipeline) = self.pipeline_of(role_id) {

@@ -54,6 +54,9 @@ impl App {
                     | Command::Pass
                     | Command::Book
                     | Command::ScheduleAudition
+                    | Command::RemoveCandidate
+                    | Command::MoveAudition
+                    | Command::CancelAudition
             )
         );
         if writes && !self.permitted(Need::ChangeCast, "change roles or candidates") {
@@ -155,7 +158,16 @@ impl App {
                     (FormKind::Audition { .. }, Some(role_id)) => {
                         Request::ScheduleAudition { role_id, body }
                     }
-                    (FormKind::Audition { .. }, None) => return Vec::new(),
+                    (FormKind::MoveAudition { audition_id, .. }, Some(role_id)) => {
+                        Request::MoveAudition {
+                            role_id,
+                            audition_id,
+                            body,
+                        }
+                    }
+                    (FormKind::Audition { .. } | FormKind::MoveAudition { .. }, None) => {
+                        return Vec::new();
+                    }
                 };
                 return self.casting_write(request);
             }

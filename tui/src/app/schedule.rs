@@ -9,7 +9,9 @@ use tui_input::Input;
 use super::{App, Dialog, Effect, ExportDialog, Message};
 use crate::action::Action;
 use crate::bindings::Command;
-use crate::casting::pipeline::PipelineView;
+use crate::bindings::Need;
+use crate::casting::form::TextForm;
+use crate::casting::pipeline::{PipelineMode, PipelineView, cancel_question};
 use crate::casting::roles::RolesView;
 use crate::casting::{Reply, Request};
 use crate::collection::Collection;
@@ -32,6 +34,10 @@ impl App {
         let Action::Command(command) = action else {
             return Vec::new();
         };
+        let writes = matches!(command, Command::MoveAudition | Command::CancelAudition);
+        if writes && !self.permitted(Need::ChangeCast, "move or cancel auditions") {
+            return Vec::new();
+        }
         let view = &mut self.schedule;
         let request = match command {
             Command::SelectTab(tab) => {
@@ -78,6 +84,43 @@ impl App {
                     Effect::Casting(Request::Roles { movie_id: movie.id }),
                     Effect::Casting(Request::Role { role_id }),
                 ];
+            }
+            Command::MoveAudition => {
+                let Some(scheduled) = view.selected_audition() else {
+                    return Vec::new();
+                };
+                let role = scheduled
+                    .role
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("role #{}", scheduled.role.id));
+                let form =
+                    TextForm::move_audition(&scheduled.audition, &scheduled.actor.name, &role);
+                let (movie, role_id) = (scheduled.movie.clone(), scheduled.role.id);
+                let mut roles = RolesView::new(
+                    movie.id,
+                    movie.title,
+                    self.can(casting_shared::Permission::PatchMovies),
+                );
+                let mut pipeline = PipelineView::new(role_id);
+                pipeline.mode = PipelineMode::Audition(form);
+                pipeline.from_schedule = true;
+                roles.pipeline = Some(pipeline);
+                self.dialog = Some(Dialog::Roles(Box::new(roles)));
+                return vec![
+                    Effect::Casting(Request::Roles { movie_id: movie.id }),
+                    Effect::Casting(Request::Role { role_id }),
+                ];
+            }
+            Command::CancelAudition => {
+                let asked = view
+                    .selected_audition()
+                    .map(|s| cancel_question(&s.audition, &s.actor.name));
+                return self.ask(asked, "No audition to cancel");
+            }
+            Command::ToggleUtc => {
+                self.toggle_utc();
+                None
             }
             Command::Export => {
                 self.dialog = Some(Dialog::Export(ExportDialog {

@@ -204,6 +204,14 @@ pub enum Command {
     UtcTimes,
     /// After a colleague deleted the record being edited: create it anew.
     SaveAsNew,
+    /// The selected candidate off the role, with their auditions for it.
+    RemoveCandidate,
+    /// Move (reschedule) the selected audition, or the candidate's next one.
+    MoveAudition,
+    /// Cancel the selected audition, or the candidate's next one.
+    CancelAudition,
+    /// Audition times in UTC (again: in the local time zone).
+    ToggleUtc,
 }
 
 impl Command {
@@ -276,6 +284,10 @@ impl Command {
             Command::Palette => "palette",
             Command::UtcTimes => "utc_times",
             Command::SaveAsNew => "save_as_new",
+            Command::RemoveCandidate => "remove_candidate",
+            Command::MoveAudition => "move_audition",
+            Command::CancelAudition => "cancel_audition",
+            Command::ToggleUtc => "toggle_utc",
         }
     }
 }

@@ -5,11 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use casting_shared::casting::{NewAudition, NewRole, Role};
+use casting_shared::casting::{Audition, NewAudition, NewRole, Role};
 use crossterm::event::{Event, KeyEvent};
 use serde_json::{Map, Value, json};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
+
+use super::zone;
 
 pub struct TextField {
     pub label: &'static str,
@@ -40,6 +42,8 @@ pub enum FormKind {
     Role(Option<i64>),
     /// An audition for an actor.
     Audition { actor_id: i64 },
+    /// An audition moved (its times, location and note changed).
+    MoveAudition { audition_id: i64, actor_id: i64 },
 }
 
 pub struct TextForm {
@@ -105,17 +109,57 @@ impl TextForm {
         )
     }
 
-    /// An audition for `actor` in `role`: date, start, end (UTC), location, note.
+    /// An audition for `actor` in `role`: date, start, end (in the zone
+    /// shown: local time, or UTC), location, note.
     pub fn audition(actor_id: i64, actor: &str, role: &str) -> Self {
-        Self::with(
+        Self::audition_fields(
             FormKind::Audition { actor_id },
             format!("Audition {actor} for {role}"),
+            [
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ],
+        )
+    }
+
+    /// `m`: the audition's date, times, location and note, to change.
+    pub fn move_audition(audition: &Audition, actor: &str, role: &str) -> Self {
+        let start = zone::shown(audition.starts_at);
+        Self::audition_fields(
+            FormKind::MoveAudition {
+                audition_id: audition.id,
+                actor_id: audition.actor_id,
+            },
+            format!("Move the audition of {actor} for {role}"),
+            [
+                super::day_text(start.date()),
+                super::clock(audition.starts_at),
+                super::clock(audition.ends_at),
+                audition.location.clone(),
+                audition.note.clone().unwrap_or_default(),
+            ],
+        )
+    }
+
+    fn audition_fields(kind: FormKind, title: String, values: [String; 5]) -> Self {
+        let clock = if zone::is_utc() {
+            "HH:MM, UTC"
+        } else {
+            "HH:MM, local time"
+        };
+        let [date, start, end, location, note] = values;
+        Self::with(
+            kind,
+            title,
             vec![
-                TextField::new("Date", String::new(), "YYYY-MM-DD"),
-                TextField::new("Start", String::new(), "HH:MM, UTC"),
-                TextField::new("End", String::new(), "HH:MM, UTC"),
-                TextField::new("Location", String::new(), "a room or an address"),
-                TextField::new("Note", String::new(), "optional"),
+                TextField::new("Date", date, "YYYY-MM-DD"),
+                TextField::new("Start", start, clock),
+                TextField::new("End", end, clock),
+                TextField::new("Location", location, "a room or an address"),
+                TextField::new("Note", note, "optional"),
             ],
         )
     }
@@ -136,7 +180,8 @@ impl TextForm {
         self.clashes.clear();
         let (body, errors) = match self.kind {
             FormKind::Role(_) => self.role_body(),
-            FormKind::Audition { actor_id } => self.audition_body(actor_id),
+            FormKind::Audition { actor_id } => self.audition_body(actor_id, false),
+            FormKind::MoveAudition { actor_id, .. } => self.audition_body(actor_id, true),
         };
         if errors.is_empty() {
             return Some(body);
@@ -175,21 +220,38 @@ impl TextForm {
         (body, errors)
     }
 
-    fn audition_body(&self, actor_id: i64) -> (Value, BTreeMap<String, String>) {
+    /// A new audition's body, or (`moved`) a change's: the times in the
+    /// zone shown, sent with their offset.
+    fn audition_body(&self, actor_id: i64, moved: bool) -> (Value, BTreeMap<String, String>) {
         let [date, start, end, location, note] = [0, 1, 2, 3, 4].map(|i| self.fields[i].value());
         let mut errors = BTreeMap::new();
-        if casting_shared::domain::parse_release_date(date).is_err() {
+        let day = casting_shared::domain::parse_release_date(date).ok();
+        if day.is_none() {
             errors.insert("date".to_owned(), "must be a date as YYYY-MM-DD".to_owned());
         }
-        for (key, time) in [("start", start), ("end", end)] {
-            if !is_clock(time) {
-                errors.insert(key.to_owned(), "must be a time as HH:MM".to_owned());
+        let mut moments = [String::new(), String::new()];
+        for ((key, text), moment) in [("start", start), ("end", end)]
+            .into_iter()
+            .zip(&mut moments)
+        {
+            match (day, clock_time(text)) {
+                (_, None) => {
+                    errors.insert(key.to_owned(), "must be a time as HH:MM".to_owned());
+                }
+                (Some(day), Some(at)) => match zone::moment(day, at) {
+                    Some(at) => *moment = zone::rfc3339(at),
+                    None => {
+                        errors.insert(key.to_owned(), "is skipped by a clock change".to_owned());
+                    }
+                },
+                (None, Some(_)) => {}
             }
         }
+        let [starts_at, ends_at] = moments;
         let mut body = json!({
             "actor_id": actor_id,
-            "starts_at": format!("{date}T{start}:00Z"),
-            "ends_at": format!("{date}T{end}:00Z"),
+            "starts_at": starts_at,
+            "ends_at": ends_at,
             "location": location,
         });
         if !note.is_empty() {
@@ -199,6 +261,17 @@ impl TextForm {
             && let Err(found) = NewAudition::parse(&body)
         {
             errors = found;
+        }
+        if moved && let Some(fields) = body.as_object_mut() {
+            fields.remove("actor_id");
+            fields.insert(
+                "note".into(),
+                if note.is_empty() {
+                    Value::Null
+                } else {
+                    json!(note)
+                },
+            );
         }
         (body, errors)
     }
@@ -214,11 +287,14 @@ impl TextForm {
                 (FormKind::Role(_), "age_min") => "Age from",
                 (FormKind::Role(_), "age_max") => "Age to",
                 (FormKind::Role(_), "gender") => "Gender",
-                (FormKind::Audition { .. }, "date") => "Date",
-                (FormKind::Audition { .. }, "start" | "starts_at") => "Start",
-                (FormKind::Audition { .. }, "end" | "ends_at") => "End",
-                (FormKind::Audition { .. }, "location") => "Location",
-                (FormKind::Audition { .. }, "note") => "Note",
+                (FormKind::Audition { .. } | FormKind::MoveAudition { .. }, key) => match key {
+                    "date" => "Date",
+                    "start" | "starts_at" => "Start",
+                    "end" | "ends_at" => "End",
+                    "location" => "Location",
+                    "note" => "Note",
+                    _ => "",
+                },
                 _ => "",
             };
             match self.fields.iter_mut().find(|f| f.label == label) {
@@ -235,13 +311,11 @@ impl TextForm {
 }
 
 /// `HH:MM` with a real hour and minute.
-fn is_clock(text: &str) -> bool {
-    let Some((hour, minute)) = text.split_once(':') else {
-        return false;
-    };
+fn clock_time(text: &str) -> Option<time::Time> {
+    let (hour, minute) = text.split_once(':')?;
     let two = |s: &str| s.len() == 2 && s.chars().all(|c| c.is_ascii_digit());
-    two(hour)
-        && two(minute)
-        && hour.parse::<u8>().is_ok_and(|h| h < 24)
-        && minute.parse::<u8>().is_ok_and(|m| m < 60)
+    if !(two(hour) && two(minute)) {
+        return None;
+    }
+    time::Time::from_hms(hour.parse().ok()?, minute.parse().ok()?, 0).ok()
 }

@@ -10,6 +10,7 @@ pub mod pipeline;
 pub mod requests;
 pub mod roles;
 pub mod schedule;
+pub mod zone;
 
 use casting_shared::Actor;
 use casting_shared::casting::{Audition, AuditionList, CandidateSet, Role, RoleBody, Stage};
@@ -18,8 +19,23 @@ use time::{Date, OffsetDateTime};
 
 use crate::api::{ApiError, Refusal, ScheduleQuery};
 
+/// A casting write that asks first: the question's words and the write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asked {
+    pub title: String,
+    pub text: String,
+    pub detail: String,
+    /// The button that does it.
+    pub yes: &'static str,
+    /// Said when the answer is no.
+    pub kept: &'static str,
+    /// Said while it is done.
+    pub doing: String,
+    pub request: Request,
+}
+
 /// What a casting view asks the runtime to do.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
     /// `GET /movies/{id}/roles`.
     Roles {
@@ -59,6 +75,24 @@ pub enum Request {
     ScheduleAudition {
         role_id: i64,
         body: Value,
+    },
+    /// `DELETE /roles/{id}/candidates/{actor_id}`.
+    RemoveCandidate {
+        role_id: i64,
+        actor_id: i64,
+        name: String,
+    },
+    /// `PATCH /auditions/{id}`: moved, in the pipeline of `role_id`.
+    MoveAudition {
+        role_id: i64,
+        audition_id: i64,
+        body: Value,
+    },
+    /// `DELETE /auditions/{id}`.
+    CancelAudition {
+        role_id: i64,
+        audition_id: i64,
+        text: String,
     },
     /// A page of the schedule (`from` today when the query has none).
     Schedule {
@@ -110,6 +144,20 @@ pub enum Reply {
     AuditionScheduled {
         role_id: i64,
         result: Result<Audition, Refusal>,
+    },
+    CandidateRemoved {
+        role_id: i64,
+        name: String,
+        result: Result<(), ApiError>,
+    },
+    AuditionMoved {
+        role_id: i64,
+        result: Result<Audition, Refusal>,
+    },
+    AuditionCancelled {
+        role_id: i64,
+        text: String,
+        result: Result<(), ApiError>,
     },
     Schedule {
         generation: u64,
@@ -176,15 +224,15 @@ pub fn day_text(date: Date) -> String {
     )
 }
 
-/// `14:30`, in UTC.
+/// `14:30`, in the zone shown (local, or UTC: [`zone`]).
 pub fn clock(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
+    let at = zone::shown(at);
     format!("{:02}:{:02}", at.hour(), at.minute())
 }
 
-/// `Mon 2027-03-01 14:00–15:00 at Room A`, in UTC.
+/// `Mon 2027-03-01 14:00–15:00 at Room A`, in the zone shown.
 pub fn audition_text(audition: &Audition) -> String {
-    let start = audition.starts_at.to_offset(time::UtcOffset::UTC);
+    let start = zone::shown(audition.starts_at);
     format!(
         "{} {} {}–{} at {}",
         weekday(start.date()),

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use super::form::TextForm;
 use super::picker::CandidatePicker;
-use super::{Request, role_label};
+use super::{Asked, Request, audition_text, role_label};
 use crate::bindings::Movement;
 
 pub struct PipelineView {
@@ -20,6 +20,9 @@ pub struct PipelineView {
     pub selected: usize,
     pub error: Option<String>,
     pub mode: PipelineMode,
+    /// Opened from the Auditions tab to move an audition: back to the tab
+    /// once it is moved.
+    pub from_schedule: bool,
 }
 
 pub enum PipelineMode {
@@ -44,6 +47,7 @@ impl PipelineView {
             selected: 0,
             error: None,
             mode: PipelineMode::Browse,
+            from_schedule: false,
         }
     }
 
@@ -162,6 +166,61 @@ impl PipelineView {
         self.mode = PipelineMode::Audition(form);
     }
 
+    /// `m`: the dialog that moves the selected candidate's next audition;
+    /// `false` when they have none.
+    pub fn open_move(&mut self) -> bool {
+        let (Some(body), Some(candidate)) = (&self.body, self.selected_candidate()) else {
+            return false;
+        };
+        let Some(audition) = self.next_audition(candidate.actor.id) else {
+            return false;
+        };
+        let form =
+            TextForm::move_audition(audition, &candidate.actor.name, &role_label(&body.role));
+        self.mode = PipelineMode::Audition(form);
+        true
+    }
+
+    /// `c`: the question that cancels the selected candidate's next audition.
+    pub fn ask_to_cancel(&self) -> Option<Asked> {
+        let candidate = self.selected_candidate()?;
+        let audition = self.next_audition(candidate.actor.id)?;
+        Some(cancel_question(audition, &candidate.actor.name))
+    }
+
+    /// `x`: the question that removes the selected candidate from the role.
+    pub fn ask_to_remove(&self, movie: &str) -> Option<Asked> {
+        let body = self.body.as_ref()?;
+        let candidate = self.selected_candidate()?;
+        let name = candidate.actor.name.clone();
+        let role = role_label(&body.role);
+        let auditions = body
+            .auditions
+            .iter()
+            .filter(|a| a.actor_id == candidate.actor.id)
+            .count();
+        Some(Asked {
+            title: "Remove the candidate?".into(),
+            text: format!("Remove {name} from the candidates for {role} in {movie}?"),
+            detail: match (candidate.stage, auditions) {
+                (Stage::Booked, _) => {
+                    "They are booked: the role opens again, and their auditions for it go.".into()
+                }
+                (_, 0) => "They have no audition for the role.".into(),
+                (_, 1) => "Their 1 audition for the role goes with them.".into(),
+                (_, n) => format!("Their {n} auditions for the role go with them."),
+            },
+            yes: "Remove",
+            kept: "Nobody removed",
+            doing: format!("Removing {name}…"),
+            request: Request::RemoveCandidate {
+                role_id: self.role_id,
+                actor_id: candidate.actor.id,
+                name,
+            },
+        })
+    }
+
     /// Lines naming the auditions a refused one clashes with.
     pub fn clash_lines(&self, conflicts: &[Audition]) -> Vec<String> {
         conflicts
@@ -182,5 +241,23 @@ impl PipelineView {
                 format!("{} — {who} for {role}", super::audition_text(a))
             })
             .collect()
+    }
+}
+
+/// The question that cancels `audition` of `actor`.
+pub fn cancel_question(audition: &Audition, actor: &str) -> Asked {
+    let text = audition_text(audition);
+    Asked {
+        title: "Cancel the audition?".into(),
+        text: format!("Cancel the audition of {actor}, {text}?"),
+        detail: "The candidate stays at their stage.".into(),
+        yes: "Cancel it",
+        kept: "Nothing cancelled",
+        doing: "Cancelling the audition…".into(),
+        request: Request::CancelAudition {
+            role_id: audition.role_id,
+            audition_id: audition.id,
+            text,
+        },
     }
 }

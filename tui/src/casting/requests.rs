@@ -74,6 +74,32 @@ pub async fn answer(api: &ApiClient, token: &str, request: Request) -> Reply {
             role_id,
             result: api.schedule_audition(token, role_id, &body).await,
         },
+        Request::RemoveCandidate {
+            role_id,
+            actor_id,
+            name,
+        } => Reply::CandidateRemoved {
+            role_id,
+            name,
+            result: api.remove_candidate(token, role_id, actor_id).await,
+        },
+        Request::MoveAudition {
+            role_id,
+            audition_id,
+            body,
+        } => Reply::AuditionMoved {
+            role_id,
+            result: api.move_audition(token, audition_id, &body).await,
+        },
+        Request::CancelAudition {
+            role_id,
+            audition_id,
+            text,
+        } => Reply::AuditionCancelled {
+            role_id,
+            text,
+            result: api.cancel_audition(token, audition_id).await,
+        },
         Request::Schedule {
             query,
             generation,

@@ -136,11 +136,7 @@ impl ScheduleView {
         let mut rows = Vec::new();
         let mut day = None;
         for (index, scheduled) in self.shown().iter().enumerate() {
-            let date = scheduled
-                .audition
-                .starts_at
-                .to_offset(time::UtcOffset::UTC)
-                .date();
+            let date = super::zone::shown(scheduled.audition.starts_at).date();
             if day != Some(date) {
                 rows.push(ScheduleRow::Day(date));
                 day = Some(date);

@@ -32,7 +32,10 @@ pub fn render_schedule(app: &App, theme: &Theme, filter: Rect, table: Rect, buf:
     };
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
-        .title(Line::styled(" Auditions (UTC) ", theme.title()))
+        .title(Line::styled(
+            format!(" Auditions ({}) ", crate::casting::zone::zone_name()),
+            theme.title(),
+        ))
         .title_bottom(Line::styled(position, theme.dim()).right_aligned());
     let inner = block.inner(table);
     block.render(table, buf);

@@ -10,6 +10,7 @@ mod defects;
 mod device;
 mod e2e;
 mod e2e_casting;
+mod e2e_casting_edits;
 mod e2e_defects;
 mod e2e_live;
 mod e2e_live_edges;

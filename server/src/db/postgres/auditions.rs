@@ -10,19 +10,27 @@ use casting_shared::casting::{
     Audition, AuditionChanges, NewAudition, ScheduledAudition, location_key,
 };
 use futures::FutureExt;
-use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
+use sqlx::{Postgres, QueryBuilder, Row};
 
 use super::PgStore;
 use super::lists::{ListSpec, PushFilter};
+use crate::db::auditions::writes::{AuditionWrites, changed};
 use crate::db::auditions::{
-    AUDITION_COLUMNS, AuditionFilter, AuditionMissing, AuditionRow, BY_START, SCHEDULED_COLUMNS,
-    ScheduledRow, Scheduling, overlapping, push_filter,
+    AuditionFilter, AuditionMissing, AuditionRow, BY_START, SCHEDULED_COLUMNS, ScheduledRow,
+    Scheduling, calendar_head, calendar_tail, overlapping, push_filter,
 };
 use crate::db::paging::Position;
 use crate::db::{Author, Outcome, PageOf, Versioned};
 
 /// The exclusion constraints' SQLSTATE (`exclusion_violation`).
 const EXCLUSION_VIOLATION: &str = "23P01";
+
+type Writes = AuditionWrites<Postgres>;
+
+/// Keeps the role and the actor from being deleted until the commit.
+const KEEP: &str = " FOR KEY SHARE";
+/// Keeps the audition for this transaction's decision.
+const HOLD: &str = " FOR UPDATE";
 
 /// How often a write refused for an overlap is tried again when the
 /// auditions it met are gone by the time they are read.
@@ -41,15 +49,6 @@ fn spec<'a>(filter: &AuditionFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
 /// Whether an error is the refusal of an exclusion constraint.
 fn is_overlap(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.code().as_deref() == Some(EXCLUSION_VIOLATION))
-}
-
-/// Names the transaction's author for the change-log triggers.
-async fn author_of(connection: &mut PgConnection, author: &Author) -> sqlx::Result<()> {
-    sqlx::query("SELECT set_config('casting.by', $1, true)")
-        .bind(author.to_json())
-        .execute(connection)
-        .await
-        .map(drop)
 }
 
 impl PgStore {
@@ -81,11 +80,9 @@ impl PgStore {
     ) -> sqlx::Result<Vec<ScheduledAudition>> {
         let rows: Vec<ScheduledRow> = self
             .read(|connection, _| {
-                let mut sql = QueryBuilder::new(format!(
-                    "SELECT {SCHEDULED_COLUMNS} FROM auditions WHERE true"
-                ));
+                let mut sql = QueryBuilder::new(calendar_head("true"));
                 push_filter(&mut sql, filter);
-                sql.push(format!(" ORDER BY starts_at, id LIMIT {limit}"));
+                sql.push(calendar_tail(limit));
                 async move {
                     sql.build_query_as()
                         .persistent(false)
@@ -143,17 +140,7 @@ impl PgStore {
     }
 
     pub async fn get_audition(&self, id: i64) -> sqlx::Result<Option<Versioned<Audition>>> {
-        let row: Option<AuditionRow> = self
-            .read(|connection, _| {
-                sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT {AUDITION_COLUMNS} FROM auditions WHERE id = $1"
-                )))
-                .bind(id)
-                .fetch_optional(connection)
-                .boxed()
-            })
-            .await?;
-        Ok(row.map(Into::into))
+        self.read(|c, _| Writes::get(c, id, "").boxed()).await
     }
 
     /// Schedules an audition of the actor for the role, making them a
@@ -194,46 +181,15 @@ impl PgStore {
         new: &NewAudition,
         author: &Author,
     ) -> sqlx::Result<Scheduling<Versioned<Audition>>> {
-        let mut tx = self.pool.begin().await?;
-        author_of(&mut tx, author).await?;
+        let mut tx = self.write_as(author).await?;
         // FOR KEY SHARE: the role and the actor stay until the commit, so a
         // race with their deletion is a clean 404.
-        let (role, actor): (bool, bool) = sqlx::query_as(
-            "WITH role AS (SELECT id FROM roles WHERE id = $1 FOR KEY SHARE), \
-                  actor AS (SELECT id FROM actors WHERE id = $2 FOR KEY SHARE) \
-             SELECT EXISTS (SELECT 1 FROM role), EXISTS (SELECT 1 FROM actor)",
-        )
-        .bind(role_id)
-        .bind(new.actor_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if let Some(missing) = AuditionMissing::from_found(role, actor) {
+        if let Some(missing) = Writes::missing(&mut tx, role_id, new.actor_id, KEEP).await? {
             return Ok(Scheduling::Missing(missing));
         }
-        sqlx::query(
-            "INSERT INTO candidates (role_id, actor_id, stage) VALUES ($1, $2, 'auditioning') \
-             ON CONFLICT (role_id, actor_id) DO UPDATE SET stage = 'auditioning', updated_at = now() \
-             WHERE candidates.stage IN ('considered', 'shortlisted')",
-        )
-        .bind(role_id)
-        .bind(new.actor_id)
-        .execute(&mut *tx)
-        .await?;
-        let row: AuditionRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO auditions (role_id, actor_id, starts_at, ends_at, location, location_key, note) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {AUDITION_COLUMNS}"
-        )))
-        .bind(role_id)
-        .bind(new.actor_id)
-        .bind(new.starts_at)
-        .bind(new.ends_at)
-        .bind(&new.location)
-        .bind(location_key(&new.location))
-        .bind(&new.note)
-        .fetch_one(&mut *tx)
-        .await?;
+        let done = Writes::insert(&mut tx, role_id, new).await?;
         tx.commit().await?;
-        Ok(Scheduling::Done(row.into()))
+        Ok(done)
     }
 
     pub async fn update_audition(
@@ -285,39 +241,15 @@ impl PgStore {
         expected_versions: Option<&[i64]>,
         author: &Author,
     ) -> sqlx::Result<Scheduling<Versioned<Audition>>> {
-        let mut tx = self.pool.begin().await?;
-        author_of(&mut tx, author).await?;
-        let current: Option<AuditionRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {AUDITION_COLUMNS} FROM auditions WHERE id = $1 FOR UPDATE"
-        )))
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(current) = current.map(Versioned::<Audition>::from) else {
-            return Ok(Scheduling::Missing(AuditionMissing::Audition));
-        };
-        if expected_versions.is_some_and(|versions| !versions.contains(&current.version)) {
-            return Ok(Scheduling::Changed);
-        }
-        let changed = match changes.apply(&current.value) {
+        let mut tx = self.write_as(author).await?;
+        let current = Writes::get(&mut tx, id, HOLD).await?;
+        let changed = match changed(current, changes, expected_versions) {
             Ok(changed) => changed,
-            Err(fields) => return Ok(Scheduling::Invalid(fields)),
+            Err(refused) => return Ok(refused),
         };
-        let row: AuditionRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "UPDATE auditions SET starts_at = $2, ends_at = $3, location = $4, \
-               location_key = $5, note = $6, version = version + 1 \
-             WHERE id = $1 RETURNING {AUDITION_COLUMNS}"
-        )))
-        .bind(id)
-        .bind(changed.starts_at)
-        .bind(changed.ends_at)
-        .bind(&changed.location)
-        .bind(location_key(&changed.location))
-        .bind(&changed.note)
-        .fetch_one(&mut *tx)
-        .await?;
+        let done = Writes::update(&mut tx, &changed).await?;
         tx.commit().await?;
-        Ok(Scheduling::Done(row.into()))
+        Ok(done)
     }
 
     pub async fn delete_audition(
@@ -326,26 +258,8 @@ impl PgStore {
         expected_versions: Option<&[i64]>,
         author: &Author,
     ) -> sqlx::Result<Outcome<()>> {
-        let mut tx = self.pool.begin().await?;
-        author_of(&mut tx, author).await?;
-        let version: Option<i64> =
-            sqlx::query_scalar("SELECT version FROM auditions WHERE id = $1 FOR UPDATE")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let outcome = match version {
-            None => Outcome::NotFound,
-            Some(version) if expected_versions.is_some_and(|v| !v.contains(&version)) => {
-                Outcome::Changed
-            }
-            Some(_) => {
-                sqlx::query("DELETE FROM auditions WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                Outcome::Done(())
-            }
-        };
+        let mut tx = self.write_as(author).await?;
+        let outcome = Writes::delete(&mut tx, id, expected_versions, HOLD).await?;
         tx.commit().await?;
         Ok(outcome)
     }

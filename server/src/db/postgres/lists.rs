@@ -15,6 +15,7 @@ use sqlx::postgres::PgRow;
 use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder, Row};
 
 use super::PgStore;
+use crate::db::auditions::{page_names, planned_once};
 use crate::db::lists::{self, EXACT_UP_TO, FilterKey, Keyed, PageOf};
 use crate::db::order_by;
 use crate::db::paging::{Position, Sort, SortValue};
@@ -79,16 +80,18 @@ impl PgStore {
         let sorted = self.sorts_matches(connection, spec, sort).await?;
         // A filter's bound values decide its plan (five matches for a rare
         // name, half the table for a gender): planned with them each time,
-        // never with a generic plan that guessed once for every value.
+        // never with a generic plan that guessed once for every value;
+        // unless its plan is the same for every value (`planned_once`).
+        let prepared = spec.filter.is_none() || planned_once(spec.table);
         let rows = page_query("", spec, sorted, sort, position)
             .build()
-            .persistent(spec.filter.is_none())
+            .persistent(prepared)
             .fetch_all(&mut *connection)
             .await?;
         let fetched = lists::read_page::<Postgres, R, T>(&rows)?;
         let count = async {
             match spec.filter {
-                Some(filter) => count(connection, spec.table, filter).await,
+                Some(filter) => count(connection, spec.table, filter, prepared).await,
                 None => Ok((0, 0)),
             }
         };
@@ -165,6 +168,7 @@ async fn count(
     connection: &mut PgConnection,
     table: &'static str,
     filter: &PushFilter<'_>,
+    prepared: bool,
 ) -> sqlx::Result<(i64, i64)> {
     let mut sql = QueryBuilder::new(format!(
         "SELECT COALESCE(sum(writes), 0)::bigint, (SELECT count(*) FROM (SELECT 1 FROM \
@@ -176,7 +180,7 @@ async fn count(
         EXACT_UP_TO + 1
     ));
     sql.build_query_as()
-        .persistent(false)
+        .persistent(prepared)
         .fetch_one(connection)
         .await
 }
@@ -196,8 +200,9 @@ fn page_query(
     position: &Position,
 ) -> QueryBuilder<Postgres> {
     let ListSpec { table, columns, .. } = *spec;
+    let (named, joins) = page_names(table);
     let mut sql = QueryBuilder::new(format!(
-        "{prefix}SELECT s.total, s.stamp, p.* FROM (SELECT COALESCE(sum(n), 0)::bigint AS total, \
+        "{prefix}SELECT s.total, s.stamp, p.*{named} FROM (SELECT COALESCE(sum(n), 0)::bigint AS total, \
          COALESCE(sum(writes), 0)::bigint AS stamp FROM row_counts \
          WHERE table_name = '{table}') s LEFT JOIN ("
     ));
@@ -216,7 +221,7 @@ fn page_query(
     // LIMIT and OFFSET are written out, not bound: with parameters there,
     // PostgreSQL would plan the statement again on every execution.
     sql.push(format!(
-        " LIMIT {} OFFSET {}) p ON true",
+        " LIMIT {} OFFSET {}) p ON true{joins}",
         position.per_page() + 1,
         position.offset()
     ));

@@ -13,12 +13,15 @@ use time::OffsetDateTime;
 
 use super::lists::{ListSpec, PushFilter};
 use super::{SqliteStore, commit_as};
+use crate::db::auditions::writes::{AuditionWrites, changed};
 use crate::db::auditions::{
-    AUDITION_COLUMNS, AuditionFilter, AuditionMissing, AuditionRow, BY_START, SCHEDULED_COLUMNS,
-    ScheduledRow, Scheduling, overlapping, push_filter,
+    AuditionFilter, AuditionRow, BY_START, SCHEDULED_COLUMNS, ScheduledRow, Scheduling,
+    calendar_head, calendar_tail, overlapping, push_filter,
 };
 use crate::db::paging::Position;
 use crate::db::{Author, Outcome, PageOf, Versioned};
+
+type Writes = AuditionWrites<Sqlite>;
 
 fn spec<'a>(filter: &AuditionFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
     ListSpec {
@@ -77,10 +80,9 @@ impl SqliteStore {
         filter: &AuditionFilter,
         limit: u32,
     ) -> sqlx::Result<Vec<ScheduledAudition>> {
-        let mut sql =
-            QueryBuilder::new(format!("SELECT {SCHEDULED_COLUMNS} FROM auditions WHERE 1"));
+        let mut sql = QueryBuilder::new(calendar_head("1"));
         push_filter(&mut sql, filter);
-        sql.push(format!(" ORDER BY starts_at, id LIMIT {limit}"));
+        sql.push(calendar_tail(limit));
         let rows: Vec<ScheduledRow> = sql.build_query_as().fetch_all(&self.reader).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -113,13 +115,8 @@ impl SqliteStore {
     }
 
     pub async fn get_audition(&self, id: i64) -> sqlx::Result<Option<Versioned<Audition>>> {
-        let row: Option<AuditionRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {AUDITION_COLUMNS} FROM auditions WHERE id = ?"
-        )))
-        .bind(id)
-        .fetch_optional(&self.reader)
-        .await?;
-        Ok(row.map(Into::into))
+        let mut c = self.reader.acquire().await?;
+        Writes::get(&mut c, id, "").await
     }
 
     /// Schedules an audition of the actor for the role, making them a
@@ -131,15 +128,7 @@ impl SqliteStore {
         author: &Author,
     ) -> sqlx::Result<Scheduling<Versioned<Audition>>> {
         let mut tx = self.write_as(author).await?;
-        let (role, actor): (bool, bool) = sqlx::query_as(
-            "SELECT EXISTS (SELECT 1 FROM roles WHERE id = ?), \
-                    EXISTS (SELECT 1 FROM actors WHERE id = ?)",
-        )
-        .bind(role_id)
-        .bind(new.actor_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if let Some(missing) = AuditionMissing::from_found(role, actor) {
+        if let Some(missing) = Writes::missing(&mut tx, role_id, new.actor_id, "").await? {
             return Ok(Scheduling::Missing(missing));
         }
         let met = overlaps(
@@ -154,31 +143,9 @@ impl SqliteStore {
         if !met.is_empty() {
             return Ok(Scheduling::Overlaps(met));
         }
-        sqlx::query(
-            "INSERT INTO candidates (role_id, actor_id, stage) VALUES (?, ?, 'auditioning') \
-             ON CONFLICT (role_id, actor_id) DO UPDATE SET stage = 'auditioning', \
-               updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
-             WHERE candidates.stage IN ('considered', 'shortlisted')",
-        )
-        .bind(role_id)
-        .bind(new.actor_id)
-        .execute(&mut *tx)
-        .await?;
-        let row: AuditionRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO auditions (role_id, actor_id, starts_at, ends_at, location, location_key, note) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {AUDITION_COLUMNS}"
-        )))
-        .bind(role_id)
-        .bind(new.actor_id)
-        .bind(new.starts_at.unix_timestamp())
-        .bind(new.ends_at.unix_timestamp())
-        .bind(&new.location)
-        .bind(location_key(&new.location))
-        .bind(&new.note)
-        .fetch_one(&mut *tx)
-        .await?;
+        let done = Writes::insert(&mut tx, role_id, new).await?;
         commit_as(tx).await?;
-        Ok(Scheduling::Done(row.into()))
+        Ok(done)
     }
 
     pub async fn update_audition(
@@ -189,21 +156,10 @@ impl SqliteStore {
         author: &Author,
     ) -> sqlx::Result<Scheduling<Versioned<Audition>>> {
         let mut tx = self.write_as(author).await?;
-        let current: Option<AuditionRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {AUDITION_COLUMNS} FROM auditions WHERE id = ?"
-        )))
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(current) = current.map(Versioned::<Audition>::from) else {
-            return Ok(Scheduling::Missing(AuditionMissing::Audition));
-        };
-        if expected_versions.is_some_and(|versions| !versions.contains(&current.version)) {
-            return Ok(Scheduling::Changed);
-        }
-        let changed = match changes.apply(&current.value) {
+        let current = Writes::get(&mut tx, id, "").await?;
+        let changed = match changed(current, changes, expected_versions) {
             Ok(changed) => changed,
-            Err(fields) => return Ok(Scheduling::Invalid(fields)),
+            Err(refused) => return Ok(refused),
         };
         let met = overlaps(
             &mut tx,
@@ -217,21 +173,9 @@ impl SqliteStore {
         if !met.is_empty() {
             return Ok(Scheduling::Overlaps(met));
         }
-        let row: AuditionRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "UPDATE auditions SET starts_at = ?, ends_at = ?, location = ?, location_key = ?, \
-               note = ?, version = version + 1 \
-             WHERE id = ? RETURNING {AUDITION_COLUMNS}"
-        )))
-        .bind(changed.starts_at.unix_timestamp())
-        .bind(changed.ends_at.unix_timestamp())
-        .bind(&changed.location)
-        .bind(location_key(&changed.location))
-        .bind(&changed.note)
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+        let done = Writes::update(&mut tx, &changed).await?;
         commit_as(tx).await?;
-        Ok(Scheduling::Done(row.into()))
+        Ok(done)
     }
 
     pub async fn delete_audition(
@@ -241,23 +185,7 @@ impl SqliteStore {
         author: &Author,
     ) -> sqlx::Result<Outcome<()>> {
         let mut tx = self.write_as(author).await?;
-        let version: Option<i64> = sqlx::query_scalar("SELECT version FROM auditions WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let outcome = match version {
-            None => Outcome::NotFound,
-            Some(version) if expected_versions.is_some_and(|v| !v.contains(&version)) => {
-                Outcome::Changed
-            }
-            Some(_) => {
-                sqlx::query("DELETE FROM auditions WHERE id = ?")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                Outcome::Done(())
-            }
-        };
+        let outcome = Writes::delete(&mut tx, id, expected_versions, "").await?;
         commit_as(tx).await?;
         Ok(outcome)
     }

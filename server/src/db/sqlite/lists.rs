@@ -19,6 +19,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{FromRow, QueryBuilder, Row, Sqlite};
 
 use super::SqliteStore;
+use crate::db::auditions::page_names;
 use crate::db::lists::{self, EXACT_UP_TO, FilterKey, Keyed, PageOf};
 use crate::db::order_by;
 use crate::db::paging::{Cursor, Position, Sort, SortValue};
@@ -267,8 +268,9 @@ fn page_query(
     position: &Position,
 ) -> QueryBuilder<Sqlite> {
     let table = spec.table;
+    let (named, joins) = page_names(table);
     let mut sql = QueryBuilder::new(format!(
-        "{prefix}SELECT s.total, s.stamp, p.* FROM (SELECT COALESCE(sum(n), 0) AS total, \
+        "{prefix}SELECT s.total, s.stamp, p.*{named} FROM (SELECT COALESCE(sum(n), 0) AS total, \
          COALESCE(sum(writes), 0) AS stamp FROM row_counts WHERE table_name = '{table}') s \
          LEFT JOIN ("
     ));
@@ -351,7 +353,7 @@ fn page_query(
             );
         }
     }
-    sql.push(") p ON 1");
+    sql.push(format!(") p ON 1{joins}"));
     sql.push(order_by(sort, "p."));
     sql
 }

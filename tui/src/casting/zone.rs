@@ -1,0 +1,112 @@
+//! Audition times as the user reads them: in the local time zone (the
+//! `TZ` variable, else the system's), or in UTC after `z`. The zone's offset
+//! is looked up for each moment, so a daylight-saving change falls on the
+//! right audition; what is sent to the server carries its offset.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::{Local, Offset, TimeZone};
+use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+
+/// Whether times are shown in UTC rather than in the local time zone.
+static UTC: AtomicBool = AtomicBool::new(false);
+
+/// `z`: UTC, or the local time zone again; whether UTC is now shown.
+pub fn toggle_utc() -> bool {
+    !UTC.fetch_xor(true, Ordering::Relaxed)
+}
+
+pub fn shows_utc() -> bool {
+    UTC.load(Ordering::Relaxed)
+}
+
+/// The local time zone's offset from UTC at `at` (UTC where it is unknown).
+fn local_offset(at: OffsetDateTime) -> UtcOffset {
+    Local
+        .timestamp_opt(at.unix_timestamp(), 0)
+        .single()
+        .and_then(|local| {
+            UtcOffset::from_whole_seconds(local.offset().fix().local_minus_utc()).ok()
+        })
+        .unwrap_or(UtcOffset::UTC)
+}
+
+/// `at` as shown: in the local time zone, or in UTC.
+pub fn shown(at: OffsetDateTime) -> OffsetDateTime {
+    if shows_utc() {
+        at.to_offset(UtcOffset::UTC)
+    } else {
+        at.to_offset(local_offset(at))
+    }
+}
+
+/// The zone times are shown in, for headings and hints: `UTC`, or the
+/// local offset now (`UTC+02:00`).
+pub fn zone_name() -> String {
+    if shows_utc() {
+        return "UTC".into();
+    }
+    let offset = local_offset(OffsetDateTime::now_utc());
+    if offset.is_utc() {
+        return "UTC".into();
+    }
+    let (hours, minutes, _) = offset.as_hms();
+    let sign = if offset.is_negative() { '-' } else { '+' };
+    format!(
+        "UTC{sign}{:02}:{:02}",
+        hours.unsigned_abs(),
+        minutes.unsigned_abs()
+    )
+}
+
+/// Whether the zone shown is UTC (chosen, or the local zone is UTC now).
+pub fn is_utc() -> bool {
+    shows_utc() || local_offset(OffsetDateTime::now_utc()).is_utc()
+}
+
+/// The moment a day and a clock time name in the zone shown (the earlier
+/// of two in a repeated hour; `None` for a time a clock change skips).
+pub fn moment(date: Date, clock: Time) -> Option<OffsetDateTime> {
+    moment_in(date, clock, shows_utc())
+}
+
+fn moment_in(date: Date, clock: Time, utc: bool) -> Option<OffsetDateTime> {
+    let naive = PrimitiveDateTime::new(date, clock);
+    if utc {
+        return Some(naive.assume_utc());
+    }
+    // The offset of a moment near it, then checked: the local time must
+    // read back as asked.
+    let guess = naive.assume_utc();
+    [
+        local_offset(guess - time::Duration::hours(12)),
+        local_offset(guess + time::Duration::hours(12)),
+    ]
+    .into_iter()
+    .map(|offset| naive.assume_offset(offset))
+    .find(|at| {
+        let back = at.to_offset(local_offset(*at));
+        back.date() == date && back.time() == clock
+    })
+}
+
+/// RFC 3339 with the moment's offset: `2027-03-01T14:00:00+01:00`.
+pub fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn a_moment_in_utc_reads_back_as_its_clock() {
+        let at = datetime!(2027-03-01 14:00);
+        let at = moment_in(at.date(), at.time(), true);
+        assert_eq!(at, Some(datetime!(2027-03-01 14:00 UTC)));
+        assert_eq!(rfc3339(at.unwrap()), "2027-03-01T14:00:00Z");
+    }
+}
