@@ -85,8 +85,9 @@ class Traced:
         subprocess.run(["callgrind_control", *args, str(self.proc.pid)], check=True,
                        stdout=subprocess.DEVNULL)
 
-    def counted(self, work):
-        """Instructions the server executed during `work()`, and its seconds."""
+    def counted(self, work, keep_as=None):
+        """Instructions the server executed during `work()`, and its seconds;
+        callgrind's profile of it kept as `keep_as` (in the output folder)."""
         self.control("--zero")
         started = time.time()
         work()
@@ -105,7 +106,10 @@ class Traced:
         time.sleep(0.5)  # written whole
         with open(path) as f:
             text = f.read()
-        os.unlink(path)
+        if keep_as:
+            os.rename(path, os.path.join(self.out, keep_as))
+        else:
+            os.unlink(path)
         found = re.search(r"^(?:summary|totals):\s*(\d+)", text, re.M)
         return int(found.group(1)), took
 
@@ -161,7 +165,9 @@ def measure(binary, n, keep):
             for _ in range(max(20, n // 5)):
                 one()
             sql_before, unit = statements(db)
-            total, took = server.counted(lambda: [one() for _ in range(n)])
+            slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+            total, took = server.counted(lambda: [one() for _ in range(n)],
+                                         keep_as=f"{slug}.callgrind" if keep else None)
             sql_after, _ = statements(db)
             results[label] = {
                 "status": status,

@@ -281,23 +281,22 @@ pub async fn read<'a, T>(
             // read goes back and forth between the two, each time on a
             // new connection, until one answers or FALLBACK_FOR has passed.
             let deadline = Instant::now() + FALLBACK_FOR;
-            let mut last = error;
             loop {
-                match on(replica.pool()).await {
+                let failed = match on(replica.pool()).await {
                     Ok(found) => return Ok(found),
-                    Err(again) if primary_gone(&again) => last = again,
+                    Err(again) if primary_gone(&again) => again,
                     Err(other) => return Err(other),
-                }
+                };
                 if Instant::now() + FALLBACK_PAUSE >= deadline {
-                    return Err(last);
+                    return Err(failed);
                 }
                 tokio::time::sleep(FALLBACK_PAUSE).await;
-                match readers.run(&read).await {
-                    Err(again) if primary_gone(&again) => last = again,
+                let failed = match readers.run(&read).await {
+                    Err(again) if primary_gone(&again) => again,
                     result => return result,
-                }
+                };
                 if Instant::now() >= deadline {
-                    return Err(last);
+                    return Err(failed);
                 }
             }
         }
