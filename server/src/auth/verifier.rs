@@ -298,7 +298,10 @@ mod tests {
         let fingerprints = Fingerprints::default();
         let token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl";
         assert_eq!(fingerprints.of(token), fingerprints.of(token));
-        assert_ne!(fingerprints.of(token), fingerprints.of(&format!("{token}x")));
+        assert_ne!(
+            fingerprints.of(token),
+            fingerprints.of(&format!("{token}x"))
+        );
         // Both halves depend on the token, under a key of this server's own.
         let (a, b) = (fingerprints.of("a"), fingerprints.of("b"));
         assert_ne!(a >> 64, b >> 64);
