@@ -10,6 +10,13 @@
 //! order, each change once; the stores guarantee that a change below one
 //! already visible never becomes visible later (see the 0008 migrations).
 //!
+//! While no stream of this instance follows, it reads no change: a wake
+//! only has the store number what is pending (which notifies the other
+//! instances) and moves the head to the last change numbered
+//! ([`Feed::skip_ahead`]), and notifications are let pass. A stream that
+//! opens then reads the log from its own starting point until after it
+//! subscribed ([`replay`]), and the feed from the head on.
+//!
 //! A second task prunes the log to `CASTING_CHANGES_KEEP` (and, hourly, has
 //! the store refresh its planner statistics).
 //!
@@ -138,6 +145,23 @@ impl Feed {
         *self.closing.borrow()
     }
 
+    /// Nobody follows here: numbers what is pending (so that the other
+    /// instances are notified) and moves the head past it, reading no
+    /// change, two short statements and no row read. Once a stream
+    /// follows, [`Feed::catch_up`] publishes from the head on; one that
+    /// subscribed before the head moved is served by `catch_up` instead,
+    /// and one that subscribes after reads everything up to the head from
+    /// the store (its replay ends only with a read made after it
+    /// subscribed, and `latest` was numbered before that).
+    async fn skip_ahead(&self) -> Result<(), crate::db::DbError> {
+        let (_, latest) = self.store.change_bounds().await?;
+        if self.followers() > 0 {
+            return self.catch_up().await;
+        }
+        self.head.fetch_max(latest, Ordering::SeqCst);
+        Ok(())
+    }
+
     /// Publishes every change committed after the head, in order.
     async fn catch_up(&self) -> Result<(), crate::db::DbError> {
         let all = ChangeResource::ALL.map(ChangeResource::as_str);
@@ -162,7 +186,12 @@ impl Feed {
 async fn publish(feed: Arc<Feed>) {
     let mut failing = false;
     while !feed.is_closed() {
-        match feed.catch_up().await {
+        let published = if feed.followers() == 0 {
+            feed.skip_ahead().await
+        } else {
+            feed.catch_up().await
+        };
+        match published {
             Ok(()) => {
                 if failing {
                     tracing::info!("the change feed reads the store again");
@@ -203,6 +232,9 @@ async fn listen(feed: Arc<Feed>, store: crate::db::postgres::PgStore) {
             tokio::select! {
                 () = &mut closed => return,
                 received = listener.recv() => match received {
+                    // Only this instance's streams need the changes read:
+                    // with none, the notifier has numbered them already.
+                    Ok(_) if feed.followers() == 0 => {}
                     Ok(_) => feed.wake(),
                     Err(error) => {
                         tracing::debug!(%error, "the change listener lost its connection");

@@ -275,23 +275,40 @@ pub async fn read<'a, T>(
                 && let Some(replica) = replica
                 && matches!(READS.try_with(|scope| *scope), Ok(ReadScope::Any)) =>
         {
-            // The balancer may have cut the pooled connections (a replica
-            // being promoted): a few tries, each on another connection.
-            for _ in 0..FALLBACK_TRIES {
-                match on(replica.pool()).await {
+            // A failover under way: the balancer may have cut the pooled
+            // connections, the replica being promoted has left the reads
+            // port and the new leader is not yet in the writes one. The
+            // read goes back and forth between the two, each time on a
+            // new connection, until one answers or FALLBACK_FOR has passed.
+            let deadline = Instant::now() + FALLBACK_FOR;
+            loop {
+                let failed = match on(replica.pool()).await {
                     Ok(found) => return Ok(found),
-                    Err(again) if primary_gone(&again) => continue,
-                    Err(_) => break,
+                    Err(again) if primary_gone(&again) => again,
+                    Err(other) => return Err(other),
+                };
+                if Instant::now() + FALLBACK_PAUSE >= deadline {
+                    return Err(failed);
+                }
+                tokio::time::sleep(FALLBACK_PAUSE).await;
+                let failed = match readers.run(&read).await {
+                    Err(again) if primary_gone(&again) => again,
+                    result => return result,
+                };
+                if Instant::now() >= deadline {
+                    return Err(failed);
                 }
             }
-            Err(error)
         }
         result => result,
     }
 }
 
-/// How many connections of the replica a read tries while the primary is gone.
-const FALLBACK_TRIES: usize = 3;
+/// How long a read without a position keeps trying the replica and the
+/// primary while neither can be reached (a failover takes a few seconds).
+const FALLBACK_FOR: Duration = Duration::from_secs(8);
+/// The pause between two such tries.
+const FALLBACK_PAUSE: Duration = Duration::from_millis(100);
 
 /// Whether `error` says the primary cannot be reached or is going away
 /// (rather than the statement failing).
