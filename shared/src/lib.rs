@@ -12,6 +12,7 @@ pub mod credentials;
 pub mod domain;
 pub mod limits;
 pub mod model;
+pub mod names;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 

@@ -53,6 +53,7 @@ pub fn postgres() -> Migrator {
         "0010_audition_counts",
         "0011_versions_on_direct_writes",
         "0013_undo",
+        "0014_name_keys",
     ))
 }
 
@@ -71,6 +72,7 @@ pub fn sqlite() -> Migrator {
         "0010_audition_counts",
         "0011_versions_on_direct_writes",
         "0013_undo",
+        "0014_name_keys",
     ))
 }
 

@@ -19,6 +19,7 @@ mod from_row;
 pub mod lists;
 pub mod location;
 pub mod migrations;
+mod names;
 pub mod paging;
 pub mod postgres;
 mod rows;
@@ -517,6 +518,17 @@ impl Store {
         })
     }
 
+    /// Keys a batch of the rows written without their name keys (see
+    /// `db/names.rs`); answers how many were keyed (0: none is left).
+    pub async fn key_names(&self) -> DbResult<u64> {
+        dispatch!(self, s => async {
+            if !names::any_missing(s.reads()).await? {
+                return Ok(0);
+            }
+            names::key_missing(s.names_tx().await?).await
+        })
+    }
+
     /// `(user id, token generation)` of every enabled user.
     pub async fn token_generations(&self) -> DbResult<Vec<(i64, i64)>> {
         dispatch!(self, s => Shared::token_generations(s.reads()))
@@ -685,7 +697,8 @@ impl std::ops::Add for PoolStats {
 /// nothing of them.
 pub const ACQUIRE_TARGET: &str = "casting_server::db::acquire";
 
-/// `ORDER BY` for a list: the sort column, then `id` in the same direction,
+/// `ORDER BY` for a list: the sort column (a text column's folded key),
+/// then `id` in the same direction,
 /// so pages never overlap. `sort.column` comes from a fixed list of columns;
 /// `prefix` qualifies the columns (`p.`) or is empty.
 pub(crate) fn order_by(sort: Sort, prefix: &str) -> String {
@@ -695,7 +708,7 @@ pub(crate) fn order_by(sort: Sort, prefix: &str) -> String {
     } else {
         format!(
             " ORDER BY {prefix}{} {direction}, {prefix}id {direction}",
-            sort.column
+            sort.sql_column()
         )
     }
 }
