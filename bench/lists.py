@@ -24,7 +24,7 @@ def list_workloads(actors, movies, server):
     tied_cursor, tied_last = tied["next"], tied["actors"][-1]
     return [
         ("actors gender=female", "/actors?gender=female", "actors", a_cols,
-         "gender_key = 'female'", "id"),
+         "lower(gender) = lower('female')", "id"),
         ("actors min_age=30&max_age=40", "/actors?min_age=30&max_age=40", "actors", a_cols,
          "age >= 30 AND age <= 40", "id"),
         ("actors q=actor 99 (broad)", "/actors?q=actor%2099", "actors", a_cols,

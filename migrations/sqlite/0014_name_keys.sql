@@ -98,11 +98,11 @@ CREATE TRIGGER movies_search_update AFTER UPDATE OF title_key ON movies BEGIN
     INSERT INTO movies_search (rowid, title_key) SELECT new.id, new.title_key WHERE new.title_key IS NOT NULL;
 END;
 
--- Sorts read (key, id) from these; the `gender` filter compares keys.
+-- Sorts read (key, id) from these; the `gender` filter keeps its index (0006:
+-- it compares case-folded, accents kept).
 DROP INDEX actors_name_id;
 DROP INDEX movies_title_id;
 DROP INDEX actors_gender_sort;
-DROP INDEX actors_gender_id;
 CREATE INDEX actors_name_key ON actors (name_key, id);
 CREATE INDEX movies_title_key ON movies (title_key, id);
 CREATE INDEX actors_gender_key ON actors (gender_key, id);

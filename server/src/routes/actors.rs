@@ -56,7 +56,7 @@ impl Resource for Actors {
             query_param(
                 "gender",
                 schemas::gender(),
-                "Exact gender, ignoring case and accents",
+                "Exact gender, case-insensitive (accents count)",
             ),
             query_param("min_age", schemas::age_query(), "Lowest age, inclusive"),
             query_param("max_age", schemas::age_query(), "Highest age, inclusive"),

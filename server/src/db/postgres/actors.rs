@@ -19,7 +19,11 @@ fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &ActorFilter) {
             .push_bind(contains_pattern(&fold(q)));
     }
     if let Some(gender) = &filter.gender {
-        sql.push(" AND gender_key = ").push_bind(fold(gender));
+        // Case-folded, accents kept: `emigree` is not `Émigrée` (found
+        // through the `lower(gender)` index).
+        sql.push(" AND lower(gender) = lower(")
+            .push_bind(gender.clone())
+            .push(")");
     }
     if let Some(min) = filter.min_age {
         sql.push(" AND age >= ").push_bind(min);

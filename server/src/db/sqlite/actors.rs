@@ -7,7 +7,8 @@ use sqlx::{QueryBuilder, Sqlite, Transaction};
 
 use super::lists::{ListSpec, PushFilter};
 use super::{
-    NOW, SqliteStore, commit_as, fts_phrase, missing_or_changed, push_version_check, searchable,
+    NOW, SqliteStore, commit_as, folded_exact, fts_phrase, missing_or_changed, push_version_check,
+    searchable,
 };
 use crate::db::lists::list_queries;
 use crate::db::rows::{ActorRow, ListedActor};
@@ -21,7 +22,18 @@ fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &ActorFilter) {
         sql.push(" AND instr(name_key, ").push_bind(q).push(") > 0");
     }
     if let Some(gender) = &filter.gender {
-        sql.push(" AND gender_key = ").push_bind(fold(gender));
+        // Case-folded, accents kept: `emigree` is not `Émigrée`.
+        if gender.is_ascii() {
+            // Found through the `lower(gender)` index.
+            sql.push(" AND lower(gender) = lower(")
+                .push_bind(gender.clone())
+                .push(")");
+        } else {
+            // SQLite's lower() folds ASCII letters only; PostgreSQL's folds
+            // `É` to `é` too, so a value beyond ASCII is compared folded.
+            sql.push(" AND gender REGEXP ")
+                .push_bind(folded_exact(gender));
+        }
     }
     if let Some(min) = filter.min_age {
         sql.push(" AND age >= ").push_bind(min);

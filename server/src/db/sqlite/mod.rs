@@ -529,6 +529,12 @@ fn searchable(folded: &str) -> bool {
     folded.chars().count() >= 3
 }
 
+/// A `REGEXP` matching the whole of `text`, case folded beyond ASCII (the
+/// `gender` filter: accents are kept there).
+fn folded_exact(text: &str) -> String {
+    format!("(?i)^{}$", regex::escape(text))
+}
+
 /// The current time as the migrations store it (RFC 3339, UTC, milliseconds).
 pub(crate) const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
