@@ -75,18 +75,23 @@ def seed(server, store, db, actors, movies):
     env = dict(os.environ, DATABASE_URL=f"{PG}/{db}", RUST_LOG="warn")
     run([server, "migrate"], env=env)
     # The trigram index is built once after the bulk insert, not row by row.
-    psql(db, "DROP INDEX actors_name_trgm; DROP INDEX movies_title_trgm")
+    psql(db, "DROP INDEX actors_name_key_trgm; DROP INDEX movies_title_key_trgm")
     # The seed is not a change anybody made: the change log stays off for it.
+    # Its names are ASCII: their folded keys (migrations/*/0014, what the
+    # server writes) are their lowercase, written with them.
     psql(db, f"""
         SET casting.record = 'off';
-        INSERT INTO actors (name, age, gender)
-        SELECT 'Actor ' || g, 18 + g % 60, (ARRAY['Female','Male','Other'])[1 + g % 3]
+        INSERT INTO actors (name, age, gender, name_key, gender_key)
+        SELECT 'Actor ' || g, 18 + g % 60, (ARRAY['Female','Male','Other'])[1 + g % 3],
+               'actor ' || g, (ARRAY['female','male','other'])[1 + g % 3]
         FROM generate_series(1, {actors}) g;
-        UPDATE actors SET name = 'Quentin Zyxwvut ' || id WHERE id % ({actors} / 5) = 0;
-        INSERT INTO movies (title, release_date)
-        SELECT 'Movie ' || g, date '1900-01-01' + ((g::bigint * 7919) % 45000)::int FROM generate_series(1, {movies}) g;""")
-    psql(db, "CREATE INDEX actors_name_trgm ON actors USING gin (name gin_trgm_ops) WITH (fastupdate = off)")
-    psql(db, "CREATE INDEX movies_title_trgm ON movies USING gin (title gin_trgm_ops) WITH (fastupdate = off)")
+        UPDATE actors SET name = 'Quentin Zyxwvut ' || id, name_key = 'quentin zyxwvut ' || id
+        WHERE id % ({actors} / 5) = 0;
+        INSERT INTO movies (title, release_date, title_key)
+        SELECT 'Movie ' || g, date '1900-01-01' + ((g::bigint * 7919) % 45000)::int, 'movie ' || g
+        FROM generate_series(1, {movies}) g;""")
+    psql(db, "CREATE INDEX actors_name_key_trgm ON actors USING gin (name_key gin_trgm_ops) WITH (fastupdate = off)")
+    psql(db, "CREATE INDEX movies_title_key_trgm ON movies USING gin (title_key gin_trgm_ops) WITH (fastupdate = off)")
     psql(db, "VACUUM ANALYZE")
     run([server, "users", "add", "bench", "--role", "producer", "--password-stdin"],
         env=env, input="bench-password\n")
@@ -106,6 +111,7 @@ def seed_sqlite(server, db, actors, movies):
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("PRAGMA cache_size = -262144")
         # The seed is not a change anybody made: the change log stays off for it.
+        # Its names are ASCII: their folded keys are their lowercase.
         conn.execute("UPDATE change_author SET recording = 0")
         # The trigram indexes are rebuilt once after the bulk insert, not row
         # by row (as for PostgreSQL): their triggers are put back after it.
@@ -116,13 +122,15 @@ def seed_sqlite(server, db, actors, movies):
             conn.execute(f'DROP TRIGGER "{name}"')
         rows = lambda n: f"WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {n}) "
         conn.execute(rows(actors) + f"""
-            INSERT INTO actors (name, age, gender)
-            SELECT CASE WHEN n % {actors // 5} = 0 THEN 'Quentin Zyxwvut ' || n ELSE 'Actor ' || n END,
-                   18 + n % 60, CASE n % 3 WHEN 0 THEN 'Female' WHEN 1 THEN 'Male' ELSE 'Other' END
-            FROM g""")
+            INSERT INTO actors (name, age, gender, name_key, gender_key)
+            SELECT name, age, gender, lower(name), lower(gender) FROM (
+                SELECT CASE WHEN n % {actors // 5} = 0 THEN 'Quentin Zyxwvut ' || n ELSE 'Actor ' || n END AS name,
+                       18 + n % 60 AS age,
+                       CASE n % 3 WHEN 0 THEN 'Female' WHEN 1 THEN 'Male' ELSE 'Other' END AS gender
+                FROM g)""")
         conn.execute(rows(movies) + """
-            INSERT INTO movies (title, release_date)
-            SELECT 'Movie ' || n, date('1990-01-01', n || ' days') FROM g""")
+            INSERT INTO movies (title, release_date, title_key)
+            SELECT 'Movie ' || n, date('1990-01-01', n || ' days'), 'movie ' || n FROM g""")
         for _, sql in search:
             conn.execute(sql)
         conn.execute("INSERT INTO actors_search (actors_search) VALUES ('rebuild')")

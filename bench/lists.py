@@ -13,7 +13,7 @@ def list_workloads(actors, movies, server):
     """The list requests that must not fall off a cliff at a million rows:
     (label, path, table, columns, condition, order). `condition` and `order`
     rebuild the server's statement (server/src/db/lists.rs) for its plan."""
-    a_cols, m_cols = "id, name, age, gender", "id, title, release_date"
+    a_cols, m_cols = "id, name, age, gender, name_key, gender_key", "id, title, release_date, title_key"
     # A cursor to the last page but one, and an OFFSET page as deep in the
     # table as 50 000 of 1 000 000 (page = rows / 20).
     deep = server.get(f"/actors?per_page=10&page={actors // 10 - 1}")
@@ -28,22 +28,22 @@ def list_workloads(actors, movies, server):
         ("actors min_age=30&max_age=40", "/actors?min_age=30&max_age=40", "actors", a_cols,
          "age >= 30 AND age <= 40", "id"),
         ("actors q=actor 99 (broad)", "/actors?q=actor%2099", "actors", a_cols,
-         "name ILIKE '%actor 99%'", "id"),
+         "name_key LIKE '%actor 99%'", "id"),
         ("actors q=zyxwvut (selective)", "/actors?q=zyxwvut", "actors", a_cols,
-         "name ILIKE '%zyxwvut%'", "id"),
+         "name_key LIKE '%zyxwvut%'", "id"),
         ("actors sort=-age", "/actors?sort=-age", "actors", a_cols, None, "age DESC, id DESC"),
-        ("actors sort=name", "/actors?sort=name", "actors", a_cols, None, "name, id"),
+        ("actors sort=name", "/actors?sort=name", "actors", a_cols, None, "name_key, id"),
         ("actors page=rows/20, the last (OFFSET)", f"/actors?page={actors // 20}", "actors", a_cols,
          None, f"id OFFSET {(actors // 20 - 1) * 10}"),
         ("actors after=cursor (last page)", f"/actors?after={cursor}", "actors", a_cols,
          f"id > {last_id}", "id"),
         ("actors sort=gender&after=cursor (middle)", f"/actors?sort=gender&after={tied_cursor}", "actors",
-         a_cols, f"id > {tied_last['id']} AND gender = '{tied_last['gender']}'", "gender, id"),
+         a_cols, f"id > {tied_last['id']} AND gender_key = '{tied_last['gender'].lower()}'", "gender_key, id"),
         ("actors q=actor 99&sort=name (broad)", "/actors?q=actor%2099&sort=name", "actors", a_cols,
-         "name ILIKE '%actor 99%'", "name, id"),
+         "name_key LIKE '%actor 99%'", "name_key, id"),
         ("movies 2000-01-01..2000-12-31", "/movies?released_from=2000-01-01&released_to=2000-12-31",
          "movies", m_cols, "release_date >= '2000-01-01' AND release_date <= '2000-12-31'", "id"),
-        ("movies q=movie 77", "/movies?q=movie%2077", "movies", m_cols, "title ILIKE '%movie 77%'", "id"),
+        ("movies q=movie 77", "/movies?q=movie%2077", "movies", m_cols, "title_key LIKE '%movie 77%'", "id"),
         ("movies sort=-release_date", "/movies?sort=-release_date", "movies", m_cols, None,
          "release_date DESC, id DESC"),
     ]
@@ -57,7 +57,7 @@ def plan(store, db, table, columns, condition, order):
     where = f" AND {condition}" if condition else ""
     order_by, _, offset = order.partition(" OFFSET ")
     rows = f"SELECT {columns} FROM {table} WHERE true{where}"
-    if " ILIKE " in (condition or "") and not order_by.startswith("id"):
+    if " LIKE " in (condition or "") and not order_by.startswith("id"):
         # A search sorted by another column: the server sorts its matches
         # (server/src/db/postgres/lists.rs) unless a tenth of the table matches.
         tenth = int(psql(db, f"SELECT sum(n)::bigint / 10 FROM row_counts WHERE table_name = '{table}'"))
@@ -80,8 +80,8 @@ def plan(store, db, table, columns, condition, order):
     return ("SEQ SCAN" if seq else "index") + f", {buffers} buffers"
 
 
-SQLITE_SORT_INDEXES = {"name": "actors_name_id", "age": "actors_age_id", "gender": "actors_gender_sort",
-                       "title": "movies_title_id", "release_date": "movies_release_date_id"}
+SQLITE_SORT_INDEXES = {"name_key": "actors_name_key", "age": "actors_age_id", "gender_key": "actors_gender_key",
+                       "title_key": "movies_title_key", "release_date": "movies_release_date_id"}
 
 
 def sqlite_plan(db, table, columns, condition, order):
@@ -94,7 +94,7 @@ def sqlite_plan(db, table, columns, condition, order):
     "SEQ SCAN" when the plan sorts rows read straight from the table (every
     match) or, for a narrow filter, reads the table from end to end."""
     order_by, _, offset = order.partition(" OFFSET ")
-    search = re.fullmatch(r"(name|title) ILIKE '%(.*?)%'", condition or "")
+    search = re.fullmatch(r"(name_key|title_key) LIKE '%(.*?)%'", condition or "")
     cursor = condition is not None and condition.startswith("id ")
     narrow = False
     with sqlite3.connect(sqlite_file(db)) as conn:

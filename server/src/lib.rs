@@ -15,6 +15,7 @@ pub mod error;
 pub mod extract;
 pub mod feed;
 pub mod identity;
+pub mod keying;
 pub mod limits;
 pub mod listing;
 pub mod metrics;

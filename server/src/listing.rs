@@ -7,6 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use casting_shared::api::{DEFAULT_PER_PAGE, MAX_PER_PAGE, SEARCH_MAX};
 use casting_shared::domain::{format_date, parse_age_text};
+use casting_shared::names::FOLD_VERSION;
 use serde_json::{Value, json};
 use time::{Date, OffsetDateTime};
 
@@ -23,7 +24,9 @@ impl Sort {
 
 /// The `next` / `after` cursor as the API writes it.
 impl Cursor {
-    /// Opaque text for `next`: the sort it was made for, the value and the id.
+    /// Opaque text for `next`: the sort it was made for, the value and the
+    /// id; for a text sort the value is the folded key, followed by the
+    /// version of the folding ([`FOLD_VERSION`]).
     pub fn encode(&self, sort: Sort) -> String {
         let value = match &self.value {
             None => Value::Null,
@@ -32,17 +35,31 @@ impl Cursor {
             Some(SortValue::Date(date)) => json!(format_date(*date)),
             Some(SortValue::Time(at)) => json!(at.unix_timestamp()),
         };
-        URL_SAFE_NO_PAD.encode(json!([sort.label(), value, self.id]).to_string())
+        let parts = if sort.kind == Some(KeyKind::Text) {
+            json!([sort.label(), value, self.id, FOLD_VERSION])
+        } else {
+            json!([sort.label(), value, self.id])
+        };
+        URL_SAFE_NO_PAD.encode(parts.to_string())
     }
 
-    /// A cursor made by [`Cursor::encode`] for `sort`; anything else is `None`.
+    /// A cursor made by [`Cursor::encode`] for `sort`; anything else is
+    /// `None`, including a text sort's cursor made under another folding
+    /// (or before keys: it carried the raw text, which sorts otherwise).
     pub fn decode(text: &str, sort: Sort) -> Option<Cursor> {
         let bytes = URL_SAFE_NO_PAD.decode(text.trim()).ok()?;
         let Value::Array(parts) = serde_json::from_slice::<Value>(&bytes).ok()? else {
             return None;
         };
-        let [label, value, id] = parts.as_slice() else {
-            return None;
+        let (label, value, id) = match (sort.kind, parts.as_slice()) {
+            (Some(KeyKind::Text), [label, value, id, version])
+                if version.as_u64() == Some(u64::from(FOLD_VERSION)) =>
+            {
+                (label, value, id)
+            }
+            (Some(KeyKind::Text), _) => return None,
+            (_, [label, value, id]) => (label, value, id),
+            _ => return None,
         };
         if label.as_str()? != sort.label() {
             return None;
@@ -410,6 +427,28 @@ mod tests {
         ] {
             assert_eq!(Cursor::decode(garbage, by_age), None, "{garbage}");
         }
+    }
+
+    #[test]
+    fn a_text_sort_cursor_carries_the_folding_version() {
+        let by_name = Sort {
+            column: "name",
+            kind: Some(KeyKind::Text),
+            descending: false,
+        };
+        let cursor = Cursor {
+            value: Some(SortValue::Text("elise".into())),
+            id: 3,
+        };
+        assert_eq!(
+            Cursor::decode(&cursor.encode(by_name), by_name),
+            Some(cursor)
+        );
+        // As cursors were written before the keys: the raw name, no version.
+        let before = URL_SAFE_NO_PAD.encode(json!(["name", "Élise", 3]).to_string());
+        assert_eq!(Cursor::decode(&before, by_name), None);
+        let other = URL_SAFE_NO_PAD.encode(json!(["name", "elise", 3, 0]).to_string());
+        assert_eq!(Cursor::decode(&other, by_name), None);
     }
 
     #[test]

@@ -329,7 +329,7 @@ pub fn sort_param(columns: &[SortColumn]) -> Parameter {
                     .add("x-enum-varnames", names)
                     .build(),
             )),
-        "The column to sort by; `-` before it for descending",
+        "The column to sort by; `-` before it for descending. Names, titles and genders sort as people read them (case and accents ignored), ties by id",
     )
 }
 

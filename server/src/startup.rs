@@ -82,6 +82,7 @@ impl Application {
         )
         .await?;
         let feed = state.feed.clone();
+        crate::keying::start(store.clone(), feed.closed());
         let limits = settings.http.connection_limits();
         let router = app(state, &settings.http);
         // Outermost: the reads of a GET may use the read replica, and

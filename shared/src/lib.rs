@@ -13,6 +13,7 @@ mod declare;
 pub mod domain;
 pub mod limits;
 pub mod model;
+pub mod names;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 

@@ -1,7 +1,10 @@
 //! `/` in a list held whole in memory (a cast, a filmography, a detail
 //! view's list): keeps the entries whose text contains what is typed,
-//! ignoring case. The selection is an index into the entries kept.
+//! ignoring case and accents as the server's `q` does (both fold with
+//! `casting_shared::names::fold`). The selection is an index into the
+//! entries kept.
 
+use casting_shared::names::fold;
 use crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -28,8 +31,8 @@ impl ListFilter {
 
     /// Whether an entry with these texts is kept.
     pub fn keeps(&self, texts: &[&str]) -> bool {
-        let wanted = self.text().trim().to_lowercase();
-        wanted.is_empty() || texts.iter().any(|t| t.to_lowercase().contains(&wanted))
+        let wanted = fold(self.text().trim());
+        wanted.is_empty() || texts.iter().any(|t| fold(t).contains(&wanted))
     }
 
     /// Indices of the entries kept, out of `entries`' texts.
@@ -92,5 +95,15 @@ mod tests {
         assert_eq!(filter.kept(entries.iter().copied()), vec![0, 1]);
         filter.clear();
         assert_eq!(filter.kept(entries.iter().copied()), vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn accents_are_ignored_as_the_server_ignores_them() {
+        let mut filter = ListFilter::default();
+        for c in "valdes".chars() {
+            filter.edit(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+        let entries = [["Dev Valdés", "—"], ["Bo", "VALDÉS"], ["Cy", "Valdez"]];
+        assert_eq!(filter.kept(entries.iter().copied()), vec![0, 1]);
     }
 }

@@ -40,6 +40,40 @@ pub fn contains_pattern(text: &str) -> String {
     format!("%{}%", like_escape(text))
 }
 
+/// Expands, in a backend's resource module, the list of the resource and
+/// its plan, the same on both stores: the module defines `push_filter`
+/// (the filter as ` AND …` conditions) and `spec` (its `ListSpec`), and the
+/// store `page` and `plan` (`postgres/lists.rs`, `sqlite/lists.rs`).
+macro_rules! list_queries {
+    ($store:ty, $db:ty, $list:ident, $plan:ident, $filter:ty, $row:ty, $value:ty) => {
+        impl $store {
+            /// The page of the list at `position` in `sort`, with its total.
+            pub async fn $list(
+                &self,
+                filter: &$filter,
+                sort: $crate::db::paging::Sort,
+                position: &$crate::db::paging::Position,
+            ) -> sqlx::Result<$crate::db::PageOf<$value>> {
+                let push = |sql: &mut sqlx::QueryBuilder<$db>| push_filter(sql, filter);
+                self.page::<$row, $value>(&spec(filter, &push), sort, position)
+                    .await
+            }
+
+            /// The plan of the statement the list runs, for the plan tests.
+            pub async fn $plan(
+                &self,
+                filter: &$filter,
+                sort: $crate::db::paging::Sort,
+                position: &$crate::db::paging::Position,
+            ) -> sqlx::Result<serde_json::Value> {
+                let push = |sql: &mut sqlx::QueryBuilder<$db>| push_filter(sql, filter);
+                self.plan(&spec(filter, &push), sort, position).await
+            }
+        }
+    };
+}
+pub(crate) use list_queries;
+
 /// A row's id and its value in a sort column, for the `next` cursor.
 pub trait Keyed {
     fn id(&self) -> i64;

@@ -67,6 +67,7 @@ both![
     "0010_audition_counts",
     "0011_versions_on_direct_writes",
     "0013_undo",
+    "0014_name_keys",
 ];
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ mod from_row;
 pub mod lists;
 pub mod location;
 pub mod migrations;
+mod names;
 pub mod paging;
 pub mod postgres;
 mod rows;
@@ -103,7 +104,8 @@ impl std::ops::Add for PoolStats {
 /// nothing of them.
 pub const ACQUIRE_TARGET: &str = "casting_server::db::acquire";
 
-/// `ORDER BY` for a list: the sort column, then `id` in the same direction,
+/// `ORDER BY` for a list: the sort column (a text column's folded key),
+/// then `id` in the same direction,
 /// so pages never overlap. `sort.column` comes from a fixed list of columns;
 /// `prefix` qualifies the columns (`p.`) or is empty.
 pub(crate) fn order_by(sort: Sort, prefix: &str) -> String {
@@ -113,7 +115,7 @@ pub(crate) fn order_by(sort: Sort, prefix: &str) -> String {
     } else {
         format!(
             " ORDER BY {prefix}{} {direction}, {prefix}id {direction}",
-            sort.column
+            sort.sql_column()
         )
     }
 }

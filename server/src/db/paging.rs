@@ -22,6 +22,8 @@ impl Page {
 /// The type of a sort column's values, which a cursor carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyKind {
+    /// A name, title or gender: sorted by its folded key
+    /// ([`casting_shared::names::fold`]), stored in `{column}_key`.
     Text,
     Int,
     Date,
@@ -52,6 +54,17 @@ impl Sort {
         descending: false,
     };
 
+    /// The column the statements order by: a text column's folded key
+    /// (migrations/*/0014), else the column itself.
+    pub fn sql_column(self) -> &'static str {
+        match (self.kind, self.column) {
+            (Some(KeyKind::Text), "name") => "name_key",
+            (Some(KeyKind::Text), "title") => "title_key",
+            (Some(KeyKind::Text), "gender") => "gender_key",
+            (_, column) => column,
+        }
+    }
+
     pub fn sql_direction(self) -> &'static str {
         if self.descending { "DESC" } else { "ASC" }
     }
@@ -60,6 +73,7 @@ impl Sort {
 /// A sort column's value in one row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SortValue {
+    /// The folded key of a name, title or gender.
     Text(String),
     Int(i64),
     Date(Date),

@@ -9,6 +9,7 @@ use super::from_row::from_row;
 use super::lists::Keyed;
 use super::paging::SortValue;
 use super::{User, Versioned, parse_role};
+use casting_shared::names::fold;
 
 from_row! {
     pub struct ActorRow {
@@ -103,9 +104,9 @@ impl Keyed for Actor {
 
     fn sort_value(&self, column: &str) -> Option<SortValue> {
         match column {
-            "name" => Some(SortValue::Text(self.name.clone())),
+            "name" => Some(SortValue::Text(fold(&self.name))),
             "age" => Some(SortValue::Int(self.age.into())),
-            "gender" => Some(SortValue::Text(self.gender.clone())),
+            "gender" => Some(SortValue::Text(fold(&self.gender))),
             _ => None,
         }
     }
@@ -118,7 +119,7 @@ impl Keyed for Movie {
 
     fn sort_value(&self, column: &str) -> Option<SortValue> {
         match column {
-            "title" => Some(SortValue::Text(self.title.clone())),
+            "title" => Some(SortValue::Text(fold(&self.title))),
             "release_date" => Some(SortValue::Date(self.release_date)),
             _ => None,
         }

@@ -421,6 +421,22 @@ impl Dialect {
                 _ => Bind::Text(before.get(name).and_then(Value::as_str).map(str::to_owned)),
             });
         }
+        // A name, title or gender is put back with its folded key (0014).
+        let keyed: &[(&str, &str)] = match record {
+            Record::Actor(_) => &[("name", "name_key"), ("gender", "gender_key")],
+            Record::Movie(_) => &[("title", "title_key")],
+            _ => &[],
+        };
+        for &(column, key) in keyed {
+            columns.push(key);
+            placeholders.push("?".to_owned());
+            binds.push(Bind::Text(
+                before
+                    .get(column)
+                    .and_then(Value::as_str)
+                    .map(casting_shared::names::fold),
+            ));
+        }
         if let Record::Audition(_) = record {
             columns.push("location_key");
             placeholders.push("?".to_owned());

@@ -51,12 +51,12 @@ impl Resource for Actors {
             query_param(
                 "q",
                 schemas::search_text(),
-                "Case-insensitive substring of the name, matched literally; blank means no filter",
+                "Substring of the name ignoring case and accents (both folded), matched literally; blank means no filter",
             ),
             query_param(
                 "gender",
                 schemas::gender(),
-                "Exact gender, case-insensitive",
+                "Exact gender, case-insensitive (accents count)",
             ),
             query_param("min_age", schemas::age_query(), "Lowest age, inclusive"),
             query_param("max_age", schemas::age_query(), "Highest age, inclusive"),

@@ -51,7 +51,7 @@ impl Resource for Movies {
             query_param(
                 "q",
                 schemas::search_text(),
-                "Case-insensitive substring of the title, matched literally; blank means no filter",
+                "Substring of the title ignoring case and accents (both folded), matched literally; blank means no filter",
             ),
             query_param(
                 "released_from",

@@ -15,6 +15,8 @@ mod docs;
 mod layers;
 /// The in-memory store outlives every connection it serves through.
 mod memory_store;
+/// Real-world names across scripts, for the name-order suite.
+mod names_corpus;
 /// The plans of list statements at 100 000 rows, on each store.
 mod plans;
 /// The harness every suite takes its support from.

@@ -44,6 +44,7 @@ mod identity;
 mod lists;
 mod metrics;
 mod movies;
+mod names;
 mod openapi;
 mod operations;
 mod revalidation;

@@ -2,21 +2,25 @@
 
 use casting_shared::Actor;
 use casting_shared::domain::{ActorChanges, NewActor};
+use casting_shared::names::fold;
 use futures::FutureExt;
-use sqlx::{Postgres, QueryBuilder};
+use sqlx::{Postgres, QueryBuilder, Transaction};
 
 use super::lists::{ListSpec, PushFilter};
 use super::{PgStore, author_is};
 use crate::db::lists::contains_pattern;
-use crate::db::paging::{Position, Sort};
+use crate::db::lists::list_queries;
 use crate::db::rows::{ActorRow, ListedActor};
-use crate::db::{ActorFilter, Author, Outcome, PageOf, Table, Versioned};
+use crate::db::{ActorFilter, Author, Outcome, Table, Versioned};
 
 fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &ActorFilter) {
     if let Some(q) = &filter.q {
-        sql.push(" AND name ILIKE ").push_bind(contains_pattern(q));
+        sql.push(" AND name_key LIKE ")
+            .push_bind(contains_pattern(&fold(q)));
     }
     if let Some(gender) = &filter.gender {
+        // Case-folded, accents kept: `emigree` is not `Émigrée` (found
+        // through the `lower(gender)` index).
         sql.push(" AND lower(gender) = lower(")
             .push_bind(gender.clone())
             .push(")");
@@ -32,34 +36,35 @@ fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &ActorFilter) {
 fn spec<'a>(filter: &ActorFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
     ListSpec {
         table: "actors",
-        columns: "id, name, age, gender",
+        columns: "id, name, age, gender, name_key, gender_key",
         filter: (!filter.is_empty()).then_some(push),
-        search: filter.q.as_deref().map(|q| ("name", contains_pattern(q))),
+        search: filter
+            .q
+            .as_deref()
+            .map(|q| ("name_key", contains_pattern(&fold(q)))),
         filter_key: format!("{filter:?}"),
     }
 }
 
-impl PgStore {
-    pub async fn list_actors(
-        &self,
-        filter: &ActorFilter,
-        sort: Sort,
-        position: &Position,
-    ) -> sqlx::Result<PageOf<Actor>> {
-        let push = |sql: &mut QueryBuilder<Postgres>| push_filter(sql, filter);
-        self.page::<ListedActor, Actor>(&spec(filter, &push), sort, position)
-            .await
-    }
+list_queries!(
+    PgStore,
+    Postgres,
+    list_actors,
+    actors_plan,
+    ActorFilter,
+    ListedActor,
+    Actor
+);
 
-    /// The plan of the statement [`PgStore::list_actors`] runs, for the plan tests.
-    pub async fn actors_plan(
-        &self,
-        filter: &ActorFilter,
-        sort: Sort,
-        position: &Position,
-    ) -> sqlx::Result<serde_json::Value> {
-        let push = |sql: &mut QueryBuilder<Postgres>| push_filter(sql, filter);
-        self.plan(&spec(filter, &push), sort, position).await
+impl PgStore {
+    /// The transaction rows are keyed in (`db/names.rs`): a key is not a
+    /// change anybody made, so the change log stays off for it.
+    pub(crate) async fn names_tx(&self) -> sqlx::Result<Transaction<'static, Postgres>> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT set_config('casting.record', 'off', true)")
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
     }
 
     pub async fn get_actor(&self, id: i64) -> sqlx::Result<Option<Versioned<Actor>>> {
@@ -80,7 +85,8 @@ impl PgStore {
         author: &Author,
     ) -> sqlx::Result<Versioned<Actor>> {
         let sql = format!(
-            "INSERT INTO actors (name, age, gender) SELECT $1, $2, $3 WHERE {} \
+            "INSERT INTO actors (name, age, gender, name_key, gender_key) \
+             SELECT $1, $2, $3, $5, $6 WHERE {} \
              RETURNING id, name, age, gender, version",
             author_is(4)
         );
@@ -89,6 +95,8 @@ impl PgStore {
             .bind(actor.age)
             .bind(&actor.gender)
             .bind(author.to_json())
+            .bind(fold(&actor.name))
+            .bind(fold(&actor.gender))
             .fetch_one(&self.pool)
             .await?;
         Ok(row.into())
@@ -104,6 +112,7 @@ impl PgStore {
         let sql = format!(
             "UPDATE actors SET \
                name = COALESCE($2, name), age = COALESCE($3, age), gender = COALESCE($4, gender), \
+               name_key = COALESCE($7, name_key), gender_key = COALESCE($8, gender_key), \
                version = version + 1, updated_at = now() \
              WHERE id = $1 AND ($5::bigint[] IS NULL OR version = ANY($5)) AND {} \
              RETURNING id, name, age, gender, version",
@@ -116,6 +125,8 @@ impl PgStore {
             .bind(&changes.gender)
             .bind(expected_versions)
             .bind(author.to_json())
+            .bind(changes.name.as_deref().map(fold))
+            .bind(changes.gender.as_deref().map(fold))
             .fetch_optional(&self.pool)
             .await?;
         self.updated(Table::Actors, id, row.map(Into::into)).await

@@ -2,6 +2,7 @@
 //! database (one transaction), for `casting-server copy` and the demo data;
 //! the statements alike on both stores are `db::dump`'s.
 
+use casting_shared::names::fold;
 use sqlx::{Postgres, Transaction};
 
 use super::PgStore;
@@ -38,10 +39,12 @@ impl PgStore {
             .await?;
         for rows in dump.actors.chunks(CHUNK) {
             sqlx::query(
-                "INSERT INTO actors (id, name, age, gender, version, created_at, updated_at) \
+                "INSERT INTO actors (id, name, age, gender, version, created_at, updated_at, \
+                                     name_key, gender_key) \
                  OVERRIDING SYSTEM VALUE \
                  SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::int[], $4::text[], \
-                                      $5::bigint[], $6::timestamptz[], $7::timestamptz[])",
+                                      $5::bigint[], $6::timestamptz[], $7::timestamptz[], \
+                                      $8::text[], $9::text[])",
             )
             .bind(rows.iter().map(|r| r.id).collect::<Vec<_>>())
             .bind(rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>())
@@ -50,15 +53,18 @@ impl PgStore {
             .bind(rows.iter().map(|r| r.version).collect::<Vec<_>>())
             .bind(rows.iter().map(|r| r.created_at).collect::<Vec<_>>())
             .bind(rows.iter().map(|r| r.updated_at).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| fold(&r.name)).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| fold(&r.gender)).collect::<Vec<_>>())
             .execute(&mut *tx)
             .await?;
         }
         for rows in dump.movies.chunks(CHUNK) {
             sqlx::query(
-                "INSERT INTO movies (id, title, release_date, version, created_at, updated_at) \
+                "INSERT INTO movies (id, title, release_date, version, created_at, updated_at, \
+                                     title_key) \
                  OVERRIDING SYSTEM VALUE \
                  SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::date[], $4::bigint[], \
-                                      $5::timestamptz[], $6::timestamptz[])",
+                                      $5::timestamptz[], $6::timestamptz[], $7::text[])",
             )
             .bind(rows.iter().map(|r| r.id).collect::<Vec<_>>())
             .bind(rows.iter().map(|r| r.title.clone()).collect::<Vec<_>>())
@@ -66,6 +72,7 @@ impl PgStore {
             .bind(rows.iter().map(|r| r.version).collect::<Vec<_>>())
             .bind(rows.iter().map(|r| r.created_at).collect::<Vec<_>>())
             .bind(rows.iter().map(|r| r.updated_at).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| fold(&r.title)).collect::<Vec<_>>())
             .execute(&mut *tx)
             .await?;
         }

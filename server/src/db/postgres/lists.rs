@@ -29,7 +29,7 @@ pub struct ListSpec<'a> {
     pub columns: &'static str,
     /// Adds ` AND …` conditions; `None` when the list is unfiltered.
     pub filter: Option<&'a PushFilter<'a>>,
-    /// The column `q` searches and the `ILIKE` pattern it searches for.
+    /// The key column `q` searches and the `LIKE` pattern (folded) it searches for.
     pub search: Option<(&'static str, String)>,
     /// Names the filter in the remembered totals (its `Debug` form).
     pub filter_key: String,
@@ -117,14 +117,14 @@ impl PgStore {
             return Ok(false);
         }
         let table = spec.table;
-        let key = format!("{table}:{column} ILIKE {pattern}:share");
+        let key = format!("{table}:{column} LIKE {pattern}:share");
         if let Some(broad) = self.totals.latest(&key) {
             return Ok(broad == 0);
         }
         let (tenth, matches): (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "WITH t AS (SELECT COALESCE(sum(n), 0)::bigint / 10 AS tenth FROM row_counts \
              WHERE table_name = '{table}') \
-             SELECT tenth, (SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {column} ILIKE $1 \
+             SELECT tenth, (SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {column} LIKE $1 \
              LIMIT (SELECT tenth FROM t)) c) FROM t"
         )))
         .bind(pattern)
@@ -230,8 +230,10 @@ fn page_query(
 }
 
 /// ` AND (column, id) > (value, id)` (or `<` descending): the rows after a
-/// cursor, which PostgreSQL seeks in the sort's index as one row value.
-/// `sort.column` comes from a fixed list of columns, never from request text.
+/// cursor, which PostgreSQL seeks in the sort's index as one row value (a
+/// text column's folded key, compared as bytes: the key columns are
+/// `COLLATE "C"`). `sort.column` comes from a fixed list of columns, never
+/// from request text.
 fn push_after(sql: &mut QueryBuilder<Postgres>, sort: Sort, position: &Position) {
     let Position::After { cursor, .. } = position else {
         return;
@@ -239,7 +241,7 @@ fn push_after(sql: &mut QueryBuilder<Postgres>, sort: Sort, position: &Position)
     let comparison = if sort.descending { "<" } else { ">" };
     match &cursor.value {
         Some(value) => {
-            sql.push(format!(" AND ({}, id) {comparison} (", sort.column));
+            sql.push(format!(" AND ({}, id) {comparison} (", sort.sql_column()));
             match value {
                 SortValue::Text(text) => sql.push_bind(text.clone()),
                 SortValue::Int(n) => sql.push_bind(*n),

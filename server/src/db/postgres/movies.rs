@@ -2,19 +2,21 @@
 
 use casting_shared::Movie;
 use casting_shared::domain::{MovieChanges, NewMovie};
+use casting_shared::names::fold;
 use futures::FutureExt;
 use sqlx::{Postgres, QueryBuilder};
 
 use super::lists::{ListSpec, PushFilter};
 use super::{PgStore, author_is};
 use crate::db::lists::contains_pattern;
-use crate::db::paging::{Position, Sort};
+use crate::db::lists::list_queries;
 use crate::db::rows::{ListedMovie, MovieRow};
-use crate::db::{Author, MovieFilter, Outcome, PageOf, Table, Versioned};
+use crate::db::{Author, MovieFilter, Outcome, Table, Versioned};
 
 fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &MovieFilter) {
     if let Some(q) = &filter.q {
-        sql.push(" AND title ILIKE ").push_bind(contains_pattern(q));
+        sql.push(" AND title_key LIKE ")
+            .push_bind(contains_pattern(&fold(q)));
     }
     if let Some(from) = filter.released_from {
         sql.push(" AND release_date >= ").push_bind(from);
@@ -27,36 +29,27 @@ fn push_filter(sql: &mut QueryBuilder<Postgres>, filter: &MovieFilter) {
 fn spec<'a>(filter: &MovieFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
     ListSpec {
         table: "movies",
-        columns: "id, title, release_date",
+        columns: "id, title, release_date, title_key",
         filter: (!filter.is_empty()).then_some(push),
-        search: filter.q.as_deref().map(|q| ("title", contains_pattern(q))),
+        search: filter
+            .q
+            .as_deref()
+            .map(|q| ("title_key", contains_pattern(&fold(q)))),
         filter_key: format!("{filter:?}"),
     }
 }
 
+list_queries!(
+    PgStore,
+    Postgres,
+    list_movies,
+    movies_plan,
+    MovieFilter,
+    ListedMovie,
+    Movie
+);
+
 impl PgStore {
-    pub async fn list_movies(
-        &self,
-        filter: &MovieFilter,
-        sort: Sort,
-        position: &Position,
-    ) -> sqlx::Result<PageOf<Movie>> {
-        let push = |sql: &mut QueryBuilder<Postgres>| push_filter(sql, filter);
-        self.page::<ListedMovie, Movie>(&spec(filter, &push), sort, position)
-            .await
-    }
-
-    /// The plan of the statement [`PgStore::list_movies`] runs, for the plan tests.
-    pub async fn movies_plan(
-        &self,
-        filter: &MovieFilter,
-        sort: Sort,
-        position: &Position,
-    ) -> sqlx::Result<serde_json::Value> {
-        let push = |sql: &mut QueryBuilder<Postgres>| push_filter(sql, filter);
-        self.plan(&spec(filter, &push), sort, position).await
-    }
-
     pub async fn get_movie(&self, id: i64) -> sqlx::Result<Option<Versioned<Movie>>> {
         let row: Option<MovieRow> = self
             .read(|connection, _| {
@@ -75,7 +68,7 @@ impl PgStore {
         author: &Author,
     ) -> sqlx::Result<Versioned<Movie>> {
         let sql = format!(
-            "INSERT INTO movies (title, release_date) SELECT $1, $2 WHERE {} \
+            "INSERT INTO movies (title, release_date, title_key) SELECT $1, $2, $4 WHERE {} \
              RETURNING id, title, release_date, version",
             author_is(3)
         );
@@ -83,6 +76,7 @@ impl PgStore {
             .bind(&movie.title)
             .bind(movie.release_date)
             .bind(author.to_json())
+            .bind(fold(&movie.title))
             .fetch_one(&self.pool)
             .await?;
         Ok(row.into())
@@ -98,6 +92,7 @@ impl PgStore {
         let sql = format!(
             "UPDATE movies SET \
                title = COALESCE($2, title), release_date = COALESCE($3, release_date), \
+               title_key = COALESCE($6, title_key), \
                version = version + 1, updated_at = now() \
              WHERE id = $1 AND ($4::bigint[] IS NULL OR version = ANY($4)) AND {} \
              RETURNING id, title, release_date, version",
@@ -109,6 +104,7 @@ impl PgStore {
             .bind(changes.release_date)
             .bind(expected_versions)
             .bind(author.to_json())
+            .bind(changes.title.as_deref().map(fold))
             .fetch_optional(&self.pool)
             .await?;
         self.updated(Table::Movies, id, row.map(Into::into)).await

@@ -2,24 +2,27 @@
 
 use casting_shared::Actor;
 use casting_shared::domain::{ActorChanges, NewActor};
-use sqlx::{QueryBuilder, Sqlite};
+use casting_shared::names::fold;
+use sqlx::{QueryBuilder, Sqlite, Transaction};
 
 use super::lists::{ListSpec, PushFilter};
 use super::{
-    NOW, SqliteStore, commit_as, folded_exact, folded_pattern, fts_phrase, missing_or_changed,
-    push_version_check, searchable,
+    NOW, SqliteStore, commit_as, folded_exact, fts_phrase, missing_or_changed, push_version_check,
+    searchable,
 };
-use crate::db::paging::{Position, Sort};
+use crate::db::lists::list_queries;
 use crate::db::rows::{ActorRow, ListedActor};
-use crate::db::{ActorFilter, Author, Outcome, PageOf, Table, Versioned};
+use crate::db::{ActorFilter, Author, Outcome, Table, Versioned};
 
 fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &ActorFilter) {
-    // A phrase of three characters or more is searched in the trigram
-    // index (`ListSpec::search`); a shorter one with a regular expression.
-    if let Some(q) = filter.q.as_deref().filter(|q| !searchable(q)) {
-        sql.push(" AND name REGEXP ").push_bind(folded_pattern(q));
+    // A phrase of three characters or more (folded) is searched in the
+    // trigram index over the key (`ListSpec::search`); a shorter one in the
+    // key itself.
+    if let Some(q) = filter.q.as_deref().map(fold).filter(|q| !searchable(q)) {
+        sql.push(" AND instr(name_key, ").push_bind(q).push(") > 0");
     }
     if let Some(gender) = &filter.gender {
+        // Case-folded, accents kept: `emigree` is not `Émigrée`.
         if gender.is_ascii() {
             // Found through the `lower(gender)` index.
             sql.push(" AND lower(gender) = lower(")
@@ -44,15 +47,16 @@ fn spec<'a>(filter: &ActorFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
     let search = filter
         .q
         .as_deref()
+        .map(fold)
         .filter(|q| searchable(q))
-        .map(fts_phrase);
+        .map(|q| fts_phrase(&q));
     let conditions = ActorFilter {
         q: filter.q.clone().filter(|_| search.is_none()),
         ..filter.clone()
     };
     ListSpec {
         table: "actors",
-        columns: "id, name, age, gender",
+        columns: "id, name, age, gender, name_key, gender_key",
         search,
         conditions: (!conditions.is_empty()).then_some(push),
         filter_key: (!filter.is_empty()).then(|| format!("{filter:?}")),
@@ -63,27 +67,21 @@ fn spec<'a>(filter: &ActorFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
     }
 }
 
-impl SqliteStore {
-    pub async fn list_actors(
-        &self,
-        filter: &ActorFilter,
-        sort: Sort,
-        position: &Position,
-    ) -> sqlx::Result<PageOf<Actor>> {
-        let push = |sql: &mut QueryBuilder<Sqlite>| push_filter(sql, filter);
-        self.page::<ListedActor, Actor>(&spec(filter, &push), sort, position)
-            .await
-    }
+list_queries!(
+    SqliteStore,
+    Sqlite,
+    list_actors,
+    actors_plan,
+    ActorFilter,
+    ListedActor,
+    Actor
+);
 
-    /// The plan of the statement [`SqliteStore::list_actors`] runs, for the plan tests.
-    pub async fn actors_plan(
-        &self,
-        filter: &ActorFilter,
-        sort: Sort,
-        position: &Position,
-    ) -> sqlx::Result<serde_json::Value> {
-        let push = |sql: &mut QueryBuilder<Sqlite>| push_filter(sql, filter);
-        self.plan(&spec(filter, &push), sort, position).await
+impl SqliteStore {
+    /// The transaction rows are keyed in (`db/names.rs`): the writer's. A
+    /// key's column fires no change-log or version trigger (0011).
+    pub(crate) async fn names_tx(&self) -> sqlx::Result<Transaction<'static, Sqlite>> {
+        self.write().await
     }
 
     pub async fn get_actor(&self, id: i64) -> sqlx::Result<Option<Versioned<Actor>>> {
@@ -102,12 +100,14 @@ impl SqliteStore {
     ) -> sqlx::Result<Versioned<Actor>> {
         let mut tx = self.write_as(author).await?;
         let row: ActorRow = sqlx::query_as(
-            "INSERT INTO actors (name, age, gender) VALUES (?, ?, ?) \
+            "INSERT INTO actors (name, age, gender, name_key, gender_key) VALUES (?, ?, ?, ?, ?) \
              RETURNING id, name, age, gender, version",
         )
         .bind(&actor.name)
         .bind(actor.age)
         .bind(&actor.gender)
+        .bind(fold(&actor.name))
+        .bind(fold(&actor.gender))
         .fetch_one(&mut *tx)
         .await?;
         commit_as(tx).await?;
@@ -128,8 +128,12 @@ impl SqliteStore {
             .push_bind(changes.age)
             .push(", age), gender = COALESCE(")
             .push_bind(&changes.gender)
+            .push(", gender), name_key = COALESCE(")
+            .push_bind(changes.name.as_deref().map(fold))
+            .push(", name_key), gender_key = COALESCE(")
+            .push_bind(changes.gender.as_deref().map(fold))
             .push(format!(
-                ", gender), version = version + 1, updated_at = {NOW} WHERE id = "
+                ", gender_key), version = version + 1, updated_at = {NOW} WHERE id = "
             ))
             .push_bind(id);
         push_version_check(&mut sql, expected_versions);

@@ -2,6 +2,7 @@
 //! database (one transaction), for `casting-server copy` and the demo data;
 //! the statements alike on both stores are `db::dump`'s.
 
+use casting_shared::names::fold;
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 
 use super::SqliteStore;
@@ -28,7 +29,8 @@ impl SqliteStore {
             .await?;
         for rows in dump.actors.chunks(CHUNK) {
             let mut sql = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO actors (id, name, age, gender, version, created_at, updated_at) ",
+                "INSERT INTO actors (id, name, age, gender, version, created_at, updated_at, \
+                 name_key, gender_key) ",
             );
             sql.push_values(rows, |mut row, a| {
                 row.push_bind(a.id)
@@ -37,13 +39,16 @@ impl SqliteStore {
                     .push_bind(&a.gender)
                     .push_bind(a.version)
                     .push_bind(a.created_at)
-                    .push_bind(a.updated_at);
+                    .push_bind(a.updated_at)
+                    .push_bind(fold(&a.name))
+                    .push_bind(fold(&a.gender));
             });
             sql.build().execute(&mut *tx).await?;
         }
         for rows in dump.movies.chunks(CHUNK) {
             let mut sql = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO movies (id, title, release_date, version, created_at, updated_at) ",
+                "INSERT INTO movies (id, title, release_date, version, created_at, updated_at, \
+                 title_key) ",
             );
             sql.push_values(rows, |mut row, m| {
                 row.push_bind(m.id)
@@ -51,7 +56,8 @@ impl SqliteStore {
                     .push_bind(m.release_date)
                     .push_bind(m.version)
                     .push_bind(m.created_at)
-                    .push_bind(m.updated_at);
+                    .push_bind(m.updated_at)
+                    .push_bind(fold(&m.title));
             });
             sql.build().execute(&mut *tx).await?;
         }

@@ -71,13 +71,14 @@ enum Drive {
 }
 
 /// The index that reads a table in a sort column's order (`id` is the
-/// rowid). Names from migrations/sqlite/0004 and 0007.
+/// rowid; a text column sorts by its key). Names from migrations/sqlite/0001
+/// and 0014.
 fn sort_index(table: &str, column: &str) -> Option<&'static str> {
     Some(match (table, column) {
-        ("actors", "name") => "actors_name_id",
+        ("actors", "name_key") => "actors_name_key",
         ("actors", "age") => "actors_age_id",
-        ("actors", "gender") => "actors_gender_sort",
-        ("movies", "title") => "movies_title_id",
+        ("actors", "gender_key") => "actors_gender_key",
+        ("movies", "title_key") => "movies_title_key",
         ("movies", "release_date") => "movies_release_date_id",
         ("auditions", "starts_at") => "auditions_starts_at",
         _ => return None,
@@ -238,7 +239,7 @@ fn push_source(sql: &mut QueryBuilder<Sqlite>, spec: &ListSpec<'_>, drive: Drive
             .push(format!(") f JOIN {table} ON {table}.id = f.hit WHERE 1"));
         }
         (search, Drive::Sort) if search.is_some() || spec.conditions.is_some() => {
-            let hint = match sort_index(table, sort.column) {
+            let hint = match sort_index(table, sort.sql_column()) {
                 Some(index) => format!(" INDEXED BY {index}"),
                 None => " NOT INDEXED".to_string(),
             };
@@ -303,7 +304,7 @@ fn page_query(
             // to id 7 first. The rows after the cursor are those with its
             // value and a later id, then those with a later value: two
             // seeks, merged.
-            let column = sort.column;
+            let column = sort.sql_column();
             let by_id = Sort {
                 descending: sort.descending,
                 ..Sort::BY_ID

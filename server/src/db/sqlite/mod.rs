@@ -524,20 +524,14 @@ fn fts_phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
-/// Trigram search needs at least three characters; shorter terms are matched with REGEXP.
-fn searchable(text: &str) -> bool {
-    text.chars().count() >= 3
+/// Trigram search needs at least three characters (of the folded term);
+/// a shorter one is found in the key with `instr`.
+fn searchable(folded: &str) -> bool {
+    folded.chars().count() >= 3
 }
 
-/// A term too short for the trigram index, as a `REGEXP` (the `regex`
-/// crate, registered by sqlx) that finds it literally and folds case beyond
-/// ASCII, as the trigram index does: SQLite's own `LIKE` and `lower()` fold
-/// ASCII letters only, so `LIKE '%é%'` would miss `É`.
-fn folded_pattern(text: &str) -> String {
-    format!("(?i){}", regex::escape(text))
-}
-
-/// A `REGEXP` matching the whole of `text`, case folded beyond ASCII.
+/// A `REGEXP` matching the whole of `text`, case folded beyond ASCII (the
+/// `gender` filter: accents are kept there).
 fn folded_exact(text: &str) -> String {
     format!("(?i)^{}$", regex::escape(text))
 }

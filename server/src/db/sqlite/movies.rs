@@ -2,22 +2,25 @@
 
 use casting_shared::Movie;
 use casting_shared::domain::{MovieChanges, NewMovie};
+use casting_shared::names::fold;
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::lists::{ListSpec, PushFilter};
 use super::{
-    NOW, SqliteStore, commit_as, folded_pattern, fts_phrase, missing_or_changed,
-    push_version_check, searchable,
+    NOW, SqliteStore, commit_as, fts_phrase, missing_or_changed, push_version_check, searchable,
 };
-use crate::db::paging::{Position, Sort};
+use crate::db::lists::list_queries;
 use crate::db::rows::{ListedMovie, MovieRow};
-use crate::db::{Author, MovieFilter, Outcome, PageOf, Table, Versioned};
+use crate::db::{Author, MovieFilter, Outcome, Table, Versioned};
 
 fn push_filter(sql: &mut QueryBuilder<Sqlite>, filter: &MovieFilter) {
-    // A phrase of three characters or more is searched in the trigram
-    // index (`ListSpec::search`); a shorter one with a regular expression.
-    if let Some(q) = filter.q.as_deref().filter(|q| !searchable(q)) {
-        sql.push(" AND title REGEXP ").push_bind(folded_pattern(q));
+    // A phrase of three characters or more (folded) is searched in the
+    // trigram index over the key (`ListSpec::search`); a shorter one in the
+    // key itself.
+    if let Some(q) = filter.q.as_deref().map(fold).filter(|q| !searchable(q)) {
+        sql.push(" AND instr(title_key, ")
+            .push_bind(q)
+            .push(") > 0");
     }
     if let Some(from) = filter.released_from {
         sql.push(" AND release_date >= ").push_bind(from);
@@ -31,15 +34,16 @@ fn spec<'a>(filter: &MovieFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
     let search = filter
         .q
         .as_deref()
+        .map(fold)
         .filter(|q| searchable(q))
-        .map(fts_phrase);
+        .map(|q| fts_phrase(&q));
     let conditions = MovieFilter {
         q: filter.q.clone().filter(|_| search.is_none()),
         ..filter.clone()
     };
     ListSpec {
         table: "movies",
-        columns: "id, title, release_date",
+        columns: "id, title, release_date, title_key",
         search,
         conditions: (!conditions.is_empty()).then_some(push),
         filter_key: (!filter.is_empty()).then(|| format!("{filter:?}")),
@@ -49,29 +53,17 @@ fn spec<'a>(filter: &MovieFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
     }
 }
 
+list_queries!(
+    SqliteStore,
+    Sqlite,
+    list_movies,
+    movies_plan,
+    MovieFilter,
+    ListedMovie,
+    Movie
+);
+
 impl SqliteStore {
-    pub async fn list_movies(
-        &self,
-        filter: &MovieFilter,
-        sort: Sort,
-        position: &Position,
-    ) -> sqlx::Result<PageOf<Movie>> {
-        let push = |sql: &mut QueryBuilder<Sqlite>| push_filter(sql, filter);
-        self.page::<ListedMovie, Movie>(&spec(filter, &push), sort, position)
-            .await
-    }
-
-    /// The plan of the statement [`SqliteStore::list_movies`] runs, for the plan tests.
-    pub async fn movies_plan(
-        &self,
-        filter: &MovieFilter,
-        sort: Sort,
-        position: &Position,
-    ) -> sqlx::Result<serde_json::Value> {
-        let push = |sql: &mut QueryBuilder<Sqlite>| push_filter(sql, filter);
-        self.plan(&spec(filter, &push), sort, position).await
-    }
-
     pub async fn get_movie(&self, id: i64) -> sqlx::Result<Option<Versioned<Movie>>> {
         let row: Option<MovieRow> =
             sqlx::query_as("SELECT id, title, release_date, version FROM movies WHERE id = ?")
@@ -88,11 +80,12 @@ impl SqliteStore {
     ) -> sqlx::Result<Versioned<Movie>> {
         let mut tx = self.write_as(author).await?;
         let row: MovieRow = sqlx::query_as(
-            "INSERT INTO movies (title, release_date) VALUES (?, ?) \
+            "INSERT INTO movies (title, release_date, title_key) VALUES (?, ?, ?) \
              RETURNING id, title, release_date, version",
         )
         .bind(&movie.title)
         .bind(movie.release_date)
+        .bind(fold(&movie.title))
         .fetch_one(&mut *tx)
         .await?;
         commit_as(tx).await?;
@@ -111,8 +104,10 @@ impl SqliteStore {
         sql.push_bind(&changes.title)
             .push(", title), release_date = COALESCE(")
             .push_bind(changes.release_date)
+            .push(", release_date), title_key = COALESCE(")
+            .push_bind(changes.title.as_deref().map(fold))
             .push(format!(
-                ", release_date), version = version + 1, updated_at = {NOW} WHERE id = "
+                ", title_key), version = version + 1, updated_at = {NOW} WHERE id = "
             ))
             .push_bind(id);
         push_version_check(&mut sql, expected_versions);

@@ -120,4 +120,15 @@ impl Store {
     ) -> DbResult<Outcome<()>> {
         dispatch!(self, s => s.delete_row(table, id, expected_versions, author))
     }
+
+    /// Keys a batch of the rows written without their name keys (see
+    /// `db/names.rs`); answers how many were keyed (0: none is left).
+    pub async fn key_names(&self) -> DbResult<u64> {
+        dispatch!(self, s => async {
+            if !crate::db::names::any_missing(s.reads()).await? {
+                return Ok(0);
+            }
+            crate::db::names::key_missing(s.names_tx().await?).await
+        })
+    }
 }
