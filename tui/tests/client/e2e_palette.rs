@@ -141,13 +141,18 @@ async fn history_times_are_local_and_utc_on_request() {
     log_in(&tmux, "producer", password(&passwords, "producer")).await;
     tmux.wait_for("row 1 of").await;
     tmux.keys(&["h"]).await;
-    let screen = tmux.wait_for("When (UTC+03:00)").await;
+    // The header shows before the rows have loaded: wait for the row.
+    tmux.wait_for("When (UTC+03:00)").await;
+    let screen = tmux.wait_for(&local_hour).await;
     assert!(
-        screen.contains(&local_hour) && !screen.contains(&utc),
+        screen.contains("When (UTC+03:00)")
+            && screen.contains(&local_hour)
+            && !screen.contains(&utc),
         "local {local_hour}, not {utc}:\n{screen}"
     );
     tmux.keys(&["t"]).await;
-    let screen = tmux.wait_for("When (UTC)").await;
+    tmux.wait_for("When (UTC)").await;
+    let screen = tmux.wait_for(&utc).await;
     assert!(screen.contains(&utc), "{utc}:\n{screen}");
     tmux.keys(&["C-c"]).await;
     tmux.wait_until_gone().await;
