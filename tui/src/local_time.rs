@@ -1,28 +1,31 @@
 //! Times as people read them: in the local time zone, or in UTC on request
-//! (`t` in a history). The zone's offset is read once at start, before the
-//! runtime starts its threads: the `time` crate reads it only then.
+//! (`t` in a history; `z` for auditions, see `casting/zone.rs`, which takes
+//! its offsets from here). One place reads the local time zone.
 
-use std::sync::OnceLock;
-
+use chrono::{Local, Offset, TimeZone};
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
 
-static OFFSET: OnceLock<UtcOffset> = OnceLock::new();
-
-/// Reads the local offset (UTC when it cannot be read). Call before any
-/// thread starts.
-pub fn init() {
-    let _ = OFFSET.set(UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC));
-}
-
-/// The local offset read at start (UTC when it was not read).
-pub fn offset() -> UtcOffset {
-    OFFSET.get().copied().unwrap_or(UtcOffset::UTC)
+/// The local time zone's offset from UTC at `at` (the `TZ` variable, else
+/// the system's; UTC where it is unknown), looked up for each moment so that
+/// a daylight-saving change falls on the right side.
+pub fn offset_at(at: OffsetDateTime) -> UtcOffset {
+    Local
+        .timestamp_opt(at.unix_timestamp(), 0)
+        .single()
+        .and_then(|local| {
+            UtcOffset::from_whole_seconds(local.offset().fix().local_minus_utc()).ok()
+        })
+        .unwrap_or(UtcOffset::UTC)
 }
 
 /// The zone times are shown in: `UTC`, or `UTC+02:00`.
 pub fn zone(utc: bool) -> String {
-    let offset = if utc { UtcOffset::UTC } else { offset() };
+    let offset = if utc {
+        UtcOffset::UTC
+    } else {
+        offset_at(OffsetDateTime::now_utc())
+    };
     if offset == UtcOffset::UTC {
         return "UTC".to_owned();
     }
@@ -37,7 +40,7 @@ pub fn when(at: &str, utc: bool) -> String {
     let Ok(time) = OffsetDateTime::parse(at, &Rfc3339) else {
         return at.to_owned();
     };
-    let time = time.to_offset(if utc { UtcOffset::UTC } else { offset() });
+    let time = time.to_offset(if utc { UtcOffset::UTC } else { offset_at(time) });
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02}",
         time.year(),

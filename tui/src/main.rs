@@ -58,8 +58,6 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
-    // The time zone is read while this is the only thread (see local_time).
-    casting_tui::local_time::init();
     tokio::runtime::Runtime::new()?.block_on(run())
 }
 

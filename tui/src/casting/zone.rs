@@ -5,7 +5,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use chrono::{Local, Offset, TimeZone};
+use crate::local_time::offset_at as local_offset;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 /// Whether times are shown in UTC rather than in the local time zone.
@@ -18,17 +18,6 @@ pub fn toggle_utc() -> bool {
 
 pub fn shows_utc() -> bool {
     UTC.load(Ordering::Relaxed)
-}
-
-/// The local time zone's offset from UTC at `at` (UTC where it is unknown).
-fn local_offset(at: OffsetDateTime) -> UtcOffset {
-    Local
-        .timestamp_opt(at.unix_timestamp(), 0)
-        .single()
-        .and_then(|local| {
-            UtcOffset::from_whole_seconds(local.offset().fix().local_minus_utc()).ok()
-        })
-        .unwrap_or(UtcOffset::UTC)
 }
 
 /// `at` as shown: in the local time zone, or in UTC.
