@@ -33,7 +33,8 @@ const KEEP: &str = " FOR KEY SHARE";
 const HOLD: &str = " FOR UPDATE";
 
 /// How often a write refused for an overlap is tried again when the
-/// auditions it met are gone by the time they are read.
+/// auditions it met are gone by the time they are read, or when PostgreSQL
+/// gave it up for another concurrent write (a deadlock).
 const ATTEMPTS: usize = 3;
 
 fn spec<'a>(filter: &AuditionFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
@@ -49,6 +50,14 @@ fn spec<'a>(filter: &AuditionFilter, push: &'a PushFilter<'a>) -> ListSpec<'a> {
 /// Whether an error is the refusal of an exclusion constraint.
 fn is_overlap(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.code().as_deref() == Some(EXCLUSION_VIOLATION))
+}
+
+/// Whether PostgreSQL gave the transaction up to let another go on (a
+/// deadlock among concurrent writers, a serialization failure): it wrote
+/// nothing, and the same write tried again decides on what committed.
+fn is_transient(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db)
+        if matches!(db.code().as_deref(), Some(super::DEADLOCK | super::SERIALIZATION)))
 }
 
 impl PgStore {
@@ -167,6 +176,7 @@ impl PgStore {
                         return Ok(Scheduling::Overlaps(met));
                     }
                 }
+                Err(error) if is_transient(&error) => continue,
                 other => return other,
             }
         }
@@ -226,6 +236,7 @@ impl PgStore {
                         return Ok(Scheduling::Overlaps(met));
                     }
                 }
+                Err(error) if is_transient(&error) => continue,
                 other => return other,
             }
         }

@@ -331,6 +331,11 @@ async fn ensure_database(options: &PgConnectOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `deadlock_detected`: PostgreSQL ended one of the waiting transactions.
+pub const DEADLOCK: &str = "40P01";
+/// `serialization_failure`: the transaction must be tried again.
+pub const SERIALIZATION: &str = "40001";
+
 /// PostgreSQL's failures in the store's terms: an outage is `Unavailable`,
 /// a named constraint `Invalid`, the rest as they are.
 pub fn classify(error: sqlx::Error) -> DbError {
@@ -354,6 +359,9 @@ pub fn classify(error: sqlx::Error) -> DbError {
                 }
                 // connection exceptions (08000, 08003, 08006, ...): the link, not the statement
                 Some(code) if code.starts_with("08") => DbError::Unavailable(error.to_string()),
+                // a transaction given up for a concurrent one: nothing was
+                // written, and the same request may be tried again
+                Some(DEADLOCK | SERIALIZATION) => DbError::Unavailable(error.to_string()),
                 // string with a NUL byte: refused before it reaches a column
                 Some("22021") => DbError::Invalid("body"),
                 Some("23505") => DbError::Duplicate,
