@@ -15,14 +15,6 @@ pub fn author(change: &Change) -> &str {
     change.by.name.as_deref().unwrap_or("someone")
 }
 
-/// `2026-11-30T09:15:02.123Z` as `2026-11-30 09:15` (UTC).
-pub fn when(change: &Change) -> String {
-    match change.at.get(..16) {
-        Some(start) => start.replace('T', " "),
-        None => change.at.clone(),
-    }
-}
-
 /// One field a change touched.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldChange {
@@ -306,7 +298,7 @@ mod tests {
             "director changed Ann Lee's age to 32"
         );
         assert_eq!(summary(&c, Collection::Actors, &no_names), "age 31 → 32");
-        assert_eq!(when(&c), "2026-11-30 09:15");
+        assert_eq!(crate::local_time::when(&c.at, true), "2026-11-30 09:15");
         let c = change(json!({"action": "updated", "resource": "movie", "id": 1,
             "before": {"id": 1, "title": "Dune", "release_date": "2021-09-15"},
             "after": {"id": 1, "title": "Dune: Part One", "release_date": "2021-10-22"}}));

@@ -1,10 +1,26 @@
-//! Times as people read them: in the local time zone, or in UTC on request
-//! (`t` in a history; `z` for auditions, see `casting/zone.rs`, which takes
-//! its offsets from here). One place reads the local time zone.
+//! Times as people read them: in the local time zone, or in UTC after `z`
+//! (one choice for every view that shows times: histories, recent changes,
+//! a role's pipeline, the Auditions tab). One place reads the local time
+//! zone; `casting/zone.rs` takes its offsets and the choice from here.
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{Local, Offset, TimeZone};
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
+
+/// Whether times are shown in UTC rather than in the local time zone.
+static UTC: AtomicBool = AtomicBool::new(false);
+
+/// `z`: UTC, or the local time zone again; whether UTC is now shown.
+pub fn toggle_utc() -> bool {
+    !UTC.fetch_xor(true, Ordering::Relaxed)
+}
+
+/// Whether times are shown in UTC (chosen with `z`).
+pub fn shows_utc() -> bool {
+    UTC.load(Ordering::Relaxed)
+}
 
 /// The local time zone's offset from UTC at `at` (the `TZ` variable, else
 /// the system's; UTC where it is unknown), looked up for each moment so that
@@ -17,6 +33,11 @@ pub fn offset_at(at: OffsetDateTime) -> UtcOffset {
             UtcOffset::from_whole_seconds(local.offset().fix().local_minus_utc()).ok()
         })
         .unwrap_or(UtcOffset::UTC)
+}
+
+/// The zone times are shown in now: `UTC`, or `UTC+02:00`.
+pub fn zone_shown() -> String {
+    zone(shows_utc())
 }
 
 /// The zone times are shown in: `UTC`, or `UTC+02:00`.
@@ -32,6 +53,11 @@ pub fn zone(utc: bool) -> String {
     let (hours, minutes, _) = offset.as_hms();
     let sign = if offset.is_negative() { '-' } else { '+' };
     format!("UTC{sign}{:02}:{:02}", hours.abs(), minutes.abs())
+}
+
+/// An RFC 3339 time as `2026-12-07 11:21` in the zone shown now.
+pub fn when_shown(at: &str) -> String {
+    when(at, shows_utc())
 }
 
 /// An RFC 3339 time as `2026-12-07 11:21`, in local time or UTC; text that

@@ -53,7 +53,8 @@ impl ChangesView {
 
 /// A change's line: its seq, when, who, what.
 fn row(change: &Change, names: &changes::Names) -> Vec<String> {
-    let (when, who) = (changes::when(change), changes::author(change));
+    let when = crate::local_time::when_shown(&change.at);
+    let who = changes::author(change);
     vec![
         change.seq.to_string(),
         when,
@@ -178,6 +179,7 @@ impl App {
                 self.dialog = None;
                 return self.reload_top_detail();
             }
+            Command::ToggleUtc => self.toggle_utc(),
             Command::Help => self.help = Some(0),
             _ => {}
         }

@@ -24,8 +24,6 @@ pub struct HistoryView {
     pub error: Option<String>,
     /// The panel it was opened from (a cast, a filmography): Esc goes back there.
     pub under: Option<Box<Dialog>>,
-    /// Times in UTC (`t`), else in local time.
-    pub utc: bool,
 }
 
 impl HistoryView {
@@ -37,7 +35,7 @@ impl HistoryView {
                 .iter()
                 .map(|change| {
                     vec![
-                        crate::local_time::when(&change.at, self.utc),
+                        crate::local_time::when_shown(&change.at),
                         changes::author(change).to_owned(),
                         changes::summary(change, self.collection, names),
                     ]
@@ -60,7 +58,6 @@ impl App {
             entries: None,
             selected: 0,
             error: None,
-            utc: false,
         }));
         vec![Effect::FetchHistory { collection, id }]
     }
@@ -87,7 +84,7 @@ impl App {
                     return self.reload_top_detail();
                 }
             }
-            Action::Command(Command::UtcTimes) => view.utc = !view.utc,
+            Action::Command(Command::ToggleUtc) => self.toggle_utc(),
             Action::Command(Command::Help) => self.help = Some(0),
             _ => {}
         }

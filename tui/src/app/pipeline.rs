@@ -155,15 +155,12 @@ impl App {
         Vec::new()
     }
 
-    /// `z`: audition times in UTC, or in the local time zone again.
+    /// `z`: times in UTC, or in the local time zone again, in every view.
     pub(super) fn toggle_utc(&mut self) {
-        let text = if crate::casting::zone::toggle_utc() {
+        let text = if crate::local_time::toggle_utc() {
             "Times in UTC".to_owned()
         } else {
-            format!(
-                "Times in local time ({})",
-                crate::casting::zone::zone_name()
-            )
+            format!("Times in local time ({})", crate::local_time::zone_shown())
         };
         self.set_status(Message::info(text));
     }

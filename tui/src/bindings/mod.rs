@@ -200,8 +200,6 @@ pub enum Command {
     Copy,
     /// `:`: the command palette.
     Palette,
-    /// History times in UTC (again: local time).
-    UtcTimes,
     /// After a colleague deleted the record being edited: create it anew.
     SaveAsNew,
     /// The selected candidate off the role, with their auditions for it.
@@ -210,7 +208,7 @@ pub enum Command {
     MoveAudition,
     /// Cancel the selected audition, or the candidate's next one.
     CancelAudition,
-    /// Audition times in UTC (again: in the local time zone).
+    /// Times in UTC (again: in the local time zone), in every view.
     ToggleUtc,
 }
 
@@ -282,7 +280,6 @@ impl Command {
             Command::Mark => "mark",
             Command::Copy => "copy",
             Command::Palette => "palette",
-            Command::UtcTimes => "utc_times",
             Command::SaveAsNew => "save_as_new",
             Command::RemoveCandidate => "remove_candidate",
             Command::MoveAudition => "move_audition",

@@ -3,22 +3,8 @@
 //! is looked up for each moment, so a daylight-saving change falls on the
 //! right audition; what is sent to the server carries its offset.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use crate::local_time::offset_at as local_offset;
+use crate::local_time::{offset_at as local_offset, shows_utc};
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
-
-/// Whether times are shown in UTC rather than in the local time zone.
-static UTC: AtomicBool = AtomicBool::new(false);
-
-/// `z`: UTC, or the local time zone again; whether UTC is now shown.
-pub fn toggle_utc() -> bool {
-    !UTC.fetch_xor(true, Ordering::Relaxed)
-}
-
-pub fn shows_utc() -> bool {
-    UTC.load(Ordering::Relaxed)
-}
 
 /// `at` as shown: in the local time zone, or in UTC.
 pub fn shown(at: OffsetDateTime) -> OffsetDateTime {
@@ -27,25 +13,6 @@ pub fn shown(at: OffsetDateTime) -> OffsetDateTime {
     } else {
         at.to_offset(local_offset(at))
     }
-}
-
-/// The zone times are shown in, for headings and hints: `UTC`, or the
-/// local offset now (`UTC+02:00`).
-pub fn zone_name() -> String {
-    if shows_utc() {
-        return "UTC".into();
-    }
-    let offset = local_offset(OffsetDateTime::now_utc());
-    if offset.is_utc() {
-        return "UTC".into();
-    }
-    let (hours, minutes, _) = offset.as_hms();
-    let sign = if offset.is_negative() { '-' } else { '+' };
-    format!(
-        "UTC{sign}{:02}:{:02}",
-        hours.unsigned_abs(),
-        minutes.unsigned_abs()
-    )
 }
 
 /// Whether the zone shown is UTC (chosen, or the local zone is UTC now).

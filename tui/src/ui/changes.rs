@@ -32,9 +32,10 @@ pub fn render_changes(app: &App, view: &ChangesView, theme: &Theme, area: Rect, 
             crate::app::changes::what(change, &names)
         )
     });
+    let when = format!("When ({})", crate::local_time::zone_shown());
     let list_view = ListView {
-        header: &["#", "When (UTC)", "Who", "What"],
-        widths: &[8, 18, 14, 60],
+        header: &["#", when.as_str(), "Who", "What"],
+        widths: &[7, 24, 13, 56],
         rows,
         selected: view.selected,
         empty: "No changes recorded",

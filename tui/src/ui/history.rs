@@ -31,7 +31,7 @@ pub fn render_history(app: &App, view: &HistoryView, theme: &Theme, area: Rect, 
         .as_ref()
         .and_then(|rows| rows.get(view.selected))
         .map(|row| row[2].clone());
-    let when = format!("When ({})", crate::local_time::zone(view.utc));
+    let when = format!("When ({})", crate::local_time::zone_shown());
     render_with_selected(
         ListView {
             header: &[when.as_str(), "Who", "What"],

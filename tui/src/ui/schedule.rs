@@ -33,7 +33,7 @@ pub fn render_schedule(app: &App, theme: &Theme, filter: Rect, table: Rect, buf:
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .title(Line::styled(
-            format!(" Auditions ({}) ", crate::casting::zone::zone_name()),
+            format!(" Auditions ({}) ", crate::local_time::zone_shown()),
             theme.title(),
         ))
         .title_bottom(Line::styled(position, theme.dim()).right_aligned());

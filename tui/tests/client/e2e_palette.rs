@@ -120,7 +120,7 @@ async fn an_empty_table_says_so_and_how_to_add_the_first_row() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn history_times_are_local_and_utc_on_request() {
+async fn history_and_change_times_are_local_and_utc_on_request() {
     let (server, passwords) = start_server().await;
     let api = Api::login(&server, "producer", password(&passwords, "producer")).await;
     let id = actor_at(&api, 1).await["id"].as_i64().unwrap();
@@ -150,10 +150,19 @@ async fn history_times_are_local_and_utc_on_request() {
             && !screen.contains(&utc),
         "local {local_hour}, not {utc}:\n{screen}"
     );
-    tmux.keys(&["t"]).await;
+    tmux.keys(&["z"]).await;
     tmux.wait_for("When (UTC)").await;
     let screen = tmux.wait_for(&utc).await;
     assert!(screen.contains(&utc), "{utc}:\n{screen}");
+    // One choice for every view: recent changes show UTC too, and `z`
+    // there brings local time back.
+    tmux.keys(&["Escape"]).await;
+    tmux.keys(&["C"]).await;
+    let screen = tmux.wait_for(&utc).await;
+    assert!(screen.contains("When (UTC)"), "{screen}");
+    tmux.keys(&["z"]).await;
+    let screen = tmux.wait_for(&local_hour).await;
+    assert!(screen.contains("When (UTC+03:00)"), "{screen}");
     tmux.keys(&["C-c"]).await;
     tmux.wait_until_gone().await;
 }
