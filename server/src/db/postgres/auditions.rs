@@ -9,10 +9,13 @@
 use casting_shared::casting::{Audition, AuditionChanges, NewAudition, ScheduledAudition};
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use sqlx::{Postgres, Transaction};
+use std::marker::PhantomData;
+
+use sqlx::Postgres;
 
 use super::PgStore;
 use super::lists::{ListSpec, PushFilter, plan_json};
+use super::readers::Read;
 use crate::db::auditions::writes::AuditionWrites;
 use crate::db::auditions::{
     AuditionFilter, AuditionMissing, BY_START, SCHEDULED_COLUMNS, ScheduledRow, Scheduling, Slot,
@@ -25,6 +28,9 @@ use crate::db::{Author, Outcome, Versioned};
 const EXCLUSION_VIOLATION: &str = "23P01";
 
 type Writes = AuditionWrites<Postgres>;
+
+/// What an audition write answers.
+type Answer = Scheduling<Versioned<Audition>>;
 
 /// Keeps the role and the actor from being deleted until the commit.
 const KEEP: &str = " FOR KEY SHARE";
@@ -61,43 +67,42 @@ list_queries!(
     sorted by BY_START
 );
 
-/// Runs `write` until it is done or refused for a reason other than an
-/// overlap; after an overlap, `after_overlap` answers, or has the write
-/// tried again (`None`), at most [`ATTEMPTS`] times.
-async fn retried<'a>(
-    mut write: impl FnMut() -> BoxFuture<'a, sqlx::Result<Scheduling<Versioned<Audition>>>>,
-    mut after_overlap: impl FnMut() -> BoxFuture<
-        'a,
-        sqlx::Result<Option<Scheduling<Versioned<Audition>>>>,
-    >,
-) -> sqlx::Result<Scheduling<Versioned<Audition>>> {
-    for _ in 0..ATTEMPTS {
-        match write().await {
-            Err(error) if is_overlap(&error) => {
-                if let Some(answer) = after_overlap().await? {
-                    return Ok(answer);
-                }
-            }
-            other => return other,
-        }
-    }
-    Err(sqlx::Error::Protocol(
-        "an audition kept meeting others that were gone when read".into(),
-    ))
-}
-
-/// Commits a write that is done; one refused rolls back.
-async fn commit_if_done<T>(
-    tx: Transaction<'static, Postgres>,
-    done: Scheduling<T>,
-) -> sqlx::Result<Scheduling<T>> {
-    if done.is_done() {
-        tx.commit().await?;
-    }
-    Ok(done)
-}
-
 impl PgStore {
+    /// Runs `write` in a transaction as `author`, committed when done, until
+    /// it is done or refused for a reason other than an overlap; after an
+    /// overlap (the transaction rolled back), `after_overlap` answers, or has
+    /// the write tried again (`None`), at most [`ATTEMPTS`] times. `write`
+    /// has the shape of a [`Read`]: statements on a connection, borrowing
+    /// what they need.
+    async fn retried<'a>(
+        &self,
+        author: &Author,
+        write: impl Read<'a, Answer>,
+        mut after_overlap: impl FnMut() -> BoxFuture<'a, sqlx::Result<Option<Answer>>>,
+    ) -> sqlx::Result<Answer> {
+        for _ in 0..ATTEMPTS {
+            let attempt = async {
+                let mut tx = self.write_as(author).await?;
+                let done = write(&mut tx, PhantomData).await?;
+                if done.is_done() {
+                    tx.commit().await?;
+                }
+                Ok(done)
+            };
+            match attempt.await {
+                Err(error) if is_overlap(&error) => {
+                    if let Some(answer) = after_overlap().await? {
+                        return Ok(answer);
+                    }
+                }
+                other => return other,
+            }
+        }
+        Err(sqlx::Error::Protocol(
+            "an audition kept meeting others that were gone when read".into(),
+        ))
+    }
+
     /// The first `limit` auditions of the filter, by start (a calendar).
     pub async fn audition_calendar(
         &self,
@@ -126,7 +131,7 @@ impl PgStore {
         &self,
         slot: Slot<'_>,
         except: Option<i64>,
-    ) -> sqlx::Result<Option<Scheduling<Versioned<Audition>>>> {
+    ) -> sqlx::Result<Option<Answer>> {
         Writes::refuse_overlaps(&mut *self.pool.acquire().await?, slot, except).await
     }
 
@@ -147,18 +152,12 @@ impl PgStore {
         role_id: i64,
         new: &NewAudition,
         author: &Author,
-    ) -> sqlx::Result<Scheduling<Versioned<Audition>>> {
-        retried(
-            move || {
-                async move {
-                    let mut tx = self.write_as(author).await?;
-                    // FOR KEY SHARE: the role and the actor stay until the commit, so a
-                    // race with their deletion is a clean 404.
-                    let done = Writes::schedule(&mut tx, role_id, new, KEEP, false).await?;
-                    commit_if_done(tx, done).await
-                }
-                .boxed()
-            },
+    ) -> sqlx::Result<Answer> {
+        // FOR KEY SHARE: the role and the actor stay until the commit, so a
+        // race with their deletion is a clean 404.
+        self.retried(
+            author,
+            |c, _| Writes::schedule(c, role_id, new, KEEP, false).boxed(),
             move || self.overlaps_met(new.into(), None).boxed(),
         )
         .await
@@ -170,17 +169,10 @@ impl PgStore {
         changes: &AuditionChanges,
         expected_versions: Option<&[i64]>,
         author: &Author,
-    ) -> sqlx::Result<Scheduling<Versioned<Audition>>> {
-        retried(
-            move || {
-                async move {
-                    let mut tx = self.write_as(author).await?;
-                    let done = Writes::change(&mut tx, id, changes, expected_versions, HOLD, false);
-                    let done = done.await?;
-                    commit_if_done(tx, done).await
-                }
-                .boxed()
-            },
+    ) -> sqlx::Result<Answer> {
+        self.retried(
+            author,
+            |c, _| Writes::change(c, id, changes, expected_versions, HOLD, false).boxed(),
             move || {
                 async move {
                     // The audition as it would have been: read again, as the
