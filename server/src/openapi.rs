@@ -105,6 +105,10 @@ fn required_scopes(operation: &Operation) -> Option<Vec<String>> {
 fn complete(path: &str, operation: &mut Operation) {
     let scopes = required_scopes(operation);
     let has_body = operation.request_body.is_some();
+    let reads_query =
+        operation.parameters.iter().flatten().any(
+            |parameter| matches!(parameter, RefOr::T(p) if p.parameter_in == ParameterIn::Query),
+        );
     let responses = &mut operation.responses.responses;
     let mut add = |status: u16, description: &str, header: Option<(&str, &str)>| {
         responses
@@ -137,6 +141,13 @@ fn complete(path: &str, operation: &mut Operation) {
         add(
             422,
             "Well-formed JSON with invalid or unknown fields, each listed in `fields`",
+            None,
+        );
+    }
+    if reads_query {
+        add(
+            400,
+            "A malformed, repeated or unknown query parameter",
             None,
         );
     }

@@ -11,9 +11,11 @@
 //! `(actor_id, starts_at)` and `(location_key, starts_at)` indexes, never a
 //! scan, however many auditions there are.
 
-use casting_shared::casting::{ActorRef, Audition, MovieRef, RoleRef, ScheduledAudition};
+use casting_shared::casting::{
+    ActorRef, Audition, MovieRef, NewAudition, RoleRef, ScheduledAudition, location_key,
+};
 use casting_shared::domain::FieldErrors;
-use sqlx::{Database, Encode, Postgres, QueryBuilder, Sqlite, Type};
+use sqlx::{Database, Encode, FromRow, Postgres, QueryBuilder, Sqlite, Type};
 use time::{Duration, OffsetDateTime};
 
 use super::Versioned;
@@ -82,6 +84,13 @@ pub enum Scheduling<T> {
     Overlaps(Vec<Audition>),
 }
 
+impl<T> Scheduling<T> {
+    /// Whether the write is done: its transaction is committed, else rolled back.
+    pub fn is_done(&self) -> bool {
+        matches!(self, Scheduling::Done(_))
+    }
+}
+
 /// What an audition write did not find.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuditionMissing {
@@ -131,8 +140,9 @@ impl Moments for Sqlite {
 pub const AUDITION_COLUMNS: &str =
     "id, role_id, actor_id, starts_at, ends_at, location, note, version";
 
-/// A scheduled audition's own columns; its names come from [`NAMES`].
-pub const SCHEDULED_COLUMNS: &str = "id, role_id, actor_id, starts_at, ends_at, location, note";
+/// A scheduled audition's own columns (its version too, read as
+/// [`AuditionRow`] reads them); its names come from [`NAMES`].
+pub const SCHEDULED_COLUMNS: &str = AUDITION_COLUMNS;
 
 /// What names a page of the schedule, joined to its rows `p` once the page
 /// is cut (so only its own rows are looked up, by key): the columns added
@@ -161,21 +171,23 @@ pub fn planned_once(table: &str) -> bool {
     table == "auditions"
 }
 
-/// The schedule's rows with their names, `filter` (` AND …` conditions)
-/// pushed by the caller after the returned text, then [`calendar_tail`].
-pub fn calendar_head(truth: &str) -> String {
-    format!(
-        "SELECT p.*{} FROM (SELECT {SCHEDULED_COLUMNS} FROM auditions WHERE {truth}",
-        NAMES.0
-    )
-}
-
-/// Closes [`calendar_head`]: the first `limit` by start, named.
-pub fn calendar_tail(limit: u32) -> String {
-    format!(
-        " ORDER BY starts_at, id LIMIT {limit}) p{} ORDER BY p.starts_at, p.id",
-        NAMES.1
-    )
+/// The first `limit` of the schedule's rows the filter keeps, by start,
+/// with their names (a calendar). `truth` is the dialect's `true`.
+pub fn calendar_query<DB>(truth: &str, filter: &AuditionFilter, limit: u32) -> QueryBuilder<DB>
+where
+    DB: Moments,
+    i64: for<'t> Encode<'t, DB> + Type<DB>,
+    String: for<'t> Encode<'t, DB> + Type<DB>,
+{
+    let (names, joins) = NAMES;
+    let mut sql = QueryBuilder::new(format!(
+        "SELECT p.*{names} FROM (SELECT {SCHEDULED_COLUMNS} FROM auditions WHERE {truth}"
+    ));
+    push_filter(&mut sql, filter);
+    sql.push(format!(
+        " ORDER BY starts_at, id LIMIT {limit}) p{joins} ORDER BY p.starts_at, p.id"
+    ));
+    sql
 }
 
 from_row! {
@@ -215,14 +227,8 @@ impl From<AuditionRow> for Audition {
 }
 
 from_row! {
-    pub struct ScheduledRow {
-        id: i64,
-        role_id: i64,
-        actor_id: i64,
-        starts_at: OffsetDateTime,
-        ends_at: OffsetDateTime,
-        location: String,
-        note: Option<String>,
+    /// What names a scheduled audition (the columns [`NAMES`] adds).
+    pub struct NamesRow {
         role_name: Option<String>,
         movie_id: i64,
         movie_title: String,
@@ -230,30 +236,42 @@ from_row! {
     }
 }
 
+/// A scheduled audition as selected: its own columns, then its names.
+pub struct ScheduledRow {
+    audition: AuditionRow,
+    names: NamesRow,
+}
+
+impl<'r, R: sqlx::Row> FromRow<'r, R> for ScheduledRow
+where
+    AuditionRow: FromRow<'r, R>,
+    NamesRow: FromRow<'r, R>,
+{
+    fn from_row(row: &'r R) -> sqlx::Result<Self> {
+        Ok(ScheduledRow {
+            audition: AuditionRow::from_row(row)?,
+            names: NamesRow::from_row(row)?,
+        })
+    }
+}
+
 impl From<ScheduledRow> for ScheduledAudition {
-    fn from(row: ScheduledRow) -> Self {
+    fn from(ScheduledRow { audition, names }: ScheduledRow) -> Self {
+        let audition = Audition::from(audition);
         ScheduledAudition {
-            audition: Audition {
-                id: row.id,
-                role_id: row.role_id,
-                actor_id: row.actor_id,
-                starts_at: row.starts_at,
-                ends_at: row.ends_at,
-                location: row.location,
-                note: row.note,
-            },
             role: RoleRef {
-                id: row.role_id,
-                name: row.role_name,
+                id: audition.role_id,
+                name: names.role_name,
             },
             movie: MovieRef {
-                id: row.movie_id,
-                title: row.movie_title,
+                id: names.movie_id,
+                title: names.movie_title,
             },
             actor: ActorRef {
-                id: row.actor_id,
-                name: row.actor_name,
+                id: audition.actor_id,
+                name: names.actor_name,
             },
+            audition,
         }
     }
 }
@@ -302,17 +320,41 @@ where
     }
 }
 
-/// The auditions other than `except` that overlap `[starts_at, ends_at)`
-/// and are the actor's or at the location (by key), by start: each half
-/// a range of its own index. `prefix` goes before it (`EXPLAIN …`).
-pub fn overlapping<DB>(
-    prefix: &str,
-    actor_id: i64,
-    location_key: &str,
-    starts_at: OffsetDateTime,
-    ends_at: OffsetDateTime,
-    except: Option<i64>,
-) -> QueryBuilder<DB>
+/// Whose and where an audition is, and when: what the overlap check
+/// compares, for a new audition or one as changed.
+pub struct Slot<'a> {
+    pub actor_id: i64,
+    pub location: &'a str,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+}
+
+impl<'a> From<&'a NewAudition> for Slot<'a> {
+    fn from(new: &'a NewAudition) -> Self {
+        Slot {
+            actor_id: new.actor_id,
+            location: &new.location,
+            starts_at: new.starts_at,
+            ends_at: new.ends_at,
+        }
+    }
+}
+
+impl<'a> From<&'a Audition> for Slot<'a> {
+    fn from(audition: &'a Audition) -> Self {
+        Slot {
+            actor_id: audition.actor_id,
+            location: &audition.location,
+            starts_at: audition.starts_at,
+            ends_at: audition.ends_at,
+        }
+    }
+}
+
+/// The auditions other than `except` that overlap the slot's interval and
+/// are the actor's or at the location (by key), by start: each half a
+/// range of its own index. `prefix` goes before it (`EXPLAIN …`).
+pub fn overlapping<DB>(prefix: &str, slot: &Slot<'_>, except: Option<i64>) -> QueryBuilder<DB>
 where
     DB: Moments,
     i64: for<'t> Encode<'t, DB> + Type<DB>,
@@ -327,16 +369,16 @@ where
             "SELECT {AUDITION_COLUMNS} FROM auditions WHERE {column} = "
         ));
         if half == 0 {
-            sql.push_bind(actor_id);
+            sql.push_bind(slot.actor_id);
         } else {
-            sql.push_bind(location_key.to_owned());
+            sql.push_bind(location_key(slot.location));
         }
         sql.push(" AND starts_at > ")
-            .push_bind(DB::moment(starts_at - LONGEST))
+            .push_bind(DB::moment(slot.starts_at - LONGEST))
             .push(" AND starts_at < ")
-            .push_bind(DB::moment(ends_at))
+            .push_bind(DB::moment(slot.ends_at))
             .push(" AND ends_at > ")
-            .push_bind(DB::moment(starts_at))
+            .push_bind(DB::moment(slot.starts_at))
             .push(" AND id <> ")
             .push_bind(except.unwrap_or(0));
     }

@@ -43,19 +43,29 @@ pub fn contains_pattern(text: &str) -> String {
 /// Expands, in a backend's resource module, the list of the resource and
 /// its plan, the same on both stores: the module defines `push_filter`
 /// (the filter as ` AND …` conditions) and `spec` (its `ListSpec`), and the
-/// store `page` and `plan` (`postgres/lists.rs`, `sqlite/lists.rs`).
+/// store `page` and `plan` (`postgres/lists.rs`, `sqlite/lists.rs`). A list
+/// in one order only (`sorted by` it) takes no `sort`.
 macro_rules! list_queries {
     ($store:ty, $db:ty, $list:ident, $plan:ident, $filter:ty, $row:ty, $value:ty) => {
+        list_queries!(@ $store, $db, $list, $plan, $filter, $row, $value,
+            [sort: $crate::db::paging::Sort,] sort);
+    };
+    ($store:ty, $db:ty, $list:ident, $plan:ident, $filter:ty, $row:ty, $value:ty,
+        sorted by $sort:expr) => {
+        list_queries!(@ $store, $db, $list, $plan, $filter, $row, $value, [] $sort);
+    };
+    (@ $store:ty, $db:ty, $list:ident, $plan:ident, $filter:ty, $row:ty, $value:ty,
+        [$($sort_param:tt)*] $sort:expr) => {
         impl $store {
-            /// The page of the list at `position` in `sort`, with its total.
+            /// The page of the list at `position` in its sort, with its total.
             pub async fn $list(
                 &self,
                 filter: &$filter,
-                sort: $crate::db::paging::Sort,
+                $($sort_param)*
                 position: &$crate::db::paging::Position,
             ) -> sqlx::Result<$crate::db::PageOf<$value>> {
                 let push = |sql: &mut sqlx::QueryBuilder<$db>| push_filter(sql, filter);
-                self.page::<$row, $value>(&spec(filter, &push), sort, position)
+                self.page::<$row, $value>(&spec(filter, &push), $sort, position)
                     .await
             }
 
@@ -63,11 +73,11 @@ macro_rules! list_queries {
             pub async fn $plan(
                 &self,
                 filter: &$filter,
-                sort: $crate::db::paging::Sort,
+                $($sort_param)*
                 position: &$crate::db::paging::Position,
             ) -> sqlx::Result<serde_json::Value> {
                 let push = |sql: &mut sqlx::QueryBuilder<$db>| push_filter(sql, filter);
-                self.plan(&spec(filter, &push), sort, position).await
+                self.plan(&spec(filter, &push), $sort, position).await
             }
         }
     };

@@ -4,11 +4,10 @@
 //! transaction id, SQLite's with its writer's number; see migration 0013).
 //! The plan and the statements are `db::undo`'s.
 
-use casting_shared::casting::location_key;
 use sqlx::query::{Query, QueryScalar};
 use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, Transaction, Type};
 
-use super::auditions::{AuditionRow, Moments, overlapping};
+use super::auditions::{AuditionRow, Moments, Slot, overlapping};
 use super::undo::{
     Bind, Dialect, Revert, Statement, Undone, Write, WriteChange, WriteLookup, changed_since,
     restored_audition, rule_broken, write_change_columns,
@@ -157,18 +156,11 @@ where
     }
     for revert in reverts {
         if let Some(audition) = restored_audition(revert) {
-            let key = location_key(&audition.location);
-            let rows: Vec<AuditionRow> = overlapping::<DB>(
-                "",
-                audition.actor_id,
-                &key,
-                audition.starts_at,
-                audition.ends_at,
-                Some(audition.id),
-            )
-            .build_query_as()
-            .fetch_all(&mut **tx)
-            .await?;
+            let rows: Vec<AuditionRow> =
+                overlapping::<DB>("", &Slot::from(&audition), Some(audition.id))
+                    .build_query_as()
+                    .fetch_all(&mut **tx)
+                    .await?;
             if !rows.is_empty() {
                 return Ok(Some(Undone::Overlaps(
                     rows.into_iter().map(Into::into).collect(),

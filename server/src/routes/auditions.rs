@@ -28,7 +28,8 @@ use crate::error::{ApiError, Result};
 use crate::extract::{IfMatch, JsonBody, ResourceId};
 use crate::listing::QueryParams;
 use crate::openapi::{page_params, query_param};
-use crate::routes::resource::{change_of, deleted};
+use crate::routes::deletes::delete_route;
+use crate::routes::resource::change_of;
 use crate::routes::{created_headers, with_etag};
 use crate::state::AppState;
 
@@ -270,29 +271,15 @@ async fn update_audition(
     ))
 }
 
-/// Cancel an audition. Send `If-Match` to refuse (412) if it changed since read.
-#[utoipa::path(
-    delete, path = "/auditions/{id}", tag = "auditions",
-    params(("id" = i64, Path, minimum = 1, description = "Audition id"), IfMatch),
-    responses(
-        (status = 200, description = "The audition is deleted", body = Deleted),
-        (status = 400, description = "An If-Match of another form", body = ErrorBody),
-        (status = 404, description = "No such audition", body = ErrorBody),
-        (status = 412, description = "The audition changed since the If-Match version", body = ErrorBody),
-    ),
-    security(("bearer" = ["patch:movies"]))
-)]
-async fn delete_audition(
-    who: Authorized<PatchMovies>,
-    State(state): State<AppState>,
-    ResourceId(id): ResourceId,
-    if_match: IfMatch,
-) -> Result<Json<Deleted>> {
-    let outcome = state
-        .store
-        .delete_audition(id, if_match.versions(), &who.caller.author())
-        .await?;
-    deleted(outcome, id)
+delete_route! {
+    /// Cancel an audition. Send `If-Match` to refuse (412) if it changed since read.
+    async fn delete_audition = DELETE "/auditions/{id}", tag "auditions", id "Audition id",
+        needs PatchMovies "patch:movies", store delete_audition,
+        answers(
+            "The audition is deleted",
+            "No such audition",
+            "The audition changed since the If-Match version"
+        );
 }
 
 /// The schedule, a page at a time, by start, then id; each audition names
@@ -302,7 +289,6 @@ async fn delete_audition(
     params(AuditionQuery),
     responses(
         (status = 200, description = "A page of auditions, with the total and the next page's cursor", body = AuditionList),
-        (status = 400, description = "A malformed, repeated or unknown query parameter", body = ErrorBody),
     ),
     security(("bearer" = ["get:movies"]))
 )]
@@ -335,7 +321,6 @@ async fn list_auditions(
     params(CalendarQuery),
     responses(
         (status = 200, description = "An iCalendar (RFC 5545) VCALENDAR with one VEVENT per audition", content_type = "text/calendar", body = String),
-        (status = 400, description = "A malformed, repeated or unknown query parameter", body = ErrorBody),
     ),
     security(("bearer" = ["get:movies"]))
 )]

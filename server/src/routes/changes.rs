@@ -105,7 +105,6 @@ async fn check_kept(state: &AppState, after: i64) -> Result<()> {
     params(ChangesQuery),
     responses(
         (status = 200, description = "The changes, oldest first, and the `after` of the next call", body = ChangeList),
-        (status = 400, description = "A malformed, repeated or unknown query parameter", body = ErrorBody),
         (status = 410, description = "Changes after `after` were pruned: reload", body = ErrorBody),
     ),
     security(("bearer" = []))

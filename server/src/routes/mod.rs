@@ -7,6 +7,7 @@ pub mod auditions;
 pub mod auth;
 pub mod cast;
 pub mod changes;
+mod deletes;
 mod follow;
 pub mod health;
 pub mod movies;

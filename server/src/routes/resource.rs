@@ -433,11 +433,7 @@ fn list_operation<R: Resource>() -> Operation {
                     &read_headers(tag()),
                 ),
             )
-            .response("304", not_modified_response(tag()))
-            .response(
-                "400",
-                response::<ErrorBody>("A malformed, repeated or unknown query parameter", &[]),
-            ),
+            .response("304", not_modified_response(tag())),
     )
     .build()
 }

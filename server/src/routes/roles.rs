@@ -20,7 +20,8 @@ use crate::auth::{Authorized, GetActors, GetMovies, PatchMovies};
 use crate::db::Refusal;
 use crate::error::{ApiError, Result};
 use crate::extract::{IfMatch, JsonBody, OptionalJsonBody, ResourceId, ResourceIds};
-use crate::routes::resource::{change_of, deleted};
+use crate::routes::deletes::delete_route;
+use crate::routes::resource::change_of;
 use crate::routes::{created_headers, with_etag};
 use crate::state::AppState;
 
@@ -179,30 +180,16 @@ async fn update_role(
     ))
 }
 
-/// Delete a role with its candidacies and auditions (a booked role leaves
-/// the movie's cast). Send `If-Match` to refuse (412) if it changed since read.
-#[utoipa::path(
-    delete, path = "/roles/{id}", tag = "roles",
-    params(("id" = i64, Path, minimum = 1, description = "Role id"), IfMatch),
-    responses(
-        (status = 200, description = "The role is deleted", body = Deleted),
-        (status = 400, description = "An If-Match of another form", body = ErrorBody),
-        (status = 404, description = "No such role", body = ErrorBody),
-        (status = 412, description = "The role changed since the version in If-Match", body = ErrorBody),
-    ),
-    security(("bearer" = ["patch:movies"]))
-)]
-async fn delete_role(
-    who: Authorized<PatchMovies>,
-    State(state): State<AppState>,
-    ResourceId(id): ResourceId,
-    if_match: IfMatch,
-) -> Result<Json<Deleted>> {
-    let outcome = state
-        .store
-        .delete_role(id, if_match.versions(), &who.caller.author())
-        .await?;
-    deleted(outcome, id)
+delete_route! {
+    /// Delete a role with its candidacies and auditions (a booked role leaves
+    /// the movie's cast). Send `If-Match` to refuse (412) if it changed since read.
+    async fn delete_role = DELETE "/roles/{id}", tag "roles", id "Role id",
+        needs PatchMovies "patch:movies", store delete_role,
+        answers(
+            "The role is deleted",
+            "No such role",
+            "The role changed since the version in If-Match"
+        );
 }
 
 /// Make an actor a candidate for a role (starting at `considered`), or set

@@ -5,10 +5,12 @@
 
 use std::marker::PhantomData;
 
-use casting_shared::casting::{Audition, NewAudition, location_key};
+use casting_shared::casting::{Audition, AuditionChanges, NewAudition, location_key};
 use sqlx::{Encode, Executor, FromRow, IntoArguments, Type};
 
-use super::{AUDITION_COLUMNS, AuditionMissing, AuditionRow, Moments, Scheduling};
+use super::{
+    AUDITION_COLUMNS, AuditionMissing, AuditionRow, Moments, Scheduling, Slot, overlapping,
+};
 use crate::db::{Outcome, Versioned};
 
 /// The audition statements on the database `DB`, each on the connection of
@@ -43,7 +45,7 @@ where
 
     /// Whether the role and the actor exist (`lock` after each, to keep
     /// them until the commit): what is missing, if anything.
-    pub async fn missing(
+    async fn missing(
         c: &mut DB::Connection,
         role_id: i64,
         actor_id: i64,
@@ -61,9 +63,79 @@ where
         Ok(AuditionMissing::from_found(role, actor))
     }
 
+    /// Schedules the audition: `Missing` when the role or the actor is
+    /// (`lock` after each look-up keeps them), else, when `check_overlaps`
+    /// (SQLite: PostgreSQL's exclusion constraints refuse an overlap
+    /// themselves), `Overlaps` when it would, else it is written.
+    pub async fn schedule(
+        c: &mut DB::Connection,
+        role_id: i64,
+        new: &NewAudition,
+        lock: &str,
+        check_overlaps: bool,
+    ) -> sqlx::Result<Scheduling<Versioned<Audition>>> {
+        if let Some(missing) = Self::missing(&mut *c, role_id, new.actor_id, lock).await? {
+            return Ok(Scheduling::Missing(missing));
+        }
+        if check_overlaps
+            && let Some(refused) = Self::refuse_overlaps(&mut *c, new.into(), None).await?
+        {
+            return Ok(refused);
+        }
+        Self::insert(c, role_id, new).await
+    }
+
+    /// Changes the audition (`lock` keeps it for the decision): `Missing`,
+    /// `Changed` or `Invalid` when it is so, else, when `check_overlaps`,
+    /// `Overlaps` when it would, else it is written.
+    pub async fn change(
+        c: &mut DB::Connection,
+        id: i64,
+        changes: &AuditionChanges,
+        expected_versions: Option<&[i64]>,
+        lock: &str,
+        check_overlaps: bool,
+    ) -> sqlx::Result<Scheduling<Versioned<Audition>>> {
+        let current = Self::get(&mut *c, id, lock).await?;
+        let changed = match changed(current, changes, expected_versions) {
+            Ok(changed) => changed,
+            Err(refused) => return Ok(refused),
+        };
+        let slot = Slot::from(&changed);
+        if check_overlaps
+            && let Some(refused) = Self::refuse_overlaps(&mut *c, slot, Some(id)).await?
+        {
+            return Ok(refused);
+        }
+        Self::update(c, &changed).await
+    }
+
+    /// The auditions overlapping the slot, other than `except`.
+    async fn overlaps(
+        c: &mut DB::Connection,
+        slot: Slot<'_>,
+        except: Option<i64>,
+    ) -> sqlx::Result<Vec<Audition>> {
+        let rows: Vec<AuditionRow> = overlapping::<DB>("", &slot, except)
+            .build_query_as()
+            .fetch_all(c)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// `Overlaps` when the slot overlaps auditions other than `except`.
+    pub async fn refuse_overlaps(
+        c: &mut DB::Connection,
+        slot: Slot<'_>,
+        except: Option<i64>,
+    ) -> sqlx::Result<Option<Scheduling<Versioned<Audition>>>> {
+        let met = Self::overlaps(c, slot, except).await?;
+        Ok((!met.is_empty()).then_some(Scheduling::Overlaps(met)))
+    }
+
     /// Writes the audition, making the actor a candidate for the role at
     /// `auditioning` (a later stage is left as it is).
-    pub async fn insert(
+    async fn insert(
         c: &mut DB::Connection,
         role_id: i64,
         new: &NewAudition,
@@ -99,7 +171,7 @@ where
     }
 
     /// Writes the audition's changed times, location and note.
-    pub async fn update(
+    async fn update(
         c: &mut DB::Connection,
         changed: &Audition,
     ) -> sqlx::Result<Scheduling<Versioned<Audition>>> {
@@ -151,9 +223,9 @@ where
 
 /// What a change found before it is written: the audition as changed, or
 /// why it is not written (missing, at another version, invalid).
-pub fn changed(
+fn changed(
     current: Option<Versioned<Audition>>,
-    changes: &casting_shared::casting::AuditionChanges,
+    changes: &AuditionChanges,
     expected_versions: Option<&[i64]>,
 ) -> Result<Audition, Scheduling<Versioned<Audition>>> {
     let Some(current) = current else {

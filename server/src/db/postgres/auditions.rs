@@ -6,26 +6,31 @@
 //! commit, then is refused). A refusal is answered with the auditions it
 //! met, read after the write's transaction is rolled back.
 
-use casting_shared::casting::{
-    Audition, AuditionChanges, NewAudition, ScheduledAudition, location_key,
-};
+use casting_shared::casting::{Audition, AuditionChanges, NewAudition, ScheduledAudition};
 use futures::FutureExt;
-use sqlx::{Postgres, QueryBuilder, Row};
+use futures::future::BoxFuture;
+use std::marker::PhantomData;
+
+use sqlx::Postgres;
 
 use super::PgStore;
-use super::lists::{ListSpec, PushFilter};
-use crate::db::auditions::writes::{AuditionWrites, changed};
+use super::lists::{ListSpec, PushFilter, plan_json};
+use super::readers::Read;
+use crate::db::auditions::writes::AuditionWrites;
 use crate::db::auditions::{
-    AuditionFilter, AuditionMissing, AuditionRow, BY_START, SCHEDULED_COLUMNS, ScheduledRow,
-    Scheduling, calendar_head, calendar_tail, overlapping, push_filter,
+    AuditionFilter, AuditionMissing, BY_START, SCHEDULED_COLUMNS, ScheduledRow, Scheduling, Slot,
+    calendar_query, overlapping, push_filter,
 };
-use crate::db::paging::Position;
-use crate::db::{Author, Outcome, PageOf, Versioned};
+use crate::db::lists::list_queries;
+use crate::db::{Author, Outcome, Versioned};
 
 /// The exclusion constraints' SQLSTATE (`exclusion_violation`).
 const EXCLUSION_VIOLATION: &str = "23P01";
 
 type Writes = AuditionWrites<Postgres>;
+
+/// What an audition write answers.
+type Answer = Scheduling<Versioned<Audition>>;
 
 /// Keeps the role and the actor from being deleted until the commit.
 const KEEP: &str = " FOR KEY SHARE";
@@ -60,25 +65,53 @@ fn is_transient(error: &sqlx::Error) -> bool {
         if matches!(db.code().as_deref(), Some(super::DEADLOCK | super::SERIALIZATION)))
 }
 
-impl PgStore {
-    pub async fn list_auditions(
-        &self,
-        filter: &AuditionFilter,
-        position: &Position,
-    ) -> sqlx::Result<PageOf<ScheduledAudition>> {
-        let push = |sql: &mut QueryBuilder<Postgres>| push_filter(sql, filter);
-        self.page::<ScheduledRow, ScheduledAudition>(&spec(filter, &push), BY_START, position)
-            .await
-    }
+list_queries!(
+    PgStore,
+    Postgres,
+    list_auditions,
+    auditions_plan,
+    AuditionFilter,
+    ScheduledRow,
+    ScheduledAudition,
+    sorted by BY_START
+);
 
-    /// The plan of the statement [`PgStore::list_auditions`] runs.
-    pub async fn auditions_plan(
+impl PgStore {
+    /// Runs `write` in a transaction as `author`, committed when done, until
+    /// it is done or refused for a reason other than an overlap or a
+    /// deadlock (tried again); after an
+    /// overlap (the transaction rolled back), `after_overlap` answers, or has
+    /// the write tried again (`None`), at most [`ATTEMPTS`] times. `write`
+    /// has the shape of a [`Read`]: statements on a connection, borrowing
+    /// what they need.
+    async fn retried<'a>(
         &self,
-        filter: &AuditionFilter,
-        position: &Position,
-    ) -> sqlx::Result<serde_json::Value> {
-        let push = |sql: &mut QueryBuilder<Postgres>| push_filter(sql, filter);
-        self.plan(&spec(filter, &push), BY_START, position).await
+        author: &Author,
+        write: impl Read<'a, Answer>,
+        mut after_overlap: impl FnMut() -> BoxFuture<'a, sqlx::Result<Option<Answer>>>,
+    ) -> sqlx::Result<Answer> {
+        for _ in 0..ATTEMPTS {
+            let attempt = async {
+                let mut tx = self.write_as(author).await?;
+                let done = write(&mut tx, PhantomData).await?;
+                if done.is_done() {
+                    tx.commit().await?;
+                }
+                Ok(done)
+            };
+            match attempt.await {
+                Err(error) if is_overlap(&error) => {
+                    if let Some(answer) = after_overlap().await? {
+                        return Ok(answer);
+                    }
+                }
+                Err(error) if is_transient(&error) => continue,
+                other => return other,
+            }
+        }
+        Err(sqlx::Error::Protocol(
+            "an audition kept meeting others that were gone when read".into(),
+        ))
     }
 
     /// The first `limit` auditions of the filter, by start (a calendar).
@@ -89,9 +122,7 @@ impl PgStore {
     ) -> sqlx::Result<Vec<ScheduledAudition>> {
         let rows: Vec<ScheduledRow> = self
             .read(|connection, _| {
-                let mut sql = QueryBuilder::new(calendar_head("true"));
-                push_filter(&mut sql, filter);
-                sql.push(calendar_tail(limit));
+                let mut sql = calendar_query::<Postgres>("true", filter, limit);
                 async move {
                     sql.build_query_as()
                         .persistent(false)
@@ -104,48 +135,21 @@ impl PgStore {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    /// The auditions overlapping `[starts_at, ends_at)` for the actor or at
-    /// the location, other than `except`.
-    pub async fn overlapping_auditions(
+    /// After a write refused for an overlap (and rolled back): `Overlaps`
+    /// with the auditions the slot meets, other than `except`, if any is
+    /// still there.
+    async fn overlaps_met(
         &self,
-        actor_id: i64,
-        location: &str,
-        starts_at: time::OffsetDateTime,
-        ends_at: time::OffsetDateTime,
+        slot: Slot<'_>,
         except: Option<i64>,
-    ) -> sqlx::Result<Vec<Audition>> {
-        let key = location_key(location);
-        let rows: Vec<AuditionRow> =
-            overlapping::<Postgres>("", actor_id, &key, starts_at, ends_at, except)
-                .build_query_as()
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+    ) -> sqlx::Result<Option<Answer>> {
+        Writes::refuse_overlaps(&mut *self.pool.acquire().await?, slot, except).await
     }
 
     /// The plan of the overlap check (`EXPLAIN (FORMAT JSON)`, not run).
-    pub async fn overlap_plan(
-        &self,
-        actor_id: i64,
-        location: &str,
-        starts_at: time::OffsetDateTime,
-        ends_at: time::OffsetDateTime,
-    ) -> sqlx::Result<serde_json::Value> {
-        let key = location_key(location);
-        let row = overlapping::<Postgres>(
-            "EXPLAIN (FORMAT JSON) ",
-            actor_id,
-            &key,
-            starts_at,
-            ends_at,
-            None,
-        )
-        .build()
-        .fetch_one(&self.pool)
-        .await?;
-        // The column is `json`, whose wire form is its text.
-        let text: String = row.try_get_unchecked(0)?;
-        serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(e.into()))
+    pub async fn overlap_plan(&self, slot: &Slot<'_>) -> sqlx::Result<serde_json::Value> {
+        let mut explain = overlapping::<Postgres>("EXPLAIN (FORMAT JSON) ", slot, None);
+        plan_json(&explain.build().fetch_one(&self.pool).await?)
     }
 
     pub async fn get_audition(&self, id: i64) -> sqlx::Result<Option<Versioned<Audition>>> {
@@ -159,47 +163,15 @@ impl PgStore {
         role_id: i64,
         new: &NewAudition,
         author: &Author,
-    ) -> sqlx::Result<Scheduling<Versioned<Audition>>> {
-        for _ in 0..ATTEMPTS {
-            match self.try_schedule(role_id, new, author).await {
-                Err(error) if is_overlap(&error) => {
-                    let met = self
-                        .overlapping_auditions(
-                            new.actor_id,
-                            &new.location,
-                            new.starts_at,
-                            new.ends_at,
-                            None,
-                        )
-                        .await?;
-                    if !met.is_empty() {
-                        return Ok(Scheduling::Overlaps(met));
-                    }
-                }
-                Err(error) if is_transient(&error) => continue,
-                other => return other,
-            }
-        }
-        Err(sqlx::Error::Protocol(
-            "an audition kept meeting others that were gone when read".into(),
-        ))
-    }
-
-    async fn try_schedule(
-        &self,
-        role_id: i64,
-        new: &NewAudition,
-        author: &Author,
-    ) -> sqlx::Result<Scheduling<Versioned<Audition>>> {
-        let mut tx = self.write_as(author).await?;
+    ) -> sqlx::Result<Answer> {
         // FOR KEY SHARE: the role and the actor stay until the commit, so a
         // race with their deletion is a clean 404.
-        if let Some(missing) = Writes::missing(&mut tx, role_id, new.actor_id, KEEP).await? {
-            return Ok(Scheduling::Missing(missing));
-        }
-        let done = Writes::insert(&mut tx, role_id, new).await?;
-        tx.commit().await?;
-        Ok(done)
+        self.retried(
+            author,
+            |c, _| Writes::schedule(c, role_id, new, KEEP, false).boxed(),
+            move || self.overlaps_met(new.into(), None).boxed(),
+        )
+        .await
     }
 
     pub async fn update_audition(
@@ -208,59 +180,26 @@ impl PgStore {
         changes: &AuditionChanges,
         expected_versions: Option<&[i64]>,
         author: &Author,
-    ) -> sqlx::Result<Scheduling<Versioned<Audition>>> {
-        for _ in 0..ATTEMPTS {
-            match self
-                .try_update(id, changes, expected_versions, author)
-                .await
-            {
-                Err(error) if is_overlap(&error) => {
-                    // The audition as it would have been: read again, as
-                    // the write saw it.
+    ) -> sqlx::Result<Answer> {
+        self.retried(
+            author,
+            |c, _| Writes::change(c, id, changes, expected_versions, HOLD, false).boxed(),
+            move || {
+                async move {
+                    // The audition as it would have been: read again, as the
+                    // write saw it.
                     let Some(current) = self.get_audition(id).await? else {
-                        return Ok(Scheduling::Missing(AuditionMissing::Audition));
+                        return Ok(Some(Scheduling::Missing(AuditionMissing::Audition)));
                     };
                     let Ok(changed) = changes.apply(&current.value) else {
-                        continue;
+                        return Ok(None);
                     };
-                    let met = self
-                        .overlapping_auditions(
-                            changed.actor_id,
-                            &changed.location,
-                            changed.starts_at,
-                            changed.ends_at,
-                            Some(id),
-                        )
-                        .await?;
-                    if !met.is_empty() {
-                        return Ok(Scheduling::Overlaps(met));
-                    }
+                    self.overlaps_met((&changed).into(), Some(id)).await
                 }
-                Err(error) if is_transient(&error) => continue,
-                other => return other,
-            }
-        }
-        Err(sqlx::Error::Protocol(
-            "an audition kept meeting others that were gone when read".into(),
-        ))
-    }
-
-    async fn try_update(
-        &self,
-        id: i64,
-        changes: &AuditionChanges,
-        expected_versions: Option<&[i64]>,
-        author: &Author,
-    ) -> sqlx::Result<Scheduling<Versioned<Audition>>> {
-        let mut tx = self.write_as(author).await?;
-        let current = Writes::get(&mut tx, id, HOLD).await?;
-        let changed = match changed(current, changes, expected_versions) {
-            Ok(changed) => changed,
-            Err(refused) => return Ok(refused),
-        };
-        let done = Writes::update(&mut tx, &changed).await?;
-        tx.commit().await?;
-        Ok(done)
+                .boxed()
+            },
+        )
+        .await
     }
 
     pub async fn delete_audition(

@@ -60,43 +60,31 @@ impl PgStore {
     {
         // The page and its count from one database: the replica or the primary.
         self.read(|connection, _| {
-            self.page_on::<R, T>(connection, spec, sort, position)
-                .boxed()
+            async move {
+                let sorted = self.sorts_matches(connection, spec, sort).await?;
+                // A filter's bound values decide its plan (five matches for a rare
+                // name, half the table for a gender): planned with them each time,
+                // never with a generic plan that guessed once for every value;
+                // unless its plan is the same for every value (`planned_once`).
+                let prepared = spec.filter.is_none() || planned_once(spec.table);
+                let rows = page_query("", spec, sorted, sort, position)
+                    .build()
+                    .persistent(prepared)
+                    .fetch_all(&mut *connection)
+                    .await?;
+                let fetched = lists::read_page::<Postgres, R, T>(&rows)?;
+                let count = async {
+                    match spec.filter {
+                        Some(filter) => count(connection, spec.table, filter, prepared).await,
+                        None => Ok((0, 0)),
+                    }
+                };
+                let filter = spec.remembered_as();
+                lists::finish(fetched, sort, position, filter, &self.totals, count).await
+            }
+            .boxed()
         })
         .await
-    }
-
-    async fn page_on<R, T>(
-        &self,
-        connection: &mut PgConnection,
-        spec: &ListSpec<'_>,
-        sort: Sort,
-        position: &Position,
-    ) -> sqlx::Result<PageOf<T>>
-    where
-        R: for<'r> FromRow<'r, PgRow> + Into<T> + Send,
-        T: Keyed + Send,
-    {
-        let sorted = self.sorts_matches(connection, spec, sort).await?;
-        // A filter's bound values decide its plan (five matches for a rare
-        // name, half the table for a gender): planned with them each time,
-        // never with a generic plan that guessed once for every value;
-        // unless its plan is the same for every value (`planned_once`).
-        let prepared = spec.filter.is_none() || planned_once(spec.table);
-        let rows = page_query("", spec, sorted, sort, position)
-            .build()
-            .persistent(prepared)
-            .fetch_all(&mut *connection)
-            .await?;
-        let fetched = lists::read_page::<Postgres, R, T>(&rows)?;
-        let count = async {
-            match spec.filter {
-                Some(filter) => count(connection, spec.table, filter, prepared).await,
-                None => Ok((0, 0)),
-            }
-        };
-        let filter = spec.remembered_as();
-        lists::finish(fetched, sort, position, filter, &self.totals, count).await
     }
 
     /// Whether the page statement sorts the filter's matches rather than
@@ -156,10 +144,15 @@ impl PgStore {
         .build()
         .fetch_one(&mut *connection)
         .await?;
-        // The column is `json`, whose wire form is its text.
-        let text: String = row.try_get_unchecked(0)?;
-        serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(e.into()))
+        plan_json(&row)
     }
+}
+
+/// The plan an `EXPLAIN (FORMAT JSON)` answers.
+pub(super) fn plan_json(row: &PgRow) -> sqlx::Result<serde_json::Value> {
+    // The column is `json`, whose wire form is its text.
+    let text: String = row.try_get_unchecked(0)?;
+    serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(e.into()))
 }
 
 /// The filter's matches, counted up to one past [`EXACT_UP_TO`], with the

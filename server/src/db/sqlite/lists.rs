@@ -55,6 +55,16 @@ impl ListSpec<'_> {
     }
 }
 
+/// The details of the rows of an `EXPLAIN QUERY PLAN`, as a JSON array of
+/// strings.
+pub(super) fn plan_details(rows: &[SqliteRow]) -> sqlx::Result<serde_json::Value> {
+    let details = rows
+        .iter()
+        .map(|row| row.try_get::<String, _>("detail"))
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    Ok(serde_json::Value::from(details))
+}
+
 /// How the page statement reaches its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Drive {
@@ -129,11 +139,7 @@ impl SqliteStore {
             .build()
             .fetch_all(&self.reader)
             .await?;
-        let details = rows
-            .iter()
-            .map(|row| row.try_get::<String, _>("detail"))
-            .collect::<sqlx::Result<Vec<_>>>()?;
-        Ok(serde_json::Value::from(details))
+        plan_details(&rows)
     }
 
     /// How the page is reached: by the number of rows the filter matched

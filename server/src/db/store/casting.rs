@@ -5,25 +5,13 @@ use casting_shared::casting::{
     ActorRole, Audition, AuditionChanges, Candidate, CandidateInput, NewAudition, NewRole, Role,
     RoleChanges, ScheduledAudition,
 };
+use time::OffsetDateTime;
 
+use crate::db::auditions::{AuditionFilter, Scheduling, Slot};
 use crate::db::paging::Position;
-use crate::db::{
-    Author, Casting, DbError, DbResult, Missing, Outcome, PageOf, Store, Versioned, auditions,
-};
+use crate::db::{Author, Casting, DbError, DbResult, Missing, Outcome, PageOf, Store, Versioned};
 
 impl Store {
-    // Cast.
-
-    /// A movie's cast by actor name, then id; `None` when the movie does not exist.
-    pub async fn movie_cast(&self, movie_id: i64) -> DbResult<Option<Vec<CastEntry>>> {
-        dispatch!(self, s => s.movie_cast(movie_id))
-    }
-
-    /// An actor's movies by release date, then id; `None` when the actor does not exist.
-    pub async fn actor_movies(&self, actor_id: i64) -> DbResult<Option<Vec<FilmographyEntry>>> {
-        dispatch!(self, s => s.actor_movies(actor_id))
-    }
-
     /// Books the actor in the movie as `character`: the role they are
     /// booked in is renamed, or a role is made with them booked; answers
     /// the character now stored.
@@ -43,160 +31,70 @@ impl Store {
         })
     }
 
-    /// Unbooks the actor: the role stays, open; their candidacy goes back to `offered`.
-    pub async fn remove_cast(
-        &self,
-        movie_id: i64,
-        actor_id: i64,
-        author: &Author,
-    ) -> DbResult<Result<(), Missing>> {
-        dispatch!(self, s => s.remove_cast(movie_id, actor_id, author))
-    }
-
-    // Auditions.
-
-    /// A page of the schedule, by start, then id.
-    pub async fn list_auditions(
-        &self,
-        filter: &auditions::AuditionFilter,
-        position: &Position,
-    ) -> DbResult<PageOf<ScheduledAudition>> {
-        dispatch!(self, s => s.list_auditions(filter, position))
-    }
-
-    /// The plan of the statement [`Store::list_auditions`] runs (see [`Store::actors_plan`]).
-    pub async fn auditions_plan(
-        &self,
-        filter: &auditions::AuditionFilter,
-        position: &Position,
-    ) -> DbResult<serde_json::Value> {
-        dispatch!(self, s => s.auditions_plan(filter, position))
-    }
-
     /// The plan of the overlap check a write runs (see [`Store::actors_plan`]).
     pub async fn overlap_plan(
         &self,
         actor_id: i64,
         location: &str,
-        starts_at: time::OffsetDateTime,
-        ends_at: time::OffsetDateTime,
+        starts_at: OffsetDateTime,
+        ends_at: OffsetDateTime,
     ) -> DbResult<serde_json::Value> {
-        dispatch!(self, s => s.overlap_plan(actor_id, location, starts_at, ends_at))
+        let slot = Slot {
+            actor_id,
+            location,
+            starts_at,
+            ends_at,
+        };
+        dispatch!(self, s => s.overlap_plan(&slot))
     }
 
-    /// The first `limit` auditions of the filter, by start.
-    pub async fn audition_calendar(
-        &self,
-        filter: &auditions::AuditionFilter,
-        limit: u32,
-    ) -> DbResult<Vec<ScheduledAudition>> {
-        dispatch!(self, s => s.audition_calendar(filter, limit))
-    }
+    forward! {
+        // Cast (besides `assign_cast`, above).
 
-    pub async fn get_audition(&self, id: i64) -> DbResult<Option<Versioned<Audition>>> {
-        dispatch!(self, s => s.get_audition(id))
-    }
+        /// A movie's cast by actor name, then id; `None` when the movie does not exist.
+        fn movie_cast(movie_id: i64) -> Option<Vec<CastEntry>>;
+        /// An actor's movies by release date, then id; `None` when the actor does not exist.
+        fn actor_movies(actor_id: i64) -> Option<Vec<FilmographyEntry>>;
+        /// Unbooks the actor: the role stays, open; their candidacy goes back to `offered`.
+        fn remove_cast(movie_id: i64, actor_id: i64, author: &Author) -> Result<(), Missing>;
 
-    /// Schedules an audition unless it would overlap another of the actor's
-    /// or at the same location; the actor becomes a candidate for the role
-    /// at `auditioning` (a later stage is left as it is).
-    pub async fn schedule_audition(
-        &self,
-        role_id: i64,
-        new: &NewAudition,
-        author: &Author,
-    ) -> DbResult<auditions::Scheduling<Versioned<Audition>>> {
-        dispatch!(self, s => s.schedule_audition(role_id, new, author))
-    }
+        // Auditions.
 
-    pub async fn update_audition(
-        &self,
-        id: i64,
-        changes: &AuditionChanges,
-        expected_versions: Option<&[i64]>,
-        author: &Author,
-    ) -> DbResult<auditions::Scheduling<Versioned<Audition>>> {
-        dispatch!(self, s => s.update_audition(id, changes, expected_versions, author))
-    }
+        /// A page of the schedule, by start, then id.
+        fn list_auditions(filter: &AuditionFilter, position: &Position) -> PageOf<ScheduledAudition>;
+        /// The plan of the statement [`Store::list_auditions`] runs (see [`Store::actors_plan`]).
+        fn auditions_plan(filter: &AuditionFilter, position: &Position) -> serde_json::Value;
+        /// The first `limit` auditions of the filter, by start.
+        fn audition_calendar(filter: &AuditionFilter, limit: u32) -> Vec<ScheduledAudition>;
+        fn get_audition(id: i64) -> Option<Versioned<Audition>>;
+        /// Schedules an audition unless it would overlap another of the actor's
+        /// or at the same location; the actor becomes a candidate for the role
+        /// at `auditioning` (a later stage is left as it is).
+        fn schedule_audition(role_id: i64, new: &NewAudition, author: &Author)
+            -> Scheduling<Versioned<Audition>>;
+        fn update_audition(id: i64, changes: &AuditionChanges, expected_versions: Option<&[i64]>, author: &Author)
+            -> Scheduling<Versioned<Audition>>;
+        fn delete_audition(id: i64, expected_versions: Option<&[i64]>, author: &Author) -> Outcome<()>;
 
-    pub async fn delete_audition(
-        &self,
-        id: i64,
-        expected_versions: Option<&[i64]>,
-        author: &Author,
-    ) -> DbResult<Outcome<()>> {
-        dispatch!(self, s => s.delete_audition(id, expected_versions, author))
-    }
+        // The casting pipeline: roles, candidates (`db/casting.rs`).
 
-    // The casting pipeline: roles, candidates (`db/casting.rs`).
-
-    /// A movie's roles in creation order; `None` when the movie does not exist.
-    pub async fn movie_roles(&self, movie_id: i64) -> DbResult<Option<Vec<Role>>> {
-        dispatch!(self, s => s.movie_roles(movie_id))
-    }
-
-    /// A role, its candidates and its auditions; `None` when it does not exist.
-    pub async fn role_pipeline(
-        &self,
-        id: i64,
-    ) -> DbResult<Option<(Versioned<Role>, Vec<Candidate>, Vec<Audition>)>> {
-        dispatch!(self, s => s.role_pipeline(id))
-    }
-
-    /// Every role the actor is a candidate for; `None` when the actor does not exist.
-    pub async fn actor_roles(&self, actor_id: i64) -> DbResult<Option<Vec<ActorRole>>> {
-        dispatch!(self, s => s.actor_roles(actor_id))
-    }
-
-    /// `None` when the movie does not exist.
-    pub async fn create_role(
-        &self,
-        movie_id: i64,
-        new: &NewRole,
-        author: &Author,
-    ) -> DbResult<Option<Versioned<Role>>> {
-        dispatch!(self, s => s.create_role(movie_id, new, author))
-    }
-
-    pub async fn update_role(
-        &self,
-        id: i64,
-        changes: &RoleChanges,
-        expected_versions: Option<&[i64]>,
-        author: &Author,
-    ) -> DbResult<Outcome<Casting<Versioned<Role>>>> {
-        dispatch!(self, s => s.update_role(id, changes, expected_versions, author))
-    }
-
-    /// Deletes a role with its candidacies and auditions.
-    pub async fn delete_role(
-        &self,
-        id: i64,
-        expected_versions: Option<&[i64]>,
-        author: &Author,
-    ) -> DbResult<Outcome<()>> {
-        dispatch!(self, s => s.delete_role(id, expected_versions, author))
-    }
-
-    /// Makes the actor a candidate for the role, or changes their stage or
-    /// note; `booked` books the role, leaving `booked` unbooks it.
-    pub async fn set_candidate(
-        &self,
-        role_id: i64,
-        actor_id: i64,
-        input: &CandidateInput,
-        author: &Author,
-    ) -> DbResult<Casting<(Candidate, Versioned<Role>)>> {
-        dispatch!(self, s => s.set_candidate(role_id, actor_id, input, author))
-    }
-
-    /// Removes a candidate, their auditions for the role, and their booking.
-    pub async fn remove_candidate(
-        &self,
-        role_id: i64,
-        actor_id: i64,
-        author: &Author,
-    ) -> DbResult<Casting<()>> {
-        dispatch!(self, s => s.remove_candidate(role_id, actor_id, author))
+        /// A movie's roles in creation order; `None` when the movie does not exist.
+        fn movie_roles(movie_id: i64) -> Option<Vec<Role>>;
+        /// A role, its candidates and its auditions; `None` when it does not exist.
+        fn role_pipeline(id: i64) -> Option<(Versioned<Role>, Vec<Candidate>, Vec<Audition>)>;
+        /// Every role the actor is a candidate for; `None` when the actor does not exist.
+        fn actor_roles(actor_id: i64) -> Option<Vec<ActorRole>>;
+        /// `None` when the movie does not exist.
+        fn create_role(movie_id: i64, new: &NewRole, author: &Author) -> Option<Versioned<Role>>;
+        fn update_role(id: i64, changes: &RoleChanges, expected_versions: Option<&[i64]>, author: &Author)
+            -> Outcome<Casting<Versioned<Role>>>;
+        /// Deletes a role with its candidacies and auditions.
+        fn delete_role(id: i64, expected_versions: Option<&[i64]>, author: &Author) -> Outcome<()>;
+        /// Makes the actor a candidate for the role, or changes their stage or
+        /// note; `booked` books the role, leaving `booked` unbooks it.
+        fn set_candidate(role_id: i64, actor_id: i64, input: &CandidateInput, author: &Author)
+            -> Casting<(Candidate, Versioned<Role>)>;
+        /// Removes a candidate, their auditions for the role, and their booking.
+        fn remove_candidate(role_id: i64, actor_id: i64, author: &Author) -> Casting<()>;
     }
 }

@@ -22,24 +22,12 @@ impl Store {
         })
     }
 
-    /// A record's changes, newest first; `None` when it never existed (and
-    /// so has no change left).
-    pub async fn history(&self, of: HistoryOf) -> DbResult<Option<Vec<Change>>> {
-        dispatch!(self, s => s.history(of))
-    }
-
     /// The change `seq` and the other changes of the write it belongs to.
     pub async fn change_write(&self, seq: i64) -> DbResult<undo::WriteLookup> {
         dispatch!(self, s => async {
             s.sequence().await?;
             undo_run::change_write(s.reads(), seq).await
         })
-    }
-
-    /// Undoes `write` as `author`: every record it touched put back as it
-    /// was, in one transaction, or nothing (see `db::undo`).
-    pub async fn undo(&self, write: &undo::Write, author: &Author) -> DbResult<undo::Undone> {
-        dispatch!(self, s => s.undo(write, author))
     }
 
     /// `(pruned through, latest)`: resuming after a seq below the first is
@@ -60,21 +48,22 @@ impl Store {
         }
     }
 
-    /// Removes the changes older than `keep`; answers how many.
-    pub async fn prune_changes(&self, keep: std::time::Duration) -> DbResult<u64> {
-        dispatch!(self, s => s.prune_changes(keep))
-    }
+    forward! {
+        /// A record's changes, newest first; `None` when it never existed (and
+        /// so has no change left).
+        fn history(of: HistoryOf) -> Option<Vec<Change>>;
+        /// Undoes `write` as `author`: every record it touched put back as it
+        /// was, in one transaction, or nothing (see `db::undo`).
+        fn undo(write: &undo::Write, author: &Author) -> undo::Undone;
+        /// Removes the changes older than `keep`; answers how many.
+        fn prune_changes(keep: std::time::Duration) -> u64;
 
-    // Copies between stores, and the demo data.
+        // Copies between stores, and the demo data.
 
-    /// Every record, read in one consistent snapshot.
-    pub async fn export(&self) -> DbResult<Dump> {
-        dispatch!(self, s => s.export())
-    }
-
-    /// Writes `dump` into this store, which must be empty; ids, versions and
-    /// the next ids to hand out are kept.
-    pub async fn import(&self, dump: &Dump) -> DbResult<Result<(), NotEmpty>> {
-        dispatch!(self, s => s.import(dump))
+        /// Every record, read in one consistent snapshot.
+        fn export() -> Dump;
+        /// Writes `dump` into this store, which must be empty; ids, versions and
+        /// the next ids to hand out are kept.
+        fn import(dump: &Dump) -> Result<(), NotEmpty>;
     }
 }

@@ -70,17 +70,6 @@ impl Store {
 
     // Signing keys, as stored (sealed or not: `identity/keys.rs` decides).
 
-    /// The current key and the keys retired less than `retention` ago,
-    /// none revoked, newest first.
-    pub async fn signing_keys(&self, retention: std::time::Duration) -> DbResult<Vec<StoredKey>> {
-        dispatch!(self, s => s.signing_keys(retention))
-    }
-
-    /// Every key's id and stored form, revoked ones too.
-    pub async fn stored_signing_keys(&self) -> DbResult<Vec<(String, String)>> {
-        dispatch!(self, s => s.stored_signing_keys())
-    }
-
     /// Stores `stored` as the current key unless there is one already (several
     /// instances may try at once); `true` when it was stored.
     pub async fn add_first_signing_key(&self, kid: &str, stored: &str) -> DbResult<bool> {
@@ -103,15 +92,6 @@ impl Store {
         })
     }
 
-    /// Overwrites what the store still holds of replaced key rows: SQLite's
-    /// free pages and write-ahead log (`VACUUM` with `secure_delete`, then
-    /// a truncating checkpoint), PostgreSQL's dead row versions (`VACUUM
-    /// FULL signing_keys`). `false` when SQLite could not truncate its log
-    /// (a reader held it).
-    pub async fn scrub_signing_keys(&self) -> DbResult<bool> {
-        dispatch!(self, s => s.scrub_signing_keys())
-    }
-
     /// Retires the current key and makes `stored` the current one.
     pub async fn rotate_signing_key(&self, kid: &str, stored: &str) -> DbResult<()> {
         dispatch!(self, s => async { Shared::rotate_signing_key(s.keys_tx().await?, kid, stored).await })
@@ -130,12 +110,20 @@ impl Store {
         })
     }
 
-    pub async fn revoked_kids(&self) -> DbResult<Vec<String>> {
-        dispatch!(self, s => s.revoked_kids())
-    }
-
-    /// Every key, newest first.
-    pub async fn list_signing_keys(&self) -> DbResult<Vec<KeyInfo>> {
-        dispatch!(self, s => s.list_signing_keys())
+    forward! {
+        /// The current key and the keys retired less than `retention` ago,
+        /// none revoked, newest first.
+        fn signing_keys(retention: std::time::Duration) -> Vec<StoredKey>;
+        /// Every key's id and stored form, revoked ones too.
+        fn stored_signing_keys() -> Vec<(String, String)>;
+        /// Overwrites what the store still holds of replaced key rows: SQLite's
+        /// free pages and write-ahead log (`VACUUM` with `secure_delete`, then
+        /// a truncating checkpoint), PostgreSQL's dead row versions (`VACUUM
+        /// FULL signing_keys`). `false` when SQLite could not truncate its log
+        /// (a reader held it).
+        fn scrub_signing_keys() -> bool;
+        fn revoked_kids() -> Vec<String>;
+        /// Every key, newest first.
+        fn list_signing_keys() -> Vec<KeyInfo>;
     }
 }

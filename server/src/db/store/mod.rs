@@ -1,6 +1,7 @@
 //! The [`Store`] façade, one file per concern: each method hands the call
-//! to the backend that runs (`dispatch!`), or to `common::Shared`
-//! where both run the same statements.
+//! to the backend that runs (`dispatch!`; `forward!` where the backends
+//! take the same arguments), or to `common::Shared` where both run the
+//! same statements.
 
 use crate::db::{
     DbResult, Location, PoolStats, Store, StoreSettings, postgres, schema_loss, sqlite,
@@ -14,6 +15,21 @@ macro_rules! dispatch {
             Store::Postgres($store) => $call.await.map_err(|e| $store.classify(e)),
             Store::Sqlite($store) => $call.await.map_err(|e| $store.classify(e)),
         }
+    };
+}
+
+/// Declares façade methods that hand their arguments unchanged to the
+/// same method of whichever backend runs: one line per method, as the
+/// backends declare it but without `&self`, answering `DbResult` of what
+/// the backends answer in a `sqlx::Result`.
+macro_rules! forward {
+    ($($(#[$attr:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $out:ty;)*) => {
+        $(
+            $(#[$attr])*
+            pub async fn $name(&self, $($arg: $ty),*) -> crate::db::DbResult<$out> {
+                dispatch!(self, s => s.$name($($arg),*))
+            }
+        )*
     };
 }
 
