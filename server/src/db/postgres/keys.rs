@@ -42,50 +42,26 @@ impl PgStore {
     }
 
     pub async fn scrub_signing_keys(&self) -> sqlx::Result<bool> {
-        // A rewrite of the table into new files: the old ones, dead row
-        // versions and all, are truncated at commit. (The write-ahead log
-        // and its archives keep what they logged: hence the new key.) The
-        // rewrite keeps the row versions a snapshot may still see: any
-        // snapshot older than now, of this database's sessions, or one taken
-        // from now on while a transaction older than now runs anywhere in
-        // the cluster (a snapshot's horizon is the oldest transaction
-        // running, whatever its database). So it first waits, up to 30 s,
-        // until no transaction older than now runs and no session here or
-        // replica holds an older snapshot.
-        let mut connection = self.pool.acquire().await?;
-        let now: i64 = sqlx::query_scalar("SELECT txid_snapshot_xmax(txid_current_snapshot())")
-            .fetch_one(&mut *connection)
-            .await?;
-        let mut clear = false;
-        for _ in 0..300 {
-            // Transaction ids have no order operator; their ages, from one
-            // reference in one statement, do: older is a greater age.
-            clear = sqlx::query_scalar(
-                "SELECT txid_snapshot_xmin(txid_current_snapshot()) >= $1 \
-                 AND NOT EXISTS (SELECT 1 FROM pg_stat_activity \
-                   WHERE (datname = current_database() OR datname IS NULL) \
-                   AND pid <> pg_backend_pid() \
-                   AND age(backend_xmin) > age(($1 % 4294967296)::text::xid)) \
-                 AND NOT EXISTS (SELECT 1 FROM pg_replication_slots \
-                   WHERE age(xmin) > age(($1 % 4294967296)::text::xid))",
-            )
-            .bind(now)
-            .fetch_one(&mut *connection)
-            .await?;
-            if clear {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        if !clear {
-            tracing::warn!(
-                "a transaction or snapshot older than the signing key's overwrite was still \
-                 held after 30 s: the rewrite may keep the old row until a later VACUUM FULL"
-            );
-        }
-        sqlx::raw_sql("VACUUM FULL signing_keys")
-            .execute(&mut *connection)
-            .await?;
+        // The table's rows written anew into new files, in one transaction:
+        // TRUNCATE gives the table new files and truncates the old ones,
+        // dead row versions and all, at commit. (Not `VACUUM FULL`: it keeps
+        // the dead versions a snapshot may still see, and under load one
+        // always may: a new snapshot's horizon is the oldest transaction
+        // running anywhere in the cluster.) A reader waits for the commit;
+        // the write-ahead log and its archives keep what they logged: hence
+        // the new key.
+        let mut tx = self.pool.begin().await?;
+        sqlx::raw_sql(
+            "SET LOCAL statement_timeout = '30s'; \
+             LOCK TABLE signing_keys IN ACCESS EXCLUSIVE MODE; \
+             CREATE TEMPORARY TABLE kept_signing_keys ON COMMIT DROP AS \
+               SELECT * FROM signing_keys; \
+             TRUNCATE signing_keys; \
+             INSERT INTO signing_keys SELECT * FROM kept_signing_keys;",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(true)
     }
 
