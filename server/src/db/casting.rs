@@ -214,15 +214,16 @@ macro_rules! casting_store {
 }
 pub(crate) use casting_store;
 
-/// A movie's cast: its booked roles as (actor, character), by actor name,
-/// then id; one row of nulls for a movie without cast, none for no movie.
+/// A movie's cast: its booked roles as (actor, character), by actor name as
+/// people read it (its folded key), then id; one row of nulls for a movie
+/// without cast, none for no movie.
 pub(crate) const MOVIE_CAST: &str = "SELECT a.id AS actor_id, a.name, a.age, a.gender, \
         r.name AS character \
      FROM movies m \
      LEFT JOIN roles r ON r.movie_id = m.id AND r.actor_id IS NOT NULL \
      LEFT JOIN actors a ON a.id = r.actor_id \
      WHERE m.id = $1 \
-     ORDER BY a.name, a.id";
+     ORDER BY a.name_key, a.id";
 
 /// An actor's movies: the roles they are booked in, by release date, then
 /// movie id; one row of nulls for an actor in none, none for no actor.

@@ -354,3 +354,59 @@ async fn a_cursor_made_before_the_keys_is_refused() {
         (200, &json!("Ellis Bell"))
     );
 }
+
+#[tokio::test]
+async fn a_cast_and_a_pipeline_list_actors_by_name_as_people_read_them() {
+    let app = TestApp::spawn(STORE).await;
+    let movie = app.movie("Names", "2001-04-25").await;
+    let (status, answer) = app
+        .post(
+            &format!("/movies/{movie}/roles"),
+            &producer(),
+            json!({"name": "Lead"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let role = answer["created"].as_i64().unwrap();
+    // Byte order would give Zora, bob, Élise.
+    let names = [
+        "émile Zola",
+        "Zora Takahashi",
+        "bob lowercase",
+        "Élise Accent",
+    ];
+    for name in names {
+        let actor = app.actor(name, 40, "Other").await;
+        app.cast(movie, actor, Some(name)).await;
+        let (status, body) = app
+            .put(
+                &format!("/roles/{role}/candidates/{actor}"),
+                &producer(),
+                json!({"stage": "considered"}),
+            )
+            .await;
+        assert!(status == 200 || status == 201, "{status} {body}");
+    }
+    let expected = [
+        "bob lowercase",
+        "Élise Accent",
+        "émile Zola",
+        "Zora Takahashi",
+    ];
+    let (_, body) = app.get(&format!("/movies/{movie}/cast"), &producer()).await;
+    let cast: Vec<&str> = body["cast"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["actor"]["name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(cast, expected, "{body}");
+    let (_, body) = app.get(&format!("/roles/{role}"), &producer()).await;
+    let pipeline: Vec<&str> = body["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["actor"]["name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(pipeline, expected, "{body}");
+}

@@ -45,10 +45,10 @@ pub(crate) fn stage_counts(roles: &str) -> String {
 }
 
 /// Candidates (`c`, their actor `ca`) by stage in the pipeline's order,
-/// then name.
+/// then name as people read it (its folded key).
 pub(crate) const CANDIDATE_ORDER: &str = " ORDER BY CASE c.stage WHEN 'considered' THEN 0 \
     WHEN 'shortlisted' THEN 1 WHEN 'auditioning' THEN 2 WHEN 'offered' THEN 3 \
-    WHEN 'booked' THEN 4 ELSE 5 END, ca.name, ca.id";
+    WHEN 'booked' THEN 4 ELSE 5 END, ca.name_key, ca.id";
 
 /// Two rows read from the same columns: a row joining two others.
 pub(crate) struct Both<A, B>(pub A, pub B);
