@@ -110,18 +110,26 @@ struct Entries<'a, 'w> {
 
 impl Entries<'_, '_> {
     fn entry(&mut self, field: &Field, value: impl FnOnce(&mut Writer<'_>) -> fmt::Result) {
-        if self.result.is_err() {
-            return;
+        if self.result.is_ok() {
+            let first = std::mem::take(&mut self.first);
+            self.result = entry(self.out, first, field.name(), value);
         }
-        self.result = (|| {
-            if !std::mem::take(&mut self.first) {
-                self.out.write_char(',')?;
-            }
-            string(self.out, field.name())?;
-            self.out.write_char(':')?;
-            value(self.out)
-        })();
     }
+}
+
+/// `"name":value`, after a comma unless it is the `first`.
+fn entry(
+    out: &mut Writer<'_>,
+    first: bool,
+    name: &str,
+    value: impl FnOnce(&mut Writer<'_>) -> fmt::Result,
+) -> fmt::Result {
+    if !first {
+        out.write_char(',')?;
+    }
+    string(out, name)?;
+    out.write_char(':')?;
+    value(out)
 }
 
 impl Visit for Entries<'_, '_> {
@@ -233,8 +241,8 @@ mod tests {
         let subscriber = tracing_subscriber::registry().with(
             tracing_subscriber::fmt::layer()
                 .with_writer(lines.clone())
-                .event_format(JsonLine)
-                .fmt_fields(SpanFields),
+                .fmt_fields(SpanFields)
+                .event_format(JsonLine),
         );
         tracing::subscriber::with_default(subscriber, log);
         let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
