@@ -151,7 +151,8 @@ def kinds(server, n):
 
 
 def measure(binary, n, keep):
-    db = "casting_instructions"
+    # One database per port: two counts on one machine do not share one.
+    db = f"casting_instructions_{PORT}"
     out = tempfile.mkdtemp(prefix="casting-callgrind-")
     url = seed(binary, "postgres", db, ACTORS, MOVIES)[0]
     server = Traced(binary, url, out)

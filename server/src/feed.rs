@@ -147,8 +147,9 @@ impl Feed {
 
     /// Nobody follows here: numbers what is pending (so that the other
     /// instances are notified) and moves the head past it, reading no
-    /// change, two short statements and no row read. Once a stream
-    /// follows, [`Feed::catch_up`] publishes from the head on; one that
+    /// change: one round trip (two short statements on PostgreSQL), no row
+    /// read. Once a stream follows, [`Feed::catch_up`] publishes from the
+    /// head on; one that
     /// subscribed before the head moved is served by `catch_up` instead,
     /// and one that subscribes after reads everything up to the head from
     /// the store (its replay ends only with a read made after it

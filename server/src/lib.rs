@@ -19,6 +19,7 @@ pub mod keying;
 pub mod limits;
 pub mod listing;
 pub mod metrics;
+pub mod middleware;
 pub mod openapi;
 pub mod replica_routing;
 pub mod routes;

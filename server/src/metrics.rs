@@ -8,16 +8,20 @@
 //! [`pool_acquire_layer`]: sqlx's pools, and the store's own, report how
 //! long each connection took to acquire only as a tracing event, which the
 //! layer hands to the metrics of the application whose request is being
-//! served (a task-local set by [`track`]).
+//! served (a task-local set by [`Track`]).
 
-use std::sync::{Arc, Weak};
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request};
 use axum::http::{Method, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use metrics::{Gauge, Histogram};
+use metrics::{Counter, Gauge, Histogram};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
 use tracing::field::{Field, Visit};
 use tracing_subscriber::Layer;
@@ -64,6 +68,16 @@ pub struct Metrics {
     store: Store,
     gauges: Gauges,
     pool_acquire: Histogram,
+    /// The requests' series met so far, by route template.
+    series: Mutex<HashMap<String, RouteSeries>>,
+}
+
+/// A route's requests counters (by method and status) and duration
+/// histograms (by method).
+#[derive(Default)]
+struct RouteSeries {
+    requests: HashMap<(&'static str, u16), Counter>,
+    durations: HashMap<&'static str, Histogram>,
 }
 
 /// Handles of the metrics without labels, registered once.
@@ -109,6 +123,7 @@ impl Metrics {
             store,
             gauges,
             pool_acquire,
+            series: Mutex::default(),
         });
         tokio::spawn(upkeep(Arc::downgrade(&metrics)));
         metrics
@@ -133,24 +148,67 @@ impl Metrics {
 
     fn record(&self, route: &str, method: &'static str, response: &Response, took: Duration) {
         let status = response.status();
+        let (requests, duration) = self.request_series(route, method, status);
+        requests.increment(1);
+        duration.record(took.as_secs_f64());
+        let failure = response.extensions().get::<DatabaseFailure>();
+        let login = route == "/auth/login" && method == "POST";
+        if failure.is_none() && !login {
+            return;
+        }
         metrics::with_local_recorder(&self.recorder, || {
-            let labels = [
-                ("route", route.to_owned()),
-                ("method", method.to_owned()),
-                ("status", status.as_str().to_owned()),
-            ];
-            metrics::counter!("casting_http_requests_total", &labels).increment(1);
-            metrics::histogram!("casting_http_request_duration_seconds", &labels[..2])
-                .record(took.as_secs_f64());
-            if let Some(failure) = response.extensions().get::<DatabaseFailure>() {
+            if let Some(failure) = failure {
                 metrics::counter!("casting_db_errors_total", "kind" => failure.label())
                     .increment(1);
             }
-            if route == "/auth/login" && method == "POST" {
+            if login {
                 metrics::counter!("casting_logins_total", "outcome" => login_outcome(status))
                     .increment(1);
             }
         });
+    }
+
+    /// The requests counter of `route`, `method` and `status`, and the
+    /// duration histogram of `route` and `method`: registered with the
+    /// recorder the first time they are met, then handed out from here (no
+    /// labels built, no key hashed in the recorder, per request).
+    fn request_series(
+        &self,
+        route: &str,
+        method: &'static str,
+        status: StatusCode,
+    ) -> (Counter, Histogram) {
+        let mut series = self.series.lock().unwrap_or_else(PoisonError::into_inner);
+        if !series.contains_key(route) {
+            series.insert(route.to_owned(), RouteSeries::default());
+        }
+        let of_route = series.get_mut(route).expect("inserted above");
+        let labels = || {
+            [
+                ("route", route.to_owned()),
+                ("method", method.to_owned()),
+                ("status", status.as_str().to_owned()),
+            ]
+        };
+        let requests = of_route
+            .requests
+            .entry((method, status.as_u16()))
+            .or_insert_with(|| {
+                metrics::with_local_recorder(&self.recorder, || {
+                    metrics::counter!("casting_http_requests_total", &labels())
+                })
+            })
+            .clone();
+        let duration = of_route
+            .durations
+            .entry(method)
+            .or_insert_with(|| {
+                metrics::with_local_recorder(&self.recorder, || {
+                    metrics::histogram!("casting_http_request_duration_seconds", &labels()[..2])
+                })
+            })
+            .clone();
+        (requests, duration)
     }
 }
 
@@ -266,21 +324,60 @@ tokio::task_local! {
 
 /// Middleware: counts every request by route template (never the raw path,
 /// so ids do not multiply the series), method and status, and times it.
-pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
-    let method = method_label(request.method());
-    let response = {
-        let _in_flight = GaugeGuard::enter(&metrics.gauges.in_flight);
-        POOL_ACQUIRE
-            .scope(metrics.pool_acquire.clone(), next.run(request))
-            .await
-    };
-    metrics.record(&route, method, &response, started.elapsed());
-    response
+/// A tower service of its own that calls the next directly, rather than
+/// `axum::middleware::from_fn`, which clones the rest of the stack and boxes
+/// it on every request.
+#[derive(Clone)]
+pub struct TrackLayer(pub Arc<Metrics>);
+
+impl<S> tower::Layer<S> for TrackLayer {
+    type Service = Track<S>;
+
+    fn layer(&self, inner: S) -> Track<S> {
+        Track {
+            inner,
+            metrics: self.0.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Track<S> {
+    inner: S,
+    metrics: Arc<Metrics>,
+}
+
+impl<S> tower::Service<Request> for Track<S>
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible>,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let started = Instant::now();
+        let route = request.extensions().get::<MatchedPath>().cloned();
+        let method = method_label(request.method());
+        let metrics = self.metrics.clone();
+        let answer = self.inner.call(request);
+        Box::pin(async move {
+            let response = {
+                let _in_flight = GaugeGuard::enter(&metrics.gauges.in_flight);
+                POOL_ACQUIRE
+                    .scope(metrics.pool_acquire.clone(), answer)
+                    .await?
+            };
+            let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+            metrics.record(route, method, &response, started.elapsed());
+            Ok(response)
+        })
+    }
 }
 
 /// `GET /metrics`: the Prometheus text format, version 0.0.4.

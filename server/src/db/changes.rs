@@ -137,15 +137,21 @@ where
     DB::Arguments: IntoArguments<DB>,
     (i64, i64): for<'r> FromRow<'r, DB::Row>,
 {
-    sqlx::query_as(
+    sqlx::query_as(BOUNDS).fetch_one(reads).await
+}
+
+/// The statement of [`bounds`].
+macro_rules! bounds_sql {
+    () => {
         "SELECT h.pruned_through, \
                 COALESCE((SELECT max(seq) FROM changes WHERE seq > h.pruned_through), \
                          h.pruned_through) \
-         FROM changes_horizon h",
-    )
-    .fetch_one(reads)
-    .await
+         FROM changes_horizon h"
+    };
 }
+pub(crate) use bounds_sql;
+
+const BOUNDS: &str = bounds_sql!();
 
 /// Removes the changes through `through` (a whole prefix of `seq`; none
 /// when `None`), a batch per transaction `begin` opens; answers how many.

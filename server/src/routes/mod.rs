@@ -18,13 +18,10 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -32,9 +29,9 @@ use utoipa::openapi::OpenApi as OpenApiDocument;
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::error::{ApiError, json_errors, not_found};
+use crate::error::not_found;
 use crate::extract::{BODY_LIMIT, etag};
-use crate::limits::{MAX_HEADER_BYTES, MAX_HEADERS, MAX_URI_BYTES};
+use crate::middleware::{ChecksLayer, FrontLayer, REQUEST_ID};
 use crate::openapi::{BearerScheme, SharedResponses};
 use crate::settings::HttpSettings;
 use crate::state::AppState;
@@ -87,20 +84,16 @@ pub fn app(mut state: AppState, config: &HttpSettings) -> Router {
         state.metrics = None;
     }
     let metrics = state.metrics.clone();
-    let feed = state.feed.clone();
-    let request_id = HeaderName::from_static("x-request-id");
     let layers = ServiceBuilder::new()
-        .layer(SetSensitiveRequestHeadersLayer::new([
-            header::AUTHORIZATION,
-        ]))
-        .layer(axum::middleware::map_request(drop_unsafe_request_id))
-        .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+        .layer(FrontLayer {
+            feed: state.feed.clone(),
+        })
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &axum::http::Request<_>| {
                     let id = request
                         .headers()
-                        .get("x-request-id")
+                        .get(REQUEST_ID)
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("-");
                     tracing::info_span!(
@@ -117,9 +110,7 @@ pub fn app(mut state: AppState, config: &HttpSettings) -> Router {
                         .latency_unit(tower_http::LatencyUnit::Micros),
                 ),
         )
-        .layer(PropagateRequestIdLayer::new(request_id))
-        .layer(axum::middleware::map_response(json_errors))
-        .layer(axum::middleware::from_fn(limit_request_head))
+        .layer(ChecksLayer)
         .layer(CatchPanicLayer::new())
         .layer(cors(&config.cors_origins))
         .layer(TimeoutLayer::with_status_code(
@@ -130,76 +121,13 @@ pub fn app(mut state: AppState, config: &HttpSettings) -> Router {
     let router = router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(layers)
-        .layer(axum::middleware::from_fn_with_state(feed, wake_feed));
+        .layer(layers);
     // Outermost, so it counts the status the client finally gets.
     let router = match metrics {
-        Some(metrics) => router.layer(axum::middleware::from_fn_with_state(
-            metrics,
-            crate::metrics::track,
-        )),
+        Some(metrics) => router.layer(crate::metrics::TrackLayer(metrics)),
         None => router,
     };
     router.with_state(state)
-}
-
-/// After a write that succeeded, the feed publishes it at once (rather
-/// than at its next poll).
-async fn wake_feed(
-    State(feed): State<std::sync::Arc<crate::feed::Feed>>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let writes = !matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
-    let response = next.run(request).await;
-    if writes && response.status().is_success() {
-        feed.wake();
-    }
-    response
-}
-
-/// The API's own limits on a request's head, answered with the JSON error
-/// format (hyper's own, well above these, answer without a body).
-async fn limit_request_head(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let target = request
-        .uri()
-        .path_and_query()
-        .map_or(0, |p| p.as_str().len());
-    if target > MAX_URI_BYTES {
-        return ApiError::UriTooLong.into_response();
-    }
-    let headers = request.headers();
-    let size: usize = headers
-        .iter()
-        .map(|(name, value)| name.as_str().len() + value.len() + 4)
-        .sum();
-    if headers.len() > MAX_HEADERS || size > MAX_HEADER_BYTES {
-        return ApiError::HeadersTooLarge.into_response();
-    }
-    next.run(request).await
-}
-
-/// A caller's `x-request-id` is kept only if it is short and plain, so it
-/// can neither forge nor bloat a log line; otherwise one is generated.
-async fn drop_unsafe_request_id(mut request: axum::extract::Request) -> axum::extract::Request {
-    let safe = request.headers().get("x-request-id").is_none_or(|id| {
-        id.len() <= 128
-            && id
-                .as_bytes()
-                .iter()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(b))
-    });
-    if !safe {
-        request.headers_mut().remove("x-request-id");
-    }
-    request
 }
 
 async fn method_not_allowed() -> (StatusCode, axum::Json<casting_shared::api::ErrorBody>) {
@@ -235,7 +163,7 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
             header::ETAG,
             header::LOCATION,
             header::RETRY_AFTER,
-            HeaderName::from_static("x-request-id"),
+            REQUEST_ID,
             crate::replica_routing::POSITION_HEADER,
         ])
         .max_age(Duration::from_secs(600))

@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use casting_shared::changes::Change;
-use sqlx::Postgres;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use sqlx::{Postgres, Row};
 
 use super::PgStore;
 use crate::db::changes::{self, HistoryOf};
@@ -26,6 +26,20 @@ impl PgStore {
             .execute(&self.pool)
             .await
             .map(drop)
+    }
+
+    /// Numbers what is pending, then answers `(pruned through, latest)`
+    /// (see `changes::bounds`) in one round trip: the two statements run in
+    /// one implicit transaction, the second seeing the first's numbers, and
+    /// the answer is read to its end, so it comes once they are committed.
+    pub(crate) async fn change_bounds(&self) -> sqlx::Result<(i64, i64)> {
+        const SEQUENCED_BOUNDS: &str =
+            concat!("SELECT sequence_changes(); ", changes::bounds_sql!());
+        let rows = sqlx::raw_sql(SEQUENCED_BOUNDS)
+            .fetch_all(&self.pool)
+            .await?;
+        let bounds = rows.last().ok_or(sqlx::Error::RowNotFound)?;
+        Ok((bounds.try_get(0)?, bounds.try_get(1)?))
     }
 
     pub async fn history(&self, of: HistoryOf) -> sqlx::Result<Option<Vec<Change>>> {

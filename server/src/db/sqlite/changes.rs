@@ -21,6 +21,11 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// `(pruned through, latest)` (see `changes::bounds`).
+    pub(crate) async fn change_bounds(&self) -> sqlx::Result<(i64, i64)> {
+        changes::bounds(self.reads()).await
+    }
+
     pub async fn history(&self, of: HistoryOf) -> sqlx::Result<Option<Vec<Change>>> {
         let (resource, column, ..) = of.parts();
         // Each half by an index of its own.

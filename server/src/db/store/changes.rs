@@ -33,10 +33,7 @@ impl Store {
     /// `(pruned through, latest)`: resuming after a seq below the first is
     /// 410; the second is where a new follower starts.
     pub async fn change_bounds(&self) -> DbResult<(i64, i64)> {
-        dispatch!(self, s => async {
-            s.sequence().await?;
-            changes::bounds(s.reads()).await
-        })
+        dispatch!(self, s => s.change_bounds())
     }
 
     /// Keeps the planner's statistics fresh where the database needs it done
