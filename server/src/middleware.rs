@@ -27,12 +27,37 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 type Answer = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
 
+/// A service of this module: over an inner service answering bodies of
+/// bytes, ready when the inner one is, answering a boxed future of a
+/// response; what differs is `call`.
+macro_rules! answering_service {
+    ($name:ident, fn call(&mut $this:ident, $request:pat) -> Answer $body:block) => {
+        impl<S, B> Service<Request> for $name<S>
+        where
+            S: Service<Request, Response = Response<B>, Error = Infallible>,
+            S::Future: Send + 'static,
+            B: HttpBody<Data = Bytes> + Send + 'static,
+            B::Error: Into<axum::BoxError>,
+        {
+            type Response = Response;
+            type Error = Infallible;
+            type Future = Answer;
+
+            fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+                self.inner.poll_ready(cx)
+            }
+
 /// Before the request's span: a caller's `x-request-id` is kept only if it
 /// is short and plain (it can neither forge nor bloat a log line), else one
 /// is made (a UUID v4); the answer carries it back. `Authorization` is
 /// marked sensitive, so no debug output shows the token. A write that
 /// succeeded wakes the feed, which publishes it at once rather than at its
 /// next poll.
+            fn call(&mut $this, $request: Request) -> Answer $body
+        }
+    };
+}
+
 #[derive(Clone)]
 pub struct FrontLayer {
     pub feed: Arc<Feed>,
@@ -55,52 +80,36 @@ pub struct Front<S> {
     feed: Arc<Feed>,
 }
 
-impl<S, B> Service<Request> for Front<S>
-where
-    S: Service<Request, Response = Response<B>, Error = Infallible>,
-    S::Future: Send + 'static,
-    B: HttpBody<Data = Bytes> + Send + 'static,
-    B::Error: Into<axum::BoxError>,
-{
-    type Response = Response;
-    type Error = Infallible;
-    type Future = Answer;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
+answering_service!(Front, fn call(&mut self, mut request) -> Answer {
+    let headers = request.headers_mut();
+    if let Some(token) = headers.get_mut(header::AUTHORIZATION) {
+        token.set_sensitive(true);
     }
-
-    fn call(&mut self, mut request: Request) -> Answer {
-        let headers = request.headers_mut();
-        if let Some(token) = headers.get_mut(header::AUTHORIZATION) {
-            token.set_sensitive(true);
+    let id = match headers.get(&REQUEST_ID) {
+        Some(id) if plain_request_id(id) => id.clone(),
+        _ => {
+            let id = new_request_id();
+            headers.insert(REQUEST_ID, id.clone());
+            id
         }
-        let id = match headers.get(&REQUEST_ID) {
-            Some(id) if plain_request_id(id) => id.clone(),
-            _ => {
-                let id = new_request_id();
-                headers.insert(REQUEST_ID, id.clone());
-                id
-            }
-        };
-        let writes = !matches!(
-            *request.method(),
-            Method::GET | Method::HEAD | Method::OPTIONS
-        );
-        let answer = self.inner.call(request);
-        let feed = writes.then(|| self.feed.clone());
-        Box::pin(async move {
-            let mut response = answer.await?;
-            if let Some(feed) = feed
-                && response.status().is_success()
-            {
-                feed.wake();
-            }
-            response.headers_mut().entry(REQUEST_ID).or_insert(id);
-            Ok(response.map(Body::new))
-        })
-    }
-}
+    };
+    let writes = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let answer = self.inner.call(request);
+    let feed = writes.then(|| self.feed.clone());
+    Box::pin(async move {
+        let mut response = answer.await?;
+        if let Some(feed) = feed
+            && response.status().is_success()
+        {
+            feed.wake();
+        }
+        response.headers_mut().entry(REQUEST_ID).or_insert(id);
+        Ok(response.map(Body::new))
+    })
+});
 
 /// Short, and of characters that mean nothing in a log line or a header.
 fn plain_request_id(id: &HeaderValue) -> bool {
@@ -138,29 +147,13 @@ pub struct Checks<S> {
     inner: S,
 }
 
-impl<S, B> Service<Request> for Checks<S>
-where
-    S: Service<Request, Response = Response<B>, Error = Infallible>,
-    S::Future: Send + 'static,
-    B: HttpBody<Data = Bytes> + Send + 'static,
-    B::Error: Into<axum::BoxError>,
-{
-    type Response = Response;
-    type Error = Infallible;
-    type Future = Answer;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
+answering_service!(Checks, fn call(&mut self, request) -> Answer {
+    if let Some(refused) = head_too_large(&request) {
+        return Box::pin(std::future::ready(Ok(refused.into_response())));
     }
-
-    fn call(&mut self, request: Request) -> Answer {
-        if let Some(refused) = head_too_large(&request) {
-            return Box::pin(std::future::ready(Ok(refused.into_response())));
-        }
-        let answer = self.inner.call(request);
-        Box::pin(async move { Ok(json_errors(answer.await?).await) })
-    }
-}
+    let answer = self.inner.call(request);
+    Box::pin(async move { Ok(json_errors(answer.await?).await) })
+});
 
 fn head_too_large(request: &Request) -> Option<ApiError> {
     let target = request
