@@ -151,7 +151,20 @@ impl Server {
             auth,
             demo: true,
         };
-        let application = Application::build(settings).await.unwrap();
+        // A restart on the address the last server left may find it still
+        // held for a moment on a loaded machine: tried again for 10 s.
+        let mut attempts = 0;
+        let application = loop {
+            match Application::build(settings.clone()).await {
+                Ok(application) => break application,
+                Err(error) if attempts < 50 && bind.port() != 0 => {
+                    eprintln!("the server did not start ({error:#}); again");
+                    attempts += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+                Err(error) => panic!("the server did not start: {error:#}"),
+            }
+        };
         let url = format!("http://{}", application.address());
         let passwords = match application.demo() {
             Some(DemoSeed::Seeded(users)) => users
