@@ -27,13 +27,18 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Users(command)) => {
             let store =
                 startup::migrate(&common.location(false)?, &common.store_settings()).await?;
-            commands::users(&store, command).await
+            let done = commands::users(&store, command).await;
+            // Closed, so what it wrote is on the disk before the command ends.
+            store.close().await;
+            done
         }
         Some(Command::Keys(command)) => {
             let store =
                 startup::migrate(&common.location(false)?, &common.store_settings()).await?;
             let sealer = common.key_sealer()?;
-            commands::keys(&store, command, sealer.as_deref()).await
+            let done = commands::keys(&store, command, sealer.as_deref()).await;
+            store.close().await;
+            done
         }
         Some(Command::Copy { from, to }) => {
             commands::copy(&from, &to, &common.store_settings()).await

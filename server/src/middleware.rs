@@ -1,7 +1,7 @@
 //! The per-request layers of our own, each written as one tower service that
 //! calls the next directly: [`Front`], before the request's span (its id,
-//! the token's header kept out of debug output, the feed woken after a
-//! write) and [`Checks`], inside it (the limits on a request's head, errors
+//! the token's header kept out of debug output, a write answered once it is
+//! on the disk, the feed woken after it) and [`Checks`], inside it (the limits on a request's head, errors
 //! in the JSON format). Written by hand rather than with
 //! `axum::middleware::from_fn`, which clones the rest of the stack and boxes
 //! it on every request (issue 31).
@@ -18,6 +18,7 @@ use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use tower::{Layer, Service};
 
+use crate::db::Store;
 use crate::error::{ApiError, json_errors};
 use crate::feed::Feed;
 use crate::limits::{MAX_HEADER_BYTES, MAX_HEADERS, MAX_URI_BYTES};
@@ -50,7 +51,9 @@ macro_rules! answering_service {
 /// Before the request's span: a caller's `x-request-id` is kept only if it
 /// is short and plain (it can neither forge nor bloat a log line), else one
 /// is made (a UUID v4); the answer carries it back. `Authorization` is
-/// marked sensitive, so no debug output shows the token. A write that
+/// marked sensitive, so no debug output shows the token. A request that
+/// may have written is answered once what it wrote is on the disk
+/// ([`Store::durable`]; a 503 if the disk failed it). A write that
 /// succeeded wakes the feed, which publishes it at once rather than at its
 /// next poll.
             fn call(&mut $this, $request: Request) -> Answer $body
@@ -61,6 +64,7 @@ macro_rules! answering_service {
 #[derive(Clone)]
 pub struct FrontLayer {
     pub feed: Arc<Feed>,
+    pub store: Store,
 }
 
 impl<S> Layer<S> for FrontLayer {
@@ -70,6 +74,7 @@ impl<S> Layer<S> for FrontLayer {
         Front {
             inner,
             feed: self.feed.clone(),
+            store: self.store.clone(),
         }
     }
 }
@@ -78,6 +83,7 @@ impl<S> Layer<S> for FrontLayer {
 pub struct Front<S> {
     inner: S,
     feed: Arc<Feed>,
+    store: Store,
 }
 
 answering_service!(Front, fn call(&mut self, mut request) -> Answer {
@@ -98,16 +104,18 @@ answering_service!(Front, fn call(&mut self, mut request) -> Answer {
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     let answer = self.inner.call(request);
-    let feed = writes.then(|| self.feed.clone());
+    let wrote = writes.then(|| (self.feed.clone(), self.store.clone()));
     Box::pin(async move {
-        let mut response = answer.await?;
-        if let Some(feed) = feed
-            && response.status().is_success()
-        {
-            feed.wake();
+        let mut response = answer.await?.map(Body::new);
+        if let Some((feed, store)) = wrote {
+            if let Err(error) = store.durable().await {
+                response = ApiError::from(error).into_response();
+            } else if response.status().is_success() {
+                feed.wake();
+            }
         }
         response.headers_mut().entry(REQUEST_ID).or_insert(id);
-        Ok(response.map(Body::new))
+        Ok(response)
     })
 });
 

@@ -286,7 +286,11 @@ async fn build_state(
 /// `--demo`: seeds an empty database.
 async fn seed_demo(store: &Store) -> anyhow::Result<DemoSeed> {
     match demo::seed(store).await {
-        Ok(users) => Ok(DemoSeed::Seeded(users)),
+        Ok(users) => {
+            // The demo's passwords are printed: what they log in to is on the disk.
+            store.durable().await?;
+            Ok(DemoSeed::Seeded(users))
+        }
         Err(DemoError::NotEmpty) if demo::already_seeded(store).await? => {
             Ok(DemoSeed::AlreadySeeded)
         }

@@ -87,6 +87,7 @@ pub fn app(mut state: AppState, config: &HttpSettings) -> Router {
     let layers = ServiceBuilder::new()
         .layer(FrontLayer {
             feed: state.feed.clone(),
+            store: state.store.clone(),
         })
         .layer(
             TraceLayer::new_for_http()

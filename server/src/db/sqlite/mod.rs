@@ -6,8 +6,10 @@
 //! a pool of read-only connections that WAL lets run beside the writer.
 //! Another process (`casting-server users …`) may write too: the busy
 //! timeout makes each side wait for the other, and past it the request is a
-//! 503, never a lock error. Commits are fsynced (`synchronous = FULL`), so an
-//! acknowledged write survives a crash of the process or of the machine.
+//! 503, never a lock error. A write is answered only once the log holding
+//! its commit is fsynced ([`wal_sync`]: commits that queue meanwhile share
+//! one fsync), so an acknowledged write survives a crash of the process or
+//! of the machine.
 
 mod actors;
 mod auditions;
@@ -21,6 +23,7 @@ mod lists;
 mod lock;
 mod movies;
 mod undo;
+mod wal_sync;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -32,6 +35,7 @@ use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, QueryBuilder, Sqlite, SqlitePool, Transaction};
 
+use self::wal_sync::WalSync;
 use super::common::Dialect;
 use super::schema_loss::{SchemaLoss, sqlite_table_missing};
 use super::{
@@ -66,6 +70,8 @@ pub struct SqliteStore {
     memory_guard: Option<Arc<MemoryGuard>>,
     /// Set once a statement finds a table missing.
     schema_loss: SchemaLoss,
+    /// A file's group commit (none in memory).
+    wal_sync: Option<Arc<WalSync>>,
 }
 
 /// SQLite frees an in-memory database when its last connection closes.
@@ -76,8 +82,8 @@ pub struct SqliteStore {
 /// pool, then pings it (`test_before_acquire`); a request cancelled during
 /// that ping (hyper drops the handler's future when the client resets)
 /// drops the connection it had taken, and the pool opens a new one, on a
-/// new, empty database. (The ping is off here too: an in-memory connection
-/// has no server to lose.) So the database is a named, shared-cache one
+/// new, empty database. (The ping is off now, for every SQLite pool: a
+/// connection to a file or to memory has no server to lose.) So the database is a named, shared-cache one
 /// (`file:sqlx-in-memory-N?mode=memory&cache=shared`, what sqlx makes of
 /// `sqlite::memory:`) and this connection, opened first and held for the
 /// life of the store, keeps it: any pooled connection may come and go.
@@ -100,10 +106,12 @@ impl SqliteStore {
             .pragma("cache_size", CACHE_SIZE)
             .pragma("soft_heap_limit", SOFT_HEAP_LIMIT)
             .with_regexp();
+        // A commit waits for no fsync (an acknowledged write waits for
+        // one it shares with others: `durable`); a checkpoint still syncs.
         let writing = options
             .clone()
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full);
+            .synchronous(SqliteSynchronous::Normal);
         // Created here, once: a connection opened later (the pools open and
         // retire theirs) must never make a new, empty file where the
         // database was removed.
@@ -151,6 +159,7 @@ impl SqliteStore {
             writer_suspect,
             memory_guard: None,
             schema_loss: SchemaLoss::default(),
+            wal_sync: Some(WalSync::new(wal_path(path))),
         })
     }
 
@@ -168,7 +177,6 @@ impl SqliteStore {
         // cache locks whole tables, so a second one would only wait).
         let pool = pool_options(settings)
             .max_connections(1)
-            .test_before_acquire(false)
             .idle_timeout(None)
             .max_lifetime(None)
             .connect_with(options)
@@ -187,10 +195,25 @@ impl SqliteStore {
             writer_suspect: Arc::default(),
             memory_guard: Some(Arc::new(MemoryGuard(std::sync::Mutex::new(Some(guard))))),
             schema_loss: SchemaLoss::default(),
+            wal_sync: None,
         })
     }
 
+    /// Returns once every write committed before the call is on the disk
+    /// (the fsync of the log it shares with the writes committed with it).
+    pub async fn durable(&self) -> sqlx::Result<()> {
+        match &self.wal_sync {
+            Some(wal) => wal.sync().await.map_err(sqlx::Error::Io),
+            None => Ok(()),
+        }
+    }
+
     pub async fn close(&self) {
+        // What this process wrote is on the disk before it goes, whether or
+        // not it is the file's last connection (whose close checkpoints).
+        if let Err(error) = self.durable().await {
+            tracing::error!(%error, "the last writes may not be on the disk");
+        }
         // What the statistics learned from this session's queries is kept
         // for the next (SQLite's advice for long-lived connections). The
         // search indexes are left to the next start: merging them could
@@ -464,9 +487,21 @@ fn readers(settings: &StoreSettings) -> u32 {
 
 /// What every pool of the store shares: the wait for a connection is
 /// bounded, and reported as a tracing event for the metrics.
+/// The write-ahead log of the database file at `path`.
+fn wal_path(path: &Path) -> PathBuf {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    PathBuf::from(wal)
+}
+
 fn pool_options(settings: &StoreSettings) -> SqlitePoolOptions {
     SqlitePoolOptions::new()
         .acquire_timeout(settings.timeout)
+        // No ping before each use: a file's connection has no server to
+        // lose, and the ping is a round trip to the connection's thread
+        // (as long as a lookup's own statement). A failing file is met by
+        // the statement itself (see `classify`).
+        .test_before_acquire(false)
         .acquire_time_level(log::LevelFilter::Trace)
 }
 
