@@ -144,18 +144,13 @@ pub const AUDITION_COLUMNS: &str =
 /// [`AuditionRow`] reads them); its names come from [`NAMES`].
 pub const SCHEDULED_COLUMNS: &str = AUDITION_COLUMNS;
 
-/// What names a page of the schedule, looked up for its rows `p` once the
-/// page is cut (so only its own rows are looked up): the columns added and
-/// what they join (nothing: an empty page is one row of nulls). Each name
-/// is a subquery by key rather than a join, so the planner never reaches a
-/// page's few names by hashing a whole table (it did, for the actors, at a
-/// thousand of them).
+/// What names a page of the schedule, joined to its rows `p` once the page
+/// is cut (so only its own rows are looked up, by key): the columns added
+/// and the joins (left joins: an empty page is one row of nulls).
 pub const NAMES: (&str, &str) = (
-    ", (SELECT r.name FROM roles r WHERE r.id = p.role_id) AS role_name, \
-     (SELECT r.movie_id FROM roles r WHERE r.id = p.role_id) AS movie_id, \
-     (SELECT m.title FROM movies m \
-      WHERE m.id = (SELECT r.movie_id FROM roles r WHERE r.id = p.role_id)) AS movie_title, (SELECT a.name FROM actors a WHERE a.id = p.actor_id) AS actor_name",
-    "",
+    ", r.name AS role_name, r.movie_id, m.title AS movie_title, a.name AS actor_name",
+    " LEFT JOIN roles r ON r.id = p.role_id LEFT JOIN movies m ON m.id = r.movie_id \
+     LEFT JOIN actors a ON a.id = p.actor_id",
 );
 
 /// What a page statement of `table` joins to its rows (see [`NAMES`]):

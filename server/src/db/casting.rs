@@ -11,7 +11,6 @@
 use casting_shared::domain::FieldErrors;
 
 pub(crate) mod candidates;
-pub(crate) mod pipeline;
 pub(crate) mod roles;
 pub(crate) mod rows;
 
@@ -68,9 +67,7 @@ impl Done for () {
 /// `LOCK_SHARE` and `LOCK_UPDATE` (row locks, empty on SQLite, whose one
 /// writer holds the whole file); the store has `write_as(author)` (a
 /// transaction whose changes are recorded as the author's) and
-/// `casting_read(|connection| …)` (a read on one connection, its
-/// statements agreeing) and `casting_read_one` (a read of one statement);
-/// `$commit`
+/// `casting_read(|connection| …)` (a read on one connection); `$commit`
 /// commits a write's transaction.
 macro_rules! casting_store {
     ($store:ty, $conn:ty, commit = $commit:path) => {
@@ -112,7 +109,7 @@ macro_rules! casting_store {
                     Vec<casting_shared::casting::Audition>,
                 )>,
             > {
-                self.casting_read_one(move |c| Box::pin(queries::role_pipeline(c, id)))
+                self.casting_read(move |c| Box::pin(queries::role_pipeline(c, id)))
                     .await
             }
 

@@ -9,10 +9,11 @@
 macro_rules! role_queries {
     ($conn:ty) => {
         use casting_shared::casting::{ActorRole, Audition, Candidate, NewRole, Role, RoleChanges};
+        use $crate::db::casting::Refusal;
         use $crate::db::casting::rows::{
-            ActorRoleRow, LockedRole, ROLE_COLUMNS, RoleRow, stage_counts,
+            ActorRoleRow, AuditionRow, CANDIDATE_ORDER, LockedRole, PipelineRow, ROLE_COLUMNS,
+            ROLE_OWN_COLUMNS, RoleRow, pipeline, stage_counts,
         };
-        use $crate::db::casting::{Refusal, pipeline};
         use $crate::db::{Outcome, Versioned};
 
         async fn exists(c: &mut $conn, table: &str, id: i64) -> sqlx::Result<bool> {
@@ -89,30 +90,46 @@ macro_rules! role_queries {
         }
 
         /// A role with its candidates (by stage, then name) and its
-        /// auditions (by start); `None` when there is no such role. One
-        /// statement (`casting/pipeline.rs`), written once per backend.
+        /// auditions (by start); `None` when there is no such role. Two
+        /// statements: the role with its candidates, and its auditions.
         pub(crate) async fn role_pipeline(
             c: &mut $conn,
             id: i64,
         ) -> sqlx::Result<Option<(Versioned<Role>, Vec<Candidate>, Vec<Audition>)>> {
-            static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-            let sql = SQL.get_or_init(|| pipeline::statement(UPDATED_AT, EPOCH_STARTS, EPOCH_ENDS));
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+            let sql = format!(
+                "SELECT {ROLE_OWN_COLUMNS}, c.stage, c.note, {UPDATED_AT} AS updated_at, \
+                        ca.id AS actor_id, ca.name AS actor_name, ca.age AS actor_age, \
+                        ca.gender AS actor_gender \
+                 FROM roles r LEFT JOIN actors a ON a.id = r.actor_id \
+                 LEFT JOIN candidates c ON c.role_id = r.id \
+                 LEFT JOIN actors ca ON ca.id = c.actor_id \
+                 WHERE r.id = $1{CANDIDATE_ORDER}"
+            );
+            let rows: Vec<PipelineRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(id)
                 .fetch_all(&mut *c)
                 .await?;
-            Ok(
-                pipeline::read(&rows)?.map(|(role, version, candidates, auditions)| {
-                    (
-                        Versioned {
-                            version,
-                            value: role,
-                        },
-                        candidates,
-                        auditions,
-                    )
-                }),
-            )
+            let Some((role, version, candidates)) = pipeline(rows)? else {
+                return Ok(None);
+            };
+            let sql = format!(
+                "SELECT id, role_id, actor_id, {EPOCH_STARTS} AS starts_at, \
+                        {EPOCH_ENDS} AS ends_at, location, note \
+                 FROM auditions WHERE role_id = $1 ORDER BY starts_at, id"
+            );
+            let auditions: Vec<AuditionRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_all(&mut *c)
+                .await?;
+            let auditions = auditions
+                .into_iter()
+                .map(AuditionRow::into_audition)
+                .collect::<sqlx::Result<_>>()?;
+            let role = Versioned {
+                version,
+                value: role,
+            };
+            Ok(Some((role, candidates, auditions)))
         }
 
         /// Every role the actor is a candidate for, by the movie's release

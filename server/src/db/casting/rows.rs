@@ -1,9 +1,11 @@
 //! The casting pipeline's rows as its statements select them, and the
 //! column lists that select them: a role (its own columns, its booked
-//! actor, its counts per stage), a candidate, and the rows that join them
-//! (a role's pipeline is read in `pipeline.rs`).
+//! actor, its counts per stage), a candidate, an audition, and the rows
+//! that join them.
 
-use casting_shared::casting::{ActorRole, Candidate, Role, RoleCandidates, RoleStatus, Stage};
+use casting_shared::casting::{
+    ActorRole, Audition, Candidate, Role, RoleCandidates, RoleStatus, Stage,
+};
 use casting_shared::{Actor, Movie};
 use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 use time::{Date, OffsetDateTime};
@@ -42,11 +44,11 @@ pub(crate) fn stage_counts(roles: &str) -> String {
     )
 }
 
-/// A candidate's (`c`) place in the pipeline's order of stages; candidates
-/// of one stage go by name as people read it (their actor `ca`'s folded key).
-pub(crate) const CANDIDATE_RANK: &str = "CASE c.stage WHEN 'considered' THEN 0 \
+/// Candidates (`c`, their actor `ca`) by stage in the pipeline's order,
+/// then name as people read it (its folded key).
+pub(crate) const CANDIDATE_ORDER: &str = " ORDER BY CASE c.stage WHEN 'considered' THEN 0 \
     WHEN 'shortlisted' THEN 1 WHEN 'auditioning' THEN 2 WHEN 'offered' THEN 3 \
-    WHEN 'booked' THEN 4 ELSE 5 END";
+    WHEN 'booked' THEN 4 ELSE 5 END, ca.name_key, ca.id";
 
 /// Two rows read from the same columns: a row joining two others.
 pub(crate) struct Both<A, B>(pub A, pub B);
@@ -81,10 +83,6 @@ from_row! {
 }
 
 impl RoleOwnRow {
-    pub(crate) fn id(&self) -> i64 {
-        self.id
-    }
-
     pub(crate) fn version(&self) -> i64 {
         self.version
     }
@@ -209,6 +207,100 @@ impl CandidateRow {
                 age: self.age,
                 gender: self.gender,
             },
+        })
+    }
+}
+
+from_row! {
+    /// A role's candidate as its pipeline statement joins it: all nulls
+    /// for a role without one.
+    pub(crate) struct JoinedCandidate {
+        stage: Option<String>,
+        note: Option<String>,
+        updated_at: Option<String>,
+        actor_id: Option<i64>,
+        actor_name: Option<String>,
+        actor_age: Option<i32>,
+        actor_gender: Option<String>,
+    }
+}
+
+/// A role with one of its candidates: a role's pipeline is one statement,
+/// its counts per stage counted from the candidates it reads anyway.
+pub(crate) type PipelineRow = Both<RoleOwnRow, JoinedCandidate>;
+
+/// The role and its candidates from the rows of its pipeline statement;
+/// `None` for no rows (no such role).
+pub(crate) fn pipeline(
+    rows: Vec<PipelineRow>,
+) -> sqlx::Result<Option<(Role, i64, Vec<Candidate>)>> {
+    let mut role = None;
+    let mut counts = RoleCandidates::default();
+    let mut candidates = Vec::new();
+    for Both(own, joined) in rows {
+        let role_id = own.id;
+        role.get_or_insert(own);
+        let (Some(stage), Some(updated_at), Some(id), Some(name), Some(age), Some(gender)) = (
+            joined.stage,
+            joined.updated_at,
+            joined.actor_id,
+            joined.actor_name,
+            joined.actor_age,
+            joined.actor_gender,
+        ) else {
+            continue;
+        };
+        let stage = parse_stage(&stage)?;
+        *match stage {
+            Stage::Considered => &mut counts.considered,
+            Stage::Shortlisted => &mut counts.shortlisted,
+            Stage::Auditioning => &mut counts.auditioning,
+            Stage::Offered => &mut counts.offered,
+            Stage::Booked => &mut counts.booked,
+            Stage::Passed => &mut counts.passed,
+        } += 1;
+        candidates.push(Candidate {
+            role_id,
+            stage,
+            note: joined.note,
+            updated_at,
+            actor: Actor {
+                id,
+                name,
+                age,
+                gender,
+            },
+        });
+    }
+    Ok(role.map(|own| {
+        let version = own.version();
+        (own.into_role(counts), version, candidates)
+    }))
+}
+
+from_row! {
+    /// An audition, its times in unix seconds.
+    pub(crate) struct AuditionRow {
+        id: i64,
+        role_id: i64,
+        actor_id: i64,
+        starts_at: i64,
+        ends_at: i64,
+        location: String,
+        note: Option<String>,
+    }
+}
+
+impl AuditionRow {
+    pub(crate) fn into_audition(self) -> sqlx::Result<Audition> {
+        Ok(Audition {
+            id: self.id,
+            role_id: self.role_id,
+            actor_id: self.actor_id,
+            starts_at: unix_time(self.starts_at)?,
+            ends_at: unix_time(self.ends_at)?,
+            location: self.location,
+            note: self.note,
         })
     }
 }

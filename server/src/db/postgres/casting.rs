@@ -43,12 +43,4 @@ impl PgStore {
     ) -> sqlx::Result<T> {
         self.read(|c, _| read(c)).await
     }
-
-    /// A casting read of one statement: on one reader's connection too.
-    async fn casting_read_one<T: Send>(
-        &self,
-        read: impl for<'c> Fn(&'c mut PgConnection) -> BoxFuture<'c, sqlx::Result<T>> + Sync,
-    ) -> sqlx::Result<T> {
-        self.casting_read(read).await
-    }
 }

@@ -1,8 +1,7 @@
 //! SQLite: the casting pipeline's queries and methods (`db/casting.rs`)
 //! over its connections, each write in one `BEGIN IMMEDIATE` transaction
-//! recorded as its author's, each read of several statements in one read
-//! transaction of the read-only pool (a movie and its roles agree), a read
-//! of one statement (a role's pipeline) on its own.
+//! recorded as its author's, each read in one read transaction of the
+//! read-only pool (a role, its candidates and auditions agree).
 
 use futures::future::BoxFuture;
 use sqlx::SqliteConnection;
@@ -30,15 +29,5 @@ impl SqliteStore {
         let found = read(&mut tx).await?;
         tx.rollback().await?;
         Ok(found)
-    }
-
-    /// A casting read of one statement: consistent by itself, so without
-    /// the two statements of a transaction around it.
-    async fn casting_read_one<T>(
-        &self,
-        read: impl for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, sqlx::Result<T>>,
-    ) -> sqlx::Result<T> {
-        let mut connection = self.reader.acquire().await?;
-        read(&mut connection).await
     }
 }
