@@ -51,11 +51,10 @@ macro_rules! answering_service {
 /// Before the request's span: a caller's `x-request-id` is kept only if it
 /// is short and plain (it can neither forge nor bloat a log line), else one
 /// is made (a UUID v4); the answer carries it back. `Authorization` is
-/// marked sensitive, so no debug output shows the token. A request that
-/// may have written is answered once what it wrote is on the disk
-/// ([`Store::durable`]; a 503 if the disk failed it). A write that
-/// succeeded wakes the feed, which publishes it at once rather than at its
-/// next poll.
+/// marked sensitive, so no debug output shows the token. A write that
+/// succeeded is answered once what it wrote is on the disk
+/// ([`Store::durable`]; a 503 if the disk failed it), and wakes the feed,
+/// which publishes it at once rather than at its next poll.
             fn call(&mut $this, $request: Request) -> Answer $body
         }
     };
@@ -107,11 +106,15 @@ answering_service!(Front, fn call(&mut self, mut request) -> Answer {
     let wrote = writes.then(|| (self.feed.clone(), self.store.clone()));
     Box::pin(async move {
         let mut response = answer.await?.map(Body::new);
-        if let Some((feed, store)) = wrote {
-            if let Err(error) = store.durable().await {
-                response = ApiError::from(error).into_response();
-            } else if response.status().is_success() {
-                feed.wake();
+        // Only a write that succeeded committed anything (a refused one
+        // changed nothing): no fsync is asked for the others, so a flood of
+        // refused requests costs the disk nothing.
+        if let Some((feed, store)) = wrote
+            && response.status().is_success()
+        {
+            match store.durable().await {
+                Ok(()) => feed.wake(),
+                Err(error) => response = ApiError::from(error).into_response(),
             }
         }
         response.headers_mut().entry(REQUEST_ID).or_insert(id);
