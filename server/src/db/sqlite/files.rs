@@ -3,7 +3,8 @@
 //! lock are created 0600 and the directories the server creates 0700,
 //! whatever the umask; SQLite gives the `-wal` and `-shm` files the
 //! database file's mode. A database that other users may read is refused,
-//! with the command that fixes it.
+//! with the command that fixes it. Also: which file the store opened (to
+//! notice it removed or replaced) and where its write-ahead log is.
 
 use std::path::{Path, PathBuf};
 
@@ -147,6 +148,47 @@ fn shell_word(text: &str) -> String {
     } else {
         format!("'{}'", text.replace('\'', r"'\''"))
     }
+}
+
+/// Which file a path named when the store opened it.
+pub(super) struct FileIdentity {
+    pub(super) path: PathBuf,
+    /// Device and inode (Unix); elsewhere only the path's existence counts.
+    id: Option<(u64, u64)>,
+}
+
+impl FileIdentity {
+    pub(super) fn of(path: &Path) -> anyhow::Result<Self> {
+        let metadata = std::fs::metadata(path)
+            .with_context(|| format!("cannot read the metadata of {}", path.display()))?;
+        Ok(Self {
+            path: path.to_owned(),
+            id: file_id(&metadata),
+        })
+    }
+
+    /// Whether the path still names the file opened (one `stat`).
+    pub(super) fn still_there(&self) -> bool {
+        std::fs::metadata(&self.path).is_ok_and(|now| file_id(&now) == self.id)
+    }
+}
+
+#[cfg(unix)]
+fn file_id(metadata: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((metadata.dev(), metadata.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+/// The write-ahead log of the database file at `path`.
+pub(super) fn wal_path(path: &Path) -> PathBuf {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    PathBuf::from(wal)
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ mod movies;
 mod undo;
 mod wal_sync;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,6 +35,7 @@ use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, QueryBuilder, Sqlite, SqlitePool, Transaction};
 
+use self::files::{FileIdentity, wal_path};
 use self::wal_sync::WalSync;
 use super::common::Dialect;
 use super::schema_loss::{SchemaLoss, sqlite_table_missing};
@@ -406,40 +407,6 @@ impl SqliteStore {
     }
 }
 
-/// Which file a path named when the store opened it.
-struct FileIdentity {
-    path: PathBuf,
-    /// Device and inode (Unix); elsewhere only the path's existence counts.
-    id: Option<(u64, u64)>,
-}
-
-impl FileIdentity {
-    fn of(path: &Path) -> anyhow::Result<Self> {
-        let metadata = std::fs::metadata(path)
-            .with_context(|| format!("cannot read the metadata of {}", path.display()))?;
-        Ok(Self {
-            path: path.to_owned(),
-            id: file_id(&metadata),
-        })
-    }
-
-    /// Whether the path still names the file opened (one `stat`).
-    fn still_there(&self) -> bool {
-        std::fs::metadata(&self.path).is_ok_and(|now| file_id(&now) == self.id)
-    }
-}
-
-#[cfg(unix)]
-fn file_id(metadata: &std::fs::Metadata) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    Some((metadata.dev(), metadata.ino()))
-}
-
-#[cfg(not(unix))]
-fn file_id(_: &std::fs::Metadata) -> Option<(u64, u64)> {
-    None
-}
-
 /// Whether the writer goes back to the pool, or is closed so that the next
 /// write opens a fresh connection. Closed when `reopen` (the file failed
 /// lately: a connection opened while the file could not be written is
@@ -487,13 +454,6 @@ fn readers(settings: &StoreSettings) -> u32 {
 
 /// What every pool of the store shares: the wait for a connection is
 /// bounded, and reported as a tracing event for the metrics.
-/// The write-ahead log of the database file at `path`.
-fn wal_path(path: &Path) -> PathBuf {
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    PathBuf::from(wal)
-}
-
 fn pool_options(settings: &StoreSettings) -> SqlitePoolOptions {
     SqlitePoolOptions::new()
         .acquire_timeout(settings.timeout)
