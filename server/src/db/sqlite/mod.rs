@@ -84,7 +84,8 @@ pub struct SqliteStore {
 /// that ping (hyper drops the handler's future when the client resets)
 /// drops the connection it had taken, and the pool opens a new one, on a
 /// new, empty database. (The ping is off now, for every SQLite pool: a
-/// connection to a file or to memory has no server to lose.) So the database is a named, shared-cache one
+/// connection to a file or to memory has no server to lose.) So the
+/// database is a named, shared-cache one
 /// (`file:sqlx-in-memory-N?mode=memory&cache=shared`, what sqlx makes of
 /// `sqlite::memory:`) and this connection, opened first and held for the
 /// life of the store, keeps it: any pooled connection may come and go.

@@ -96,8 +96,8 @@ impl Store {
     /// Returns once every write committed before the call is on the disk:
     /// at once on PostgreSQL (its commit waits for its log's flush); on a
     /// SQLite file, after the fsync of the log its commit shares with the
-    /// others of its moment. A write request is answered after it (the
-    /// `Front` layer), so an acknowledged write is durable on both stores.
+    /// others of its moment. A write that succeeded is answered after it
+    /// (the `Front` layer), so an acknowledged write is durable on both stores.
     pub async fn durable(&self) -> DbResult<()> {
         match self {
             Store::Postgres(_) => Ok(()),
