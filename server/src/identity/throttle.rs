@@ -54,7 +54,10 @@ impl AddressKey {
 
 #[derive(Debug, Clone, Copy)]
 struct Count {
+    /// Failures in the window, counting attempts still being checked.
     failures: u32,
+    /// Of those, the attempts still being checked (pairs only).
+    checking: u32,
     since: Instant,
     /// The next attempt may not start before this (growing delays).
     not_before: Option<Instant>,
@@ -88,6 +91,7 @@ impl<K: Eq + Hash + Clone> Counts<K> {
         }
         let count = self.entries.entry(key.clone()).or_insert(Count {
             failures: 0,
+            checking: 0,
             since: now,
             not_before: None,
         });
@@ -96,6 +100,7 @@ impl<K: Eq + Hash + Clone> Counts<K> {
         if expired {
             *count = Count {
                 failures: 0,
+                checking: 0,
                 since: now,
                 not_before: None,
             };
@@ -121,6 +126,13 @@ impl<K: Eq + Hash + Clone> Counts<K> {
             count.failures = count.failures.saturating_sub(1);
         }
     }
+
+    /// One of `key`'s attempts is no longer being checked.
+    fn checked(&mut self, key: &K) {
+        if let Some(count) = self.entries.get_mut(key) {
+            count.checking = count.checking.saturating_sub(1);
+        }
+    }
 }
 
 struct Tables {
@@ -138,7 +150,8 @@ pub struct LoginThrottle {
 }
 
 /// An attempt counted as a failure until [`LoginThrottle::succeed`] or
-/// [`LoginThrottle::release`] hands it back.
+/// [`LoginThrottle::release`] hands it back; [`LoginThrottle::fail`] says
+/// its check is over (dropped without any of them, it stays counted).
 #[derive(Debug)]
 #[must_use]
 pub struct Reservation {
@@ -201,7 +214,9 @@ impl LoginThrottle {
             return Err(wait);
         }
 
-        tables.pairs.entry(&pair, window, now).failures += 1;
+        let count = tables.pairs.entry(&pair, window, now);
+        count.failures += 1;
+        count.checking += 1;
         tables.addresses.entry(&address, window, now).failures += 1;
         if !trusted {
             let count = tables.users.entry(user, window, now);
@@ -219,13 +234,29 @@ impl LoginThrottle {
         })
     }
 
+    /// The password was wrong: the failure stays counted; its check is over.
+    pub fn fail(&self, reservation: Reservation) {
+        let mut tables = self.lock();
+        tables
+            .pairs
+            .checked(&(reservation.user, reservation.address));
+    }
+
     /// The password was right: the attempt is not a failure, the user's
     /// failures from this address are forgotten and the address is trusted.
+    /// Attempts still being checked stay counted: a right password in the
+    /// middle of a burst of guesses does not let more guesses in.
     pub fn succeed(&self, reservation: Reservation) {
         let now = Instant::now();
         let mut tables = self.lock();
         let pair = (reservation.user.clone(), reservation.address.clone());
-        tables.pairs.entries.remove(&pair);
+        if let Some(count) = tables.pairs.entries.get_mut(&pair) {
+            count.checking = count.checking.saturating_sub(1);
+            count.failures = count.checking;
+            if count.checking == 0 {
+                tables.pairs.entries.remove(&pair);
+            }
+        }
         tables.addresses.release(&reservation.address);
         if reservation.counted_for_user {
             tables.users.release(&reservation.user);
@@ -251,9 +282,9 @@ impl LoginThrottle {
     /// did not answer): the attempt does not count.
     pub fn release(&self, reservation: Reservation) {
         let mut tables = self.lock();
-        tables
-            .pairs
-            .release(&(reservation.user.clone(), reservation.address.clone()));
+        let pair = (reservation.user.clone(), reservation.address.clone());
+        tables.pairs.release(&pair);
+        tables.pairs.checked(&pair);
         tables.addresses.release(&reservation.address);
         if reservation.counted_for_user {
             tables.users.release(&reservation.user);
@@ -290,6 +321,30 @@ mod tests {
         // ...but the owner's known address still gets in.
         let owner = throttle.reserve(&ann, ip("10.0.0.1")).unwrap();
         throttle.succeed(owner);
+    }
+
+    #[test]
+    fn a_right_password_keeps_the_guesses_still_being_checked_counted() {
+        let throttle = LoginThrottle::new(5, Duration::from_secs(60));
+        let ann = UsernameKey::of("ann");
+        let address = ip("10.2.0.1");
+        // A typo checked and over, then three guesses still being checked
+        // when the right password's check ends.
+        let typo = throttle.reserve(&ann, address).unwrap();
+        throttle.fail(typo);
+        let guesses: Vec<_> = (0..3)
+            .map(|_| throttle.reserve(&ann, address).unwrap())
+            .collect();
+        let right = throttle.reserve(&ann, address).unwrap();
+        throttle.succeed(right);
+        // The typo is forgotten; the three in flight still count.
+        assert!(throttle.reserve(&ann, address).is_ok());
+        assert!(throttle.reserve(&ann, address).is_ok());
+        assert!(throttle.reserve(&ann, address).is_err());
+        for guess in guesses {
+            throttle.fail(guess);
+        }
+        assert!(throttle.reserve(&ann, address).is_err());
     }
 
     #[test]

@@ -162,6 +162,7 @@ async fn login(
     let user = match user {
         Some(user) if matches && !user.disabled => user,
         known => {
+            identity.throttle.fail(attempt);
             tracing::info!(
                 user_id = known.map(|u| u.id),
                 username_tag = %fingerprint(&key),

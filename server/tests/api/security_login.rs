@@ -73,22 +73,22 @@ async fn a_burst_of_concurrent_guesses_gets_no_more_checks_than_the_limit() {
     }))
     .await;
     add_user(&app.db_url, "victim", "producer", "right-password");
-    let mut logins: Vec<(String, String)> = (0..59)
+    // A right password in the middle of such a burst (its guesses still
+    // being checked stay counted) is the throttle's unit test
+    // (identity/throttle.rs): here its timing would decide what is counted.
+    let logins: Vec<(String, String)> = (0..60)
         .map(|i| ("victim".to_owned(), format!("guess-{i}")))
         .collect();
-    logins.insert(30, ("victim".into(), "right-password".into()));
     let counts = burst(&app, logins).await;
     let wrong = counts.get(&401).copied().unwrap_or(0);
-    let right = counts.get(&200).copied().unwrap_or(0);
     assert!(
         wrong <= 5,
         "{wrong} wrong passwords were checked: {counts:?}"
     );
-    assert!(wrong + right <= 6, "{counts:?}");
     let turned_away =
         counts.get(&429).copied().unwrap_or(0) + counts.get(&503).copied().unwrap_or(0);
     assert_eq!(
-        wrong + right + turned_away,
+        wrong + turned_away,
         60,
         "the rest are 429 (throttled) or 503 (too many at once): {counts:?}"
     );
