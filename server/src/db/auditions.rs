@@ -146,11 +146,13 @@ pub const SCHEDULED_COLUMNS: &str = AUDITION_COLUMNS;
 
 /// What names a page of the schedule, joined to its rows `p` once the page
 /// is cut (so only its own rows are looked up, by key): the columns added
-/// and the joins (left joins: an empty page is one row of nulls).
+/// and the joins (left joins: an empty page is one row of nulls). The
+/// actor's name is a subquery by key: joined, PostgreSQL hashed the whole
+/// actors table for a page's ten names (docs/src/performance.md).
 pub const NAMES: (&str, &str) = (
-    ", r.name AS role_name, r.movie_id, m.title AS movie_title, a.name AS actor_name",
-    " LEFT JOIN roles r ON r.id = p.role_id LEFT JOIN movies m ON m.id = r.movie_id \
-     LEFT JOIN actors a ON a.id = p.actor_id",
+    ", r.name AS role_name, r.movie_id, m.title AS movie_title, \
+     (SELECT a.name FROM actors a WHERE a.id = p.actor_id) AS actor_name",
+    " LEFT JOIN roles r ON r.id = p.role_id LEFT JOIN movies m ON m.id = r.movie_id",
 );
 
 /// What a page statement of `table` joins to its rows (see [`NAMES`]):

@@ -63,16 +63,16 @@ impl Done for () {
 /// type (in a module `queries`) and the store's casting methods. The
 /// module defines `NOW` (the current time as the tables store it),
 /// `UPDATED_AT` (a candidate's `c.updated_at` as RFC 3339 text),
-/// `EPOCH_STARTS`/`EPOCH_ENDS` (an audition's times in unix seconds),
 /// `LOCK_SHARE` and `LOCK_UPDATE` (row locks, empty on SQLite, whose one
 /// writer holds the whole file); the store has `write_as(author)` (a
 /// transaction whose changes are recorded as the author's) and
 /// `casting_read(|connection| …)` (a read on one connection); `$commit`
-/// commits a write's transaction.
+/// commits a write's transaction. A role's pipeline (`role_pipeline`) is
+/// each backend's own: two statements on PostgreSQL, one on SQLite.
 macro_rules! casting_store {
     ($store:ty, $conn:ty, commit = $commit:path) => {
         mod queries {
-            use super::{EPOCH_ENDS, EPOCH_STARTS, LOCK_SHARE, LOCK_UPDATE, NOW, UPDATED_AT};
+            use super::{LOCK_SHARE, LOCK_UPDATE, NOW, UPDATED_AT};
             $crate::db::casting::roles::role_queries!($conn);
             $crate::db::casting::candidates::candidate_queries!($conn);
         }
@@ -96,20 +96,6 @@ macro_rules! casting_store {
                 movie_id: i64,
             ) -> sqlx::Result<Option<Vec<casting_shared::casting::Role>>> {
                 self.casting_read(move |c| Box::pin(queries::movie_roles(c, movie_id)))
-                    .await
-            }
-
-            pub async fn role_pipeline(
-                &self,
-                id: i64,
-            ) -> sqlx::Result<
-                Option<(
-                    $crate::db::Versioned<casting_shared::casting::Role>,
-                    Vec<casting_shared::casting::Candidate>,
-                    Vec<casting_shared::casting::Audition>,
-                )>,
-            > {
-                self.casting_read(move |c| Box::pin(queries::role_pipeline(c, id)))
                     .await
             }
 

@@ -386,3 +386,99 @@ async fn the_calendar_is_rfc_5545_with_stable_uids_and_utc_times() {
     let empty = events(&calendar(&app, "?role_id=999999").await);
     assert!(empty.is_empty());
 }
+
+#[tokio::test]
+async fn a_roles_pipeline_embeds_its_candidates_and_auditions_as_written() {
+    let app = TestApp::spawn(STORE).await;
+    let movie = app.movie("Quiet Engines", "2027-06-01").await;
+    let role = role(&app, movie, "Lead").await;
+    let zoe = app.actor("Zoë \"Z\" O'Hara", 33, "Female").await;
+    let bo = app.actor("bo", 41, "Male").await;
+    let ann = app.actor("Ann", 29, "Other").await;
+    // Text that JSON must escape, written as a note and read back whole.
+    let note = "say \"two\" \\ then ✓ 名前 </b> \u{1F3AC}";
+    for (actor, stage) in [
+        (zoe, "shortlisted"),
+        (bo, "considered"),
+        (ann, "shortlisted"),
+    ] {
+        let (status, body) = app
+            .put(
+                &format!("/roles/{role}/candidates/{actor}"),
+                &producer(),
+                json!({"stage": stage, "note": note}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    // Scheduled out of order: the pipeline lists them by start.
+    let late = scheduled(
+        &app,
+        role,
+        zoe,
+        ("2027-03-02T10:00:00Z", "2027-03-02T10:30:00Z"),
+        "Studio B",
+    )
+    .await;
+    let early = scheduled(
+        &app,
+        role,
+        bo,
+        ("2027-03-01T09:00:00Z", "2027-03-01T09:20:00Z"),
+        "Studio A",
+    )
+    .await;
+    let (status, body) = app
+        .patch(
+            &format!("/auditions/{early}"),
+            &producer(),
+            json!({"note": note}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let (status, body) = app.get(&format!("/roles/{role}"), &producer()).await;
+    assert_eq!(status, 200, "{body}");
+    // Scheduling made zoe and bo auditioning; ann stays shortlisted.
+    let candidates: Vec<(i64, &str, &str)> = body["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            assert_eq!(c["role_id"], role, "{c}");
+            assert!(c["updated_at"].as_str().unwrap().ends_with('Z'), "{c}");
+            (
+                c["actor"]["id"].as_i64().unwrap(),
+                c["stage"].as_str().unwrap(),
+                c["note"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        candidates,
+        [
+            (ann, "shortlisted", note),
+            (bo, "auditioning", note),
+            (zoe, "auditioning", note)
+        ],
+        "by stage, then name as people read it: {body}"
+    );
+    assert_eq!(
+        body["candidates"][2]["actor"],
+        json!({"id": zoe, "name": "Zoë \"Z\" O'Hara", "age": 33, "gender": "Female"})
+    );
+    assert_eq!(
+        body["auditions"],
+        json!([
+            {"id": early, "role_id": role, "actor_id": bo, "starts_at": "2027-03-01T09:00:00Z",
+             "ends_at": "2027-03-01T09:20:00Z", "location": "Studio A", "note": note},
+            {"id": late, "role_id": role, "actor_id": zoe, "starts_at": "2027-03-02T10:00:00Z",
+             "ends_at": "2027-03-02T10:30:00Z", "location": "Studio B", "note": null},
+        ])
+    );
+    assert_eq!(
+        body["role"]["candidates"],
+        json!({"considered": 0, "shortlisted": 1, "auditioning": 2, "offered": 0, "booked": 0,
+               "passed": 0})
+    );
+}

@@ -10,7 +10,7 @@
 /// [`role_queries!`]: crate::db::casting::roles::role_queries
 macro_rules! candidate_queries {
     ($conn:ty) => {
-        use casting_shared::casting::{CandidateInput, Stage};
+        use casting_shared::casting::{Candidate, CandidateInput, Stage};
         use $crate::db::casting::Casting;
         use $crate::db::casting::rows::CandidateRow;
 

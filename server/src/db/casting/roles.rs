@@ -1,5 +1,5 @@
 //! A role's reads and writes (`role_queries!`): the role, a movie's roles,
-//! a role's pipeline, an actor's candidacies, and creating, changing and
+//! an actor's candidacies, and creating, changing and
 //! deleting a role, with the locks the candidates' writes take too.
 
 /// Expands, in a backend's `queries` module (see [`casting_store!`]), the
@@ -8,11 +8,10 @@
 /// [`casting_store!`]: crate::db::casting::casting_store
 macro_rules! role_queries {
     ($conn:ty) => {
-        use casting_shared::casting::{ActorRole, Audition, Candidate, NewRole, Role, RoleChanges};
+        use casting_shared::casting::{ActorRole, NewRole, Role, RoleChanges};
         use $crate::db::casting::Refusal;
         use $crate::db::casting::rows::{
-            ActorRoleRow, AuditionRow, CANDIDATE_ORDER, LockedRole, PipelineRow, ROLE_COLUMNS,
-            ROLE_OWN_COLUMNS, RoleRow, pipeline, stage_counts,
+            ActorRoleRow, LockedRole, ROLE_COLUMNS, RoleRow, stage_counts,
         };
         use $crate::db::{Outcome, Versioned};
 
@@ -87,49 +86,6 @@ macro_rules! role_queries {
                 .fetch_all(&mut *c)
                 .await?;
             Ok(Some(rows.into_iter().map(RoleRow::into_role).collect()))
-        }
-
-        /// A role with its candidates (by stage, then name) and its
-        /// auditions (by start); `None` when there is no such role. Two
-        /// statements: the role with its candidates, and its auditions.
-        pub(crate) async fn role_pipeline(
-            c: &mut $conn,
-            id: i64,
-        ) -> sqlx::Result<Option<(Versioned<Role>, Vec<Candidate>, Vec<Audition>)>> {
-            let sql = format!(
-                "SELECT {ROLE_OWN_COLUMNS}, c.stage, c.note, {UPDATED_AT} AS updated_at, \
-                        ca.id AS actor_id, ca.name AS actor_name, ca.age AS actor_age, \
-                        ca.gender AS actor_gender \
-                 FROM roles r LEFT JOIN actors a ON a.id = r.actor_id \
-                 LEFT JOIN candidates c ON c.role_id = r.id \
-                 LEFT JOIN actors ca ON ca.id = c.actor_id \
-                 WHERE r.id = $1{CANDIDATE_ORDER}"
-            );
-            let rows: Vec<PipelineRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(id)
-                .fetch_all(&mut *c)
-                .await?;
-            let Some((role, version, candidates)) = pipeline(rows)? else {
-                return Ok(None);
-            };
-            let sql = format!(
-                "SELECT id, role_id, actor_id, {EPOCH_STARTS} AS starts_at, \
-                        {EPOCH_ENDS} AS ends_at, location, note \
-                 FROM auditions WHERE role_id = $1 ORDER BY starts_at, id"
-            );
-            let auditions: Vec<AuditionRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(id)
-                .fetch_all(&mut *c)
-                .await?;
-            let auditions = auditions
-                .into_iter()
-                .map(AuditionRow::into_audition)
-                .collect::<sqlx::Result<_>>()?;
-            let role = Versioned {
-                version,
-                value: role,
-            };
-            Ok(Some((role, candidates, auditions)))
         }
 
         /// Every role the actor is a candidate for, by the movie's release

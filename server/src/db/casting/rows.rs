@@ -235,7 +235,6 @@ pub(crate) fn pipeline(
     rows: Vec<PipelineRow>,
 ) -> sqlx::Result<Option<(Role, i64, Vec<Candidate>)>> {
     let mut role = None;
-    let mut counts = RoleCandidates::default();
     let mut candidates = Vec::new();
     for Both(own, joined) in rows {
         let role_id = own.id;
@@ -250,18 +249,9 @@ pub(crate) fn pipeline(
         ) else {
             continue;
         };
-        let stage = parse_stage(&stage)?;
-        *match stage {
-            Stage::Considered => &mut counts.considered,
-            Stage::Shortlisted => &mut counts.shortlisted,
-            Stage::Auditioning => &mut counts.auditioning,
-            Stage::Offered => &mut counts.offered,
-            Stage::Booked => &mut counts.booked,
-            Stage::Passed => &mut counts.passed,
-        } += 1;
         candidates.push(Candidate {
             role_id,
-            stage,
+            stage: parse_stage(&stage)?,
             note: joined.note,
             updated_at,
             actor: Actor {
@@ -274,8 +264,28 @@ pub(crate) fn pipeline(
     }
     Ok(role.map(|own| {
         let version = own.version();
-        (own.into_role(counts), version, candidates)
+        (
+            own.into_role(count_stages(&candidates)),
+            version,
+            candidates,
+        )
     }))
+}
+
+/// A role's counts per stage, counted from its candidates.
+pub(crate) fn count_stages(candidates: &[Candidate]) -> RoleCandidates {
+    let mut counts = RoleCandidates::default();
+    for candidate in candidates {
+        *match candidate.stage {
+            Stage::Considered => &mut counts.considered,
+            Stage::Shortlisted => &mut counts.shortlisted,
+            Stage::Auditioning => &mut counts.auditioning,
+            Stage::Offered => &mut counts.offered,
+            Stage::Booked => &mut counts.booked,
+            Stage::Passed => &mut counts.passed,
+        } += 1;
+    }
+    counts
 }
 
 from_row! {
