@@ -23,6 +23,7 @@ pub mod migrations;
 mod names;
 pub mod paging;
 pub mod postgres;
+mod readers;
 mod rows;
 pub mod schema_loss;
 pub mod sqlite;

@@ -164,12 +164,13 @@ async fn metrics_count_requests_by_route_method_and_status_with_latency() {
     assert_eq!(after.value("casting_http_requests_in_flight", &[]), 1.0);
 
     // The pool: its size, what is lent, and how long acquiring took. SQLite
-    // has the pool of readers (at most two per core) and its one writer;
-    // PostgreSQL the pool for writes and the one for the reads of GETs.
+    // has two pools of readers (at most two per core each: sqlx's, and the
+    // one for the reads of GETs) and its one writer; PostgreSQL the pool for
+    // writes and the one for the reads of GETs.
     let cores = std::thread::available_parallelism().unwrap().get() as u32;
     let max = match STORE {
         Backend::Postgres => 2 * StoreSettings::default().pool_size,
-        Backend::Sqlite => StoreSettings::default().pool_size.min(2 * cores) + 1,
+        Backend::Sqlite => 2 * StoreSettings::default().pool_size.min(2 * cores) + 1,
     } as f64;
     assert_eq!(after.value("casting_db_pool_max_connections", &[]), max);
     let open = after.value("casting_db_pool_connections", &[]);

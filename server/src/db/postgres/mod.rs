@@ -101,11 +101,12 @@ impl PgStore {
             .run(&pool)
             .await
             .context("cannot apply the database migrations")?;
+        let retired = demotions.clone();
         let readers = Readers::new(
             named(&options, READS).options(session),
             settings.pool_size,
             settings.timeout,
-            demotions.clone(),
+            Some(Arc::new(move |age| retired.predates_last(age))),
         );
         let replica = match &settings.read_url {
             Some(read_url) => {

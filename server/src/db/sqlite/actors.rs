@@ -5,10 +5,10 @@ use casting_shared::domain::{ActorChanges, NewActor};
 use casting_shared::names::fold;
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 
+use super::authored::{authored, cleared};
 use super::lists::{ListSpec, PushFilter};
 use super::{
-    NOW, SqliteStore, commit_as, folded_exact, fts_phrase, missing_or_changed, push_version_check,
-    searchable,
+    NOW, SqliteStore, folded_exact, fts_phrase, missing_or_changed, push_version_check, searchable,
 };
 use crate::db::lists::list_queries;
 use crate::db::rows::{ActorRow, ListedActor};
@@ -85,11 +85,17 @@ impl SqliteStore {
     }
 
     pub async fn get_actor(&self, id: i64) -> sqlx::Result<Option<Versioned<Actor>>> {
-        let row: Option<ActorRow> =
-            sqlx::query_as("SELECT id, name, age, gender, version FROM actors WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&self.reader)
-                .await?;
+        let row: Option<ActorRow> = self
+            .read(|c, _| {
+                Box::pin(
+                    sqlx::query_as(
+                        "SELECT id, name, age, gender, version FROM actors WHERE id = ?",
+                    )
+                    .bind(id)
+                    .fetch_optional(c),
+                )
+            })
+            .await?;
         Ok(row.map(Into::into))
     }
 
@@ -98,19 +104,23 @@ impl SqliteStore {
         actor: &NewActor,
         author: &Author,
     ) -> sqlx::Result<Versioned<Actor>> {
-        let mut tx = self.write_as(author).await?;
-        let row: ActorRow = sqlx::query_as(
-            "INSERT INTO actors (name, age, gender, name_key, gender_key) VALUES (?, ?, ?, ?, ?) \
-             RETURNING id, name, age, gender, version",
-        )
-        .bind(&actor.name)
-        .bind(actor.age)
-        .bind(&actor.gender)
-        .bind(fold(&actor.name))
-        .bind(fold(&actor.gender))
-        .fetch_one(&mut *tx)
-        .await?;
-        commit_as(tx).await?;
+        let mut tx = self.write().await?;
+        let mut sql = authored(author);
+        sql.push("INSERT INTO actors (name, age, gender, name_key, gender_key) VALUES (")
+            .push_bind(&actor.name)
+            .push(", ")
+            .push_bind(actor.age)
+            .push(", ")
+            .push_bind(&actor.gender)
+            .push(", ")
+            .push_bind(fold(&actor.name))
+            .push(", ")
+            .push_bind(fold(&actor.gender))
+            .push(") RETURNING id, name, age, gender, version");
+        cleared(&mut sql);
+        let rows: Vec<ActorRow> = sql.build_query_as().fetch_all(&mut *tx).await?;
+        let row = rows.into_iter().next().ok_or(sqlx::Error::RowNotFound)?;
+        tx.commit().await?;
         Ok(row.into())
     }
 
@@ -121,9 +131,10 @@ impl SqliteStore {
         expected_versions: Option<&[i64]>,
         author: &Author,
     ) -> sqlx::Result<Outcome<Versioned<Actor>>> {
-        let mut tx = self.write_as(author).await?;
-        let mut sql = QueryBuilder::<Sqlite>::new("UPDATE actors SET name = COALESCE(");
-        sql.push_bind(&changes.name)
+        let mut tx = self.write().await?;
+        let mut sql = authored(author);
+        sql.push("UPDATE actors SET name = COALESCE(")
+            .push_bind(&changes.name)
             .push(", name), age = COALESCE(")
             .push_bind(changes.age)
             .push(", age), gender = COALESCE(")
@@ -138,12 +149,13 @@ impl SqliteStore {
             .push_bind(id);
         push_version_check(&mut sql, expected_versions);
         sql.push(" RETURNING id, name, age, gender, version");
-        let row: Option<ActorRow> = sql.build_query_as().fetch_optional(&mut *tx).await?;
-        let outcome = match row {
+        cleared(&mut sql);
+        let rows: Vec<ActorRow> = sql.build_query_as().fetch_all(&mut *tx).await?;
+        let outcome = match rows.into_iter().next() {
             Some(row) => Outcome::Done(row.into()),
             None => missing_or_changed(&mut tx, Table::Actors, id).await?,
         };
-        commit_as(tx).await?;
+        tx.commit().await?;
         Ok(outcome)
     }
 }

@@ -84,11 +84,15 @@ impl SqliteStore {
         &self,
         id: i64,
     ) -> sqlx::Result<Option<(Versioned<Role>, Vec<Candidate>, Vec<Audition>)>> {
-        let row: Option<Both<RoleOwnRow, PipelineJson>> =
-            sqlx::query_as(sqlx::AssertSqlSafe(PIPELINE.as_str()))
-                .bind(id)
-                .fetch_optional(&self.reader)
-                .await?;
+        let row: Option<Both<RoleOwnRow, PipelineJson>> = self
+            .read(|c, _| {
+                Box::pin(
+                    sqlx::query_as(sqlx::AssertSqlSafe(PIPELINE.as_str()))
+                        .bind(id)
+                        .fetch_optional(c),
+                )
+            })
+            .await?;
         let Some(Both(own, json)) = row else {
             return Ok(None);
         };

@@ -109,9 +109,15 @@ impl SqliteStore {
         T: Keyed,
     {
         let drive = self.drive(spec, sort).await?;
-        let rows = page_query("", spec, drive, sort, position)
-            .build()
-            .fetch_all(&self.reader)
+        let rows = self
+            .read(|c, _| {
+                Box::pin(async move {
+                    page_query("", spec, drive, sort, position)
+                        .build()
+                        .fetch_all(c)
+                        .await
+                })
+            })
             .await?;
         let fetched = lists::read_page::<Sqlite, R, T>(&rows)?;
         let count = self.count(spec);
@@ -194,41 +200,55 @@ impl SqliteStore {
     /// Whether a tenth of the table or more matches the search, counted
     /// no further than that (one statement, as on PostgreSQL).
     async fn matches_a_tenth(&self, table: &str, phrase: &str) -> sqlx::Result<bool> {
-        let (tenth, matches): (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let sql = format!(
             "WITH t AS (SELECT COALESCE(sum(n), 0) / 10 AS tenth FROM row_counts \
              WHERE table_name = '{table}') \
              SELECT tenth, (SELECT count(*) FROM (SELECT 1 FROM {table}_search \
              WHERE {table}_search MATCH ?1 LIMIT (SELECT tenth FROM t))) FROM t"
-        )))
-        .bind(phrase)
-        .fetch_one(&self.reader)
-        .await?;
+        );
+        let (tenth, matches): (i64, i64) = self
+            .read(|c, _| {
+                Box::pin(
+                    sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                        .bind(phrase)
+                        .fetch_one(c),
+                )
+            })
+            .await?;
         Ok(matches >= tenth)
     }
 
     /// The filter's matches, counted up to one past [`EXACT_UP_TO`], with the
     /// write stamp seen by the same statement.
     async fn count(&self, spec: &ListSpec<'_>) -> sqlx::Result<(i64, i64)> {
-        let table = spec.table;
-        let mut sql =
-            QueryBuilder::new("SELECT COALESCE(sum(writes), 0), (SELECT count(*) FROM (SELECT 1");
-        match (&spec.search, spec.conditions) {
-            // The trigram index alone knows its matches: no row is read.
-            (Some(phrase), None) => {
-                sql.push(format!(" FROM {table}_search WHERE {table}_search MATCH "))
-                    .push_bind(phrase.clone());
-            }
-            _ => push_source(&mut sql, spec, Drive::Filter, Sort::BY_ID),
-        }
-        if let Some(conditions) = spec.conditions {
-            conditions(&mut sql);
-        }
-        sql.push(format!(
-            " LIMIT {})) FROM row_counts WHERE table_name = '{table}'",
-            EXACT_UP_TO + 1
-        ));
-        sql.build_query_as().fetch_one(&self.reader).await
+        self.read(|c, _| {
+            Box::pin(async move { count_query(spec).build_query_as().fetch_one(c).await })
+        })
+        .await
     }
+}
+
+/// The statement of [`SqliteStore::count`].
+fn count_query(spec: &ListSpec<'_>) -> QueryBuilder<Sqlite> {
+    let table = spec.table;
+    let mut sql =
+        QueryBuilder::new("SELECT COALESCE(sum(writes), 0), (SELECT count(*) FROM (SELECT 1");
+    match (&spec.search, spec.conditions) {
+        // The trigram index alone knows its matches: no row is read.
+        (Some(phrase), None) => {
+            sql.push(format!(" FROM {table}_search WHERE {table}_search MATCH "))
+                .push_bind(phrase.clone());
+        }
+        _ => push_source(&mut sql, spec, Drive::Filter, Sort::BY_ID),
+    }
+    if let Some(conditions) = spec.conditions {
+        conditions(&mut sql);
+    }
+    sql.push(format!(
+        " LIMIT {})) FROM row_counts WHERE table_name = '{table}'",
+        EXACT_UP_TO + 1
+    ));
+    sql
 }
 
 /// ` FROM … WHERE 1` and the search, as `drive` reaches the rows.

@@ -13,6 +13,7 @@
 
 mod actors;
 mod auditions;
+mod authored;
 mod cast;
 mod casting;
 mod changes;
@@ -22,6 +23,7 @@ mod keys;
 mod lists;
 mod lock;
 mod movies;
+mod reads;
 mod undo;
 mod wal_sync;
 
@@ -33,11 +35,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Context;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, Connection, QueryBuilder, Sqlite, SqlitePool, Transaction};
+use sqlx::{
+    ConnectOptions, Connection, QueryBuilder, Sqlite, SqliteConnection, SqlitePool, Transaction,
+};
 
 use self::files::{FileIdentity, wal_path};
 use self::wal_sync::WalSync;
 use super::common::Dialect;
+use super::readers::Readers;
 use super::schema_loss::{SchemaLoss, sqlite_table_missing};
 use super::{
     Author, DbError, Outcome, PoolStats, RememberedTotals, StoreSettings, Table, constraint_field,
@@ -55,6 +60,10 @@ pub struct SqliteStore {
     writer: SqlitePool,
     /// Read-only connections (the writer itself for an in-memory database).
     reader: SqlitePool,
+    /// A file's read-only connections for the reads of `GET` requests,
+    /// returned without sqlx's test (`db/readers.rs`, `reads.rs`); none in
+    /// memory, where `reader` serves them.
+    readers: Option<Arc<Readers<SqliteConnection>>>,
     /// Whether `reader` is a pool of its own (not the writer).
     separate_reader: bool,
     /// Filtered list totals, reused while their table is unchanged.
@@ -147,14 +156,17 @@ impl SqliteStore {
             .execute(&writer)
             .await
             .context("cannot optimize the database")?;
+        let reading = options.read_only(true);
         let reader = pool_options(settings)
             .max_connections(readers(settings))
-            .connect_with(options.read_only(true))
+            .connect_with(reading.clone())
             .await
             .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
+        let readers = Readers::new(reading, readers(settings), settings.timeout, None);
         Ok(Self {
             writer,
             reader,
+            readers: Some(Arc::new(readers)),
             separate_reader: true,
             totals: Arc::default(),
             file,
@@ -191,6 +203,7 @@ impl SqliteStore {
         Ok(Self {
             writer: pool.clone(),
             reader: pool,
+            readers: None,
             separate_reader: false,
             totals: Arc::default(),
             file: None,
@@ -221,6 +234,9 @@ impl SqliteStore {
         // search indexes are left to the next start: merging them could
         // hold a shutdown for seconds on a large file.
         self.refresh_statistics().await.ok();
+        if let Some(readers) = &self.readers {
+            readers.close().await;
+        }
         self.reader.close().await;
         self.writer.close().await;
         let guard = self
@@ -298,10 +314,14 @@ impl SqliteStore {
 
     pub fn pool_stats(&self) -> PoolStats {
         let writer = PoolStats::of(&self.writer);
+        let readers = match &self.readers {
+            Some(readers) => writer + readers.stats(),
+            None => writer,
+        };
         if self.separate_reader {
-            writer + PoolStats::of(&self.reader)
+            readers + PoolStats::of(&self.reader)
         } else {
-            writer
+            readers
         }
     }
 
@@ -362,29 +382,6 @@ impl SqliteStore {
     }
 
     /// Deletes an actor or a movie (its cast entries go with it).
-    pub async fn version_of(&self, table: Table, id: i64) -> sqlx::Result<Option<i64>> {
-        sqlx::query_scalar(match table {
-            Table::Actors => "SELECT version FROM actors WHERE id = ?",
-            Table::Movies => "SELECT version FROM movies WHERE id = ?",
-        })
-        .bind(id)
-        .fetch_optional(&self.reader)
-        .await
-    }
-
-    pub async fn write_stamp(&self, table: Table) -> sqlx::Result<i64> {
-        sqlx::query_scalar(match table {
-            Table::Actors => {
-                "SELECT COALESCE(sum(writes), 0) FROM row_counts WHERE table_name = 'actors'"
-            }
-            Table::Movies => {
-                "SELECT COALESCE(sum(writes), 0) FROM row_counts WHERE table_name = 'movies'"
-            }
-        })
-        .fetch_one(&self.reader)
-        .await
-    }
-
     pub async fn delete_row(
         &self,
         table: Table,

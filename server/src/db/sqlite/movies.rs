@@ -5,10 +5,9 @@ use casting_shared::domain::{MovieChanges, NewMovie};
 use casting_shared::names::fold;
 use sqlx::{QueryBuilder, Sqlite};
 
+use super::authored::{authored, cleared};
 use super::lists::{ListSpec, PushFilter};
-use super::{
-    NOW, SqliteStore, commit_as, fts_phrase, missing_or_changed, push_version_check, searchable,
-};
+use super::{NOW, SqliteStore, fts_phrase, missing_or_changed, push_version_check, searchable};
 use crate::db::lists::list_queries;
 use crate::db::rows::{ListedMovie, MovieRow};
 use crate::db::{Author, MovieFilter, Outcome, Table, Versioned};
@@ -65,11 +64,17 @@ list_queries!(
 
 impl SqliteStore {
     pub async fn get_movie(&self, id: i64) -> sqlx::Result<Option<Versioned<Movie>>> {
-        let row: Option<MovieRow> =
-            sqlx::query_as("SELECT id, title, release_date, version FROM movies WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&self.reader)
-                .await?;
+        let row: Option<MovieRow> = self
+            .read(|c, _| {
+                Box::pin(
+                    sqlx::query_as(
+                        "SELECT id, title, release_date, version FROM movies WHERE id = ?",
+                    )
+                    .bind(id)
+                    .fetch_optional(c),
+                )
+            })
+            .await?;
         Ok(row.map(Into::into))
     }
 
@@ -78,17 +83,19 @@ impl SqliteStore {
         movie: &NewMovie,
         author: &Author,
     ) -> sqlx::Result<Versioned<Movie>> {
-        let mut tx = self.write_as(author).await?;
-        let row: MovieRow = sqlx::query_as(
-            "INSERT INTO movies (title, release_date, title_key) VALUES (?, ?, ?) \
-             RETURNING id, title, release_date, version",
-        )
-        .bind(&movie.title)
-        .bind(movie.release_date)
-        .bind(fold(&movie.title))
-        .fetch_one(&mut *tx)
-        .await?;
-        commit_as(tx).await?;
+        let mut tx = self.write().await?;
+        let mut sql = authored(author);
+        sql.push("INSERT INTO movies (title, release_date, title_key) VALUES (")
+            .push_bind(&movie.title)
+            .push(", ")
+            .push_bind(movie.release_date)
+            .push(", ")
+            .push_bind(fold(&movie.title))
+            .push(") RETURNING id, title, release_date, version");
+        cleared(&mut sql);
+        let rows: Vec<MovieRow> = sql.build_query_as().fetch_all(&mut *tx).await?;
+        let row = rows.into_iter().next().ok_or(sqlx::Error::RowNotFound)?;
+        tx.commit().await?;
         Ok(row.into())
     }
 
@@ -99,9 +106,10 @@ impl SqliteStore {
         expected_versions: Option<&[i64]>,
         author: &Author,
     ) -> sqlx::Result<Outcome<Versioned<Movie>>> {
-        let mut tx = self.write_as(author).await?;
-        let mut sql = QueryBuilder::<Sqlite>::new("UPDATE movies SET title = COALESCE(");
-        sql.push_bind(&changes.title)
+        let mut tx = self.write().await?;
+        let mut sql = authored(author);
+        sql.push("UPDATE movies SET title = COALESCE(")
+            .push_bind(&changes.title)
             .push(", title), release_date = COALESCE(")
             .push_bind(changes.release_date)
             .push(", release_date), title_key = COALESCE(")
@@ -112,12 +120,13 @@ impl SqliteStore {
             .push_bind(id);
         push_version_check(&mut sql, expected_versions);
         sql.push(" RETURNING id, title, release_date, version");
-        let row: Option<MovieRow> = sql.build_query_as().fetch_optional(&mut *tx).await?;
-        let outcome = match row {
+        cleared(&mut sql);
+        let rows: Vec<MovieRow> = sql.build_query_as().fetch_all(&mut *tx).await?;
+        let outcome = match rows.into_iter().next() {
             Some(row) => Outcome::Done(row.into()),
             None => missing_or_changed(&mut tx, Table::Movies, id).await?,
         };
-        commit_as(tx).await?;
+        tx.commit().await?;
         Ok(outcome)
     }
 }
