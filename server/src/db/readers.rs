@@ -32,7 +32,7 @@ use crate::db::{ACQUIRE_TARGET, PoolStats};
 /// (a proxy or a failover may have moved the database meanwhile).
 const MAX_LIFETIME: Duration = Duration::from_secs(30 * 60);
 
-/// A connection the readers pool: how it tells a broken connection from
+/// A connection the readers can pool: how it tells a broken connection from
 /// a failed statement.
 pub trait Backend: Connection + 'static {
     /// Whether `error` says the connection itself is gone, rather than the
@@ -126,7 +126,7 @@ impl<C: Backend> managed::Manager for Connector<C> {
             .is_some_and(|retired| retired(metrics.age()))
         {
             return Err(RecycleError::message(
-                "opened before the primary was demoted",
+                "retired (opened before the primary was demoted)",
             ));
         }
         Ok(())
