@@ -5,7 +5,6 @@ use casting_shared::domain::{ActorChanges, NewActor};
 use casting_shared::names::fold;
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 
-use super::authored::{authored, cleared};
 use super::lists::{ListSpec, PushFilter};
 use super::{
     NOW, SqliteStore, folded_exact, fts_phrase, missing_or_changed, push_version_check, searchable,
@@ -104,24 +103,23 @@ impl SqliteStore {
         actor: &NewActor,
         author: &Author,
     ) -> sqlx::Result<Versioned<Actor>> {
-        let mut tx = self.write().await?;
-        let mut sql = authored(author);
-        sql.push("INSERT INTO actors (name, age, gender, name_key, gender_key) VALUES (")
-            .push_bind(&actor.name)
-            .push(", ")
-            .push_bind(actor.age)
-            .push(", ")
-            .push_bind(&actor.gender)
-            .push(", ")
-            .push_bind(fold(&actor.name))
-            .push(", ")
-            .push_bind(fold(&actor.gender))
-            .push(") RETURNING id, name, age, gender, version");
-        cleared(&mut sql);
-        let rows: Vec<ActorRow> = sql.build_query_as().fetch_all(&mut *tx).await?;
-        let row = rows.into_iter().next().ok_or(sqlx::Error::RowNotFound)?;
+        let (tx, row) = self
+            .write_authored::<ActorRow>(author, |sql| {
+                sql.push("INSERT INTO actors (name, age, gender, name_key, gender_key) VALUES (")
+                    .push_bind(actor.name.clone())
+                    .push(", ")
+                    .push_bind(actor.age)
+                    .push(", ")
+                    .push_bind(actor.gender.clone())
+                    .push(", ")
+                    .push_bind(fold(&actor.name))
+                    .push(", ")
+                    .push_bind(fold(&actor.gender))
+                    .push(") RETURNING id, name, age, gender, version");
+            })
+            .await?;
         tx.commit().await?;
-        Ok(row.into())
+        Ok(row.ok_or(sqlx::Error::RowNotFound)?.into())
     }
 
     pub async fn update_actor(
@@ -131,27 +129,27 @@ impl SqliteStore {
         expected_versions: Option<&[i64]>,
         author: &Author,
     ) -> sqlx::Result<Outcome<Versioned<Actor>>> {
-        let mut tx = self.write().await?;
-        let mut sql = authored(author);
-        sql.push("UPDATE actors SET name = COALESCE(")
-            .push_bind(&changes.name)
-            .push(", name), age = COALESCE(")
-            .push_bind(changes.age)
-            .push(", age), gender = COALESCE(")
-            .push_bind(&changes.gender)
-            .push(", gender), name_key = COALESCE(")
-            .push_bind(changes.name.as_deref().map(fold))
-            .push(", name_key), gender_key = COALESCE(")
-            .push_bind(changes.gender.as_deref().map(fold))
-            .push(format!(
-                ", gender_key), version = version + 1, updated_at = {NOW} WHERE id = "
-            ))
-            .push_bind(id);
-        push_version_check(&mut sql, expected_versions);
-        sql.push(" RETURNING id, name, age, gender, version");
-        cleared(&mut sql);
-        let rows: Vec<ActorRow> = sql.build_query_as().fetch_all(&mut *tx).await?;
-        let outcome = match rows.into_iter().next() {
+        let (mut tx, row) = self
+            .write_authored::<ActorRow>(author, |sql| {
+                sql.push("UPDATE actors SET name = COALESCE(")
+                    .push_bind(changes.name.clone())
+                    .push(", name), age = COALESCE(")
+                    .push_bind(changes.age)
+                    .push(", age), gender = COALESCE(")
+                    .push_bind(changes.gender.clone())
+                    .push(", gender), name_key = COALESCE(")
+                    .push_bind(changes.name.as_deref().map(fold))
+                    .push(", name_key), gender_key = COALESCE(")
+                    .push_bind(changes.gender.as_deref().map(fold))
+                    .push(format!(
+                        ", gender_key), version = version + 1, updated_at = {NOW} WHERE id = "
+                    ))
+                    .push_bind(id);
+                push_version_check(sql, expected_versions);
+                sql.push(" RETURNING id, name, age, gender, version");
+            })
+            .await?;
+        let outcome = match row {
             Some(row) => Outcome::Done(row.into()),
             None => missing_or_changed(&mut tx, Table::Actors, id).await?,
         };

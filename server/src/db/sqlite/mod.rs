@@ -64,8 +64,6 @@ pub struct SqliteStore {
     /// returned without sqlx's test (`db/readers.rs`, `reads.rs`); none in
     /// memory, where `reader` serves them.
     readers: Option<Arc<Readers<SqliteConnection>>>,
-    /// Whether `reader` is a pool of its own (not the writer).
-    separate_reader: bool,
     /// Filtered list totals, reused while their table is unchanged.
     totals: Arc<RememberedTotals>,
     /// The file as opened (`None` in memory): no write goes to a file that
@@ -167,7 +165,6 @@ impl SqliteStore {
             writer,
             reader,
             readers: Some(Arc::new(readers)),
-            separate_reader: true,
             totals: Arc::default(),
             file,
             writer_suspect,
@@ -204,7 +201,6 @@ impl SqliteStore {
             writer: pool.clone(),
             reader: pool,
             readers: None,
-            separate_reader: false,
             totals: Arc::default(),
             file: None,
             writer_suspect: Arc::default(),
@@ -314,14 +310,10 @@ impl SqliteStore {
 
     pub fn pool_stats(&self) -> PoolStats {
         let writer = PoolStats::of(&self.writer);
-        let readers = match &self.readers {
-            Some(readers) => writer + readers.stats(),
+        // In memory the writer's pool is the reader too, and there are no readers.
+        match &self.readers {
+            Some(readers) => writer + readers.stats() + PoolStats::of(&self.reader),
             None => writer,
-        };
-        if self.separate_reader {
-            readers + PoolStats::of(&self.reader)
-        } else {
-            readers
         }
     }
 

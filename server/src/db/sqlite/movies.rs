@@ -5,7 +5,6 @@ use casting_shared::domain::{MovieChanges, NewMovie};
 use casting_shared::names::fold;
 use sqlx::{QueryBuilder, Sqlite};
 
-use super::authored::{authored, cleared};
 use super::lists::{ListSpec, PushFilter};
 use super::{NOW, SqliteStore, fts_phrase, missing_or_changed, push_version_check, searchable};
 use crate::db::lists::list_queries;
@@ -83,20 +82,19 @@ impl SqliteStore {
         movie: &NewMovie,
         author: &Author,
     ) -> sqlx::Result<Versioned<Movie>> {
-        let mut tx = self.write().await?;
-        let mut sql = authored(author);
-        sql.push("INSERT INTO movies (title, release_date, title_key) VALUES (")
-            .push_bind(&movie.title)
-            .push(", ")
-            .push_bind(movie.release_date)
-            .push(", ")
-            .push_bind(fold(&movie.title))
-            .push(") RETURNING id, title, release_date, version");
-        cleared(&mut sql);
-        let rows: Vec<MovieRow> = sql.build_query_as().fetch_all(&mut *tx).await?;
-        let row = rows.into_iter().next().ok_or(sqlx::Error::RowNotFound)?;
+        let (tx, row) = self
+            .write_authored::<MovieRow>(author, |sql| {
+                sql.push("INSERT INTO movies (title, release_date, title_key) VALUES (")
+                    .push_bind(movie.title.clone())
+                    .push(", ")
+                    .push_bind(movie.release_date)
+                    .push(", ")
+                    .push_bind(fold(&movie.title))
+                    .push(") RETURNING id, title, release_date, version");
+            })
+            .await?;
         tx.commit().await?;
-        Ok(row.into())
+        Ok(row.ok_or(sqlx::Error::RowNotFound)?.into())
     }
 
     pub async fn update_movie(
@@ -106,23 +104,23 @@ impl SqliteStore {
         expected_versions: Option<&[i64]>,
         author: &Author,
     ) -> sqlx::Result<Outcome<Versioned<Movie>>> {
-        let mut tx = self.write().await?;
-        let mut sql = authored(author);
-        sql.push("UPDATE movies SET title = COALESCE(")
-            .push_bind(&changes.title)
-            .push(", title), release_date = COALESCE(")
-            .push_bind(changes.release_date)
-            .push(", release_date), title_key = COALESCE(")
-            .push_bind(changes.title.as_deref().map(fold))
-            .push(format!(
-                ", title_key), version = version + 1, updated_at = {NOW} WHERE id = "
-            ))
-            .push_bind(id);
-        push_version_check(&mut sql, expected_versions);
-        sql.push(" RETURNING id, title, release_date, version");
-        cleared(&mut sql);
-        let rows: Vec<MovieRow> = sql.build_query_as().fetch_all(&mut *tx).await?;
-        let outcome = match rows.into_iter().next() {
+        let (mut tx, row) = self
+            .write_authored::<MovieRow>(author, |sql| {
+                sql.push("UPDATE movies SET title = COALESCE(")
+                    .push_bind(changes.title.clone())
+                    .push(", title), release_date = COALESCE(")
+                    .push_bind(changes.release_date)
+                    .push(", release_date), title_key = COALESCE(")
+                    .push_bind(changes.title.as_deref().map(fold))
+                    .push(format!(
+                        ", title_key), version = version + 1, updated_at = {NOW} WHERE id = "
+                    ))
+                    .push_bind(id);
+                push_version_check(sql, expected_versions);
+                sql.push(" RETURNING id, title, release_date, version");
+            })
+            .await?;
+        let outcome = match row {
             Some(row) => Outcome::Done(row.into()),
             None => missing_or_changed(&mut tx, Table::Movies, id).await?,
         };
