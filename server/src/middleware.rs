@@ -1,10 +1,10 @@
 //! The per-request layers of our own, each written as one tower service that
 //! calls the next directly: [`Front`], before the request's span (its id,
 //! the token's header kept out of debug output, a write answered once it is
-//! on the disk, the feed woken after it) and [`Checks`], inside it (the limits on a request's head, errors
-//! in the JSON format). Written by hand rather than with
-//! `axum::middleware::from_fn`, which clones the rest of the stack and boxes
-//! it on every request (issue 31).
+//! on the disk, the feed woken after it) and [`Checks`], inside it (the
+//! limits on a request's head, errors in the JSON format). Written by hand
+//! rather than with `axum::middleware::from_fn`, which clones the rest of
+//! the stack and boxes it on every request (issue 31).
 
 use std::convert::Infallible;
 use std::future::Future;
