@@ -68,7 +68,7 @@ impl Done for () {
 /// transaction whose changes are recorded as the author's) and
 /// `casting_read(|connection| …)` (a read on one connection); `$commit`
 /// commits a write's transaction. A role's pipeline (`role_pipeline`) is
-/// each backend's own: two statements on PostgreSQL, one on SQLite.
+/// each backend's own statement.
 macro_rules! casting_store {
     ($store:ty, $conn:ty, commit = $commit:path) => {
         mod queries {

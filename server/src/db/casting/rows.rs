@@ -3,9 +3,7 @@
 //! actor, its counts per stage), a candidate, an audition, and the rows
 //! that join them.
 
-use casting_shared::casting::{
-    ActorRole, Audition, Candidate, Role, RoleCandidates, RoleStatus, Stage,
-};
+use casting_shared::casting::{ActorRole, Candidate, Role, RoleCandidates, RoleStatus, Stage};
 use casting_shared::{Actor, Movie};
 use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 use time::{Date, OffsetDateTime};
@@ -211,67 +209,6 @@ impl CandidateRow {
     }
 }
 
-from_row! {
-    /// A role's candidate as its pipeline statement joins it: all nulls
-    /// for a role without one.
-    pub(crate) struct JoinedCandidate {
-        stage: Option<String>,
-        note: Option<String>,
-        updated_at: Option<String>,
-        actor_id: Option<i64>,
-        actor_name: Option<String>,
-        actor_age: Option<i32>,
-        actor_gender: Option<String>,
-    }
-}
-
-/// A role with one of its candidates: a role's pipeline is one statement,
-/// its counts per stage counted from the candidates it reads anyway.
-pub(crate) type PipelineRow = Both<RoleOwnRow, JoinedCandidate>;
-
-/// The role and its candidates from the rows of its pipeline statement;
-/// `None` for no rows (no such role).
-pub(crate) fn pipeline(
-    rows: Vec<PipelineRow>,
-) -> sqlx::Result<Option<(Role, i64, Vec<Candidate>)>> {
-    let mut role = None;
-    let mut candidates = Vec::new();
-    for Both(own, joined) in rows {
-        let role_id = own.id;
-        role.get_or_insert(own);
-        let (Some(stage), Some(updated_at), Some(id), Some(name), Some(age), Some(gender)) = (
-            joined.stage,
-            joined.updated_at,
-            joined.actor_id,
-            joined.actor_name,
-            joined.actor_age,
-            joined.actor_gender,
-        ) else {
-            continue;
-        };
-        candidates.push(Candidate {
-            role_id,
-            stage: parse_stage(&stage)?,
-            note: joined.note,
-            updated_at,
-            actor: Actor {
-                id,
-                name,
-                age,
-                gender,
-            },
-        });
-    }
-    Ok(role.map(|own| {
-        let version = own.version();
-        (
-            own.into_role(count_stages(&candidates)),
-            version,
-            candidates,
-        )
-    }))
-}
-
 /// A role's counts per stage, counted from its candidates.
 pub(crate) fn count_stages(candidates: &[Candidate]) -> RoleCandidates {
     let mut counts = RoleCandidates::default();
@@ -286,33 +223,6 @@ pub(crate) fn count_stages(candidates: &[Candidate]) -> RoleCandidates {
         } += 1;
     }
     counts
-}
-
-from_row! {
-    /// An audition, its times in unix seconds.
-    pub(crate) struct AuditionRow {
-        id: i64,
-        role_id: i64,
-        actor_id: i64,
-        starts_at: i64,
-        ends_at: i64,
-        location: String,
-        note: Option<String>,
-    }
-}
-
-impl AuditionRow {
-    pub(crate) fn into_audition(self) -> sqlx::Result<Audition> {
-        Ok(Audition {
-            id: self.id,
-            role_id: self.role_id,
-            actor_id: self.actor_id,
-            starts_at: unix_time(self.starts_at)?,
-            ends_at: unix_time(self.ends_at)?,
-            location: self.location,
-            note: self.note,
-        })
-    }
 }
 
 pub(crate) fn unix_time(seconds: i64) -> sqlx::Result<OffsetDateTime> {
