@@ -488,7 +488,7 @@ mod tests {
     fn times_are_written_as_rfc_3339_says_from_year_0_to_9999() {
         let first = time::macros::datetime!(0000-01-01 00:00:00 UTC).unix_timestamp();
         let last = time::macros::datetime!(9999-12-31 23:59:59 UTC).unix_timestamp();
-        // A prime step, so that every field takes many values.
+        // A step of no whole minutes, so that every field takes many values.
         for seconds in (first..=last).step_by(7_777_777).chain([first, last, 0]) {
             let at = OffsetDateTime::from_unix_timestamp(seconds).unwrap();
             let shifted = at.to_offset(time::macros::offset!(-09:30));
