@@ -3,11 +3,14 @@
 //! actor, its counts per stage), a candidate, an audition, and the rows
 //! that join them.
 
-use casting_shared::casting::{ActorRole, Candidate, Role, RoleCandidates, RoleStatus, Stage};
+use casting_shared::casting::{
+    ActorRole, Audition, Candidate, Role, RoleCandidates, RoleStatus, Stage,
+};
 use casting_shared::{Actor, Movie};
 use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 use time::{Date, OffsetDateTime};
 
+use crate::db::Versioned;
 use crate::db::from_row::from_row;
 
 /// The columns of a role and its booked actor; `r` is the role, `a` its
@@ -83,6 +86,20 @@ from_row! {
 impl RoleOwnRow {
     pub(crate) fn version(&self) -> i64 {
         self.version
+    }
+
+    /// A role's pipeline as the stores answer it: the role at its version,
+    /// its counts per stage counted from `candidates`.
+    pub(crate) fn into_pipeline(
+        self,
+        candidates: Vec<Candidate>,
+        auditions: Vec<Audition>,
+    ) -> (Versioned<Role>, Vec<Candidate>, Vec<Audition>) {
+        let role = Versioned {
+            version: self.version,
+            value: self.into_role(count_stages(&candidates)),
+        };
+        (role, candidates, auditions)
     }
 
     pub(crate) fn into_role(self, candidates: RoleCandidates) -> Role {
@@ -210,7 +227,7 @@ impl CandidateRow {
 }
 
 /// A role's counts per stage, counted from its candidates.
-pub(crate) fn count_stages(candidates: &[Candidate]) -> RoleCandidates {
+fn count_stages(candidates: &[Candidate]) -> RoleCandidates {
     let mut counts = RoleCandidates::default();
     for candidate in candidates {
         *match candidate.stage {

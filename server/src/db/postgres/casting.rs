@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use time::OffsetDateTime;
 
 use super::PgStore;
-use crate::db::casting::rows::{ROLE_OWN_COLUMNS, RoleOwnRow, count_stages, parse_stage};
+use crate::db::casting::rows::{ROLE_OWN_COLUMNS, RoleOwnRow, parse_stage};
 use crate::db::from_row::from_row;
 use crate::db::{Author, Versioned};
 
@@ -93,12 +93,7 @@ async fn role_pipeline(
         .into_iter()
         .map(|candidate| candidate.into_candidate(id))
         .collect::<sqlx::Result<Vec<_>>>()?;
-    let version = role.version();
-    let role = Versioned {
-        version,
-        value: role.into_role(count_stages(&candidates)),
-    };
-    Ok(Some((role, candidates, auditions)))
+    Ok(Some(role.into_pipeline(candidates, auditions)))
 }
 
 /// The pipeline's statement (see [`role_pipeline`]); each part's rows are

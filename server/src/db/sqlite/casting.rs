@@ -14,7 +14,7 @@ use sqlx::SqliteConnection;
 use super::{NOW, SqliteStore, commit_as};
 use crate::db::Versioned;
 use crate::db::casting::rows::{
-    Both, CANDIDATE_ORDER, ROLE_OWN_COLUMNS, RoleOwnRow, count_stages, parse_stage, unix_time,
+    Both, CANDIDATE_ORDER, ROLE_OWN_COLUMNS, RoleOwnRow, parse_stage, unix_time,
 };
 use crate::db::from_row::from_row;
 
@@ -129,11 +129,6 @@ impl SqliteStore {
                 },
             )
             .collect::<sqlx::Result<Vec<_>>>()?;
-        let version = own.version();
-        let role = Versioned {
-            version,
-            value: own.into_role(count_stages(&candidates)),
-        };
-        Ok(Some((role, candidates, auditions)))
+        Ok(Some(own.into_pipeline(candidates, auditions)))
     }
 }
