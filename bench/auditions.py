@@ -75,51 +75,71 @@ def add_auditions(store, db, sqlite_path=None):
         conn.execute("ANALYZE")
 
 
-def report(bench, binary, stores, seconds):
-    """Seeds each store, measures the three requests alternately, prints the table."""
-    results = {}
-    for i, store in enumerate(stores):
-        db = "casting_bench_auditions"
-        print(f"auditions on {bench.STORE_NAMES[store]}: seeding…", file=sys.stderr)
-        url, _ = bench.seed(binary, store, db, 1_000, 200)
-        add_auditions(store, db, url.removeprefix("sqlite:") if store == "sqlite" else None)
-        server = bench.Server(binary, url, bench.PORT + i)
-        try:
-            day = server.get(f"/auditions?from={DAY}&to=2028-02-06&per_page=100")
-            if day["total"] != 48 or len(day["auditions"]) != 48:
-                raise SystemExit(f"the day's schedule: {day['total']} auditions, expected 48")
-            for role, candidates, auditions in [(7, PER_ROLE, PER_ROLE), (ROLES + 1, 1, HEAVY)]:
-                pipeline = server.get(f"/roles/{role}")
-                if (len(pipeline["candidates"]), len(pipeline["auditions"])) != (candidates, auditions):
-                    raise SystemExit(f"role {role}'s pipeline: {len(pipeline['candidates'])} candidates, "
-                                     f"{len(pipeline['auditions'])} auditions")
-            requests = [
-                ("GET /actors (first page)", "/actors?per_page=10"),
-                (f"GET /auditions?from={DAY}&to=+1 day (first 10 of 48, of 100 000)",
-                 f"/auditions?from={DAY}&to=2028-02-06"),
-                (f"GET /roles/{{id}} ({PER_ROLE} candidates, {PER_ROLE} auditions; any of {ROLES:,})",
-                 "/roles/{id}"),
-                (f"GET /roles/{ROLES + 1} (1 candidate, {HEAVY} auditions: the heaviest)",
-                 f"/roles/{ROLES + 1}"),
-            ]
-            runs = {label: [] for label, _ in requests}
-            for round_ in range(bench.ROUNDS):
+def report(bench, binaries, stores, seconds):
+    """Seeds each store for each build (`binaries`: (name, path) pairs, the
+    build measured and an optional baseline), measures the requests with
+    the builds alternated request by request and round by round, prints the
+    table: req/s and p99 are medians of the rounds, a ratio the median of
+    the rounds' ratios (each over the same build's actors page, measured in
+    the same round)."""
+    servers, dbs = {}, []
+    try:
+        for b, (name, binary) in enumerate(binaries):
+            for s, store in enumerate(stores):
+                db = f"casting_bench_auditions_{name}"
+                print(f"auditions: seeding {name} on {bench.STORE_NAMES[store]}…", file=sys.stderr)
+                url, _ = bench.seed(binary, store, db, 1_000, 200)
+                dbs.append((store, db))
+                add_auditions(store, db, url.removeprefix("sqlite:") if store == "sqlite" else None)
+                server = bench.Server(binary, url, bench.PORT + 2 * b + s)
+                servers[(name, store)] = server
+                check(server)
+        requests = [
+            ("GET /actors (first page)", "/actors?per_page=10"),
+            (f"GET /auditions?from={DAY}&to=+1 day (first 10 of 48, of 100 000)",
+             f"/auditions?from={DAY}&to=2028-02-06"),
+            (f"GET /roles/{{id}} ({PER_ROLE} candidates, {PER_ROLE} auditions; any of {ROLES:,})",
+             "/roles/{id}"),
+            (f"GET /roles/{ROLES + 1} (1 candidate, {HEAVY} auditions: the heaviest)",
+             f"/roles/{ROLES + 1}"),
+        ]
+        runs = {}  # (store, build, label) -> [(req/s, p99)], one per round
+        for round_ in range(bench.ROUNDS):
+            for store in stores:
                 for label, path in requests:
-                    print(f"auditions {store} {label} round {round_ + 1}", file=sys.stderr)
-                    runs[label].append(bench.api_run(server, "GET", path, None, ROLES, seconds))
-            results[store] = {label: (statistics.median(r[0] for r in rs),
-                                      statistics.median(r[2] for r in rs))
-                              for label, rs in runs.items()}
-        finally:
+                    # Swapped each round, so that neither build always runs first.
+                    order = binaries if round_ % 2 == 0 else binaries[::-1]
+                    for name, _ in order:
+                        print(f"auditions {store} {name} {label} round {round_ + 1}", file=sys.stderr)
+                        rps, _, p99 = bench.api_run(servers[(name, store)], "GET", path, None, ROLES, seconds)
+                        runs.setdefault((store, name, label), []).append((rps, p99))
+    finally:
+        for server in servers.values():
             server.stop()
+        for store, db in dbs:
             bench.drop(store, db)
-    print(f"\nAuditions at {AUDITIONS:,} ({ROUNDS} alternating rounds of {seconds} s, medians; "
-          f"ratio = req/s over GET /actors' in the same run; goal 0.8):\n")
-    print("| store | request | req/s | p99 ms | ratio |")
-    print("|---|---|---:|---:|---:|")
-    for store, measured in results.items():
-        base = measured["GET /actors (first page)"][0]
-        for label, (rps, p99) in measured.items():
-            print(f"| {bench.STORE_NAMES[store]} | {label} | {rps:.0f} | {p99:.2f} | {rps / base:.2f} |")
+    print(f"\nAuditions at {AUDITIONS:,} ({ROUNDS} rounds of {seconds} s, builds alternated, medians; "
+          f"ratio = req/s over GET /actors' by the same build in the same round; goal 0.8):\n")
+    print("| store | build | request | req/s | p99 ms | ratio |")
+    print("|---|---|---|---:|---:|---:|")
+    results = {}
+    for (store, name, label), measured in runs.items():
+        actors = runs[(store, name, requests[0][0])]
+        rps = statistics.median(r[0] for r in measured)
+        p99 = statistics.median(r[1] for r in measured)
+        ratio = statistics.median(r[0] / a[0] for r, a in zip(measured, actors))
+        results[(store, name, label)] = (rps, p99, ratio)
+        print(f"| {bench.STORE_NAMES[store]} | {name} | {label} | {rps:.0f} | {p99:.2f} | {ratio:.2f} |")
     return results
 
+
+def check(server):
+    """The seeded schedule and pipelines are what the requests expect."""
+    day = server.get(f"/auditions?from={DAY}&to=2028-02-06&per_page=100")
+    if day["total"] != 48 or len(day["auditions"]) != 48:
+        raise SystemExit(f"the day's schedule: {day['total']} auditions, expected 48")
+    for role, candidates, auditions in [(7, PER_ROLE, PER_ROLE), (ROLES + 1, 1, HEAVY)]:
+        pipeline = server.get(f"/roles/{role}")
+        if (len(pipeline["candidates"]), len(pipeline["auditions"])) != (candidates, auditions):
+            raise SystemExit(f"role {role}'s pipeline: {len(pipeline['candidates'])} candidates, "
+                             f"{len(pipeline['auditions'])} auditions")

@@ -428,7 +428,8 @@ def main():
     parser.add_argument("--goals", action="store_true",
                         help="only issue 31's goals (ratios in one run), with --baseline if given")
     parser.add_argument("--binary", help="a release server already built (default: build one)")
-    parser.add_argument("--baseline", help="a second server binary (the 'before') measured alongside")
+    parser.add_argument("--baseline", help="a second server binary (the 'before') measured alongside "
+                        "(with --goals or --auditions)")
     parser.add_argument("--sizes", default="small,large")
     parser.add_argument("--store", default="sqlite,postgres", help="sqlite, postgres or both (default)")
     storm = parser.add_mutually_exclusive_group()
@@ -456,7 +457,8 @@ def main():
         goals(binaries, stores, args.seconds)
         return
     if args.auditions:
-        audition_schedule.report(sys.modules[__name__], binary, stores, args.seconds)
+        binaries = [("after", binary)] + ([("before", args.baseline)] if args.baseline else [])
+        audition_schedule.report(sys.modules[__name__], binaries, stores, args.seconds)
         return
     if args.changes:
         change_log.report(sys.modules[__name__], binary, stores, args.seconds)
@@ -559,7 +561,7 @@ def main():
     if not args.no_changes:
         change_log.report(sys.modules[__name__], binary, stores, args.seconds)
     if not args.no_auditions:
-        audition_schedule.report(sys.modules[__name__], binary, stores, args.seconds)
+        audition_schedule.report(sys.modules[__name__], [("after", binary)], stores, args.seconds)
     if not args.no_login_storm:
         for store in stores:
             print_login_storm(store, login_storm(binary, store, args.seconds), args.seconds)
