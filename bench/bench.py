@@ -23,11 +23,13 @@ throughput with it on and off, and 1 000 idle event streams (bench/changes.py).
 
 A fourth part (also alone with --auditions) measures the schedule at 100 000
 auditions: a day's schedule and a role's pipeline against the first page of
-actors in the same run (bench/auditions.py).
+actors in the same run (bench/auditions.py); with --baseline, a second build
+alternated with the first.
 
 Usage: bench/run [--seconds N] [--sizes small,large] [--store sqlite,postgres]
                  [--login-storm | --no-login-storm] [--changes | --no-changes]
-                 [--auditions | --no-auditions]
+                 [--auditions | --no-auditions] [--goals]
+                 [--binary SERVER] [--baseline SERVER]
 """
 
 import argparse
