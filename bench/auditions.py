@@ -82,18 +82,12 @@ def report(bench, binaries, stores, seconds):
     table: req/s and p99 are medians of the rounds, a ratio the median of
     the rounds' ratios (each over the same build's actors page, measured in
     the same round)."""
-    servers, dbs = {}, []
-    try:
-        for b, (name, binary) in enumerate(binaries):
-            for s, store in enumerate(stores):
-                db = f"casting_bench_auditions_{name}"
-                print(f"auditions: seeding {name} on {bench.STORE_NAMES[store]}…", file=sys.stderr)
-                url, _ = bench.seed(binary, store, db, 1_000, 200)
-                dbs.append((store, db))
-                add_auditions(store, db, url.removeprefix("sqlite:") if store == "sqlite" else None)
-                server = bench.Server(binary, url, bench.PORT + 2 * b + s)
-                servers[(name, store)] = server
-                check(server)
+    def prepare(store, db, url):
+        add_auditions(store, db, url.removeprefix("sqlite:") if store == "sqlite" else None)
+
+    with bench.builds_served(binaries, stores, "auditions", 1_000, bench.PORT, prepare) as servers:
+        for server in servers.values():
+            check(server)
         requests = [
             ("GET /actors (first page)", "/actors?per_page=10"),
             (f"GET /auditions?from={DAY}&to=+1 day (first 10 of 48, of 100 000)",
@@ -113,11 +107,6 @@ def report(bench, binaries, stores, seconds):
                         print(f"auditions {store} {name} {label} round {round_ + 1}", file=sys.stderr)
                         rps, _, p99 = bench.api_run(servers[(name, store)], "GET", path, None, ROLES, seconds)
                         runs.setdefault((store, name, label), []).append((rps, p99))
-    finally:
-        for server in servers.values():
-            server.stop()
-        for store, db in dbs:
-            bench.drop(store, db)
     print(f"\nAuditions at {AUDITIONS:,} ({ROUNDS} rounds of {seconds} s, builds alternated, medians; "
           f"ratio = req/s over GET /actors' by the same build in the same round; goal 0.8):\n")
     print("| store | build | request | req/s | p99 ms | ratio |")

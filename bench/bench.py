@@ -33,6 +33,7 @@ Usage: bench/run [--seconds N] [--sizes small,large] [--store sqlite,postgres]
 """
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -376,19 +377,37 @@ def goal_workloads(actors):
     ]
 
 
-def goals(binaries, stores, seconds):
-    """The goals as ratios, each binary (after, before) on each store, the
-    pairs alternated round by round; medians of the rounds' ratios."""
-    actors = 1_000
+@contextlib.contextmanager
+def builds_served(binaries, stores, part, actors, port, prepare=None):
+    """Each build (`binaries`: (name, path) pairs) serving each store, on a
+    database of its own (`casting_{part}_{name}`) seeded with `actors` and
+    200 movies, then `prepare(store, db, url)` if given: yields the servers
+    by (name, store); stops them and drops the databases at the end, or
+    when seeding fails part way."""
     servers, dbs = {}, []
     try:
         for b, (name, binary) in enumerate(binaries):
             for s, store in enumerate(stores):
-                db = f"casting_goals_{name}"
-                print(f"goals: seeding {name} on {STORE_NAMES[store]}…", file=sys.stderr)
+                db = f"casting_{part}_{name}"
+                print(f"{part}: seeding {name} on {STORE_NAMES[store]}…", file=sys.stderr)
                 url, _ = seed(binary, store, db, actors, 200)
                 dbs.append((store, db))
-                servers[(name, store)] = Server(binary, url, PORT + 10 + 2 * b + s)
+                if prepare:
+                    prepare(store, db, url)
+                servers[(name, store)] = Server(binary, url, port + 2 * b + s)
+        yield servers
+    finally:
+        for server in servers.values():
+            server.stop()
+        for store, db in dbs:
+            drop(store, db)
+
+
+def goals(binaries, stores, seconds):
+    """The goals as ratios, each binary (after, before) on each store, the
+    pairs alternated round by round; medians of the rounds' ratios."""
+    actors = 1_000
+    with builds_served(binaries, stores, "goals", actors, PORT + 10) as servers:
         results = {}
         for round_ in range(ROUNDS):
             for label, (method, path, body, headers), against in goal_workloads(actors):
@@ -405,11 +424,6 @@ def goals(binaries, stores, seconds):
                             if isinstance(against, tuple) else alone
                         results.setdefault((label, name, store), []).append((api, base))
         peaks = {key: server.peak_mib() for key, server in servers.items()}
-    finally:
-        for server in servers.values():
-            server.stop()
-        for store, db in dbs:
-            drop(store, db)
     print(f"\nIssue 31 goals ({ROUNDS} alternated rounds of {seconds} s, {CONNECTIONS} connections, medians; "
           "PostgreSQL alone is pgbench -M prepared on the same database):\n")
     print("| workload | build | store | API req/s | compared req/s | ratio |")
